@@ -1,0 +1,58 @@
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { TandemContext } from '../context/index.ts';
+import { TandemError } from '../errors/index.ts';
+import { installAuthentication } from './authenticate.ts';
+import { installErrorHandlers } from './error-handler.ts';
+import { authRoutes } from './routes/auth.ts';
+import { healthRoutes } from './routes/health.ts';
+import { setupRoutes } from './routes/setup.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    tandem: TandemContext;
+  }
+}
+
+export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+export interface BuildAppOptions {
+  /** The one-time code that lets the first admin be created over HTTP; null turns that off. */
+  setupCode?: string | null;
+}
+
+/** Builds the HTTP app without listening, so tests can `inject()` or listen on port 0. */
+export async function buildApp(context: TandemContext, options: BuildAppOptions = {}): Promise<ApiApp> {
+  const app = Fastify({ loggerInstance: context.logger as FastifyBaseLogger, bodyLimit: 50 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.decorate('tandem', context);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandlers(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Tandem API', version: '1', description: 'Self-hosted CRM inbox in two-way sync with IMAP/SMTP' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new TandemError('rate_limited', `Too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s`),
+  });
+  installAuthentication(app, context.store.db);
+
+  healthRoutes(app);
+  authRoutes(app);
+  setupRoutes(app, options.setupCode ?? null);
+  app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,2 @@
+export { buildApp } from './app.ts';
+export type { ApiApp, BuildAppOptions } from './app.ts';

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { TandemError } from '../../errors/index.ts';
+import { authenticate, createSession, deleteSession } from '../../users/index.ts';
+import type { ApiApp } from '../app.ts';
+import { currentUser } from '../authenticate.ts';
+import { errorSchema, userSchema } from '../schemas.ts';
+
+const sessionSchema = z.object({ token: z.string(), expiresAt: z.iso.datetime(), user: userSchema });
+
+/** Login attempts allowed per client address and minute. */
+export const LOGIN_ATTEMPTS_PER_MINUTE = 10;
+
+export function authRoutes(app: ApiApp): void {
+  app.post(
+    '/api/v1/auth/login',
+    {
+      config: { public: true, rateLimit: { max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with email and password; returns a session token',
+        body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
+        response: { 200: sessionSchema, 401: errorSchema },
+      },
+    },
+    async (request) => {
+      const user = await authenticate(app.tandem.store.db, request.body.email, request.body.password);
+      if (!user) throw new TandemError('invalid_credentials', 'The email or password is wrong');
+      const session = await createSession(app.tandem.store.db, user.id);
+      return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), user };
+    },
+  );
+
+  app.post(
+    '/api/v1/auth/logout',
+    { schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null() } } },
+    async (request, reply) => {
+      const token = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
+      await deleteSession(app.tandem.store.db, token);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/me',
+    { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: userSchema } } },
+    async (request) => currentUser(request),
+  );
+}

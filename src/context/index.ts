@@ -1,0 +1,2 @@
+export { openContext } from './context.ts';
+export type { OpenOptions, TandemContext } from './context.ts';

@@ -1,0 +1,96 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as Kysely sees them. Conventions that hold on both SQLite and
+ * PostgreSQL: booleans are integers 0/1, times are epoch milliseconds, and
+ * IMAP mod-sequences (up to 63 bits) are decimal strings.
+ */
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  mailboxes: MailboxesTable;
+  folders: FoldersTable;
+}
+
+export type Flag = 0 | 1;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  is_admin: Flag;
+  created_at: number;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export type MailboxState = 'syncing' | 'idle' | 'disconnected' | 'error';
+export type Security = 'tls' | 'starttls' | 'none';
+export type SyncPeriod = 'now' | '1m' | '3m' | '6m';
+
+export interface MailboxesTable {
+  id: string;
+  owner_user_id: string;
+  kind: 'personal' | 'group';
+  address: string;
+  display_name: string | null;
+  imap_host: string;
+  imap_port: number;
+  imap_security: Security;
+  imap_username: string;
+  smtp_host: string;
+  smtp_port: number;
+  smtp_security: Security;
+  smtp_username: string;
+  /** Passwords and OAuth tokens, sealed by the secret box; never plaintext. */
+  secrets: string;
+  sync_period: SyncPeriod;
+  /** Messages older than this (epoch ms) are not synced. */
+  sync_since: number;
+  mark_incoming_private: Flag;
+  fallback_consent: Flag;
+  archive_and_create_past: Flag;
+  state: MailboxState;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface FoldersTable {
+  id: Generated<number>;
+  mailbox_id: string;
+  path: string;
+  delimiter: string | null;
+  special_use: string | null;
+  enabled: Flag;
+  /** When the folder was enabled: Trash only syncs what arrives after this. */
+  enabled_at: number | null;
+  uid_validity: number | null;
+  uid_next: number | null;
+  highest_modseq: string | null;
+  /** Count of server messages inside the sync period, and how many are stored. */
+  server_total: number;
+  synced_count: number;
+  /** Lowest UID fetched so far by the newest-first first sync; null before it starts. */
+  first_sync_low_uid: number | null;
+  first_sync_done: Flag;
+  last_full_check_at: number | null;
+  created_at: number;
+}

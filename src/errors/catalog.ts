@@ -1,0 +1,46 @@
+/**
+ * The one catalog of error codes Tandem answers with. Codes are stable: clients
+ * may switch on them. Each has the HTTP status the API answers with.
+ */
+export const errorCatalog = {
+  bad_request: 400,
+  invalid_json: 400,
+  validation_failed: 400,
+  sync_period_fixed: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  invalid_setup_code: 403,
+  forbidden: 403,
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  mailbox_exists: 409,
+  setup_done: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  auth_failed: 422,
+  connection_failed: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/** A failure with a stable code and a message meant for the user. */
+export class TandemError extends Error {
+  override readonly name = 'TandemError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return errorCatalog[this.code];
+  }
+}

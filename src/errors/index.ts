@@ -1,0 +1,2 @@
+export { TandemError, errorCatalog } from './catalog.ts';
+export type { ErrorCode } from './catalog.ts';

@@ -1,0 +1,1 @@
+export { SecretBox, loadSecretKey } from './secret-box.ts';
