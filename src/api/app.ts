@@ -6,15 +6,19 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { TandemContext } from '../context/index.ts';
 import { TandemError } from '../errors/index.ts';
+import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { installAuthentication } from './authenticate.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
+import { mailboxRoutes } from './routes/mailboxes.ts';
+import { messageRoutes } from './routes/messages.ts';
 import { setupRoutes } from './routes/setup.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     tandem: TandemContext;
+    sync: SyncControl;
   }
 }
 
@@ -23,12 +27,18 @@ export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpressi
 export interface BuildAppOptions {
   /** The one-time code that lets the first admin be created over HTTP; null turns that off. */
   setupCode?: string | null;
+  /** The sync engine of this process; without one, mailbox changes are picked up by the workers. */
+  sync?: SyncControl;
 }
+
+/** For API-only processes: workers notice mailbox changes in the store by themselves. */
+const workersSync: SyncControl = { startMailbox: () => undefined, stopMailbox: async () => undefined, restartMailbox: async () => undefined };
 
 /** Builds the HTTP app without listening, so tests can `inject()` or listen on port 0. */
 export async function buildApp(context: TandemContext, options: BuildAppOptions = {}): Promise<ApiApp> {
   const app = Fastify({ loggerInstance: context.logger as FastifyBaseLogger, bodyLimit: 50 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
   app.decorate('tandem', context);
+  app.decorate('sync', options.sync ?? workersSync);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
@@ -51,6 +61,8 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   healthRoutes(app);
   authRoutes(app);
   setupRoutes(app, options.setupCode ?? null);
+  mailboxRoutes(app);
+  messageRoutes(app);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

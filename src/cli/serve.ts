@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { buildApp } from '../api/index.ts';
 import { openContext } from '../context/index.ts';
+import { SyncEngine } from '../mail/sync/index.ts';
 import { countUsers } from '../users/index.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
 import type { StoreFlags } from './shared.ts';
@@ -20,7 +21,8 @@ export function serveCommand(program: Command): void {
       const config = configFrom(flags, { port: flags.port, host: flags.host });
       const context = await openContext(config);
       const setupCode = (await countUsers(context.store.db)) === 0 ? newSetupCode() : null;
-      const app = await buildApp(context, { setupCode });
+      const engine = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+      const app = await buildApp(context, { setupCode, sync: engine });
       const address = await app.listen({ port: config.port, host: config.host });
       const url = config.publicUrl ?? address;
       if (setupCode) {
@@ -29,9 +31,11 @@ export function serveCommand(program: Command): void {
           `No user yet: create the first admin at ${url} with setup code ${setupCode} (or run \`tandem user add --admin\`)`,
         );
       }
+      await engine.start();
       console.log(`Tandem is running at ${url}`);
       const stop = async () => {
         await app.close();
+        await engine.stop();
         await context.close();
         process.exit(0);
       };

@@ -90,5 +90,85 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0002_messages': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('messages')
+          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('stable_key', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text')
+          .addColumn('in_reply_to', 'text')
+          .addColumn('references', 'text', (c) => c.notNull())
+          .addColumn('thread_id', 'text', (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('from_name', 'text')
+          .addColumn('from_address', 'text')
+          .addColumn('to_json', 'text', (c) => c.notNull())
+          .addColumn('cc_json', 'text', (c) => c.notNull())
+          .addColumn('bcc_json', 'text', (c) => c.notNull())
+          .addColumn('reply_to_json', 'text', (c) => c.notNull())
+          .addColumn('date', time, (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('snippet', 'text', (c) => c.notNull())
+          .addColumn('body_text', 'text', (c) => c.notNull())
+          .addColumn('body_html', 'text')
+          .addColumn('has_attachments', 'integer', (c) => c.notNull())
+          .addColumn('raw_blob', 'text', (c) => c.notNull())
+          .addColumn('private', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('headers_json', 'text', (c) => c.notNull())
+          .addColumn('problems_json', 'text', (c) => c.notNull())
+          .addColumn('orphaned_at', time)
+          .addColumn('created_at', time, (c) => c.notNull())
+          .$call((t) => (dialect === 'postgres' ? t.addColumn('search', sql`tsvector`) : t))
+          .execute();
+        await db.schema.createIndex('messages_stable_key').on('messages').columns(['mailbox_id', 'stable_key']).execute();
+        await db.schema.createIndex('messages_message_id').on('messages').columns(['mailbox_id', 'message_id']).execute();
+        await db.schema.createIndex('messages_thread').on('messages').columns(['thread_id']).execute();
+        await db.schema
+          .createTable('message_locations')
+          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
+          .addColumn('mailbox_id', 'text', (c) => c.notNull())
+          .addColumn('folder_id', 'integer', (c) => c.notNull().references('folders.id').onDelete('cascade'))
+          .addColumn('uid_validity', time, (c) => c.notNull())
+          .addColumn('uid', time, (c) => c.notNull())
+          .addColumn('flags', 'text', (c) => c.notNull())
+          .addColumn('seen', 'integer', (c) => c.notNull())
+          .addColumn('flagged', 'integer', (c) => c.notNull())
+          .addColumn('modseq', 'text')
+          .addColumn('date', time, (c) => c.notNull())
+          .addUniqueConstraint('locations_folder_uid', ['folder_id', 'uid_validity', 'uid'])
+          .execute();
+        await db.schema.createIndex('locations_folder_date').on('message_locations').columns(['folder_id', 'date', 'id']).execute();
+        await db.schema.createIndex('locations_message').on('message_locations').columns(['message_id']).execute();
+        await db.schema.createIndex('locations_mailbox_date').on('message_locations').columns(['mailbox_id', 'date', 'id']).execute();
+        await db.schema
+          .createTable('attachments')
+          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
+          .addColumn('filename', 'text')
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('size', 'integer', (c) => c.notNull())
+          .addColumn('content_id', 'text')
+          .addColumn('inline', 'integer', (c) => c.notNull())
+          .addColumn('blob_key', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('attachments_message').on('attachments').columns(['message_id']).execute();
+        await db.schema
+          .createTable('mailbox_leases')
+          .addColumn('mailbox_id', 'text', (c) => c.primaryKey().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('owner', 'text', (c) => c.notNull())
+          .addColumn('epoch', 'integer', (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+        if (dialect === 'postgres') {
+          await sql`create index messages_search on messages using gin (search)`.execute(db);
+        } else {
+          // Contentless: the text lives in messages; rowid = messages.id.
+          await sql`create virtual table messages_fts using fts5(subject, participants, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`.execute(db);
+        }
+      },
+    },
   };
 }

@@ -11,6 +11,10 @@ export interface Database {
   api_tokens: ApiTokensTable;
   mailboxes: MailboxesTable;
   folders: FoldersTable;
+  messages: MessagesTable;
+  message_locations: MessageLocationsTable;
+  attachments: AttachmentsTable;
+  mailbox_leases: MailboxLeasesTable;
 }
 
 export type Flag = 0 | 1;
@@ -86,11 +90,82 @@ export interface FoldersTable {
   uid_next: number | null;
   highest_modseq: string | null;
   /** Count of server messages inside the sync period, and how many are stored. */
-  server_total: number;
-  synced_count: number;
+  server_total: Generated<number>;
+  synced_count: Generated<number>;
   /** Lowest UID fetched so far by the newest-first first sync; null before it starts. */
   first_sync_low_uid: number | null;
-  first_sync_done: Flag;
+  first_sync_done: Generated<Flag>;
   last_full_check_at: number | null;
   created_at: number;
+}
+
+/** One logical email of a mailbox, whichever folders it sits in. */
+export interface MessagesTable {
+  id: Generated<number>;
+  mailbox_id: string;
+  /** Survives moves and UIDVALIDITY resets: EMAILID / X-GM-MSGID, else a hash of Message-ID, date and size. */
+  stable_key: string;
+  message_id: string | null;
+  in_reply_to: string | null;
+  /** JSON array of Message-IDs. */
+  references: string;
+  thread_id: string;
+  subject: string;
+  from_name: string | null;
+  from_address: string | null;
+  /** JSON arrays of {name, address}. */
+  to_json: string;
+  cc_json: string;
+  bcc_json: string;
+  reply_to_json: string;
+  date: number;
+  size: number;
+  snippet: string;
+  body_text: string;
+  body_html: string | null;
+  has_attachments: Flag;
+  raw_blob: string;
+  private: Flag;
+  /** JSON object of selected headers, and JSON array of what could not be read. */
+  headers_json: string;
+  problems_json: string;
+  /** Set while the message is in no folder (moved or deleted elsewhere); cleared when it turns up again. */
+  orphaned_at: number | null;
+  created_at: number;
+}
+
+/** Where a message sits on the server: one row per (folder, uidValidity, uid). */
+export interface MessageLocationsTable {
+  id: Generated<number>;
+  message_id: number;
+  mailbox_id: string;
+  folder_id: number;
+  uid_validity: number;
+  uid: number;
+  /** JSON array of flags and keywords as last synced. */
+  flags: string;
+  seen: Flag;
+  flagged: Flag;
+  modseq: string | null;
+  /** Copied from the message so a folder page is one index scan. */
+  date: number;
+}
+
+export interface AttachmentsTable {
+  id: Generated<number>;
+  message_id: number;
+  filename: string | null;
+  content_type: string;
+  size: number;
+  content_id: string | null;
+  inline: Flag;
+  blob_key: string;
+}
+
+/** Who syncs a mailbox; the epoch fences out a worker that lost its lease. */
+export interface MailboxLeasesTable {
+  mailbox_id: string;
+  owner: string;
+  epoch: number;
+  expires_at: number;
 }

@@ -1,0 +1,169 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+import { TandemError } from '../../errors/index.ts';
+import {
+  connectMailbox,
+  createMailbox,
+  deleteMailbox,
+  disconnectMailbox,
+  mailboxView,
+  serverFolders,
+  updateMailbox,
+} from '../../mail/mailboxes/index.ts';
+import type { ApiApp } from '../app.ts';
+import { currentUser } from '../authenticate.ts';
+import { errorSchema } from '../schemas.ts';
+
+const security = z.enum(['tls', 'starttls', 'none']);
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
+
+/** Plain-text mail protocols are only allowed to this machine: a password never crosses a network in clear. */
+const plainOnlyOnLoopback = (server: { host: string; security: string }) =>
+  server.security !== 'none' || LOOPBACK.has(server.host) || (isIP(server.host) === 4 && server.host.startsWith('127.'));
+
+const imapSchema = z
+  .object({
+    host: z.string().trim().min(1),
+    port: z.number().int().min(1).max(65535),
+    security,
+    username: z.string().min(1),
+    password: z.string().min(1),
+    allowInvalidCertificate: z.boolean().optional(),
+  })
+  .refine(plainOnlyOnLoopback, { message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"' });
+
+const smtpSchema = z
+  .object({
+    host: z.string().trim().min(1),
+    port: z.number().int().min(1).max(65535),
+    security,
+    username: z.string().optional(),
+    password: z.string().optional(),
+    allowInvalidCertificate: z.boolean().optional(),
+  })
+  .refine(plainOnlyOnLoopback, { message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"' });
+
+const createSchema = z.object({
+  address: z.email(),
+  displayName: z.string().max(200).optional(),
+  imap: imapSchema,
+  smtp: smtpSchema,
+  folders: z.array(z.string().min(1)).optional(),
+  syncPeriod: z.enum(['now', '1m', '3m', '6m']),
+  markIncomingPrivate: z.boolean().optional(),
+  fallbackConsent: z.boolean().optional(),
+  archiveAndCreatePast: z.boolean().optional(),
+  kind: z.enum(['personal', 'group']).optional(),
+});
+
+const serverSchema = z.object({ host: z.string(), port: z.number(), security, username: z.string() });
+const mailboxSchema = z.object({
+  id: z.string(),
+  address: z.string(),
+  displayName: z.string().nullable(),
+  kind: z.enum(['personal', 'group']),
+  state: z.enum(['syncing', 'idle', 'disconnected', 'error']),
+  error: z.string().nullable(),
+  syncPeriod: z.enum(['now', '1m', '3m', '6m']),
+  syncSince: z.string(),
+  markIncomingPrivate: z.boolean(),
+  fallbackConsent: z.boolean(),
+  archiveAndCreatePast: z.boolean(),
+  imap: serverSchema,
+  smtp: serverSchema,
+  folders: z.array(
+    z.object({ path: z.string(), specialUse: z.string().nullable(), enabled: z.boolean(), messages: z.number(), synced: z.number(), unread: z.number(), firstSyncDone: z.boolean() }),
+  ),
+  progress: z.object({ done: z.number(), total: z.number() }),
+  createdAt: z.string(),
+});
+
+const idParams = z.object({ id: z.string() });
+const tags = ['mailboxes'];
+
+export function mailboxRoutes(app: ApiApp): void {
+  const sync = app.sync;
+
+  app.post(
+    '/api/v1/mailboxes',
+    {
+      schema: {
+        tags,
+        summary: 'Connect a mailbox (the IMAP and SMTP logins are tried before anything is saved)',
+        body: createSchema,
+        response: { 201: mailboxSchema, 409: errorSchema, 422: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const id = await createMailbox(app.tandem, sync, user.id, request.body);
+      return reply.status(201).send(await mailboxView(app.tandem.store.db, user.id, id));
+    },
+  );
+
+  app.get('/api/v1/mailboxes', { schema: { tags, summary: 'Your mailboxes', response: { 200: z.object({ items: z.array(mailboxSchema) }) } } }, async (request) => {
+    const user = currentUser(request);
+    const rows = await app.tandem.store.db.selectFrom('mailboxes').select('id').where('owner_user_id', '=', user.id).orderBy('created_at').execute();
+    return { items: await Promise.all(rows.map((r) => mailboxView(app.tandem.store.db, user.id, r.id))) };
+  });
+
+  app.get('/api/v1/mailboxes/:id', { schema: { tags, summary: 'A mailbox with its folders and first-sync progress', params: idParams, response: { 200: mailboxSchema } } }, async (request) =>
+    mailboxView(app.tandem.store.db, currentUser(request).id, request.params.id),
+  );
+
+  app.patch(
+    '/api/v1/mailboxes/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Choose the synced folders or change options (the sync period is fixed)',
+        params: idParams,
+        body: z.object({ folders: z.array(z.string().min(1)).optional(), markIncomingPrivate: z.boolean().optional(), syncPeriod: z.unknown().optional() }),
+        response: { 200: mailboxSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      if (request.body.syncPeriod !== undefined) throw new TandemError('sync_period_fixed', 'The sync period is chosen when the mailbox is set up and cannot be changed');
+      await updateMailbox(app.tandem, sync, user.id, request.params.id, request.body);
+      return mailboxView(app.tandem.store.db, user.id, request.params.id);
+    },
+  );
+
+  app.post('/api/v1/mailboxes/:id/disconnect', { schema: { tags, summary: 'Stop syncing; keep the mailbox and its emails', params: idParams, response: { 200: mailboxSchema } } }, async (request) => {
+    const user = currentUser(request);
+    await disconnectMailbox(app.tandem, sync, user.id, request.params.id);
+    return mailboxView(app.tandem.store.db, user.id, request.params.id);
+  });
+
+  app.post('/api/v1/mailboxes/:id/connect', { schema: { tags, summary: 'Resume syncing (also after a refused login)', params: idParams, response: { 200: mailboxSchema } } }, async (request) => {
+    const user = currentUser(request);
+    await connectMailbox(app.tandem, sync, user.id, request.params.id);
+    return mailboxView(app.tandem.store.db, user.id, request.params.id);
+  });
+
+  app.delete('/api/v1/mailboxes/:id', { schema: { tags, summary: 'Remove the mailbox and its synced emails (the server keeps its mail)', params: idParams, response: { 204: z.null() } } }, async (request, reply) => {
+    await deleteMailbox(app.tandem, sync, currentUser(request).id, request.params.id);
+    return reply.status(204).send(null);
+  });
+
+  app.get(
+    '/api/v1/mailboxes/:id/server-folders',
+    {
+      schema: {
+        tags,
+        summary: "Every folder on the server, custom and nested ones included",
+        params: idParams,
+        response: {
+          200: z.object({
+            items: z.array(z.object({ path: z.string(), name: z.string(), delimiter: z.string().nullable(), specialUse: z.string().nullable(), subscribed: z.boolean(), enabled: z.boolean() })),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const folders = await serverFolders(app.tandem, currentUser(request).id, request.params.id);
+      return { items: folders.map(({ path, name, delimiter, specialUse, subscribed, enabled }) => ({ path, name, delimiter, specialUse, subscribed, enabled })) };
+    },
+  );
+}

@@ -1,0 +1,49 @@
+/** What went wrong talking to a mail server, decided once here for every caller. */
+export type MailServerFailure = 'auth_failed' | 'connection_failed' | 'tls_failed' | 'temporary' | 'other';
+
+export class MailServerError extends Error {
+  override readonly name = 'MailServerError';
+
+  constructor(
+    readonly failure: MailServerFailure,
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+
+  /** Worth retrying later without the user doing anything. */
+  get retryable(): boolean {
+    return this.failure === 'connection_failed' || this.failure === 'temporary' || this.failure === 'other';
+  }
+}
+
+interface ImapFlowErrorShape {
+  message?: string;
+  code?: string;
+  authenticationFailed?: boolean;
+  serverResponseCode?: string;
+  responseText?: string;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'NoConnection', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText', 'EConnectionClosed']);
+
+export function classifyImapError(error: unknown, host = 'the server'): MailServerError {
+  if (error instanceof MailServerError) return error;
+  const e = (error ?? {}) as ImapFlowErrorShape;
+  const detail = e.responseText || e.message || String(error);
+  if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
+    return new MailServerError('auth_failed', `The mail server refused the login: ${detail}`, error);
+  }
+  if (e.serverResponseCode === 'UNAVAILABLE' || e.serverResponseCode === 'LIMIT' || e.serverResponseCode === 'INUSE') {
+    return new MailServerError('temporary', `The mail server is busy or unavailable: ${detail}`, error);
+  }
+  const code = e.code ?? '';
+  if (/CERT|SSL|TLS|SELF_SIGNED|DEPTH_ZERO/i.test(code) || /certificate|wrong version number|ssl/i.test(e.message ?? '')) {
+    return new MailServerError('tls_failed', `A secure connection to ${host} could not be made: ${detail}`, error);
+  }
+  if (NETWORK_CODES.has(code) || /timeout|connection|socket/i.test(e.message ?? '')) {
+    return new MailServerError('connection_failed', `Cannot reach ${host}: ${detail}`, error);
+  }
+  return new MailServerError('other', detail, error);
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { TandemContext } from '../../context/index.ts';
+import type { SyncPeriod } from '../../db/index.ts';
+import { TandemError } from '../../errors/index.ts';
+import { DEFAULT_FOLDER_ROLES } from '../imap/index.ts';
+import type { ImapSettings } from '../imap/index.ts';
+import { removeLocations } from '../messages/write.ts';
+import type { MailboxSecrets } from '../sync/index.ts';
+import { imapSettingsOf } from '../sync/index.ts';
+import { syncSince } from './sync-period.ts';
+import { verifyImap, verifySmtp } from './verify.ts';
+import type { SmtpSettings } from './verify.ts';
+
+/** How the API tells the sync engine about changes (the engine also notices them on its own). */
+export interface SyncControl {
+  startMailbox(mailboxId: string): void;
+  stopMailbox(mailboxId: string): Promise<void>;
+  restartMailbox(mailboxId: string): Promise<void>;
+}
+
+export interface NewMailbox {
+  address: string;
+  displayName?: string | undefined;
+  imap: ImapSettings;
+  smtp: SmtpSettings;
+  folders?: string[] | undefined;
+  syncPeriod: SyncPeriod;
+  markIncomingPrivate?: boolean | undefined;
+  fallbackConsent?: boolean | undefined;
+  archiveAndCreatePast?: boolean | undefined;
+  kind?: 'personal' | 'group' | undefined;
+}
+
+/**
+ * Connects a mailbox: the IMAP and SMTP logins are tried first and nothing is
+ * saved unless both work. One personal mailbox per user.
+ */
+export async function createMailbox(context: TandemContext, sync: SyncControl, ownerId: string, input: NewMailbox): Promise<string> {
+  const { db } = context.store;
+  const kind = input.kind ?? 'personal';
+  if (kind === 'personal') {
+    const existing = await db.selectFrom('mailboxes').select('id').where('owner_user_id', '=', ownerId).where('kind', '=', 'personal').executeTakeFirst();
+    if (existing) throw new TandemError('mailbox_exists', 'You already have a mailbox: delete it before setting up another one', { mailboxId: existing.id });
+  }
+  const serverFolders = await verifyImap(input.imap);
+  await verifySmtp(input.smtp);
+
+  const wanted = input.folders ?? serverFolders.filter((f) => f.specialUse && DEFAULT_FOLDER_ROLES.includes(f.specialUse)).map((f) => f.path);
+  const unknown = wanted.filter((path) => !serverFolders.some((f) => f.path === path));
+  if (unknown.length > 0) throw new TandemError('validation_failed', `No such folder on the server: ${unknown.join(', ')}`);
+
+  const id = randomUUID();
+  const now = Date.now();
+  const secrets: MailboxSecrets = {
+    imapPassword: input.imap.password,
+    smtpPassword: input.smtp.password ?? '',
+    ...(input.imap.allowInvalidCertificate ? { allowInvalidCertificate: true } : {}),
+  };
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('mailboxes')
+      .values({
+        id,
+        owner_user_id: ownerId,
+        kind,
+        address: input.address.trim().toLowerCase(),
+        display_name: input.displayName ?? null,
+        imap_host: input.imap.host,
+        imap_port: input.imap.port,
+        imap_security: input.imap.security,
+        imap_username: input.imap.username,
+        smtp_host: input.smtp.host,
+        smtp_port: input.smtp.port,
+        smtp_security: input.smtp.security,
+        smtp_username: input.smtp.username ?? '',
+        secrets: context.secrets.sealJson(secrets),
+        sync_period: input.syncPeriod,
+        sync_since: syncSince(input.syncPeriod, now),
+        mark_incoming_private: input.markIncomingPrivate ? 1 : 0,
+        fallback_consent: input.fallbackConsent ? 1 : 0,
+        archive_and_create_past: input.archiveAndCreatePast ? 1 : 0,
+        state: 'syncing',
+        error: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await trx
+      .insertInto('folders')
+      .values(
+        serverFolders.map((f) => ({
+          mailbox_id: id,
+          path: f.path,
+          delimiter: f.delimiter,
+          special_use: f.specialUse,
+          enabled: wanted.includes(f.path) ? 1 : 0,
+          enabled_at: wanted.includes(f.path) ? now : null,
+          created_at: now,
+        })),
+      )
+      .execute();
+  });
+  sync.startMailbox(id);
+  return id;
+}
+
+export async function ownedMailbox(context: TandemContext, ownerId: string, mailboxId: string) {
+  const row = await context.store.db.selectFrom('mailboxes').selectAll().where('id', '=', mailboxId).where('owner_user_id', '=', ownerId).executeTakeFirst();
+  if (!row) throw new TandemError('not_found', 'No such mailbox');
+  return row;
+}
+
+export interface MailboxChanges {
+  folders?: string[] | undefined;
+  markIncomingPrivate?: boolean | undefined;
+}
+
+/** Enables exactly the given folders (a newly enabled one syncs within the period) and updates options. */
+export async function updateMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string, changes: MailboxChanges): Promise<void> {
+  await ownedMailbox(context, ownerId, mailboxId);
+  const { db } = context.store;
+  await db.transaction().execute(async (trx) => {
+    if (changes.markIncomingPrivate !== undefined) {
+      await trx.updateTable('mailboxes').set({ mark_incoming_private: changes.markIncomingPrivate ? 1 : 0, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
+    }
+    if (changes.folders === undefined) return;
+    const wanted = new Set(changes.folders);
+    const rows = await trx.selectFrom('folders').select(['id', 'path', 'enabled']).where('mailbox_id', '=', mailboxId).execute();
+    const unknown = [...wanted].filter((path) => !rows.some((r) => r.path === path));
+    if (unknown.length > 0) throw new TandemError('validation_failed', `No such folder on the server: ${unknown.join(', ')}`);
+    for (const row of rows) {
+      const enable = wanted.has(row.path);
+      if (enable === (row.enabled === 1)) continue;
+      await trx.updateTable('folders').set({ enabled: enable ? 1 : 0, enabled_at: enable ? Date.now() : null }).where('id', '=', row.id).execute();
+      if (!enable) {
+        // A disabled folder stops syncing; its messages leave Tandem (they stay on the server).
+        const uids = await trx.selectFrom('message_locations').select('uid').where('folder_id', '=', row.id).execute();
+        await removeLocations(trx, row.id, uids.map((u) => u.uid));
+        await trx
+          .updateTable('folders')
+          .set({ uid_validity: null, uid_next: null, highest_modseq: null, first_sync_low_uid: null, first_sync_done: 0, server_total: 0, synced_count: 0 })
+          .where('id', '=', row.id)
+          .execute();
+      }
+    }
+  });
+  if (changes.folders !== undefined) await sync.restartMailbox(mailboxId);
+}
+
+export async function disconnectMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
+  await ownedMailbox(context, ownerId, mailboxId);
+  await context.store.db.updateTable('mailboxes').set({ state: 'disconnected', error: null, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
+  await sync.stopMailbox(mailboxId);
+}
+
+export async function connectMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
+  await ownedMailbox(context, ownerId, mailboxId);
+  await context.store.db.updateTable('mailboxes').set({ state: 'syncing', error: null, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
+  await sync.restartMailbox(mailboxId);
+}
+
+/** Removes the mailbox and every email synced from it (the server keeps its mail). */
+export async function deleteMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
+  await ownedMailbox(context, ownerId, mailboxId);
+  await sync.stopMailbox(mailboxId);
+  const { db, dialect } = context.store;
+  await db.transaction().execute(async (trx) => {
+    if (dialect === 'sqlite') {
+      await sql`delete from messages_fts where rowid in (select id from messages where mailbox_id = ${mailboxId})`.execute(trx);
+    }
+    await trx.deleteFrom('mailboxes').where('id', '=', mailboxId).execute();
+  });
+}
+
+/** The server's folders right now, marked with whether each is synced. */
+export async function serverFolders(context: TandemContext, ownerId: string, mailboxId: string) {
+  const row = await ownedMailbox(context, ownerId, mailboxId);
+  const folders = await verifyImap(imapSettingsOf(row, context.secrets));
+  const enabled = new Set(
+    (await context.store.db.selectFrom('folders').select('path').where('mailbox_id', '=', mailboxId).where('enabled', '=', 1).execute()).map((f) => f.path),
+  );
+  return folders.map((f) => ({ ...f, enabled: enabled.has(f.path) }));
+}

@@ -1,0 +1,63 @@
+import nodemailer from 'nodemailer';
+import { TandemError } from '../../errors/index.ts';
+import { connectImap, listServerFolders, MailServerError } from '../imap/index.ts';
+import type { ImapSettings, Security, ServerFolder } from '../imap/index.ts';
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  security: Security;
+  username?: string | undefined;
+  password?: string | undefined;
+  allowInvalidCertificate?: boolean | undefined;
+}
+
+/** Logs in over IMAP and lists the folders; a refusal becomes a clear 4xx. */
+export async function verifyImap(settings: ImapSettings): Promise<ServerFolder[]> {
+  try {
+    const client = await connectImap(settings, { disableAutoIdle: true });
+    try {
+      return (await listServerFolders(client)).filter((f) => f.selectable);
+    } finally {
+      await client.logout().catch(() => client.close());
+    }
+  } catch (error) {
+    throw asTandemError(error, 'IMAP');
+  }
+}
+
+export function smtpTransportOptions(settings: SmtpSettings) {
+  return {
+    host: settings.host,
+    port: settings.port,
+    secure: settings.security === 'tls',
+    requireTLS: settings.security === 'starttls',
+    ignoreTLS: settings.security === 'none',
+    auth: settings.username ? { user: settings.username, pass: settings.password ?? '' } : undefined,
+    tls: { rejectUnauthorized: !settings.allowInvalidCertificate },
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+  };
+}
+
+/** Connects (and logs in, when credentials are given) to the SMTP server. */
+export async function verifySmtp(settings: SmtpSettings): Promise<void> {
+  const transport = nodemailer.createTransport(smtpTransportOptions(settings));
+  try {
+    await transport.verify();
+  } catch (error) {
+    const e = error as { code?: string; responseCode?: number; message?: string };
+    if (e.code === 'EAUTH' || e.responseCode === 535) {
+      throw new TandemError('auth_failed', `The SMTP server refused the login: ${e.message ?? ''}`.trim(), { server: 'smtp' });
+    }
+    throw new TandemError('connection_failed', `Cannot use the SMTP server ${settings.host}:${settings.port}: ${e.message ?? String(error)}`, { server: 'smtp' });
+  } finally {
+    transport.close();
+  }
+}
+
+function asTandemError(error: unknown, server: 'IMAP'): TandemError {
+  if (!(error instanceof MailServerError)) return new TandemError('connection_failed', `${server}: ${String(error)}`);
+  const code = error.failure === 'auth_failed' ? 'auth_failed' : 'connection_failed';
+  return new TandemError(code, `${server}: ${error.message}`, { server: server.toLowerCase(), failure: error.failure });
+}

@@ -1,0 +1,82 @@
+import type { Kysely } from 'kysely';
+import type { Database, MailboxState, Security, SyncPeriod } from '../../db/index.ts';
+import { TandemError } from '../../errors/index.ts';
+
+export interface FolderView {
+  path: string;
+  specialUse: string | null;
+  enabled: boolean;
+  /** Messages inside the sync period on the server (known once the folder's first sync began). */
+  messages: number;
+  synced: number;
+  unread: number;
+  firstSyncDone: boolean;
+}
+
+export interface MailboxView {
+  id: string;
+  address: string;
+  displayName: string | null;
+  kind: 'personal' | 'group';
+  state: MailboxState;
+  error: string | null;
+  syncPeriod: SyncPeriod;
+  syncSince: string;
+  markIncomingPrivate: boolean;
+  fallbackConsent: boolean;
+  archiveAndCreatePast: boolean;
+  imap: { host: string; port: number; security: Security; username: string };
+  smtp: { host: string; port: number; security: Security; username: string };
+  folders: FolderView[];
+  progress: { done: number; total: number };
+  createdAt: string;
+}
+
+/** A mailbox of `viewerId`, or not_found (also for someone else's: its existence is not revealed). */
+export async function mailboxView(db: Kysely<Database>, viewerId: string, mailboxId: string): Promise<MailboxView> {
+  const row = await db.selectFrom('mailboxes').selectAll().where('id', '=', mailboxId).where('owner_user_id', '=', viewerId).executeTakeFirst();
+  if (!row) throw new TandemError('not_found', 'No such mailbox');
+  const folders = await db
+    .selectFrom('folders')
+    .select(['id', 'path', 'special_use', 'enabled', 'server_total', 'synced_count', 'first_sync_done'])
+    .select((eb) =>
+      eb
+        .selectFrom('message_locations')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('message_locations.folder_id', '=', 'folders.id')
+        .where('message_locations.seen', '=', 0)
+        .as('unread'),
+    )
+    .where('mailbox_id', '=', mailboxId)
+    .orderBy('id')
+    .execute();
+  const enabled = folders.filter((f) => f.enabled === 1);
+  const done = enabled.reduce((sum, f) => sum + f.synced_count, 0);
+  const total = enabled.reduce((sum, f) => sum + Math.max(f.server_total, f.synced_count), 0);
+  return {
+    id: row.id,
+    address: row.address,
+    displayName: row.display_name,
+    kind: row.kind,
+    state: row.state,
+    error: row.error,
+    syncPeriod: row.sync_period,
+    syncSince: new Date(row.sync_since).toISOString(),
+    markIncomingPrivate: row.mark_incoming_private === 1,
+    fallbackConsent: row.fallback_consent === 1,
+    archiveAndCreatePast: row.archive_and_create_past === 1,
+    imap: { host: row.imap_host, port: row.imap_port, security: row.imap_security, username: row.imap_username },
+    smtp: { host: row.smtp_host, port: row.smtp_port, security: row.smtp_security, username: row.smtp_username },
+    folders: folders.map((f) => ({
+      path: f.path,
+      specialUse: f.special_use,
+      enabled: f.enabled === 1,
+      messages: Math.max(f.server_total, f.synced_count),
+      synced: f.synced_count,
+      unread: Number(f.unread ?? 0),
+      firstSyncDone: f.first_sync_done === 1,
+    })),
+    progress: { done, total },
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}

@@ -1,0 +1,6 @@
+// Public surface of the message store: writing synced mail, reading it for the
+// API, full-text search conditions and the stable identity of a message.
+export * from './write.ts';
+export * from './read.ts';
+export * from './search-query.ts';
+export * from './stable-key.ts';

@@ -1,0 +1,297 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Database, Dialect } from '../../db/index.ts';
+import { TandemError } from '../../errors/index.ts';
+import type { MailAddress } from '../mime/index.ts';
+import { searchCondition } from './search-query.ts';
+
+// Read side of the message store. Visibility rules, in one place:
+// - lists show only the viewer's own mailboxes;
+// - one message by id is visible to its mailbox owner, and to any signed-in
+//   user when it is not private (CRM timelines); otherwise it is "not found",
+//   never "forbidden", so a private message's existence is not revealed;
+// - messages in no folder (orphaned) are hidden everywhere.
+
+export interface Viewer {
+  id: string;
+}
+
+export interface MessageSummary {
+  /** messages.id as a string; one item per location, so an id can repeat across folders. */
+  id: string;
+  mailboxId: string;
+  folder: string;
+  uid: number;
+  messageId: string | null;
+  threadId: string;
+  subject: string;
+  from: MailAddress | null;
+  to: MailAddress[];
+  cc: MailAddress[];
+  /** ISO 8601. */
+  date: string;
+  flags: string[];
+  seen: boolean;
+  flagged: boolean;
+  answered: boolean;
+  draft: boolean;
+  private: boolean;
+  snippet: string;
+  hasAttachments: boolean;
+  size: number;
+}
+
+export interface AttachmentInfo {
+  id: string;
+  filename: string | null;
+  contentType: string;
+  size: number;
+  inline: boolean;
+  contentId: string | null;
+}
+
+export interface MessageDetail extends MessageSummary {
+  folders: string[];
+  text: string;
+  html: string | null;
+  headers: { messageId: string | null; inReplyTo: string | null; references: string[] } & Record<string, unknown>;
+  attachments: AttachmentInfo[];
+  problems: string[];
+  /** CRM record links and comments: filled once the CRM side exists. */
+  links: Record<string, unknown>[];
+  comments: Record<string, unknown>[];
+}
+
+export interface ListQuery {
+  mailboxId?: string | undefined;
+  /** Folder path, e.g. "INBOX". */
+  folder?: string | undefined;
+  q?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export const MAX_PAGE = 200;
+/** Serial ids are 32-bit on PostgreSQL; anything larger cannot exist. */
+const MAX_ID = 2_147_483_647;
+
+/** A numeric row id from a path parameter, or null (answered as not_found, never a 500). */
+export function parseRowId(value: string): number | null {
+  if (!/^[1-9]\d{0,9}$/.test(value)) return null;
+  const id = Number(value);
+  return id <= MAX_ID ? id : null;
+}
+
+/** One row per message location, with what a list item needs. */
+function locations(db: Kysely<Database>) {
+  return db
+    .selectFrom('message_locations')
+    .innerJoin('messages', 'messages.id', 'message_locations.message_id')
+    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
+    .innerJoin('mailboxes', 'mailboxes.id', 'message_locations.mailbox_id')
+    .select(['messages.id as id', 'message_locations.id as location_id', 'message_locations.mailbox_id as mailbox_id', 'folders.path as folder'])
+    .select(['message_locations.uid', 'message_locations.flags', 'message_locations.seen', 'message_locations.flagged', 'message_locations.date'])
+    .select(['messages.message_id', 'messages.thread_id', 'messages.subject', 'messages.from_name', 'messages.from_address'])
+    .select(['messages.to_json', 'messages.cc_json', 'messages.private', 'messages.snippet', 'messages.has_attachments', 'messages.size'])
+    .where('messages.orphaned_at', 'is', null);
+}
+
+type SummaryRow = Awaited<ReturnType<ReturnType<typeof locations>['executeTakeFirstOrThrow']>>;
+
+export async function listMessages(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  viewer: Viewer,
+  query: ListQuery,
+): Promise<{ items: MessageSummary[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(Math.trunc(query.limit) || 50, 1), MAX_PAGE);
+  if (query.mailboxId !== undefined) {
+    const own = await db.selectFrom('mailboxes').select('id').where('id', '=', query.mailboxId).where('owner_user_id', '=', viewer.id).executeTakeFirst();
+    if (!own) throw new TandemError('not_found', 'No such mailbox');
+  }
+  let select = locations(db).where('mailboxes.owner_user_id', '=', viewer.id);
+  if (query.mailboxId !== undefined) select = select.where('message_locations.mailbox_id', '=', query.mailboxId);
+  if (query.folder !== undefined) select = select.where('folders.path', '=', query.folder);
+  const search = query.q === undefined ? null : searchCondition(dialect, query.q);
+  if (search) select = select.where(search);
+  if (query.cursor !== undefined) {
+    const { date, locationId } = decodeCursor(query.cursor);
+    select = select.where((eb) =>
+      eb.or([
+        eb('message_locations.date', '<', date),
+        eb.and([eb('message_locations.date', '=', date), eb('message_locations.id', '<', locationId)]),
+      ]),
+    );
+  }
+  const rows = await select
+    .orderBy('message_locations.date', 'desc')
+    .orderBy('message_locations.id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor = rows.length > limit && last ? encodeCursor(last.date, last.location_id) : null;
+  return { items: page.map(toSummary), nextCursor };
+}
+
+export async function getMessage(db: Kysely<Database>, viewer: Viewer, id: string): Promise<MessageDetail> {
+  const rowId = parseRowId(id);
+  if (rowId === null) throw notFound();
+  const rows = await locations(db)
+    .select(['messages.body_text', 'messages.body_html', 'messages.headers_json', 'messages.problems_json'])
+    .select(['messages.in_reply_to', 'messages.references'])
+    .where('messages.id', '=', rowId)
+    .where(visibleTo(viewer))
+    .orderBy('message_locations.id')
+    .execute();
+  const first = rows[0];
+  if (!first) throw notFound();
+  const attachments = await db
+    .selectFrom('attachments')
+    .select(['id', 'filename', 'content_type', 'size', 'inline', 'content_id'])
+    .where('message_id', '=', rowId)
+    .orderBy('id')
+    .execute();
+  const inline = new Map<string, number>();
+  for (const a of attachments) if (a.inline === 1 && a.content_id) inline.set(a.content_id.toLowerCase(), a.id);
+  return {
+    ...toSummary(first),
+    folders: [...new Set(rows.map((r) => r.folder))],
+    text: first.body_text,
+    html: first.body_html === null ? null : rewriteCidSources(first.body_html, inline),
+    headers: {
+      ...jsonOr<Record<string, unknown>>(first.headers_json, {}),
+      messageId: first.message_id,
+      inReplyTo: first.in_reply_to,
+      references: jsonOr<string[]>(first.references, []),
+    },
+    attachments: attachments.map((a) => ({
+      id: String(a.id),
+      filename: a.filename,
+      contentType: a.content_type,
+      size: a.size,
+      inline: a.inline === 1,
+      contentId: a.content_id,
+    })),
+    problems: jsonOr<string[]>(first.problems_json, []),
+    links: [],
+    comments: [],
+  };
+}
+
+/** The blob key of a visible message's raw source. */
+export async function getRawMessage(db: Kysely<Database>, viewer: Viewer, id: string): Promise<{ id: string; blobKey: string }> {
+  const rowId = parseRowId(id);
+  if (rowId === null) throw notFound();
+  const row = await messagesWithOwner(db).select('messages.raw_blob').where('messages.id', '=', rowId).where(visibleTo(viewer)).executeTakeFirst();
+  if (!row) throw notFound();
+  return { id: String(rowId), blobKey: row.raw_blob };
+}
+
+export interface AttachmentBlob {
+  id: string;
+  blobKey: string;
+  filename: string | null;
+  contentType: string;
+  size: number;
+}
+
+/** An attachment of a visible message: its blob key and how to label the bytes. */
+export async function getAttachment(db: Kysely<Database>, viewer: Viewer, id: string): Promise<AttachmentBlob> {
+  const rowId = parseRowId(id);
+  if (rowId === null) throw notFound('No such attachment');
+  const row = await messagesWithOwner(db)
+    .innerJoin('attachments', 'attachments.message_id', 'messages.id')
+    .select(['attachments.blob_key', 'attachments.filename', 'attachments.content_type', 'attachments.size'])
+    .where('attachments.id', '=', rowId)
+    .where(visibleTo(viewer))
+    .executeTakeFirst();
+  if (!row) throw notFound('No such attachment');
+  return { id: String(rowId), blobKey: row.blob_key, filename: row.filename, contentType: row.content_type, size: row.size };
+}
+
+function messagesWithOwner(db: Kysely<Database>) {
+  return db
+    .selectFrom('messages')
+    .innerJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
+    .where('messages.orphaned_at', 'is', null);
+}
+
+/** The owner sees everything of theirs; others only what is not private. */
+function visibleTo(viewer: Viewer) {
+  return (eb: ExpressionBuilder<Database, 'mailboxes' | 'messages'>) =>
+    eb.or([eb('mailboxes.owner_user_id', '=', viewer.id), eb('messages.private', '=', 0)]);
+}
+
+function toSummary(row: SummaryRow): MessageSummary {
+  const flags = jsonOr<string[]>(row.flags, []);
+  return {
+    id: String(row.id),
+    mailboxId: row.mailbox_id,
+    folder: row.folder,
+    uid: row.uid,
+    messageId: row.message_id,
+    threadId: row.thread_id,
+    subject: row.subject,
+    from: row.from_address || row.from_name ? { name: row.from_name ?? '', address: row.from_address ?? '' } : null,
+    to: jsonOr<MailAddress[]>(row.to_json, []),
+    cc: jsonOr<MailAddress[]>(row.cc_json, []),
+    date: isoDate(row.date),
+    flags,
+    seen: row.seen === 1,
+    flagged: row.flagged === 1,
+    answered: flags.includes('\\Answered'),
+    draft: flags.includes('\\Draft'),
+    private: row.private === 1,
+    snippet: row.snippet,
+    hasAttachments: row.has_attachments === 1,
+    size: row.size,
+  };
+}
+
+/** Dates far outside what toISOString handles fall back to the epoch rather than failing the page. */
+function isoDate(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? new Date(0).toISOString() : date.toISOString();
+}
+
+/** Opaque to clients: base64url of "date:locationId" of the last item. */
+function encodeCursor(date: number, locationId: number): string {
+  return Buffer.from(`${date}:${locationId}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { date: number; locationId: number } {
+  const match = /^(-?\d{1,16}):(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw new TandemError('validation_failed', 'Invalid querystring: cursor: not a cursor from this API');
+  return { date: Number(match[1]), locationId: Number(match[2]) };
+}
+
+/**
+ * Points `<img src="cid:…">` at the attachment download. The HTML is sanitized
+ * (attributes double-quoted, `&` escaped), and cid values compare
+ * case-insensitively after %-decoding (RFC 2392).
+ */
+export function rewriteCidSources(html: string, inline: ReadonlyMap<string, number>): string {
+  if (inline.size === 0) return html;
+  return html.replace(/\bsrc="cid:([^"]*)"/gi, (whole, ref: string) => {
+    let key = ref.replace(/&amp;/g, '&');
+    try {
+      key = decodeURIComponent(key);
+    } catch {
+      // not %-encoded: compare as written
+    }
+    const id = inline.get(key.trim().toLowerCase());
+    return id === undefined ? whole : `src="/api/v1/attachments/${id}"`;
+  });
+}
+
+function jsonOr<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function notFound(message = 'No such message'): TandemError {
+  return new TandemError('not_found', message);
+}

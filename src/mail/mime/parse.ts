@@ -1,0 +1,152 @@
+import { simpleParser } from 'mailparser';
+import type { ParsedMail, SimpleParserOptions } from 'mailparser';
+import { firstMailbox, toMailAddresses } from './addresses.ts';
+import { toParsedAttachments } from './attachments.ts';
+import { charsetProblems } from './charset.ts';
+import { parseDateHeader } from './date.ts';
+import { decodeEncodedWords } from './encoded-words.ts';
+import { fallbackContent, stripTags } from './fallback.ts';
+import { htmlToText } from './html-text.ts';
+import { stripMboxEnvelope } from './mbox.ts';
+import { normalizeMessageId, parseMessageIdList } from './message-id.ts';
+import { bodyStart, firstHeader, headerEnd, scanHeaders } from './raw-headers.ts';
+import type { HeaderField } from './raw-headers.ts';
+import { sanitizeEmailHtml } from './sanitize.ts';
+import { makeSnippet } from './snippet.ts';
+import { inspectStructure } from './structure.ts';
+import type { ParsedMessage } from './types.ts';
+
+// Pure: no I/O beyond the buffer, no shared state, so it can run in a worker.
+
+const PARSER_OPTIONS: SimpleParserOptions = {
+  skipTextToHtml: true, // no textAsHtml, and plain parts stay out of `html`
+  keepCidLinks: true, // keep cid: for the API to rewrite, instead of inlining data: URLs
+  checksumAlgo: false, // we hash nothing here; saves an md5 per attachment
+  ignoreEmbedded: true, // message/rfc822 parts are always attachments
+};
+
+/** Headers kept in ParsedMessage.headers: list handling, auto-reply detection, debug. */
+export const SELECTED_HEADERS = [
+  'list-id', 'list-unsubscribe', 'list-unsubscribe-post', 'auto-submitted', 'precedence',
+  'x-auto-response-suppress', 'x-mailer', 'user-agent', 'content-language',
+] as const;
+const MAX_HEADER_VALUE = 1000;
+
+type Envelope = Pick<ParsedMessage, 'messageId' | 'inReplyTo' | 'references' | 'date' | 'headers'>;
+type Content = Omit<ParsedMessage, keyof Envelope | 'snippet' | 'problems'>;
+
+/** Strips NUL (PostgreSQL text cannot hold it) and normalizes line ends to LF. */
+function cleanText(text: string): string {
+  return text.replace(/\0/g, '').replace(/\r\n?/g, '\n');
+}
+
+function describe(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.slice(0, 200);
+}
+
+/** The fields we read from our own header scan, identical whether mailparser succeeds or not. */
+function readEnvelope(fields: readonly HeaderField[], problems: string[]): Envelope {
+  const rawDate = firstHeader(fields, 'date');
+  const date = rawDate === null ? null : parseDateHeader(rawDate);
+  if (rawDate === null) problems.push('missing Date header');
+  else if (date === null) problems.push(`unparseable Date header "${rawDate.slice(0, 80)}"`);
+  const headers: Record<string, string> = {};
+  for (const name of SELECTED_HEADERS) {
+    const value = firstHeader(fields, name);
+    if (value !== null) headers[name] = cleanText(decodeEncodedWords(value)).slice(0, MAX_HEADER_VALUE);
+  }
+  const inReplyTo = firstHeader(fields, 'in-reply-to');
+  return {
+    messageId: normalizeMessageId(firstHeader(fields, 'message-id') ?? ''),
+    inReplyTo: inReplyTo === null ? null : normalizeMessageId(inReplyTo),
+    references: parseMessageIdList(firstHeader(fields, 'references') ?? ''),
+    date,
+    headers,
+  };
+}
+
+/** HTML sanitized, text derived from the HTML when mailparser gave none. */
+async function readBody(mail: ParsedMail, problems: string[]): Promise<{ text: string; html: string | null }> {
+  let html: string | null = null;
+  if (typeof mail.html === 'string') {
+    try {
+      html = sanitizeEmailHtml(mail.html);
+    } catch (error) {
+      problems.push(`html sanitizing failed: ${describe(error)}`);
+    }
+  }
+  let text = mail.text ?? '';
+  if (mail.textConversionError !== undefined) {
+    problems.push(`html to text conversion failed: ${describe(mail.textConversionError)}`);
+    if (text.trim() === '' && typeof mail.html === 'string') text = stripTags(mail.html);
+  } else if (text.trim() === '' && typeof mail.html === 'string') {
+    const converted = await htmlToText(mail.html);
+    text = converted.text;
+    if (converted.problem !== null) problems.push(converted.problem);
+  }
+  return { text, html };
+}
+
+/**
+ * The raw body as text, for input mailparser could not map to parts: a first
+ * block without any `Name: value` line (mailparser eats it as headers), or a
+ * message with no readable part that is not cleanly multipart.
+ */
+function rawBodyText(raw: Buffer, fields: readonly HeaderField[], framed: boolean, content: Content): string | null {
+  if (fields.length === 0 && headerEnd(raw) > 0) return raw.toString('utf8');
+  if (framed || content.html !== null || content.attachments.length > 0 || content.text.trim() !== '') return null;
+  const body = raw.subarray(bodyStart(raw)).toString('utf8');
+  return body.trim() === '' ? null : body;
+}
+
+async function readContent(mail: ParsedMail, problems: string[]): Promise<Content> {
+  const { text, html } = await readBody(mail, problems);
+  return {
+    subject: cleanText(mail.subject ?? '').replace(/\n/g, ' '),
+    from: firstMailbox(mail.from),
+    to: toMailAddresses(mail.to),
+    cc: toMailAddresses(mail.cc),
+    bcc: toMailAddresses(mail.bcc),
+    replyTo: toMailAddresses(mail.replyTo),
+    text: cleanText(text).trimEnd(),
+    html,
+    attachments: toParsedAttachments(mail.attachments, html),
+  };
+}
+
+/**
+ * Parses a raw RFC 5322 message (a leading mbox `From ` line is ignored).
+ * Never throws: whatever cannot be read is described in `problems`, and when
+ * mailparser fails altogether the result is built from a plain header scan
+ * with the raw body as text. Accepts a Uint8Array too (what a Buffer becomes
+ * after crossing worker_threads).
+ */
+export async function parseMessage(input: Buffer | Uint8Array): Promise<ParsedMessage> {
+  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const raw = stripMboxEnvelope(bytes);
+  const problems: string[] = [];
+  if (raw.length === 0) problems.push('empty message');
+  const fields = scanHeaders(raw);
+  if (fields.length === 0 && raw.length > 0) problems.push('no header section found');
+  const envelope = readEnvelope(fields, problems);
+  const rawLatin1 = raw.toString('latin1');
+  const structure = inspectStructure(fields, rawLatin1);
+  problems.push(...structure.problems, ...charsetProblems(rawLatin1));
+
+  let content: Content;
+  try {
+    const mail = await simpleParser(raw, PARSER_OPTIONS);
+    content = await readContent(mail, problems);
+    const rawText = rawBodyText(raw, fields, structure.framed, content);
+    if (rawText !== null) {
+      content.text = cleanText(rawText).trimEnd();
+      if (fields.length > 0) problems.push('no readable body part; raw body shown as text');
+    }
+  } catch (error) {
+    problems.push(`parse failed: ${describe(error)}`);
+    const fallback = fallbackContent(raw, fields);
+    content = { ...fallback, subject: cleanText(fallback.subject), text: cleanText(fallback.text).trimEnd(), html: null, attachments: [] };
+  }
+  return { ...envelope, ...content, snippet: makeSnippet(content.text), problems };
+}

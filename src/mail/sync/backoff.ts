@@ -1,0 +1,38 @@
+/** Exponential backoff with full jitter: 1 s, 2 s, 4 s … capped, never zero. */
+export function backoffDelay(attempt: number, baseMs = 1000, capMs = 5 * 60_000, random = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt));
+  return Math.max(baseMs / 2, Math.round(ceiling * random()));
+}
+
+/** A sleep that `wake()` ends early (used for backoff and for waiting on changes). */
+export class Alarm {
+  #resolve: (() => void) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #rung = false;
+
+  sleep(ms: number): Promise<void> {
+    if (this.#rung) {
+      this.#rung = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.#resolve = resolve;
+      this.#timer = setTimeout(() => this.#fire(), ms);
+    });
+  }
+
+  /** Ends the current sleep, or makes the next one return at once. */
+  wake(): void {
+    if (this.#resolve) this.#fire();
+    else this.#rung = true;
+  }
+
+  #fire(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    const resolve = this.#resolve;
+    this.#resolve = null;
+    this.#timer = null;
+    this.#rung = false;
+    resolve?.();
+  }
+}

@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { MailboxSync } from './mailbox-sync.ts';
+import type { MailboxSyncDeps } from './mailbox-sync.ts';
+
+/** How often the engine looks for mailboxes added, disconnected or removed by another process. */
+export const RECONCILE_MS = 5000;
+
+export type EngineDeps = Omit<MailboxSyncDeps, 'owner'>;
+
+/** Runs the sync of every connected mailbox in this process. */
+export class SyncEngine {
+  readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  #runs = new Map<string, MailboxSync>();
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  /** Starts every connected mailbox, then keeps following the store (mailboxes added, disconnected or deleted elsewhere). */
+  async start(): Promise<void> {
+    await this.reconcile();
+    this.#timer = setInterval(() => {
+      this.reconcile().catch((error: unknown) => this.deps.logger.error({ err: error }, 'sync reconcile failed'));
+    }, RECONCILE_MS);
+  }
+
+  async reconcile(): Promise<void> {
+    const rows = await this.deps.db.selectFrom('mailboxes').select(['id', 'state']).execute();
+    const wanted = new Set(rows.filter((r) => r.state !== 'disconnected').map((r) => r.id));
+    for (const id of wanted) this.startMailbox(id);
+    for (const id of this.#runs.keys()) if (!wanted.has(id)) await this.stopMailbox(id);
+  }
+
+  startMailbox(mailboxId: string): void {
+    if (this.#runs.has(mailboxId)) return;
+    const run = new MailboxSync({ ...this.deps, owner: this.owner }, mailboxId);
+    this.#runs.set(mailboxId, run);
+    run.start();
+  }
+
+  async stopMailbox(mailboxId: string): Promise<void> {
+    const run = this.#runs.get(mailboxId);
+    this.#runs.delete(mailboxId);
+    await run?.stop();
+  }
+
+  /** Picks up changed settings (folders enabled, reconnect after an error). */
+  async restartMailbox(mailboxId: string): Promise<void> {
+    await this.stopMailbox(mailboxId);
+    this.startMailbox(mailboxId);
+  }
+
+  wake(mailboxId: string, path?: string): void {
+    this.#runs.get(mailboxId)?.wake(path);
+  }
+
+  isRunning(mailboxId: string): boolean {
+    return this.#runs.has(mailboxId);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    const runs = [...this.#runs.keys()];
+    await Promise.all(runs.map((id) => this.stopMailbox(id)));
+  }
+}

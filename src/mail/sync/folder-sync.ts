@@ -1,0 +1,220 @@
+import type { MailboxObject } from 'imapflow';
+import { flagColumns, removeLocations } from '../messages/write.ts';
+import { countStored, fetchFull, storeBatch } from './ingest.ts';
+import { uidSet } from './uid-set.ts';
+import type { FolderRow, MailboxRun } from './run-context.ts';
+
+/** The first batch is small so the newest mail shows within a moment; later ones are larger. */
+export const FIRST_BATCH = 25;
+export const BATCH = 200;
+
+async function select(run: MailboxRun, path: string): Promise<MailboxObject> {
+  const current = run.client.mailbox;
+  if (current && current.path === path) return current;
+  return run.client.mailboxOpen(path, { readOnly: true });
+}
+
+async function reload(run: MailboxRun, folderId: number): Promise<FolderRow> {
+  return run.db.selectFrom('folders').selectAll().where('id', '=', folderId).executeTakeFirstOrThrow();
+}
+
+/**
+ * Brings one folder up to date with the server: UIDVALIDITY check, new
+ * messages, flag changes and expunges. The cursor (uid_next, highest_modseq)
+ * moves in the same transaction as the changes it covers.
+ */
+export async function syncFolderChanges(run: MailboxRun, folderId: number): Promise<void> {
+  let folder = await reload(run, folderId);
+  // Re-select so the server reports fresh UIDNEXT / HIGHESTMODSEQ.
+  if (run.client.mailbox && run.client.mailbox.path === folder.path) await run.client.mailboxClose();
+  const box = await select(run, folder.path);
+  const uidValidity = Number(box.uidValidity);
+  if (folder.uid_validity !== null && folder.uid_validity !== uidValidity) {
+    run.logger.warn({ folder: folder.path, was: folder.uid_validity, now: uidValidity }, 'UIDVALIDITY changed: resyncing the folder');
+    await resetFolder(run, folder);
+    folder = await reload(run, folderId);
+  }
+  if (folder.uid_validity === null) folder = await startFolder(run, folder, box);
+  await syncNew(run, folder, box);
+  await syncKnown(run, await reload(run, folderId), box);
+}
+
+/**
+ * A folder seen for the first time (or after a UIDVALIDITY reset): the cursor
+ * starts at today's UIDNEXT; older messages inside the sync period are left to
+ * the newest-first first sync. Trash is never part of a first sync: only what
+ * lands there from now on is synced.
+ */
+async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<FolderRow> {
+  const isTrash = folder.special_use === '\\Trash';
+  await run.db.transaction().execute(async (trx) => {
+    await run.lease.assertHeld(trx);
+    await trx
+      .updateTable('folders')
+      .set({
+        uid_validity: Number(box.uidValidity),
+        uid_next: box.uidNext,
+        highest_modseq: box.highestModseq?.toString() ?? null,
+        first_sync_low_uid: box.uidNext,
+        first_sync_done: isTrash ? 1 : 0,
+        server_total: 0,
+        synced_count: await countStored(trx, folder.id),
+      })
+      .where('id', '=', folder.id)
+      .execute();
+  });
+  run.pending.delete(folder.id);
+  return reload(run, folder.id);
+}
+
+/** Forgets every location of a folder (messages become orphans and re-attach by stable identity). */
+async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
+  await run.db.transaction().execute(async (trx) => {
+    await run.lease.assertHeld(trx);
+    const rows = await trx.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).execute();
+    await removeLocations(trx, folder.id, rows.map((r) => r.uid));
+    await trx
+      .updateTable('folders')
+      .set({ uid_validity: null, uid_next: null, highest_modseq: null, first_sync_low_uid: null, first_sync_done: 0, synced_count: 0, server_total: 0 })
+      .where('id', '=', folder.id)
+      .execute();
+  });
+  run.pending.delete(folder.id);
+}
+
+/** Messages that arrived since the cursor (UID ≥ uid_next), oldest first, in batches. */
+async function syncNew(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<void> {
+  const from = folder.uid_next ?? 1;
+  if (box.uidNext <= from) return;
+  const found = await run.client.search({ uid: `${from}:*` }, { uid: true });
+  const uids = (found || []).filter((uid) => uid >= from).sort((a, b) => a - b);
+  for (let i = 0; i < uids.length; i += BATCH) {
+    const batch = uids.slice(i, i + BATCH);
+    const messages = await fetchFull(run, batch);
+    const last = i + BATCH >= uids.length;
+    const next = last ? Math.max(box.uidNext, (batch.at(-1) ?? 0) + 1) : (batch.at(-1) ?? 0) + 1;
+    await storeBatch(run, folder, Number(box.uidValidity), messages, async (trx) => {
+      const synced = await countStored(trx, folder.id);
+      await trx.updateTable('folders').set({ uid_next: next, synced_count: synced }).where('id', '=', folder.id).execute();
+    });
+  }
+  if (uids.length === 0) {
+    await run.db.transaction().execute(async (trx) => {
+      await run.lease.assertHeld(trx);
+      await trx.updateTable('folders').set({ uid_next: box.uidNext }).where('id', '=', folder.id).execute();
+    });
+  }
+}
+
+/**
+ * Flag changes and expunges of the messages we hold. With CONDSTORE an
+ * unchanged HIGHESTMODSEQ means nothing changed: no command, no write.
+ */
+async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<void> {
+  const modseq = run.condstore && !box.noModseq ? box.highestModseq : undefined;
+  if (modseq !== undefined && folder.highest_modseq !== null && BigInt(folder.highest_modseq) === modseq) return;
+
+  const known = await run.db
+    .selectFrom('message_locations')
+    .select(['uid', 'flags'])
+    .where('folder_id', '=', folder.id)
+    .where('uid_validity', '=', Number(box.uidValidity))
+    .execute();
+  const knownFlags = new Map(known.map((k) => [k.uid, k.flags]));
+  const flagUpdates: { uid: number; flags: string[]; modseq: string | null }[] = [];
+  const vanished: number[] = [];
+  if (known.length > 0) {
+    const since = modseq !== undefined && folder.highest_modseq !== null ? BigInt(folder.highest_modseq) : undefined;
+    const lowest = known.reduce((min, k) => Math.min(min, k.uid), Number.MAX_SAFE_INTEGER);
+    const options = since !== undefined ? { uid: true, changedSince: since } : { uid: true };
+    for await (const message of run.client.fetch(`${lowest}:*`, { uid: true, flags: true }, options)) {
+      const stored = knownFlags.get(message.uid);
+      const flags = [...(message.flags ?? [])];
+      if (stored !== undefined && stored !== flagColumns(flags).flags) {
+        flagUpdates.push({ uid: message.uid, flags, modseq: message.modseq?.toString() ?? null });
+      }
+    }
+    const present = new Set((await run.client.search({ uid: `${lowest}:*` }, { uid: true })) || []);
+    for (const uid of knownFlags.keys()) if (!present.has(uid)) vanished.push(uid);
+  }
+  const newModseq = modseq?.toString() ?? null;
+  if (flagUpdates.length === 0 && vanished.length === 0 && newModseq === folder.highest_modseq) return;
+
+  await run.db.transaction().execute(async (trx) => {
+    await run.lease.assertHeld(trx);
+    for (const update of flagUpdates) {
+      await trx
+        .updateTable('message_locations')
+        .set({ ...flagColumns(update.flags), modseq: update.modseq })
+        .where('folder_id', '=', folder.id)
+        .where('uid', '=', update.uid)
+        .execute();
+    }
+    await removeLocations(trx, folder.id, vanished);
+    const synced = vanished.length > 0 ? await countStored(trx, folder.id) : folder.synced_count;
+    await trx
+      .updateTable('folders')
+      .set({ highest_modseq: newModseq, synced_count: synced, last_full_check_at: Date.now() })
+      .where('id', '=', folder.id)
+      .execute();
+  });
+  if (vanished.length > 0) {
+    const pending = run.pending.get(folder.id);
+    const gone = new Set(vanished);
+    if (pending) run.pending.set(folder.id, pending.filter((uid) => !gone.has(uid)));
+  }
+}
+
+/**
+ * One batch of the newest-first first sync: the newest UIDs below the low
+ * mark that fall inside the sync period. Returns true while more remain.
+ */
+export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise<boolean> {
+  const folder = await reload(run, folderId);
+  if (folder.first_sync_done === 1 || folder.uid_validity === null) return false;
+  const box = await select(run, folder.path);
+  if (Number(box.uidValidity) !== folder.uid_validity) return false; // the change pass handles the reset
+
+  let pending = run.pending.get(folder.id);
+  if (!pending) {
+    pending = await pendingFirstSync(run, folder);
+    run.pending.set(folder.id, pending);
+    const stored = await countStored(run.db, folder.id);
+    await run.db.updateTable('folders').set({ server_total: stored + pending.length, synced_count: stored }).where('id', '=', folder.id).execute();
+  }
+  const size = folder.synced_count === 0 ? FIRST_BATCH : BATCH;
+  const batch = pending.slice(0, size);
+  const rest = pending.slice(size);
+  const messages = await fetchFull(run, batch);
+  const low = batch.at(-1) ?? folder.first_sync_low_uid ?? 1; // batches run newest first
+  await storeBatch(run, folder, folder.uid_validity, messages, async (trx) => {
+    await trx
+      .updateTable('folders')
+      .set({ first_sync_low_uid: low, first_sync_done: rest.length === 0 ? 1 : 0, synced_count: await countStored(trx, folder.id) })
+      .where('id', '=', folder.id)
+      .execute();
+  });
+  run.pending.set(folder.id, rest);
+  return rest.length > 0;
+}
+
+/** UIDs below the low mark, inside the sync period, not yet stored; newest first. */
+async function pendingFirstSync(run: MailboxRun, folder: FolderRow): Promise<number[]> {
+  const low = folder.first_sync_low_uid ?? 1;
+  if (low <= 1) return [];
+  const since = new Date(run.mailbox.sync_since);
+  // SEARCH SINCE has day granularity: narrow it with each message's INTERNALDATE.
+  const day = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()) - 24 * 3600 * 1000);
+  const found = await run.client.search({ uid: `1:${low - 1}`, since: day }, { uid: true });
+  const candidates = (found || []).filter((uid) => uid < low);
+  if (candidates.length === 0) return [];
+  const inPeriod: number[] = [];
+  for await (const message of run.client.fetch(uidSet(candidates), { uid: true, internalDate: true }, { uid: true })) {
+    const date = message.internalDate ? new Date(message.internalDate).getTime() : Date.now();
+    if (date >= since.getTime()) inPeriod.push(message.uid);
+  }
+  const stored = new Set(
+    (await run.db.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).where('uid_validity', '=', folder.uid_validity ?? 0).execute()).map((r) => r.uid),
+  );
+  return inPeriod.filter((uid) => !stored.has(uid)).sort((a, b) => b - a);
+}

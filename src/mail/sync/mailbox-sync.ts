@@ -1,0 +1,179 @@
+import type { ImapFlow } from 'imapflow';
+import type { SecretBox } from '../../secrets/index.ts';
+import type { MailboxState } from '../../db/index.ts';
+import { classifyImapError, connectImap } from '../imap/index.ts';
+import { purgeOrphans } from '../messages/write.ts';
+import { imapSettingsOf } from './account.ts';
+import { Alarm, backoffDelay } from './backoff.ts';
+import { refreshFolders } from './discover.ts';
+import { firstSyncBatch, syncFolderChanges } from './folder-sync.ts';
+import { LEASE_TTL_MS, LeaseLost, MailboxLease } from './leases.ts';
+import type { FolderRow, MailboxRun, SyncDeps } from './run-context.ts';
+import { FolderWatcher } from './watcher.ts';
+
+/** Every synced folder is fully re-checked this often even without a change signal. */
+export const FULL_CHECK_MS = 5 * 60_000;
+/** A message in no folder for this long was deleted, not moved: it is purged. */
+export const ORPHAN_GRACE_MS = 60_000;
+
+export interface MailboxSyncDeps extends SyncDeps {
+  secrets: SecretBox;
+  /** Identifies this process in leases. */
+  owner: string;
+}
+
+/**
+ * Keeps one mailbox in sync: connects, discovers folders, runs the newest-first
+ * first sync in batches while applying server changes as they are signalled,
+ * and reconnects with jittered backoff when the server goes away. A refused
+ * login stops the loop and leaves the mailbox in `error` until reconnected.
+ */
+export class MailboxSync {
+  #stopped = false;
+  #alarm = new Alarm();
+  #dirty = new Set<string>();
+  #failure: unknown = null;
+  #done: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly deps: MailboxSyncDeps,
+    readonly mailboxId: string,
+  ) {}
+
+  start(): void {
+    this.#done = this.#loop();
+  }
+
+  /** Something may have changed in `path` (or anywhere when omitted). */
+  wake(path = '*'): void {
+    this.#dirty.add(path);
+    this.#alarm.wake();
+  }
+
+  /** Finishes the step in progress (its batch is committed), logs out, and resolves. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#alarm.wake();
+    await this.#done;
+  }
+
+  async #loop(): Promise<void> {
+    let attempt = 0;
+    while (!this.#stopped) {
+      try {
+        await this.#session(() => (attempt = 0));
+      } catch (error) {
+        if (this.#stopped) break;
+        if (error instanceof LeaseLost) {
+          this.deps.logger.warn({ mailboxId: this.mailboxId }, error.message);
+          await this.#alarm.sleep(LEASE_TTL_MS / 3);
+          continue;
+        }
+        const failure = classifyImapError(error);
+        if (failure.failure === 'auth_failed') {
+          await this.#setState('error', `auth_failed: ${failure.message}`);
+          return;
+        }
+        attempt += 1;
+        const delay = backoffDelay(attempt);
+        this.deps.logger.warn({ mailboxId: this.mailboxId, err: error, retryInMs: delay }, 'mailbox sync failed');
+        await this.#setState('error', `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(delay / 1000)} s)`);
+        await this.#alarm.sleep(delay);
+      }
+    }
+  }
+
+  async #session(onConnected: () => void): Promise<void> {
+    const { db, secrets, logger } = this.deps;
+    const mailbox = await db.selectFrom('mailboxes').selectAll().where('id', '=', this.mailboxId).executeTakeFirst();
+    if (!mailbox || mailbox.state === 'disconnected') {
+      this.#stopped = true;
+      return;
+    }
+    const lease = new MailboxLease(db, this.mailboxId, this.deps.owner);
+    if (!(await lease.claim())) throw new LeaseLost(`Mailbox ${this.mailboxId} is synced by another worker`);
+    const settings = imapSettingsOf(mailbox, secrets);
+    const client = await connectImap(settings, { disableAutoIdle: true });
+    let watcher: FolderWatcher | null = null;
+    this.#failure = null;
+    const renewal = setInterval(() => lease.renew().catch((error: unknown) => this.#fail(error)), LEASE_TTL_MS / 3);
+    try {
+      const run = this.#runFor(mailbox, client, lease);
+      await refreshFolders(run);
+      const enabled = await this.#enabledFolders();
+      watcher = new FolderWatcher(settings, enabled.map((f) => f.path), { changed: (path) => this.wake(path), failed: (e) => this.#fail(e) }, logger);
+      await watcher.start();
+      onConnected();
+      this.wake('*');
+      while (!this.#stopped) {
+        if (this.#failure) throw this.#failure;
+        await this.#step(run);
+      }
+      await lease.release();
+    } finally {
+      clearInterval(renewal);
+      await watcher?.stop();
+      await client.logout().catch(() => client.close());
+    }
+  }
+
+  /** One unit of work: signalled changes first, then one first-sync batch, else wait. */
+  async #step(run: MailboxRun): Promise<void> {
+    const folders = await this.#enabledFolders();
+    const dirty = this.#takeDirty(folders);
+    for (const folder of dirty) {
+      if (this.#stopped) return;
+      await syncFolderChanges(run, folder.id);
+    }
+    if (dirty.length > 0) return;
+    const unfinished = folders.find((f) => f.first_sync_done === 0 && f.uid_validity !== null);
+    if (unfinished) {
+      await this.#setState('syncing', null);
+      await firstSyncBatch(run, unfinished.id);
+      return;
+    }
+    await this.#setState('idle', null);
+    await purgeOrphans(run.db, run.dialect, this.mailboxId, Date.now() - ORPHAN_GRACE_MS);
+    await this.#alarm.sleep(FULL_CHECK_MS);
+    if (this.#dirty.size === 0) this.#dirty.add('*');
+  }
+
+  /** The dirty folders, INBOX first. */
+  #takeDirty(folders: FolderRow[]): FolderRow[] {
+    const all = this.#dirty.has('*');
+    const picked = folders.filter((f) => all || this.#dirty.has(f.path));
+    this.#dirty.clear();
+    return picked.sort((a, b) => Number(b.path.toUpperCase() === 'INBOX') - Number(a.path.toUpperCase() === 'INBOX'));
+  }
+
+  async #enabledFolders(): Promise<FolderRow[]> {
+    const rows = await this.deps.db.selectFrom('folders').selectAll().where('mailbox_id', '=', this.mailboxId).where('enabled', '=', 1).orderBy('id').execute();
+    return rows.sort((a, b) => Number(b.path.toUpperCase() === 'INBOX') - Number(a.path.toUpperCase() === 'INBOX'));
+  }
+
+  #runFor(mailbox: MailboxRun['mailbox'], client: ImapFlow, lease: MailboxLease): MailboxRun {
+    const capabilities = client.capabilities;
+    return {
+      ...this.deps,
+      mailbox,
+      client,
+      lease,
+      condstore: capabilities.has('CONDSTORE') || capabilities.has('QRESYNC'),
+      emailIds: capabilities.has('OBJECTID') || capabilities.has('X-GM-EXT-1'),
+      gmail: capabilities.has('X-GM-EXT-1'),
+      pending: new Map(),
+    };
+  }
+
+  #fail(error: unknown): void {
+    this.#failure ??= error;
+    this.#alarm.wake();
+  }
+
+  /** Writes the state only when it changed (a quiet sync writes nothing); never overrides a disconnect. */
+  async #setState(state: MailboxState, error: string | null): Promise<void> {
+    const current = await this.deps.db.selectFrom('mailboxes').select(['state', 'error']).where('id', '=', this.mailboxId).executeTakeFirst();
+    if (!current || current.state === 'disconnected' || (current.state === state && current.error === error)) return;
+    await this.deps.db.updateTable('mailboxes').set({ state, error, updated_at: Date.now() }).where('id', '=', this.mailboxId).execute();
+  }
+}

@@ -1,0 +1,88 @@
+import type { ImapFlow } from 'imapflow';
+import type { Logger } from 'pino';
+import { connectImap } from '../imap/index.ts';
+import type { ImapSettings } from '../imap/index.ts';
+
+/** How often the other folders are checked with STATUS (NOTIFY is not available through ImapFlow). */
+export const STATUS_POLL_MS = 2000;
+
+export interface WatcherEvents {
+  /** A folder may have changed on the server. */
+  changed(path: string): void;
+  /** The watching connection failed; the mailbox's sync restarts. */
+  failed(error: unknown): void;
+}
+
+/**
+ * Its own connection, so a long first sync never delays change detection:
+ * IDLE on INBOX (changes arrive within a second), cheap STATUS checks of the
+ * other synced folders every couple of seconds.
+ */
+export class FolderWatcher {
+  #client: ImapFlow | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #last = new Map<string, string>();
+  #stopped = false;
+
+  constructor(
+    private readonly settings: ImapSettings,
+    private readonly folders: string[],
+    private readonly events: WatcherEvents,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = await connectImap(this.settings, { autoIdleDelay: 50 });
+    this.#client = client;
+    client.on('close', () => {
+      if (!this.#stopped) this.events.failed(new Error('The watching connection closed'));
+    });
+    const inbox = this.folders.find((f) => f.toUpperCase() === 'INBOX');
+    if (inbox) {
+      await client.mailboxOpen(inbox, { readOnly: true });
+      const changed = () => this.events.changed(inbox);
+      client.on('exists', changed);
+      client.on('expunge', changed);
+      client.on('flags', changed);
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#poll().then(
+        () => this.#schedule(),
+        (error: unknown) => {
+          if (!this.#stopped) this.events.failed(error);
+        },
+      );
+    }, STATUS_POLL_MS);
+  }
+
+  async #poll(): Promise<void> {
+    const client = this.#client;
+    if (!client) return;
+    for (const path of this.folders) {
+      if (this.#stopped) return;
+      if (client.mailbox && client.mailbox.path === path) continue;
+      const status = await client.status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: true });
+      if (!status) continue; // gone from the server: the next full check drops it
+      const signature = `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.highestModseq ?? ''}`;
+      const previous = this.#last.get(path);
+      this.#last.set(path, signature);
+      if (previous !== undefined && previous !== signature) {
+        this.logger.debug({ path }, 'folder changed on the server');
+        this.events.changed(path);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    const client = this.#client;
+    this.#client = null;
+    if (client) await client.logout().catch(() => client.close());
+  }
+}

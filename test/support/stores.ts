@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config/index.ts';
+import { openContext } from '../../src/context/index.ts';
+import type { TandemContext } from '../../src/context/index.ts';
+import type { Dialect } from '../../src/db/index.ts';
+import { freshPostgresSchema, postgresUrl } from './databases.ts';
+
+/** The stores every store-touching test runs on: SQLite always, PostgreSQL where it runs (always in CI). */
+export async function storeDialects(): Promise<Dialect[]> {
+  if (await postgresUrl()) return ['sqlite', 'postgres'];
+  console.warn('PostgreSQL is not reachable at 127.0.0.1:5432: its store tests are skipped on this machine');
+  return ['sqlite'];
+}
+
+export interface TestContext extends TandemContext {
+  /** Closes the store and removes its data folder (and PostgreSQL schema). */
+  dispose(): Promise<void>;
+}
+
+/** A migrated Tandem context on a fresh, private store of the given dialect. */
+export async function openTestContext(dialect: Dialect): Promise<TestContext> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-test-'));
+  const schema = dialect === 'postgres' ? await freshPostgresSchema() : null;
+  const config = loadConfig({ env: {}, overrides: { dataDir, databaseUrl: schema?.url, logLevel: 'silent' } });
+  const context = await openContext(config, { logger: pino({ level: 'silent' }) });
+  return {
+    ...context,
+    async dispose() {
+      await context.close();
+      await schema?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
