@@ -2,7 +2,7 @@
 // See shared/docs/testing.md for the traps this works around.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readPid, run, tail, waitForExit, waitForGreeting, isAlive } from './process.ts';
+import { isAlive, readPid, run, runToFile, tail, waitForExit, waitForGreeting, waitForPidFile } from './process.ts';
 
 export interface DovecotPorts {
   imap: number;
@@ -142,12 +142,12 @@ ${imapCapability === null ? '' : `  imap_capability = ${imapCapability}\n`}}
 async function defaultCapabilities(s: DovecotSetup, config: string): Promise<string[]> {
   const home = path.join(s.dir, 'capability-probe');
   await mkdir(home, { recursive: true });
-  const out = await run(IMAP_BINARY, ['-c', config], {
+  const { output } = await runToFile(IMAP_BINARY, ['-c', config], path.join(s.dir, 'capability-probe.out'), {
     input: 'a LOGOUT\r\n',
     env: { USER: 'capability-probe', HOME: home },
   });
-  const match = /\[CAPABILITY ([^\]]+)\]/.exec(out);
-  if (!match?.[1]) throw new Error(`could not read Dovecot's capabilities from: ${out}`);
+  const match = /\[CAPABILITY ([^\]]+)\]/.exec(output);
+  if (!match?.[1]) throw new Error(`could not read Dovecot's capabilities from: ${output}`);
   return match[1].split(' ');
 }
 
@@ -184,14 +184,18 @@ export async function startDovecot(s: DovecotSetup): Promise<RunningDovecot> {
   const log = path.join(s.dir, 'dovecot.log');
   // Dovecot binds its listeners (reporting "Address already in use") before it
   // daemonizes, so a failure here is the real one.
-  try {
-    await run('dovecot', ['-c', config]);
-  } catch (error) {
-    throw new Error(`Dovecot did not start: ${(error as Error).message}\n${await tail(log)}`, { cause: error });
+  const started = await runToFile('dovecot', ['-c', config], path.join(s.dir, 'start.out'));
+  if (started.code !== 0) {
+    throw new Error(`Dovecot did not start (exit ${started.code}): ${started.output}\n${await tail(log)}`);
   }
-  const pid = await readPid(pidFile);
-  const running = async () => pid !== null && (await isAlive(pid));
+  // The daemonized master writes its pid file a moment after `dovecot` returns.
+  let pid: number | null = null;
+  const running = async () => {
+    pid ??= await readPid(pidFile);
+    return pid === null || (await isAlive(pid));
+  };
   const stop = async () => {
+    pid ??= await readPid(pidFile);
     if (pid === null || !(await isAlive(pid))) return;
     process.kill(pid, 'SIGTERM'); // what `doveadm stop` does, without its slow polling
     await waitForExit(pid);
@@ -199,6 +203,7 @@ export async function startDovecot(s: DovecotSetup): Promise<RunningDovecot> {
   try {
     await waitForGreeting(s.ports.imap, /^\* OK/, running);
     await waitForGreeting(s.ports.lmtp, /^220 /, running);
+    pid = await waitForPidFile(pidFile);
   } catch (error) {
     await stop();
     throw new Error(`Dovecot is not answering: ${(error as Error).message}\n${await tail(log)}`, { cause: error });

@@ -3,7 +3,7 @@
 // See shared/docs/testing.md for the traps this works around.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isAlive, readPid, run, tail, waitForExit, waitForGreeting } from './process.ts';
+import { isAlive, readPid, run, runToFile, tail, waitForExit, waitForGreeting, waitForPidFile } from './process.ts';
 
 export interface PostfixSetup {
   dir: string; // <servers dir>/postfix
@@ -105,11 +105,10 @@ export async function startPostfix(s: PostfixSetup): Promise<RunningPostfix> {
   await writeFile(path.join(configDir, 'master.cf'), masterCf(s));
 
   const log = path.join(s.dir, 'maillog');
-  try {
-    // Creates the queue directories with the right owners, then daemonizes master.
-    await run('postfix', ['-c', configDir, 'start']);
-  } catch (error) {
-    throw new Error(`Postfix did not start: ${(error as Error).message}\n${await tail(log)}`, { cause: error });
+  // Creates the queue directories with the right owners, then daemonizes master.
+  const started = await runToFile('postfix', ['-c', configDir, 'start'], path.join(s.dir, 'start.out'));
+  if (started.code !== 0) {
+    throw new Error(`Postfix did not start (exit ${started.code}): ${started.output}\n${await tail(log)}`);
   }
   // master binds its port after daemonizing: a bind failure shows only in the maillog.
   const pidFile = path.join(s.dir, 'spool', 'pid', 'master.pid');
@@ -126,10 +125,10 @@ export async function startPostfix(s: PostfixSetup): Promise<RunningPostfix> {
   };
   try {
     await waitForGreeting(s.smtpPort, /^220 /, running);
+    pid = await waitForPidFile(pidFile);
   } catch (error) {
     await stop();
     throw new Error(`Postfix is not answering: ${(error as Error).message}\n${await tail(log)}`, { cause: error });
   }
-  pid ??= await readPid(pidFile);
   return { configDir, pid, stop };
 }

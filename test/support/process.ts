@@ -1,6 +1,6 @@
 // Small process and socket helpers shared by the mail-server harness.
-import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { open, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import { promisify } from 'node:util';
 
@@ -39,6 +39,38 @@ export async function run(cmd: string, args: readonly string[], options: RunOpti
     const e = error as ExecError;
     const detail = (e.stderr ?? '').trim() || (e.stdout ?? '').trim() || e.message;
     throw new Error(`${cmd} ${args.join(' ')} failed (exit ${String(e.code)}): ${detail}`, { cause: error });
+  }
+}
+
+/**
+ * Runs a program with stdout and stderr going to `outFile`, and resolves when it
+ * exits. For commands that start daemons: the daemon (or a check `postfix start`
+ * leaves running in the background) inherits stdout/stderr, so execFile, which
+ * waits for those pipes to close, would wait for it (Dovecot: until the timeout).
+ * Also, Node's piped stdio is a socket, which the imap binary refuses as stdout.
+ */
+export async function runToFile(
+  cmd: string,
+  args: readonly string[],
+  outFile: string,
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; output: string }> {
+  const out = await open(outFile, 'w');
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(cmd, args, {
+        // Dovecot's imap needs a stdin it can poll (a pipe, not /dev/null or a file).
+        stdio: [options.input === undefined ? 'ignore' : 'pipe', out.fd, out.fd],
+        env: { ...process.env, PATH, ...options.env },
+      });
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(options.input);
+      child.on('error', reject);
+      child.on('exit', (exitCode) => resolve(exitCode));
+    });
+    return { code, output: await readFile(outFile, 'utf8') };
+  } finally {
+    await out.close();
   }
 }
 
@@ -106,6 +138,17 @@ export async function readPid(pidFile: string): Promise<number | null> {
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;
+  }
+}
+
+/** Waits for a daemon's pid file (written after it forks into the background). */
+export async function waitForPidFile(pidFile: string, timeoutMs = 10_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pid = await readPid(pidFile);
+    if (pid !== null) return pid;
+    if (Date.now() > deadline) throw new Error(`no pid in ${pidFile} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 

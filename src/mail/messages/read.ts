@@ -104,29 +104,28 @@ export async function listMessages(
   query: ListQuery,
 ): Promise<{ items: MessageSummary[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(Math.trunc(query.limit) || 50, 1), MAX_PAGE);
-  if (query.mailboxId !== undefined) {
-    const own = await db.selectFrom('mailboxes').select('id').where('id', '=', query.mailboxId).where('owner_user_id', '=', viewer.id).executeTakeFirst();
-    if (!own) throw new TandemError('not_found', 'No such mailbox');
+  // Resolve mailboxes and folders first, so the page query filters on indexed
+  // location columns (mailbox_id|folder_id, date, id) rather than on joins.
+  let own = db.selectFrom('mailboxes').select('id').where('owner_user_id', '=', viewer.id);
+  if (query.mailboxId !== undefined) own = own.where('id', '=', query.mailboxId);
+  const boxes = await own.execute();
+  if (query.mailboxId !== undefined && boxes.length === 0) throw new TandemError('not_found', 'No such mailbox');
+  const empty = { items: [], nextCursor: null };
+  if (boxes.length === 0) return empty;
+  let select = locations(db).where('message_locations.mailbox_id', 'in', boxes.map((b) => b.id));
+  if (query.folder !== undefined) {
+    const folders = await db.selectFrom('folders').select('id').where('mailbox_id', 'in', boxes.map((b) => b.id)).where('path', '=', query.folder).execute();
+    if (folders.length === 0) return empty;
+    select = select.where('message_locations.folder_id', 'in', folders.map((f) => f.id));
   }
-  let select = locations(db).where('mailboxes.owner_user_id', '=', viewer.id);
-  if (query.mailboxId !== undefined) select = select.where('message_locations.mailbox_id', '=', query.mailboxId);
-  if (query.folder !== undefined) select = select.where('folders.path', '=', query.folder);
   const search = query.q === undefined ? null : searchCondition(dialect, query.q);
   if (search) select = select.where(search);
   if (query.cursor !== undefined) {
     const { date, locationId } = decodeCursor(query.cursor);
-    select = select.where((eb) =>
-      eb.or([
-        eb('message_locations.date', '<', date),
-        eb.and([eb('message_locations.date', '=', date), eb('message_locations.id', '<', locationId)]),
-      ]),
-    );
+    // A row-value comparison: both stores turn it into an index range, so deep pages stay cheap.
+    select = select.where((eb) => eb(eb.refTuple('message_locations.date', 'message_locations.id'), '<', eb.tuple(date, locationId)));
   }
-  const rows = await select
-    .orderBy('message_locations.date', 'desc')
-    .orderBy('message_locations.id', 'desc')
-    .limit(limit + 1)
-    .execute();
+  const rows = await select.orderBy('message_locations.date', 'desc').orderBy('message_locations.id', 'desc').limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? encodeCursor(last.date, last.location_id) : null;

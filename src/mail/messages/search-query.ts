@@ -14,7 +14,7 @@ export function searchCondition(dialect: Dialect, query: string): RawBuilder<boo
     const match = words.map((w) => `"${w}"*`).join(' ');
     return sql<boolean>`messages.id in (select rowid from messages_fts where messages_fts match ${match})`;
   }
-  return sql<boolean>`messages.search @@ websearch_to_tsquery('simple', ${words.join(' ')})`;
+  return sql<boolean>`messages.search @@ to_tsquery('simple', ${words.map((w) => `'${w}':*`).join(' & ')})`;
 }
 
 export interface SearchText {

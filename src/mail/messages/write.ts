@@ -153,7 +153,8 @@ export async function addLocation(trx: Kysely<Database>, input: LocationInput): 
 }
 
 export function flagColumns(flags: Iterable<string>): { flags: string; seen: 0 | 1; flagged: 0 | 1 } {
-  const sorted = [...new Set(flags)].sort();
+  // \Recent is a per-session flag (RFC 3501 §2.3.2), not part of the message's state.
+  const sorted = [...new Set(flags)].filter((f) => f !== '\\Recent').sort();
   return { flags: JSON.stringify(sorted), seen: sorted.includes('\\Seen') ? 1 : 0, flagged: sorted.includes('\\Flagged') ? 1 : 0 };
 }
 

@@ -1,8 +1,11 @@
 import { TextDecoder } from 'node:util';
-// Charset names are resolved through the WHATWG Encoding labels that Node's
-// TextDecoder knows (full ICU). That is close to what mailparser's decoder
-// (iconv-lite via libmime) accepts; the few it knows beyond that (cp437, cp850…)
-// are accepted here through the libmime-style name repairs below or else reported.
+// Charset names are checked against the WHATWG Encoding labels Node's
+// TextDecoder knows (full ICU), plus the DOS/IBM code pages, ISO-8859-16 and
+// UTF-32 that mailparser's decoder (iconv-lite via libmime) also handles. A
+// name outside both is reported: mailparser then decodes the part as UTF-8.
+
+/** Known to iconv-lite but not to TextDecoder. */
+const ICONV_ONLY = /^(?:(?:cp|ibm|csibm)[-_]?(?:437|737|775|8[56]\d)|iso[-_]?8859[-_]16|utf[-_]?32(?:le|be)?)$/;
 
 const known = new Map<string, boolean>();
 
@@ -35,7 +38,7 @@ export function isKnownCharset(charset: string): boolean {
   const key = charset.trim().toLowerCase();
   let result = known.get(key);
   if (result === undefined) {
-    result = !isRefusedCharset(key) && decoderFor(key) !== null;
+    result = !isRefusedCharset(key) && (ICONV_ONLY.test(key) || decoderFor(key) !== null);
     known.set(key, result);
   }
   return result;

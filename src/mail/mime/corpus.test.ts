@@ -12,6 +12,7 @@ import type { ParsedMessage } from './types.ts';
 
 const CORPUS = process.env.TANDEM_CORPUS_DIR ?? fileURLToPath(new URL('../../../../shared/corpus', import.meta.url));
 const present = existsSync(CORPUS);
+if (!present) console.warn(`MIME corpus test skipped: ${CORPUS} not found (set TANDEM_CORPUS_DIR to point elsewhere)`);
 const folders = present ? readdirSync(CORPUS).filter((name) => statSync(join(CORPUS, name)).isDirectory()).sort() : [];
 
 /** Returns what is wrong with a parse result; [] when every invariant holds. */

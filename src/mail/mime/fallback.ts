@@ -17,18 +17,17 @@ function addressesOf(fields: readonly HeaderField[], name: string): AddressObjec
   }
 }
 
-export interface FallbackContent {
+export interface Addressing {
   subject: string;
   from: MailAddress | null;
   to: MailAddress[];
   cc: MailAddress[];
   bcc: MailAddress[];
   replyTo: MailAddress[];
-  text: string;
 }
 
-/** What we can still show when mailparser fails: the scanned headers and the raw body as text. */
-export function fallbackContent(raw: Buffer, fields: readonly HeaderField[]): FallbackContent {
+/** Subject and addresses from our own header scan. */
+export function scannedAddressing(fields: readonly HeaderField[]): Addressing {
   return {
     subject: decodeEncodedWords(firstHeader(fields, 'subject') ?? ''),
     from: firstMailbox(addressesOf(fields, 'from')),
@@ -36,8 +35,30 @@ export function fallbackContent(raw: Buffer, fields: readonly HeaderField[]): Fa
     cc: toMailAddresses(addressesOf(fields, 'cc')),
     bcc: toMailAddresses(addressesOf(fields, 'bcc')),
     replyTo: toMailAddresses(addressesOf(fields, 'reply-to')),
-    text: raw.subarray(bodyStart(raw)).toString('utf8'),
   };
+}
+
+const ADDRESSING_KEYS = ['subject', 'from', 'to', 'cc', 'bcc', 'replyTo'] as const;
+const hasReplacementChar = (value: unknown): boolean => JSON.stringify(value).includes('\uFFFD');
+
+/**
+ * mailparser reads raw 8-bit header bytes as UTF-8, so a Latin-1 or EUC-KR
+ * subject comes out as U+FFFD marks. Where that happened and our scan (which
+ * falls back to the declared charset) did better, the scanned value wins.
+ */
+export function repairAddressing(parsed: Addressing, fields: readonly HeaderField[]): Addressing {
+  if (!ADDRESSING_KEYS.some((key) => hasReplacementChar(parsed[key]))) return parsed;
+  const scanned = scannedAddressing(fields);
+  const repaired: Addressing = { ...parsed };
+  for (const key of ADDRESSING_KEYS) {
+    if (hasReplacementChar(parsed[key]) && !hasReplacementChar(scanned[key])) Object.assign(repaired, { [key]: scanned[key] });
+  }
+  return repaired;
+}
+
+/** What we can still show when mailparser fails: the scanned headers and the raw body as text. */
+export function fallbackContent(raw: Buffer, fields: readonly HeaderField[]): Addressing & { text: string } {
+  return { ...scannedAddressing(fields), text: raw.subarray(bodyStart(raw)).toString('utf8') };
 }
 
 /** Crude HTML to text, for when mailparser's conversion fails: tags out, common entities decoded. */

@@ -41,6 +41,17 @@ describe('parseMessage: charsets', () => {
     expect(m.subject).toBe('Grüße');
     expect(m.from).toEqual({ name: 'Jürgen', address: 'j@example.de' });
   });
+
+  it('reads raw 8-bit legacy headers in the declared charset, else windows-1252', async () => {
+    const greek = await parseMessage(eml(...HEADERS, Buffer.concat([Buffer.from('Subject: '), Buffer.from('c3e5e9dc', 'hex')]),
+      'Content-Type: text/plain; charset=iso-8859-7', '', 'x'));
+    expect(greek.subject).toBe('Γειά');
+    const latin = await parseMessage(eml(...HEADERS.slice(1),
+      Buffer.concat([Buffer.from('From: Jo'), Buffer.from([0xe3]), Buffer.from('o <j@example.pt>')]),
+      Buffer.concat([Buffer.from('Subject: Ver'), Buffer.from([0xe3]), Buffer.from('o '), Buffer.from([0xa3]), Buffer.from('5')]), '', 'x'));
+    expect(latin.subject).toBe('Verão £5');
+    expect(latin.from).toEqual({ name: 'João', address: 'j@example.pt' });
+  });
 });
 
 describe('parseMessage: dates', () => {
@@ -109,6 +120,12 @@ describe('parseMessage: broken input never throws', () => {
     expect(m).toMatchObject({ subject: 'many parts ✓', from: { name: 'Ann', address: 'ann@example.com' }, messageId: 'many@x', html: null });
     expect(m.date?.toISOString()).toBe('2025-07-01T08:52:37.000Z');
     expect(m.text).toContain('part 1099');
+  });
+
+  it('never throws, even on input that is not a buffer', async () => {
+    const m = await parseMessage(null as unknown as Buffer);
+    expect(m.problems).toHaveLength(1);
+    expect(m.problems[0]).toMatch(/^unreadable message: /);
   });
 
   it('removes NUL characters that PostgreSQL text cannot store', async () => {

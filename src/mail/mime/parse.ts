@@ -5,7 +5,7 @@ import { toParsedAttachments } from './attachments.ts';
 import { charsetProblems } from './charset.ts';
 import { parseDateHeader } from './date.ts';
 import { decodeEncodedWords } from './encoded-words.ts';
-import { fallbackContent, stripTags } from './fallback.ts';
+import { fallbackContent, repairAddressing, stripTags } from './fallback.ts';
 import { htmlToText } from './html-text.ts';
 import { stripMboxEnvelope } from './mbox.ts';
 import { normalizeMessageId, parseMessageIdList } from './message-id.ts';
@@ -115,16 +115,7 @@ async function readContent(mail: ParsedMail, problems: string[]): Promise<Conten
   };
 }
 
-/**
- * Parses a raw RFC 5322 message (a leading mbox `From ` line is ignored).
- * Never throws: whatever cannot be read is described in `problems`, and when
- * mailparser fails altogether the result is built from a plain header scan
- * with the raw body as text. Accepts a Uint8Array too (what a Buffer becomes
- * after crossing worker_threads).
- */
-export async function parseMessage(input: Buffer | Uint8Array): Promise<ParsedMessage> {
-  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const raw = stripMboxEnvelope(bytes);
+async function parseRaw(raw: Buffer): Promise<ParsedMessage> {
   const problems: string[] = [];
   if (raw.length === 0) problems.push('empty message');
   const fields = scanHeaders(raw);
@@ -138,6 +129,7 @@ export async function parseMessage(input: Buffer | Uint8Array): Promise<ParsedMe
   try {
     const mail = await simpleParser(raw, PARSER_OPTIONS);
     content = await readContent(mail, problems);
+    Object.assign(content, repairAddressing(content, fields));
     const rawText = rawBodyText(raw, fields, structure.framed, content);
     if (rawText !== null) {
       content.text = cleanText(rawText).trimEnd();
@@ -149,4 +141,28 @@ export async function parseMessage(input: Buffer | Uint8Array): Promise<ParsedMe
     content = { ...fallback, subject: cleanText(fallback.subject), text: cleanText(fallback.text).trimEnd(), html: null, attachments: [] };
   }
   return { ...envelope, ...content, snippet: makeSnippet(content.text), problems };
+}
+
+/** The result when even the fallback failed (e.g. a message too big for a JS string). */
+function unreadable(error: unknown): ParsedMessage {
+  return {
+    messageId: null, inReplyTo: null, references: [], subject: '', from: null, to: [], cc: [], bcc: [], replyTo: [],
+    date: null, text: '', html: null, snippet: '', attachments: [], headers: {}, problems: [`unreadable message: ${describe(error)}`],
+  };
+}
+
+/**
+ * Parses a raw RFC 5322 message (a leading mbox `From ` line is ignored).
+ * Never throws: whatever cannot be read is described in `problems`, and when
+ * mailparser fails altogether the result is built from a plain header scan
+ * with the raw body as text. Accepts a Uint8Array too (what a Buffer becomes
+ * after crossing worker_threads).
+ */
+export async function parseMessage(input: Buffer | Uint8Array): Promise<ParsedMessage> {
+  try {
+    const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    return await parseRaw(stripMboxEnvelope(bytes));
+  } catch (error) {
+    return unreadable(error);
+  }
 }

@@ -4,7 +4,7 @@ import { decoderFor } from './charset.ts';
 export interface HeaderField {
   /** Lowercase header name. */
   name: string;
-  /** Unfolded value; 8-bit bytes read as UTF-8, else windows-1252. Encoded words are NOT decoded. */
+  /** Unfolded value; 8-bit bytes decoded as described at decodeHead. Encoded words are NOT decoded. */
   value: string;
 }
 
@@ -34,11 +34,17 @@ export function bodyStart(raw: Buffer): number {
   return sections(raw).body;
 }
 
+/**
+ * Raw 8-bit header bytes (RFC 6532 allows UTF-8; older mail just used its own
+ * charset): UTF-8 when valid, else the charset the top-level Content-Type
+ * names (the sender's charset), else windows-1252.
+ */
 function decodeHead(bytes: Buffer): string {
   try {
     return utf8Strict.decode(bytes);
   } catch {
-    return latin.decode(bytes);
+    const declared = /^content-type:[^\n]*?charset\s*=\s*"?([^";\s]+)/im.exec(bytes.toString('latin1'))?.[1];
+    return ((declared === undefined ? null : decoderFor(declared)) ?? latin).decode(bytes);
   }
 }
 

@@ -97,6 +97,13 @@ describe('sanitizeEmailHtml: formatting and links', () => {
       .toBe('<a rel="noopener noreferrer" target="_blank" href="https://example.com/a?b=1&amp;c=2">go</a>');
   });
 
+  it('keeps filtered styles on images and button-like links', () => {
+    expect(sanitizeEmailHtml('<a href="https://x.example" style="display:block;background:url(t.gif);color:#fff" name="n" id="i">Buy</a>'))
+      .toBe('<a style="display: block; color: #fff" rel="noopener noreferrer" target="_blank" href="https://x.example">Buy</a>');
+    expect(sanitizeEmailHtml('<img src="cid:a" style="display:block" border="0" align="left">'))
+      .toBe('<img style="display: block" border="0" align="left" src="cid:a" />');
+  });
+
   it('keeps mailto, tel and fragment links; drops relative ones', () => {
     expect(sanitizeEmailHtml('<a href="mailto:a@b.c">m</a>')).toContain('href="mailto:a@b.c"');
     expect(sanitizeEmailHtml('<a href="tel:+123">t</a>')).toContain('href="tel:+123"');

@@ -8,7 +8,8 @@ import { sanitizeInlineStyle } from './style.ts';
 //   lose the tag but keep their text, except NON_TEXT_TAGS which go entirely.
 // - <style> blocks are dropped (simplest safe choice); inline styles are kept
 //   and filtered by sanitizeInlineStyle. Layouts relying on <style> degrade.
-// - class and id are dropped so mail cannot borrow the app's CSS or anchors.
+// - class, id and name are dropped so mail cannot borrow the app's CSS nor
+//   clobber globals (window.<name>) if ever rendered outside a sandboxed iframe.
 // - Remote images never load by themselves: <img src="http(s)://…"> becomes
 //   <img src="" data-remote-src="…">; the UI copies it back when asked.
 //   `cid:` sources stay for the API to rewrite; `data:image/*` stays except SVG.
@@ -27,13 +28,11 @@ const INLINE_IMAGE = /^data:image\/(?:png|gif|jpe?g|webp|bmp|avif|x-icon|vnd\.mi
 const SAFE_HREF = /^(?:https?:\/\/|mailto:|tel:|#)/i;
 
 function transformImage(tagName: string, attribs: Attributes): Tag {
-  // Rebuilt from scratch, so a data-remote-src written by the sender never survives.
-  const { alt, width, height, title } = attribs;
-  const out: Attributes = {};
-  for (const [key, value] of Object.entries({ alt, width, height, title })) {
-    if (value !== undefined) out[key] = value;
-  }
-  const src = (attribs.src ?? '').trim();
+  // The source attributes are rebuilt, so a data-remote-src written by the sender never
+  // survives; the rest (alt, width, style…) goes on to the allowlist.
+  const { src: rawSrc = '', srcset: _srcset, 'data-remote-src': _forged, ...rest } = attribs;
+  const out: Attributes = { ...rest };
+  const src = rawSrc.trim();
   if (REMOTE.test(src)) {
     out['data-remote-src'] = src.startsWith('//') ? `https:${src}` : src;
     out.src = '';
@@ -44,12 +43,11 @@ function transformImage(tagName: string, attribs: Attributes): Tag {
 }
 
 function transformLink(tagName: string, attribs: Attributes): Tag {
-  const out: Attributes = { rel: 'noopener noreferrer', target: '_blank' };
-  const href = (attribs.href ?? '').trim();
+  const { href: rawHref = '', target: _target, rel: _rel, ...rest } = attribs;
+  const out: Attributes = { ...rest, rel: 'noopener noreferrer', target: '_blank' };
+  const href = rawHref.trim();
   if (SAFE_HREF.test(href)) out.href = href;
   else if (href.startsWith('//')) out.href = `https:${href}`;
-  if (attribs.title !== undefined) out.title = attribs.title;
-  if (attribs.name !== undefined) out.name = attribs.name;
   return { tagName, attribs: out };
 }
 
@@ -69,7 +67,7 @@ const OPTIONS: IOptions & { allowedEmptyAttributes: string[] } = {
   disallowedTagsMode: 'discard',
   allowedAttributes: {
     '*': LAYOUT_ATTRIBUTES,
-    a: ['href', 'name', 'target', 'rel'],
+    a: ['href', 'target', 'rel'],
     img: ['src', 'alt', 'data-remote-src'],
     font: ['color', 'face', 'size'],
     ol: ['start', 'type', 'reversed'],

@@ -19,7 +19,9 @@ export async function fetchFull(run: MailboxRun, uids: number[]): Promise<FetchM
   const fetched: FetchMessageObject[] = [];
   const query = { uid: true, flags: true, source: true, internalDate: true, size: true, emailId: run.emailIds, threadId: run.gmail };
   for await (const message of run.client.fetch(uidSet(uids), query, { uid: true })) fetched.push(message);
-  return fetched;
+  // Servers answer in UID order; store in the order asked (newest first for a first sync).
+  const rank = new Map(uids.map((uid, i) => [uid, i]));
+  return fetched.sort((a, b) => (rank.get(a.uid) ?? 0) - (rank.get(b.uid) ?? 0));
 }
 
 /**

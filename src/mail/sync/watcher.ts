@@ -45,6 +45,8 @@ export class FolderWatcher {
       client.on('expunge', changed);
       client.on('flags', changed);
     }
+    // The baseline is taken before the caller's first full pass, so no change can fall in between.
+    await this.#poll();
     this.#schedule();
   }
 
@@ -66,9 +68,10 @@ export class FolderWatcher {
     for (const path of this.folders) {
       if (this.#stopped) return;
       if (client.mailbox && client.mailbox.path === path) continue;
-      const status = await client.status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: true });
+      // Without CONDSTORE only UNSEEN reveals flag changes; other flags wait for the periodic full check.
+      const status = await client.status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: true, unseen: true });
       if (!status) continue; // gone from the server: the next full check drops it
-      const signature = `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.highestModseq ?? ''}`;
+      const signature = `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.unseen}/${status.highestModseq ?? ''}`;
       const previous = this.#last.get(path);
       this.#last.set(path, signature);
       if (previous !== undefined && previous !== signature) {

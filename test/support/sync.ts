@@ -1,0 +1,129 @@
+import type { ImapFlow } from 'imapflow';
+import { buildApp } from '../../src/api/index.ts';
+import type { Dialect } from '../../src/db/index.ts';
+import { SyncEngine } from '../../src/mail/sync/index.ts';
+import type { MailboxView } from '../../src/mail/mailboxes/index.ts';
+import type { TestApi } from './api.ts';
+import { signedInUser } from './api.ts';
+import type { MailServersInfo, MailUser } from './mail-servers.ts';
+import { otherClient } from './mail-servers.ts';
+import { openTestContext } from './stores.ts';
+import { waitFor } from './wait-for.ts';
+
+export interface SyncTestApi extends TestApi {
+  engine: SyncEngine;
+}
+
+/** The HTTP app with a running sync engine, on a fresh store. */
+export async function startSyncApi(dialect: Dialect = 'sqlite'): Promise<SyncTestApi> {
+  const context = await openTestContext(dialect);
+  const engine = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+  const app = await buildApp(context, { sync: engine });
+  await engine.start();
+  return {
+    app,
+    context,
+    engine,
+    async close() {
+      await app.close();
+      await engine.stop();
+      await context.dispose();
+    },
+  };
+}
+
+export interface MailboxOptions {
+  folders?: string[];
+  syncPeriod?: 'now' | '1m' | '3m' | '6m';
+  markIncomingPrivate?: boolean;
+}
+
+/** Signs in a fresh Tandem user and connects `mailUser`'s mailbox for them. */
+export async function connectTestMailbox(api: TestApi, servers: MailServersInfo, mailUser: MailUser, options: MailboxOptions = {}) {
+  const owner = await signedInUser(api);
+  const response = await api.app.inject({
+    method: 'POST',
+    url: '/api/v1/mailboxes',
+    headers: owner.auth,
+    payload: {
+      address: mailUser.address,
+      imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: mailUser.username, password: mailUser.password },
+      smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: mailUser.username, password: mailUser.password },
+      syncPeriod: options.syncPeriod ?? '3m',
+      ...(options.folders ? { folders: options.folders } : {}),
+      ...(options.markIncomingPrivate ? { markIncomingPrivate: true } : {}),
+    },
+  });
+  if (response.statusCode !== 201) throw new Error(`mailbox not created: ${response.statusCode} ${response.body}`);
+  return { owner, mailbox: response.json<MailboxView>() };
+}
+
+export async function mailboxState(api: TestApi, auth: { authorization: string }, id: string): Promise<MailboxView> {
+  return (await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${id}`, headers: auth })).json<MailboxView>();
+}
+
+/** Waits until the mailbox is idle (first sync finished, nothing signalled). */
+export async function waitIdle(api: TestApi, auth: { authorization: string }, id: string): Promise<MailboxView> {
+  return waitFor(
+    async () => {
+      const view = await mailboxState(api, auth, id);
+      return view.state === 'idle' && view.folders.every((f) => !f.enabled || f.firstSyncDone) ? view : undefined;
+    },
+    { what: 'the mailbox to be idle', timeoutMs: 60_000 },
+  );
+}
+
+export interface StoredLocation {
+  messageId: number;
+  folder: string;
+  uid: number;
+  subject: string;
+  flags: string[];
+}
+
+/** What Tandem holds for a mailbox, read straight from the store. */
+export async function storedLocations(api: TestApi, mailboxId: string): Promise<StoredLocation[]> {
+  const rows = await api.context.store.db
+    .selectFrom('message_locations')
+    .innerJoin('messages', 'messages.id', 'message_locations.message_id')
+    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
+    .select(['messages.id as messageId', 'folders.path as folder', 'message_locations.uid', 'messages.subject', 'message_locations.flags'])
+    .where('message_locations.mailbox_id', '=', mailboxId)
+    .orderBy('message_locations.uid')
+    .execute();
+  return rows.map((r) => ({ messageId: r.messageId, folder: r.folder, uid: r.uid, subject: r.subject, flags: JSON.parse(r.flags) as string[] }));
+}
+
+export async function subjectsIn(api: TestApi, mailboxId: string, folder: string): Promise<string[]> {
+  return (await storedLocations(api, mailboxId)).filter((l) => l.folder === folder).map((l) => l.subject).sort();
+}
+
+let counter = 0;
+
+/** A small RFC 5322 message. */
+export function rawMessage(subject: string, options: { from?: string; to?: string; date?: Date; body?: string; messageId?: string } = {}): string {
+  counter += 1;
+  const date = options.date ?? new Date();
+  return [
+    `From: ${options.from ?? 'Sender <sender@example.test>'}`,
+    `To: ${options.to ?? 'someone@example.test'}`,
+    `Subject: ${subject}`,
+    `Date: ${date.toUTCString()}`,
+    `Message-ID: <${options.messageId ?? `${Date.now()}.${counter}.${Math.random().toString(36).slice(2)}@example.test`}>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    options.body ?? `Body of ${subject}`,
+    '',
+  ].join('\r\n');
+}
+
+/** APPENDs with a chosen INTERNALDATE, as a mail app importing old mail would. */
+export async function appendDated(servers: MailServersInfo, user: MailUser, folder: string, subject: string, date: Date): Promise<void> {
+  const client: ImapFlow = await otherClient(servers, user);
+  try {
+    await client.append(folder, rawMessage(subject, { date }), [], date);
+  } finally {
+    await client.logout();
+  }
+}

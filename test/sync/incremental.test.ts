@@ -1,0 +1,113 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMailUser, deliver, doveadm, mailServers, otherClient, startMailServers } from '../support/index.ts';
+import type { MailServers, MailServersInfo } from '../support/index.ts';
+import { connectTestMailbox, rawMessage, startSyncApi, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
+import type { SyncTestApi } from '../support/sync.ts';
+
+const run = promisify(execFile);
+const poll = { timeout: 30_000, interval: 100 };
+
+const variants: { name: string; disable: string[] | null }[] = [
+  { name: 'a server with CONDSTORE and QRESYNC', disable: null },
+  { name: 'a server without CONDSTORE, QRESYNC or NOTIFY', disable: ['CONDSTORE', 'QRESYNC', 'NOTIFY'] },
+];
+
+describe.each(variants)('changes from another mail app on $name', ({ disable }) => {
+  let servers: MailServersInfo;
+  let own: MailServers | null = null;
+  let api: SyncTestApi;
+  beforeAll(async () => {
+    own = disable ? await startMailServers({ disableCapabilities: disable }) : null;
+    servers = own ?? mailServers();
+    api = await startSyncApi();
+  });
+  afterAll(async () => {
+    await api.close();
+    await own?.stop();
+  });
+
+  async function setUp() {
+    const user = await createMailUser(servers);
+    await deliver(servers, user.username, rawMessage('first'));
+    await deliver(servers, user.username, rawMessage('archived'), { folder: 'Archive' });
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: '1m' });
+    await waitIdle(api, owner.auth, mailbox.id);
+    return { user, owner, mailbox };
+  }
+
+  it('shows new mail in INBOX and in another folder', async () => {
+    const { user, mailbox } = await setUp();
+    await deliver(servers, user.username, rawMessage('new in inbox'));
+    await deliver(servers, user.username, rawMessage('new in archive'), { folder: 'Archive' });
+    await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['first', 'new in inbox']);
+    await expect.poll(() => subjectsIn(api, mailbox.id, 'Archive'), poll).toEqual(['archived', 'new in archive']);
+  });
+
+  it('follows flag changes, moves and expunges', async () => {
+    const { user, mailbox } = await setUp();
+    const before = await storedLocations(api, mailbox.id);
+    const first = before.find((l) => l.subject === 'first');
+    const archived = before.find((l) => l.subject === 'archived');
+    if (!first || !archived) throw new Error('first sync incomplete');
+
+    await doveadm(servers, ['flags', 'add', '-u', user.username, '\\Seen \\Flagged $Important', 'mailbox', 'INBOX', 'uid', String(first.uid)]);
+    await doveadm(servers, ['flags', 'add', '-u', user.username, '\\Seen', 'mailbox', 'Archive', 'uid', String(archived.uid)]);
+    const flagsOf = async (subject: string) => (await storedLocations(api, mailbox.id)).find((l) => l.subject === subject)?.flags;
+    await expect.poll(() => flagsOf('first'), poll).toEqual(['$Important', '\\Flagged', '\\Seen']);
+    await expect.poll(() => flagsOf('archived'), poll).toEqual(['\\Seen']);
+    await doveadm(servers, ['flags', 'remove', '-u', user.username, '\\Flagged', 'mailbox', 'INBOX', 'uid', String(first.uid)]);
+    await expect.poll(() => flagsOf('first'), poll).toEqual(['$Important', '\\Seen']);
+
+    // Moved in the other app: same Tandem message, now in Archive.
+    const other = await otherClient(servers, user);
+    await other.mailboxOpen('INBOX');
+    await other.messageMove(String(first.uid), 'Archive', { uid: true });
+    await other.logout();
+    await expect.poll(async () => (await storedLocations(api, mailbox.id)).filter((l) => l.subject === 'first').map((l) => [l.folder, l.messageId]), poll).toEqual([
+      ['Archive', first.messageId],
+    ]);
+
+    // Expunged in the other app: gone from Tandem's folder.
+    await doveadm(servers, ['expunge', '-u', user.username, 'mailbox', 'Archive', 'subject', 'archived']);
+    await expect.poll(() => subjectsIn(api, mailbox.id, 'Archive'), poll).toEqual(['first']);
+  });
+
+  it('keeps Tandem ids across a UIDVALIDITY change', async () => {
+    const { user, mailbox } = await setUp();
+    const before = (await storedLocations(api, mailbox.id)).find((l) => l.folder === 'Archive');
+    const status = await doveadm(servers, ['-f', 'flow', 'mailbox', 'status', '-u', user.username, 'uidvalidity', 'Archive']);
+    const uidValidity = Number(/uidvalidity=(\d+)/.exec(status)?.[1]);
+    await doveadm(servers, ['mailbox', 'update', '-u', user.username, '--uid-validity', String(uidValidity + 1000), 'Archive']);
+    await deliver(servers, user.username, rawMessage('after reset'), { folder: 'Archive' });
+    await expect.poll(() => subjectsIn(api, mailbox.id, 'Archive'), poll).toEqual(['after reset', 'archived']);
+    const after = (await storedLocations(api, mailbox.id)).find((l) => l.subject === 'archived');
+    expect(after?.messageId).toBe(before?.messageId);
+  });
+});
+
+describe('a server that restarts', () => {
+  let servers: MailServers;
+  let api: SyncTestApi;
+  beforeAll(async () => {
+    servers = await startMailServers();
+    api = await startSyncApi();
+  });
+  afterAll(async () => {
+    await api.close();
+    await servers.stop();
+  });
+
+  it('reconnects by itself and catches up', async () => {
+    const user = await createMailUser(servers);
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
+    await waitIdle(api, owner.auth, mailbox.id);
+    await run('doveadm', ['-c', servers.dovecotConfig, 'stop']);
+    await expect.poll(async () => (await api.context.store.db.selectFrom('mailboxes').select('state').where('id', '=', mailbox.id).executeTakeFirst())?.state, poll).toBe('error');
+    await run('dovecot', ['-c', servers.dovecotConfig]);
+    await deliver(servers, user.username, rawMessage('while reconnecting'));
+    await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), { timeout: 60_000, interval: 200 }).toEqual(['while reconnecting']);
+    await waitIdle(api, owner.auth, mailbox.id);
+  });
+});
