@@ -2,7 +2,7 @@
 // See shared/docs/testing.md for the traps this works around.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isAlive, readPid, run, runToFile, tail, waitForExit, waitForGreeting, waitForPidFile } from './process.ts';
+import { isAlive, run, runToFile, stopDaemon, tail, waitForGreeting, waitForPidFile } from './process.ts';
 
 export interface DovecotPorts {
   imap: number;
@@ -32,6 +32,10 @@ export interface RunningDovecot {
 /** Where createMailUser() writes one passwd-file per user (see the passdb below). */
 export function usersDirOf(dovecotDir: string): string {
   return path.join(dovecotDir, 'users');
+}
+
+export function dovecotPidFile(dovecotDir: string): string {
+  return path.join(dovecotDir, 'run', 'master.pid');
 }
 
 // Debian's location of Dovecot's service binaries.
@@ -180,7 +184,7 @@ export async function startDovecot(s: DovecotSetup): Promise<RunningDovecot> {
   const override = await capabilityOverride(s, config);
   if (override !== null) await writeFile(config, configText(s, override));
 
-  const pidFile = path.join(s.dir, 'run', 'master.pid');
+  const pidFile = dovecotPidFile(s.dir);
   const log = path.join(s.dir, 'dovecot.log');
   // Dovecot binds its listeners (reporting "Address already in use") before it
   // daemonizes, so a failure here is the real one.
@@ -188,22 +192,13 @@ export async function startDovecot(s: DovecotSetup): Promise<RunningDovecot> {
   if (started.code !== 0) {
     throw new Error(`Dovecot did not start (exit ${started.code}): ${started.output}\n${await tail(log)}`);
   }
-  // The daemonized master writes its pid file a moment after `dovecot` returns.
   let pid: number | null = null;
-  const running = async () => {
-    pid ??= await readPid(pidFile);
-    return pid === null || (await isAlive(pid));
-  };
-  const stop = async () => {
-    pid ??= await readPid(pidFile);
-    if (pid === null || !(await isAlive(pid))) return;
-    process.kill(pid, 'SIGTERM'); // what `doveadm stop` does, without its slow polling
-    await waitForExit(pid);
-  };
+  const stop = () => stopDaemon(pidFile, pid);
   try {
-    await waitForGreeting(s.ports.imap, /^\* OK/, running);
-    await waitForGreeting(s.ports.lmtp, /^220 /, running);
+    // The daemonized master writes its pid file a moment after `dovecot` returns.
     pid = await waitForPidFile(pidFile);
+    await waitForGreeting(s.ports.imap, /^\* OK/, () => isAlive(pid ?? 0));
+    await waitForGreeting(s.ports.lmtp, /^220 /, () => isAlive(pid ?? 0));
   } catch (error) {
     await stop();
     throw new Error(`Dovecot is not answering: ${(error as Error).message}\n${await tail(log)}`, { cause: error });

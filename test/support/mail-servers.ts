@@ -1,6 +1,7 @@
 // Real mail servers for tests: a private Dovecot (IMAP, LMTP) and Postfix (SMTP) per
 // call, on free 127.0.0.1 ports, in a fresh temp dir. Plus helpers that act as "the
 // user's other mail app" (doveadm, a second IMAP client) and as a sender (SMTP).
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { access, chmod, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,8 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
-import { startDovecot, usersDirOf } from './dovecot.ts';
-import { startPostfix } from './postfix.ts';
+import { dovecotPidFile, startDovecot, usersDirOf } from './dovecot.ts';
+import { postfixPidFile, startPostfix } from './postfix.ts';
 import { freePorts, run } from './process.ts';
 
 export interface Endpoint {
@@ -56,6 +57,7 @@ export interface MailUser {
 }
 
 const INSTALL_SCRIPT = fileURLToPath(new URL('./install-packages.sh', import.meta.url));
+const WATCHDOG = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
 const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl'];
 
 async function ensurePackages(): Promise<void> {
@@ -80,18 +82,22 @@ async function makeCertificate(dir: string): Promise<{ cert: string; key: string
   return { cert, key };
 }
 
-// Servers left running when the process exits without stop() (a crash, a forgotten
-// teardown) are told to stop, so no daemon outlives the test run.
-const livePids = new Set<number>();
-process.once('exit', () => {
-  for (const pid of livePids) {
+/**
+ * A detached watchdog stops the servers if this process dies without calling stop()
+ * (killed by a timeout or Ctrl-C, or a crash): the daemons would otherwise run on.
+ */
+function startWatchdog(dir: string): () => void {
+  const watchdog = spawn('bash', [WATCHDOG, String(process.pid), dir, dovecotPidFile(path.join(dir, 'dovecot')),
+    postfixPidFile(path.join(dir, 'postfix'))], { detached: true, stdio: 'ignore' });
+  watchdog.unref();
+  return () => {
     try {
-      process.kill(pid, 'SIGTERM');
+      if (watchdog.pid !== undefined) process.kill(-watchdog.pid, 'SIGKILL'); // its group: bash and its sleep
     } catch {
       // already gone
     }
-  }
-});
+  };
+}
 
 async function startOnce(options: StartOptions): Promise<MailServers> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-mail-'));
@@ -100,15 +106,15 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
   const [imap = 0, imaps = 0, lmtp = 0, auth = 0, smtp = 0] = await freePorts(5);
   const tls = options.tls ? await makeCertificate(dir) : undefined;
   const [mailUid, mailGid] = [await idOf('-u', 'nobody'), await idOf('-g', 'nobody')];
-  const started: { pid: number | null; stop(): Promise<void> }[] = [];
+  const stopWatchdog = startWatchdog(dir);
+  const started: { stop(): Promise<void> }[] = [];
   const stop = async () => {
+    stopWatchdog();
     await Promise.all(started.map((s) => s.stop()));
-    for (const s of started) if (s.pid !== null) livePids.delete(s.pid);
     if (!process.env.TANDEM_KEEP_MAIL_DIR) await rm(dir, { recursive: true, force: true });
   };
-  const track = <T extends { pid: number | null; stop(): Promise<void> }>(server: T): T => {
+  const track = <T extends { stop(): Promise<void> }>(server: T): T => {
     started.push(server);
-    if (server.pid !== null) livePids.add(server.pid);
     return server;
   };
   try {

@@ -183,6 +183,23 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<void
   }
 }
 
+/**
+ * Stops a daemon with SIGTERM and waits until it has exited. Kills both the pid it
+ * started with and the one its pid file names now, in case a test restarted it.
+ */
+export async function stopDaemon(pidFile: string, startedPid: number | null): Promise<void> {
+  const pids = new Set([startedPid, await readPid(pidFile)]);
+  await Promise.all([...pids].map(async (pid) => {
+    if (pid === null || !(await isAlive(pid))) return;
+    try {
+      process.kill(pid, 'SIGTERM'); // what `doveadm stop` / `postfix stop` do
+    } catch {
+      return; // exited meanwhile
+    }
+    await waitForExit(pid);
+  }));
+}
+
 /** Last lines of a log file, for error messages. */
 export async function tail(file: string, lines = 20): Promise<string> {
   try {

@@ -25,7 +25,8 @@ export async function openTestContext(dialect: Dialect): Promise<TestContext> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-test-'));
   const schema = dialect === 'postgres' ? await freshPostgresSchema() : null;
   const config = loadConfig({ env: {}, overrides: { dataDir, databaseUrl: schema?.url, logLevel: 'silent' } });
-  const context = await openContext(config, { logger: pino({ level: 'silent' }) });
+  // TANDEM_TEST_LOG=debug shows the server's log while debugging a test.
+  const context = await openContext(config, { logger: pino({ level: process.env.TANDEM_TEST_LOG ?? 'silent' }) });
   return {
     ...context,
     async dispose() {

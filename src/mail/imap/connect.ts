@@ -51,3 +51,14 @@ export async function connectImap(settings: ImapSettings, options: ConnectOption
     throw classifyImapError(error, settings.host);
   }
 }
+
+/** Logs out politely when the connection still works, else (or after 3 s) just closes it. */
+export async function closeQuietly(client: ImapFlow): Promise<void> {
+  if (client.usable) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, 3000)));
+    await Promise.race([client.logout().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+  }
+  client.close();
+}

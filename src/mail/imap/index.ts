@@ -1,4 +1,4 @@
-export { connectImap, imapOptions } from './connect.ts';
+export { closeQuietly, connectImap, imapOptions } from './connect.ts';
 export type { ConnectOptions, ImapSettings, Security } from './connect.ts';
 export { classifyImapError, MailServerError } from './errors.ts';
 export type { MailServerFailure } from './errors.ts';

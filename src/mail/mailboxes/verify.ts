@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { TandemError } from '../../errors/index.ts';
-import { connectImap, listServerFolders, MailServerError } from '../imap/index.ts';
+import { closeQuietly, connectImap, listServerFolders, MailServerError } from '../imap/index.ts';
 import type { ImapSettings, Security, ServerFolder } from '../imap/index.ts';
 
 export interface SmtpSettings {
@@ -19,7 +19,7 @@ export async function verifyImap(settings: ImapSettings): Promise<ServerFolder[]
     try {
       return (await listServerFolders(client)).filter((f) => f.selectable);
     } finally {
-      await client.logout().catch(() => client.close());
+      await closeQuietly(client);
     }
   } catch (error) {
     throw asTandemError(error, 'IMAP');

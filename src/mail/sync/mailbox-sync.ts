@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { SecretBox } from '../../secrets/index.ts';
 import type { MailboxState } from '../../db/index.ts';
-import { classifyImapError, connectImap } from '../imap/index.ts';
+import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { imapSettingsOf } from './account.ts';
 import { Alarm, backoffDelay } from './backoff.ts';
@@ -113,7 +113,7 @@ export class MailboxSync {
     } finally {
       clearInterval(renewal);
       await watcher?.stop();
-      await client.logout().catch(() => client.close());
+      await closeQuietly(client);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
-import { connectImap } from '../imap/index.ts';
+import { closeQuietly, connectImap } from '../imap/index.ts';
 import type { ImapSettings } from '../imap/index.ts';
 
 /** How often the other folders are checked with STATUS (NOTIFY is not available through ImapFlow). */
@@ -86,6 +86,6 @@ export class FolderWatcher {
     if (this.#timer) clearTimeout(this.#timer);
     const client = this.#client;
     this.#client = null;
-    if (client) await client.logout().catch(() => client.close());
+    if (client) await closeQuietly(client);
   }
 }
