@@ -10,11 +10,19 @@ export type EngineDeps = Omit<MailboxSyncDeps, 'owner'>;
 
 /** Runs the sync of every connected mailbox in this process. */
 export class SyncEngine {
-  readonly owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  /**
+   * The name this process's leases carry. The embedded store (SQLite) has one
+   * syncing process by design, so it always uses the same name and a restart
+   * after a crash takes its mailboxes back at once; PostgreSQL workers each
+   * have their own and wait for a dead one's leases to expire.
+   */
+  readonly owner: string;
   #runs = new Map<string, MailboxSync>();
   #timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: EngineDeps) {}
+  constructor(private readonly deps: EngineDeps) {
+    this.owner = deps.dialect === 'sqlite' ? 'embedded' : `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  }
 
   /** Starts every connected mailbox, then keeps following the store (mailboxes added, disconnected or deleted elsewhere). */
   async start(): Promise<void> {

@@ -1,0 +1,93 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runTandem, startServe } from '../support/cli.ts';
+import { createMailUser, mailServers, otherClient, waitFor } from '../support/index.ts';
+import { rawMessage } from '../support/sync.ts';
+
+interface Progress {
+  state: string;
+  progress: { done: number; total: number };
+}
+
+/** Kills `tandem serve` with SIGKILL at several moments of a first sync; the end result must be exactly the server's set. */
+describe('a first sync killed mid-way', () => {
+  const servers = mailServers();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tandem-crash-'));
+  const children: ChildProcess[] = [];
+  afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+
+  it('resumes without loss or duplicates', async () => {
+    const user = await createMailUser(servers);
+    const other = await otherClient(servers, user);
+    const start = Date.now() - 3600_000;
+    for (let i = 0; i < 1500; i += 1) {
+      const body = `Message ${i}\r\n${'lorem ipsum dolor sit amet '.repeat(40 + (i % 200))}`;
+      await other.append('INBOX', rawMessage(`bulk ${i}`, { body, date: new Date(start + i * 1000) }), [], new Date(start + i * 1000));
+    }
+    await other.mailboxOpen('INBOX');
+    const serverUids = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
+    await other.logout();
+
+    await runTandem(['user', 'add', '--email', 'crash@example.test', '--password-stdin', '--data', dataDir], { stdin: 'crash-password' });
+    const token = (await runTandem(['token', 'create', '--user', 'crash@example.test', '--data', dataDir])).stdout.trim();
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+
+    let serve = await startServe(['--data', dataDir]);
+    children.push(serve.child);
+    const created = await fetch(`${serve.url}/api/v1/mailboxes`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({
+        address: user.address,
+        imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password },
+        smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none' },
+        syncPeriod: '1m',
+        folders: ['INBOX'],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    const progress = async (url: string) => (await (await fetch(`${url}/api/v1/mailboxes/${id}`, { headers: auth })).json()) as Progress;
+
+    let kills = 0;
+    for (const threshold of [1, 400, 1000]) {
+      const url = serve.url;
+      const seen = await waitFor(async () => {
+        const p = await progress(url);
+        return p.progress.done >= threshold || p.state === 'idle' ? p : undefined;
+      }, { intervalMs: 5, what: `progress past ${threshold}` });
+      if (seen.state === 'idle') break;
+      serve.child.kill('SIGKILL');
+      kills += 1;
+      await new Promise((resolve) => serve.child.once('exit', resolve));
+      serve = await startServe(['--data', dataDir]);
+      children.push(serve.child);
+    }
+    expect(kills).toBeGreaterThan(0);
+
+    const url = serve.url;
+    const final = await waitFor(async () => {
+      const p = await progress(url);
+      return p.state === 'idle' ? p : undefined;
+    }, { timeoutMs: 120_000, what: 'the first sync to finish' });
+    expect(final.progress).toEqual({ done: serverUids.length, total: serverUids.length });
+
+    const uids: number[] = [];
+    const ids = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const query: string = `mailboxId=${id}&folder=INBOX&limit=200${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = (await (await fetch(`${url}/api/v1/messages?${query}`, { headers: auth })).json()) as { items: { id: string; uid: number }[]; nextCursor: string | null };
+      for (const item of page.items) {
+        uids.push(item.uid);
+        ids.add(item.id);
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(uids.sort((a, b) => a - b)).toEqual(serverUids);
+    expect(ids.size).toBe(serverUids.length);
+  }, 300_000);
+});
