@@ -5,7 +5,8 @@
 # conflict, and installing e.g. cyrus-imapd would remove dovecot-imapd.
 set -euo pipefail
 
-PACKAGES=(dovecot-imapd dovecot-lmtpd postfix isync chromium openssl)
+# (openssl, for the TLS test certificate, comes with dovecot-core.)
+PACKAGES=(dovecot-imapd dovecot-lmtpd postfix isync chromium)
 NEEDED=(/usr/sbin/dovecot /usr/bin/doveadm /usr/lib/dovecot/imap /usr/lib/dovecot/lmtp
         /usr/sbin/postfix /usr/bin/mbsync /usr/bin/chromium /usr/bin/openssl)
 

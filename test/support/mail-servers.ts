@@ -24,7 +24,10 @@ export interface MailServersInfo {
   imap: Endpoint;
   /** Implicit-TLS IMAP, only with `tls: true`. */
   imapTls?: Endpoint;
-  /** Postfix. Accepts mail from 127.0.0.1 without AUTH; also offers AUTH PLAIN/LOGIN with the IMAP credentials. */
+  /**
+   * Postfix. Accepts mail from 127.0.0.1 without AUTH, and offers AUTH PLAIN/LOGIN with
+   * the IMAP credentials (through Dovecot: while Dovecot is down, SMTP is down too).
+   */
   smtp: Endpoint;
   lmtpPort: number;
   /** Path of dovecot.conf, for `doveadm -c`. */
@@ -199,7 +202,8 @@ const deliveryQueues = new Map<string, Promise<unknown>>();
 
 /**
  * Puts a message into a user's folder as another mail app would (`doveadm save`), sets
- * `flags` (e.g. ['\\Seen']) and returns its UID. The folder must exist.
+ * `flags` (e.g. ['\\Seen']) and returns its UID. The folder must exist. The UID is read
+ * as the folder's newest: do not APPEND to the same folder from elsewhere meanwhile.
  */
 export async function deliver(
   servers: MailServersInfo,
