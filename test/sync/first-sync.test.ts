@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailUser, deliver, doveadm, mailServers, otherClient } from '../support/index.ts';
+import { createMailUser, deliver, mailServers, otherClient } from '../support/index.ts';
 import { appendDated, connectTestMailbox, rawMessage, startSyncApi, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
+import { storeDialects } from '../support/stores.ts';
 
 const DAY = 24 * 3600 * 1000;
 
-describe('connecting a mailbox and its first sync', () => {
+describe.each(await storeDialects())('connecting a mailbox and its first sync on %s', (dialect) => {
   const servers = mailServers();
   let api: SyncTestApi;
   beforeAll(async () => {
-    api = await startSyncApi();
+    api = await startSyncApi(dialect);
   });
   afterAll(() => api.close());
 
@@ -106,6 +107,5 @@ describe('connecting a mailbox and its first sync', () => {
     expect(patch.statusCode).toBe(400);
     expect(patch.json()).toMatchObject({ error: { code: 'sync_period_fixed' } });
     expect(await storedLocations(api, mailbox.id)).toEqual([]);
-    void doveadm;
   });
 });
