@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMailUser, deliver, mailServers } from '../support/index.ts';
+import { signedInUser } from '../support/api.ts';
+import { connectTestMailbox, mailboxState, rawMessage, startSyncApi, subjectsIn, waitIdle } from '../support/sync.ts';
+import type { SyncTestApi } from '../support/sync.ts';
+
+const poll = { timeout: 30_000, interval: 100 };
+
+describe('managing a synced mailbox', () => {
+  const servers = mailServers();
+  let api: SyncTestApi;
+  beforeAll(async () => {
+    api = await startSyncApi();
+  });
+  afterAll(() => api.close());
+
+  it('syncs a folder enabled later within the period and stops one disabled', async () => {
+    const user = await createMailUser(servers);
+    await deliver(servers, user.username, rawMessage('old junk'), { folder: 'Junk' });
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { folders: ['INBOX'] });
+    await waitIdle(api, owner.auth, mailbox.id);
+    expect(await subjectsIn(api, mailbox.id, 'Junk')).toEqual([]);
+
+    const enable = await api.app.inject({ method: 'PATCH', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth, payload: { folders: ['INBOX', 'Junk'] } });
+    expect(enable.statusCode).toBe(200);
+    await expect.poll(() => subjectsIn(api, mailbox.id, 'Junk'), poll).toEqual(['old junk']);
+
+    await api.app.inject({ method: 'PATCH', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth, payload: { folders: ['INBOX'] } });
+    expect(await subjectsIn(api, mailbox.id, 'Junk')).toEqual([]);
+    await deliver(servers, user.username, rawMessage('new junk'), { folder: 'Junk' });
+    await deliver(servers, user.username, rawMessage('marker'));
+    await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['marker']);
+    expect(await subjectsIn(api, mailbox.id, 'Junk')).toEqual([]);
+
+    const unknown = await api.app.inject({ method: 'PATCH', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth, payload: { folders: ['Nope'] } });
+    expect(unknown.statusCode).toBe(400);
+  });
+
+  it('stops on disconnect, keeps the emails, and catches up on connect', async () => {
+    const user = await createMailUser(servers);
+    await deliver(servers, user.username, rawMessage('kept'));
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user);
+    await waitIdle(api, owner.auth, mailbox.id);
+    const off = await api.app.inject({ method: 'POST', url: `/api/v1/mailboxes/${mailbox.id}/disconnect`, headers: owner.auth });
+    expect(off.json()).toMatchObject({ state: 'disconnected' });
+    await deliver(servers, user.username, rawMessage('while disconnected'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await subjectsIn(api, mailbox.id, 'INBOX')).toEqual(['kept']);
+    await api.app.inject({ method: 'POST', url: `/api/v1/mailboxes/${mailbox.id}/connect`, headers: owner.auth });
+    await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['kept', 'while disconnected']);
+  });
+
+  it('deletes the mailbox with its synced emails', async () => {
+    const user = await createMailUser(servers);
+    await deliver(servers, user.username, rawMessage('to be removed'));
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user);
+    await waitIdle(api, owner.auth, mailbox.id);
+    const removed = await api.app.inject({ method: 'DELETE', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth });
+    expect(removed.statusCode).toBe(204);
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth })).statusCode).toBe(404);
+    const left = await api.context.store.db.selectFrom('messages').select('id').where('mailbox_id', '=', mailbox.id).execute();
+    expect(left).toEqual([]);
+  });
+
+  it('marks incoming mail private: invisible to other users, searchable by the owner', async () => {
+    const user = await createMailUser(servers);
+    await deliver(servers, user.username, rawMessage('confidential offer', { body: 'the zanzibar contract' }));
+    await deliver(servers, user.username, rawMessage('my reply'), { folder: 'Sent' });
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { markIncomingPrivate: true });
+    await waitIdle(api, owner.auth, mailbox.id);
+
+    const search = await api.app.inject({ method: 'GET', url: '/api/v1/messages?q=zanzibar', headers: owner.auth });
+    const items = search.json<{ items: { id: string; private: boolean; subject: string }[] }>().items;
+    expect(items.map((i) => [i.subject, i.private])).toEqual([['confidential offer', true]]);
+
+    const stranger = await signedInUser(api);
+    const item = items[0];
+    if (!item) throw new Error('not found');
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/messages/${item.id}`, headers: stranger.auth })).statusCode).toBe(404);
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/messages/${item.id}`, headers: owner.auth })).statusCode).toBe(200);
+    expect((await api.app.inject({ method: 'GET', url: '/api/v1/messages?q=zanzibar', headers: stranger.auth })).json()).toMatchObject({ items: [] });
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}`, headers: stranger.auth })).statusCode).toBe(404);
+    const sent = await api.app.inject({ method: 'GET', url: `/api/v1/messages?mailboxId=${mailbox.id}&folder=Sent`, headers: owner.auth });
+    expect(sent.json()).toMatchObject({ items: [{ subject: 'my reply', private: false }] });
+    expect((await mailboxState(api, owner.auth, mailbox.id)).markIncomingPrivate).toBe(true);
+  });
+});
