@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { mailboxCommands } from './mailboxes.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { reportFailure } from './shared.ts';
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
   serveCommand(program);
   userCommands(program);
   migrateCommand(program);
+  mailboxCommands(program);
   return program;
 }
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config/index.ts';
 import type { Config, ConfigInput } from '../config/index.ts';
 import { openContext } from '../context/index.ts';
@@ -23,7 +24,9 @@ export function configFrom(flags: StoreFlags, overrides: ConfigInput = {}): Conf
 
 /** Runs `work` with an open context and always closes it. */
 export async function withContext<T>(config: Config, work: (context: TandemContext) => Promise<T>, options: OpenOptions = {}): Promise<T> {
-  const context = await openContext(config, options);
+  // Logs go to stderr: stdout carries the command's answer (a token, JSON) alone.
+  const logger = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
+  const context = await openContext(config, { logger, ...options });
   try {
     return await work(context);
   } finally {

@@ -31,6 +31,22 @@ describe('tandem CLI', () => {
     expect(token.stdout).toMatch(/^tdt_[\w-]{43}\n$/);
   });
 
+  it('lists mailboxes and explains an unknown one', async () => {
+    const list = await runTandem(['mailbox', 'list', '--json', '--data', dataDir]);
+    expect(JSON.parse(list.stdout)).toEqual([]);
+    const status = await runTandem(['mailbox', 'status', 'nope', '--data', dataDir]);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toMatch(/not_found/);
+  });
+
+  it('prints only the token on stdout, even on a fresh store', async () => {
+    const fresh = mkdtempSync(path.join(os.tmpdir(), 'tandem-cli-token-'));
+    const created = await runTandem(['user', 'add', '--email', 't@example.test', '--password-stdin', '--data', fresh], { stdin: 'password-123' });
+    expect(created.stdout).toMatch(/^Created user t@example.test \([\w-]+\)\n$/);
+    const token = await runTandem(['token', 'create', '--user', 't@example.test', '--data', fresh]);
+    expect(token.stdout).toMatch(/^tdt_[\w-]{43}\n$/);
+  });
+
   it('explains failures in one clear line', async () => {
     const unknown = await runTandem(['token', 'create', '--user', 'nobody@example.test', '--data', dataDir]);
     expect(unknown.code).toBe(1);

@@ -32,10 +32,15 @@ export interface MailboxView {
   createdAt: string;
 }
 
-/** A mailbox of `viewerId`, or not_found (also for someone else's: its existence is not revealed). */
-export async function mailboxView(db: Kysely<Database>, viewerId: string, mailboxId: string): Promise<MailboxView> {
-  const row = await db.selectFrom('mailboxes').selectAll().where('id', '=', mailboxId).where('owner_user_id', '=', viewerId).executeTakeFirst();
-  if (!row) throw new TandemError('not_found', 'No such mailbox');
+/** A mailbox of `viewerId` (any mailbox when null, for the CLI), or not_found — also for someone else's: its existence is not revealed. */
+export async function mailboxView(db: Kysely<Database>, viewerId: string | null, mailboxId: string): Promise<MailboxView> {
+  const row = await db
+    .selectFrom('mailboxes')
+    .selectAll()
+    .where('id', '=', mailboxId)
+    .$if(viewerId !== null, (q) => q.where('owner_user_id', '=', viewerId ?? ''))
+    .executeTakeFirst();
+  if (!row) throw new TandemError('not_found', `No mailbox ${mailboxId}`);
   const folders = await db
     .selectFrom('folders')
     .select(['id', 'path', 'special_use', 'enabled', 'server_total', 'synced_count', 'first_sync_done'])
