@@ -268,3 +268,10 @@ export async function sendViaPostfix(
     transport.close();
   }
 }
+
+/** Changes a user's password on the server, as the user would at their provider. */
+export async function setMailPassword(servers: MailServersInfo, user: MailUser, password: string): Promise<void> {
+  const file = path.join(usersDirOf(path.join(servers.dir, 'dovecot')), user.address);
+  await writeFile(`${file}.tmp`, `${user.address}:{PLAIN}${password}::::::\n`, { mode: 0o644 });
+  await rename(`${file}.tmp`, file);
+}

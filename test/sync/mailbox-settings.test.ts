@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailUser, deliver, mailServers } from '../support/index.ts';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createMailUser, deliver, mailServers, otherClient, setMailPassword, waitFor } from '../support/index.ts';
 import { signedInUser } from '../support/api.ts';
 import { connectTestMailbox, mailboxState, rawMessage, startSyncApi, subjectsIn, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
@@ -83,5 +85,37 @@ describe('managing a synced mailbox', () => {
     const sent = await api.app.inject({ method: 'GET', url: `/api/v1/messages?mailboxId=${mailbox.id}&folder=Sent`, headers: owner.auth });
     expect(sent.json()).toMatchObject({ items: [{ subject: 'my reply', private: false }] });
     expect((await mailboxState(api, owner.auth, mailbox.id)).markIncomingPrivate).toBe(true);
+  });
+});
+
+describe('a password changed at the provider', () => {
+  const servers = mailServers();
+  let api: SyncTestApi;
+  beforeAll(async () => {
+    api = await startSyncApi();
+  });
+  afterAll(() => api.close());
+
+  it('leaves the mailbox in error with auth_failed and does not retry in a loop', async () => {
+    const user = await createMailUser(servers);
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
+    await waitIdle(api, owner.auth, mailbox.id);
+    await setMailPassword(servers, user, 'changed-elsewhere');
+    // Dovecot re-reads the password file within a second or so.
+    await waitFor(() => otherClient(servers, user).then((c) => c.logout().then(() => false), () => true), { what: 'the old password to be refused' });
+    await api.app.inject({ method: 'POST', url: `/api/v1/mailboxes/${mailbox.id}/connect`, headers: owner.auth });
+    const failed = await waitFor(async () => {
+      const view = await mailboxState(api, owner.auth, mailbox.id);
+      return view.state === 'error' ? view : undefined;
+    });
+    expect(failed.error).toMatch(/^auth_failed: /);
+    // No retry storm: the refused login is not repeated while the user does nothing.
+    const failedLogins = async () =>
+      (await readFile(path.join(servers.dir, 'dovecot', 'dovecot.log'), 'utf8')).split('\n').filter((line) => line.includes(user.username) && /auth failed|Authentication failed|password mismatch/i.test(line)).length;
+    const before = await failedLogins();
+    expect(before).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 4000));
+    expect(await failedLogins()).toBe(before);
+    expect((await mailboxState(api, owner.auth, mailbox.id)).error).toBe(failed.error);
   });
 });
