@@ -12,6 +12,7 @@ import { installErrorHandlers } from './error-handler.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
+import { messageChangeRoutes } from './routes/message-changes.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { setupRoutes } from './routes/setup.ts';
 
@@ -32,7 +33,12 @@ export interface BuildAppOptions {
 }
 
 /** For API-only processes: workers notice mailbox changes in the store by themselves. */
-const workersSync: SyncControl = { startMailbox: () => undefined, stopMailbox: async () => undefined, restartMailbox: async () => undefined };
+const workersSync: SyncControl = {
+  startMailbox: () => undefined,
+  stopMailbox: async () => undefined,
+  restartMailbox: async () => undefined,
+  nudge: () => undefined,
+};
 
 /** Builds the HTTP app without listening, so tests can `inject()` or listen on port 0. */
 export async function buildApp(context: TandemContext, options: BuildAppOptions = {}): Promise<ApiApp> {
@@ -62,6 +68,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   authRoutes(app);
   setupRoutes(app, options.setupCode ?? null);
   mailboxRoutes(app);
+  messageChangeRoutes(app);
   messageRoutes(app);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 

@@ -170,5 +170,26 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    '0003_outbox': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('outbox_ops')
+          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('message_id', 'integer', (c) => c.references('messages.id').onDelete('set null'))
+          .addColumn('location_id', 'integer')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('next_attempt_at', time, (c) => c.notNull())
+          .addColumn('error', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('outbox_pending').on('outbox_ops').columns(['mailbox_id', 'state', 'id']).execute();
+        await db.schema.createIndex('outbox_location').on('outbox_ops').columns(['location_id', 'state']).execute();
+      },
+    },
   };
 }

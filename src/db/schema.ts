@@ -15,6 +15,7 @@ export interface Database {
   message_locations: MessageLocationsTable;
   attachments: AttachmentsTable;
   mailbox_leases: MailboxLeasesTable;
+  outbox_ops: OutboxOpsTable;
 }
 
 export type Flag = 0 | 1;
@@ -168,4 +169,24 @@ export interface MailboxLeasesTable {
   owner: string;
   epoch: number;
   expires_at: number;
+}
+
+export type OutboxState = 'pending' | 'done' | 'failed';
+
+/** A local change still to be made on the server, in order per mailbox. */
+export interface OutboxOpsTable {
+  id: Generated<number>;
+  mailbox_id: string;
+  message_id: number | null;
+  /** The location the op acts on, so a sync never overwrites it with a stale server read. */
+  location_id: number | null;
+  kind: string;
+  /** JSON, shaped per kind (see mail/outbox/ops.ts). */
+  payload: string;
+  state: OutboxState;
+  attempts: number;
+  next_attempt_at: number;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -40,7 +40,7 @@ const attachmentSchema = z.object({
   contentId: z.string().nullable(),
 });
 
-const detailSchema = summarySchema.extend({
+export const detailSchema = summarySchema.extend({
   folders: z.array(z.string()).describe('Every folder the message sits in; `folder` is the first'),
   text: z.string(),
   html: z.string().nullable().describe('Sanitized; cid: images point at /api/v1/attachments/:id'),

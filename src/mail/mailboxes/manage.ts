@@ -17,6 +17,8 @@ export interface SyncControl {
   startMailbox(mailboxId: string): void;
   stopMailbox(mailboxId: string): Promise<void>;
   restartMailbox(mailboxId: string): Promise<void>;
+  /** Local changes wait in the outbox: push them now. */
+  nudge(mailboxId: string): void;
 }
 
 export interface NewMailbox {
@@ -118,8 +120,9 @@ export interface MailboxChanges {
 
 /** Enables exactly the given folders (a newly enabled one syncs within the period) and updates options. */
 export async function updateMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string, changes: MailboxChanges): Promise<void> {
-  await ownedMailbox(context, ownerId, mailboxId);
+  const mailbox = await ownedMailbox(context, ownerId, mailboxId);
   const { db } = context.store;
+  if (changes.folders !== undefined) await learnNewFolders(context, mailbox, changes.folders);
   await db.transaction().execute(async (trx) => {
     if (changes.markIncomingPrivate !== undefined) {
       await trx.updateTable('mailboxes').set({ mark_incoming_private: changes.markIncomingPrivate ? 1 : 0, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
@@ -146,6 +149,21 @@ export async function updateMailbox(context: TandemContext, sync: SyncControl, o
     }
   });
   if (changes.folders !== undefined) await sync.restartMailbox(mailboxId);
+}
+
+/** Folders made on the server since the last look are asked for by path: list the server's folders and add them. */
+async function learnNewFolders(context: TandemContext, mailbox: Awaited<ReturnType<typeof ownedMailbox>>, paths: string[]): Promise<void> {
+  const { db } = context.store;
+  const known = new Set((await db.selectFrom('folders').select('path').where('mailbox_id', '=', mailbox.id).execute()).map((f) => f.path));
+  if (paths.every((path) => known.has(path))) return;
+  const onServer = await verifyImap(imapSettingsOf(mailbox, context.secrets));
+  const added = onServer.filter((f) => !known.has(f.path) && paths.includes(f.path));
+  if (added.length === 0) return;
+  await db
+    .insertInto('folders')
+    .values(added.map((f) => ({ mailbox_id: mailbox.id, path: f.path, delimiter: f.delimiter, special_use: f.specialUse, enabled: 0, enabled_at: null, created_at: Date.now() })))
+    .onConflict((oc) => oc.columns(['mailbox_id', 'path']).doNothing())
+    .execute();
 }
 
 export async function disconnectMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {

@@ -6,33 +6,34 @@ export function backoffDelay(attempt: number, baseMs = 1000, capMs = 5 * 60_000,
 
 /** A sleep that `wake()` ends early (used for backoff and for waiting on changes). */
 export class Alarm {
-  #resolve: (() => void) | null = null;
+  #resolve: ((reason: 'woken' | 'timeout') => void) | null = null;
   #timer: NodeJS.Timeout | null = null;
   #rung = false;
 
-  sleep(ms: number): Promise<void> {
+  /** Resolves 'woken' when wake() ended it, 'timeout' when the time ran out. */
+  sleep(ms: number): Promise<'woken' | 'timeout'> {
     if (this.#rung) {
       this.#rung = false;
-      return Promise.resolve();
+      return Promise.resolve('woken');
     }
     return new Promise((resolve) => {
       this.#resolve = resolve;
-      this.#timer = setTimeout(() => this.#fire(), ms);
+      this.#timer = setTimeout(() => this.#fire('timeout'), ms);
     });
   }
 
   /** Ends the current sleep, or makes the next one return at once. */
   wake(): void {
-    if (this.#resolve) this.#fire();
+    if (this.#resolve) this.#fire('woken');
     else this.#rung = true;
   }
 
-  #fire(): void {
+  #fire(reason: 'woken' | 'timeout'): void {
     if (this.#timer) clearTimeout(this.#timer);
     const resolve = this.#resolve;
     this.#resolve = null;
     this.#timer = null;
     this.#rung = false;
-    resolve?.();
+    resolve?.(reason);
   }
 }

@@ -58,6 +58,10 @@ export class SyncEngine {
     this.startMailbox(mailboxId);
   }
 
+  nudge(mailboxId: string): void {
+    this.#runs.get(mailboxId)?.nudge();
+  }
+
   wake(mailboxId: string, path?: string): void {
     this.#runs.get(mailboxId)?.wake(path);
   }

@@ -1,4 +1,4 @@
-import type { MailboxObject } from 'imapflow';
+import type { MailboxObject, SearchObject } from 'imapflow';
 import { flagColumns, removeLocations } from '../messages/write.ts';
 import { countStored, fetchFull, storeBatch } from './ingest.ts';
 import { uidSet } from './uid-set.ts';
@@ -12,6 +12,16 @@ async function select(run: MailboxRun, path: string): Promise<MailboxObject> {
   const current = run.client.mailbox;
   if (current && current.path === path) return current;
   return run.client.mailboxOpen(path, { readOnly: true });
+}
+
+/**
+ * UID SEARCH that fails loudly: ImapFlow answers a refused SEARCH with
+ * `false`, which read as "no messages" would look like a mass expunge.
+ */
+async function searchUids(run: MailboxRun, query: SearchObject): Promise<number[]> {
+  const found = await run.client.search(query, { uid: true });
+  if (!found) throw new Error(`The server refused a SEARCH in ${run.client.mailbox ? run.client.mailbox.path : 'a folder'}`);
+  return found;
 }
 
 async function reload(run: MailboxRun, folderId: number): Promise<FolderRow> {
@@ -86,8 +96,7 @@ async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
 async function syncNew(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<void> {
   const from = folder.uid_next ?? 1;
   if (box.uidNext <= from) return;
-  const found = await run.client.search({ uid: `${from}:*` }, { uid: true });
-  const uids = (found || []).filter((uid) => uid >= from).sort((a, b) => a - b);
+  const uids = (await searchUids(run, { uid: `${from}:*` })).filter((uid) => uid >= from).sort((a, b) => a - b);
   for (let i = 0; i < uids.length; i += BATCH) {
     const batch = uids.slice(i, i + BATCH);
     const messages = await fetchFull(run, batch);
@@ -116,11 +125,17 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject)
 
   const known = await run.db
     .selectFrom('message_locations')
-    .select(['uid', 'flags'])
+    .select(['id', 'uid', 'flags'])
     .where('folder_id', '=', folder.id)
     .where('uid_validity', '=', Number(box.uidValidity))
+    .where('uid', '>', 0) // placeholders of moves still in the outbox
     .execute();
-  const knownFlags = new Map(known.map((k) => [k.uid, k.flags]));
+  // A pending local change is never undone by a stale server read (invariant 12).
+  const pending = new Set(
+    (await run.db.selectFrom('outbox_ops').select('location_id').where('mailbox_id', '=', run.mailbox.id).where('state', '=', 'pending').execute()).map((o) => o.location_id),
+  );
+  const knownFlags = new Map(known.filter((k) => !pending.has(k.id)).map((k) => [k.uid, k.flags]));
+  const knownUids = known.map((k) => k.uid);
   const flagUpdates: { uid: number; flags: string[]; modseq: string | null }[] = [];
   const vanished: number[] = [];
   if (known.length > 0) {
@@ -134,8 +149,8 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject)
         flagUpdates.push({ uid: message.uid, flags, modseq: message.modseq?.toString() ?? null });
       }
     }
-    const present = new Set((await run.client.search({ uid: `${lowest}:*` }, { uid: true })) || []);
-    for (const uid of knownFlags.keys()) if (!present.has(uid)) vanished.push(uid);
+    const present = new Set(await searchUids(run, { uid: `${lowest}:*` }));
+    for (const uid of knownUids) if (!present.has(uid)) vanished.push(uid);
   }
   const newModseq = modseq?.toString() ?? null;
   if (flagUpdates.length === 0 && vanished.length === 0 && newModseq === folder.highest_modseq) return;
@@ -205,8 +220,7 @@ async function pendingFirstSync(run: MailboxRun, folder: FolderRow): Promise<num
   const since = new Date(run.mailbox.sync_since);
   // SEARCH SINCE has day granularity: narrow it with each message's INTERNALDATE.
   const day = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()) - 24 * 3600 * 1000);
-  const found = await run.client.search({ uid: `1:${low - 1}`, since: day }, { uid: true });
-  const candidates = (found || []).filter((uid) => uid < low);
+  const candidates = (await searchUids(run, { uid: `1:${low - 1}`, since: day })).filter((uid) => uid < low);
   if (candidates.length === 0) return [];
   const inPeriod: number[] = [];
   for await (const message of run.client.fetch(uidSet(candidates), { uid: true, internalDate: true }, { uid: true })) {

@@ -3,6 +3,7 @@ import type { SecretBox } from '../../secrets/index.ts';
 import type { MailboxState } from '../../db/index.ts';
 import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
+import { drainOutbox } from '../outbox/executor.ts';
 import { imapSettingsOf } from './account.ts';
 import { Alarm, backoffDelay } from './backoff.ts';
 import { refreshFolders } from './discover.ts';
@@ -13,6 +14,8 @@ import { FolderWatcher } from './watcher.ts';
 
 /** Every synced folder is fully re-checked this often even without a change signal. */
 export const FULL_CHECK_MS = 5 * 60_000;
+/** How soon a mailbox with an op waiting to be retried looks again. */
+export const OUTBOX_RETRY_POLL_MS = 1000;
 /** A message in no folder for this long was deleted, not moved: it is purged. */
 export const ORPHAN_GRACE_MS = 60_000;
 
@@ -47,6 +50,11 @@ export class MailboxSync {
   /** Something may have changed in `path` (or anywhere when omitted). */
   wake(path = '*'): void {
     this.#dirty.add(path);
+    this.#alarm.wake();
+  }
+
+  /** Local changes are waiting to be pushed. */
+  nudge(): void {
     this.#alarm.wake();
   }
 
@@ -117,8 +125,10 @@ export class MailboxSync {
     }
   }
 
-  /** One unit of work: signalled changes first, then one first-sync batch, else wait. */
+  /** One unit of work: local changes to push first, then signalled server changes, then one first-sync batch, else wait. */
   async #step(run: MailboxRun): Promise<void> {
+    const outboxDrained = await drainOutbox(run);
+    if (this.#dirty.has('*')) await refreshFolders(run);
     const folders = await this.#enabledFolders();
     const dirty = this.#takeDirty(folders);
     for (const folder of dirty) {
@@ -134,8 +144,9 @@ export class MailboxSync {
     }
     await this.#setState('idle', null);
     await purgeOrphans(run.db, run.dialect, this.mailboxId, Date.now() - ORPHAN_GRACE_MS);
-    await this.#alarm.sleep(FULL_CHECK_MS);
-    if (this.#dirty.size === 0) this.#dirty.add('*');
+    // An op waiting for its retry time wakes the loop soon; otherwise the full check interval.
+    const reason = await this.#alarm.sleep(outboxDrained ? FULL_CHECK_MS : OUTBOX_RETRY_POLL_MS);
+    if (reason === 'timeout' && outboxDrained) this.#dirty.add('*');
   }
 
   /** The dirty folders, INBOX first. */

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { TandemError } from '../../errors/index.ts';
+import { getMessage, parseRowId } from '../../mail/messages/index.ts';
+import { changeMessage, deleteMessage } from '../../mail/outbox/index.ts';
+import type { ApiApp } from '../app.ts';
+import { currentUser } from '../authenticate.ts';
+import { errorSchema } from '../schemas.ts';
+import { detailSchema } from './messages.ts';
+
+const idParams = z.object({ id: z.string() });
+
+function messageId(value: string): number {
+  const id = parseRowId(value);
+  if (id === null) throw new TandemError('not_found', 'No such message');
+  return id;
+}
+
+/** Changes made in Tandem: applied locally at once, carried to the server by the sync engine's outbox. */
+export function messageChangeRoutes(app: ApiApp): void {
+  const db = () => app.tandem.store.db;
+
+  app.patch(
+    '/api/v1/messages/:id',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Mark read/unread, star, move to a folder, or make private; pushed to the mail server at once',
+        params: idParams,
+        body: z
+          .object({ seen: z.boolean().optional(), flagged: z.boolean().optional(), folder: z.string().min(1).optional(), private: z.boolean().optional() })
+          .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one of seen, flagged, folder, private' }),
+        response: { 200: detailSchema, 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const id = messageId(request.params.id);
+      const { private: isPrivate, ...change } = request.body;
+      if (isPrivate !== undefined) await setPrivate(app, user.id, id, isPrivate);
+      if (change.seen !== undefined || change.flagged !== undefined || change.folder !== undefined) {
+        const mailboxId = await changeMessage(db(), user.id, id, change);
+        app.sync.nudge(mailboxId);
+      }
+      return getMessage(db(), user, request.params.id);
+    },
+  );
+
+  app.delete(
+    '/api/v1/messages/:id',
+    {
+      schema: {
+        tags: ['messages'],
+        summary: 'Move to Trash; in Trash, or with permanent=true, delete for good (expunged on the server)',
+        params: idParams,
+        querystring: z.object({ permanent: z.enum(['true', 'false']).optional() }),
+        response: { 204: z.null(), 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const mailboxId = await deleteMessage(db(), currentUser(request).id, messageId(request.params.id), request.query.permanent === 'true');
+      app.sync.nudge(mailboxId);
+      return reply.status(204).send(null);
+    },
+  );
+}
+
+/** Privacy is Tandem's own: it never reaches the mail server. Only the mailbox's owner may change it. */
+async function setPrivate(app: ApiApp, ownerId: string, id: number, isPrivate: boolean): Promise<void> {
+  const owned = await app.tandem.store.db
+    .selectFrom('messages')
+    .innerJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
+    .select('messages.id')
+    .where('messages.id', '=', id)
+    .where('mailboxes.owner_user_id', '=', ownerId)
+    .executeTakeFirst();
+  if (!owned) throw new TandemError('not_found', 'No such message');
+  await app.tandem.store.db.updateTable('messages').set({ private: isPrivate ? 1 : 0 }).where('id', '=', id).execute();
+}

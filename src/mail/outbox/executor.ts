@@ -1,0 +1,200 @@
+import type { ImapFlow, MailboxObject } from 'imapflow';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, OutboxOpsTable } from '../../db/index.ts';
+import { classifyImapError } from '../imap/index.ts';
+import { addLocation, flagColumns, removeLocations } from '../messages/write.ts';
+import type { MailboxRun } from '../sync/run-context.ts';
+import { backoffDelay } from '../sync/backoff.ts';
+import { opPayloads } from './ops.ts';
+import type { OpPayload } from './ops.ts';
+
+type OpRow = Selectable<OutboxOpsTable>;
+
+/** An op that cannot succeed (the folder was reset or removed): it ends as failed at once. */
+export class PermanentOpFailure extends Error {
+  override readonly name = 'PermanentOpFailure';
+}
+
+/** Attempts before an op that keeps failing ends as failed. */
+export const MAX_ATTEMPTS = 6;
+
+/**
+ * Runs the mailbox's pending ops in order. Stops at the first op that must
+ * wait (so later ops never overtake it); a lost connection is rethrown so the
+ * sync loop reconnects. Returns whether every due op was handled.
+ */
+export async function drainOutbox(run: MailboxRun): Promise<boolean> {
+  const ops = await run.db
+    .selectFrom('outbox_ops')
+    .selectAll()
+    .where('mailbox_id', '=', run.mailbox.id)
+    .where('state', '=', 'pending')
+    .orderBy('id')
+    .execute();
+  for (const op of ops) {
+    if (op.next_attempt_at > Date.now()) return false;
+    try {
+      await execute(run, op);
+    } catch (error) {
+      const failure = classifyImapError(error);
+      const permanent = error instanceof PermanentOpFailure || refusedForGood(error) || op.attempts + 1 >= MAX_ATTEMPTS;
+      await recordFailure(run, op, failure.message, permanent);
+      if (failure.failure === 'connection_failed' || failure.failure === 'auth_failed') throw error;
+      if (!permanent) return false;
+    }
+  }
+  return true;
+}
+
+/** A NO that retrying cannot fix: the target folder does not exist, or the server cannot do it (RFC 5530). */
+function refusedForGood(error: unknown): boolean {
+  const e = error as { responseStatus?: string; serverResponseCode?: string };
+  return e.responseStatus === 'NO' && ['TRYCREATE', 'NONEXISTENT', 'CANNOT', 'NOPERM'].includes(e.serverResponseCode ?? '');
+}
+
+async function execute(run: MailboxRun, op: OpRow): Promise<void> {
+  const json: unknown = JSON.parse(op.payload);
+  switch (op.kind) {
+    case 'flags':
+      return runFlags(run, op, opPayloads.flags.parse(json));
+    case 'move':
+      return runMove(run, op, opPayloads.move.parse(json));
+    case 'expunge':
+      return runExpunge(run, op, opPayloads.expunge.parse(json));
+    default:
+      throw new PermanentOpFailure(`Unknown operation ${op.kind}`);
+  }
+}
+
+/** Selects the folder read-write and refuses to act on a UID from another UIDVALIDITY (RFC 3501 §2.3.1.1). */
+async function openForWrite(client: ImapFlow, place: { path: string; uidValidity: number }): Promise<MailboxObject> {
+  const current = client.mailbox;
+  let box: MailboxObject;
+  try {
+    box = current && current.path === place.path && !current.readOnly ? current : await client.mailboxOpen(place.path);
+  } catch (error) {
+    const e = error as { responseStatus?: string };
+    if (e.responseStatus === 'NO') throw new PermanentOpFailure(`The folder ${place.path} no longer exists on the server`);
+    throw error;
+  }
+  if (Number(box.uidValidity) !== place.uidValidity) {
+    throw new PermanentOpFailure(`The folder ${place.path} was reset on the server; the change was not applied`);
+  }
+  return box;
+}
+
+async function runFlags(run: MailboxRun, op: OpRow, p: OpPayload<'flags'>): Promise<void> {
+  await openForWrite(run.client, p);
+  const added = p.add.length === 0 || (await run.client.messageFlagsAdd(String(p.uid), p.add, { uid: true }));
+  const removed = p.remove.length === 0 || (await run.client.messageFlagsRemove(String(p.uid), p.remove, { uid: true }));
+  if (!added || !removed) throw new Error('The server refused to change the flags');
+  await finish(run, op, async () => undefined);
+}
+
+async function runMove(run: MailboxRun, op: OpRow, p: OpPayload<'move'>): Promise<void> {
+  await openForWrite(run.client, p);
+  const client = run.client;
+  let newUid: number | undefined;
+  if (client.capabilities.has('MOVE')) {
+    const result = await client.messageMove(String(p.uid), p.toPath, { uid: true });
+    if (result === false) await refused(client, p.toPath, 'move');
+    newUid = result ? result.uidMap?.get(p.uid) : undefined;
+  } else {
+    // COPY, then \Deleted and UID EXPUNGE of this UID only; without UIDPLUS the
+    // original stays flagged \Deleted: a plain EXPUNGE would also remove what
+    // another app marked deleted (sync-correctness invariant 7).
+    const result = await client.messageCopy(String(p.uid), p.toPath, { uid: true });
+    if (result === false) await refused(client, p.toPath, 'copy');
+    newUid = result ? result.uidMap?.get(p.uid) : undefined;
+    await client.messageFlagsAdd(String(p.uid), ['\\Deleted'], { uid: true });
+    if (client.capabilities.has('UIDPLUS')) await client.messageDelete(String(p.uid), { uid: true });
+  }
+  await finish(run, op, async (trx) => {
+    if (op.location_id === null) return;
+    const placeholder = await trx.selectFrom('message_locations').select(['id', 'folder_id']).where('id', '=', op.location_id).executeTakeFirst();
+    if (!placeholder) return;
+    const taken = newUid !== undefined
+      ? await trx.selectFrom('message_locations').select('id').where('folder_id', '=', placeholder.folder_id).where('uid', '=', newUid).executeTakeFirst()
+      : undefined;
+    if (newUid !== undefined && !taken) {
+      await trx.updateTable('message_locations').set({ uid: newUid }).where('id', '=', placeholder.id).execute();
+    } else {
+      // No COPYUID, or the sync already found the copy: the folder sync keeps the real location.
+      await trx.deleteFrom('message_locations').where('id', '=', placeholder.id).execute();
+    }
+  });
+}
+
+/**
+ * ImapFlow answers a refused MOVE or COPY with `false`: a target that does not
+ * exist is final, anything else is worth another try.
+ */
+async function refused(client: ImapFlow, toPath: string, what: string): Promise<never> {
+  const target = await client.status(toPath, { messages: true }).catch(() => false as const);
+  if (target === false) throw new PermanentOpFailure(`The folder ${toPath} no longer exists on the server`);
+  throw new Error(`The server refused to ${what} the message to ${toPath}`);
+}
+
+async function runExpunge(run: MailboxRun, op: OpRow, p: OpPayload<'expunge'>): Promise<void> {
+  await openForWrite(run.client, p);
+  if (!(await run.client.messageFlagsAdd(String(p.uid), ['\\Deleted'], { uid: true }))) throw new Error('The server refused to mark the message deleted');
+  if (run.client.capabilities.has('UIDPLUS') && !(await run.client.messageDelete(String(p.uid), { uid: true }))) {
+    throw new Error('The server refused to expunge the message');
+  }
+  await finish(run, op, async (trx) => {
+    const folder = await trx.selectFrom('folders').select('id').where('mailbox_id', '=', op.mailbox_id).where('path', '=', p.path).executeTakeFirst();
+    if (folder) await removeLocations(trx, folder.id, [p.uid]);
+  });
+}
+
+/** Marks the op done together with its local follow-up, under the lease. */
+async function finish(run: MailboxRun, op: OpRow, followUp: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
+  await run.db.transaction().execute(async (trx) => {
+    await run.lease.assertHeld(trx);
+    await followUp(trx);
+    await trx.updateTable('outbox_ops').set({ state: 'done', error: null, attempts: op.attempts + 1, updated_at: Date.now() }).where('id', '=', op.id).execute();
+  });
+}
+
+async function recordFailure(run: MailboxRun, op: OpRow, message: string, permanent: boolean): Promise<void> {
+  const now = Date.now();
+  await run.db
+    .updateTable('outbox_ops')
+    .set({
+      state: permanent ? 'failed' : 'pending',
+      attempts: op.attempts + 1,
+      next_attempt_at: now + backoffDelay(op.attempts + 1),
+      error: message,
+      updated_at: now,
+    })
+    .where('id', '=', op.id)
+    .execute();
+  run.logger.warn({ opId: op.id, kind: op.kind, permanent, error: message }, 'outbox op failed');
+  if (permanent) await run.db.transaction().execute((trx) => revert(trx, op));
+}
+
+/** An op that ended as failed gives the local view back to the server's state, so nothing shows that did not happen. */
+async function revert(trx: Kysely<Database>, op: OpRow): Promise<void> {
+  const json: unknown = JSON.parse(op.payload);
+  if (op.kind === 'flags' && op.location_id !== null) {
+    const p = opPayloads.flags.parse(json);
+    const location = await trx.selectFrom('message_locations').select('flags').where('id', '=', op.location_id).executeTakeFirst();
+    if (!location) return;
+    const flags = new Set(JSON.parse(location.flags) as string[]);
+    p.add.forEach((f) => flags.delete(f));
+    p.remove.forEach((f) => flags.add(f));
+    await trx.updateTable('message_locations').set(flagColumns(flags)).where('id', '=', op.location_id).execute();
+    return;
+  }
+  if (op.kind === 'move' || op.kind === 'expunge') {
+    const p = opPayloads.expunge.parse(json);
+    const source = await trx.selectFrom('folders').select(['id', 'enabled']).where('mailbox_id', '=', op.mailbox_id).where('path', '=', p.path).executeTakeFirst();
+    if (op.location_id !== null) await trx.deleteFrom('message_locations').where('id', '=', op.location_id).execute();
+    if (!source || source.enabled !== 1 || op.message_id === null) return;
+    const message = await trx.selectFrom('messages').select(['id', 'date']).where('id', '=', op.message_id).executeTakeFirst();
+    if (!message) return;
+    await addLocation(trx, { messageId: message.id, mailboxId: op.mailbox_id, folderId: source.id, uidValidity: p.uidValidity, uid: p.uid, flags: [], modseq: null, date: message.date });
+    // Its flags are unknown now: the next pass fetches every flag of the folder.
+    await trx.updateTable('folders').set({ highest_modseq: null }).where('id', '=', source.id).execute();
+  }
+}

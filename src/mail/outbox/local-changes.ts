@@ -1,0 +1,109 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, MessageLocationsTable } from '../../db/index.ts';
+import { TandemError } from '../../errors/index.ts';
+import { flagColumns, removeLocations } from '../messages/write.ts';
+import { enqueueOp } from './ops.ts';
+
+type Location = Selectable<MessageLocationsTable> & { path: string };
+
+export interface MessageChange {
+  seen?: boolean | undefined;
+  flagged?: boolean | undefined;
+  /** Path of the folder to move the message to. */
+  folder?: string | undefined;
+}
+
+/** The message's location in its owner's mailbox, or not_found. */
+async function ownLocation(db: Kysely<Database>, ownerId: string, messageId: number): Promise<Location> {
+  const location = await db
+    .selectFrom('message_locations')
+    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
+    .innerJoin('mailboxes', 'mailboxes.id', 'message_locations.mailbox_id')
+    .selectAll('message_locations')
+    .select('folders.path')
+    .where('message_locations.message_id', '=', messageId)
+    .where('mailboxes.owner_user_id', '=', ownerId)
+    .orderBy('message_locations.id')
+    .executeTakeFirst();
+  if (!location) throw new TandemError('not_found', 'No such message');
+  if (location.uid < 0) throw new TandemError('conflict', 'The message is still being moved on the server; try again in a moment');
+  return location;
+}
+
+/**
+ * Applies a change locally at once and records the op that makes it on the
+ * server, in one transaction: the change can never be lost or made twice.
+ */
+export async function changeMessage(db: Kysely<Database>, ownerId: string, messageId: number, change: MessageChange): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const location = await ownLocation(trx, ownerId, messageId);
+    const flags = new Set(JSON.parse(location.flags) as string[]);
+    const add: string[] = [];
+    const remove: string[] = [];
+    for (const [flag, wanted] of [['\\Seen', change.seen], ['\\Flagged', change.flagged]] as const) {
+      if (wanted === undefined || wanted === flags.has(flag)) continue;
+      (wanted ? add : remove).push(flag);
+      if (wanted) flags.add(flag);
+      else flags.delete(flag);
+    }
+    const place = { path: location.path, uidValidity: location.uid_validity, uid: location.uid };
+    if (add.length > 0 || remove.length > 0) {
+      await trx.updateTable('message_locations').set(flagColumns(flags)).where('id', '=', location.id).execute();
+      await enqueueOp(trx, { mailboxId: location.mailbox_id, messageId, locationId: location.id, kind: 'flags', payload: { ...place, add, remove } });
+    }
+    if (change.folder !== undefined && change.folder !== location.path) await moveLocation(trx, location, change.folder);
+    return location.mailbox_id;
+  });
+}
+
+/**
+ * Deletes as a mail app does: to Trash, or for good when already in Trash or
+ * `permanent` (expunging only this message's UID on the server).
+ */
+export async function deleteMessage(db: Kysely<Database>, ownerId: string, messageId: number, permanent: boolean): Promise<string> {
+  return db.transaction().execute(async (trx) => {
+    const location = await ownLocation(trx, ownerId, messageId);
+    const trash = await trx.selectFrom('folders').select(['path']).where('mailbox_id', '=', location.mailbox_id).where('special_use', '=', '\\Trash').executeTakeFirst();
+    if (permanent || location.path === trash?.path) {
+      await removeLocations(trx, location.folder_id, [location.uid]);
+      await enqueueOp(trx, {
+        mailboxId: location.mailbox_id,
+        messageId,
+        locationId: null,
+        kind: 'expunge',
+        payload: { path: location.path, uidValidity: location.uid_validity, uid: location.uid },
+      });
+      return location.mailbox_id;
+    }
+    if (!trash) throw new TandemError('conflict', 'This mailbox has no Trash folder: delete permanently instead (?permanent=true)');
+    await moveLocation(trx, location, trash.path);
+    return location.mailbox_id;
+  });
+}
+
+/**
+ * Moves the location to the target folder at once. Until the server answers
+ * with the new UID it carries a placeholder (the negative op id); a target
+ * that is not synced takes the message out of Tandem's view.
+ */
+async function moveLocation(trx: Kysely<Database>, location: Location, toPath: string): Promise<void> {
+  const target = await trx.selectFrom('folders').selectAll().where('mailbox_id', '=', location.mailbox_id).where('path', '=', toPath).executeTakeFirst();
+  if (!target) throw new TandemError('validation_failed', `No folder ${toPath} in this mailbox`);
+  const synced = target.enabled === 1 && target.uid_validity !== null;
+  const opId = await enqueueOp(trx, {
+    mailboxId: location.mailbox_id,
+    messageId: location.message_id,
+    locationId: synced ? location.id : null,
+    kind: 'move',
+    payload: { path: location.path, uidValidity: location.uid_validity, uid: location.uid, toPath },
+  });
+  if (synced) {
+    await trx
+      .updateTable('message_locations')
+      .set({ folder_id: target.id, uid_validity: target.uid_validity ?? 0, uid: -opId })
+      .where('id', '=', location.id)
+      .execute();
+  } else {
+    await removeLocations(trx, location.folder_id, [location.uid]);
+  }
+}
