@@ -60,6 +60,7 @@ describe.each(variants)('changes made in Tandem reach $name', ({ disable }) => {
     expect(patch.statusCode).toBe(200);
     expect(patch.json()).toMatchObject({ seen: true, flagged: true });
     await expect.poll(() => serverView(servers, user, 'INBOX'), poll).toEqual({ hello: ['$Label1', '\\Flagged', '\\Seen'] });
+    await expect.poll(async () => (await api.app.inject({ method: 'GET', url: `/api/v1/messages/${idOf('hello')}`, headers: owner.auth })).json(), poll).toMatchObject({ syncState: 'synced' });
     await api.app.inject({ method: 'PATCH', url: `/api/v1/messages/${idOf('hello')}`, headers: owner.auth, payload: { seen: false } });
     await expect.poll(() => serverView(servers, user, 'INBOX'), poll).toEqual({ hello: ['$Label1', '\\Flagged'] });
   });
@@ -116,5 +117,7 @@ describe.each(variants)('changes made in Tandem reach $name', ({ disable }) => {
     await expect.poll(async () => (await api.context.store.db.selectFrom('outbox_ops').select(['state', 'error']).where('mailbox_id', '=', mailbox.id).where('kind', '=', 'move').executeTakeFirst())?.state, poll).toBe('failed');
     await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['cannot move']);
     expect(Object.keys(await serverView(servers, user, 'INBOX'))).toEqual(['cannot move']);
+    const shown = await api.app.inject({ method: 'GET', url: `/api/v1/messages/${idOf('cannot move')}`, headers: owner.auth });
+    expect(shown.json()).toMatchObject({ folder: 'INBOX', syncState: 'failed', syncError: expect.stringMatching(/Doomed no longer exists/) });
   });
 });

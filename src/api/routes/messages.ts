@@ -29,6 +29,8 @@ const summarySchema = z.object({
   snippet: z.string(),
   hasAttachments: z.boolean(),
   size: z.number().int(),
+  syncState: z.enum(['synced', 'pending', 'failed']).describe('Whether the latest change made in Tandem has reached the mail server'),
+  syncError: z.string().nullable(),
 });
 
 const attachmentSchema = z.object({

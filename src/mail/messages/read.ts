@@ -3,6 +3,10 @@ import type { Database, Dialect } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import type { MailAddress } from '../mime/index.ts';
 import { searchCondition } from './search-query.ts';
+import { syncStates } from './sync-state.ts';
+import type { SyncState } from './sync-state.ts';
+
+const SYNCED = { syncState: 'synced' as const, syncError: null };
 
 // Read side of the message store. Visibility rules, in one place:
 // - lists show only the viewer's own mailboxes;
@@ -38,6 +42,9 @@ export interface MessageSummary {
   snippet: string;
   hasAttachments: boolean;
   size: number;
+  /** Whether the latest change made in Tandem has reached the mail server. */
+  syncState: SyncState;
+  syncError: string | null;
 }
 
 export interface AttachmentInfo {
@@ -129,7 +136,8 @@ export async function listMessages(
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? encodeCursor(last.date, last.location_id) : null;
-  return { items: page.map(toSummary), nextCursor };
+  const states = await syncStates(db, page.map((r) => r.id));
+  return { items: page.map((row) => ({ ...toSummary(row), ...(states.get(row.id) ?? SYNCED) })), nextCursor };
 }
 
 export async function getMessage(db: Kysely<Database>, viewer: Viewer, id: string): Promise<MessageDetail> {
@@ -152,8 +160,10 @@ export async function getMessage(db: Kysely<Database>, viewer: Viewer, id: strin
     .execute();
   const inline = new Map<string, number>();
   for (const a of attachments) if (a.inline === 1 && a.content_id) inline.set(a.content_id.toLowerCase(), a.id);
+  const state = (await syncStates(db, [first.id])).get(first.id) ?? SYNCED;
   return {
     ...toSummary(first),
+    ...state,
     folders: [...new Set(rows.map((r) => r.folder))],
     text: first.body_text,
     html: first.body_html === null ? null : rewriteCidSources(first.body_html, inline),
@@ -221,7 +231,7 @@ function visibleTo(viewer: Viewer) {
     eb.or([eb('mailboxes.owner_user_id', '=', viewer.id), eb('messages.private', '=', 0)]);
 }
 
-function toSummary(row: SummaryRow): MessageSummary {
+function toSummary(row: SummaryRow): Omit<MessageSummary, 'syncState' | 'syncError'> {
   const flags = jsonOr<string[]>(row.flags, []);
   return {
     id: String(row.id),
