@@ -1,5 +1,5 @@
 export { changeMessage, deleteMessage } from './local-changes.ts';
 export type { MessageChange } from './local-changes.ts';
 export { drainOutbox, MAX_ATTEMPTS } from './executor.ts';
-export { enqueueOp } from './ops.ts';
+export { enqueueOp, pruneDoneOps } from './ops.ts';
 export type { OpKind, OpPayload } from './ops.ts';

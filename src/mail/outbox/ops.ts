@@ -25,6 +25,13 @@ export interface NewOp<K extends OpKind> {
   payload: OpPayload<K>;
 }
 
+/** Done ops are kept a day (they tell a message's sync state), then pruned. */
+export const DONE_OP_RETENTION_MS = 24 * 3600 * 1000;
+
+export async function pruneDoneOps(db: Kysely<Database>, mailboxId: string, now = Date.now()): Promise<void> {
+  await db.deleteFrom('outbox_ops').where('mailbox_id', '=', mailboxId).where('state', '=', 'done').where('updated_at', '<', now - DONE_OP_RETENTION_MS).execute();
+}
+
 /** Records an op; call it in the transaction of the local change it carries to the server. */
 export async function enqueueOp<K extends OpKind>(trx: Kysely<Database>, op: NewOp<K>): Promise<number> {
   const now = Date.now();

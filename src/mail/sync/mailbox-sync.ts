@@ -4,6 +4,7 @@ import type { MailboxState } from '../../db/index.ts';
 import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
+import { pruneDoneOps } from '../outbox/ops.ts';
 import { imapSettingsOf } from './account.ts';
 import { Alarm, backoffDelay } from './backoff.ts';
 import { refreshFolders } from './discover.ts';
@@ -144,6 +145,7 @@ export class MailboxSync {
     }
     await this.#setState('idle', null);
     await purgeOrphans(run.db, run.dialect, this.mailboxId, Date.now() - ORPHAN_GRACE_MS);
+    await pruneDoneOps(run.db, this.mailboxId);
     // An op waiting for its retry time wakes the loop soon; otherwise the full check interval.
     const reason = await this.#alarm.sleep(outboxDrained ? FULL_CHECK_MS : OUTBOX_RETRY_POLL_MS);
     if (reason === 'timeout' && outboxDrained) this.#dirty.add('*');
