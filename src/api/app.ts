@@ -10,10 +10,12 @@ import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { installAuthentication } from './authenticate.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { authRoutes } from './routes/auth.ts';
+import { draftRoutes } from './routes/drafts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { messageChangeRoutes } from './routes/message-changes.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
 
 declare module 'fastify' {
@@ -69,7 +71,9 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   setupRoutes(app, options.setupCode ?? null);
   mailboxRoutes(app);
   messageChangeRoutes(app);
+  draftRoutes(app);
   messageRoutes(app);
+  sendRoutes(app);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

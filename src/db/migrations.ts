@@ -191,5 +191,45 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('outbox_location').on('outbox_ops').columns(['location_id', 'state']).execute();
       },
     },
+    '0004_sends': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('sends')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'text', (c) => c.notNull())
+          .addColumn('raw_blob', 'text', (c) => c.notNull())
+          .addColumn('recipients', 'text', (c) => c.notNull())
+          .addColumn('in_reply_to_message_id', 'integer', (c) => c.references('messages.id').onDelete('set null'))
+          .addColumn('smtp_response', 'text')
+          .addColumn('error', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('sends_state').on('sends').columns(['state', 'created_at']).execute();
+        await db.schema.createIndex('sends_mailbox').on('sends').columns(['mailbox_id']).execute();
+        // Providers that file the sent copy themselves (Gmail, Outlook): Tandem must not APPEND one.
+        await db.schema.alterTable('mailboxes').addColumn('provider_files_sent', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      },
+    },
+    '0005_drafts': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('drafts')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('version_id', 'text', (c) => c.notNull())
+          .addColumn('raw_blob', 'text', (c) => c.notNull())
+          .addColumn('fields_json', 'text', (c) => c.notNull())
+          .addColumn('folder_path', 'text')
+          .addColumn('uid_validity', time)
+          .addColumn('uid', time)
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }

@@ -16,6 +16,8 @@ export interface Database {
   attachments: AttachmentsTable;
   mailbox_leases: MailboxLeasesTable;
   outbox_ops: OutboxOpsTable;
+  sends: SendsTable;
+  drafts: DraftsTable;
 }
 
 export type Flag = 0 | 1;
@@ -72,6 +74,8 @@ export interface MailboxesTable {
   mark_incoming_private: Flag;
   fallback_consent: Flag;
   archive_and_create_past: Flag;
+  /** The provider files a copy of sent mail in Sent itself (Gmail, Outlook): Tandem does not APPEND one. */
+  provider_files_sent: Generated<Flag>;
   state: MailboxState;
   error: string | null;
   created_at: number;
@@ -187,6 +191,53 @@ export interface OutboxOpsTable {
   attempts: number;
   next_attempt_at: number;
   error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * attempted: committed before SMTP is spoken, so a crash can never cause a second delivery;
+ * uncertain: was 'attempted' when the process stopped (may or may not have gone out).
+ */
+export type SendState = 'attempted' | 'sent' | 'failed' | 'uncertain';
+
+/** One message sent over SMTP (see mail/send). */
+export interface SendsTable {
+  /** UUID; also the X-Tandem-Id header and the Message-ID's local part. */
+  id: string;
+  mailbox_id: string;
+  state: SendState;
+  /** Normalized Message-ID (no angle brackets). */
+  message_id: string;
+  /** Blob key of the message as filed in Sent (with its Bcc header). */
+  raw_blob: string;
+  /** JSON {to, cc, bcc}: arrays of addresses. */
+  recipients: string;
+  /** The Tandem message replied to. */
+  in_reply_to_message_id: number | null;
+  /** The server's final reply (250 … queued as …). */
+  smtp_response: string | null;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * A draft edited in Tandem. Its live version sits in the server's Drafts
+ * folder at (folder_path, uid_validity, uid) once saved; each version carries
+ * its own X-Tandem-Id so a crash between APPEND and recording is detected.
+ */
+export interface DraftsTable {
+  id: string;
+  mailbox_id: string;
+  version_id: string;
+  raw_blob: string;
+  /** JSON of the draft's fields as the user wrote them (merge tags untouched). */
+  fields_json: string;
+  folder_path: string | null;
+  uid_validity: number | null;
+  uid: number | null;
+  state: 'saving' | 'saved';
   created_at: number;
   updated_at: number;
 }

@@ -6,3 +6,5 @@ export { normalizeMessageId, parseMessageIdList } from './message-id.ts';
 export { subjectForThreading } from './subject.ts';
 export { stripMboxEnvelope } from './mbox.ts';
 export type { MailAddress, ParsedAttachment, ParsedMessage } from './types.ts';
+export { composeMessage, TANDEM_ID_HEADER } from './compose.ts';
+export type { ComposeAttachment, ComposedMessage, ComposeInput } from './compose.ts';

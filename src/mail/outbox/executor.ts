@@ -5,8 +5,10 @@ import { classifyImapError } from '../imap/index.ts';
 import { addLocation, flagColumns, removeLocations } from '../messages/write.ts';
 import type { MailboxRun } from '../sync/run-context.ts';
 import { backoffDelay } from '../sync/backoff.ts';
+import { appendSent } from './append-sent.ts';
 import { opPayloads } from './ops.ts';
 import type { OpPayload } from './ops.ts';
+import { DraftsFolderMissing, saveDraftOnServer } from './save-draft.ts';
 
 type OpRow = Selectable<OutboxOpsTable>;
 
@@ -61,6 +63,14 @@ async function execute(run: MailboxRun, op: OpRow): Promise<void> {
       return runMove(run, op, opPayloads.move.parse(json));
     case 'expunge':
       return runExpunge(run, op, opPayloads.expunge.parse(json));
+    case 'append_sent':
+      return appendSent(run, opPayloads.append_sent.parse(json)).then(() => finish(run, op, async () => undefined));
+    case 'save_draft': {
+      const followUp = await saveDraftOnServer(run, opPayloads.save_draft.parse(json)).catch((error: unknown) => {
+        throw error instanceof DraftsFolderMissing ? new PermanentOpFailure(error.message) : error;
+      });
+      return finish(run, op, followUp);
+    }
     default:
       throw new PermanentOpFailure(`Unknown operation ${op.kind}`);
   }

@@ -12,6 +12,10 @@ export const opPayloads = {
   move: z.object({ ...place, toPath: z.string() }),
   /** \Deleted + UID EXPUNGE of this UID only. */
   expunge: z.object(place),
+  /** Files a sent message in Sent, once: found again by its X-Tandem-Id after a crash (see append-sent.ts). */
+  append_sent: z.object({ sendId: z.string(), rawBlob: z.string() }),
+  /** APPENDs the draft's current version to Drafts (once: found again by its X-Tandem-Id) and expunges the one it replaces. */
+  save_draft: z.object({ draftId: z.string(), versionId: z.string() }),
 };
 
 export type OpKind = keyof typeof opPayloads;

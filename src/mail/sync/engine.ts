@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { markInterruptedSends, STALE_SEND_MS } from '../send/sends.ts';
 import { MailboxSync } from './mailbox-sync.ts';
 import type { MailboxSyncDeps } from './mailbox-sync.ts';
 
@@ -19,6 +20,7 @@ export class SyncEngine {
   readonly owner: string;
   #runs = new Map<string, MailboxSync>();
   #timer: NodeJS.Timeout | null = null;
+  readonly #createdAt = Date.now();
 
   constructor(private readonly deps: EngineDeps) {
     this.owner = deps.dialect === 'sqlite' ? 'embedded' : `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -33,6 +35,9 @@ export class SyncEngine {
   }
 
   async reconcile(): Promise<void> {
+    // Sends a stopped process left 'attempted' become 'uncertain': at once for the embedded store
+    // (its sends all run in this process, begun after it started), after STALE_SEND_MS otherwise.
+    await markInterruptedSends(this.deps.db, this.deps.dialect === 'sqlite' ? this.#createdAt : Date.now() - STALE_SEND_MS);
     const rows = await this.deps.db.selectFrom('mailboxes').select(['id', 'state']).execute();
     const wanted = new Set(rows.filter((r) => r.state !== 'disconnected').map((r) => r.id));
     for (const id of wanted) this.startMailbox(id);

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { createDraft, deleteDraft, draftFieldsSchema, getDraft, restoreDraft, updateDraft } from '../../mail/drafts/index.ts';
+import type { ApiApp } from '../app.ts';
+import { currentUser } from '../authenticate.ts';
+import { errorSchema } from '../schemas.ts';
+
+const idParams = z.object({ id: z.string() });
+const draftSchema = z.object({
+  id: z.string(),
+  mailboxId: z.string(),
+  fields: z.record(z.string(), z.unknown()),
+  state: z.enum(['saving', 'saved']).describe('saving until the server holds this version'),
+  messageId: z.string(),
+});
+const tags = ['drafts'];
+
+/** Drafts live in the server's Drafts folder: every save is APPENDed there, replacing the previous version. */
+export function draftRoutes(app: ApiApp): void {
+  app.post(
+    '/api/v1/drafts',
+    { schema: { tags, summary: 'Create a draft (saved to the server’s Drafts)', body: draftFieldsSchema.extend({ mailboxId: z.string() }), response: { 201: draftSchema, 404: errorSchema } } },
+    async (request, reply) => {
+      const { mailboxId, ...fields } = request.body;
+      const draft = await createDraft(app.tandem, currentUser(request).id, mailboxId, fields);
+      app.sync.nudge(mailboxId);
+      return reply.status(201).send(draft);
+    },
+  );
+
+  app.get(
+    '/api/v1/drafts/:id',
+    { schema: { tags, summary: 'A draft; 410 draft_deleted when the mail app deleted it', params: idParams, response: { 200: draftSchema, 404: errorSchema, 410: errorSchema } } },
+    async (request) => getDraft(app.tandem, currentUser(request).id, request.params.id),
+  );
+
+  app.put(
+    '/api/v1/drafts/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Replace a draft’s content (also a draft written in another mail app: use its message id)',
+        params: idParams,
+        body: draftFieldsSchema,
+        response: { 200: draftSchema, 404: errorSchema, 410: errorSchema },
+      },
+    },
+    async (request) => {
+      const draft = await updateDraft(app.tandem, currentUser(request).id, request.params.id, request.body);
+      app.sync.nudge(draft.mailboxId);
+      return draft;
+    },
+  );
+
+  app.post(
+    '/api/v1/drafts/:id/restore',
+    { schema: { tags, summary: 'Put back a draft deleted in the mail app', params: idParams, response: { 200: draftSchema, 404: errorSchema } } },
+    async (request) => {
+      const draft = await restoreDraft(app.tandem, currentUser(request).id, request.params.id);
+      app.sync.nudge(draft.mailboxId);
+      return draft;
+    },
+  );
+
+  app.delete(
+    '/api/v1/drafts/:id',
+    { schema: { tags, summary: 'Delete a draft (also on the server)', params: idParams, response: { 204: z.null(), 404: errorSchema } } },
+    async (request, reply) => {
+      const mailboxId = await deleteDraft(app.tandem, currentUser(request).id, request.params.id);
+      app.sync.nudge(mailboxId);
+      return reply.status(204).send(null);
+    },
+  );
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { getSend, sendMessage } from '../../mail/send/index.ts';
+import type { ApiApp } from '../app.ts';
+import { currentUser } from '../authenticate.ts';
+import { errorSchema } from '../schemas.ts';
+
+const address = z.string().trim().pipe(z.email());
+
+const attachmentSchema = z.object({
+  filename: z.string().min(1).max(255),
+  contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type such as application/pdf'),
+  contentBase64: z.base64(),
+  contentId: z.string().min(1).max(250).optional().describe('Makes it inline: referenced as cid:<contentId> from the HTML'),
+});
+
+export const sendBodySchema = z
+  .object({
+    mailboxId: z.string(),
+    to: z.array(address),
+    cc: z.array(address).optional(),
+    bcc: z.array(address).optional(),
+    subject: z.string().max(998),
+    text: z.string().optional(),
+    html: z.string().optional(),
+    attachments: z.array(attachmentSchema).optional(),
+    inReplyTo: z.string().optional().describe('Tandem id of the message replied to: sets In-Reply-To/References and marks it answered'),
+  })
+  .refine((b) => b.to.length + (b.cc?.length ?? 0) + (b.bcc?.length ?? 0) > 0, { message: 'give at least one recipient (to, cc or bcc)', path: ['to'] });
+
+const sendViewSchema = z.object({
+  id: z.string(),
+  state: z.enum(['attempted', 'sent', 'failed', 'uncertain']),
+  messageId: z.string(),
+  error: z.string().nullable(),
+});
+
+/** Sending: at once over SMTP, exactly once; the Sent copy is filed by the sync engine. */
+export function sendRoutes(app: ApiApp): void {
+  app.post(
+    '/api/v1/messages/send',
+    {
+      schema: {
+        tags: ['sending'],
+        summary: 'Send a message now over the mailbox’s SMTP server; the copy in Sent follows within moments',
+        body: sendBodySchema,
+        response: { 202: z.object({ id: z.string(), messageId: z.string() }), 400: errorSchema, 404: errorSchema, 413: errorSchema, 502: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const sent = await sendMessage(app.tandem, currentUser(request).id, request.body);
+      app.sync.nudge(sent.mailboxId);
+      return reply.status(202).send({ id: sent.id, messageId: sent.messageId });
+    },
+  );
+
+  app.get(
+    '/api/v1/sends/:id',
+    {
+      schema: {
+        tags: ['sending'],
+        summary: 'What became of a send: attempted, sent, failed, or uncertain (Tandem stopped mid-send)',
+        params: z.object({ id: z.string() }),
+        response: { 200: sendViewSchema, 404: errorSchema },
+      },
+    },
+    async (request) => getSend(app.tandem.store.db, currentUser(request).id, request.params.id),
+  );
+}

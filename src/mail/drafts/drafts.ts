@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { TandemContext } from '../../context/index.ts';
+import type { Database, DraftsTable } from '../../db/index.ts';
+import { TandemError } from '../../errors/index.ts';
+import { composeMessage } from '../mime/index.ts';
+import type { ComposeAttachment } from '../mime/index.ts';
+import { parseRowId } from '../messages/index.ts';
+import { enqueueOp } from '../outbox/ops.ts';
+import type { DraftFields } from './fields.ts';
+
+type DraftRow = Selectable<DraftsTable>;
+
+export interface DraftView {
+  id: string;
+  mailboxId: string;
+  fields: DraftFields;
+  /** `saving` until the server holds this version. */
+  state: 'saving' | 'saved';
+  messageId: string;
+}
+
+async function ownMailbox(db: Kysely<Database>, ownerId: string, mailboxId: string) {
+  const mailbox = await db.selectFrom('mailboxes').selectAll().where('id', '=', mailboxId).where('owner_user_id', '=', ownerId).executeTakeFirst();
+  if (!mailbox) throw new TandemError('not_found', 'No such mailbox');
+  return mailbox;
+}
+
+/** Builds a new version's raw message (Bcc kept, as mail apps keep it in drafts) and stores it as a blob. */
+async function buildVersion(context: TandemContext, mailboxId: string, fields: DraftFields, versionId: string) {
+  const { db } = context.store;
+  const mailbox = await db.selectFrom('mailboxes').select(['address', 'display_name']).where('id', '=', mailboxId).executeTakeFirstOrThrow();
+  const replied = fields.inReplyTo ? parseRowId(fields.inReplyTo) : null;
+  const parent = replied
+    ? await db.selectFrom('messages').select(['message_id', 'references']).where('id', '=', replied).where('mailbox_id', '=', mailboxId).executeTakeFirst()
+    : undefined;
+  const composed = await composeMessage({
+    id: versionId,
+    from: { address: mailbox.address, name: mailbox.display_name },
+    to: fields.to,
+    cc: fields.cc,
+    bcc: fields.bcc,
+    subject: fields.subject,
+    text: fields.text,
+    html: fields.html,
+    attachments: [...(fields.attachments ?? []), ...(await keptAttachments(context, mailboxId, fields.keepAttachments ?? []))],
+    replyTo: parent?.message_id ? { messageId: parent.message_id, references: JSON.parse(parent.references) as string[] } : undefined,
+  });
+  return { raw: await context.blobs.put(composed.sentCopy), messageId: composed.messageId };
+}
+
+/** Attachments of this mailbox's messages, by id, re-attached with their Content-ID (inline images stay inline). */
+async function keptAttachments(context: TandemContext, mailboxId: string, ids: string[]): Promise<ComposeAttachment[]> {
+  const numeric = ids.map(parseRowId).filter((id): id is number => id !== null);
+  if (numeric.length === 0) return [];
+  const rows = await context.store.db
+    .selectFrom('attachments')
+    .innerJoin('messages', 'messages.id', 'attachments.message_id')
+    .select(['attachments.filename', 'attachments.content_type', 'attachments.content_id', 'attachments.blob_key'])
+    .where('attachments.id', 'in', numeric)
+    .where('messages.mailbox_id', '=', mailboxId)
+    .execute();
+  return Promise.all(
+    rows.map(async (a) => ({
+      filename: a.filename ?? 'attachment',
+      contentType: a.content_type,
+      contentBase64: (await context.blobs.get(a.blob_key)).toString('base64'),
+      contentId: a.content_id ?? undefined,
+    })),
+  );
+}
+
+/** Creates a draft: saved locally at once, APPENDed to the server's Drafts by the outbox. */
+export async function createDraft(context: TandemContext, ownerId: string, mailboxId: string, fields: DraftFields): Promise<DraftView> {
+  await ownMailbox(context.store.db, ownerId, mailboxId);
+  const id = randomUUID();
+  const versionId = randomUUID();
+  const version = await buildVersion(context, mailboxId, fields, versionId);
+  const now = Date.now();
+  await context.store.db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('drafts')
+      .values({ id, mailbox_id: mailboxId, version_id: versionId, raw_blob: version.raw, fields_json: JSON.stringify(fields), folder_path: null, uid_validity: null, uid: null, state: 'saving', created_at: now, updated_at: now })
+      .execute();
+    await enqueueOp(trx, { mailboxId, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: id, versionId } });
+  });
+  return { id, mailboxId, fields, state: 'saving', messageId: version.messageId };
+}
+
+/**
+ * Replaces a draft's content: a new version is APPENDed and the previous one
+ * expunged (one live version). A draft written in another mail app is taken
+ * over by its Tandem message id.
+ */
+export async function updateDraft(context: TandemContext, ownerId: string, id: string, fields: DraftFields): Promise<DraftView> {
+  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  await assertNotDeletedOnServer(context.store.db, draft);
+  const versionId = randomUUID();
+  const version = await buildVersion(context, draft.mailbox_id, fields, versionId);
+  await context.store.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('drafts')
+      .set({ version_id: versionId, raw_blob: version.raw, fields_json: JSON.stringify(fields), state: 'saving', updated_at: Date.now() })
+      .where('id', '=', draft.id)
+      .execute();
+    await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: draft.id, versionId } });
+  });
+  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: 'saving', messageId: version.messageId };
+}
+
+/** After the mail app deleted the draft: puts the last version back on the server. */
+export async function restoreDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
+  const draft = await findDraft(context.store.db, ownerId, id);
+  if (!draft) throw new TandemError('not_found', 'No such draft');
+  const fields = JSON.parse(draft.fields_json) as DraftFields;
+  await context.store.db.updateTable('drafts').set({ uid: null, uid_validity: null }).where('id', '=', draft.id).execute();
+  return updateDraft(context, ownerId, id, fields);
+}
+
+export async function deleteDraft(context: TandemContext, ownerId: string, id: string): Promise<string> {
+  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  await context.store.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('drafts').where('id', '=', draft.id).execute();
+    if (draft.folder_path !== null && draft.uid !== null && draft.uid_validity !== null) {
+      await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'expunge', payload: { path: draft.folder_path, uidValidity: draft.uid_validity, uid: draft.uid } });
+    }
+  });
+  return draft.mailbox_id;
+}
+
+/** The draft, or `draft_deleted` when the mail app deleted it (restore it first). */
+export async function getDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
+  const draft = await findDraft(context.store.db, ownerId, id);
+  if (!draft) throw new TandemError('not_found', 'No such draft');
+  await assertNotDeletedOnServer(context.store.db, draft);
+  const fields = JSON.parse(draft.fields_json) as DraftFields;
+  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: draft.state, messageId: `${draft.version_id}@${draft.mailbox_id}` };
+}
+
+async function findDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow | undefined> {
+  return db
+    .selectFrom('drafts')
+    .innerJoin('mailboxes', 'mailboxes.id', 'drafts.mailbox_id')
+    .selectAll('drafts')
+    .where('drafts.id', '=', id)
+    .where('mailboxes.owner_user_id', '=', ownerId)
+    .executeTakeFirst();
+}
+
+/** A draft made in another mail app (a message in Drafts or a sub-folder of it), taken over for editing in Tandem. */
+async function adoptMailAppDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow> {
+  const messageId = parseRowId(id);
+  const location = messageId === null ? undefined : await db
+    .selectFrom('message_locations')
+    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
+    .innerJoin('mailboxes', 'mailboxes.id', 'message_locations.mailbox_id')
+    .innerJoin('messages', 'messages.id', 'message_locations.message_id')
+    .select(['message_locations.mailbox_id', 'message_locations.uid', 'message_locations.uid_validity', 'folders.path', 'folders.special_use', 'messages.raw_blob'])
+    .where('message_locations.message_id', '=', messageId)
+    .where('mailboxes.owner_user_id', '=', ownerId)
+    .executeTakeFirst();
+  if (!location || !(await isDraftsFolder(db, location.mailbox_id, location.path))) throw new TandemError('not_found', 'No such draft');
+  const now = Date.now();
+  const row: DraftRow = {
+    id, mailbox_id: location.mailbox_id, version_id: randomUUID(), raw_blob: location.raw_blob, fields_json: '{}',
+    folder_path: location.path, uid_validity: location.uid_validity, uid: location.uid, state: 'saved', created_at: now, updated_at: now,
+  };
+  await db.insertInto('drafts').values(row).execute();
+  return row;
+}
+
+/** The \Drafts folder, or one nested inside it. */
+export async function isDraftsFolder(db: Kysely<Database>, mailboxId: string, path: string): Promise<boolean> {
+  const drafts = await db.selectFrom('folders').select(['path', 'delimiter']).where('mailbox_id', '=', mailboxId).where('special_use', '=', '\\Drafts').executeTakeFirst();
+  if (!drafts) return false;
+  return path === drafts.path || path.startsWith(`${drafts.path}${drafts.delimiter ?? '/'}`);
+}
+
+/**
+ * A saved version the folder sync has since seen vanish means the mail app
+ * deleted the draft: answer so, and let the user restore it before editing.
+ */
+async function assertNotDeletedOnServer(db: Kysely<Database>, draft: DraftRow): Promise<void> {
+  if (draft.state !== 'saved' || draft.uid === null || draft.folder_path === null) return;
+  const folder = await db.selectFrom('folders').select(['id', 'uid_validity', 'uid_next']).where('mailbox_id', '=', draft.mailbox_id).where('path', '=', draft.folder_path).executeTakeFirst();
+  if (!folder || folder.uid_validity !== draft.uid_validity || (folder.uid_next ?? 0) <= draft.uid) return;
+  const present = await db.selectFrom('message_locations').select('id').where('folder_id', '=', folder.id).where('uid', '=', draft.uid).executeTakeFirst();
+  if (!present) throw new TandemError('draft_deleted', 'This draft was deleted in your mail app. Restore it (POST /drafts/:id/restore) to keep editing it.', { draftId: draft.id });
+}

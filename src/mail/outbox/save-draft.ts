@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import { TANDEM_ID_HEADER } from '../mime/index.ts';
+import type { MailboxRun } from '../sync/run-context.ts';
+import type { OpPayload } from './ops.ts';
+
+export class DraftsFolderMissing extends Error {
+  override readonly name = 'DraftsFolderMissing';
+}
+
+/**
+ * Puts the draft's current version in the server's Drafts folder exactly once
+ * and removes the version it replaces, so one version is live. A later
+ * version queued behind this op makes it a no-op (that op saves the newest).
+ * Returns the finishing step to run in the op's transaction.
+ */
+export async function saveDraftOnServer(run: MailboxRun, p: OpPayload<'save_draft'>): Promise<(trx: Kysely<Database>) => Promise<void>> {
+  const draft = await run.db.selectFrom('drafts').selectAll().where('id', '=', p.draftId).executeTakeFirst();
+  if (!draft || draft.version_id !== p.versionId) return async () => undefined;
+  // A draft stays in its folder (a sub-folder of Drafts for one written there in the mail app).
+  const drafts = await run.db.selectFrom('folders').select(['path']).where('mailbox_id', '=', run.mailbox.id).where('special_use', '=', '\\Drafts').executeTakeFirst();
+  const folder = draft.folder_path !== null ? { path: draft.folder_path } : drafts;
+  if (!folder) throw new DraftsFolderMissing('This mailbox has no Drafts folder on the server');
+  const client = run.client;
+  const box = client.mailbox && client.mailbox.path === folder.path && !client.mailbox.readOnly ? client.mailbox : await client.mailboxOpen(folder.path);
+  const uidValidity = Number(box.uidValidity);
+  // A crash after the APPEND but before it was recorded: the version is already there.
+  const found = await client.search({ header: { [TANDEM_ID_HEADER]: p.versionId } }, { uid: true });
+  let uid = found ? found[0] : undefined;
+  if (uid === undefined) {
+    const appended = await client.append(folder.path, await run.blobs.get(draft.raw_blob), ['\\Draft', '\\Seen']);
+    if (!appended) throw new Error('The server refused to save the draft');
+    uid = appended.uid ?? (await client.search({ header: { [TANDEM_ID_HEADER]: p.versionId } }, { uid: true }) || [])[0];
+  }
+  const previous = draft.uid !== null && draft.folder_path === folder.path && draft.uid_validity === uidValidity && draft.uid !== uid ? draft.uid : null;
+  if (previous !== null) {
+    await client.messageFlagsAdd(String(previous), ['\\Deleted'], { uid: true });
+    if (client.capabilities.has('UIDPLUS')) await client.messageDelete(String(previous), { uid: true });
+  }
+  return async (trx) => {
+    // Where the live version is, even if a newer one was queued meanwhile (its op replaces this one).
+    await trx.updateTable('drafts').set({ folder_path: folder.path, uid_validity: uidValidity, uid: uid ?? null, updated_at: Date.now() }).where('id', '=', draft.id).execute();
+    await trx.updateTable('drafts').set({ state: 'saved' }).where('id', '=', draft.id).where('version_id', '=', p.versionId).execute();
+  };
+}

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { TandemContext } from '../../context/index.ts';
+import type { Database, MessagesTable, SendState } from '../../db/index.ts';
+import { TandemError } from '../../errors/index.ts';
+import { flagColumns } from '../messages/write.ts';
+import { parseRowId } from '../messages/index.ts';
+import { composeMessage } from '../mime/index.ts';
+import type { ComposeAttachment, ComposedMessage } from '../mime/index.ts';
+import { enqueueOp } from '../outbox/index.ts';
+import type { MailboxRow } from '../sync/run-context.ts';
+import { SmtpFailure, SmtpSession, smtpSettingsOf } from './smtp.ts';
+
+export interface SendInput {
+  mailboxId: string;
+  to: string[];
+  cc?: string[] | undefined;
+  bcc?: string[] | undefined;
+  subject: string;
+  text?: string | undefined;
+  html?: string | undefined;
+  attachments?: ComposeAttachment[] | undefined;
+  /** Tandem id of the message replied to. */
+  inReplyTo?: string | undefined;
+}
+
+export interface SendResult {
+  id: string;
+  /** Normalized Message-ID of the sent message. */
+  messageId: string;
+  mailboxId: string;
+}
+
+type Original = Pick<Selectable<MessagesTable>, 'id' | 'message_id' | 'references'>;
+
+/**
+ * Sends at once over the mailbox's SMTP server, exactly once: the size is
+ * checked against the server's SIZE limit first; the send is recorded as
+ * 'attempted' (with the raw message in the blob store) before the message
+ * goes out, so a crash can never cause a second delivery; once the server has
+ * accepted it, the Sent copy (and \Answered on a replied message) is left to
+ * the outbox, in the same transaction that marks the send 'sent'.
+ */
+export async function sendMessage(context: TandemContext, ownerId: string, input: SendInput): Promise<SendResult> {
+  const { db } = context.store;
+  const mailbox = await db.selectFrom('mailboxes').selectAll().where('id', '=', input.mailboxId).where('owner_user_id', '=', ownerId).executeTakeFirst();
+  if (!mailbox) throw new TandemError('not_found', 'No such mailbox');
+  const original = input.inReplyTo === undefined ? undefined : await originalOf(db, mailbox.id, input.inReplyTo);
+
+  const id = randomUUID();
+  const composed = await composeMessage({
+    id,
+    from: { address: mailbox.address, name: mailbox.display_name },
+    to: input.to,
+    cc: input.cc,
+    bcc: input.bcc,
+    subject: input.subject,
+    text: input.text,
+    html: input.html,
+    attachments: input.attachments,
+    replyTo: original?.message_id ? { messageId: original.message_id, references: JSON.parse(original.references) as string[] } : undefined,
+  });
+  const record = (state: SendState, error: string | null) => recordSend(context, { id, mailbox, input, composed, original, state, error });
+
+  let session: SmtpSession;
+  try {
+    session = await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets));
+  } catch (error) {
+    const failure = error instanceof SmtpFailure ? error : new SmtpFailure(String(error), undefined, false);
+    await record('failed', failure.message);
+    throw sendFailed(id, 'failed', failure);
+  }
+  try {
+    if (session.maxSize !== null && composed.raw.length > session.maxSize) {
+      throw new TandemError(
+        'message_too_large',
+        `The message is ${megabytes(composed.raw.length)} with its attachments; the SMTP server of ${mailbox.address} accepts at most ${megabytes(session.maxSize)}. It was not sent.`,
+        { size: composed.raw.length, limit: session.maxSize },
+      );
+    }
+    await record('attempted', null);
+    let response: string;
+    try {
+      response = await session.send(composed.envelope, composed.raw);
+    } catch (error) {
+      const failure = error instanceof SmtpFailure ? error : new SmtpFailure(String(error), undefined, false);
+      // Refused (4xx/5xx), or dropped before the message was complete: not delivered. A drop after it may have been.
+      const state = failure.responseCode === undefined && failure.dataComplete ? 'uncertain' : 'failed';
+      await db.updateTable('sends').set({ state, error: failure.message, updated_at: Date.now() }).where('id', '=', id).execute();
+      throw sendFailed(id, state, failure);
+    }
+    await markSent(db, mailbox, id, response, original);
+  } finally {
+    session.close();
+  }
+  return { id, messageId: composed.messageId, mailboxId: mailbox.id };
+}
+
+/** The replied-to message, in the same mailbox. */
+async function originalOf(db: Kysely<Database>, mailboxId: string, tandemId: string): Promise<Original> {
+  const rowId = parseRowId(tandemId);
+  const row = rowId === null ? undefined : await db.selectFrom('messages').select(['id', 'message_id', 'references']).where('id', '=', rowId).where('mailbox_id', '=', mailboxId).executeTakeFirst();
+  if (!row) throw new TandemError('not_found', 'No such message to reply to in this mailbox');
+  return row;
+}
+
+interface SendRecord {
+  id: string;
+  mailbox: MailboxRow;
+  input: SendInput;
+  composed: ComposedMessage;
+  original: Original | undefined;
+  state: SendState;
+  error: string | null;
+}
+
+/** Stores the message as filed in Sent (Bcc kept) and the send row: nothing is lost whatever happens next. */
+async function recordSend(context: TandemContext, r: SendRecord): Promise<void> {
+  const rawBlob = await context.blobs.put(r.composed.sentCopy);
+  const now = Date.now();
+  await context.store.db
+    .insertInto('sends')
+    .values({
+      id: r.id,
+      mailbox_id: r.mailbox.id,
+      state: r.state,
+      message_id: r.composed.messageId,
+      raw_blob: rawBlob,
+      recipients: JSON.stringify({ to: r.input.to, cc: r.input.cc ?? [], bcc: r.input.bcc ?? [] }),
+      in_reply_to_message_id: r.original?.id ?? null,
+      smtp_response: null,
+      error: r.error,
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+}
+
+/** One transaction: the send is 'sent', the Sent copy is queued (unless the provider files its own), the original is \Answered. */
+async function markSent(db: Kysely<Database>, mailbox: MailboxRow, id: string, response: string, original: Original | undefined): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const send = await trx.selectFrom('sends').select('raw_blob').where('id', '=', id).executeTakeFirstOrThrow();
+    // 'uncertain' too: an engine that started meanwhile may have judged it interrupted.
+    await trx.updateTable('sends').set({ state: 'sent', smtp_response: response, error: null, updated_at: Date.now() }).where('id', '=', id).execute();
+    if (mailbox.provider_files_sent !== 1) {
+      await enqueueOp(trx, { mailboxId: mailbox.id, messageId: null, locationId: null, kind: 'append_sent', payload: { sendId: id, rawBlob: send.raw_blob } });
+    }
+    if (original) await markAnswered(trx, mailbox.id, original.id);
+  });
+}
+
+/** \Answered on the replied message: shown at once, set on the server by the outbox. */
+async function markAnswered(trx: Kysely<Database>, mailboxId: string, messageId: number): Promise<void> {
+  const location = await trx
+    .selectFrom('message_locations')
+    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
+    .select(['message_locations.id', 'message_locations.uid', 'message_locations.uid_validity', 'message_locations.flags', 'folders.path'])
+    .where('message_locations.message_id', '=', messageId)
+    .where('message_locations.mailbox_id', '=', mailboxId)
+    .where('message_locations.uid', '>', 0) // not a placeholder of a move still in flight
+    .orderBy('message_locations.id')
+    .executeTakeFirst();
+  if (!location) return;
+  const flags = new Set(JSON.parse(location.flags) as string[]);
+  if (flags.has('\\Answered')) return;
+  flags.add('\\Answered');
+  await trx.updateTable('message_locations').set(flagColumns(flags)).where('id', '=', location.id).execute();
+  await enqueueOp(trx, {
+    mailboxId,
+    messageId,
+    locationId: location.id,
+    kind: 'flags',
+    payload: { path: location.path, uidValidity: location.uid_validity, uid: location.uid, add: ['\\Answered'], remove: [] },
+  });
+}
+
+function sendFailed(id: string, state: SendState, failure: SmtpFailure): TandemError {
+  const message =
+    state === 'uncertain'
+      ? `The connection to the SMTP server was lost after the whole message was sent: it may or may not have been delivered (${failure.message})`
+      : `The message was not sent: ${failure.message}`;
+  return new TandemError('send_failed', message, { sendId: id, state, ...(failure.responseCode ? { responseCode: failure.responseCode } : {}) });
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

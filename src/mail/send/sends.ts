@@ -1,0 +1,42 @@
+import type { Kysely } from 'kysely';
+import type { Database, SendState } from '../../db/index.ts';
+import { TandemError } from '../../errors/index.ts';
+
+/** A send still 'attempted' this long after it began belongs to a process that died. */
+export const STALE_SEND_MS = 30 * 60_000;
+
+export interface SendView {
+  id: string;
+  state: SendState;
+  messageId: string;
+  error: string | null;
+}
+
+/**
+ * Sends left 'attempted' by a process that stopped mid-send may or may not have
+ * gone out: they become 'uncertain' (never retried, so never delivered twice;
+ * the user may send again). Only rows begun before `before` are touched, so a
+ * send in flight in a live process is left alone.
+ */
+export async function markInterruptedSends(db: Kysely<Database>, before: number): Promise<number> {
+  const result = await db
+    .updateTable('sends')
+    .set({ state: 'uncertain', error: 'Tandem stopped while sending: the message may or may not have been sent', updated_at: Date.now() })
+    .where('state', '=', 'attempted')
+    .where('created_at', '<', before)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** A send of one of the user's own mailboxes, or not_found. */
+export async function getSend(db: Kysely<Database>, ownerId: string, id: string): Promise<SendView> {
+  const row = await db
+    .selectFrom('sends')
+    .innerJoin('mailboxes', 'mailboxes.id', 'sends.mailbox_id')
+    .select(['sends.id', 'sends.state', 'sends.message_id', 'sends.error'])
+    .where('sends.id', '=', id)
+    .where('mailboxes.owner_user_id', '=', ownerId)
+    .executeTakeFirst();
+  if (!row) throw new TandemError('not_found', 'No such send');
+  return { id: row.id, state: row.state, messageId: row.message_id, error: row.error };
+}
