@@ -231,5 +231,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0006_signature': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('users').addColumn('signature', 'text', (c) => c.notNull().defaultTo('')).execute();
+      },
+    },
   };
 }

@@ -29,6 +29,8 @@ export interface UsersTable {
   password_hash: string | null;
   is_admin: Flag;
   created_at: number;
+  /** Plain text added below what the user writes in Tandem (see docs/sync.md, Drafts). */
+  signature: Generated<string>;
 }
 
 export interface SessionsTable {

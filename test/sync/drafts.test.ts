@@ -128,4 +128,18 @@ describe('drafts', () => {
     expect((await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${draft.id}/restore`, headers: owner.auth })).statusCode).toBe(200);
     await expect.poll(async () => (await onServer(servers, user, 'Drafts')).map((m) => m.subject), poll).toEqual(['keep me']);
   });
+
+  it('get the user’s signature when composed in Tandem', async () => {
+    const user = await createMailUser(servers);
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
+    await waitIdle(api, owner.auth, mailbox.id);
+    const me = await api.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: owner.auth, payload: { signature: 'Ann Example\nAcme Sales' } });
+    expect(me.json()).toMatchObject({ signature: 'Ann Example\nAcme Sales' });
+    await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: { mailboxId: mailbox.id, subject: 'signed', text: 'Hello' } });
+    await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: { mailboxId: mailbox.id, subject: 'unsigned', text: 'Hello', includeSignature: false } });
+    await expect.poll(async () => (await onServer(servers, user, 'Drafts')).length, poll).toBe(2);
+    const drafts = await onServer(servers, user, 'Drafts');
+    expect(drafts.find((d) => d.subject === 'signed')?.source).toMatch(/Hello\r\n\r\n-- \r\nAnn Example\r\nAcme Sales/);
+    expect(drafts.find((d) => d.subject === 'unsigned')?.source).not.toContain('Ann Example');
+  });
 });

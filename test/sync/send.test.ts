@@ -66,7 +66,8 @@ describe('sending', () => {
     const { id, messageId } = response.json<{ id: string; messageId: string }>();
     expect(messageId).toBe(`${id}@example.test`);
 
-    const [received] = await expect.poll(() => serverFolder(servers, recipient, 'INBOX'), poll).toHaveLength(1).then(() => serverFolder(servers, recipient, 'INBOX'));
+    await expect.poll(async () => (await serverFolder(servers, recipient, 'INBOX')).length, poll).toBe(1);
+    const [received] = await serverFolder(servers, recipient, 'INBOX');
     expect(received?.parsed).toMatchObject({ subject: 'Hello from Tandem', from: { address: sender.address }, text: 'The body, in plain words.', messageId });
 
     await expect.poll(async () => (await serverFolder(servers, sender, 'Sent')).map((m) => [m.parsed.messageId, m.flags.includes('\\Seen')]), poll).toEqual([[messageId, true]]);
@@ -123,6 +124,15 @@ describe('sending', () => {
     api.engine.startMailbox(mailbox.id);
     await expect.poll(async () => [(await appendOp()).state, (await appendOp()).attempts], poll).toEqual(['done', 2]);
     expect((await serverFolder(servers, sender, 'Sent')).map((m) => m.parsed.messageId)).toEqual([messageId]);
+  });
+
+  it('files no copy for a provider that files sent mail itself', async () => {
+    const { sender, recipient, mailbox, send } = await setUp();
+    await api.context.store.db.updateTable('mailboxes').set({ provider_files_sent: 1 }).where('id', '=', mailbox.id).execute();
+    expect((await send({ to: [recipient.address], subject: 'Provider files it', text: 'x' })).statusCode).toBe(202);
+    await expect.poll(async () => (await serverFolder(servers, recipient, 'INBOX')).length, poll).toBe(1);
+    expect(await api.context.store.db.selectFrom('outbox_ops').select('id').where('mailbox_id', '=', mailbox.id).execute()).toEqual([]);
+    expect(await serverFolder(servers, sender, 'Sent')).toEqual([]);
   });
 
   const refusals: { name: string; mode: Misbehaviour | 'closed-port'; state: string; words: RegExp }[] = [

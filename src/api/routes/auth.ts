@@ -40,6 +40,27 @@ export function authRoutes(app: ApiApp): void {
     },
   );
 
+  app.patch(
+    '/api/v1/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change your name or signature (added below emails composed in Tandem)',
+        body: z.object({ name: z.string().trim().min(1).max(200).optional(), signature: z.string().max(10_000).optional() }),
+        response: { 200: userSchema.extend({ signature: z.string() }) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const { name, signature } = request.body;
+      if (name !== undefined || signature !== undefined) {
+        await app.tandem.store.db.updateTable('users').set({ ...(name !== undefined ? { name } : {}), ...(signature !== undefined ? { signature } : {}) }).where('id', '=', user.id).execute();
+      }
+      const row = await app.tandem.store.db.selectFrom('users').select(['name', 'signature']).where('id', '=', user.id).executeTakeFirstOrThrow();
+      return { ...user, name: row.name, signature: row.signature };
+    },
+  );
+
   app.get(
     '/api/v1/auth/me',
     { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: userSchema } } },

@@ -8,6 +8,7 @@ import type { ComposeAttachment } from '../mime/index.ts';
 import { parseRowId } from '../messages/index.ts';
 import { enqueueOp } from '../outbox/ops.ts';
 import type { DraftFields } from './fields.ts';
+import { withSignature } from './signature.ts';
 
 type DraftRow = Selectable<DraftsTable>;
 
@@ -71,8 +72,11 @@ async function keptAttachments(context: TandemContext, mailboxId: string, ids: s
 }
 
 /** Creates a draft: saved locally at once, APPENDed to the server's Drafts by the outbox. */
-export async function createDraft(context: TandemContext, ownerId: string, mailboxId: string, fields: DraftFields): Promise<DraftView> {
+export async function createDraft(context: TandemContext, ownerId: string, mailboxId: string, written: DraftFields): Promise<DraftView> {
   await ownMailbox(context.store.db, ownerId, mailboxId);
+  const { signature } = await context.store.db.selectFrom('users').select('signature').where('id', '=', ownerId).executeTakeFirstOrThrow();
+  // The signature becomes part of the content once, when the draft is made; later edits carry it as written.
+  const fields = written.includeSignature === false ? written : withSignature(written, signature);
   const id = randomUUID();
   const versionId = randomUUID();
   const version = await buildVersion(context, mailboxId, fields, versionId);

@@ -15,6 +15,8 @@ export const draftFieldsSchema = z.object({
   keepAttachments: z.array(z.string()).optional(),
   /** Tandem id of the message this replies to. */
   inReplyTo: z.string().optional(),
+  /** On creation, add the user's signature below the content (default true). */
+  includeSignature: z.boolean().optional(),
 });
 
 export type DraftFields = z.infer<typeof draftFieldsSchema>;

@@ -1,4 +1,5 @@
 export { createDraft, deleteDraft, getDraft, isDraftsFolder, restoreDraft, updateDraft } from './drafts.ts';
 export type { DraftView } from './drafts.ts';
 export { draftFieldsSchema } from './fields.ts';
+export { withSignature } from './signature.ts';
 export type { DraftFields } from './fields.ts';
