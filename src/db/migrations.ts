@@ -226,6 +226,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('uid_validity', time)
           .addColumn('uid', time)
           .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('error', 'text')
           .addColumn('created_at', time, (c) => c.notNull())
           .addColumn('updated_at', time, (c) => c.notNull())
           .execute();

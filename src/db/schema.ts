@@ -239,7 +239,9 @@ export interface DraftsTable {
   folder_path: string | null;
   uid_validity: number | null;
   uid: number | null;
-  state: 'saving' | 'saved';
+  /** `failed` when the server could not take the version (e.g. no Drafts folder); `error` says why. */
+  state: 'saving' | 'saved' | 'failed';
+  error: string | null;
   created_at: number;
   updated_at: number;
 }

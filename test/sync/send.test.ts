@@ -196,11 +196,17 @@ describe('a send interrupted by a crash', () => {
         .execute();
       const { context } = api;
       const restarted = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+      // A send this new process begins meanwhile is in flight, not interrupted.
+      await context.store.db
+        .insertInto('sends')
+        .values({ id: 'live-send', mailbox_id: mailbox.id, state: 'attempted', message_id: 'y@example.test', raw_blob: blob, recipients: '{}', in_reply_to_message_id: null, smtp_response: null, error: null, created_at: Date.now() + 1, updated_at: Date.now() + 1 })
+        .execute();
       await restarted.start();
       try {
         const row = await context.store.db.selectFrom('sends').select(['state', 'error']).where('id', '=', 'interrupted-send').executeTakeFirstOrThrow();
         expect(row.state).toBe('uncertain');
         expect(row.error).toMatch(/may or may not have been sent/);
+        expect((await context.store.db.selectFrom('sends').select('state').where('id', '=', 'live-send').executeTakeFirstOrThrow()).state).toBe('attempted');
         expect(await context.store.db.selectFrom('outbox_ops').select('id').where('kind', '=', 'append_sent').execute()).toEqual([]);
       } finally {
         await restarted.stop();

@@ -9,7 +9,8 @@ const draftSchema = z.object({
   id: z.string(),
   mailboxId: z.string(),
   fields: z.record(z.string(), z.unknown()),
-  state: z.enum(['saving', 'saved']).describe('saving until the server holds this version'),
+  state: z.enum(['saving', 'saved', 'failed']).describe('saving until the server holds this version; failed when it cannot take it'),
+  error: z.string().nullable(),
   messageId: z.string(),
 });
 const tags = ['drafts'];

@@ -16,8 +16,9 @@ export interface DraftView {
   id: string;
   mailboxId: string;
   fields: DraftFields;
-  /** `saving` until the server holds this version. */
-  state: 'saving' | 'saved';
+  /** `saving` until the server holds this version; `failed` (with `error`) when it cannot take it. */
+  state: 'saving' | 'saved' | 'failed';
+  error: string | null;
   messageId: string;
 }
 
@@ -84,11 +85,11 @@ export async function createDraft(context: TandemContext, ownerId: string, mailb
   await context.store.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('drafts')
-      .values({ id, mailbox_id: mailboxId, version_id: versionId, raw_blob: version.raw, fields_json: JSON.stringify(fields), folder_path: null, uid_validity: null, uid: null, state: 'saving', created_at: now, updated_at: now })
+      .values({ id, mailbox_id: mailboxId, version_id: versionId, raw_blob: version.raw, fields_json: JSON.stringify(fields), folder_path: null, uid_validity: null, uid: null, state: 'saving', error: null, created_at: now, updated_at: now })
       .execute();
     await enqueueOp(trx, { mailboxId, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: id, versionId } });
   });
-  return { id, mailboxId, fields, state: 'saving', messageId: version.messageId };
+  return { id, mailboxId, fields, state: 'saving', error: null, messageId: version.messageId };
 }
 
 /**
@@ -104,12 +105,12 @@ export async function updateDraft(context: TandemContext, ownerId: string, id: s
   await context.store.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('drafts')
-      .set({ version_id: versionId, raw_blob: version.raw, fields_json: JSON.stringify(fields), state: 'saving', updated_at: Date.now() })
+      .set({ version_id: versionId, raw_blob: version.raw, fields_json: JSON.stringify(fields), state: 'saving', error: null, updated_at: Date.now() })
       .where('id', '=', draft.id)
       .execute();
     await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: draft.id, versionId } });
   });
-  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: 'saving', messageId: version.messageId };
+  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: 'saving', error: null, messageId: version.messageId };
 }
 
 /** After the mail app deleted the draft: puts the last version back on the server. */
@@ -138,7 +139,9 @@ export async function getDraft(context: TandemContext, ownerId: string, id: stri
   if (!draft) throw new TandemError('not_found', 'No such draft');
   await assertNotDeletedOnServer(context.store.db, draft);
   const fields = JSON.parse(draft.fields_json) as DraftFields;
-  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: draft.state, messageId: `${draft.version_id}@${draft.mailbox_id}` };
+  const { address } = await context.store.db.selectFrom('mailboxes').select('address').where('id', '=', draft.mailbox_id).executeTakeFirstOrThrow();
+  // composeMessage names each version <versionId@domain of the mailbox>.
+  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: draft.state, error: draft.error, messageId: `${draft.version_id}@${address.split('@').pop() ?? ''}` };
 }
 
 async function findDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow | undefined> {
@@ -167,7 +170,7 @@ async function adoptMailAppDraft(db: Kysely<Database>, ownerId: string, id: stri
   const now = Date.now();
   const row: DraftRow = {
     id, mailbox_id: location.mailbox_id, version_id: randomUUID(), raw_blob: location.raw_blob, fields_json: '{}',
-    folder_path: location.path, uid_validity: location.uid_validity, uid: location.uid, state: 'saved', created_at: now, updated_at: now,
+    folder_path: location.path, uid_validity: location.uid_validity, uid: location.uid, state: 'saved', error: null, created_at: now, updated_at: now,
   };
   await db.insertInto('drafts').values(row).execute();
   return row;

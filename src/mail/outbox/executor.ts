@@ -180,12 +180,18 @@ async function recordFailure(run: MailboxRun, op: OpRow, message: string, perman
     .where('id', '=', op.id)
     .execute();
   run.logger.warn({ opId: op.id, kind: op.kind, permanent, error: message }, 'outbox op failed');
-  if (permanent) await run.db.transaction().execute((trx) => revert(trx, op));
+  if (permanent) await run.db.transaction().execute((trx) => revert(trx, op, message));
 }
 
 /** An op that ended as failed gives the local view back to the server's state, so nothing shows that did not happen. */
-async function revert(trx: Kysely<Database>, op: OpRow): Promise<void> {
+async function revert(trx: Kysely<Database>, op: OpRow, message: string): Promise<void> {
   const json: unknown = JSON.parse(op.payload);
+  if (op.kind === 'save_draft') {
+    // The draft stays in Tandem, nothing lost; it says why the server does not have it.
+    const p = opPayloads.save_draft.parse(json);
+    await trx.updateTable('drafts').set({ state: 'failed', error: message }).where('id', '=', p.draftId).where('version_id', '=', p.versionId).execute();
+    return;
+  }
   if (op.kind === 'flags' && op.location_id !== null) {
     const p = opPayloads.flags.parse(json);
     const location = await trx.selectFrom('message_locations').select('flags').where('id', '=', op.location_id).executeTakeFirst();
