@@ -8,7 +8,9 @@ export type Misbehaviour =
   /** Drops the connection when the client says DATA: nothing was handed over. */
   | 'drop-at-data'
   /** Takes the whole message, then drops the connection without a reply: it may have been delivered. */
-  | 'drop-after-data';
+  | 'drop-after-data'
+  /** Refuses recipients whose address contains "refused" (550), accepts the message for the others. */
+  | 'refuse-some-recipients';
 
 export interface MisbehavingSmtp {
   port: number;
@@ -38,7 +40,7 @@ export async function startMisbehavingSmtp(mode: Misbehaviour): Promise<Misbehav
           inData = false;
           received += 1;
           if (mode === 'drop-after-data') return void socket.destroy();
-          reply('554 5.7.1 Message rejected: looks like spam to this test server');
+          reply(mode === 'refuse-message' ? '554 5.7.1 Message rejected: looks like spam to this test server' : '250 2.0.0 Ok: queued as TEST1');
           continue;
         }
         const eol = buffer.indexOf('\r\n');
@@ -50,6 +52,8 @@ export async function startMisbehavingSmtp(mode: Misbehaviour): Promise<Misbehav
           if (mode === 'drop-at-data') return void socket.destroy();
           inData = true;
           reply('354 go ahead');
+        } else if (command.startsWith('RCPT') && mode === 'refuse-some-recipients' && command.includes('REFUSED')) {
+          reply('550 5.1.1 No such user here');
         } else if (command.startsWith('QUIT')) {
           reply('221 bye');
           socket.end();

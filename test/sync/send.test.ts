@@ -166,6 +166,22 @@ describe('sending', () => {
     }
   });
 
+  it('reports recipients the server refused while the others got the message', async () => {
+    const { owner, mailbox, send } = await setUp();
+    const smtp = await startMisbehavingSmtp('refuse-some-recipients');
+    await api.context.store.db.updateTable('mailboxes').set({ smtp_host: '127.0.0.1', smtp_port: smtp.port }).where('id', '=', mailbox.id).execute();
+    try {
+      const response = await send({ to: ['someone@example.test', 'refused@example.test'], subject: 'Partly', text: 'x' });
+      expect(response.statusCode).toBe(202);
+      const { id } = response.json<{ id: string }>();
+      const view = await api.app.inject({ method: 'GET', url: `/api/v1/sends/${id}`, headers: owner.auth });
+      expect(view.json()).toMatchObject({ state: 'sent', error: expect.stringMatching(/refused@example\.test \(550 5\.1\.1 No such user here\)/) });
+      expect(smtp.received()).toBe(1);
+    } finally {
+      await smtp.stop();
+    }
+  });
+
   it('validates the body: at least one recipient, valid addresses, the user’s own mailbox', async () => {
     const { owner, mailbox } = await setUp();
     const post = (payload: Record<string, unknown>, auth = owner.auth) => api.app.inject({ method: 'POST', url: '/api/v1/messages/send', headers: auth, payload });

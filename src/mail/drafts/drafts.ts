@@ -189,8 +189,15 @@ export async function isDraftsFolder(db: Kysely<Database>, mailboxId: string, pa
  */
 async function assertNotDeletedOnServer(db: Kysely<Database>, draft: DraftRow): Promise<void> {
   if (draft.state !== 'saved' || draft.uid === null || draft.folder_path === null) return;
-  const folder = await db.selectFrom('folders').select(['id', 'uid_validity', 'uid_next']).where('mailbox_id', '=', draft.mailbox_id).where('path', '=', draft.folder_path).executeTakeFirst();
-  if (!folder || folder.uid_validity !== draft.uid_validity || (folder.uid_next ?? 0) <= draft.uid) return;
+  const folder = await db
+    .selectFrom('folders')
+    .select(['id', 'uid_validity', 'uid_next', 'enabled', 'first_sync_done'])
+    .where('mailbox_id', '=', draft.mailbox_id)
+    .where('path', '=', draft.folder_path)
+    .executeTakeFirst();
+  // Only a folder synced past the draft's UID can tell that it is gone.
+  if (!folder || folder.enabled !== 1 || folder.first_sync_done !== 1) return;
+  if (folder.uid_validity !== draft.uid_validity || (folder.uid_next ?? 0) <= draft.uid) return;
   const present = await db.selectFrom('message_locations').select('id').where('folder_id', '=', folder.id).where('uid', '=', draft.uid).executeTakeFirst();
   if (!present) throw new TandemError('draft_deleted', 'This draft was deleted in your mail app. Restore it (POST /drafts/:id/restore) to keep editing it.', { draftId: draft.id });
 }

@@ -79,9 +79,9 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
       );
     }
     await record('attempted', null);
-    let response: string;
+    let result: { response: string; rejected: string[] };
     try {
-      response = await session.send(composed.envelope, composed.raw);
+      result = await session.send(composed.envelope, composed.raw);
     } catch (error) {
       const failure = error instanceof SmtpFailure ? error : new SmtpFailure(String(error), undefined, false);
       // Refused (4xx/5xx), or dropped before the message was complete: not delivered. A drop after it may have been.
@@ -89,7 +89,7 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
       await db.updateTable('sends').set({ state, error: failure.message, updated_at: Date.now() }).where('id', '=', id).execute();
       throw sendFailed(id, state, failure);
     }
-    await markSent(db, mailbox, id, response, original);
+    await markSent(db, mailbox, id, result, original);
   } finally {
     session.close();
   }
@@ -137,11 +137,19 @@ async function recordSend(context: TandemContext, r: SendRecord): Promise<void> 
 }
 
 /** One transaction: the send is 'sent', the Sent copy is queued (unless the provider files its own), the original is \Answered. */
-async function markSent(db: Kysely<Database>, mailbox: MailboxRow, id: string, response: string, original: Original | undefined): Promise<void> {
+async function markSent(
+  db: Kysely<Database>,
+  mailbox: MailboxRow,
+  id: string,
+  result: { response: string; rejected: string[] },
+  original: Original | undefined,
+): Promise<void> {
+  // Some recipients refused, the others accepted: sent, and the error names who will not get it.
+  const error = result.rejected.length > 0 ? `The SMTP server refused some recipients: ${result.rejected.join('; ')}` : null;
   await db.transaction().execute(async (trx) => {
     const send = await trx.selectFrom('sends').select('raw_blob').where('id', '=', id).executeTakeFirstOrThrow();
-    // 'uncertain' too: an engine that started meanwhile may have judged it interrupted.
-    await trx.updateTable('sends').set({ state: 'sent', smtp_response: response, error: null, updated_at: Date.now() }).where('id', '=', id).execute();
+    // Whatever its state now: an engine that started meanwhile may have judged it interrupted.
+    await trx.updateTable('sends').set({ state: 'sent', smtp_response: result.response, error, updated_at: Date.now() }).where('id', '=', id).execute();
     if (mailbox.provider_files_sent !== 1) {
       await enqueueOp(trx, { mailboxId: mailbox.id, messageId: null, locationId: null, kind: 'append_sent', payload: { sendId: id, rawBlob: send.raw_blob } });
     }

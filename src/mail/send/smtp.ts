@@ -64,13 +64,14 @@ export class SmtpSession {
     }
   }
 
-  /** Sends the raw message; resolves with the server's final reply. */
-  async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<string> {
+  /** Sends the raw message; resolves with the server's final reply and the recipients it refused (if only some). */
+  async send(envelope: { from: string; to: string[] }, raw: Buffer): Promise<{ response: string; rejected: string[] }> {
     let dataComplete = false;
     const source = Readable.from([raw]).on('end', () => (dataComplete = true));
     try {
       const info = await this.#call<SMTPConnection.SentMessageInfo>((done) => this.connection.send({ ...envelope, size: raw.length }, source, done));
-      return info.response;
+      const rejected = info.rejected.map((address, i) => `${address} (${info.rejectedErrors?.[i]?.response ?? 'refused'})`);
+      return { response: info.response, rejected };
     } catch (error) {
       throw asFailure(error, dataComplete);
     }
