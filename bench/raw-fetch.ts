@@ -1,6 +1,7 @@
 // Child process of the benchmark: the raw-fetch limit. One ImapFlow connection
 // fetches every message's source in every folder; with `parse`, each source is
-// also parsed by Tandem's own parser on this one thread (the parse limit).
+// also parsed on this one thread, by Tandem's own parser (the parse limit) or by
+// mailparser's simpleParser alone (what the parser Tandem builds on costs).
 // Prints one JSON line; run in its own process so its peak RSS is its own.
 import { ImapFlow } from 'imapflow';
 
@@ -10,7 +11,7 @@ export interface RawFetchInput {
   user: string;
   pass: string;
   folders: string[];
-  parse: boolean;
+  parse: 'none' | 'tandem' | 'mailparser';
 }
 
 export interface RawFetchResult {
@@ -24,7 +25,12 @@ export interface RawFetchResult {
 async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2] ?? '{}') as RawFetchInput;
   // Loaded only when parsing, so the raw limit's RSS holds no parser.
-  const parse = input.parse ? (await import('../src/mail/mime/index.ts')).parseMessage : null;
+  let parse: ((source: Buffer) => Promise<unknown>) | null = null;
+  if (input.parse === 'tandem') parse = (await import('../src/mail/mime/index.ts')).parseMessage;
+  if (input.parse === 'mailparser') {
+    const { simpleParser } = await import('mailparser');
+    parse = (source) => simpleParser(source);
+  }
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const client = new ImapFlow({

@@ -61,7 +61,7 @@ process.on('exit', () => {
  * level; logs to `log`). `nodeArgs` go to node itself, e.g. --cpu-prof.
  */
 export async function startServe(dataDir: string, log: string, nodeArgs: string[] = []): Promise<Serve> {
-  const fd = openSync(log, 'a');
+  const fd = openSync(log, 'w');
   const child = spawn(process.execPath, [...nodeArgs, tandemBin, 'serve', '--port', '0', '--data', dataDir], { env: cleanEnv(), stdio: ['ignore', fd, fd] });
   closeSync(fd);
   killOnExit.add(child);

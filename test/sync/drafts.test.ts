@@ -143,3 +143,36 @@ describe('drafts', () => {
     expect(drafts.find((d) => d.subject === 'unsigned')?.source).not.toContain('Ann Example');
   });
 });
+
+describe('sending a draft', () => {
+  const servers = mailServers();
+  let api: SyncTestApi;
+  beforeAll(async () => {
+    api = await startSyncApi();
+  });
+  afterAll(() => api.close());
+
+  it('delivers it, files it in Sent and removes it from Drafts', async () => {
+    const user = await createMailUser(servers);
+    const recipient = await createMailUser(servers, 'recipient');
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
+    await waitIdle(api, owner.auth, mailbox.id);
+    const draft = (await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: { mailboxId: mailbox.id, to: [recipient.address], subject: 'from a draft', text: 'draft body' } })).json<{ id: string }>();
+    await expect.poll(async () => (await onServer(servers, user, 'Drafts')).length, poll).toBe(1);
+    const sent = await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${draft.id}/send`, headers: owner.auth });
+    expect(sent.statusCode).toBe(202);
+    await expect.poll(async () => (await onServer(servers, recipient, 'INBOX')).map((m) => m.subject), poll).toEqual(['from a draft']);
+    await expect.poll(async () => (await onServer(servers, user, 'Sent')).map((m) => m.subject), poll).toEqual(['from a draft']);
+    await expect.poll(async () => (await onServer(servers, user, 'Drafts')).length, poll).toBe(0);
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode).toBe(404);
+  });
+
+  it('refuses a draft without recipients and keeps it', async () => {
+    const user = await createMailUser(servers);
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
+    const draft = (await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: { mailboxId: mailbox.id, subject: 'nobody yet' } })).json<{ id: string }>();
+    const refused = await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${draft.id}/send`, headers: owner.auth });
+    expect(refused.statusCode).toBe(400);
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode).toBe(200);
+  });
+});

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { createDraft, deleteDraft, draftFieldsSchema, getDraft, restoreDraft, updateDraft } from '../../mail/drafts/index.ts';
+import { TandemError } from '../../errors/index.ts';
+import { createDraft, deleteDraft, draftFieldsSchema, draftToSend, getDraft, restoreDraft, updateDraft } from '../../mail/drafts/index.ts';
+import { sendMessage } from '../../mail/send/index.ts';
 import type { ApiApp } from '../app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
@@ -59,6 +61,30 @@ export function draftRoutes(app: ApiApp): void {
       const draft = await restoreDraft(app.tandem, currentUser(request).id, request.params.id);
       app.sync.nudge(draft.mailboxId);
       return draft;
+    },
+  );
+
+  app.post(
+    '/api/v1/drafts/:id/send',
+    {
+      schema: {
+        tags,
+        summary: 'Send the draft now; it leaves Drafts and its copy is filed in Sent',
+        params: idParams,
+        response: { 202: z.object({ id: z.string(), messageId: z.string() }), 400: errorSchema, 404: errorSchema, 410: errorSchema, 413: errorSchema, 502: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const { draftId, input } = await draftToSend(app.tandem, user.id, request.params.id);
+      if (input.to.length + (input.cc?.length ?? 0) + (input.bcc?.length ?? 0) === 0) {
+        throw new TandemError('validation_failed', 'Add at least one recipient before sending');
+      }
+      const sent = await sendMessage(app.tandem, user.id, input);
+      // Sent: the draft goes (a failed send keeps it, since sendMessage threw).
+      await deleteDraft(app.tandem, user.id, draftId);
+      app.sync.nudge(sent.mailboxId);
+      return reply.status(202).send({ id: sent.id, messageId: sent.messageId });
     },
   );
 

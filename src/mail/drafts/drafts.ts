@@ -133,6 +133,42 @@ export async function deleteDraft(context: TandemContext, ownerId: string, id: s
   return draft.mailbox_id;
 }
 
+/**
+ * What sending a draft sends: the fields as saved (with the attachments it
+ * keeps), or for a mail-app draft never edited in Tandem, the message itself.
+ */
+export async function draftToSend(context: TandemContext, ownerId: string, id: string) {
+  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  await assertNotDeletedOnServer(context.store.db, draft);
+  const fields = draft.fields_json === '{}' ? await fieldsOfMessage(context, draft) : (JSON.parse(draft.fields_json) as DraftFields);
+  const attachments = [...(fields.attachments ?? []), ...(await keptAttachments(context, draft.mailbox_id, fields.keepAttachments ?? []))];
+  return { draftId: draft.id, input: { mailboxId: draft.mailbox_id, to: fields.to, cc: fields.cc, bcc: fields.bcc, subject: fields.subject, text: fields.text, html: fields.html, attachments, inReplyTo: fields.inReplyTo } };
+}
+
+async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise<DraftFields> {
+  const row = await context.store.db
+    .selectFrom('message_locations')
+    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
+    .innerJoin('messages', 'messages.id', 'message_locations.message_id')
+    .select(['messages.id', 'messages.to_json', 'messages.cc_json', 'messages.bcc_json', 'messages.subject', 'messages.body_text', 'messages.body_html'])
+    .where('folders.mailbox_id', '=', draft.mailbox_id)
+    .where('folders.path', '=', draft.folder_path ?? '')
+    .where('message_locations.uid', '=', draft.uid ?? -1)
+    .executeTakeFirst();
+  if (!row) throw new TandemError('not_found', 'The draft’s message is not synced yet; try again in a moment');
+  const addresses = (json: string) => (JSON.parse(json) as { address: string }[]).map((a) => a.address).filter(Boolean);
+  const attachments = await context.store.db.selectFrom('attachments').select('id').where('message_id', '=', row.id).execute();
+  return {
+    to: addresses(row.to_json),
+    cc: addresses(row.cc_json),
+    bcc: addresses(row.bcc_json),
+    subject: row.subject,
+    text: row.body_text,
+    ...(row.body_html !== null ? { html: row.body_html } : {}),
+    keepAttachments: attachments.map((a) => String(a.id)),
+  };
+}
+
 /** The draft, or `draft_deleted` when the mail app deleted it (restore it first). */
 export async function getDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
   const draft = await findDraft(context.store.db, ownerId, id);
