@@ -1,0 +1,87 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runTandem, startServe } from '../support/cli.ts';
+import { createMailUser, mailServers, otherClient } from '../support/index.ts';
+import type { MailUser } from '../support/index.ts';
+
+async function subjectsIn(servers: ReturnType<typeof mailServers>, user: MailUser, folder: string): Promise<string[]> {
+  const client = await otherClient(servers, user);
+  try {
+    await client.mailboxOpen(folder, { readOnly: true });
+    const found: string[] = [];
+    for await (const m of client.fetch('1:*', { envelope: true })) found.push(m.envelope?.subject ?? '');
+    return found.sort();
+  } finally {
+    await client.logout();
+  }
+}
+
+/** Kills `tandem serve` at moments around sends: never two deliveries or two Sent copies, never a send that silently vanishes. */
+describe('sends interrupted by SIGKILL', () => {
+  const servers = mailServers();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tandem-crash-send-'));
+  const children: ChildProcess[] = [];
+  afterAll(() => children.forEach((c) => c.kill('SIGKILL')));
+
+  it('deliver each email at most once and account for every one', async () => {
+    const sender = await createMailUser(servers, 'sender');
+    const recipient = await createMailUser(servers, 'recipient');
+    await runTandem(['user', 'add', '--email', 'sender@example.test', '--password-stdin', '--data', dataDir], { stdin: 'sender-password' });
+    const token = (await runTandem(['token', 'create', '--user', 'sender@example.test', '--data', dataDir])).stdout.trim();
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    let serve = await startServe(['--data', dataDir]);
+    children.push(serve.child);
+    const mailbox = (await (
+      await fetch(`${serve.url}/api/v1/mailboxes`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          address: sender.address,
+          imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: sender.username, password: sender.password },
+          smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: sender.username, password: sender.password },
+          syncPeriod: 'now',
+        }),
+      })
+    ).json()) as { id: string };
+
+    const sends: { id: string; subject: string }[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const url = serve.url;
+      // Sends run in the request: kill while it is in flight, or just after it answered.
+      const request = fetch(`${url}/api/v1/messages/send`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ mailboxId: mailbox.id, to: [recipient.address], subject: `crash send ${i}`, text: `body ${i}` }),
+      })
+        .then(async (r) => ((await r.json()) as { id?: string }).id)
+        .catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, (i * 41) % 150));
+      serve.child.kill('SIGKILL');
+      const id = await request;
+      if (id) sends.push({ id, subject: `crash send ${i}` });
+      await new Promise((resolve) => serve.child.once('exit', resolve));
+      serve = await startServe(['--data', dataDir]);
+      children.push(serve.child);
+    }
+
+    const url = serve.url;
+    // Every answered send is accounted for: sent, failed, or uncertain ("may not have been sent") — never left 'attempted'.
+    const stateOf = async (id: string) => ((await (await fetch(`${url}/api/v1/sends/${id}`, { headers })).json()) as { state: string }).state;
+    const states = new Map(await Promise.all(sends.map(async (s) => [s.subject, await stateOf(s.id)] as const)));
+    for (const state of states.values()) expect(['sent', 'failed', 'uncertain']).toContain(state);
+
+    // Every 'sent' one is delivered once and filed in Sent once; nothing is ever there twice.
+    const confirmed = sends.filter((s) => states.get(s.subject) === 'sent').map((s) => s.subject);
+    await expect.poll(() => subjectsIn(servers, sender, 'Sent'), { timeout: 30_000 }).toEqual(expect.arrayContaining(confirmed));
+    const delivered = await subjectsIn(servers, recipient, 'INBOX');
+    const filed = await subjectsIn(servers, sender, 'Sent');
+    expect(new Set(delivered).size).toBe(delivered.length);
+    expect(new Set(filed).size).toBe(filed.length);
+    expect(delivered).toEqual(expect.arrayContaining(confirmed));
+    // A Sent copy is only filed after the server took the message.
+    for (const subject of filed) expect(delivered).toContain(subject);
+  }, 180_000);
+});
