@@ -5,7 +5,7 @@ import type { Database, DraftsTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { composeMessage } from '../mime/index.ts';
 import type { ComposeAttachment } from '../mime/index.ts';
-import { parseRowId } from '../messages/index.ts';
+import { parseRowId, repliedMessage } from '../messages/index.ts';
 import { enqueueOp } from '../outbox/ops.ts';
 import type { DraftFields } from './fields.ts';
 import { withSignature } from './signature.ts';
@@ -32,10 +32,7 @@ async function ownMailbox(db: Kysely<Database>, ownerId: string, mailboxId: stri
 async function buildVersion(context: TandemContext, mailboxId: string, fields: DraftFields, versionId: string) {
   const { db } = context.store;
   const mailbox = await db.selectFrom('mailboxes').select(['address', 'display_name']).where('id', '=', mailboxId).executeTakeFirstOrThrow();
-  const replied = fields.inReplyTo ? parseRowId(fields.inReplyTo) : null;
-  const parent = replied
-    ? await db.selectFrom('messages').select(['message_id', 'references']).where('id', '=', replied).where('mailbox_id', '=', mailboxId).executeTakeFirst()
-    : undefined;
+  const parent = fields.inReplyTo ? await repliedMessage(db, mailboxId, fields.inReplyTo) : undefined;
   const composed = await composeMessage({
     id: versionId,
     from: { address: mailbox.address, name: mailbox.display_name },
@@ -46,7 +43,7 @@ async function buildVersion(context: TandemContext, mailboxId: string, fields: D
     text: fields.text,
     html: fields.html,
     attachments: [...(fields.attachments ?? []), ...(await keptAttachments(context, mailboxId, fields.keepAttachments ?? []))],
-    replyTo: parent?.message_id ? { messageId: parent.message_id, references: JSON.parse(parent.references) as string[] } : undefined,
+    replyTo: parent?.replyTo,
   });
   return { raw: await context.blobs.put(composed.sentCopy), messageId: composed.messageId };
 }

@@ -4,3 +4,4 @@ export * from './write.ts';
 export * from './read.ts';
 export * from './search-query.ts';
 export * from './stable-key.ts';
+export * from './replied.ts';

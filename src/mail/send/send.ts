@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { TandemContext } from '../../context/index.ts';
-import type { Database, MessagesTable, SendState } from '../../db/index.ts';
+import type { Database, SendState } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { flagColumns } from '../messages/write.ts';
-import { parseRowId } from '../messages/index.ts';
+import { repliedMessage } from '../messages/index.ts';
+import type { RepliedMessage } from '../messages/index.ts';
 import { composeMessage } from '../mime/index.ts';
 import type { ComposeAttachment, ComposedMessage } from '../mime/index.ts';
 import { enqueueOp } from '../outbox/index.ts';
@@ -31,7 +32,7 @@ export interface SendResult {
   mailboxId: string;
 }
 
-type Original = Pick<Selectable<MessagesTable>, 'id' | 'message_id' | 'references'>;
+type Original = RepliedMessage;
 
 /**
  * Sends at once over the mailbox's SMTP server, exactly once: the size is
@@ -45,7 +46,7 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
   const { db } = context.store;
   const mailbox = await db.selectFrom('mailboxes').selectAll().where('id', '=', input.mailboxId).where('owner_user_id', '=', ownerId).executeTakeFirst();
   if (!mailbox) throw new TandemError('not_found', 'No such mailbox');
-  const original = input.inReplyTo === undefined ? undefined : await originalOf(db, mailbox.id, input.inReplyTo);
+  const original = input.inReplyTo === undefined ? undefined : await repliedMessage(db, mailbox.id, input.inReplyTo);
 
   const id = randomUUID();
   const composed = await composeMessage({
@@ -58,7 +59,7 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
     text: input.text,
     html: input.html,
     attachments: input.attachments,
-    replyTo: original?.message_id ? { messageId: original.message_id, references: JSON.parse(original.references) as string[] } : undefined,
+    replyTo: original?.replyTo,
   });
   const record = (state: SendState, error: string | null) => recordSend(context, { id, mailbox, input, composed, original, state, error });
 
@@ -94,14 +95,6 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
     session.close();
   }
   return { id, messageId: composed.messageId, mailboxId: mailbox.id };
-}
-
-/** The replied-to message, in the same mailbox. */
-async function originalOf(db: Kysely<Database>, mailboxId: string, tandemId: string): Promise<Original> {
-  const rowId = parseRowId(tandemId);
-  const row = rowId === null ? undefined : await db.selectFrom('messages').select(['id', 'message_id', 'references']).where('id', '=', rowId).where('mailbox_id', '=', mailboxId).executeTakeFirst();
-  if (!row) throw new TandemError('not_found', 'No such message to reply to in this mailbox');
-  return row;
 }
 
 interface SendRecord {
