@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createMailUser, deliver, mailServers, otherClient, setMailPassword, waitFor } from '../support/index.ts';
 import { signedInUser } from '../support/api.ts';
@@ -117,5 +117,36 @@ describe('a password changed at the provider', () => {
     await new Promise((resolve) => setTimeout(resolve, 4000));
     expect(await failedLogins()).toBe(before);
     expect((await mailboxState(api, owner.auth, mailbox.id)).error).toBe(failed.error);
+  });
+});
+
+describe('a folder the server refuses', () => {
+  const servers = mailServers();
+  let api: SyncTestApi;
+  beforeAll(async () => {
+    api = await startSyncApi();
+  });
+  afterAll(() => api.close());
+
+  it('is shown as an error while the other folders keep syncing', async () => {
+    const user = await createMailUser(servers);
+    const other = await otherClient(servers, user);
+    await other.mailboxCreate('Broken');
+    await other.logout();
+    // Maildir++ keeps the folder in ~/Maildir/.Broken; the mail processes run unprivileged, so 000 locks them out.
+    const folderDir = path.join(servers.dir, 'dovecot', 'mail', user.username, 'Maildir', '.Broken');
+    await chmod(folderDir, 0o000);
+    try {
+      const { owner, mailbox } = await connectTestMailbox(api, servers, user, { folders: ['INBOX', 'Broken'] });
+      const failed = await waitFor(async () => {
+        const view = await mailboxState(api, owner.auth, mailbox.id);
+        return view.state === 'error' ? view : undefined;
+      });
+      expect(failed.error).toMatch(/^folder_failed: Broken: /);
+      await deliver(servers, user.username, rawMessage('still arriving'));
+      await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), { timeout: 30_000 }).toEqual(['still arriving']);
+    } finally {
+      await chmod(folderDir, 0o700);
+    }
   });
 });

@@ -37,6 +37,8 @@ export class MailboxSync {
   #alarm = new Alarm();
   #dirty = new Set<string>();
   #failure: unknown = null;
+  /** Folders the server refused this session, by id; cleared at each full check. */
+  #folderErrors = new Map<number, string>();
   #done: Promise<void> = Promise.resolve();
 
   constructor(
@@ -112,11 +114,12 @@ export class MailboxSync {
       const enabled = await this.#enabledFolders();
       watcher = new FolderWatcher(settings, enabled.map((f) => f.path), { changed: (path) => this.wake(path), failed: (e) => this.#fail(e) }, logger);
       await watcher.start();
-      onConnected();
       this.wake('*');
       while (!this.#stopped) {
         if (this.#failure) throw this.#failure;
         await this.#step(run);
+        // Backoff starts over only once a whole step worked, so a failure right after connecting keeps growing the delay.
+        onConnected();
       }
       await lease.release();
     } finally {
@@ -129,26 +132,51 @@ export class MailboxSync {
   /** One unit of work: local changes to push first, then signalled server changes, then one first-sync batch, else wait. */
   async #step(run: MailboxRun): Promise<void> {
     const outboxDrained = await drainOutbox(run);
-    if (this.#dirty.has('*')) await refreshFolders(run);
+    if (this.#dirty.has('*')) {
+      await refreshFolders(run);
+      this.#folderErrors.clear();
+    }
     const folders = await this.#enabledFolders();
     const dirty = this.#takeDirty(folders);
     for (const folder of dirty) {
       if (this.#stopped) return;
-      await syncFolderChanges(run, folder.id);
+      await this.#inFolder(folder, () => syncFolderChanges(run, folder.id));
     }
     if (dirty.length > 0) return;
-    const unfinished = folders.find((f) => f.first_sync_done === 0 && f.uid_validity !== null);
+    const unfinished = folders.find((f) => f.first_sync_done === 0 && f.uid_validity !== null && !this.#folderErrors.has(f.id));
     if (unfinished) {
-      await this.#setState('syncing', null);
-      await firstSyncBatch(run, unfinished.id);
+      await this.#showState('syncing');
+      await this.#inFolder(unfinished, () => firstSyncBatch(run, unfinished.id));
       return;
     }
-    await this.#setState('idle', null);
+    await this.#showState('idle');
     await purgeOrphans(run.db, run.dialect, this.mailboxId, Date.now() - ORPHAN_GRACE_MS);
     await pruneDoneOps(run.db, this.mailboxId);
     // An op waiting for its retry time wakes the loop soon; otherwise the full check interval.
     const reason = await this.#alarm.sleep(outboxDrained ? FULL_CHECK_MS : OUTBOX_RETRY_POLL_MS);
     if (reason === 'timeout' && outboxDrained) this.#dirty.add('*');
+  }
+
+  /**
+   * A folder the server refuses (NO) must not stop the others: it is logged,
+   * shown on the mailbox, and tried again at the next full check. Anything
+   * else (a dropped connection) ends the session and reconnects.
+   */
+  async #inFolder(folder: FolderRow, work: () => Promise<unknown>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      if ((error as { responseStatus?: string }).responseStatus !== 'NO') throw error;
+      const reason = classifyImapError(error).message;
+      this.deps.logger.warn({ mailboxId: this.mailboxId, folder: folder.path, reason }, 'the server refused a folder');
+      this.#folderErrors.set(folder.id, `${folder.path}: ${reason}`);
+    }
+  }
+
+  /** The state to show: a refused folder is an error the user should see, even while the rest syncs. */
+  async #showState(state: 'syncing' | 'idle'): Promise<void> {
+    const errors = [...this.#folderErrors.values()];
+    await this.#setState(errors.length > 0 ? 'error' : state, errors.length > 0 ? `folder_failed: ${errors.join('; ')}` : null);
   }
 
   /** The dirty folders, INBOX first. */
