@@ -26,7 +26,9 @@ export async function saveDraftOnServer(run: MailboxRun, p: OpPayload<'save_draf
   const uidValidity = Number(box.uidValidity);
   // A crash after the APPEND but before it was recorded: the version is already there.
   const found = await client.search({ header: { [TANDEM_ID_HEADER]: p.versionId } }, { uid: true });
-  let uid = found ? found[0] : undefined;
+  // A refused SEARCH must not read as "not there": that would save the version twice.
+  if (!found) throw new Error(`The server refused a SEARCH in ${folder.path}`);
+  let uid = found[0];
   if (uid === undefined) {
     const appended = await client.append(folder.path, await run.blobs.get(draft.raw_blob), ['\\Draft', '\\Seen']);
     if (!appended) throw new Error('The server refused to save the draft');
