@@ -18,6 +18,8 @@ export interface ConnectOptions {
   /** Milliseconds before auto-IDLE starts; ImapFlow's default is 15 s. */
   autoIdleDelay?: number;
   disableAutoIdle?: boolean;
+  /** ENABLE QRESYNC where the server has it (RFC 7162): expunges then arrive as VANISHED UIDs. */
+  qresync?: boolean;
 }
 
 export function imapOptions(settings: ImapSettings, options: ConnectOptions = {}): ImapFlowOptions {
@@ -35,6 +37,7 @@ export function imapOptions(settings: ImapSettings, options: ConnectOptions = {}
     clientInfo: { name: 'Tandem' },
     ...(options.autoIdleDelay !== undefined ? { autoIdleDelay: options.autoIdleDelay } : {}),
     ...(options.disableAutoIdle ? { disableAutoIdle: true } : {}),
+    ...(options.qresync ? { qresync: true } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { MailboxObject, SearchObject } from 'imapflow';
+import type { ExpungeEvent, MailboxObject, SearchObject } from 'imapflow';
 import { flagColumns, removeLocations } from '../messages/write.ts';
 import { countStored, fetchFull, storeBatch } from './ingest.ts';
 import { uidSet } from './uid-set.ts';
@@ -37,7 +37,7 @@ export async function syncFolderChanges(run: MailboxRun, folderId: number): Prom
   let folder = await reload(run, folderId);
   // Re-select so the server reports fresh UIDNEXT / HIGHESTMODSEQ.
   if (run.client.mailbox && run.client.mailbox.path === folder.path) await run.client.mailboxClose();
-  const box = await select(run, folder.path);
+  const { box, vanished } = await selectWithChanges(run, folder);
   const uidValidity = Number(box.uidValidity);
   if (folder.uid_validity !== null && folder.uid_validity !== uidValidity) {
     run.logger.warn({ folder: folder.path, was: folder.uid_validity, now: uidValidity }, 'UIDVALIDITY changed: resyncing the folder');
@@ -46,7 +46,31 @@ export async function syncFolderChanges(run: MailboxRun, folderId: number): Prom
   }
   if (folder.uid_validity === null) folder = await startFolder(run, folder, box);
   await syncNew(run, folder, box);
-  await syncKnown(run, await reload(run, folderId), box);
+  await syncKnown(run, await reload(run, folderId), box, vanished);
+}
+
+/**
+ * EXAMINE, with QRESYNC (RFC 7162 §3.2.5) when it is enabled and the folder
+ * has a cursor: the server then lists what was expunged since as VANISHED
+ * (EARLIER), collected here. `vanished` is null when QRESYNC did not apply
+ * (the caller then compares UIDs itself).
+ */
+async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ box: MailboxObject; vanished: number[] | null }> {
+  const known = run.qresync && folder.highest_modseq !== null && folder.uid_validity !== null;
+  if (!known) return { box: await select(run, folder.path), vanished: null };
+  const vanished: number[] = [];
+  const collect = (event: ExpungeEvent) => {
+    if (event.path === folder.path && event.vanished && event.uid) vanished.push(event.uid);
+  };
+  run.client.on('expunge', collect);
+  try {
+    const box = await run.client.mailboxOpen(folder.path, { readOnly: true, changedSince: folder.highest_modseq ?? undefined, uidValidity: folder.uid_validity ?? undefined });
+    // ImapFlow clears `qresync` when the answer cannot be trusted (UIDVALIDITY changed, NOMODSEQ).
+    const trusted = (box as MailboxObject & { qresync?: boolean }).qresync === true;
+    return { box, vanished: trusted ? vanished : null };
+  } finally {
+    run.client.off('expunge', collect);
+  }
 }
 
 /**
@@ -119,7 +143,7 @@ async function syncNew(run: MailboxRun, folder: FolderRow, box: MailboxObject): 
  * Flag changes and expunges of the messages we hold. With CONDSTORE an
  * unchanged HIGHESTMODSEQ means nothing changed: no command, no write.
  */
-async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<void> {
+async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject, vanishedOnSelect: number[] | null): Promise<void> {
   const modseq = run.condstore && !box.noModseq ? box.highestModseq : undefined;
   if (modseq !== undefined && folder.highest_modseq !== null && BigInt(folder.highest_modseq) === modseq) return;
 
@@ -149,8 +173,14 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject)
         flagUpdates.push({ uid: message.uid, flags, modseq: message.modseq?.toString() ?? null });
       }
     }
-    const present = new Set(await searchUids(run, { uid: `${lowest}:*` }));
-    for (const uid of knownUids) if (!present.has(uid)) vanished.push(uid);
+    if (vanishedOnSelect) {
+      // QRESYNC told us exactly which UIDs went away.
+      const known = new Set(knownUids);
+      vanished.push(...vanishedOnSelect.filter((uid) => known.has(uid)));
+    } else {
+      const present = new Set(await searchUids(run, { uid: `${lowest}:*` }));
+      for (const uid of knownUids) if (!present.has(uid)) vanished.push(uid);
+    }
   }
   const newModseq = modseq?.toString() ?? null;
   if (flagUpdates.length === 0 && vanished.length === 0 && newModseq === folder.highest_modseq) return;

@@ -104,7 +104,7 @@ export class MailboxSync {
     const lease = new MailboxLease(db, this.mailboxId, this.deps.owner);
     if (!(await lease.claim())) throw new LeaseLost(`Mailbox ${this.mailboxId} is synced by another worker`);
     const settings = imapSettingsOf(mailbox, secrets);
-    const client = await connectImap(settings, { disableAutoIdle: true });
+    const client = await connectImap(settings, { disableAutoIdle: true, qresync: true });
     let watcher: FolderWatcher | null = null;
     this.#failure = null;
     const renewal = setInterval(() => lease.renew().catch((error: unknown) => this.#fail(error)), LEASE_TTL_MS / 3);
@@ -200,6 +200,7 @@ export class MailboxSync {
       client,
       lease,
       condstore: capabilities.has('CONDSTORE') || capabilities.has('QRESYNC'),
+      qresync: client.enabled.has('QRESYNC'),
       emailIds: capabilities.has('OBJECTID') || capabilities.has('X-GM-EXT-1'),
       gmail: capabilities.has('X-GM-EXT-1'),
       pending: new Map(),

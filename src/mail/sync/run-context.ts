@@ -22,6 +22,8 @@ export interface MailboxRun extends SyncDeps {
   lease: MailboxLease;
   /** CONDSTORE advertised (and ENABLEd by ImapFlow). */
   condstore: boolean;
+  /** QRESYNC answered ENABLED: expunges come as VANISHED on SELECT (never assumed from CAPABILITY alone). */
+  qresync: boolean;
   /** OBJECTID (EMAILID) or Gmail's X-GM-EXT-1: servers that give a stable email id. */
   emailIds: boolean;
   gmail: boolean;
