@@ -57,11 +57,14 @@ describe('managing a synced mailbox', () => {
     await deliver(servers, user.username, rawMessage('to be removed'));
     const { owner, mailbox } = await connectTestMailbox(api, servers, user);
     await waitIdle(api, owner.auth, mailbox.id);
+    const { raw_blob: blob } = await api.context.store.db.selectFrom('messages').select('raw_blob').where('mailbox_id', '=', mailbox.id).executeTakeFirstOrThrow();
+    expect(await api.context.blobs.has(blob)).toBe(true);
     const removed = await api.app.inject({ method: 'DELETE', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth });
     expect(removed.statusCode).toBe(204);
     expect((await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth })).statusCode).toBe(404);
     const left = await api.context.store.db.selectFrom('messages').select('id').where('mailbox_id', '=', mailbox.id).execute();
     expect(left).toEqual([]);
+    expect(await api.context.blobs.has(blob)).toBe(false);
   });
 
   it('marks incoming mail private: invisible to other users, searchable by the owner', async () => {

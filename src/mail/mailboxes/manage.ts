@@ -183,12 +183,40 @@ export async function deleteMailbox(context: TandemContext, sync: SyncControl, o
   await ownedMailbox(context, ownerId, mailboxId);
   await sync.stopMailbox(mailboxId);
   const { db, dialect } = context.store;
+  const blobs = await blobsOf(db, mailboxId);
   await db.transaction().execute(async (trx) => {
     if (dialect === 'sqlite') {
       await sql`delete from messages_fts where rowid in (select id from messages where mailbox_id = ${mailboxId})`.execute(trx);
     }
     await trx.deleteFrom('mailboxes').where('id', '=', mailboxId).execute();
   });
+  // The mail's files go too, unless another mailbox holds the same bytes (blobs are shared by content).
+  const stillUsed = await blobsInUse(db, [...blobs]);
+  for (const key of blobs) if (!stillUsed.has(key)) await context.blobs.delete(key);
+}
+
+async function blobsOf(db: TandemContext['store']['db'], mailboxId: string): Promise<Set<string>> {
+  const raws = await db.selectFrom('messages').select('raw_blob as key').where('mailbox_id', '=', mailboxId).execute();
+  const parts = await db.selectFrom('attachments').innerJoin('messages', 'messages.id', 'attachments.message_id').select('attachments.blob_key as key').where('messages.mailbox_id', '=', mailboxId).execute();
+  const drafts = await db.selectFrom('drafts').select('raw_blob as key').where('mailbox_id', '=', mailboxId).execute();
+  const sends = await db.selectFrom('sends').select('raw_blob as key').where('mailbox_id', '=', mailboxId).execute();
+  return new Set([...raws, ...parts, ...drafts, ...sends].map((r) => r.key).filter((key): key is string => !!key));
+}
+
+async function blobsInUse(db: TandemContext['store']['db'], keys: string[]): Promise<Set<string>> {
+  const used = new Set<string>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    for (const rows of await Promise.all([
+      db.selectFrom('messages').select('raw_blob as key').where('raw_blob', 'in', chunk).execute(),
+      db.selectFrom('attachments').select('blob_key as key').where('blob_key', 'in', chunk).execute(),
+      db.selectFrom('drafts').select('raw_blob as key').where('raw_blob', 'in', chunk).execute(),
+      db.selectFrom('sends').select('raw_blob as key').where('raw_blob', 'in', chunk).execute(),
+    ])) {
+      for (const row of rows) if (row.key) used.add(row.key);
+    }
+  }
+  return used;
 }
 
 /** The server's folders right now, marked with whether each is synced. */
