@@ -66,6 +66,8 @@ introduction reminder invitation event webinar conference workshop registration 
 
 /** Words put into a known share of messages, for the search measurements. */
 export const SEARCH_TERMS = {
+  /** About 10 messages whatever N (the generator uses 10 / N): a name one looks up. */
+  needle: { word: 'xylophonist', share: 0 },
   /** ~0.3% of messages. */
   rare: { word: 'zanzibar', share: 0.003 },
   /** ~5% of messages. */
@@ -245,7 +247,7 @@ export function generateMailbox(plan: MailboxPlan, sink: (message: GeneratedMess
   const mainFolders = folderNames(plan.folders);
   const folders = mainFolders.includes(DRAFTS) ? mainFolders : [...mainFolders, DRAFTS];
   const perFolder: Record<string, number> = Object.fromEntries(folders.map((f) => [f, 0]));
-  const termCounts = { rare: 0, medium: 0, common: 0 };
+  const termCounts = { needle: 0, rare: 0, medium: 0, common: 0 };
   const span = plan.spanMs ?? 150 * 24 * 3600_000;
   const end = Date.now() - (plan.endOffsetMs ?? 10 * 60_000);
   const start = end - span;
@@ -279,7 +281,8 @@ export function generateMailbox(plan: MailboxPlan, sink: (message: GeneratedMess
 
     const inject: string[] = [];
     for (const [key, term] of Object.entries(SEARCH_TERMS) as [keyof typeof SEARCH_TERMS, (typeof SEARCH_TERMS)[keyof typeof SEARCH_TERMS]][]) {
-      if (r.chance(term.share)) {
+      const share = key === 'needle' ? 10 / Math.max(plan.messages, 1) : term.share;
+      if (r.chance(share)) {
         inject.push(term.word);
         termCounts[key] += 1;
       }
