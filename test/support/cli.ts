@@ -47,3 +47,36 @@ function cleanEnv(): NodeJS.ProcessEnv {
   for (const name of Object.keys(env)) if (name.startsWith('TANDEM_') || name === 'DATABASE_URL') delete env[name];
   return env;
 }
+
+/** A Tandem user made with the CLI, and the headers of an API token for it. */
+export async function cliUserHeaders(dataDir: string, email: string): Promise<Record<string, string>> {
+  await runTandem(['user', 'add', '--email', email, '--password-stdin', '--data', dataDir], { stdin: 'cli-user-password' });
+  const token = (await runTandem(['token', 'create', '--user', email, '--data', dataDir])).stdout.trim();
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+}
+
+export interface HttpMailUser {
+  address: string;
+  username: string;
+  password: string;
+}
+
+/** Connects a mail user's mailbox through a running `tandem serve` (plain loopback IMAP and SMTP). */
+export async function connectOverHttp(
+  url: string,
+  headers: Record<string, string>,
+  servers: { imap: { host: string; port: number }; smtp: { host: string; port: number } },
+  user: HttpMailUser,
+  options: { syncPeriod: string; folders?: string[] },
+): Promise<Response> {
+  return fetch(`${url}/api/v1/mailboxes`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      address: user.address,
+      imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password },
+      smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: user.username, password: user.password },
+      ...options,
+    }),
+  });
+}

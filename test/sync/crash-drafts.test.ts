@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTandem, startServe } from '../support/cli.ts';
+import { cliUserHeaders, connectOverHttp, startServe } from '../support/cli.ts';
 import { createMailUser, mailServers, otherClient } from '../support/index.ts';
 
 /** Kills `tandem serve` at random moments while a draft is being edited: one live version, the latest, must remain. */
@@ -15,23 +15,10 @@ describe('draft edits interrupted by SIGKILL', () => {
 
   it('leave exactly one version on the server, the last one saved', async () => {
     const user = await createMailUser(servers);
-    await runTandem(['user', 'add', '--email', 'drafter@example.test', '--password-stdin', '--data', dataDir], { stdin: 'drafter-password' });
-    const token = (await runTandem(['token', 'create', '--user', 'drafter@example.test', '--data', dataDir])).stdout.trim();
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const headers = await cliUserHeaders(dataDir, 'drafter@example.test');
     let serve = await startServe(['--data', dataDir]);
     children.push(serve.child);
-    const mailbox = (await (
-      await fetch(`${serve.url}/api/v1/mailboxes`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          address: user.address,
-          imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password },
-          smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none' },
-          syncPeriod: 'now',
-        }),
-      })
-    ).json()) as { id: string };
+    const mailbox = (await (await connectOverHttp(serve.url, headers, servers, user, { syncPeriod: 'now' })).json()) as { id: string };
     const draft = (await (
       await fetch(`${serve.url}/api/v1/drafts`, { method: 'POST', headers, body: JSON.stringify({ mailboxId: mailbox.id, subject: 'version 0', text: 'v0' }) })
     ).json()) as { id: string };

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTandem, startServe } from '../support/cli.ts';
+import { cliUserHeaders, connectOverHttp, startServe } from '../support/cli.ts';
 import { createMailUser, mailServers, otherClient, waitFor } from '../support/index.ts';
 import { rawMessage } from '../support/sync.ts';
 
@@ -31,23 +31,11 @@ describe('a first sync killed mid-way', () => {
     const serverUids = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
     await other.logout();
 
-    await runTandem(['user', 'add', '--email', 'crash@example.test', '--password-stdin', '--data', dataDir], { stdin: 'crash-password' });
-    const token = (await runTandem(['token', 'create', '--user', 'crash@example.test', '--data', dataDir])).stdout.trim();
-    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const auth = await cliUserHeaders(dataDir, 'crash@example.test');
 
     let serve = await startServe(['--data', dataDir]);
     children.push(serve.child);
-    const created = await fetch(`${serve.url}/api/v1/mailboxes`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({
-        address: user.address,
-        imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password },
-        smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none' },
-        syncPeriod: '1m',
-        folders: ['INBOX'],
-      }),
-    });
+    const created = await connectOverHttp(serve.url, auth, servers, user, { syncPeriod: '1m', folders: ['INBOX'] });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     const progress = async (url: string) => (await (await fetch(`${url}/api/v1/mailboxes/${id}`, { headers: auth })).json()) as Progress;

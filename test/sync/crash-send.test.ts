@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTandem, startServe } from '../support/cli.ts';
+import { cliUserHeaders, connectOverHttp, startServe } from '../support/cli.ts';
 import { createMailUser, mailServers, otherClient } from '../support/index.ts';
 import type { MailUser } from '../support/index.ts';
 
@@ -29,23 +29,10 @@ describe('sends interrupted by SIGKILL', () => {
   it('deliver each email at most once and account for every one', async () => {
     const sender = await createMailUser(servers, 'sender');
     const recipient = await createMailUser(servers, 'recipient');
-    await runTandem(['user', 'add', '--email', 'sender@example.test', '--password-stdin', '--data', dataDir], { stdin: 'sender-password' });
-    const token = (await runTandem(['token', 'create', '--user', 'sender@example.test', '--data', dataDir])).stdout.trim();
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const headers = await cliUserHeaders(dataDir, 'sender@example.test');
     let serve = await startServe(['--data', dataDir]);
     children.push(serve.child);
-    const mailbox = (await (
-      await fetch(`${serve.url}/api/v1/mailboxes`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({
-          address: sender.address,
-          imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: sender.username, password: sender.password },
-          smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: sender.username, password: sender.password },
-          syncPeriod: 'now',
-        }),
-      })
-    ).json()) as { id: string };
+    const mailbox = (await (await connectOverHttp(serve.url, headers, servers, sender, { syncPeriod: 'now' })).json()) as { id: string };
 
     const sends: { id: string; subject: string }[] = [];
     for (let i = 0; i < 6; i += 1) {
