@@ -16,14 +16,18 @@ export class DraftsFolderMissing extends Error {
  */
 export async function saveDraftOnServer(run: MailboxRun, p: OpPayload<'save_draft'>): Promise<(trx: Kysely<Database>) => Promise<void>> {
   const draft = await run.db.selectFrom('drafts').selectAll().where('id', '=', p.draftId).executeTakeFirst();
-  if (!draft || draft.version_id !== p.versionId) return async () => undefined;
   // A draft stays in its folder (a sub-folder of Drafts for one written there in the mail app).
   const drafts = await run.db.selectFrom('folders').select(['path']).where('mailbox_id', '=', run.mailbox.id).where('special_use', '=', '\\Drafts').executeTakeFirst();
-  const folder = draft.folder_path !== null ? { path: draft.folder_path } : drafts;
+  const folder = draft?.folder_path ? { path: draft.folder_path } : drafts;
   if (!folder) throw new DraftsFolderMissing('This mailbox has no Drafts folder on the server');
   const client = run.client;
   const box = client.mailbox && client.mailbox.path === folder.path && !client.mailbox.readOnly ? client.mailbox : await client.mailboxOpen(folder.path);
   const uidValidity = Number(box.uidValidity);
+  if (!draft || draft.version_id !== p.versionId) {
+    // Superseded (or deleted): this version must not stay live, even if a crash left it APPENDed unrecorded.
+    await expungeVersion(run, folder.path, p.versionId);
+    return async () => undefined;
+  }
   // A crash after the APPEND but before it was recorded: the version is already there.
   const found = await client.search({ header: { [TANDEM_ID_HEADER]: p.versionId } }, { uid: true });
   // A refused SEARCH must not read as "not there": that would save the version twice.
@@ -44,4 +48,15 @@ export async function saveDraftOnServer(run: MailboxRun, p: OpPayload<'save_draf
     await trx.updateTable('drafts').set({ folder_path: folder.path, uid_validity: uidValidity, uid: uid ?? null, updated_at: Date.now() }).where('id', '=', draft.id).execute();
     await trx.updateTable('drafts').set({ state: 'saved' }).where('id', '=', draft.id).where('version_id', '=', p.versionId).execute();
   };
+}
+
+/** Removes every copy of one version (found by its X-Tandem-Id) from the selected folder. */
+async function expungeVersion(run: MailboxRun, path: string, versionId: string): Promise<void> {
+  const client = run.client;
+  const found = await client.search({ header: { [TANDEM_ID_HEADER]: versionId } }, { uid: true });
+  if (!found) throw new Error(`The server refused a SEARCH in ${path}`);
+  if (found.length === 0) return;
+  const uids = found.join(',');
+  await client.messageFlagsAdd(uids, ['\\Deleted'], { uid: true });
+  if (client.capabilities.has('UIDPLUS')) await client.messageDelete(uids, { uid: true });
 }
