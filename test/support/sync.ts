@@ -1,12 +1,14 @@
 import type { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/api/index.ts';
 import type { Dialect } from '../../src/db/index.ts';
 import { SyncEngine } from '../../src/mail/sync/index.ts';
 import type { MailboxView } from '../../src/mail/mailboxes/index.ts';
 import type { TestApi } from './api.ts';
 import { signedInUser } from './api.ts';
-import type { MailServersInfo, MailUser } from './mail-servers.ts';
-import { otherClient } from './mail-servers.ts';
+import type { MailServers, MailServersInfo, MailUser } from './mail-servers.ts';
+import { infoOf, otherClient, startMailServers } from './mail-servers.ts';
+import { mailServers } from './index.ts';
 import { openTestContext } from './stores.ts';
 import { waitFor } from './wait-for.ts';
 
@@ -126,4 +128,30 @@ export async function appendDated(servers: MailServersInfo, user: MailUser, fold
   } finally {
     await client.logout();
   }
+}
+
+export interface SyncVariant {
+  /** The servers of this variant: the shared ones, or private ones with capabilities turned off. */
+  servers: MailServersInfo;
+  api: SyncTestApi;
+}
+
+/**
+ * For a describe block: the shared servers when `disable` is null, else a
+ * private Dovecot + Postfix without those capabilities; and a syncing app.
+ * Read the fields inside tests (they are filled in beforeAll).
+ */
+export function useSyncVariant(disable: string[] | null): SyncVariant {
+  const variant = {} as SyncVariant;
+  let own: MailServers | null = null;
+  beforeAll(async () => {
+    own = disable ? await startMailServers({ disableCapabilities: disable }) : null;
+    variant.servers = own ? infoOf(own) : mailServers();
+    variant.api = await startSyncApi();
+  });
+  afterAll(async () => {
+    await variant.api?.close();
+    await own?.stop();
+  });
+  return variant;
 }

@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailUser, deliver, doveadm, mailServers, otherClient, startMailServers } from '../support/index.ts';
+import { createMailUser, deliver, doveadm, otherClient, startMailServers } from '../support/index.ts';
 import type { MailServers, MailServersInfo } from '../support/index.ts';
-import { connectTestMailbox, mailboxState, rawMessage, startSyncApi, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
+import { useSyncVariant, connectTestMailbox, mailboxState, rawMessage, startSyncApi, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 
 const run = promisify(execFile);
@@ -26,18 +26,10 @@ const variants: { name: string; disable: string[] | null }[] = [
 ];
 
 describe.each(variants)('changes from another mail app on $name', ({ disable }) => {
+  const variant = useSyncVariant(disable);
   let servers: MailServersInfo;
-  let own: MailServers | null = null;
   let api: SyncTestApi;
-  beforeAll(async () => {
-    own = disable ? await startMailServers({ disableCapabilities: disable }) : null;
-    servers = own ?? mailServers();
-    api = await startSyncApi();
-  });
-  afterAll(async () => {
-    await api.close();
-    await own?.stop();
-  });
+  beforeAll(() => ({ servers, api } = variant));
 
   async function setUp() {
     const user = await createMailUser(servers);

@@ -1,8 +1,8 @@
 import type { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailUser, deliver, doveadm, mailServers, otherClient, startMailServers } from '../support/index.ts';
-import type { MailServers, MailServersInfo, MailUser } from '../support/index.ts';
-import { connectTestMailbox, rawMessage, startSyncApi, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMailUser, deliver, doveadm, otherClient } from '../support/index.ts';
+import type { MailServersInfo, MailUser } from '../support/index.ts';
+import { useSyncVariant, connectTestMailbox, rawMessage, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 
 const poll = { timeout: 30_000, interval: 100 };
@@ -30,18 +30,10 @@ const variants = [
 ];
 
 describe.each(variants)('changes made in Tandem reach $name', ({ disable }) => {
+  const variant = useSyncVariant(disable);
   let servers: MailServersInfo;
-  let own: MailServers | null = null;
   let api: SyncTestApi;
-  beforeAll(async () => {
-    own = disable ? await startMailServers({ disableCapabilities: disable }) : null;
-    servers = own ?? mailServers();
-    api = await startSyncApi();
-  });
-  afterAll(async () => {
-    await api.close();
-    await own?.stop();
-  });
+  beforeAll(() => ({ servers, api } = variant));
 
   async function setUp(subjects: string[]) {
     const user = await createMailUser(servers);

@@ -7,23 +7,16 @@ import { flagColumns } from '../messages/write.ts';
 import { repliedMessage } from '../messages/index.ts';
 import type { RepliedMessage } from '../messages/index.ts';
 import { composeMessage } from '../mime/index.ts';
-import type { ComposeAttachment, ComposedMessage } from '../mime/index.ts';
+import type { ComposedMessage, ComposeInput } from '../mime/index.ts';
 import { enqueueOp } from '../outbox/index.ts';
 import type { MailboxRow } from '../sync/run-context.ts';
 import { SmtpFailure, SmtpSession, smtpSettingsOf } from './smtp.ts';
 
-export interface SendInput {
+/** What to send: the composed fields, from which mailbox, and (by Tandem id) the message replied to. */
+export type SendInput = Pick<ComposeInput, 'to' | 'cc' | 'bcc' | 'subject' | 'text' | 'html' | 'attachments'> & {
   mailboxId: string;
-  to: string[];
-  cc?: string[] | undefined;
-  bcc?: string[] | undefined;
-  subject: string;
-  text?: string | undefined;
-  html?: string | undefined;
-  attachments?: ComposeAttachment[] | undefined;
-  /** Tandem id of the message replied to. */
   inReplyTo?: string | undefined;
-}
+};
 
 export interface SendResult {
   id: string;
