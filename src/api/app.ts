@@ -9,6 +9,7 @@ import { TandemError } from '../errors/index.ts';
 import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { installAuthentication } from './authenticate.ts';
 import { installErrorHandlers } from './error-handler.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -74,6 +75,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   draftRoutes(app);
   messageRoutes(app);
   sendRoutes(app);
+  adminRoutes(app);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

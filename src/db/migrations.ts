@@ -237,5 +237,20 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('users').addColumn('signature', 'text', (c) => c.notNull().defaultTo('')).execute();
       },
     },
+    '0009_outgoing': {
+      async up(db: Kysely<unknown>) {
+        // Instance-wide settings an admin makes (values that hold secrets are sealed).
+        await db.schema
+          .createTable('settings')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        // Which server took a send: the mailbox's own, or the admin's fallback.
+        await db.schema.alterTable('sends').addColumn('via', 'text', (c) => c.notNull().defaultTo('mailbox')).execute();
+        // The server's APPENDLIMIT (RFC 7889) in bytes, learned when the sync connects; null when none is advertised.
+        await db.schema.alterTable('mailboxes').addColumn('append_limit', time).execute();
+      },
+    },
   };
 }

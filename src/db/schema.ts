@@ -18,6 +18,7 @@ export interface Database {
   outbox_ops: OutboxOpsTable;
   sends: SendsTable;
   drafts: DraftsTable;
+  settings: SettingsTable;
 }
 
 export type Flag = 0 | 1;
@@ -78,6 +79,8 @@ export interface MailboxesTable {
   archive_and_create_past: Flag;
   /** The provider files a copy of sent mail in Sent itself (Gmail, Outlook): Tandem does not APPEND one. */
   provider_files_sent: Generated<Flag>;
+  /** The IMAP server's APPENDLIMIT in bytes (RFC 7889); null when it advertises none. */
+  append_limit: number | null;
   state: MailboxState;
   error: string | null;
   created_at: number;
@@ -219,10 +222,14 @@ export interface SendsTable {
   in_reply_to_message_id: number | null;
   /** The server's final reply (250 … queued as …). */
   smtp_response: string | null;
+  /** Which server took it: the mailbox's own, or the admin's fallback (with the mailbox's consent). */
+  via: Generated<SendVia>;
   error: string | null;
   created_at: number;
   updated_at: number;
 }
+
+export type SendVia = 'mailbox' | 'fallback';
 
 /**
  * A draft edited in Tandem. Its live version sits in the server's Drafts
@@ -243,5 +250,12 @@ export interface DraftsTable {
   state: 'saving' | 'saved' | 'failed';
   error: string | null;
   created_at: number;
+  updated_at: number;
+}
+
+/** Instance-wide settings made by an admin; a value holding a secret is sealed by the secret box. */
+export interface SettingsTable {
+  key: string;
+  value: string;
   updated_at: number;
 }

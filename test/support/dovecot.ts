@@ -20,6 +20,8 @@ export interface DovecotSetup {
   mailGid: number;
   tls?: { cert: string; key: string };
   disableCapabilities: readonly string[];
+  /** Extra capabilities to advertise, e.g. 'APPENDLIMIT=2000000' (advertised only, not enforced). */
+  addCapabilities: readonly string[];
 }
 
 export interface RunningDovecot {
@@ -156,11 +158,11 @@ async function defaultCapabilities(s: DovecotSetup, config: string): Promise<str
 }
 
 /**
- * `imap_capability` replaces the whole list, so removing some means listing all the
- * others. Note: the explicit list is then also shown before login.
+ * `imap_capability` replaces the whole list, so removing (or adding) some means listing
+ * all the others. Note: the explicit list is then also shown before login.
  */
 async function capabilityOverride(s: DovecotSetup, config: string): Promise<string | null> {
-  if (s.disableCapabilities.length === 0) return null;
+  if (s.disableCapabilities.length === 0 && s.addCapabilities.length === 0) return null;
   const all = await defaultCapabilities(s, config);
   const removed = new Set(s.disableCapabilities.map((c) => c.toUpperCase()));
   for (const cap of removed) {
@@ -168,7 +170,7 @@ async function capabilityOverride(s: DovecotSetup, config: string): Promise<stri
       throw new Error(`Dovecot does not advertise ${cap}; it advertises: ${all.join(' ')}`);
     }
   }
-  return all.filter((c) => !removed.has(c.toUpperCase())).join(' ');
+  return [...all.filter((c) => !removed.has(c.toUpperCase())), ...s.addCapabilities].join(' ');
 }
 
 export async function startDovecot(s: DovecotSetup): Promise<RunningDovecot> {

@@ -45,6 +45,8 @@ export interface MailServers extends MailServersInfo {
 export interface StartOptions {
   /** Capabilities Dovecot must not advertise after login, e.g. ['QRESYNC', 'CONDSTORE']. */
   disableCapabilities?: string[];
+  /** Capabilities Dovecot advertises besides its own, e.g. ['APPENDLIMIT=2000000'] (advertised, not enforced). */
+  addCapabilities?: string[];
   /**
    * Adds a self-signed certificate: an implicit-TLS IMAP port (`imapTls`), and STARTTLS
    * offered on the plain IMAP port and on SMTP (clients then need
@@ -128,6 +130,7 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
       mailGid,
       tls,
       disableCapabilities: options.disableCapabilities ?? [],
+      addCapabilities: options.addCapabilities ?? [],
     }));
     // After Dovecot: Postfix's smtpd asks Dovecot's auth listener for the SASL
     // mechanisms on every connection, and dies (then is throttled) if it is not there.

@@ -5,6 +5,7 @@ import { sendMessage } from '../../mail/send/index.ts';
 import type { ApiApp } from '../app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
+import { sentSchema } from './send.ts';
 
 const idParams = z.object({ id: z.string() });
 const draftSchema = z.object({
@@ -71,7 +72,7 @@ export function draftRoutes(app: ApiApp): void {
         tags,
         summary: 'Send the draft now; it leaves Drafts and its copy is filed in Sent',
         params: idParams,
-        response: { 202: z.object({ id: z.string(), messageId: z.string() }), 400: errorSchema, 404: errorSchema, 410: errorSchema, 413: errorSchema, 502: errorSchema },
+        response: { 202: sentSchema, 400: errorSchema, 404: errorSchema, 410: errorSchema, 413: errorSchema, 502: errorSchema },
       },
     },
     async (request, reply) => {
@@ -84,7 +85,7 @@ export function draftRoutes(app: ApiApp): void {
       // Sent: the draft goes (a failed send keeps it, since sendMessage threw).
       await deleteDraft(app.tandem, user.id, draftId);
       app.sync.nudge(sent.mailboxId);
-      return reply.status(202).send({ id: sent.id, messageId: sent.messageId });
+      return reply.status(202).send({ id: sent.id, messageId: sent.messageId, via: sent.via });
     },
   );
 

@@ -32,7 +32,7 @@ const imapSchema = z
   })
   .refine(plainOnlyOnLoopback, { message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"' });
 
-const smtpSchema = z
+export const smtpSchema = z
   .object({
     host: z.string().trim().min(1),
     port: z.number().int().min(1).max(65535),
@@ -118,7 +118,12 @@ export function mailboxRoutes(app: ApiApp): void {
         tags,
         summary: 'Choose the synced folders or change options (the sync period is fixed)',
         params: idParams,
-        body: z.object({ folders: z.array(z.string().min(1)).optional(), markIncomingPrivate: z.boolean().optional(), syncPeriod: z.unknown().optional() }),
+        body: z.object({
+          folders: z.array(z.string().min(1)).optional(),
+          markIncomingPrivate: z.boolean().optional(),
+          fallbackConsent: z.boolean().optional().describe('Allow sending through the admin’s outgoing server when the mailbox’s own cannot be reached'),
+          syncPeriod: z.unknown().optional(),
+        }),
         response: { 200: mailboxSchema },
       },
     },

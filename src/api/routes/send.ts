@@ -27,6 +27,13 @@ export const sendBodySchema = z
   })
   .refine((b) => b.to.length + (b.cc?.length ?? 0) + (b.bcc?.length ?? 0) > 0, { message: 'give at least one recipient (to, cc or bcc)', path: ['to'] });
 
+/** The answer to a send: accepted by an SMTP server (the mailbox's own, or the admin's fallback). */
+export const sentSchema = z.object({
+  id: z.string(),
+  messageId: z.string(),
+  via: z.enum(['mailbox', 'fallback']).describe('Which SMTP server took it: the mailbox’s own, or the admin’s fallback outgoing server'),
+});
+
 const sendViewSchema = z.object({
   id: z.string(),
   state: z.enum(['attempted', 'sent', 'failed', 'uncertain']),
@@ -43,13 +50,13 @@ export function sendRoutes(app: ApiApp): void {
         tags: ['sending'],
         summary: 'Send a message now over the mailbox’s SMTP server; the copy in Sent follows within moments',
         body: sendBodySchema,
-        response: { 202: z.object({ id: z.string(), messageId: z.string() }), 400: errorSchema, 404: errorSchema, 413: errorSchema, 502: errorSchema },
+        response: { 202: sentSchema, 400: errorSchema, 404: errorSchema, 413: errorSchema, 502: errorSchema },
       },
     },
     async (request, reply) => {
       const sent = await sendMessage(app.tandem, currentUser(request).id, request.body);
       app.sync.nudge(sent.mailboxId);
-      return reply.status(202).send({ id: sent.id, messageId: sent.messageId });
+      return reply.status(202).send({ id: sent.id, messageId: sent.messageId, via: sent.via });
     },
   );
 

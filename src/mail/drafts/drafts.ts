@@ -3,7 +3,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { TandemContext } from '../../context/index.ts';
 import type { Database, DraftsTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
-import { composeMessage } from '../mime/index.ts';
+import { composeMessage, megabytes } from '../mime/index.ts';
 import type { ComposeAttachment } from '../mime/index.ts';
 import { parseRowId, repliedMessage } from '../messages/index.ts';
 import { enqueueOp } from '../outbox/ops.ts';
@@ -31,7 +31,7 @@ async function ownMailbox(db: Kysely<Database>, ownerId: string, mailboxId: stri
 /** Builds a new version's raw message (Bcc kept, as mail apps keep it in drafts) and stores it as a blob. */
 async function buildVersion(context: TandemContext, mailboxId: string, fields: DraftFields, versionId: string) {
   const { db } = context.store;
-  const mailbox = await db.selectFrom('mailboxes').select(['address', 'display_name']).where('id', '=', mailboxId).executeTakeFirstOrThrow();
+  const mailbox = await db.selectFrom('mailboxes').select(['address', 'display_name', 'append_limit']).where('id', '=', mailboxId).executeTakeFirstOrThrow();
   const parent = fields.inReplyTo ? await repliedMessage(db, mailboxId, fields.inReplyTo) : undefined;
   const composed = await composeMessage({
     id: versionId,
@@ -45,6 +45,13 @@ async function buildVersion(context: TandemContext, mailboxId: string, fields: D
     attachments: [...(fields.attachments ?? []), ...(await keptAttachments(context, mailboxId, fields.keepAttachments ?? []))],
     replyTo: parent?.replyTo,
   });
+  if (mailbox.append_limit !== null && composed.sentCopy.length > mailbox.append_limit) {
+    throw new TandemError(
+      'message_too_large',
+      `The draft is ${megabytes(composed.sentCopy.length)} with its attachments; the IMAP server of ${mailbox.address} takes at most ${megabytes(mailbox.append_limit)}. It was not saved.`,
+      { size: composed.sentCopy.length, limit: mailbox.append_limit },
+    );
+  }
   return { raw: await context.blobs.put(composed.sentCopy), messageId: composed.messageId };
 }
 

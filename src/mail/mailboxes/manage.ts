@@ -116,6 +116,7 @@ export async function ownedMailbox(context: TandemContext, ownerId: string, mail
 export interface MailboxChanges {
   folders?: string[] | undefined;
   markIncomingPrivate?: boolean | undefined;
+  fallbackConsent?: boolean | undefined;
 }
 
 /** Enables exactly the given folders (a newly enabled one syncs within the period) and updates options. */
@@ -126,6 +127,9 @@ export async function updateMailbox(context: TandemContext, sync: SyncControl, o
   await db.transaction().execute(async (trx) => {
     if (changes.markIncomingPrivate !== undefined) {
       await trx.updateTable('mailboxes').set({ mark_incoming_private: changes.markIncomingPrivate ? 1 : 0, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
+    }
+    if (changes.fallbackConsent !== undefined) {
+      await trx.updateTable('mailboxes').set({ fallback_consent: changes.fallbackConsent ? 1 : 0, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
     }
     if (changes.folders === undefined) return;
     const wanted = new Set(changes.folders);

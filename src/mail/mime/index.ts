@@ -8,3 +8,4 @@ export { stripMboxEnvelope } from './mbox.ts';
 export type { MailAddress, ParsedAttachment, ParsedMessage } from './types.ts';
 export { composeMessage, TANDEM_ID_HEADER } from './compose.ts';
 export type { ComposeAttachment, ComposedMessage, ComposeInput } from './compose.ts';
+export { megabytes } from './size.ts';

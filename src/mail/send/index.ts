@@ -3,3 +3,5 @@ export { sendMessage } from './send.ts';
 export type { SendInput, SendResult } from './send.ts';
 export { getSend, markInterruptedSends, STALE_SEND_MS } from './sends.ts';
 export type { SendView } from './sends.ts';
+export { outgoingServerView, removeOutgoingServer, setOutgoingServer } from './outgoing-server.ts';
+export type { OutgoingServerView } from './outgoing-server.ts';

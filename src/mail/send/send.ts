@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { TandemContext } from '../../context/index.ts';
-import type { Database, SendState } from '../../db/index.ts';
+import type { Database, SendState, SendVia } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { flagColumns } from '../messages/write.ts';
 import { repliedMessage } from '../messages/index.ts';
 import type { RepliedMessage } from '../messages/index.ts';
-import { composeMessage } from '../mime/index.ts';
+import { composeMessage, megabytes } from '../mime/index.ts';
 import type { ComposedMessage, ComposeInput } from '../mime/index.ts';
 import { enqueueOp } from '../outbox/index.ts';
 import type { MailboxRow } from '../sync/run-context.ts';
+import { outgoingServer } from './outgoing-server.ts';
 import { SmtpFailure, SmtpSession, smtpSettingsOf } from './smtp.ts';
 
 /** What to send: the composed fields, from which mailbox, and (by Tandem id) the message replied to. */
@@ -23,6 +24,8 @@ export interface SendResult {
   /** Normalized Message-ID of the sent message. */
   messageId: string;
   mailboxId: string;
+  /** Which server took it: the mailbox's own, or the admin's fallback. */
+  via: SendVia;
 }
 
 type Original = RepliedMessage;
@@ -54,30 +57,25 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
     attachments: input.attachments,
     replyTo: original?.replyTo,
   });
-  const record = (state: SendState, error: string | null) => recordSend(context, { id, mailbox, input, composed, original, state, error });
+  const record = (state: SendState, error: string | null, via: SendVia) => recordSend(context, { id, mailbox, input, composed, original, state, error, via });
 
   let session: SmtpSession;
+  let via: SendVia;
   try {
-    session = await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets));
+    ({ session, via } = await openSmtpRoute(context, mailbox));
   } catch (error) {
-    const failure = error instanceof SmtpFailure ? error : new SmtpFailure(String(error), undefined, false);
-    await record('failed', failure.message);
+    const failure = asSmtpFailure(error);
+    await record('failed', failure.message, 'mailbox');
     throw sendFailed(id, 'failed', failure);
   }
   try {
-    if (session.maxSize !== null && composed.raw.length > session.maxSize) {
-      throw new TandemError(
-        'message_too_large',
-        `The message is ${megabytes(composed.raw.length)} with its attachments; the SMTP server of ${mailbox.address} accepts at most ${megabytes(session.maxSize)}. It was not sent.`,
-        { size: composed.raw.length, limit: session.maxSize },
-      );
-    }
-    await record('attempted', null);
+    checkSize(mailbox, composed, session.maxSize);
+    await record('attempted', null, via);
     let result: { response: string; rejected: string[] };
     try {
       result = await session.send(composed.envelope, composed.raw);
     } catch (error) {
-      const failure = error instanceof SmtpFailure ? error : new SmtpFailure(String(error), undefined, false);
+      const failure = asSmtpFailure(error);
       // Refused (4xx/5xx), or dropped before the message was complete: not delivered. A drop after it may have been.
       const state = failure.responseCode === undefined && failure.dataComplete ? 'uncertain' : 'failed';
       await db.updateTable('sends').set({ state, error: failure.message, updated_at: Date.now() }).where('id', '=', id).execute();
@@ -87,7 +85,37 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
   } finally {
     session.close();
   }
-  return { id, messageId: composed.messageId, mailboxId: mailbox.id };
+  return { id, messageId: composed.messageId, mailboxId: mailbox.id, via };
+}
+
+/**
+ * The mailbox's own SMTP server; when it cannot be reached (no answer, or 421)
+ * and the owner consented, the admin's outgoing server instead. A refused login
+ * is never routed around: the user has to fix it.
+ */
+async function openSmtpRoute(context: TandemContext, mailbox: MailboxRow): Promise<{ session: SmtpSession; via: SendVia }> {
+  try {
+    return { session: await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets)), via: 'mailbox' };
+  } catch (error) {
+    const failure = asSmtpFailure(error);
+    const unreachable = failure.responseCode === undefined || failure.responseCode === 421;
+    if (!unreachable) throw failure;
+    const fallback = mailbox.fallback_consent === 1 ? await outgoingServer(context.store.db, context.secrets) : null;
+    if (!fallback) {
+      const why = mailbox.fallback_consent === 1 ? 'no fallback outgoing server is configured by an admin' : 'the mailbox does not allow sending through the admin’s outgoing server';
+      throw new SmtpFailure(`The SMTP server ${mailbox.smtp_host}:${mailbox.smtp_port} cannot be reached (${failure.message}), and ${why}`, undefined, false);
+    }
+    try {
+      return { session: await SmtpSession.open(fallback), via: 'fallback' };
+    } catch (fallbackError) {
+      const second = asSmtpFailure(fallbackError);
+      throw new SmtpFailure(`The SMTP server ${mailbox.smtp_host}:${mailbox.smtp_port} cannot be reached (${failure.message}), nor the fallback outgoing server (${second.message})`, second.responseCode, false);
+    }
+  }
+}
+
+function asSmtpFailure(error: unknown): SmtpFailure {
+  return error instanceof SmtpFailure ? error : new SmtpFailure(String(error), undefined, false);
 }
 
 interface SendRecord {
@@ -98,6 +126,7 @@ interface SendRecord {
   original: Original | undefined;
   state: SendState;
   error: string | null;
+  via: SendVia;
 }
 
 /** Stores the message as filed in Sent (Bcc kept) and the send row: nothing is lost whatever happens next. */
@@ -115,6 +144,7 @@ async function recordSend(context: TandemContext, r: SendRecord): Promise<void> 
       recipients: JSON.stringify({ to: r.input.to, cc: r.input.cc ?? [], bcc: r.input.bcc ?? [] }),
       in_reply_to_message_id: r.original?.id ?? null,
       smtp_response: null,
+      via: r.via,
       error: r.error,
       created_at: now,
       updated_at: now,
@@ -176,6 +206,25 @@ function sendFailed(id: string, state: SendState, failure: SmtpFailure): TandemE
   return new TandemError('send_failed', message, { sendId: id, state, ...(failure.responseCode ? { responseCode: failure.responseCode } : {}) });
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/**
+ * Before anything goes out: the SMTP server's SIZE limit, and (when Tandem files
+ * the Sent copy) the IMAP server's APPENDLIMIT — an email that cannot be filed
+ * is refused now, not found missing from Sent later.
+ */
+function checkSize(mailbox: MailboxRow, composed: ComposedMessage, smtpLimit: number | null): void {
+  if (smtpLimit !== null && composed.raw.length > smtpLimit) {
+    throw new TandemError(
+      'message_too_large',
+      `The message is ${megabytes(composed.raw.length)} with its attachments; the SMTP server of ${mailbox.address} accepts at most ${megabytes(smtpLimit)}. It was not sent.`,
+      { size: composed.raw.length, limit: smtpLimit },
+    );
+  }
+  const appendLimit = mailbox.provider_files_sent === 1 ? null : mailbox.append_limit;
+  if (appendLimit !== null && composed.sentCopy.length > appendLimit) {
+    throw new TandemError(
+      'message_too_large',
+      `The message is ${megabytes(composed.sentCopy.length)} with its attachments; the IMAP server of ${mailbox.address} files at most ${megabytes(appendLimit)} in Sent. It was not sent.`,
+      { size: composed.sentCopy.length, limit: appendLimit },
+    );
+  }
 }

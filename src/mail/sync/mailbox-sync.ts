@@ -110,6 +110,7 @@ export class MailboxSync {
     const renewal = setInterval(() => lease.renew().catch((error: unknown) => this.#fail(error)), LEASE_TTL_MS / 3);
     try {
       const run = this.#runFor(mailbox, client, lease);
+      await this.#learnAppendLimit(mailbox.append_limit, client);
       await refreshFolders(run);
       const enabled = await this.#enabledFolders();
       watcher = new FolderWatcher(settings, enabled.map((f) => f.path), { changed: (path) => this.wake(path), failed: (e) => this.#fail(e) }, logger);
@@ -205,6 +206,14 @@ export class MailboxSync {
       gmail: capabilities.has('X-GM-EXT-1'),
       pending: new Map(),
     };
+  }
+
+  /** Drafts and Sent copies larger than the server's APPENDLIMIT (RFC 7889) are refused before they are made. */
+  async #learnAppendLimit(known: number | null, client: ImapFlow): Promise<void> {
+    const advertised = client.capabilities.get('APPENDLIMIT');
+    const limit = typeof advertised === 'number' && advertised > 0 ? advertised : null;
+    if (limit === known) return;
+    await this.deps.db.updateTable('mailboxes').set({ append_limit: limit }).where('id', '=', this.mailboxId).execute();
   }
 
   #fail(error: unknown): void {

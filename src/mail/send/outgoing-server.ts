@@ -1,0 +1,58 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { TandemContext } from '../../context/index.ts';
+import type { Database } from '../../db/index.ts';
+import type { SecretBox } from '../../secrets/index.ts';
+import { verifySmtp } from '../mailboxes/verify.ts';
+import type { SmtpSettings } from '../mailboxes/verify.ts';
+
+/**
+ * The admin's outgoing (SMTP) server: used for a mailbox whose own SMTP server
+ * cannot be reached, and only when the mailbox's owner consented to it.
+ * Stored sealed in `settings`, password included.
+ */
+const KEY = 'outgoing_server';
+
+const storedSchema = z.object({
+  host: z.string(),
+  port: z.number(),
+  security: z.enum(['tls', 'starttls', 'none']),
+  username: z.string().optional(),
+  password: z.string().optional(),
+  allowInvalidCertificate: z.boolean().optional(),
+});
+
+export interface OutgoingServerView {
+  host: string;
+  port: number;
+  security: SmtpSettings['security'];
+  username: string | null;
+}
+
+export async function outgoingServer(db: Kysely<Database>, secrets: SecretBox): Promise<SmtpSettings | null> {
+  const row = await db.selectFrom('settings').select('value').where('key', '=', KEY).executeTakeFirst();
+  return row ? storedSchema.parse(secrets.openJson(row.value)) : null;
+}
+
+/** What an admin sees: everything but the password. */
+export async function outgoingServerView(context: TandemContext): Promise<OutgoingServerView | null> {
+  const server = await outgoingServer(context.store.db, context.secrets);
+  return server && { host: server.host, port: server.port, security: server.security, username: server.username ?? null };
+}
+
+/** Saves the server once a connection (and login) to it worked; a refusal is a clear 422 and nothing is saved. */
+export async function setOutgoingServer(context: TandemContext, settings: SmtpSettings): Promise<OutgoingServerView> {
+  await verifySmtp(settings);
+  const value = context.secrets.sealJson(storedSchema.parse(settings));
+  const now = Date.now();
+  await context.store.db
+    .insertInto('settings')
+    .values({ key: KEY, value, updated_at: now })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: now }))
+    .execute();
+  return { host: settings.host, port: settings.port, security: settings.security, username: settings.username ?? null };
+}
+
+export async function removeOutgoingServer(db: Kysely<Database>): Promise<void> {
+  await db.deleteFrom('settings').where('key', '=', KEY).execute();
+}
