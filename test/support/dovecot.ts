@@ -22,6 +22,8 @@ export interface DovecotSetup {
   disableCapabilities: readonly string[];
   /** Extra capabilities to advertise, e.g. 'APPENDLIMIT=2000000' (advertised only, not enforced). */
   addCapabilities: readonly string[];
+  /** Sent, Drafts, Trash, Junk and Archive exist for every user (else only INBOX, until created). */
+  autoCreateFolders: boolean;
 }
 
 export interface RunningDovecot {
@@ -86,23 +88,23 @@ namespace inbox {
   separator = /
   mailbox Sent {
     special_use = \\Sent
-    auto = subscribe
+    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
   }
   mailbox Drafts {
     special_use = \\Drafts
-    auto = subscribe
+    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
   }
   mailbox Trash {
     special_use = \\Trash
-    auto = subscribe
+    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
   }
   mailbox Junk {
     special_use = \\Junk
-    auto = subscribe
+    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
   }
   mailbox Archive {
     special_use = \\Archive
-    auto = subscribe
+    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
   }
 }
 

@@ -47,6 +47,8 @@ export interface StartOptions {
   disableCapabilities?: string[];
   /** Capabilities Dovecot advertises besides its own, e.g. ['APPENDLIMIT=2000000'] (advertised, not enforced). */
   addCapabilities?: string[];
+  /** false: users start with INBOX only, and a deleted Sent or Drafts stays deleted (default true). */
+  autoCreateFolders?: boolean;
   /**
    * Adds a self-signed certificate: an implicit-TLS IMAP port (`imapTls`), and STARTTLS
    * offered on the plain IMAP port and on SMTP (clients then need
@@ -131,6 +133,7 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
       tls,
       disableCapabilities: options.disableCapabilities ?? [],
       addCapabilities: options.addCapabilities ?? [],
+      autoCreateFolders: options.autoCreateFolders ?? true,
     }));
     // After Dovecot: Postfix's smtpd asks Dovecot's auth listener for the SASL
     // mechanisms on every connection, and dies (then is throttled) if it is not there.

@@ -8,7 +8,7 @@ import { backoffDelay } from '../sync/backoff.ts';
 import { appendSent } from './append-sent.ts';
 import { opPayloads } from './ops.ts';
 import type { OpPayload } from './ops.ts';
-import { DraftsFolderMissing, saveDraftOnServer } from './save-draft.ts';
+import { saveDraftOnServer } from './save-draft.ts';
 
 type OpRow = Selectable<OutboxOpsTable>;
 
@@ -66,10 +66,7 @@ async function execute(run: MailboxRun, op: OpRow): Promise<void> {
     case 'append_sent':
       return appendSent(run, opPayloads.append_sent.parse(json)).then(() => finish(run, op, async () => undefined));
     case 'save_draft': {
-      const followUp = await saveDraftOnServer(run, opPayloads.save_draft.parse(json)).catch((error: unknown) => {
-        throw error instanceof DraftsFolderMissing ? new PermanentOpFailure(error.message) : error;
-      });
-      return finish(run, op, followUp);
+      return finish(run, op, await saveDraftOnServer(run, opPayloads.save_draft.parse(json)));
     }
     default:
       throw new PermanentOpFailure(`Unknown operation ${op.kind}`);

@@ -3,10 +3,7 @@ import type { Database } from '../../db/index.ts';
 import { TANDEM_ID_HEADER } from '../mime/index.ts';
 import type { MailboxRun } from '../sync/run-context.ts';
 import type { OpPayload } from './ops.ts';
-
-export class DraftsFolderMissing extends Error {
-  override readonly name = 'DraftsFolderMissing';
-}
+import { openRoleFolder } from './role-folder.ts';
 
 /**
  * Puts the draft's current version in the server's Drafts folder exactly once
@@ -17,11 +14,9 @@ export class DraftsFolderMissing extends Error {
 export async function saveDraftOnServer(run: MailboxRun, p: OpPayload<'save_draft'>): Promise<(trx: Kysely<Database>) => Promise<void>> {
   const draft = await run.db.selectFrom('drafts').selectAll().where('id', '=', p.draftId).executeTakeFirst();
   // A draft stays in its folder (a sub-folder of Drafts for one written there in the mail app).
-  const drafts = await run.db.selectFrom('folders').select(['path']).where('mailbox_id', '=', run.mailbox.id).where('special_use', '=', '\\Drafts').executeTakeFirst();
-  const folder = draft?.folder_path ? { path: draft.folder_path } : drafts;
-  if (!folder) throw new DraftsFolderMissing('This mailbox has no Drafts folder on the server');
+  const box = await openRoleFolder(run, '\\Drafts', draft?.folder_path ?? null, false);
+  const folder = { path: box.path };
   const client = run.client;
-  const box = client.mailbox && client.mailbox.path === folder.path && !client.mailbox.readOnly ? client.mailbox : await client.mailboxOpen(folder.path);
   const uidValidity = Number(box.uidValidity);
   if (!draft || draft.version_id !== p.versionId) {
     // Superseded (or deleted): this version must not stay live, even if a crash left it APPENDed unrecorded.
