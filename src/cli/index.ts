@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { mailboxCommands } from './mailboxes.ts';
 import { migrateCommand } from './migrate.ts';
+import { scaleOutCommands } from './scale-out.ts';
 import { serveCommand } from './serve.ts';
 import { reportFailure } from './shared.ts';
 import { userCommands } from './users.ts';
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   serveCommand(program);
+  scaleOutCommands(program);
   userCommands(program);
   migrateCommand(program);
   mailboxCommands(program);

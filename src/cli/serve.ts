@@ -1,47 +1,72 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { buildApp } from '../api/index.ts';
+import type { ApiApp } from '../api/index.ts';
+import type { Config } from '../config/index.ts';
 import { openContext } from '../context/index.ts';
+import type { TandemContext } from '../context/index.ts';
+import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import { countUsers } from '../users/index.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
 import type { StoreFlags } from './shared.ts';
 
-interface ServeFlags extends StoreFlags {
+export interface HttpFlags extends StoreFlags {
   port?: string;
   host?: string;
 }
 
-export function serveCommand(program: Command): void {
-  withStoreOptions(program.command('serve'))
-    .description('Run the API, web app and sync in one process (SQLite in the data folder unless DATABASE_URL is set)')
+/** The --port and --host options of the commands that serve HTTP. */
+export function withHttpOptions(command: Command): Command {
+  return withStoreOptions(command)
     .option('--port <port>', 'HTTP port (default 3000); env TANDEM_PORT')
-    .option('--host <host>', 'address to listen on (default 127.0.0.1); env TANDEM_HOST')
-    .action(async (flags: ServeFlags) => {
+    .option('--host <host>', 'address to listen on (default 127.0.0.1); env TANDEM_HOST');
+}
+
+export function serveCommand(program: Command): void {
+  withHttpOptions(program.command('serve'))
+    .description('Run the API, web app and sync in one process (SQLite in the data folder unless DATABASE_URL is set)')
+    .action(async (flags: HttpFlags) => {
       const config = configFrom(flags, { port: flags.port, host: flags.host });
       const context = await openContext(config);
-      const setupCode = (await countUsers(context.store.db)) === 0 ? newSetupCode() : null;
-      const engine = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
-      const app = await buildApp(context, { setupCode, sync: engine });
-      const address = await app.listen({ port: config.port, host: config.host });
-      const url = config.publicUrl ?? address;
-      if (setupCode) {
-        context.logger.warn(
-          { setupCode },
-          `No user yet: create the first admin at ${url} with setup code ${setupCode} (or run \`tandem user add --admin\`)`,
-        );
-      }
+      const engine = newEngine(context);
+      const { app, url } = await serveHttp(context, config, engine);
       await engine.start();
       console.log(`Tandem is running at ${url}`);
-      const stop = async () => {
+      stopOnSignal(async () => {
         await app.close();
         await engine.stop();
         await context.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      });
     });
+}
+
+export function newEngine(context: TandemContext): SyncEngine {
+  return new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+}
+
+/** Builds the app and listens; while there is no user, logs the one-time setup code for the first admin. */
+export async function serveHttp(context: TandemContext, config: Config, sync: SyncControl): Promise<{ app: ApiApp; url: string }> {
+  const setupCode = (await countUsers(context.store.db)) === 0 ? newSetupCode() : null;
+  const app = await buildApp(context, { setupCode, sync });
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = config.publicUrl ?? address;
+  if (setupCode) {
+    context.logger.warn({ setupCode }, `No user yet: create the first admin at ${url} with setup code ${setupCode} (or run \`tandem user add --admin\`)`);
+  }
+  return { app, url };
+}
+
+/** Stops cleanly on SIGINT / SIGTERM, then exits. */
+export function stopOnSignal(stop: () => Promise<void>): void {
+  const handler = () => {
+    stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
 }
 
 /** 12 unambiguous characters, grouped: e.g. `K7QM-2XWD-9RTA`. */

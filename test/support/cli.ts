@@ -25,19 +25,25 @@ export function runTandem(args: string[], options: { stdin?: string; env?: NodeJ
 }
 
 /** Starts `tandem serve` and resolves with its URL once it prints it. */
-export function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const { printed, child, output } = await startTandem(['serve', '--port', '0', ...args], env, /Tandem is running at (http:\/\/\S+)/);
+  return { url: printed, child, output };
+}
+
+/** Starts a long-running `tandem …` command; resolves once its output matches `ready`, with the first group. */
+export function startTandem(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ printed: string; child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tandemBin, 'serve', '--port', '0', ...args], { env: { ...cleanEnv(), ...env } });
+    const child = spawn(process.execPath, [tandemBin, ...args], { env: { ...cleanEnv(), ...env } });
     let output = '';
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /Tandem is running at (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) resolve({ url: match[1], child, output: () => output });
+      const match = ready.exec(output);
+      if (match?.[1]) resolve({ printed: match[1], child, output: () => output });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`tandem serve exited with ${code}:\n${output}`)));
+    child.on('exit', (code) => reject(new Error(`tandem ${args[0]} exited with ${code}:\n${output}`)));
   });
 }
 
@@ -49,9 +55,9 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /** A Tandem user made with the CLI, and the headers of an API token for it. */
-export async function cliUserHeaders(dataDir: string, email: string): Promise<Record<string, string>> {
-  await runTandem(['user', 'add', '--email', email, '--password-stdin', '--data', dataDir], { stdin: 'cli-user-password' });
-  const token = (await runTandem(['token', 'create', '--user', email, '--data', dataDir])).stdout.trim();
+export async function cliUserHeaders(dataDir: string, email: string, env: NodeJS.ProcessEnv = {}): Promise<Record<string, string>> {
+  await runTandem(['user', 'add', '--email', email, '--password-stdin', '--data', dataDir], { stdin: 'cli-user-password', env });
+  const token = (await runTandem(['token', 'create', '--user', email, '--data', dataDir], { env })).stdout.trim();
   return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 }
 

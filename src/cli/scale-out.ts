@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import type { Config } from '../config/index.ts';
+import { ConfigError } from '../config/index.ts';
+import { openContext } from '../context/index.ts';
+import { hintingSyncControl, listenForHints } from '../mail/sync/index.ts';
+import { newEngine, serveHttp, stopOnSignal, withHttpOptions } from './serve.ts';
+import type { HttpFlags } from './serve.ts';
+import { configFrom, withStoreOptions } from './shared.ts';
+import type { StoreFlags } from './shared.ts';
+
+/**
+ * The two halves of `tandem serve`, for running on several machines around
+ * one PostgreSQL: any number of `tandem web` (API and web app, no sync) and of
+ * `tandem worker` (sync only). Workers share the mailboxes through leases.
+ */
+export function scaleOutCommands(program: Command): void {
+  withStoreOptions(program.command('worker'))
+    .description('Sync mailboxes, sharing them with the other workers (PostgreSQL only: DATABASE_URL)')
+    .action(async (flags: StoreFlags) => {
+      const config = postgresConfig(configFrom(flags), 'worker');
+      const context = await openContext(config);
+      const engine = newEngine(context);
+      await engine.start();
+      const hints = listenForHints(config.databaseUrl, engine, context.logger);
+      console.log(`Tandem worker ${engine.owner} is running`);
+      stopOnSignal(async () => {
+        await hints.close();
+        await engine.stop();
+        await context.close();
+      });
+    });
+
+  withHttpOptions(program.command('web'))
+    .description('Serve the API and web app without syncing; `tandem worker` processes sync (PostgreSQL only: DATABASE_URL)')
+    .action(async (flags: HttpFlags) => {
+      const config = postgresConfig(configFrom(flags, { port: flags.port, host: flags.host }), 'web');
+      const context = await openContext(config);
+      const { app, url } = await serveHttp(context, config, hintingSyncControl(context.store.db, context.logger));
+      console.log(`Tandem is running at ${url}`);
+      stopOnSignal(async () => {
+        await app.close();
+        await context.close();
+      });
+    });
+}
+
+function postgresConfig(config: Config, command: string): Config & { databaseUrl: string } {
+  if (!config.databaseUrl) {
+    throw new ConfigError(`tandem ${command} shares its store with other processes and needs PostgreSQL: set DATABASE_URL (for one process on SQLite, use tandem serve)`);
+  }
+  return { ...config, databaseUrl: config.databaseUrl };
+}
