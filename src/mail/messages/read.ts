@@ -187,6 +187,19 @@ export async function getMessage(db: Kysely<Database>, viewer: Viewer, id: strin
   };
 }
 
+/** List items for the given messages the viewer may see (each at its first location), in the order given. */
+export async function messageSummaries(db: Kysely<Database>, viewer: Viewer, ids: number[]): Promise<MessageSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = await locations(db).where('messages.id', 'in', ids).where(visibleTo(viewer)).orderBy('message_locations.id').execute();
+  const first = new Map<number, SummaryRow>();
+  for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
+  const states = await syncStates(db, [...first.keys()]);
+  return ids.flatMap((id) => {
+    const row = first.get(id);
+    return row ? [{ ...toSummary(row), ...(states.get(id) ?? SYNCED) }] : [];
+  });
+}
+
 /** The blob key of a visible message's raw source. */
 export async function getRawMessage(db: Kysely<Database>, viewer: Viewer, id: string): Promise<{ id: string; blobKey: string }> {
   const rowId = parseRowId(id);

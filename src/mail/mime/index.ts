@@ -8,3 +8,5 @@ export { stripMboxEnvelope } from './mbox.ts';
 export type { MailAddress, ParsedAttachment, ParsedMessage } from './types.ts';
 export { composeMessage, TANDEM_ID_HEADER } from './compose.ts';
 export type { ComposeAttachment, ComposedMessage, ComposeInput } from './compose.ts';
+export { fillMergeTags, hasMergeTags, MERGE_TAGS } from './merge-tags.ts';
+export type { MergeTag, MergeValues } from './merge-tags.ts';
