@@ -11,7 +11,7 @@ export interface CrmViewer {
 /** Sharing model: a record is seen by its owner, by everyone when shared, and by admins. */
 export function recordVisibleTo(viewer: CrmViewer) {
   return (eb: ExpressionBuilder<Database, 'records'>) =>
-    viewer.isAdmin ? eb.val(true) : eb.or([eb('records.owner_user_id', '=', viewer.id), eb('records.shared', '=', 1)]);
+    viewer.isAdmin ? eb('records.id', 'is not', null) : eb.or([eb('records.owner_user_id', '=', viewer.id), eb('records.shared', '=', 1)]);
 }
 
 /** The same rule as the message store's: the owner sees all of theirs, others only what is not private. */
