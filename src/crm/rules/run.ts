@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
+import { TandemError } from '../../errors/index.ts';
 import type { MailAddress } from '../../mail/mime/index.ts';
 import { addLinks, matchingRecords } from '../links/match.ts';
 import { insertRecord } from '../records/records.ts';
@@ -12,7 +13,8 @@ import { toView } from './rules.ts';
 export type ActionResult =
   | { type: 'archive'; linked: string[] }
   | { type: 'create'; recordType: string; created: string | null; linked: string[]; skipped?: string }
-  | { type: 'mark_private' };
+  | { type: 'mark_private' }
+  | { type: RuleAction['type']; error: string };
 
 interface StoredEmail extends RuleEmail {
   id: number;
@@ -49,9 +51,22 @@ export async function applyRules(trx: Kysely<Database>, mailbox: Mailbox, folder
     for (const rule of rules) {
       if (!ruleMatches(rule.match, rule.conditions, email)) continue;
       const results: ActionResult[] = [];
-      for (const action of rule.actions) results.push(await runAction(trx, mailbox, email, action));
+      for (const action of rule.actions) results.push(await runActionSafely(trx, mailbox, email, action));
       await trx.insertInto('rule_runs').values({ message_id: email.id, rule_id: rule.id, rule_name: rule.name, results: JSON.stringify(results), created_at: Date.now() }).execute();
     }
+  }
+}
+
+/**
+ * An action refused by validation (checked before any write) is logged on the
+ * email instead of failing the batch: a rule must never stop a mailbox's sync.
+ */
+async function runActionSafely(trx: Kysely<Database>, mailbox: Mailbox, email: StoredEmail, action: RuleAction): Promise<ActionResult> {
+  try {
+    return await runAction(trx, mailbox, email, action);
+  } catch (error) {
+    if (!(error instanceof TandemError)) throw error;
+    return { type: action.type, error: error.message };
   }
 }
 
