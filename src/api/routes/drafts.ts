@@ -71,7 +71,7 @@ export function draftRoutes(app: ApiApp): void {
         tags,
         summary: 'Send the draft now; it leaves Drafts and its copy is filed in Sent',
         params: idParams,
-        body: z.object({ linkTo: linkToSchema.optional() }).optional(),
+        body: z.object({ linkTo: linkToSchema.optional() }).nullish(),
         response: { 202: z.object({ id: z.string(), messageId: z.string() }), 400: errorSchema, 404: errorSchema, 410: errorSchema, 413: errorSchema, 502: errorSchema },
       },
     },
