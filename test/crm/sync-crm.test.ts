@@ -49,7 +49,7 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
   };
 
   /** Connects `user`'s mailbox for `owner` (who may already have rules). */
-  async function connect(owner: Owner, user: MailUser, options: { archiveAndCreatePast?: boolean; syncPeriod?: string } = {}): Promise<MailboxView> {
+  async function connect(owner: Owner, user: MailUser, options: { archiveAndCreatePast?: boolean; markIncomingPrivate?: boolean; syncPeriod?: string } = {}): Promise<MailboxView> {
     const account = { host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password };
     const r = await call(owner, 'POST', '/mailboxes', {
       address: user.address,
@@ -57,6 +57,7 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
       smtp: { ...account, host: servers.smtp.host, port: servers.smtp.port },
       syncPeriod: options.syncPeriod ?? '1m',
       archiveAndCreatePast: options.archiveAndCreatePast ?? false,
+      markIncomingPrivate: options.markIncomingPrivate ?? false,
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     return r.body as unknown as MailboxView;
@@ -85,6 +86,29 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     const history = (await call(owner, 'GET', `/deals/${deal.id}/emails`)).body.items as { id: string; subject: string }[];
     expect(history.map((m) => [m.id, m.subject])).toEqual([[id, 'About the reports']]);
     expect((await call(owner, 'GET', `/deals/${closed.id}/emails`)).body.items).toEqual([]);
+  });
+
+  it('keeps incoming mail of a "mark as private" mailbox off other users’ routes and record timelines until made public', async () => {
+    const user = await createMailUser(servers, 'private');
+    const owner = await signedInUser(api);
+    const colleague = await signedInUser(api);
+    const contact = await create(owner, 'contacts', { firstName: 'Nina', emails: ['nina@discreet.example'] });
+    const mailbox = await connect(owner, user, { markIncomingPrivate: true });
+    await waitIdle(api, owner.auth, mailbox.id);
+    await deliver(servers, user.username, rawMessage('Confidential offer', { from: 'nina@discreet.example', to: user.address, body: 'walrus' }));
+    const id = await messageBySubject(mailbox.id, 'Confidential offer');
+    const history = async (who: Owner) => ((await call(who, 'GET', `/contacts/${contact.id}/emails`)).body.items as { id: string }[]).map((m) => m.id);
+    expect(await history(owner)).toEqual([id]);
+    expect((await call(owner, 'GET', `/messages/${id}`)).body.private).toBe(true);
+
+    expect(await history(colleague)).toEqual([]);
+    for (const url of [`/messages/${id}`, `/messages/${id}/raw`, `/messages/${id}/comments`]) expect((await call(colleague, 'GET', url)).status, url).toBe(404);
+    expect((await call(colleague, 'GET', '/messages?q=walrus')).body.items).toEqual([]);
+    expect((await call(colleague, 'POST', `/messages/${id}/links`, { recordType: 'contact', recordId: contact.id })).status).toBe(404);
+
+    expect((await call(owner, 'PATCH', `/messages/${id}`, { private: false })).status).toBe(200);
+    expect(await history(colleague)).toEqual([id]);
+    expect((await call(colleague, 'GET', `/messages/${id}`)).status).toBe(200);
   });
 
   it('creates the record for an unknown sender with a "create" rule, links it and logs the run on the email', async () => {
