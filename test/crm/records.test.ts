@@ -141,6 +141,44 @@ describe.each(await storeDialects())('CRM records and links on %s', (dialect: Di
     expect((detail.body.comments as { body: string }[]).map((c) => c.body)).toEqual([`@${alice.user.email} can you take this? cc @nobody@nowhere.test`]);
   });
 
+  it('keeps each user’s mailroom rules in order, and refuses bad ones with a clear 400', async () => {
+    const base = { conditions: [{ field: 'from', op: 'domain_is', value: 'vendor.example' }], actions: [{ type: 'archive' }] };
+    const first = (await call(alice, 'POST', '/mailroom/rules', { name: 'First', ...base })).body as { id: string; position: number; match: string };
+    const second = (await call(alice, 'POST', '/mailroom/rules', { name: 'Second', ...base, match: 'any' })).body as { id: string; position: number };
+    expect(first).toMatchObject({ position: 0, match: 'all' });
+    expect(second.position).toBe(1);
+    expect((await call(alice, 'PATCH', `/mailroom/rules/${second.id}`, { position: -1 })).status).toBe(400);
+    expect((await call(alice, 'PATCH', `/mailroom/rules/${first.id}`, { position: 5, enabled: false })).body).toMatchObject({ position: 5, enabled: false });
+    expect(((await call(alice, 'GET', '/mailroom/rules')).body.items as { name: string }[]).map((r) => r.name)).toEqual(['Second', 'First']);
+    expect((await call(bob, 'GET', '/mailroom/rules')).body.items).toEqual([]);
+    expect((await call(bob, 'PATCH', `/mailroom/rules/${first.id}`, { name: 'mine now' })).status).toBe(404);
+    expect((await call(bob, 'DELETE', `/mailroom/rules/${first.id}`)).status).toBe(404);
+
+    const refused = [
+      { name: 'evil', conditions: [{ field: 'body', op: 'matches', value: '(a+)+$' }], actions: [{ type: 'archive' }] },
+      { name: 'long', conditions: [{ field: 'body', op: 'matches', value: 'a'.repeat(201) }], actions: [{ type: 'archive' }] },
+      { name: 'no actions', conditions: base.conditions, actions: [] },
+      { name: 'bad kind', conditions: base.conditions, actions: [{ type: 'create', recordType: 'deal' }] },
+      { name: 'bad field', conditions: [{ field: 'bcc', op: 'contains', value: 'x' }], actions: [{ type: 'archive' }] },
+      { name: 'not my mailbox', mailboxId: 'nope', ...base },
+    ];
+    for (const body of refused) {
+      const r = await call(alice, 'POST', '/mailroom/rules', body);
+      expect(r.status, body.name).toBe(400);
+      expect((r.body.error as { code: string }).code).toBe('validation_failed');
+    }
+    expect((await call(alice, 'DELETE', `/mailroom/rules/${first.id}`)).status).toBe(204);
+  });
+
+  it('publishes the CRM routes and linkTo in the OpenAPI document', async () => {
+    const doc = (await api.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    for (const path of ['/api/v1/contacts', '/api/v1/tickets/{id}/emails', '/api/v1/messages/{id}/links/{linkId}', '/api/v1/messages/{id}/comments', '/api/v1/mailroom/rules/{id}']) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+    expect(JSON.stringify(doc.paths['/api/v1/messages/send'])).toContain('linkTo');
+    expect(JSON.stringify(doc.paths['/api/v1/drafts/{id}/send'])).toContain('linkTo');
+  });
+
   it('never shows a private email to another user, on any route, until its owner makes it public', async () => {
     const org = await create(alice, 'organizations', { name: 'Private Co' });
     const contact = await create(alice, 'contacts', { firstName: 'Pat', emails: ['pat@private.example'], organizationId: org.id });

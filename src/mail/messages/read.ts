@@ -63,7 +63,7 @@ export interface MessageDetail extends MessageSummary {
   headers: { messageId: string | null; inReplyTo: string | null; references: string[] } & Record<string, unknown>;
   attachments: AttachmentInfo[];
   problems: string[];
-  /** CRM record links and comments: filled once the CRM side exists. */
+  /** CRM record links and comments: empty here, filled by the API from src/crm for the viewer. */
   links: Record<string, unknown>[];
   comments: Record<string, unknown>[];
 }
