@@ -14,8 +14,11 @@ import { authRoutes } from './routes/auth.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
+import { mailroomRoutes } from './routes/mailroom.ts';
+import { messageCrmRoutes } from './routes/message-crm.ts';
 import { messageChangeRoutes } from './routes/message-changes.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { recordRoutes } from './routes/records.ts';
 import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
 
@@ -76,6 +79,9 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   messageRoutes(app);
   sendRoutes(app);
   adminRoutes(app);
+  recordRoutes(app);
+  messageCrmRoutes(app);
+  mailroomRoutes(app);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

@@ -237,6 +237,112 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('users').addColumn('signature', 'text', (c) => c.notNull().defaultTo('')).execute();
       },
     },
+    '0007_crm': {
+      async up(db: Kysely<unknown>) {
+        const money = dialect === 'postgres' ? 'double precision' : 'real';
+        // Contacts, leads, organizations, deals, cases and tickets: one table, `kind` says which.
+        await db.schema
+          .createTable('records')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('owner_user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('shared', 'integer', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('first_name', 'text')
+          .addColumn('last_name', 'text')
+          .addColumn('company', 'text')
+          .addColumn('job_title', 'text')
+          .addColumn('phone', 'text')
+          .addColumn('website', 'text')
+          .addColumn('organization_id', 'text', (c) => c.references('records.id').onDelete('set null'))
+          .addColumn('contact_id', 'text', (c) => c.references('records.id').onDelete('set null'))
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('open', 'integer', (c) => c.notNull())
+          .addColumn('amount', money)
+          .addColumn('currency', 'text')
+          .addColumn('priority', 'text')
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('records_kind_name').on('records').columns(['kind', 'name']).execute();
+        await db.schema.createIndex('records_contact').on('records').columns(['contact_id', 'open']).execute();
+        await db.schema
+          .createTable('record_emails')
+          .addColumn('record_id', 'text', (c) => c.notNull().references('records.id').onDelete('cascade'))
+          .addColumn('address', 'text', (c) => c.notNull())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addPrimaryKeyConstraint('record_emails_pk', ['record_id', 'address'])
+          .execute();
+        await db.schema.createIndex('record_emails_address').on('record_emails').columns(['address']).execute();
+        // Who took part in each email (from, to, cc; lowercase), so matching a record's addresses is an index lookup.
+        await db.schema
+          .createTable('message_participants')
+          .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
+          .addColumn('address', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('message_participants_pk', ['message_id', 'address'])
+          .execute();
+        await db.schema.createIndex('message_participants_address').on('message_participants').columns(['address']).execute();
+        await db.schema
+          .createTable('email_links')
+          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
+          .addColumn('record_id', 'text', (c) => c.notNull().references('records.id').onDelete('cascade'))
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.references('users.id').onDelete('set null'))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addUniqueConstraint('email_links_message_record', ['message_id', 'record_id'])
+          .execute();
+        await db.schema.createIndex('email_links_record').on('email_links').columns(['record_id', 'state']).execute();
+        // A link asked for when sending (linkTo), made when the sent copy is synced.
+        await db.schema
+          .createTable('pending_links')
+          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('message_id_header', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text', (c) => c.notNull().references('records.id').onDelete('cascade'))
+          .addColumn('created_by', 'text', (c) => c.references('users.id').onDelete('set null'))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('pending_links_message').on('pending_links').columns(['mailbox_id', 'message_id_header']).execute();
+        await db.schema
+          .createTable('comments')
+          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
+          .addColumn('author_user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('body', 'text', (c) => c.notNull())
+          .addColumn('mentions', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('comments_message').on('comments').columns(['message_id', 'id']).execute();
+        await db.schema
+          .createTable('mailroom_rules')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner_user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('mailbox_id', 'text', (c) => c.references('mailboxes.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('match', 'text', (c) => c.notNull())
+          .addColumn('conditions', 'text', (c) => c.notNull())
+          .addColumn('actions', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('mailroom_rules_owner').on('mailroom_rules').columns(['owner_user_id', 'position']).execute();
+        await db.schema
+          .createTable('rule_runs')
+          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
+          .addColumn('rule_id', 'text', (c) => c.references('mailroom_rules.id').onDelete('set null'))
+          .addColumn('rule_name', 'text', (c) => c.notNull())
+          .addColumn('results', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('rule_runs_message').on('rule_runs').columns(['message_id']).execute();
+      },
+    },
     '0009_outgoing': {
       async up(db: Kysely<unknown>) {
         // Instance-wide settings an admin makes (values that hold secrets are sealed).

@@ -19,6 +19,14 @@ export interface Database {
   sends: SendsTable;
   drafts: DraftsTable;
   settings: SettingsTable;
+  records: RecordsTable;
+  record_emails: RecordEmailsTable;
+  message_participants: MessageParticipantsTable;
+  email_links: EmailLinksTable;
+  pending_links: PendingLinksTable;
+  comments: CommentsTable;
+  mailroom_rules: MailroomRulesTable;
+  rule_runs: RuleRunsTable;
 }
 
 export type Flag = 0 | 1;
@@ -258,4 +266,113 @@ export interface SettingsTable {
   key: string;
   value: string;
   updated_at: number;
+}
+export type RecordKind = 'contact' | 'lead' | 'organization' | 'deal' | 'case' | 'ticket';
+
+/** A CRM record (see crm/records). Fields a kind does not use stay null. */
+export interface RecordsTable {
+  id: string;
+  kind: RecordKind;
+  owner_user_id: string;
+  /** 1: every user sees it; 0: its owner (and admins) only. */
+  shared: Flag;
+  /** What lists show: a person's full name, an organization's name, a deal's, case's or ticket's title. */
+  name: string;
+  first_name: string | null;
+  last_name: string | null;
+  /** A lead's company (before it becomes an organization). */
+  company: string | null;
+  job_title: string | null;
+  phone: string | null;
+  website: string | null;
+  organization_id: string | null;
+  /** The contact a deal, case or ticket is about. */
+  contact_id: string | null;
+  /** A lead's, case's or ticket's status, a deal's stage. */
+  status: string;
+  /** Derived from status: open deals and cases get a contact's emails linked. */
+  open: Flag;
+  amount: number | null;
+  currency: string | null;
+  priority: string | null;
+  description: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RecordEmailsTable {
+  record_id: string;
+  /** Lowercase. */
+  address: string;
+  position: number;
+}
+
+export interface MessageParticipantsTable {
+  message_id: number;
+  /** Lowercase address from From, To or Cc. */
+  address: string;
+}
+
+/**
+ * auto: matched by address; rule: made by a mailroom rule; manual: by a user.
+ * state 'unlinked' remembers that a user removed a link, so no re-match brings it back.
+ */
+export interface EmailLinksTable {
+  id: Generated<number>;
+  message_id: number;
+  record_id: string;
+  source: 'auto' | 'rule' | 'manual';
+  state: 'linked' | 'unlinked';
+  created_by: string | null;
+  created_at: number;
+}
+
+/** A link asked for when sending (linkTo), made once the sent copy with that Message-ID is synced. */
+export interface PendingLinksTable {
+  id: Generated<number>;
+  mailbox_id: string;
+  /** Normalized Message-ID of the sent message. */
+  message_id_header: string;
+  record_id: string;
+  created_by: string | null;
+  created_at: number;
+}
+
+/** Comments stay in Tandem: they never reach the mail server. */
+export interface CommentsTable {
+  id: Generated<number>;
+  message_id: number;
+  author_user_id: string;
+  body: string;
+  /** JSON array of mentioned user ids. */
+  mentions: string;
+  created_at: number;
+}
+
+export interface MailroomRulesTable {
+  id: string;
+  owner_user_id: string;
+  /** Null: every mailbox of the owner. */
+  mailbox_id: string | null;
+  name: string;
+  /** Rules run in ascending position. */
+  position: number;
+  enabled: Flag;
+  match: 'all' | 'any';
+  /** JSON, shaped by crm/rules/rule-schema.ts. */
+  conditions: string;
+  actions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One rule that matched an email, and what its actions did (shown on the email). */
+export interface RuleRunsTable {
+  id: Generated<number>;
+  message_id: number;
+  rule_id: string | null;
+  rule_name: string;
+  /** JSON array of action results. */
+  results: string;
+  created_at: number;
 }

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
 import { createDraft, deleteDraft, draftFieldsSchema, draftToSend, getDraft, restoreDraft, updateDraft } from '../../mail/drafts/index.ts';
-import { sendMessage } from '../../mail/send/index.ts';
 import type { ApiApp } from '../app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
-import { sentSchema } from './send.ts';
+import { linkToSchema, sendLinked, sentSchema } from './send.ts';
 
 const idParams = z.object({ id: z.string() });
 const draftSchema = z.object({
@@ -72,6 +71,7 @@ export function draftRoutes(app: ApiApp): void {
         tags,
         summary: 'Send the draft now; it leaves Drafts and its copy is filed in Sent',
         params: idParams,
+        body: z.object({ linkTo: linkToSchema.optional() }).nullish(),
         response: { 202: sentSchema, 400: errorSchema, 404: errorSchema, 410: errorSchema, 413: errorSchema, 502: errorSchema },
       },
     },
@@ -81,7 +81,7 @@ export function draftRoutes(app: ApiApp): void {
       if (input.to.length + (input.cc?.length ?? 0) + (input.bcc?.length ?? 0) === 0) {
         throw new TandemError('validation_failed', 'Add at least one recipient before sending');
       }
-      const sent = await sendMessage(app.tandem, user.id, input);
+      const sent = await sendLinked(app, user, input, request.body?.linkTo);
       // Sent: the draft goes (a failed send keeps it, since sendMessage threw).
       await deleteDraft(app.tandem, user.id, draftId);
       app.sync.nudge(sent.mailboxId);

@@ -5,6 +5,7 @@ import { changeMessage, deleteMessage } from '../../mail/outbox/index.ts';
 import type { ApiApp } from '../app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
+import { withCrm } from './message-crm.ts';
 import { detailSchema } from './messages.ts';
 
 const idParams = z.object({ id: z.string() });
@@ -41,7 +42,7 @@ export function messageChangeRoutes(app: ApiApp): void {
         const mailboxId = await changeMessage(db(), user.id, id, change);
         app.sync.nudge(mailboxId);
       }
-      return getMessage(db(), user, request.params.id);
+      return withCrm(app, request, await getMessage(db(), user, request.params.id));
     },
   );
 

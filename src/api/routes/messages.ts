@@ -5,10 +5,11 @@ import { MAX_PAGE, getAttachment, getMessage, getRawMessage, listMessages } from
 import type { ApiApp } from '../app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
+import { commentSchema, linkSchema, ruleRunSchema, withCrm } from './message-crm.ts';
 
 const addressSchema = z.object({ name: z.string(), address: z.string() });
 
-const summarySchema = z.object({
+export const summarySchema = z.object({
   id: z.string(),
   mailboxId: z.string(),
   folder: z.string().describe('Folder path, e.g. "INBOX"'),
@@ -52,8 +53,9 @@ export const detailSchema = summarySchema.extend({
     .describe('Message-ID, In-Reply-To, References and a few selected headers (lowercase names)'),
   attachments: z.array(attachmentSchema),
   problems: z.array(z.string()).describe('What could not be read, in plain words'),
-  links: z.array(z.record(z.string(), z.unknown())).describe('CRM records this email is linked to'),
-  comments: z.array(z.record(z.string(), z.unknown())),
+  links: z.array(linkSchema).describe('CRM records this email is linked to (those you can see)'),
+  comments: z.array(commentSchema),
+  mailroom: z.array(ruleRunSchema).describe('Mailroom rules that ran on this email (shown to its mailbox owner)'),
 });
 
 const listQuerySchema = z.object({
@@ -93,7 +95,7 @@ export function messageRoutes(app: ApiApp): void {
         response: { 200: detailSchema, 404: errorSchema },
       },
     },
-    async (request) => getMessage(db(), currentUser(request), request.params.id),
+    async (request) => withCrm(app, request, await getMessage(db(), currentUser(request), request.params.id)),
   );
 
   app.get(

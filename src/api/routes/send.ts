@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { RECORD_KINDS, linkSentMessage, visibleRecord } from '../../crm/index.ts';
+import type { CrmViewer } from '../../crm/index.ts';
 import { getSend, sendMessage } from '../../mail/send/index.ts';
+import type { SendInput, SendResult } from '../../mail/send/index.ts';
 import type { ApiApp } from '../app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
@@ -13,6 +16,11 @@ const attachmentSchema = z.object({
   contentId: z.string().min(1).max(250).optional().describe('Makes it inline: referenced as cid:<contentId> from the HTML'),
 });
 
+/** A reply from a record (a case reply, an internal ticket): the sent email is linked to it. */
+export const linkToSchema = z
+  .object({ recordType: z.enum(RECORD_KINDS), recordId: z.string().min(1) })
+  .describe('Link the sent email to this record (e.g. the case replied from) once its copy in Sent is synced');
+
 export const sendBodySchema = z
   .object({
     mailboxId: z.string(),
@@ -24,6 +32,7 @@ export const sendBodySchema = z
     html: z.string().optional(),
     attachments: z.array(attachmentSchema).optional(),
     inReplyTo: z.string().optional().describe('Tandem id of the message replied to: sets In-Reply-To/References and marks it answered'),
+    linkTo: linkToSchema.optional(),
   })
   .refine((b) => b.to.length + (b.cc?.length ?? 0) + (b.bcc?.length ?? 0) > 0, { message: 'give at least one recipient (to, cc or bcc)', path: ['to'] });
 
@@ -54,7 +63,8 @@ export function sendRoutes(app: ApiApp): void {
       },
     },
     async (request, reply) => {
-      const sent = await sendMessage(app.tandem, currentUser(request).id, request.body);
+      const { linkTo, ...input } = request.body;
+      const sent = await sendLinked(app, currentUser(request), input, linkTo);
       app.sync.nudge(sent.mailboxId);
       return reply.status(202).send({ id: sent.id, messageId: sent.messageId, via: sent.via });
     },
@@ -72,4 +82,16 @@ export function sendRoutes(app: ApiApp): void {
     },
     async (request) => getSend(app.tandem.store.db, currentUser(request).id, request.params.id),
   );
+}
+
+/**
+ * Sends, and links the sent email to `linkTo`: the record is checked before
+ * anything is sent; the link is made once the copy in Sent is stored.
+ */
+export async function sendLinked(app: ApiApp, user: CrmViewer, input: SendInput, linkTo: z.infer<typeof linkToSchema> | undefined): Promise<SendResult> {
+  const db = app.tandem.store.db;
+  const target = linkTo ? await visibleRecord(db, user, linkTo.recordType, linkTo.recordId) : null;
+  const sent = await sendMessage(app.tandem, user.id, input);
+  if (target) await linkSentMessage(db, { mailboxId: sent.mailboxId, messageId: sent.messageId, recordId: target.id, userId: user.id });
+  return sent;
 }

@@ -63,7 +63,7 @@ export interface MessageDetail extends MessageSummary {
   headers: { messageId: string | null; inReplyTo: string | null; references: string[] } & Record<string, unknown>;
   attachments: AttachmentInfo[];
   problems: string[];
-  /** CRM record links and comments: filled once the CRM side exists. */
+  /** CRM record links and comments: empty here, filled by the API from src/crm for the viewer. */
   links: Record<string, unknown>[];
   comments: Record<string, unknown>[];
 }
@@ -185,6 +185,19 @@ export async function getMessage(db: Kysely<Database>, viewer: Viewer, id: strin
     links: [],
     comments: [],
   };
+}
+
+/** List items for the given messages the viewer may see (each at its first location), in the order given. */
+export async function messageSummaries(db: Kysely<Database>, viewer: Viewer, ids: number[]): Promise<MessageSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = await locations(db).where('messages.id', 'in', ids).where(visibleTo(viewer)).orderBy('message_locations.id').execute();
+  const first = new Map<number, SummaryRow>();
+  for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
+  const states = await syncStates(db, [...first.keys()]);
+  return ids.flatMap((id) => {
+    const row = first.get(id);
+    return row ? [{ ...toSummary(row), ...(states.get(id) ?? SYNCED) }] : [];
+  });
 }
 
 /** The blob key of a visible message's raw source. */

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { TandemContext } from '../../context/index.ts';
+import { mergeValuesFor } from '../../crm/index.ts';
 import type { Database, SendState, SendVia } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { flagColumns } from '../messages/write.ts';
 import { repliedMessage } from '../messages/index.ts';
 import type { RepliedMessage } from '../messages/index.ts';
-import { composeMessage, megabytes } from '../mime/index.ts';
+import { composeMessage, fillMergeTags, megabytes } from '../mime/index.ts';
 import type { ComposedMessage, ComposeInput } from '../mime/index.ts';
 import { enqueueOp } from '../outbox/index.ts';
 import type { MailboxRow } from '../sync/run-context.ts';
@@ -45,15 +46,17 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
   const original = input.inReplyTo === undefined ? undefined : await repliedMessage(db, mailbox.id, input.inReplyTo);
 
   const id = randomUUID();
+  // Merge tags are filled only now, from the first recipient's contact record (drafts keep them as written).
+  const values = await mergeValuesFor(db, ownerId, input.to[0] ?? input.cc?.[0] ?? input.bcc?.[0]);
   const composed = await composeMessage({
     id,
     from: { address: mailbox.address, name: mailbox.display_name },
     to: input.to,
     cc: input.cc,
     bcc: input.bcc,
-    subject: input.subject,
-    text: input.text,
-    html: input.html,
+    subject: fillMergeTags(input.subject, values),
+    text: input.text === undefined ? undefined : fillMergeTags(input.text, values),
+    html: input.html === undefined ? undefined : fillMergeTags(input.html, values, 'html'),
     attachments: input.attachments,
     replyTo: original?.replyTo,
   });

@@ -1,5 +1,6 @@
 import type { FetchMessageObject } from 'imapflow';
 import type { Kysely } from 'kysely';
+import { onMessagesStored } from '../../crm/index.ts';
 import type { Database } from '../../db/index.ts';
 import { parseMessage } from '../mime/index.ts';
 import type { ParsedMessage } from '../mime/index.ts';
@@ -49,8 +50,9 @@ export async function storeBatch(
   }
   await run.db.transaction().execute(async (trx) => {
     await run.lease.assertHeld(trx);
+    const stored: { id: number; created: boolean; uid: number }[] = [];
     for (const { message, parsed, rawBlob, attachmentBlobs, internalDate } of prepared) {
-      const { id } = await upsertMessage(trx, run.dialect, {
+      const { id, created } = await upsertMessage(trx, run.dialect, {
         mailboxId: run.mailbox.id,
         parsed,
         rawBlob,
@@ -71,7 +73,10 @@ export async function storeBatch(
         modseq: message.modseq?.toString() ?? null,
         date: (parsed.date ?? internalDate ?? new Date()).getTime(),
       });
+      stored.push({ id, created, uid: message.uid });
     }
+    // CRM: link the new emails to their records and run the mailroom rules, in the same transaction.
+    await onMessagesStored(trx, { mailbox: run.mailbox, folder, messages: stored });
     await moveCursor(trx);
   });
 }

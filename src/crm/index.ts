@@ -1,0 +1,23 @@
+// The CRM around the inbox: records, email↔record links, comments, mailroom
+// rules, and the hooks the mail layer calls when it stores or sends mail.
+export type { CrmViewer } from './access.ts';
+export { visibleMessageId } from './access.ts';
+export { RECORD_KINDS, KIND_PATHS, STATUSES, PRIORITIES } from './records/kinds.ts';
+export { recordFieldsSchema } from './records/input.ts';
+export type { RecordFields } from './records/input.ts';
+export { createRecord, getRecord, listRecords, updateRecord, deleteRecord, visibleRecord } from './records/records.ts';
+export type { RecordView } from './records/records.ts';
+export { linksOf, linkMessage, unlinkMessage } from './links/links.ts';
+export type { LinkView } from './links/links.ts';
+export { linkSentMessage } from './links/pending.ts';
+export { recordEmails } from './timeline.ts';
+export { commentsOf, addComment, mentionedAddresses } from './comments.ts';
+export type { CommentView } from './comments.ts';
+export { ruleInputSchema, rulePatchSchema } from './rules/rule-schema.ts';
+export { listRules, createRule, updateRule, deleteRule } from './rules/rules.ts';
+export type { RuleView } from './rules/rules.ts';
+export { ruleRunsOf } from './rules/runs.ts';
+export type { RuleRunView } from './rules/runs.ts';
+export { onMessagesStored } from './on-stored.ts';
+export type { StoredBatch } from './on-stored.ts';
+export { mergeValuesFor } from './merge-values.ts';

@@ -1,0 +1,49 @@
+import type { Kysely } from 'kysely';
+import type { Database, Flag } from '../db/index.ts';
+import type { MailAddress } from '../mail/mime/index.ts';
+import { autoLink, storeParticipants } from './links/match.ts';
+import { resolvePendingLinks } from './links/pending.ts';
+import { applyRules } from './rules/run.ts';
+
+export interface StoredBatch {
+  mailbox: { id: string; address: string; owner_user_id: string; archive_and_create_past: Flag };
+  /** The folder as it was before the batch (its first-sync low mark tells past mail from new). */
+  folder: { path: string; special_use: string | null; first_sync_low_uid: number | null };
+  messages: { id: number; created: boolean; uid: number }[];
+}
+
+/**
+ * The CRM's part of storing synced mail, run inside the transaction that
+ * stores a batch: emails seen for the first time are linked to their records
+ * (and to a record a reply from it asked for), then the mailroom rules run
+ * on those that newly arrived. Past emails fetched by a folder's first sync
+ * (UIDs below the folder's first-sync low mark) get the rules only when the
+ * mailbox's "archive and create" option is on; since only emails stored for
+ * the first time are considered, that happens once and never again.
+ * Drafts are not filed to records.
+ */
+export async function onMessagesStored(trx: Kysely<Database>, batch: StoredBatch): Promise<void> {
+  if (batch.folder.special_use === '\\Drafts') return;
+  const fresh = batch.messages.filter((m) => m.created);
+  if (fresh.length === 0) return;
+  const ids = fresh.map((m) => m.id);
+  const rows = await trx.selectFrom('messages').select(['id', 'message_id', 'from_address', 'to_json', 'cc_json']).where('id', 'in', ids).execute();
+  await storeParticipants(
+    trx,
+    rows.map((r) => ({ messageId: r.id, addresses: [r.from_address ?? '', ...addresses(r.to_json), ...addresses(r.cc_json)] })),
+  );
+  await resolvePendingLinks(trx, batch.mailbox.id, rows.map((r) => ({ id: r.id, messageId: r.message_id })));
+  await autoLink(trx, ids);
+  const low = batch.folder.first_sync_low_uid;
+  const isPast = (uid: number) => low !== null && uid < low;
+  const ruled = fresh.filter((m) => !isPast(m.uid) || batch.mailbox.archive_and_create_past === 1);
+  await applyRules(trx, batch.mailbox, batch.folder.path, ruled.map((m) => m.id));
+}
+
+function addresses(json: string): string[] {
+  try {
+    return (JSON.parse(json) as MailAddress[]).map((a) => a.address);
+  } catch {
+    return [];
+  }
+}

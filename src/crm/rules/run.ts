@@ -1,0 +1,195 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/index.ts';
+import { TandemError } from '../../errors/index.ts';
+import type { MailAddress } from '../../mail/mime/index.ts';
+import { addLinks, matchingRecords } from '../links/match.ts';
+import { insertRecord } from '../records/records.ts';
+import { ruleMatches } from './conditions.ts';
+import type { RuleEmail } from './conditions.ts';
+import type { RuleAction } from './rule-schema.ts';
+import { toView } from './rules.ts';
+
+/** What one action did, as logged on the email. */
+export type ActionResult =
+  | { type: 'archive'; linked: string[] }
+  | { type: 'create'; recordType: string; created: string | null; linked: string[]; skipped?: string }
+  | { type: 'mark_private' }
+  | { type: RuleAction['type']; error: string };
+
+interface StoredEmail extends RuleEmail {
+  id: number;
+  threadId: string;
+  snippet: string;
+}
+
+interface Mailbox {
+  id: string;
+  address: string;
+  owner_user_id: string;
+}
+
+/**
+ * Runs the mailbox owner's enabled rules, in order, on freshly stored emails
+ * of one folder, inside the transaction that stores them; each rule that
+ * matches is logged on the email with what its actions did.
+ */
+export async function applyRules(trx: Kysely<Database>, mailbox: Mailbox, folder: string, messageIds: number[]): Promise<void> {
+  if (messageIds.length === 0) return;
+  const rules = (
+    await trx
+      .selectFrom('mailroom_rules')
+      .selectAll()
+      .where('owner_user_id', '=', mailbox.owner_user_id)
+      .where('enabled', '=', 1)
+      .where((eb) => eb.or([eb('mailbox_id', 'is', null), eb('mailbox_id', '=', mailbox.id)]))
+      .orderBy('position')
+      .orderBy('created_at')
+      .execute()
+  ).map(toView);
+  if (rules.length === 0) return;
+  for (const email of await loadEmails(trx, messageIds, folder)) {
+    for (const rule of rules) {
+      if (!ruleMatches(rule.match, rule.conditions, email)) continue;
+      const results: ActionResult[] = [];
+      for (const action of rule.actions) results.push(await runActionSafely(trx, mailbox, email, action));
+      await trx.insertInto('rule_runs').values({ message_id: email.id, rule_id: rule.id, rule_name: rule.name, results: JSON.stringify(results), created_at: Date.now() }).execute();
+    }
+  }
+}
+
+/**
+ * An action refused by validation (checked before any write) is logged on the
+ * email instead of failing the batch: a rule must never stop a mailbox's sync.
+ */
+async function runActionSafely(trx: Kysely<Database>, mailbox: Mailbox, email: StoredEmail, action: RuleAction): Promise<ActionResult> {
+  try {
+    return await runAction(trx, mailbox, email, action);
+  } catch (error) {
+    if (!(error instanceof TandemError)) throw error;
+    return { type: action.type, error: error.message };
+  }
+}
+
+async function runAction(trx: Kysely<Database>, mailbox: Mailbox, email: StoredEmail, action: RuleAction): Promise<ActionResult> {
+  switch (action.type) {
+    case 'archive': {
+      const matches = (await matchingRecords(trx, [email.id])).get(email.id) ?? new Set<string>();
+      await addLinks(trx, new Map([[email.id, matches]]), 'rule', null);
+      return { type: 'archive', linked: [...matches] };
+    }
+    case 'mark_private':
+      await trx.updateTable('messages').set({ private: 1 }).where('id', '=', email.id).execute();
+      return { type: 'mark_private' };
+    case 'create':
+      return createFromEmail(trx, mailbox, email, action.recordType);
+  }
+}
+
+/** The other party: the sender, or for mail the mailbox sent itself, the first recipient. */
+function counterpart(mailbox: Mailbox, email: StoredEmail): MailAddress | null {
+  const own = mailbox.address.toLowerCase();
+  if (email.from && email.from.address && email.from.address.toLowerCase() !== own) return email.from;
+  return [...email.to, ...email.cc].find((a) => a.address && a.address.toLowerCase() !== own) ?? null;
+}
+
+/**
+ * Creates a contact, lead, organization or case from the email unless one
+ * already matches (then that one is linked): a person by address, an
+ * organization by a website or address at the party's domain, a case by an
+ * open case already linked to the same thread.
+ */
+async function createFromEmail(trx: Kysely<Database>, mailbox: Mailbox, email: StoredEmail, kind: 'contact' | 'lead' | 'organization' | 'case'): Promise<ActionResult> {
+  const party = counterpart(mailbox, email);
+  const owner = { id: mailbox.owner_user_id, isAdmin: true };
+  const done = async (existing: string | undefined, create: () => Promise<string>, also: string[] = []) => {
+    const id = existing ?? (await create());
+    const linked = [id, ...also];
+    await addLinks(trx, new Map([[email.id, new Set(linked)]]), 'rule', null);
+    return { type: 'create' as const, recordType: kind, created: existing ? null : id, linked };
+  };
+  if (kind === 'case') {
+    const existing = await trx
+      .selectFrom('email_links')
+      .innerJoin('messages', 'messages.id', 'email_links.message_id')
+      .innerJoin('records', 'records.id', 'email_links.record_id')
+      .select('records.id')
+      .where('messages.thread_id', '=', email.threadId)
+      .where('messages.mailbox_id', '=', mailbox.id)
+      .where('records.kind', '=', 'case')
+      .where('records.open', '=', 1)
+      .where('email_links.state', '=', 'linked')
+      .executeTakeFirst();
+    const contact = party ? await byAddress(trx, 'contact', party.address) : undefined;
+    const org = contact ? (await trx.selectFrom('records').select('organization_id').where('id', '=', contact).executeTakeFirst())?.organization_id : null;
+    return done(
+      existing?.id,
+      () =>
+        insertRecord(trx, owner, 'case', {
+          name: email.subject.trim() || '(no subject)',
+          contactId: contact ?? null,
+          organizationId: org ?? null,
+          description: email.body.slice(0, 20_000),
+        }),
+      contact ? [contact] : [],
+    );
+  }
+  if (!party?.address) return { type: 'create', recordType: kind, created: null, linked: [], skipped: 'the email has no other party’s address' };
+  const address = party.address.toLowerCase();
+  if (kind === 'organization') {
+    const domain = address.split('@').pop() ?? '';
+    const existing = await trx
+      .selectFrom('records')
+      .select('id')
+      .where('kind', '=', 'organization')
+      .where((eb) =>
+        eb.or([
+          eb(eb.fn('lower', ['website']), 'like', `%${domain}%`),
+          eb.exists(eb.selectFrom('record_emails').select('record_id').whereRef('record_emails.record_id', '=', 'records.id').where('address', 'like', `%@${domain}`)),
+        ]),
+      )
+      .executeTakeFirst();
+    return done(existing?.id, () => insertRecord(trx, owner, 'organization', { name: domain, website: domain }));
+  }
+  const existing = await byAddress(trx, kind, address);
+  const { firstName, lastName } = splitName(party);
+  return done(existing, () => insertRecord(trx, owner, kind, { firstName, lastName, emails: [address] }));
+}
+
+async function byAddress(trx: Kysely<Database>, kind: 'contact' | 'lead', address: string): Promise<string | undefined> {
+  const row = await trx
+    .selectFrom('record_emails')
+    .innerJoin('records', 'records.id', 'record_emails.record_id')
+    .select('records.id')
+    .where('record_emails.address', '=', address.toLowerCase())
+    .where('records.kind', '=', kind)
+    .orderBy('records.created_at')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** "Ann Buyer" → Ann / Buyer; without a display name, the address's local part. */
+export function splitName(party: MailAddress): { firstName: string; lastName: string } {
+  const name = party.name.trim() || (party.address.split('@')[0] ?? '');
+  const space = name.lastIndexOf(' ');
+  return space < 0 ? { firstName: name, lastName: '' } : { firstName: name.slice(0, space).trim(), lastName: name.slice(space + 1).trim() };
+}
+
+async function loadEmails(trx: Kysely<Database>, ids: number[], folder: string): Promise<StoredEmail[]> {
+  const rows = await trx
+    .selectFrom('messages')
+    .select(['id', 'thread_id', 'subject', 'from_name', 'from_address', 'to_json', 'cc_json', 'body_text', 'snippet'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    threadId: r.thread_id,
+    snippet: r.snippet,
+    from: r.from_address ? { name: r.from_name ?? '', address: r.from_address } : null,
+    to: JSON.parse(r.to_json) as MailAddress[],
+    cc: JSON.parse(r.cc_json) as MailAddress[],
+    subject: r.subject,
+    body: r.body_text,
+    folder,
+  }));
+}
