@@ -61,9 +61,9 @@ export interface MailUser {
 
 const INSTALL_SCRIPT = fileURLToPath(new URL('./install-packages.sh', import.meta.url));
 const WATCHDOG = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
-const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl'];
+const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl', '/usr/sbin/dnsmasq'];
 
-async function ensurePackages(): Promise<void> {
+export async function ensurePackages(): Promise<void> {
   const present = await Promise.all(REQUIRED.map((f) => access(f).then(() => true, () => false)));
   if (present.every(Boolean)) return;
   // Installs as root; otherwise fails with one line saying what to install.
