@@ -15,6 +15,7 @@ import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { messageChangeRoutes } from './routes/message-changes.ts';
 import { messageRoutes } from './routes/messages.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 import { providerRoutes } from './routes/providers.ts';
 import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
@@ -76,6 +77,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   messageRoutes(app);
   sendRoutes(app);
   providerRoutes(app);
+  oauthRoutes(app);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

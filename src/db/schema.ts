@@ -18,6 +18,9 @@ export interface Database {
   outbox_ops: OutboxOpsTable;
   sends: SendsTable;
   drafts: DraftsTable;
+  oauth_providers: OAuthProvidersTable;
+  oauth_grants: OAuthGrantsTable;
+  oauth_authorizations: OAuthAuthorizationsTable;
 }
 
 export type Flag = 0 | 1;
@@ -78,6 +81,10 @@ export interface MailboxesTable {
   archive_and_create_past: Flag;
   /** The provider files a copy of sent mail in Sent itself (Gmail, Outlook): Tandem does not APPEND one. */
   provider_files_sent: Generated<Flag>;
+  /** Set when the mailbox logs in with OAuth2 (XOAUTH2 / OAUTHBEARER) instead of a password. */
+  oauth_grant_id: string | null;
+  /** The recognized provider (a preset id such as `google`), whose quirks sync and sending respect. */
+  provider_id: string | null;
   state: MailboxState;
   error: string | null;
   created_at: number;
@@ -244,4 +251,48 @@ export interface DraftsTable {
   error: string | null;
   created_at: number;
   updated_at: number;
+}
+
+export interface OAuthProvidersTable {
+  id: string;
+  name: string;
+  client_id: string;
+  /** Sealed by the secret box. */
+  client_secret: string;
+  /** Where the authorization server publishes its metadata; null for a preset's own endpoints. */
+  issuer_url: string | null;
+  /** JSON: scopes and IMAP/SMTP servers overriding the preset's. */
+  settings_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type OAuthGrantState = 'active' | 'revoked';
+
+export interface OAuthGrantsTable {
+  id: string;
+  user_id: string;
+  provider_id: string;
+  address: string;
+  /** Sealed JSON: access token, refresh token, expiry. */
+  tokens: string;
+  token_version: Generated<number>;
+  state: OAuthGrantState;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OAuthAuthorizationsTable {
+  state: string;
+  user_id: string;
+  /** SHA-256 of the random value in the starting browser's cookie. */
+  browser_hash: string;
+  provider_id: string;
+  address: string;
+  /** Sealed PKCE code verifier. */
+  code_verifier: string;
+  redirect_uri: string;
+  /** Signing in again for this mailbox. */
+  mailbox_id: string | null;
+  expires_at: number;
 }

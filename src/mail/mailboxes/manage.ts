@@ -8,6 +8,7 @@ import type { ImapSettings } from '../imap/index.ts';
 import { removeLocations } from '../messages/write.ts';
 import type { MailboxSecrets } from '../sync/index.ts';
 import { imapSettingsOf } from '../sync/index.ts';
+import { mailboxPreset } from './provider-settings.ts';
 import { syncSince } from './sync-period.ts';
 import { verifyImap, verifySmtp } from './verify.ts';
 import type { SmtpSettings } from './verify.ts';
@@ -32,6 +33,9 @@ export interface NewMailbox {
   fallbackConsent?: boolean | undefined;
   archiveAndCreatePast?: boolean | undefined;
   kind?: 'personal' | 'group' | undefined;
+  /** Logs in with this OAuth2 grant (its token source is in `imap` and `smtp`). */
+  oauthGrantId?: string | undefined;
+  providerId?: string | undefined;
 }
 
 /**
@@ -47,6 +51,7 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
   }
   const serverFolders = await verifyImap(input.imap);
   await verifySmtp(input.smtp);
+  const preset = mailboxPreset(input.providerId, input.imap.host);
 
   const wanted = input.folders ?? serverFolders.filter((f) => f.specialUse && DEFAULT_FOLDER_ROLES.includes(f.specialUse)).map((f) => f.path);
   const unknown = wanted.filter((path) => !serverFolders.some((f) => f.path === path));
@@ -77,6 +82,9 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
         smtp_security: input.smtp.security,
         smtp_username: input.smtp.username ?? '',
         secrets: context.secrets.sealJson(secrets),
+        oauth_grant_id: input.oauthGrantId ?? null,
+        provider_id: input.providerId ?? preset?.id ?? null,
+        provider_files_sent: preset?.behaviour.filesSentCopy ? 1 : 0,
         sync_period: input.syncPeriod,
         sync_since: syncSince(input.syncPeriod, now),
         mark_incoming_private: input.markIncomingPrivate ? 1 : 0,
@@ -156,7 +164,7 @@ async function learnNewFolders(context: TandemContext, mailbox: Awaited<ReturnTy
   const { db } = context.store;
   const known = new Set((await db.selectFrom('folders').select('path').where('mailbox_id', '=', mailbox.id).execute()).map((f) => f.path));
   if (paths.every((path) => known.has(path))) return;
-  const onServer = await verifyImap(imapSettingsOf(mailbox, context.secrets));
+  const onServer = await verifyImap(imapSettingsOf(mailbox, context.secrets, db));
   const added = onServer.filter((f) => !known.has(f.path) && paths.includes(f.path));
   if (added.length === 0) return;
   await db
@@ -222,7 +230,7 @@ async function blobsInUse(db: TandemContext['store']['db'], keys: string[]): Pro
 /** The server's folders right now, marked with whether each is synced. */
 export async function serverFolders(context: TandemContext, ownerId: string, mailboxId: string) {
   const row = await ownedMailbox(context, ownerId, mailboxId);
-  const folders = await verifyImap(imapSettingsOf(row, context.secrets));
+  const folders = await verifyImap(imapSettingsOf(row, context.secrets, context.store.db));
   const enabled = new Set(
     (await context.store.db.selectFrom('folders').select('path').where('mailbox_id', '=', mailboxId).where('enabled', '=', 1).execute()).map((f) => f.path),
   );

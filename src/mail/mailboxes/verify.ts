@@ -1,7 +1,7 @@
 import nodemailer from 'nodemailer';
 import { TandemError } from '../../errors/index.ts';
 import { closeQuietly, connectImap, listServerFolders, MailServerError } from '../imap/index.ts';
-import type { ImapSettings, Security, ServerFolder } from '../imap/index.ts';
+import type { AccessTokenSource, ImapSettings, Security, ServerFolder } from '../imap/index.ts';
 
 export interface SmtpSettings {
   host: string;
@@ -9,6 +9,8 @@ export interface SmtpSettings {
   security: Security;
   username?: string | undefined;
   password?: string | undefined;
+  /** Logs in with XOAUTH2 instead of the password. */
+  accessToken?: AccessTokenSource | undefined;
   allowInvalidCertificate?: boolean | undefined;
 }
 
@@ -26,14 +28,18 @@ export async function verifyImap(settings: ImapSettings): Promise<ServerFolder[]
   }
 }
 
-export function smtpTransportOptions(settings: SmtpSettings) {
+export function smtpTransportOptions(settings: SmtpSettings, accessToken?: string) {
   return {
     host: settings.host,
     port: settings.port,
     secure: settings.security === 'tls',
     requireTLS: settings.security === 'starttls',
     ignoreTLS: settings.security === 'none',
-    auth: settings.username ? { user: settings.username, pass: settings.password ?? '' } : undefined,
+    auth: accessToken
+      ? { type: 'OAuth2' as const, user: settings.username ?? '', accessToken }
+      : settings.username
+        ? { user: settings.username, pass: settings.password ?? '' }
+        : undefined,
     tls: { rejectUnauthorized: !settings.allowInvalidCertificate },
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
@@ -42,7 +48,13 @@ export function smtpTransportOptions(settings: SmtpSettings) {
 
 /** Connects (and logs in, when credentials are given) to the SMTP server. */
 export async function verifySmtp(settings: SmtpSettings): Promise<void> {
-  const transport = nodemailer.createTransport(smtpTransportOptions(settings));
+  let accessToken: string | undefined;
+  try {
+    accessToken = await settings.accessToken?.token();
+  } catch (error) {
+    throw asTandemError(error, 'SMTP');
+  }
+  const transport = nodemailer.createTransport(smtpTransportOptions(settings, accessToken));
   try {
     await transport.verify();
   } catch (error) {
@@ -56,7 +68,7 @@ export async function verifySmtp(settings: SmtpSettings): Promise<void> {
   }
 }
 
-function asTandemError(error: unknown, server: 'IMAP'): TandemError {
+function asTandemError(error: unknown, server: 'IMAP' | 'SMTP'): TandemError {
   if (!(error instanceof MailServerError)) return new TandemError('connection_failed', `${server}: ${String(error)}`);
   const code = error.failure === 'auth_failed' ? 'auth_failed' : 'connection_failed';
   return new TandemError(code, `${server}: ${error.message}`, { server: server.toLowerCase(), failure: error.failure });

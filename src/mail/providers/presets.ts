@@ -88,7 +88,8 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     oauth: {
       authorizationEndpoint: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
       tokenEndpoint: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
-      scopes: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send', 'offline_access', 'openid', 'email'],
+      // No `openid`: Microsoft's ID tokens name the user's tenant as issuer, not the `common` endpoint.
+      scopes: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send', 'offline_access'],
     },
     behaviour: { ...standard, filesSentCopy: true, connectionLimit: 8, messageIdFromSmtpReply: true },
   },

@@ -58,7 +58,7 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
 
   let session: SmtpSession;
   try {
-    session = await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets));
+    session = await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets, context.store.db));
   } catch (error) {
     const failure = error instanceof SmtpFailure ? error : new SmtpFailure(String(error), undefined, false);
     await record('failed', failure.message);

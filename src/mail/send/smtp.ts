@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { Database } from '../../db/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import { smtpTransportOptions } from '../mailboxes/verify.ts';
 import type { SmtpSettings } from '../mailboxes/verify.ts';
-import { mailboxSecretsSchema } from '../sync/account.ts';
+import { accessTokenOf, mailboxSecretsSchema } from '../sync/account.ts';
 import type { MailboxRow } from '../sync/run-context.ts';
 
-export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox): SmtpSettings {
+export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>): SmtpSettings {
   const sealed = mailboxSecretsSchema.parse(secrets.openJson(mailbox.secrets));
   return {
     host: mailbox.smtp_host,
@@ -14,6 +16,7 @@ export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox): SmtpSet
     security: mailbox.smtp_security,
     username: mailbox.smtp_username || undefined,
     password: sealed.smtpPassword,
+    accessToken: accessTokenOf(mailbox, secrets, db),
     allowInvalidCertificate: sealed.allowInvalidCertificate,
   };
 }
@@ -48,8 +51,19 @@ export class SmtpSession {
     connection.on('end', () => this.#pending?.(new Error('The SMTP server closed the connection')));
   }
 
+  /** Logs in with the password, or with the OAuth2 token (renewed once when refused). */
   static async open(settings: SmtpSettings): Promise<SmtpSession> {
-    const { auth, ...options } = smtpTransportOptions(settings);
+    if (!settings.accessToken) return SmtpSession.#open(settings);
+    try {
+      return await SmtpSession.#open(settings, await settings.accessToken.token());
+    } catch (error) {
+      if (!(error instanceof SmtpFailure) || error.responseCode !== 535) throw error;
+      return SmtpSession.#open(settings, await settings.accessToken.renew());
+    }
+  }
+
+  static async #open(settings: SmtpSettings, accessToken?: string): Promise<SmtpSession> {
+    const { auth, ...options } = smtpTransportOptions(settings, accessToken);
     const session = new SmtpSession(new SMTPConnection({ ...options, socketTimeout: 5 * 60_000 }));
     try {
       await session.#call<void>((done) => session.connection.connect((error) => done(error ?? null)));

@@ -1,4 +1,4 @@
 export { SyncEngine } from './engine.ts';
 export type { EngineDeps } from './engine.ts';
-export { mailboxSecretsSchema, imapSettingsOf } from './account.ts';
+export { accessTokenOf, mailboxSecretsSchema, imapSettingsOf } from './account.ts';
 export type { MailboxSecrets } from './account.ts';

@@ -103,7 +103,7 @@ export class MailboxSync {
     }
     const lease = new MailboxLease(db, this.mailboxId, this.deps.owner);
     if (!(await lease.claim())) throw new LeaseLost(`Mailbox ${this.mailboxId} is synced by another worker`);
-    const settings = imapSettingsOf(mailbox, secrets);
+    const settings = imapSettingsOf(mailbox, secrets, db);
     const client = await connectImap(settings, { disableAutoIdle: true, qresync: true });
     let watcher: FolderWatcher | null = null;
     this.#failure = null;

@@ -1,0 +1,50 @@
+import type { TandemContext } from '../../context/index.ts';
+import type { Security } from '../imap/index.ts';
+import type { ImapSettings } from '../imap/index.ts';
+import { GrantTokenSource, oauthClient, ownedGrant } from '../oauth/index.ts';
+import { PROVIDER_PRESETS, presetById } from '../providers/index.ts';
+import type { ProviderPreset } from '../providers/index.ts';
+import type { SmtpSettings } from './verify.ts';
+
+/** Server settings given with an OAuth2 grant; what is left out comes from the provider. */
+export interface OAuthServerChoice {
+  host?: string | undefined;
+  port?: number | undefined;
+  security?: Security | undefined;
+  username?: string | undefined;
+  allowInvalidCertificate?: boolean | undefined;
+}
+
+/** IMAP and SMTP settings that log in with the user's grant (both share it). */
+export async function oauthMailboxSettings(
+  context: TandemContext,
+  ownerId: string,
+  grantId: string,
+  imap: OAuthServerChoice,
+  smtp: OAuthServerChoice | undefined,
+): Promise<{ imap: ImapSettings; smtp: SmtpSettings; providerId: string; address: string }> {
+  const grant = await ownedGrant(context.store.db, ownerId, grantId);
+  const provider = await oauthClient(context.store.db, context.secrets, grant.provider_id);
+  const accessToken = new GrantTokenSource(context.store.db, context.secrets, grant.id);
+  const server = (choice: OAuthServerChoice, fallback: typeof provider.imap) => ({
+    host: choice.host ?? fallback.host,
+    port: choice.port ?? fallback.port,
+    security: choice.security ?? fallback.security,
+    username: choice.username ?? grant.address,
+    allowInvalidCertificate: choice.allowInvalidCertificate,
+    accessToken,
+  });
+  return {
+    imap: { ...server(imap, provider.imap), password: '' },
+    smtp: server(smtp ?? {}, provider.smtp),
+    providerId: provider.id,
+    address: grant.address,
+  };
+}
+
+/** The built-in provider a mailbox is on, by id or else by its IMAP host (a password mailbox at Yahoo, iCloud…). */
+export function mailboxPreset(providerId: string | undefined, imapHost: string): ProviderPreset | undefined {
+  if (providerId) return presetById(providerId);
+  const host = imapHost.toLowerCase();
+  return PROVIDER_PRESETS.find((p) => p.imap.host === host);
+}
