@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { dovecotPidFile, startDovecot, usersDirOf } from './dovecot.ts';
+import type { DovecotOAuth2 } from './dovecot.ts';
 import { postfixPidFile, startPostfix } from './postfix.ts';
 import { freePorts, run } from './process.ts';
 
@@ -51,6 +52,8 @@ export interface StartOptions {
    * `rejectUnauthorized: false` or `ca: tlsCert`, or must not upgrade).
    */
   tls?: boolean;
+  /** Also accept OAuth2 tokens (XOAUTH2 / OAUTHBEARER) on IMAP and, through Dovecot's SASL, on SMTP. */
+  oauth2?: DovecotOAuth2;
 }
 
 export interface MailUser {
@@ -128,6 +131,7 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
       mailGid,
       tls,
       disableCapabilities: options.disableCapabilities ?? [],
+      oauth2: options.oauth2,
     }));
     // After Dovecot: Postfix's smtpd asks Dovecot's auth listener for the SASL
     // mechanisms on every connection, and dies (then is throttled) if it is not there.

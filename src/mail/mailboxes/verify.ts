@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import XOAuth2 from 'nodemailer/lib/xoauth2';
 import { TandemError } from '../../errors/index.ts';
 import { closeQuietly, connectImap, listServerFolders, MailServerError } from '../imap/index.ts';
 import type { AccessTokenSource, ImapSettings, Security, ServerFolder } from '../imap/index.ts';
@@ -44,6 +45,21 @@ export function smtpTransportOptions(settings: SmtpSettings, accessToken?: strin
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
   };
+}
+
+/** SMTP AUTH XOAUTH2 with the token; when the server refuses it, nodemailer asks the source for a renewed one, once. */
+export function xoauth2Login(user: string, accessToken: string, source: AccessTokenSource) {
+  const oauth2 = new XOAuth2({
+    user,
+    accessToken,
+    provisionCallback: (_user, _renew, done) => {
+      source.renew().then(
+        (token) => done(null, token),
+        (error: Error) => done(error),
+      );
+    },
+  });
+  return { user, oauth2 };
 }
 
 /** Connects (and logs in, when credentials are given) to the SMTP server. */

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Database } from '../../db/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
-import { smtpTransportOptions } from '../mailboxes/verify.ts';
+import { smtpTransportOptions, xoauth2Login } from '../mailboxes/verify.ts';
 import type { SmtpSettings } from '../mailboxes/verify.ts';
 import { accessTokenOf, mailboxSecretsSchema } from '../sync/account.ts';
 import type { MailboxRow } from '../sync/run-context.ts';
@@ -51,18 +51,10 @@ export class SmtpSession {
     connection.on('end', () => this.#pending?.(new Error('The SMTP server closed the connection')));
   }
 
-  /** Logs in with the password, or with the OAuth2 token (renewed once when refused). */
   static async open(settings: SmtpSettings): Promise<SmtpSession> {
-    if (!settings.accessToken) return SmtpSession.#open(settings);
-    try {
-      return await SmtpSession.#open(settings, await settings.accessToken.token());
-    } catch (error) {
-      if (!(error instanceof SmtpFailure) || error.responseCode !== 535) throw error;
-      return SmtpSession.#open(settings, await settings.accessToken.renew());
-    }
-  }
-
-  static async #open(settings: SmtpSettings, accessToken?: string): Promise<SmtpSession> {
+    const accessToken = await settings.accessToken?.token().catch((error: unknown) => {
+      throw asFailure(error, false);
+    });
     const { auth, ...options } = smtpTransportOptions(settings, accessToken);
     const session = new SmtpSession(new SMTPConnection({ ...options, socketTimeout: 5 * 60_000 }));
     try {
@@ -70,7 +62,8 @@ export class SmtpSession {
       // Right after the handshake, the last reply is the (post-STARTTLS) EHLO: `250-SIZE 10240000`.
       const size = /^250[ -]SIZE[ \t]+(\d+)/im.exec(session.connection.lastServerResponse || '')?.[1];
       session.maxSize = size && Number(size) > 0 ? Number(size) : null;
-      if (auth && session.connection.allowsAuth) await session.#call<boolean | undefined>((done) => session.connection.login(auth, done));
+      const login = accessToken && settings.accessToken ? xoauth2Login(settings.username ?? '', accessToken, settings.accessToken) : auth;
+      if (login && session.connection.allowsAuth) await session.#call<boolean | undefined>((done) => session.connection.login(login, done));
       return session;
     } catch (error) {
       session.close();
