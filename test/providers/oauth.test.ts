@@ -52,11 +52,11 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
   type User = Awaited<ReturnType<typeof signedInUser>>;
 
   /** The browser's part: Tandem's start → the provider's pages → Tandem's callback; returns where Tandem sent the browser. */
-  async function signIn(user: User, query: string, options: { deny?: boolean; cookie?: string | null } = {}) {
+  async function signIn(user: User, query: string, options: { deny?: boolean; cookie?: string | null; account?: string } = {}) {
     const start = await api.app.inject({ method: 'GET', url: `/api/v1/oauth/local/start?${query}`, headers: user.auth });
     expect(start.statusCode, start.body).toBe(302);
     const cookie = String(start.headers['set-cookie']).split(';')[0] ?? '';
-    const account = new URLSearchParams(query).get('address') ?? new URL(String(start.headers.location)).searchParams.get('login_hint') ?? '';
+    const account = options.account ?? new URL(String(start.headers.location)).searchParams.get('login_hint') ?? '';
     const back = await auth.authorize(String(start.headers.location), account, options);
     const callback = await api.app.inject({ method: 'GET', url: back.pathname + back.search, headers: options.cookie === null ? {} : { cookie: options.cookie ?? cookie } });
     expect(callback.statusCode).toBe(302);
@@ -171,7 +171,7 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
     expect(await api.context.store.db.selectFrom('oauth_grants').select('id').where('id', '=', grantId).executeTakeFirst()).toBeUndefined();
   });
 
-  it('denied consent, a foreign browser and a replayed redirect each end with a code for the web app and no grant', async () => {
+  it('denied consent, a foreign browser, a replayed redirect and another account each end with a code for the web app and no grant', async () => {
     const mailUser = await createMailUser(servers, 'denied');
     const user = await signedInUser(api);
     const grants = async () => (await api.context.store.db.selectFrom('oauth_grants').select('id').where('user_id', '=', user.user.id).execute()).length;
@@ -191,7 +191,10 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
     expect(new URL(String(replay.headers.location), 'http://tandem').searchParams.get('oauthError')).toBe('invalid_state');
     expect(await grants()).toBe(1);
 
-    const mismatch = await signIn(user, `address=${encodeURIComponent('someone-else@example.test')}`);
-    expect(mismatch.landing.searchParams.get('oauthError')).toBe(null);
+    // Signed in to another account than the address being connected.
+    const mismatch = await signIn(user, query, { account: 'someone-else@example.test' });
+    expect(mismatch.landing.searchParams.get('oauthError')).toBe('address_mismatch');
+    expect(mismatch.landing.searchParams.get('message')).toMatch(/someone-else@example\.test/);
+    expect(await grants()).toBe(1);
   });
 });

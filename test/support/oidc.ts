@@ -44,6 +44,8 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true }, introspection: { enabled: true }, revocation: { enabled: true } },
     claims: { openid: ['sub'], email: ['email'] },
+    // Like Google: the ID token itself carries the email (not only the userinfo endpoint).
+    conformIdTokenClaims: false,
     cookies: { keys: ['test-cookie-key'] },
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, email: id }) }),
     extraTokenClaims: (_ctx, token) => ('accountId' in token && token.accountId ? { email: token.accountId } : undefined),

@@ -8,7 +8,7 @@ import type { ImapSettings } from '../imap/index.ts';
 import { removeLocations } from '../messages/write.ts';
 import type { MailboxSecrets } from '../sync/index.ts';
 import { imapSettingsOf } from '../sync/index.ts';
-import { mailboxPreset } from './provider-settings.ts';
+import { mailboxPreset, withProviderHelp } from './provider-settings.ts';
 import { syncSince } from './sync-period.ts';
 import { verifyImap, verifySmtp } from './verify.ts';
 import type { SmtpSettings } from './verify.ts';
@@ -49,9 +49,14 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
     const existing = await db.selectFrom('mailboxes').select('id').where('owner_user_id', '=', ownerId).where('kind', '=', 'personal').executeTakeFirst();
     if (existing) throw new TandemError('mailbox_exists', 'You already have a mailbox: delete it before setting up another one', { mailboxId: existing.id });
   }
-  const serverFolders = await verifyImap(input.imap);
-  await verifySmtp(input.smtp);
-  const preset = mailboxPreset(input.providerId, input.imap.host);
+  const preset = mailboxPreset(input.providerId, input.imap.host, input.address);
+  let serverFolders: Awaited<ReturnType<typeof verifyImap>>;
+  try {
+    serverFolders = await verifyImap(input.imap);
+    await verifySmtp(input.smtp);
+  } catch (error) {
+    throw input.oauthGrantId ? error : withProviderHelp(error, preset);
+  }
 
   const wanted = input.folders ?? serverFolders.filter((f) => f.specialUse && DEFAULT_FOLDER_ROLES.includes(f.specialUse)).map((f) => f.path);
   const unknown = wanted.filter((path) => !serverFolders.some((f) => f.path === path));
@@ -188,7 +193,7 @@ export async function connectMailbox(context: TandemContext, sync: SyncControl, 
 
 /** Removes the mailbox and every email synced from it (the server keeps its mail). */
 export async function deleteMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
-  await ownedMailbox(context, ownerId, mailboxId);
+  const mailbox = await ownedMailbox(context, ownerId, mailboxId);
   await sync.stopMailbox(mailboxId);
   const { db, dialect } = context.store;
   const blobs = await blobsOf(db, mailboxId);
@@ -197,6 +202,7 @@ export async function deleteMailbox(context: TandemContext, sync: SyncControl, o
       await sql`delete from messages_fts where rowid in (select id from messages where mailbox_id = ${mailboxId})`.execute(trx);
     }
     await trx.deleteFrom('mailboxes').where('id', '=', mailboxId).execute();
+    if (mailbox.oauth_grant_id) await trx.deleteFrom('oauth_grants').where('id', '=', mailbox.oauth_grant_id).execute();
   });
   // The mail's files go too, unless another mailbox holds the same bytes (blobs are shared by content).
   const stillUsed = await blobsInUse(db, [...blobs]);

@@ -2,7 +2,8 @@ import type { TandemContext } from '../../context/index.ts';
 import type { Security } from '../imap/index.ts';
 import type { ImapSettings } from '../imap/index.ts';
 import { GrantTokenSource, oauthClient, ownedGrant } from '../oauth/index.ts';
-import { PROVIDER_PRESETS, presetById } from '../providers/index.ts';
+import { TandemError } from '../../errors/index.ts';
+import { PROVIDER_PRESETS, presetById, presetForDomain } from '../providers/index.ts';
 import type { ProviderPreset } from '../providers/index.ts';
 import type { SmtpSettings } from './verify.ts';
 
@@ -42,9 +43,19 @@ export async function oauthMailboxSettings(
   };
 }
 
-/** The built-in provider a mailbox is on, by id or else by its IMAP host (a password mailbox at Yahoo, iCloud…). */
-export function mailboxPreset(providerId: string | undefined, imapHost: string): ProviderPreset | undefined {
+/** The built-in provider a mailbox is on: by id, else by its IMAP host or its address (a password mailbox at Yahoo, iCloud…). */
+export function mailboxPreset(providerId: string | undefined, imapHost: string, address: string): ProviderPreset | undefined {
   if (providerId) return presetById(providerId);
   const host = imapHost.toLowerCase();
-  return PROVIDER_PRESETS.find((p) => p.imap.host === host);
+  return PROVIDER_PRESETS.find((p) => p.imap.host === host) ?? presetForDomain(address.trim().toLowerCase().split('@')[1] ?? '');
+}
+
+/** A refused password at a provider that wants an app password (or OAuth2) says so, with the provider's help page. */
+export function withProviderHelp(error: unknown, preset: ProviderPreset | undefined): unknown {
+  if (!(error instanceof TandemError) || error.code !== 'auth_failed' || !preset?.helpUrl) return error;
+  const advice =
+    preset.auth === 'oauth2'
+      ? `${preset.name} wants you to sign in with ${preset.name} rather than give a password`
+      : `${preset.name} refuses your account password in mail apps: make an app password and enter that instead`;
+  return new TandemError('auth_failed', `${error.message}. ${advice} (${preset.helpUrl})`, { ...error.details, providerId: preset.id, helpUrl: preset.helpUrl });
 }

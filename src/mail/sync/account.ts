@@ -2,8 +2,9 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
-import type { ImapSettings } from '../imap/index.ts';
+import type { ConnectOptions, ImapSettings } from '../imap/index.ts';
 import { GrantTokenSource } from '../oauth/index.ts';
+import { presetById } from '../providers/index.ts';
 import type { MailboxRow } from './run-context.ts';
 
 /** What a mailbox keeps sealed in its `secrets` column. */
@@ -30,4 +31,10 @@ export function imapSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kyse
 /** An OAuth2 mailbox's token source (IMAP and SMTP share the grant); undefined for a password mailbox. */
 export function accessTokenOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>): GrantTokenSource | undefined {
   return mailbox.oauth_grant_id ? new GrantTokenSource(db, secrets, mailbox.oauth_grant_id) : undefined;
+}
+
+/** How the sync session connects: QRESYNC is asked for unless the provider's is known to be broken (iCloud). */
+export function syncConnectOptions(mailbox: Pick<MailboxRow, 'provider_id'>): ConnectOptions {
+  const broken = mailbox.provider_id ? presetById(mailbox.provider_id)?.behaviour.qresyncBroken : false;
+  return { disableAutoIdle: true, qresync: !broken };
 }

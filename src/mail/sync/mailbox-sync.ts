@@ -5,7 +5,7 @@ import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
-import { imapSettingsOf } from './account.ts';
+import { imapSettingsOf, syncConnectOptions } from './account.ts';
 import { Alarm, backoffDelay } from './backoff.ts';
 import { refreshFolders } from './discover.ts';
 import { firstSyncBatch, syncFolderChanges } from './folder-sync.ts';
@@ -104,7 +104,7 @@ export class MailboxSync {
     const lease = new MailboxLease(db, this.mailboxId, this.deps.owner);
     if (!(await lease.claim())) throw new LeaseLost(`Mailbox ${this.mailboxId} is synced by another worker`);
     const settings = imapSettingsOf(mailbox, secrets, db);
-    const client = await connectImap(settings, { disableAutoIdle: true, qresync: true });
+    const client = await connectImap(settings, syncConnectOptions(mailbox));
     let watcher: FolderWatcher | null = null;
     this.#failure = null;
     const renewal = setInterval(() => lease.renew().catch((error: unknown) => this.#fail(error)), LEASE_TTL_MS / 3);
