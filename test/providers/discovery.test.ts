@@ -154,7 +154,29 @@ describe('provider discovery', () => {
       const { auth } = await signedInUser(api);
       const response = await api.app.inject({ method: 'GET', url: '/api/v1/providers/discover?address=bob%40acme.test', headers: auth });
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({ address: 'bob@acme.test', source: 'autoconfig', imap: { host: 'imap.acme.test' } });
+      expect(response.json()).toMatchObject({ address: 'bob@acme.test', source: 'autoconfig', imap: { host: 'imap.acme.test' }, provider: { signInReady: false } });
+      const gmail = await api.app.inject({ method: 'GET', url: '/api/v1/providers/discover?address=bob%40gmail.com', headers: auth });
+      expect(gmail.json()).toMatchObject({ source: 'preset', provider: { id: 'google', auth: 'oauth2', signInReady: false } });
+      const admin = await signedInUser(api, { admin: true });
+      const saved = await api.app.inject({ method: 'PUT', url: '/api/v1/admin/oauth-providers/google', headers: admin.auth, payload: { clientId: 'id.apps.googleusercontent.com', clientSecret: 'secret' } });
+      expect(saved.json()).toMatchObject({ id: 'google', name: 'Gmail / Google Workspace', scopes: ['https://mail.google.com/', 'openid', 'email'], imap: { host: 'imap.gmail.com' } });
+      const ready = await api.app.inject({ method: 'GET', url: '/api/v1/providers/discover?address=bob%40gmail.com', headers: auth });
+      expect(ready.json()).toMatchObject({ provider: { id: 'google', signInReady: true } });
+
+      // The sign-in goes to Google's own endpoint (nothing is fetched to build it), with PKCE and offline access.
+      const start = await api.app.inject({ method: 'GET', url: '/api/v1/oauth/google/start?address=bob%40gmail.com', headers: { ...auth, accept: 'application/json' } });
+      const url = new URL(start.json<{ authorizationUrl: string }>().authorizationUrl);
+      expect(url.origin + url.pathname).toBe('https://accounts.google.com/o/oauth2/v2/auth');
+      expect(Object.fromEntries(url.searchParams)).toMatchObject({
+        client_id: 'id.apps.googleusercontent.com',
+        response_type: 'code',
+        scope: 'https://mail.google.com/ openid email',
+        code_challenge_method: 'S256',
+        access_type: 'offline',
+        login_hint: 'bob@gmail.com',
+        redirect_uri: 'http://localhost:80/api/v1/oauth/callback',
+      });
+      expect(String(start.headers['set-cookie'])).toMatch(/^tandem_oauth=[\w-]{43}; Path=\/api\/v1\/oauth; HttpOnly; SameSite=Lax/);
     });
 
     it('refuses a missing token and a malformed address', async () => {

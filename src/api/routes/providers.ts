@@ -9,7 +9,16 @@ const server = z.object({ host: z.string(), port: z.number(), security, username
 export const discoverySchema = z.object({
   address: z.string(),
   source: z.enum(['preset', 'autoconfig', 'srv', 'mx', 'none']),
-  provider: z.object({ id: z.string(), name: z.string(), auth: z.enum(['password', 'oauth2', 'app-password']), helpUrl: z.string().optional() }).nullable(),
+  provider: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      auth: z.enum(['password', 'oauth2', 'app-password']),
+      helpUrl: z.string().optional(),
+      /** OAuth2 sign-in is set up by an administrator: `GET /oauth/:id/start` works. */
+      signInReady: z.boolean(),
+    })
+    .nullable(),
   imap: server,
   smtp: server,
   steps: z.array(z.object({ source: z.enum(['preset', 'autoconfig', 'srv', 'mx']), outcome: z.string() })),
@@ -21,15 +30,18 @@ export function providerRoutes(app: ApiApp): void {
     {
       schema: {
         tags: ['providers'],
-        summary: 'The settings an address needs and where they came from: preset, autoconfig, DNS SRV, MX, or none (enter them by hand)',
+        summary: 'The settings an address needs and where they came from: preset, autoconfig, DNS SRV, MX, or none (enter them by hand); answers within a few seconds',
         querystring: z.object({ address: z.email() }),
         response: { 200: discoverySchema },
       },
     },
     async (request) => {
       currentUser(request);
-      const { config } = app.tandem;
-      return discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort });
+      const { config, store } = app.tandem;
+      const found = await discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort });
+      if (!found.provider) return { ...found, provider: null };
+      const client = await store.db.selectFrom('oauth_providers').select('id').where('id', '=', found.provider.id).executeTakeFirst();
+      return { ...found, provider: { ...found.provider, signInReady: found.provider.auth === 'oauth2' && !!client } };
     },
   );
 }

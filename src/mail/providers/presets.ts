@@ -132,3 +132,12 @@ export function presetForMx(mxHosts: string[]): ProviderPreset | undefined {
 }
 
 export const STANDARD_BEHAVIOUR = standard;
+
+/**
+ * The Message-ID a provider gave the message instead of ours, from its final
+ * SMTP reply (Microsoft: `250 2.0.0 OK <id@host.prod.outlook.com> [Hostname=…]`).
+ */
+export function messageIdFromSmtpReply(reply: string): string | null {
+  const match = /^250[ -](?:\d\.\d\.\d+ )?.*?<([^<>@\s]+@[^<>\s]+)>/m.exec(reply);
+  return match?.[1] ?? null;
+}
