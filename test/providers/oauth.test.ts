@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailboxView } from '../../src/mail/mailboxes/index.ts';
+import { MailServerError } from '../../src/mail/imap/index.ts';
+import { createGrant, GrantTokenSource } from '../../src/mail/oauth/index.ts';
 import type { GrantTokens } from '../../src/mail/oauth/index.ts';
 import { signedInUser } from '../support/api.ts';
 import { createMailUser, deliver, startMailServers } from '../support/mail-servers.ts';
 import type { MailServers, MailUser } from '../support/mail-servers.ts';
 import { startAuthorizationServer, TEST_CLIENT } from '../support/oidc.ts';
+import { freePorts } from '../support/process.ts';
 import type { TestAuthorizationServer } from '../support/oidc.ts';
 import { storeDialects } from '../support/stores.ts';
 import { mailboxState, rawMessage, startSyncApi, subjectsIn, waitIdle } from '../support/sync.ts';
@@ -141,6 +144,41 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
     expect((await tokensOf(grantId)).accessToken).not.toBe('made-up-token');
   });
 
+  it('concurrent connections of a mailbox share one refresh', async () => {
+    const mailUser = await createMailUser(servers, 'concurrent');
+    const { grantId } = await connectWithOAuth(mailUser);
+    const tokens = await tokensOf(grantId);
+    await api.context.store.db.updateTable('oauth_grants').set({ tokens: api.context.secrets.sealJson({ ...tokens, expiresAt: Date.now() }) }).where('id', '=', grantId).execute();
+    const before = auth.tokenRequests;
+    const sources = [1, 2, 3].map(() => new GrantTokenSource(api.context.store.db, api.context.secrets, grantId));
+    const fresh = await Promise.all(sources.map((source) => source.token()));
+    expect(new Set(fresh).size).toBe(1);
+    expect(fresh[0]).not.toBe(tokens.accessToken);
+    expect(auth.tokenRequests).toBe(before + 1);
+  });
+
+  it('an unreachable authorization server is a temporary failure, not a revoked grant', async () => {
+    const closed = await freePorts(1);
+    const saved = await api.app.inject({
+      method: 'PUT',
+      url: '/api/v1/admin/oauth-providers/down',
+      headers: admin.auth,
+      payload: { clientId: 'x', clientSecret: 'y', issuer: `http://127.0.0.1:${closed[0]}`, imap: { ...servers.imap, security: 'none' }, smtp: { ...servers.smtp, security: 'none' } },
+    });
+    expect(saved.statusCode).toBe(200);
+    const user = await signedInUser(api);
+    const grantId = await createGrant(api.context.store.db, api.context.secrets, {
+      userId: user.user.id,
+      providerId: 'down',
+      address: 'someone@example.test',
+      tokens: { accessToken: 'old', refreshToken: 'refresh', expiresAt: Date.now() - 1000, obtainedAt: Date.now() - 3_600_000 },
+    });
+    const failure = await new GrantTokenSource(api.context.store.db, api.context.secrets, grantId).token().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(MailServerError);
+    expect(failure).toMatchObject({ failure: 'temporary', retryable: true });
+    expect((await grantRow(grantId)).state).toBe('active');
+  });
+
   it('a revoked grant stops the mailbox once with a clear state, and signing in again resumes it', async () => {
     const mailUser = await createMailUser(servers, 'revoked');
     const { user, grantId, mailbox } = await connectWithOAuth(mailUser);
@@ -196,5 +234,44 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
     expect(mismatch.landing.searchParams.get('oauthError')).toBe('address_mismatch');
     expect(mismatch.landing.searchParams.get('message')).toMatch(/someone-else@example\.test/);
     expect(await grants()).toBe(1);
+  });
+});
+
+describe('OAuth2 on a server that offers XOAUTH2 only', () => {
+  let xoauthServers: MailServers;
+  let api: SyncTestApi;
+  beforeAll(async () => {
+    xoauthServers = await startMailServers({ oauth2: { introspectionUrl: auth.introspectionUrl, clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, mechanisms: ['xoauth2'] } });
+    api = await startSyncApi('sqlite');
+  });
+  afterAll(async () => {
+    await api?.close();
+    await xoauthServers?.stop();
+  });
+
+  it('logs in to IMAP and SMTP with XOAUTH2', async () => {
+    const mailUser = await createMailUser(xoauthServers, 'xoauth2');
+    await deliver(xoauthServers, mailUser.username, rawMessage('Over XOAUTH2', { to: mailUser.address }));
+    const admin = await signedInUser(api, { admin: true });
+    const saved = await api.app.inject({
+      method: 'PUT',
+      url: '/api/v1/admin/oauth-providers/local',
+      headers: admin.auth,
+      payload: { clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret, issuer: auth.issuer, imap: { ...xoauthServers.imap, security: 'none' }, smtp: { ...xoauthServers.smtp, security: 'none' } },
+    });
+    expect(saved.statusCode).toBe(200);
+    api.context.config.publicUrl = 'http://127.0.0.1:4999';
+    const user = await signedInUser(api);
+    const start = await api.app.inject({ method: 'GET', url: `/api/v1/oauth/local/start?address=${encodeURIComponent(mailUser.address)}`, headers: user.auth });
+    const back = await auth.authorize(String(start.headers.location), mailUser.address);
+    const callback = await api.app.inject({ method: 'GET', url: back.pathname + back.search, headers: { cookie: String(start.headers['set-cookie']).split(';')[0] ?? '' } });
+    const grantId = new URL(String(callback.headers.location), 'http://tandem').searchParams.get('oauth');
+    expect(grantId).toBeTruthy();
+    // Creating the mailbox logs in to IMAP (ImapFlow falls back to XOAUTH2) and to SMTP (XOAUTH2) with the token.
+    const created = await api.app.inject({ method: 'POST', url: '/api/v1/mailboxes', headers: user.auth, payload: { address: mailUser.address, imap: { oauth: { grantId } }, syncPeriod: '3m' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const mailbox = created.json<MailboxView>();
+    await waitIdle(api, user.auth, mailbox.id);
+    expect(await subjectsIn(api, mailbox.id, 'INBOX')).toContain('Over XOAUTH2');
   });
 });
