@@ -62,6 +62,21 @@ describe('provider-specific behaviour', () => {
     expect((await doveadm(servers, ['search', '-u', mailUser.username, 'mailbox', 'Sent', 'all'])).trim()).toBe('');
   });
 
+  it('Gmail: a permanent delete outside Trash moves to Trash (an expunge there would only remove the label)', async () => {
+    const mailUser = await createMailUser(servers, 'gmail-delete');
+    await deliver(servers, mailUser.username, rawMessage('Delete me'));
+    const { owner, response } = await connect(mailUser, 'deleter@gmail.com');
+    const mailbox = response.json<MailboxView>();
+    await waitIdle(api, owner.auth, mailbox.id);
+    const list = await api.app.inject({ method: 'GET', url: `/api/v1/messages?mailboxId=${mailbox.id}&folder=INBOX`, headers: owner.auth });
+    const [message] = list.json<{ items: { id: string }[] }>().items;
+    const deleted = await api.app.inject({ method: 'DELETE', url: `/api/v1/messages/${message?.id}?permanent=true`, headers: owner.auth });
+    expect(deleted.statusCode, deleted.body).toBeLessThan(300);
+    const search = (folder: string) => doveadm(servers, ['search', '-u', mailUser.username, 'mailbox', folder, 'all']).then((out) => out.trim());
+    await waitFor(async () => (await search('Trash')) !== '', { what: 'the message in Trash' });
+    expect(await search('INBOX')).toBe('');
+  });
+
   it('a mailbox at an ordinary provider still gets its Sent copy (control)', async () => {
     const mailUser = await createMailUser(servers, 'plain');
     await deliver(servers, mailUser.username, rawMessage('hello'));
