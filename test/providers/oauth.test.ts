@@ -116,6 +116,13 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
 
     await waitIdle(api, user.auth, mailbox.id);
     expect(await subjectsIn(api, mailbox.id, 'INBOX')).toContain('Waiting before sign-in');
+    const again = await api.app.inject({ method: 'POST', url: '/api/v1/mailboxes', headers: user.auth, payload: { address: mailUser.address, imap: { oauth: { grantId } }, kind: 'group', syncPeriod: 'now' } });
+    expect(again.json()).toMatchObject({ error: { code: 'conflict', message: expect.stringMatching(/already used/) } });
+    const stranger = await signedInUser(api);
+    const stolen = await api.app.inject({ method: 'POST', url: '/api/v1/mailboxes', headers: stranger.auth, payload: { address: mailUser.address, imap: { oauth: { grantId } }, syncPeriod: 'now' } });
+    expect(stolen.statusCode).toBe(404);
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/oauth/grants/${grantId}`, headers: stranger.auth })).statusCode).toBe(404);
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/oauth/grants/${grantId}`, headers: user.auth })).json()).toMatchObject({ id: grantId, providerId: 'local', address: mailUser.address, state: 'active' });
 
     const sent = await api.app.inject({ method: 'POST', url: '/api/v1/messages/send', headers: user.auth, payload: { mailboxId: mailbox.id, to: [mailUser.address], subject: 'Sent with a token', text: 'hi' } });
     expect(sent.statusCode, sent.body).toBe(202);

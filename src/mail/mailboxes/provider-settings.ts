@@ -25,6 +25,9 @@ export async function oauthMailboxSettings(
   smtp: OAuthServerChoice | undefined,
 ): Promise<{ imap: ImapSettings; smtp: SmtpSettings; providerId: string; address: string }> {
   const grant = await ownedGrant(context.store.db, ownerId, grantId);
+  // A grant belongs to one mailbox: deleting that mailbox deletes it.
+  const user = await context.store.db.selectFrom('mailboxes').select('id').where('oauth_grant_id', '=', grantId).executeTakeFirst();
+  if (user) throw new TandemError('conflict', 'This sign-in is already used by another mailbox: sign in again for a new one', { mailboxId: user.id });
   const provider = await oauthClient(context.store.db, context.secrets, grant.provider_id);
   const accessToken = new GrantTokenSource(context.store.db, context.secrets, grant.id);
   const server = (choice: OAuthServerChoice, fallback: typeof provider.imap) => ({

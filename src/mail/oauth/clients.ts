@@ -120,7 +120,10 @@ export function oauthConfiguration(c: OAuthClient): Promise<client.Configuration
   const key = `${c.id}|${c.updatedAt}`;
   let configuration = configurations.get(key);
   if (!configuration) {
-    configuration = makeConfiguration(c);
+    configuration = makeConfiguration(c).catch((error: unknown) => {
+      if (error instanceof TandemError) throw error;
+      throw new TandemError('connection_failed', `Cannot reach the sign-in service of ${c.name} (${c.issuer ?? 'preset'}): ${(error as Error).message}`, { providerId: c.id });
+    });
     configurations.set(key, configuration);
     // A failed metadata fetch is tried again next time.
     configuration.catch(() => configurations.delete(key));
