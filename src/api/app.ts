@@ -19,6 +19,8 @@ import { messageCrmRoutes } from './routes/message-crm.ts';
 import { messageChangeRoutes } from './routes/message-changes.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { recordRoutes } from './routes/records.ts';
+import { oauthRoutes } from './routes/oauth.ts';
+import { providerRoutes } from './routes/providers.ts';
 import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
 
@@ -82,6 +84,8 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   recordRoutes(app);
   messageCrmRoutes(app);
   mailroomRoutes(app);
+  providerRoutes(app);
+  oauthRoutes(app);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

@@ -11,6 +11,8 @@ const settings = {
   secretKey: 'TANDEM_SECRET_KEY',
   logLevel: 'TANDEM_LOG_LEVEL',
   publicUrl: 'TANDEM_PUBLIC_URL',
+  discoveryDnsServers: 'TANDEM_DISCOVERY_DNS_SERVERS',
+  autoconfigHttpPort: 'TANDEM_AUTOCONFIG_HTTP_PORT',
 } as const;
 
 type SettingName = keyof typeof settings;
@@ -29,6 +31,13 @@ const configSchema = z.object({
     .optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   publicUrl: z.url().optional(),
+  /** DNS servers for provider discovery (comma-separated `host` or `host:port`); the system's when unset. */
+  discoveryDnsServers: z
+    .string()
+    .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
+    .optional(),
+  /** Fetch autoconfig documents over plain HTTP on this port instead of HTTPS (for a local test server). */
+  autoconfigHttpPort: z.coerce.number().int().min(1).max(65535).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

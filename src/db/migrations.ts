@@ -343,6 +343,50 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('rule_runs_message').on('rule_runs').columns(['message_id']).execute();
       },
     },
+    '0008_oauth': {
+      async up(db: Kysely<unknown>) {
+        // OAuth2 clients an administrator registered with a provider; the secret is sealed.
+        await db.schema
+          .createTable('oauth_providers')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('client_secret', 'text', (c) => c.notNull())
+          .addColumn('issuer_url', 'text')
+          .addColumn('settings_json', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        // A user's permission to use a mail account, as sealed tokens; `token_version` orders refreshes.
+        await db.schema
+          .createTable('oauth_grants')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('provider_id', 'text', (c) => c.notNull())
+          .addColumn('address', 'text', (c) => c.notNull())
+          .addColumn('tokens', 'text', (c) => c.notNull())
+          .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        // Sign-ins under way: the state parameter, the PKCE verifier (sealed) and the browser that started it.
+        await db.schema
+          .createTable('oauth_authorizations')
+          .addColumn('state', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('browser_hash', 'text', (c) => c.notNull())
+          .addColumn('provider_id', 'text', (c) => c.notNull())
+          .addColumn('address', 'text', (c) => c.notNull())
+          .addColumn('code_verifier', 'text', (c) => c.notNull())
+          .addColumn('redirect_uri', 'text', (c) => c.notNull())
+          .addColumn('mailbox_id', 'text')
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.alterTable('mailboxes').addColumn('oauth_grant_id', 'text').execute();
+        await db.schema.alterTable('mailboxes').addColumn('provider_id', 'text').execute();
+      },
+    },
     '0009_outgoing': {
       async up(db: Kysely<unknown>) {
         // Instance-wide settings an admin makes (values that hold secrets are sealed).

@@ -27,6 +27,9 @@ export interface Database {
   comments: CommentsTable;
   mailroom_rules: MailroomRulesTable;
   rule_runs: RuleRunsTable;
+  oauth_providers: OAuthProvidersTable;
+  oauth_grants: OAuthGrantsTable;
+  oauth_authorizations: OAuthAuthorizationsTable;
 }
 
 export type Flag = 0 | 1;
@@ -89,6 +92,10 @@ export interface MailboxesTable {
   provider_files_sent: Generated<Flag>;
   /** The IMAP server's APPENDLIMIT in bytes (RFC 7889); null when it advertises none. */
   append_limit: number | null;
+  /** Set when the mailbox logs in with OAuth2 (XOAUTH2 / OAUTHBEARER) instead of a password. */
+  oauth_grant_id: string | null;
+  /** The recognized provider (a preset id such as `google`), whose quirks sync and sending respect. */
+  provider_id: string | null;
   state: MailboxState;
   error: string | null;
   created_at: number;
@@ -267,6 +274,7 @@ export interface SettingsTable {
   value: string;
   updated_at: number;
 }
+
 export type RecordKind = 'contact' | 'lead' | 'organization' | 'deal' | 'case' | 'ticket';
 
 /** A CRM record (see crm/records). Fields a kind does not use stay null. */
@@ -375,4 +383,48 @@ export interface RuleRunsTable {
   /** JSON array of action results. */
   results: string;
   created_at: number;
+}
+
+export interface OAuthProvidersTable {
+  id: string;
+  name: string;
+  client_id: string;
+  /** Sealed by the secret box. */
+  client_secret: string;
+  /** Where the authorization server publishes its metadata; null for a preset's own endpoints. */
+  issuer_url: string | null;
+  /** JSON: scopes and IMAP/SMTP servers overriding the preset's. */
+  settings_json: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export type OAuthGrantState = 'active' | 'revoked';
+
+export interface OAuthGrantsTable {
+  id: string;
+  user_id: string;
+  provider_id: string;
+  address: string;
+  /** Sealed JSON: access token, refresh token, expiry. */
+  tokens: string;
+  token_version: Generated<number>;
+  state: OAuthGrantState;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OAuthAuthorizationsTable {
+  state: string;
+  user_id: string;
+  /** SHA-256 of the random value in the starting browser's cookie. */
+  browser_hash: string;
+  provider_id: string;
+  address: string;
+  /** Sealed PKCE code verifier. */
+  code_verifier: string;
+  redirect_uri: string;
+  /** Signing in again for this mailbox. */
+  mailbox_id: string | null;
+  expires_at: number;
 }

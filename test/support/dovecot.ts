@@ -24,6 +24,16 @@ export interface DovecotSetup {
   addCapabilities: readonly string[];
   /** Sent, Drafts, Trash, Junk and Archive exist for every user (else only INBOX, until created). */
   autoCreateFolders: boolean;
+  oauth2?: DovecotOAuth2 | undefined;
+}
+
+/** Logins with an OAuth2 access token, checked by the authorization server's introspection endpoint. */
+export interface DovecotOAuth2 {
+  introspectionUrl: string;
+  clientId: string;
+  clientSecret: string;
+  /** Default both; e.g. ['xoauth2'] hides OAUTHBEARER. */
+  mechanisms?: ('xoauth2' | 'oauthbearer')[];
 }
 
 export interface RunningDovecot {
@@ -45,6 +55,22 @@ export function dovecotPidFile(dovecotDir: string): string {
 // Debian's location of Dovecot's service binaries.
 const IMAP_BINARY = '/usr/lib/dovecot/imap';
 
+function oauthMechanisms(o: DovecotOAuth2): string {
+  return (o.mechanisms ?? ['xoauth2', 'oauthbearer']).join(' ');
+}
+
+/** oidc-provider answers introspection only to POST, with the client's credentials in the body. */
+function oauth2Args(o: DovecotOAuth2): string {
+  return `introspection_mode = post
+introspection_url = ${o.introspectionUrl}
+client_id = ${o.clientId}
+client_secret = ${o.clientSecret}
+username_attribute = email
+active_attribute = active
+active_value = true
+`;
+}
+
 function configText(s: DovecotSetup, imapCapability: string | null): string {
   const { dir, ports, mailUid, mailGid } = s;
   const ssl = s.tls
@@ -58,7 +84,7 @@ listen = 127.0.0.1
 protocols = imap lmtp
 ${ssl}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login${s.oauth2 ? ` ${oauthMechanisms(s.oauth2)}` : ''}
 auth_verbose = yes
 # Refuse a wrong password at once instead of after Dovecot's default 2 s.
 auth_failure_delay = 0
@@ -77,7 +103,8 @@ mail_fsync = never
 passdb {
   driver = passwd-file
   args = scheme=PLAIN ${usersDirOf(dir)}/%u
-}
+${s.oauth2 ? '  # Without "none", LMTP delivery (no mechanism) would skip every passdb.\n  mechanisms = plain login none\n' : ''}}
+${s.oauth2 ? `passdb {\n  driver = oauth2\n  mechanisms = ${oauthMechanisms(s.oauth2)}\n  args = ${dir}/dovecot-oauth2.conf.ext\n}\n` : ''}
 userdb {
   driver = static
   args = uid=${mailUid} gid=${mailGid} home=${dir}/mail/%u
@@ -184,6 +211,7 @@ export async function startDovecot(s: DovecotSetup): Promise<RunningDovecot> {
   // Auth runs as the `dovecot` user and must read users/; mail is written as mailUid.
   await run('chown', [`${s.mailUid}:${s.mailGid}`, mailDir]);
 
+  if (s.oauth2) await writeFile(path.join(s.dir, 'dovecot-oauth2.conf.ext'), oauth2Args(s.oauth2), { mode: 0o644 });
   await writeFile(config, configText(s, null));
   const override = await capabilityOverride(s, config);
   if (override !== null) await writeFile(config, configText(s, override));

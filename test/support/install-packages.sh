@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run for real: Dovecot (IMAP, LMTP), Postfix,
-# isync (mbsync, a second real mail client) and Chromium. Idempotent: does nothing
+# isync (mbsync, a second real mail client), Chromium and dnsmasq (a local DNS server
+# for provider discovery; dnsmasq-base is the binary alone, no system service). Idempotent: does nothing
 # when all are present. Never installs another IMAP server: Debian's IMAP servers
 # conflict, and installing e.g. cyrus-imapd would remove dovecot-imapd.
 set -euo pipefail
 
 # (openssl, for the TLS test certificate, comes with dovecot-core.)
-PACKAGES=(dovecot-imapd dovecot-lmtpd postfix isync chromium)
+PACKAGES=(dovecot-imapd dovecot-lmtpd postfix isync chromium dnsmasq-base)
 NEEDED=(/usr/sbin/dovecot /usr/bin/doveadm /usr/lib/dovecot/imap /usr/lib/dovecot/lmtp
-        /usr/sbin/postfix /usr/bin/mbsync /usr/bin/chromium /usr/bin/openssl)
+        /usr/sbin/postfix /usr/bin/mbsync /usr/bin/chromium /usr/bin/openssl /usr/sbin/dnsmasq)
 
 missing=()
 for file in "${NEEDED[@]}"; do

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { dovecotPidFile, startDovecot, usersDirOf } from './dovecot.ts';
+import type { DovecotOAuth2 } from './dovecot.ts';
 import { postfixPidFile, startPostfix } from './postfix.ts';
 import { freePorts, run } from './process.ts';
 
@@ -55,6 +56,8 @@ export interface StartOptions {
    * `rejectUnauthorized: false` or `ca: tlsCert`, or must not upgrade).
    */
   tls?: boolean;
+  /** Also accept OAuth2 tokens (XOAUTH2 / OAUTHBEARER) on IMAP and, through Dovecot's SASL, on SMTP. */
+  oauth2?: DovecotOAuth2;
 }
 
 export interface MailUser {
@@ -65,9 +68,9 @@ export interface MailUser {
 
 const INSTALL_SCRIPT = fileURLToPath(new URL('./install-packages.sh', import.meta.url));
 const WATCHDOG = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
-const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl'];
+const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl', '/usr/sbin/dnsmasq'];
 
-async function ensurePackages(): Promise<void> {
+export async function ensurePackages(): Promise<void> {
   const present = await Promise.all(REQUIRED.map((f) => access(f).then(() => true, () => false)));
   if (present.every(Boolean)) return;
   // Installs as root; otherwise fails with one line saying what to install.
@@ -134,6 +137,7 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
       disableCapabilities: options.disableCapabilities ?? [],
       addCapabilities: options.addCapabilities ?? [],
       autoCreateFolders: options.autoCreateFolders ?? true,
+      oauth2: options.oauth2,
     }));
     // After Dovecot: Postfix's smtpd asks Dovecot's auth listener for the SASL
     // mechanisms on every connection, and dies (then is throttled) if it is not there.

@@ -7,9 +7,11 @@ import {
   deleteMailbox,
   disconnectMailbox,
   mailboxView,
+  oauthMailboxSettings,
   serverFolders,
   updateMailbox,
 } from '../../mail/mailboxes/index.ts';
+import type { NewMailbox } from '../../mail/mailboxes/index.ts';
 import type { ApiApp } from '../app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
@@ -43,11 +45,26 @@ export const smtpSchema = z
   })
   .refine(plainOnlyOnLoopback, { message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"' });
 
+/** Sign in with OAuth2 instead of a password: the grant from `GET /oauth/callback`; the servers default to the provider's. */
+const oauthServerSchema = z
+  .object({
+    oauth: z.object({ grantId: z.string().min(1) }),
+    host: z.string().trim().min(1).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    security: security.optional(),
+    username: z.string().min(1).optional(),
+    allowInvalidCertificate: z.boolean().optional(),
+  })
+  .refine((s) => s.security !== 'none' || s.host === undefined || plainOnlyOnLoopback({ host: s.host, security: s.security }), {
+    message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"',
+  });
+
 const createSchema = z.object({
   address: z.email(),
   displayName: z.string().max(200).optional(),
-  imap: imapSchema,
-  smtp: smtpSchema,
+  imap: z.union([oauthServerSchema, imapSchema]),
+  /** May be left out with an OAuth2 `imap`: the provider's SMTP server with the same grant. */
+  smtp: z.union([oauthServerSchema, smtpSchema]).optional(),
   folders: z.array(z.string().min(1)).optional(),
   syncPeriod: z.enum(['now', '1m', '3m', '6m']),
   markIncomingPrivate: z.boolean().optional(),
@@ -76,9 +93,28 @@ const mailboxSchema = z.object({
   ),
   progress: z.object({ done: z.number(), total: z.number() }),
   createdAt: z.string(),
+  auth: z.enum(['password', 'oauth2']),
+  providerId: z.string().nullable(),
+  needsReauthorization: z.boolean(),
 });
 
 const idParams = z.object({ id: z.string() });
+
+/** The body as createMailbox takes it: an OAuth2 grant becomes settings with its token source. */
+async function mailboxInput(app: ApiApp, ownerId: string, body: z.infer<typeof createSchema>): Promise<NewMailbox> {
+  const { imap, smtp, ...rest } = body;
+  if (!('oauth' in imap)) {
+    if (!smtp || 'oauth' in smtp) throw new TandemError('validation_failed', 'smtp: give the SMTP server and its login (an OAuth2 grant for SMTP needs an OAuth2 imap too)');
+    return { ...rest, imap, smtp };
+  }
+  const grantId = imap.oauth.grantId;
+  if (smtp && 'oauth' in smtp && smtp.oauth.grantId !== grantId) throw new TandemError('validation_failed', 'smtp.oauth.grantId: IMAP and SMTP share one sign-in');
+  const settings = await oauthMailboxSettings(app.tandem, ownerId, grantId, imap, smtp);
+  if (settings.address !== body.address.trim().toLowerCase()) {
+    throw new TandemError('validation_failed', `address: the sign-in is for ${settings.address}`);
+  }
+  return { ...rest, imap: settings.imap, smtp: settings.smtp, oauthGrantId: grantId, providerId: settings.providerId };
+}
 const tags = ['mailboxes'];
 
 export function mailboxRoutes(app: ApiApp): void {
@@ -96,7 +132,7 @@ export function mailboxRoutes(app: ApiApp): void {
     },
     async (request, reply) => {
       const user = currentUser(request);
-      const id = await createMailbox(app.tandem, sync, user.id, request.body);
+      const id = await createMailbox(app.tandem, sync, user.id, await mailboxInput(app, user.id, request.body));
       return reply.status(201).send(await mailboxView(app.tandem.store.db, user.id, id));
     },
   );

@@ -1,15 +1,25 @@
 import { ImapFlow } from 'imapflow';
 import type { ImapFlowOptions } from 'imapflow';
-import { classifyImapError } from './errors.ts';
+import { classifyImapError, MailServerError } from './errors.ts';
 
 export type Security = 'tls' | 'starttls' | 'none';
+
+/** Where an OAuth2 mailbox gets the access token it logs in with (XOAUTH2 / OAUTHBEARER). */
+export interface AccessTokenSource {
+  /** A token believed valid (refreshed first when it is about to expire). */
+  token(): Promise<string>;
+  /** A new token, after the server refused the last one; fails for good when the grant was revoked. */
+  renew(): Promise<string>;
+}
 
 export interface ImapSettings {
   host: string;
   port: number;
   security: Security;
   username: string;
+  /** Empty when `accessToken` is set. */
   password: string;
+  accessToken?: AccessTokenSource | undefined;
   /** Accept a self-signed or otherwise unverifiable certificate (self-hosted servers). */
   allowInvalidCertificate?: boolean | undefined;
 }
@@ -22,14 +32,15 @@ export interface ConnectOptions {
   qresync?: boolean;
 }
 
-export function imapOptions(settings: ImapSettings, options: ConnectOptions = {}): ImapFlowOptions {
+export function imapOptions(settings: ImapSettings, options: ConnectOptions = {}, accessToken?: string): ImapFlowOptions {
   return {
     host: settings.host,
     port: settings.port,
     secure: settings.security === 'tls',
     // STARTTLS is required when chosen, and never attempted on a plain (loopback) connection.
     doSTARTTLS: settings.security === 'starttls' ? true : settings.security === 'none' ? false : undefined,
-    auth: { user: settings.username, pass: settings.password },
+    // With a token ImapFlow logs in with OAUTHBEARER where offered, else XOAUTH2.
+    auth: accessToken ? { user: settings.username, accessToken } : { user: settings.username, pass: settings.password },
     tls: { rejectUnauthorized: !settings.allowInvalidCertificate },
     logger: false,
     connectionTimeout: 15_000,
@@ -41,9 +52,23 @@ export function imapOptions(settings: ImapSettings, options: ConnectOptions = {}
   };
 }
 
-/** A logged-in client; failures are thrown as typed MailServerErrors. */
+/**
+ * A logged-in client; failures are thrown as typed MailServerErrors. An OAuth2
+ * token the server refuses (revoked or expired early) is renewed once.
+ */
 export async function connectImap(settings: ImapSettings, options: ConnectOptions = {}): Promise<ImapFlow> {
-  const client = new ImapFlow(imapOptions(settings, options));
+  const source = settings.accessToken;
+  if (!source) return connectOnce(settings, options);
+  try {
+    return await connectOnce(settings, options, await source.token());
+  } catch (error) {
+    if (!(error instanceof MailServerError) || error.failure !== 'auth_failed') throw error;
+    return connectOnce(settings, options, await source.renew());
+  }
+}
+
+async function connectOnce(settings: ImapSettings, options: ConnectOptions, accessToken?: string): Promise<ImapFlow> {
+  const client = new ImapFlow(imapOptions(settings, options, accessToken));
   // A dropped connection is reported through the next command; keep the emitter from throwing.
   client.on('error', () => undefined);
   try {

@@ -8,6 +8,8 @@ export class MailServerError extends Error {
     readonly failure: MailServerFailure,
     message: string,
     override readonly cause?: unknown,
+    /** The server asked to wait this long before trying again (throttling). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }
@@ -35,6 +37,8 @@ export function classifyImapError(error: unknown, host = 'the server'): MailServ
   if (e.authenticationFailed || e.serverResponseCode === 'AUTHENTICATIONFAILED') {
     return new MailServerError('auth_failed', `The mail server refused the login: ${detail}`, error);
   }
+  const throttled = throttleDelay(detail);
+  if (throttled !== null) return new MailServerError('temporary', `The mail server is throttling this account: ${detail}`, error, throttled);
   if (e.serverResponseCode === 'UNAVAILABLE' || e.serverResponseCode === 'LIMIT' || e.serverResponseCode === 'INUSE') {
     return new MailServerError('temporary', `The mail server is busy or unavailable: ${detail}`, error);
   }
@@ -46,4 +50,15 @@ export function classifyImapError(error: unknown, host = 'the server'): MailServ
     return new MailServerError('connection_failed', `Cannot reach ${host}: ${detail}`, error);
   }
   return new MailServerError('other', detail, error);
+}
+
+/**
+ * How long a throttling server asks to wait, in ms (Outlook: "Request is
+ * throttled. Suggested Backoff Time: 92415 milliseconds"); 0 when it throttles
+ * without saying; null when this is not throttling.
+ */
+export function throttleDelay(text: string): number | null {
+  const suggested = /backoff time:\s*(\d+)\s*milliseconds/i.exec(text);
+  if (suggested) return Number(suggested[1]);
+  return /\bthrottl/i.test(text) ? 0 : null;
 }

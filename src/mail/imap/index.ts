@@ -1,6 +1,6 @@
 export { closeQuietly, connectImap, imapOptions } from './connect.ts';
-export type { ConnectOptions, ImapSettings, Security } from './connect.ts';
-export { classifyImapError, MailServerError } from './errors.ts';
+export type { AccessTokenSource, ConnectOptions, ImapSettings, Security } from './connect.ts';
+export { classifyImapError, MailServerError, throttleDelay } from './errors.ts';
 export type { MailServerFailure } from './errors.ts';
 export { DEFAULT_FOLDER_ROLES, listServerFolders } from './folders.ts';
 export type { ServerFolder } from './folders.ts';

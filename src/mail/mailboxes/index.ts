@@ -4,3 +4,6 @@ export { mailboxView } from './view.ts';
 export type { FolderView, MailboxView } from './view.ts';
 export { syncSince } from './sync-period.ts';
 export type { SmtpSettings } from './verify.ts';
+export { oauthMailboxSettings } from './provider-settings.ts';
+export type { OAuthServerChoice } from './provider-settings.ts';
+export { reauthorizeMailbox } from './reauthorize.ts';

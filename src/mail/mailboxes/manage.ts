@@ -8,6 +8,7 @@ import type { ImapSettings } from '../imap/index.ts';
 import { removeLocations } from '../messages/write.ts';
 import type { MailboxSecrets } from '../sync/index.ts';
 import { imapSettingsOf } from '../sync/index.ts';
+import { mailboxPreset, withProviderHelp } from './provider-settings.ts';
 import { syncSince } from './sync-period.ts';
 import { verifyImap, verifySmtp } from './verify.ts';
 import type { SmtpSettings } from './verify.ts';
@@ -32,6 +33,9 @@ export interface NewMailbox {
   fallbackConsent?: boolean | undefined;
   archiveAndCreatePast?: boolean | undefined;
   kind?: 'personal' | 'group' | undefined;
+  /** Logs in with this OAuth2 grant (its token source is in `imap` and `smtp`). */
+  oauthGrantId?: string | undefined;
+  providerId?: string | undefined;
 }
 
 /**
@@ -45,8 +49,14 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
     const existing = await db.selectFrom('mailboxes').select('id').where('owner_user_id', '=', ownerId).where('kind', '=', 'personal').executeTakeFirst();
     if (existing) throw new TandemError('mailbox_exists', 'You already have a mailbox: delete it before setting up another one', { mailboxId: existing.id });
   }
-  const serverFolders = await verifyImap(input.imap);
-  await verifySmtp(input.smtp);
+  const preset = mailboxPreset(input.providerId, input.imap.host, input.address);
+  let serverFolders: Awaited<ReturnType<typeof verifyImap>>;
+  try {
+    serverFolders = await verifyImap(input.imap);
+    await verifySmtp(input.smtp);
+  } catch (error) {
+    throw input.oauthGrantId ? error : withProviderHelp(error, preset);
+  }
 
   const wanted = input.folders ?? serverFolders.filter((f) => f.specialUse && DEFAULT_FOLDER_ROLES.includes(f.specialUse)).map((f) => f.path);
   const unknown = wanted.filter((path) => !serverFolders.some((f) => f.path === path));
@@ -77,6 +87,9 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
         smtp_security: input.smtp.security,
         smtp_username: input.smtp.username ?? '',
         secrets: context.secrets.sealJson(secrets),
+        oauth_grant_id: input.oauthGrantId ?? null,
+        provider_id: input.providerId ?? preset?.id ?? null,
+        provider_files_sent: preset?.behaviour.filesSentCopy ? 1 : 0,
         sync_period: input.syncPeriod,
         sync_since: syncSince(input.syncPeriod, now),
         mark_incoming_private: input.markIncomingPrivate ? 1 : 0,
@@ -160,7 +173,7 @@ async function learnNewFolders(context: TandemContext, mailbox: Awaited<ReturnTy
   const { db } = context.store;
   const known = new Set((await db.selectFrom('folders').select('path').where('mailbox_id', '=', mailbox.id).execute()).map((f) => f.path));
   if (paths.every((path) => known.has(path))) return;
-  const onServer = await verifyImap(imapSettingsOf(mailbox, context.secrets));
+  const onServer = await verifyImap(imapSettingsOf(mailbox, context.secrets, db));
   const added = onServer.filter((f) => !known.has(f.path) && paths.includes(f.path));
   if (added.length === 0) return;
   await db
@@ -184,7 +197,7 @@ export async function connectMailbox(context: TandemContext, sync: SyncControl, 
 
 /** Removes the mailbox and every email synced from it (the server keeps its mail). */
 export async function deleteMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
-  await ownedMailbox(context, ownerId, mailboxId);
+  const mailbox = await ownedMailbox(context, ownerId, mailboxId);
   await sync.stopMailbox(mailboxId);
   const { db, dialect } = context.store;
   const blobs = await blobsOf(db, mailboxId);
@@ -193,6 +206,7 @@ export async function deleteMailbox(context: TandemContext, sync: SyncControl, o
       await sql`delete from messages_fts where rowid in (select id from messages where mailbox_id = ${mailboxId})`.execute(trx);
     }
     await trx.deleteFrom('mailboxes').where('id', '=', mailboxId).execute();
+    if (mailbox.oauth_grant_id) await trx.deleteFrom('oauth_grants').where('id', '=', mailbox.oauth_grant_id).execute();
   });
   // The mail's files go too, unless another mailbox holds the same bytes (blobs are shared by content).
   const stillUsed = await blobsInUse(db, [...blobs]);
@@ -226,7 +240,7 @@ async function blobsInUse(db: TandemContext['store']['db'], keys: string[]): Pro
 /** The server's folders right now, marked with whether each is synced. */
 export async function serverFolders(context: TandemContext, ownerId: string, mailboxId: string) {
   const row = await ownedMailbox(context, ownerId, mailboxId);
-  const folders = await verifyImap(imapSettingsOf(row, context.secrets));
+  const folders = await verifyImap(imapSettingsOf(row, context.secrets, context.store.db));
   const enabled = new Set(
     (await context.store.db.selectFrom('folders').select('path').where('mailbox_id', '=', mailboxId).where('enabled', '=', 1).execute()).map((f) => f.path),
   );

@@ -1,7 +1,8 @@
 import nodemailer from 'nodemailer';
+import XOAuth2 from 'nodemailer/lib/xoauth2';
 import { TandemError } from '../../errors/index.ts';
 import { closeQuietly, connectImap, listServerFolders, MailServerError } from '../imap/index.ts';
-import type { ImapSettings, Security, ServerFolder } from '../imap/index.ts';
+import type { AccessTokenSource, ImapSettings, Security, ServerFolder } from '../imap/index.ts';
 
 export interface SmtpSettings {
   host: string;
@@ -9,6 +10,8 @@ export interface SmtpSettings {
   security: Security;
   username?: string | undefined;
   password?: string | undefined;
+  /** Logs in with XOAUTH2 instead of the password. */
+  accessToken?: AccessTokenSource | undefined;
   allowInvalidCertificate?: boolean | undefined;
 }
 
@@ -26,23 +29,48 @@ export async function verifyImap(settings: ImapSettings): Promise<ServerFolder[]
   }
 }
 
-export function smtpTransportOptions(settings: SmtpSettings) {
+export function smtpTransportOptions(settings: SmtpSettings, accessToken?: string) {
   return {
     host: settings.host,
     port: settings.port,
     secure: settings.security === 'tls',
     requireTLS: settings.security === 'starttls',
     ignoreTLS: settings.security === 'none',
-    auth: settings.username ? { user: settings.username, pass: settings.password ?? '' } : undefined,
+    auth: accessToken
+      ? { type: 'OAuth2' as const, user: settings.username ?? '', accessToken }
+      : settings.username
+        ? { user: settings.username, pass: settings.password ?? '' }
+        : undefined,
     tls: { rejectUnauthorized: !settings.allowInvalidCertificate },
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
   };
 }
 
+/** SMTP AUTH XOAUTH2 with the token; when the server refuses it, nodemailer asks the source for a renewed one, once. */
+export function xoauth2Login(user: string, accessToken: string, source: AccessTokenSource) {
+  const oauth2 = new XOAuth2({
+    user,
+    accessToken,
+    provisionCallback: (_user, _renew, done) => {
+      source.renew().then(
+        (token) => done(null, token),
+        (error: Error) => done(error),
+      );
+    },
+  });
+  return { user, oauth2 };
+}
+
 /** Connects (and logs in, when credentials are given) to the SMTP server. */
 export async function verifySmtp(settings: SmtpSettings): Promise<void> {
-  const transport = nodemailer.createTransport(smtpTransportOptions(settings));
+  let accessToken: string | undefined;
+  try {
+    accessToken = await settings.accessToken?.token();
+  } catch (error) {
+    throw asTandemError(error, 'SMTP');
+  }
+  const transport = nodemailer.createTransport(smtpTransportOptions(settings, accessToken));
   try {
     await transport.verify();
   } catch (error) {
@@ -56,7 +84,7 @@ export async function verifySmtp(settings: SmtpSettings): Promise<void> {
   }
 }
 
-function asTandemError(error: unknown, server: 'IMAP'): TandemError {
+function asTandemError(error: unknown, server: 'IMAP' | 'SMTP'): TandemError {
   if (!(error instanceof MailServerError)) return new TandemError('connection_failed', `${server}: ${String(error)}`);
   const code = error.failure === 'auth_failed' ? 'auth_failed' : 'connection_failed';
   return new TandemError(code, `${server}: ${error.message}`, { server: server.toLowerCase(), failure: error.failure });

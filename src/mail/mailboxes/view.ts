@@ -30,6 +30,11 @@ export interface MailboxView {
   folders: FolderView[];
   progress: { done: number; total: number };
   createdAt: string;
+  /** How it logs in: a password (or app password), or an OAuth2 sign-in with `providerId`. */
+  auth: 'password' | 'oauth2';
+  providerId: string | null;
+  /** The OAuth2 sign-in was revoked or expired: sync stopped until the user signs in again (`GET /oauth/:providerId/start?mailboxId=`). */
+  needsReauthorization: boolean;
 }
 
 /** A mailbox of `viewerId` (any mailbox when null, for the CLI), or not_found — also for someone else's: its existence is not revealed. */
@@ -83,5 +88,14 @@ export async function mailboxView(db: Kysely<Database>, viewerId: string | null,
     })),
     progress: { done, total },
     createdAt: new Date(row.created_at).toISOString(),
+    auth: row.oauth_grant_id ? 'oauth2' : 'password',
+    providerId: row.provider_id,
+    needsReauthorization: await grantRevoked(db, row.oauth_grant_id),
   };
+}
+
+async function grantRevoked(db: Kysely<Database>, grantId: string | null): Promise<boolean> {
+  if (!grantId) return false;
+  const grant = await db.selectFrom('oauth_grants').select('state').where('id', '=', grantId).executeTakeFirst();
+  return grant?.state !== 'active';
 }

@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, MessageLocationsTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { flagColumns, removeLocations } from '../messages/write.ts';
+import { presetById } from '../providers/index.ts';
 import { enqueueOp } from './ops.ts';
 
 type Location = Selectable<MessageLocationsTable> & { path: string };
@@ -58,13 +59,17 @@ export async function changeMessage(db: Kysely<Database>, ownerId: string, messa
 
 /**
  * Deletes as a mail app does: to Trash, or for good when already in Trash or
- * `permanent` (expunging only this message's UID on the server).
+ * `permanent` (expunging only this message's UID on the server). Where
+ * expunging outside Trash only removes a label (Gmail), a permanent delete
+ * moves to Trash instead: the message would otherwise live on in All Mail.
  */
 export async function deleteMessage(db: Kysely<Database>, ownerId: string, messageId: number, permanent: boolean): Promise<string> {
   return db.transaction().execute(async (trx) => {
     const location = await ownLocation(trx, ownerId, messageId);
     const trash = await trx.selectFrom('folders').select(['path']).where('mailbox_id', '=', location.mailbox_id).where('special_use', '=', '\\Trash').executeTakeFirst();
-    if (permanent || location.path === trash?.path) {
+    const mailbox = await trx.selectFrom('mailboxes').select('provider_id').where('id', '=', location.mailbox_id).executeTakeFirstOrThrow();
+    const labelsOnly = !!trash && !!presetById(mailbox.provider_id ?? '')?.behaviour.deleteMovesToTrash;
+    if ((permanent && !labelsOnly) || location.path === trash?.path) {
       await removeLocations(trx, location.folder_id, [location.uid]);
       await enqueueOp(trx, {
         mailboxId: location.mailbox_id,

@@ -10,6 +10,7 @@ import type { RepliedMessage } from '../messages/index.ts';
 import { composeMessage, fillMergeTags, megabytes } from '../mime/index.ts';
 import type { ComposedMessage, ComposeInput } from '../mime/index.ts';
 import { enqueueOp } from '../outbox/index.ts';
+import { messageIdFromSmtpReply, presetById } from '../providers/index.ts';
 import type { MailboxRow } from '../sync/run-context.ts';
 import { outgoingServer } from './outgoing-server.ts';
 import { SmtpFailure, SmtpSession, smtpSettingsOf } from './smtp.ts';
@@ -98,7 +99,7 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
  */
 async function openSmtpRoute(context: TandemContext, mailbox: MailboxRow): Promise<{ session: SmtpSession; via: SendVia }> {
   try {
-    return { session: await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets)), via: 'mailbox' };
+    return { session: await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets, context.store.db)), via: 'mailbox' };
   } catch (error) {
     const failure = asSmtpFailure(error);
     const unreachable = failure.responseCode === undefined || failure.responseCode === 421;
@@ -168,7 +169,9 @@ async function markSent(
   await db.transaction().execute(async (trx) => {
     const send = await trx.selectFrom('sends').select('raw_blob').where('id', '=', id).executeTakeFirstOrThrow();
     // Whatever its state now: an engine that started meanwhile may have judged it interrupted.
-    await trx.updateTable('sends').set({ state: 'sent', smtp_response: result.response, error, updated_at: Date.now() }).where('id', '=', id).execute();
+    // A provider that replaces the Message-ID (Microsoft) names the real one in its reply: the Sent copy it files has that one.
+    const rewritten = presetById(mailbox.provider_id ?? '')?.behaviour.messageIdFromSmtpReply ? messageIdFromSmtpReply(result.response) : null;
+    await trx.updateTable('sends').set({ state: 'sent', smtp_response: result.response, error, updated_at: Date.now(), ...(rewritten ? { message_id: rewritten } : {}) }).where('id', '=', id).execute();
     if (mailbox.provider_files_sent !== 1) {
       await enqueueOp(trx, { mailboxId: mailbox.id, messageId: null, locationId: null, kind: 'append_sent', payload: { sendId: id, rawBlob: send.raw_blob } });
     }

@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
+import type { Kysely } from 'kysely';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { Database } from '../../db/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
-import { smtpTransportOptions } from '../mailboxes/verify.ts';
+import { smtpTransportOptions, xoauth2Login } from '../mailboxes/verify.ts';
 import type { SmtpSettings } from '../mailboxes/verify.ts';
-import { mailboxSecretsSchema } from '../sync/account.ts';
+import { accessTokenOf, mailboxSecretsSchema } from '../sync/account.ts';
 import type { MailboxRow } from '../sync/run-context.ts';
 
-export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox): SmtpSettings {
+export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>): SmtpSettings {
   const sealed = mailboxSecretsSchema.parse(secrets.openJson(mailbox.secrets));
   return {
     host: mailbox.smtp_host,
@@ -14,6 +16,7 @@ export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox): SmtpSet
     security: mailbox.smtp_security,
     username: mailbox.smtp_username || undefined,
     password: sealed.smtpPassword,
+    accessToken: accessTokenOf(mailbox, secrets, db),
     allowInvalidCertificate: sealed.allowInvalidCertificate,
   };
 }
@@ -49,14 +52,18 @@ export class SmtpSession {
   }
 
   static async open(settings: SmtpSettings): Promise<SmtpSession> {
-    const { auth, ...options } = smtpTransportOptions(settings);
+    const accessToken = await settings.accessToken?.token().catch((error: unknown) => {
+      throw asFailure(error, false);
+    });
+    const { auth, ...options } = smtpTransportOptions(settings, accessToken);
     const session = new SmtpSession(new SMTPConnection({ ...options, socketTimeout: 5 * 60_000 }));
     try {
       await session.#call<void>((done) => session.connection.connect((error) => done(error ?? null)));
       // Right after the handshake, the last reply is the (post-STARTTLS) EHLO: `250-SIZE 10240000`.
       const size = /^250[ -]SIZE[ \t]+(\d+)/im.exec(session.connection.lastServerResponse || '')?.[1];
       session.maxSize = size && Number(size) > 0 ? Number(size) : null;
-      if (auth && session.connection.allowsAuth) await session.#call<boolean | undefined>((done) => session.connection.login(auth, done));
+      const login = accessToken && settings.accessToken ? xoauth2Login(settings.username ?? '', accessToken, settings.accessToken) : auth;
+      if (login && session.connection.allowsAuth) await session.#call<boolean | undefined>((done) => session.connection.login(login, done));
       return session;
     } catch (error) {
       session.close();

@@ -1,6 +1,6 @@
 export { SyncEngine } from './engine.ts';
 export type { EngineDeps } from './engine.ts';
-export { mailboxSecretsSchema, imapSettingsOf } from './account.ts';
+export { accessTokenOf, mailboxSecretsSchema, imapSettingsOf } from './account.ts';
 export type { MailboxSecrets } from './account.ts';
 export { hintingSyncControl, listenForHints } from './hints.ts';
 export type { HintListener } from './hints.ts';

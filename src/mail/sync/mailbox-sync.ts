@@ -5,7 +5,7 @@ import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
-import { imapSettingsOf } from './account.ts';
+import { imapSettingsOf, syncConnectOptions } from './account.ts';
 import { Alarm, backoffDelay } from './backoff.ts';
 import { refreshFolders } from './discover.ts';
 import { firstSyncBatch, syncFolderChanges } from './folder-sync.ts';
@@ -17,6 +17,8 @@ import { FolderWatcher } from './watcher.ts';
 export const FULL_CHECK_MS = 5 * 60_000;
 /** How soon a mailbox with an op waiting to be retried looks again. */
 export const OUTBOX_RETRY_POLL_MS = 1000;
+/** The longest a server's suggested back-off is honoured. */
+export const MAX_THROTTLE_WAIT_MS = 30 * 60_000;
 /** A message in no folder for this long was deleted, not moved: it is purged. */
 export const ORPHAN_GRACE_MS = 60_000;
 
@@ -86,7 +88,8 @@ export class MailboxSync {
           return;
         }
         attempt += 1;
-        const delay = backoffDelay(attempt);
+        // A throttling server (Outlook) names its own back-off time: never come back sooner.
+        const delay = Math.max(backoffDelay(attempt), Math.min(failure.retryAfterMs ?? 0, MAX_THROTTLE_WAIT_MS));
         this.deps.logger.warn({ mailboxId: this.mailboxId, err: error, retryInMs: delay }, 'mailbox sync failed');
         await this.#setState('error', `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(delay / 1000)} s)`);
         await this.#alarm.sleep(delay);
@@ -103,8 +106,8 @@ export class MailboxSync {
     }
     const lease = new MailboxLease(db, this.mailboxId, this.deps.owner);
     if (!(await lease.claim())) throw new LeaseLost(`Mailbox ${this.mailboxId} is synced by another worker`);
-    const settings = imapSettingsOf(mailbox, secrets);
-    const client = await connectImap(settings, { disableAutoIdle: true, qresync: true });
+    const settings = imapSettingsOf(mailbox, secrets, db);
+    const client = await connectImap(settings, syncConnectOptions(mailbox));
     let watcher: FolderWatcher | null = null;
     this.#failure = null;
     const renewal = setInterval(() => lease.renew().catch((error: unknown) => this.#fail(error)), LEASE_TTL_MS / 3);

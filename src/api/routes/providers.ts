@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { discoverProvider } from '../../mail/providers/index.ts';
+import type { ApiApp } from '../app.ts';
+import { currentUser } from '../authenticate.ts';
+
+const security = z.enum(['tls', 'starttls', 'none']);
+const server = z.object({ host: z.string(), port: z.number(), security, username: z.string() }).nullable();
+
+export const discoverySchema = z.object({
+  address: z.string(),
+  source: z.enum(['preset', 'autoconfig', 'srv', 'mx', 'none']),
+  provider: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      auth: z.enum(['password', 'oauth2', 'app-password']),
+      helpUrl: z.string().optional(),
+      /** OAuth2 sign-in is set up by an administrator: `GET /oauth/:id/start` works. */
+      signInReady: z.boolean(),
+    })
+    .nullable(),
+  imap: server,
+  smtp: server,
+  steps: z.array(z.object({ source: z.enum(['preset', 'autoconfig', 'srv', 'mx']), outcome: z.string() })),
+});
+
+export function providerRoutes(app: ApiApp): void {
+  app.get(
+    '/api/v1/providers/discover',
+    {
+      schema: {
+        tags: ['providers'],
+        summary: 'The settings an address needs and where they came from: preset, autoconfig, DNS SRV, MX, or none (enter them by hand); answers within a few seconds',
+        querystring: z.object({ address: z.email() }),
+        response: { 200: discoverySchema },
+      },
+    },
+    async (request) => {
+      currentUser(request);
+      const { config, store } = app.tandem;
+      const found = await discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort });
+      if (!found.provider) return { ...found, provider: null };
+      const client = await store.db.selectFrom('oauth_providers').select('id').where('id', '=', found.provider.id).executeTakeFirst();
+      return { ...found, provider: { ...found.provider, signInReady: found.provider.auth === 'oauth2' && !!client } };
+    },
+  );
+}
