@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
@@ -11,12 +12,15 @@ import { installAuthentication } from './authenticate.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { authRoutes } from './routes/auth.ts';
 import { draftRoutes } from './routes/drafts.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { messageChangeRoutes } from './routes/message-changes.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
+import { testConnectionRoutes } from './routes/test-connection.ts';
+import { installWebApp } from './web.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -32,6 +36,8 @@ export interface BuildAppOptions {
   setupCode?: string | null;
   /** The sync engine of this process; without one, mailbox changes are picked up by the workers. */
   sync?: SyncControl;
+  /** Folder of the built web app to serve at `/`; none: API only. */
+  webApp?: string;
 }
 
 /** For API-only processes: workers notice mailbox changes in the store by themselves. */
@@ -64,6 +70,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
     errorResponseBuilder: (_request, context) =>
       new TandemError('rate_limited', `Too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
+  await app.register(cookie);
   installAuthentication(app, context.store.db);
 
   healthRoutes(app);
@@ -74,6 +81,9 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   draftRoutes(app);
   messageRoutes(app);
   sendRoutes(app);
+  testConnectionRoutes(app);
+  eventRoutes(app);
+  if (options.webApp) await installWebApp(app, options.webApp);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { buildApp } from '../api/index.ts';
+import { buildApp, WEB_APP_DIR, webAppBuilt } from '../api/index.ts';
 import { openContext } from '../context/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import { countUsers } from '../users/index.ts';
@@ -22,7 +22,9 @@ export function serveCommand(program: Command): void {
       const context = await openContext(config);
       const setupCode = (await countUsers(context.store.db)) === 0 ? newSetupCode() : null;
       const engine = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
-      const app = await buildApp(context, { setupCode, sync: engine });
+      const webApp = webAppBuilt() ? WEB_APP_DIR : undefined;
+      if (!webApp) context.logger.warn(`The web app is not built (${WEB_APP_DIR}): run \`npm run build\`; serving the API only`);
+      const app = await buildApp(context, { setupCode, sync: engine, ...(webApp ? { webApp } : {}) });
       const address = await app.listen({ port: config.port, host: config.host });
       const url = config.publicUrl ?? address;
       if (setupCode) {

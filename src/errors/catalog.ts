@@ -27,6 +27,7 @@ export const errorCatalog = {
   internal: 500,
   send_failed: 502,
   unavailable: 503,
+  csrf_failed: 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -3,4 +3,5 @@ export type { MailboxChanges, NewMailbox, SyncControl } from './manage.ts';
 export { mailboxView } from './view.ts';
 export type { FolderView, MailboxView } from './view.ts';
 export { syncSince } from './sync-period.ts';
-export type { SmtpSettings } from './verify.ts';
+export { testConnection } from './verify.ts';
+export type { ConnectionCheck, SmtpSettings } from './verify.ts';

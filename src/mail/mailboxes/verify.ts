@@ -61,3 +61,24 @@ function asTandemError(error: unknown, server: 'IMAP'): TandemError {
   const code = error.failure === 'auth_failed' ? 'auth_failed' : 'connection_failed';
   return new TandemError(code, `${server}: ${error.message}`, { server: server.toLowerCase(), failure: error.failure });
 }
+
+export interface ConnectionCheck {
+  ok: boolean;
+  error?: { code: string; message: string };
+}
+
+/** Tries the IMAP and SMTP logins exactly as connecting does, saving nothing. */
+export async function testConnection(imap: ImapSettings, smtp: SmtpSettings): Promise<{ imap: ConnectionCheck; smtp: ConnectionCheck }> {
+  const [imapCheck, smtpCheck] = await Promise.all([check(() => verifyImap(imap)), check(() => verifySmtp(smtp))]);
+  return { imap: imapCheck, smtp: smtpCheck };
+}
+
+async function check(attempt: () => Promise<unknown>): Promise<ConnectionCheck> {
+  try {
+    await attempt();
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof TandemError) return { ok: false, error: { code: error.code, message: error.message } };
+    throw error;
+  }
+}
