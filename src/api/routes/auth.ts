@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
-import { authenticate, createSession, deleteSession } from '../../users/index.ts';
+import { authenticate, createSession, deleteSession, userForToken } from '../../users/index.ts';
 import type { ApiApp } from '../app.ts';
 import { clearSessionCookie, currentUser, sessionToken, setSessionCookie } from '../authenticate.ts';
 import { errorSchema, userSchema } from '../schemas.ts';
@@ -59,6 +59,18 @@ export function authRoutes(app: ApiApp): void {
       }
       const row = await app.tandem.store.db.selectFrom('users').select(['name', 'signature']).where('id', '=', user.id).executeTakeFirstOrThrow();
       return { ...user, name: row.name, signature: row.signature };
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/session',
+    {
+      config: { public: true },
+      schema: { tags: ['auth'], summary: 'Who is signed in (null when nobody): lets the web app ask without a failed request', response: { 200: z.object({ user: userSchema.nullable() }) } },
+    },
+    async (request) => {
+      const token = sessionToken(request);
+      return { user: token ? await userForToken(app.tandem.store.db, token) : null };
     },
   );
 

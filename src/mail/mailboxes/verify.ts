@@ -67,10 +67,14 @@ export interface ConnectionCheck {
   error?: { code: string; message: string };
 }
 
-/** Tries the IMAP and SMTP logins exactly as connecting does, saving nothing. */
-export async function testConnection(imap: ImapSettings, smtp: SmtpSettings): Promise<{ imap: ConnectionCheck; smtp: ConnectionCheck }> {
-  const [imapCheck, smtpCheck] = await Promise.all([check(() => verifyImap(imap)), check(() => verifySmtp(smtp))]);
-  return { imap: imapCheck, smtp: smtpCheck };
+/**
+ * Tries the IMAP and SMTP logins exactly as connecting does, saving nothing.
+ * A working IMAP login also lists the server's folders, to choose from before saving.
+ */
+export async function testConnection(imap: ImapSettings, smtp: SmtpSettings): Promise<{ imap: ConnectionCheck & { folders?: ServerFolder[] }; smtp: ConnectionCheck }> {
+  let folders: ServerFolder[] = [];
+  const [imapCheck, smtpCheck] = await Promise.all([check(async () => (folders = await verifyImap(imap))), check(() => verifySmtp(smtp))]);
+  return { imap: imapCheck.ok ? { ...imapCheck, folders } : imapCheck, smtp: smtpCheck };
 }
 
 async function check(attempt: () => Promise<unknown>): Promise<ConnectionCheck> {
