@@ -26,7 +26,7 @@ export async function openBrowser(options: { width?: number; height?: number } =
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await mkdir(SCREENSHOTS, { recursive: true });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { ImapFlow } from 'imapflow';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailUser, deliver, mailServers, otherClient, waitFor } from '../support/index.ts';
+import { createMailUser, mailServers, otherClient, waitFor } from '../support/index.ts';
 import type { MailUser } from '../support/index.ts';
 import { openBrowser } from '../support/browser.ts';
 import type { TestBrowser } from '../support/browser.ts';
@@ -21,7 +21,7 @@ import type { ThrottleProxy } from '../support/throttle-proxy.ts';
 
 const servers = mailServers();
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1', name: 'Alice Admin' };
-const BULK = 60; // messages already in the INBOX: the first sync runs in several batches
+const BULK = 40; // messages already in the INBOX: the first sync runs in several batches
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
 /** Where "remote images" live; counts the requests it gets. */
@@ -126,12 +126,14 @@ describe('the web app, walked through in Chromium', () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-web-'));
     [alice, bob] = await Promise.all([createMailUser(servers, 'alice'), createMailUser(servers, 'bob')]);
     images = await startImageServer();
-    for (let i = 1; i <= BULK; i++) await deliver(servers, alice.username, bulkMessage(i, alice.address), { flags: ['\\Seen'] });
-    planUid = await deliver(servers, alice.username, htmlMessage(bob, alice, images.url));
     aliceImap = await otherClient(servers, alice);
+    for (let i = 1; i <= BULK; i++) await aliceImap.append('INBOX', bulkMessage(i, alice.address), ['\\Seen']);
+    const appended = await aliceImap.append('INBOX', htmlMessage(bob, alice, images.url));
+    if (!appended || !appended.uid) throw new Error('the server gave no UID for the appended message');
+    planUid = appended.uid;
     bobImap = await otherClient(servers, bob);
     await aliceImap.mailboxCreate(['Projects', 'Alpha']);
-    proxy = await startThrottleProxy(servers.imap, 300_000);
+    proxy = await startThrottleProxy(servers.imap, 200_000);
     serve = await startServe(['--data', dataDir], { TANDEM_LOG_LEVEL: 'info' });
     browser = await openBrowser();
   });
@@ -196,10 +198,10 @@ describe('the web app, walked through in Chromium', () => {
 
     // Folder step: every server folder (nested too), the period, the options.
     await page.getByText('Folders to sync').waitFor();
-    expect(await page.getByLabel('Alpha').isChecked()).toBe(false);
-    expect(await page.getByLabel('INBOX').isChecked()).toBe(true);
-    await page.getByLabel('Trash').check();
-    await page.getByLabel('Alpha').check();
+    expect(await page.getByRole('checkbox', { name: 'Alpha' }).isChecked()).toBe(false);
+    expect(await page.getByRole('checkbox', { name: 'INBOX' }).isChecked()).toBe(true);
+    await page.getByRole('checkbox', { name: 'Trash' }).check();
+    await page.getByRole('checkbox', { name: 'Alpha' }).check();
     await page.getByLabel('1 month ago').check();
     await page.getByText('The sync period cannot be changed later.').waitFor();
     await screenshot('04-wizard-folders');
@@ -217,7 +219,7 @@ describe('the web app, walked through in Chromium', () => {
     // The HTML email: sanitized, sandboxed, scripts never run, remote images held back.
     await page.locator('.message-row', { hasText: 'Plan for the launch' }).click();
     await page.getByRole('heading', { name: 'Plan for the launch' }).waitFor();
-    await expect.poll(() => inFrame(page, "doc.getElementById('greeting')?.textContent ?? null")).toBe('Hello from Bob');
+    await expect.poll(() => inFrame(page, "doc.querySelector('h1')?.textContent ?? null")).toBe('Hello from Bob');
     expect(await page.locator('.mail-body iframe').getAttribute('sandbox')).not.toContain('allow-scripts');
     expect(await inFrame(page, "doc.querySelectorAll('script').length")).toBe(0);
     expect(await page.title()).toBe('Tandem');
@@ -284,6 +286,8 @@ describe('the web app, walked through in Chromium', () => {
     const left = await page.request.get(`${serve.url}/api/v1/mailboxes`);
     expect(await left.json()).toEqual({ items: [] });
 
-    expect(problems.filter((p) => !/providers\/discover/.test(p))).toEqual([]);
+    // Failures provoked on purpose: the wrong password, and provider discovery where this build has none.
+    const provoked = [/status of 401 .*\/api\/v1\/auth\/login\)$/, /status of 404 .*\/api\/v1\/providers\/discover\?/];
+    expect(problems.filter((p) => !provoked.some((known) => known.test(p)))).toEqual([]);
   });
 });
