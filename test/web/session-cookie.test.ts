@@ -61,6 +61,15 @@ describe.each(await storeDialects())('browser session cookie on %s', (dialect) =
     expect(after.statusCode).toBe(401);
   });
 
+  it('GET /auth/session answers who is signed in, without a failed request when nobody is', async () => {
+    const nobody = await api.app.inject({ method: 'GET', url: '/api/v1/auth/session' });
+    expect(nobody.statusCode).toBe(200);
+    expect(nobody.json()).toEqual({ user: null });
+    const cookie = sessionCookie((await login()).headers['set-cookie']);
+    const someone = await api.app.inject({ method: 'GET', url: '/api/v1/auth/session', headers: { cookie } });
+    expect(someone.json()).toMatchObject({ user: { email: 'cookie@example.test' } });
+  });
+
   it('keeps Bearer tokens working without the CSRF header', async () => {
     const { token } = (await login()).json<{ token: string }>();
     const renamed = await api.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` }, payload: { name: 'Bea' } });

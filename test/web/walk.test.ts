@@ -198,10 +198,10 @@ describe('the web app, walked through in Chromium', () => {
 
     // Folder step: every server folder (nested too), the period, the options.
     await page.getByText('Folders to sync').waitFor();
-    expect(await page.getByRole('checkbox', { name: 'Alpha' }).isChecked()).toBe(false);
+    expect(await page.getByRole('checkbox', { name: 'Projects/Alpha' }).isChecked()).toBe(false);
     expect(await page.getByRole('checkbox', { name: 'INBOX' }).isChecked()).toBe(true);
     await page.getByRole('checkbox', { name: 'Trash' }).check();
-    await page.getByRole('checkbox', { name: 'Alpha' }).check();
+    await page.getByRole('checkbox', { name: 'Projects/Alpha' }).check();
     await page.getByLabel('1 month ago').check();
     await page.getByText('The sync period cannot be changed later.').waitFor();
     await screenshot('04-wizard-folders');

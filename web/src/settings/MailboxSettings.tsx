@@ -115,9 +115,9 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
       <legend>Folders to sync</legend>
       <ul className="folder-choices">
         {folders.map((f) => (
-          <li key={f.path} style={{ paddingLeft: `${(f.delimiter ? f.path.split(f.delimiter).length - 1 : 0) * 1.25}rem` }}>
+          <li key={f.path}>
             <label className="inline">
-              <input type="checkbox" checked={chosen.has(f.path)} onChange={() => setChosen((c) => { const n = new Set(c); if (n.has(f.path)) n.delete(f.path); else n.add(f.path); return n; })} /> {f.name}
+              <input type="checkbox" checked={chosen.has(f.path)} onChange={() => setChosen((c) => { const n = new Set(c); if (n.has(f.path)) n.delete(f.path); else n.add(f.path); return n; })} /> {f.path}
             </label>
           </li>
         ))}

@@ -64,8 +64,8 @@ export function FolderStep({ form, folders, onBack, onSaved }: { form: Credentia
         <legend>Folders to sync</legend>
         <ul className="folder-choices">
           {folders.map((folder) => (
-            <li key={folder.path} style={{ paddingLeft: `${depth(folder) * 1.25}rem` }}>
-              <label className="inline"><input type="checkbox" checked={chosen.has(folder.path)} onChange={() => toggle(folder.path)} /> {folder.name}</label>
+            <li key={folder.path}>
+              <label className="inline"><input type="checkbox" checked={chosen.has(folder.path)} onChange={() => toggle(folder.path)} /> {folder.path}</label>
             </li>
           ))}
         </ul>
@@ -91,6 +91,3 @@ export function FolderStep({ form, folders, onBack, onSaved }: { form: Credentia
   );
 }
 
-function depth(folder: ServerFolderChoice): number {
-  return folder.delimiter ? folder.path.split(folder.delimiter).length - 1 : 0;
-}
