@@ -32,6 +32,10 @@ export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mail
   const editor = useRef<HTMLDivElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const changed = useRef(false);
+  /** Whether the user changed anything since the window opened. */
+  const edited = useRef(false);
+  /** The header fields as last loaded from the server: not an edit. */
+  const filled = useRef('');
   const base = useRef<Pick<DraftFields, 'inReplyTo'>>({});
 
   const fields = (): DraftFields => ({
@@ -47,6 +51,7 @@ export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mail
   });
 
   const fill = (f: DraftFields) => {
+    filled.current = snapshotOf(f.to.join(', '), (f.cc ?? []).join(', '), (f.bcc ?? []).join(', '), f.subject, (f.attachments ?? []).length);
     setTo(f.to.join(', '));
     setCc((f.cc ?? []).join(', '));
     setBcc((f.bcc ?? []).join(', '));
@@ -107,20 +112,20 @@ export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mail
 
   const touch = () => {
     changed.current = true;
+    edited.current = true;
     setError(null);
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
   };
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
   // Field edits (not the editor) change state: autosave after them too.
-  const first = useRef(true);
+  const snapshot = snapshotOf(to, cc, bcc, subject, attachments.length);
   useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
+    if (draft && snapshot !== filled.current) {
+      filled.current = snapshot;
+      touch();
     }
-    if (draft) touch();
-  }, [to, cc, bcc, subject, attachments, kept]);
+  }, [snapshot]);
 
   const invalid = [...splitAddresses(to), ...splitAddresses(cc), ...splitAddresses(bcc)].filter((a) => !EMAIL.test(a));
   const totalSize = attachments.reduce((sum, a) => sum + a.size, 0) + kept.reduce((sum, k) => sum + k.size, 0);
@@ -150,6 +155,7 @@ export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mail
   };
 
   const close = async () => {
+    if (draft && !edited.current && start.kind !== 'draft') return discard(); // opened and closed: leave no empty draft
     if (changed.current) await save();
     onClose(draft ? 'Draft saved.' : undefined);
   };
@@ -203,7 +209,7 @@ export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mail
         <div className="attach">
           <label className="button">Attach files<input type="file" multiple className="visually-hidden" onChange={(e) => { void addFiles(e.target.files); e.target.value = ''; }} aria-label="Attach files" /></label>
           <ul aria-label="Attached files">
-            {kept.map((k) => <li key={k.id}>📎 {k.filename} <span className="size">{formatSize(k.size)}</span> <button className="link" onClick={() => setKept((c) => c.filter((x) => x.id !== k.id))} aria-label={`Remove ${k.filename}`}>×</button></li>)}
+            {kept.map((k) => <li key={k.id}>📎 {k.filename} <span className="size">{formatSize(k.size)}</span> <button className="link" onClick={() => { setKept((c) => c.filter((x) => x.id !== k.id)); touch(); }} aria-label={`Remove ${k.filename}`}>×</button></li>)}
             {attachments.map((a, i) => <li key={`${a.filename}-${i}`}>📎 {a.filename} <span className="size">{formatSize(a.size)}</span> <button className="link" onClick={() => setAttachments((c) => c.filter((_, j) => j !== i))} aria-label={`Remove ${a.filename}`}>×</button></li>)}
           </ul>
           {totalSize > 0 && <span className="size">Total {formatSize(totalSize)} (the mail server's size limit is checked before sending)</span>}
@@ -250,6 +256,10 @@ function startFields(start: ComposeStart, own: string): DraftFields {
 function quote(m: MessageDetail): string {
   if (m.html) return m.html.replace(/<img\b[^>]*\sdata-remote-src="[^"]*"[^>]*>/gi, '');
   return escapeText(m.text).replace(/\n/g, '<br>');
+}
+
+function snapshotOf(...fields: (string | number)[]): string {
+  return JSON.stringify(fields);
 }
 
 function splitAddresses(value: string): string[] {
