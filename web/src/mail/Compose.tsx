@@ -66,12 +66,13 @@ export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mail
     const open = async () => {
       try {
         if (start.kind === 'draft') {
-          const existing = await get<Draft>(`/drafts/${start.draftId}`).catch((e: unknown) => {
+          const existing = await openDraft(start.draftId).catch((e: unknown) => {
             if (e instanceof ApiError && e.code === 'draft_deleted') setDeletedElsewhere(start.draftId);
             throw e;
           });
           if (live) {
             setDraft(existing);
+            setKept(existing.kept);
             fill(existing.fields);
           }
           return;
@@ -224,6 +225,15 @@ export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mail
       </section>
     </div>
   );
+}
+
+/** A draft by id: one made in Tandem, or (by message id) an email in Drafts written in another mail app. */
+async function openDraft(id: string): Promise<Draft & { kept: { id: string; filename: string; size: number }[] }> {
+  const draft = await get<Draft>(`/drafts/${id}`);
+  const keep = draft.fields.keepAttachments ?? [];
+  if (keep.length === 0 || !/^\d+$/.test(id)) return { ...draft, kept: keep.map((k) => ({ id: k, filename: 'attachment', size: 0 })) };
+  const message = await get<MessageDetail>(`/messages/${id}`);
+  return { ...draft, kept: message.attachments.filter((a) => keep.includes(a.id)).map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })) };
 }
 
 function startFields(start: ComposeStart, own: string): DraftFields {
