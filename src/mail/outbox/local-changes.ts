@@ -65,8 +65,6 @@ export async function deleteMessage(db: Kysely<Database>, ownerId: string, messa
     const location = await ownLocation(trx, ownerId, messageId);
     const trash = await trx.selectFrom('folders').select(['path']).where('mailbox_id', '=', location.mailbox_id).where('special_use', '=', '\\Trash').executeTakeFirst();
     if (permanent || location.path === trash?.path) {
-      // A placeholder (negative UID) is a move the server has not confirmed yet: its UID there is unknown.
-      if (location.uid <= 0) throw new TandemError('conflict', 'This email is still being moved on the mail server; delete it again in a moment');
       await removeLocations(trx, location.folder_id, [location.uid]);
       await enqueueOp(trx, {
         mailboxId: location.mailbox_id,
