@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
@@ -12,6 +13,7 @@ import { installErrorHandlers } from './error-handler.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { draftRoutes } from './routes/drafts.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { mailroomRoutes } from './routes/mailroom.ts';
@@ -23,6 +25,8 @@ import { oauthRoutes } from './routes/oauth.ts';
 import { providerRoutes } from './routes/providers.ts';
 import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
+import { testConnectionRoutes } from './routes/test-connection.ts';
+import { installWebApp } from './web.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,6 +42,8 @@ export interface BuildAppOptions {
   setupCode?: string | null;
   /** The sync engine of this process; without one, mailbox changes are picked up by the workers. */
   sync?: SyncControl;
+  /** Folder of the built web app to serve at `/`; none: API only. */
+  webApp?: string;
 }
 
 /** For API-only processes: workers notice mailbox changes in the store by themselves. */
@@ -70,6 +76,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
     errorResponseBuilder: (_request, context) =>
       new TandemError('rate_limited', `Too many attempts; try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
+  await app.register(cookie);
   installAuthentication(app, context.store.db);
 
   healthRoutes(app);
@@ -86,6 +93,9 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   mailroomRoutes(app);
   providerRoutes(app);
   oauthRoutes(app);
+  testConnectionRoutes(app);
+  eventRoutes(app);
+  if (options.webApp) await installWebApp(app, options.webApp);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 
   await app.ready();

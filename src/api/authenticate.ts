@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { TandemError } from '../errors/index.ts';
@@ -16,17 +16,50 @@ declare module 'fastify' {
   }
 }
 
-/** Every route requires a token unless its config says `public: true`. */
+/** The browser's session: HttpOnly, SameSite=Strict; holds the same token as a Bearer session. */
+export const SESSION_COOKIE = 'tandem_session';
+/**
+ * A cookie-authenticated request that changes something must carry this header.
+ * A cross-site page cannot add a custom header without a CORS preflight (which
+ * this server never grants), so a forged form post or fetch is refused.
+ */
+export const CSRF_HEADER = 'x-tandem-csrf';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Every route requires a token (Bearer header or session cookie) unless its config says `public: true`. */
 export function installAuthentication(app: FastifyInstance, db: Kysely<Database>): void {
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request) => {
     if (request.is404 || request.routeOptions.config.public) return;
-    const token = bearerToken(request);
+    const token = bearerToken(request) ?? cookieToken(request);
     if (!token) throw new TandemError('unauthorized', 'Sign in first: send "Authorization: Bearer <token>"');
     const user = await userForToken(db, token);
     if (!user) throw new TandemError('unauthorized', 'The token is unknown or has expired; sign in again');
     request.user = user;
   });
+}
+
+/** The session token of the request: the Bearer header first, else the session cookie. */
+export function sessionToken(request: FastifyRequest): string | null {
+  return bearerToken(request) ?? request.cookies[SESSION_COOKIE] ?? null;
+}
+
+function cookieToken(request: FastifyRequest): string | null {
+  const token = request.cookies[SESSION_COOKIE];
+  if (!token) return null;
+  if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== '1') {
+    throw new TandemError('csrf_failed', `A signed-in browser request that changes something must send the header "${CSRF_HEADER}: 1"`);
+  }
+  return token;
+}
+
+/** Sets the session cookie (login and first-run setup). */
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: number): void {
+  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: '/', expires: new Date(expiresAt) });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
 }
 
 function bearerToken(request: FastifyRequest): string | null {

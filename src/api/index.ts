@@ -1,2 +1,3 @@
 export { buildApp } from './app.ts';
 export type { ApiApp, BuildAppOptions } from './app.ts';
+export { WEB_APP_DIR, webAppBuilt } from './web.ts';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { buildApp } from '../api/index.ts';
+import { buildApp, WEB_APP_DIR, webAppBuilt } from '../api/index.ts';
 import type { ApiApp } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { openContext } from '../context/index.ts';
@@ -48,7 +48,9 @@ export function newEngine(context: TandemContext): SyncEngine {
 /** Builds the app and listens; while there is no user, logs the one-time setup code for the first admin. */
 export async function serveHttp(context: TandemContext, config: Config, sync: SyncControl): Promise<{ app: ApiApp; url: string }> {
   const setupCode = (await countUsers(context.store.db)) === 0 ? newSetupCode() : null;
-  const app = await buildApp(context, { setupCode, sync });
+  const webApp = webAppBuilt() ? WEB_APP_DIR : undefined;
+  if (!webApp) context.logger.warn(`The web app is not built (${WEB_APP_DIR}): run \`npm run build\`; serving the API only`);
+  const app = await buildApp(context, { setupCode, sync, ...(webApp ? { webApp } : {}) });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl ?? address;
   if (setupCode) {

@@ -28,6 +28,7 @@ export const errorCatalog = {
   send_failed: 502,
   unavailable: 503,
   reauthorization_required: 422,
+  csrf_failed: 403,
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
-import { authenticate, createSession, deleteSession } from '../../users/index.ts';
+import { authenticate, createSession, deleteSession, userForToken } from '../../users/index.ts';
 import type { ApiApp } from '../app.ts';
-import { currentUser } from '../authenticate.ts';
+import { clearSessionCookie, currentUser, sessionToken, setSessionCookie } from '../authenticate.ts';
 import { errorSchema, userSchema } from '../schemas.ts';
 
 const sessionSchema = z.object({ token: z.string(), expiresAt: z.iso.datetime(), user: userSchema });
@@ -17,25 +17,26 @@ export function authRoutes(app: ApiApp): void {
       config: { public: true, rateLimit: { max: LOGIN_ATTEMPTS_PER_MINUTE, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
-        summary: 'Sign in with email and password; returns a session token',
+        summary: 'Sign in with email and password; returns a session token (also set as an HttpOnly session cookie for the web app)',
         body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
         response: { 200: sessionSchema, 401: errorSchema },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const user = await authenticate(app.tandem.store.db, request.body.email, request.body.password);
       if (!user) throw new TandemError('invalid_credentials', 'The email or password is wrong');
       const session = await createSession(app.tandem.store.db, user.id);
+      setSessionCookie(request, reply, session.token, session.expiresAt);
       return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), user };
     },
   );
 
   app.post(
     '/api/v1/auth/logout',
-    { schema: { tags: ['auth'], summary: 'End the current session', response: { 204: z.null() } } },
+    { schema: { tags: ['auth'], summary: 'End the current session (and clear the session cookie)', response: { 204: z.null() } } },
     async (request, reply) => {
-      const token = request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '';
-      await deleteSession(app.tandem.store.db, token);
+      await deleteSession(app.tandem.store.db, sessionToken(request) ?? '');
+      clearSessionCookie(reply);
       return reply.status(204).send(null);
     },
   );
@@ -58,6 +59,18 @@ export function authRoutes(app: ApiApp): void {
       }
       const row = await app.tandem.store.db.selectFrom('users').select(['name', 'signature']).where('id', '=', user.id).executeTakeFirstOrThrow();
       return { ...user, name: row.name, signature: row.signature };
+    },
+  );
+
+  app.get(
+    '/api/v1/auth/session',
+    {
+      config: { public: true },
+      schema: { tags: ['auth'], summary: 'Who is signed in (null when nobody): lets the web app ask without a failed request', response: { 200: z.object({ user: userSchema.nullable() }) } },
+    },
+    async (request) => {
+      const token = sessionToken(request);
+      return { user: token ? await userForToken(app.tandem.store.db, token) : null };
     },
   );
 

@@ -32,7 +32,7 @@ export function draftRoutes(app: ApiApp): void {
 
   app.get(
     '/api/v1/drafts/:id',
-    { schema: { tags, summary: 'A draft; 410 draft_deleted when the mail app deleted it', params: idParams, response: { 200: draftSchema, 404: errorSchema, 410: errorSchema } } },
+    { schema: { tags, summary: 'A draft (also one written in another mail app: use its message id); 410 draft_deleted when the mail app deleted it', params: idParams, response: { 200: draftSchema, 404: errorSchema, 410: errorSchema } } },
     async (request) => getDraft(app.tandem, currentUser(request).id, request.params.id),
   );
 

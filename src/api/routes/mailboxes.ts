@@ -23,7 +23,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
 const plainOnlyOnLoopback = (server: { host: string; security: string }) =>
   server.security !== 'none' || LOOPBACK.has(server.host) || (isIP(server.host) === 4 && server.host.startsWith('127.'));
 
-const imapSchema = z
+export const imapSchema = z
   .object({
     host: z.string().trim().min(1),
     port: z.number().int().min(1).max(65535),

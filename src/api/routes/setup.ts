@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
 import { countUsers, createSession, createUser, MIN_PASSWORD_LENGTH } from '../../users/index.ts';
 import type { ApiApp } from '../app.ts';
+import { setSessionCookie } from '../authenticate.ts';
 import { emailSchema, errorSchema, userSchema } from '../schemas.ts';
 
 /**
@@ -51,6 +52,7 @@ export function setupRoutes(app: ApiApp, setupCode: string | null): void {
       const user = await createUser(db, { ...request.body, isAdmin: true });
       code = null; // one-time
       const session = await createSession(db, user.id);
+      setSessionCookie(request, reply, session.token, session.expiresAt);
       return reply.status(201).send({ token: session.token, user });
     },
   );

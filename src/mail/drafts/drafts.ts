@@ -174,11 +174,11 @@ async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise
 }
 
 /** The draft, or `draft_deleted` when the mail app deleted it (restore it first). */
+/** A draft by its id, or a mail-app draft by its message id (taken over, as editing it would). */
 export async function getDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
-  const draft = await findDraft(context.store.db, ownerId, id);
-  if (!draft) throw new TandemError('not_found', 'No such draft');
+  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
   await assertNotDeletedOnServer(context.store.db, draft);
-  const fields = JSON.parse(draft.fields_json) as DraftFields;
+  const fields = draft.fields_json === '{}' ? await fieldsOfMessage(context, draft) : (JSON.parse(draft.fields_json) as DraftFields);
   const { address } = await context.store.db.selectFrom('mailboxes').select('address').where('id', '=', draft.mailbox_id).executeTakeFirstOrThrow();
   // composeMessage names each version <versionId@domain of the mailbox>.
   return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: draft.state, error: draft.error, messageId: `${draft.version_id}@${address.split('@').pop() ?? ''}` };

@@ -89,3 +89,28 @@ function asTandemError(error: unknown, server: 'IMAP' | 'SMTP'): TandemError {
   const code = error.failure === 'auth_failed' ? 'auth_failed' : 'connection_failed';
   return new TandemError(code, `${server}: ${error.message}`, { server: server.toLowerCase(), failure: error.failure });
 }
+
+export interface ConnectionCheck {
+  ok: boolean;
+  error?: { code: string; message: string };
+}
+
+/**
+ * Tries the IMAP and SMTP logins exactly as connecting does, saving nothing.
+ * A working IMAP login also lists the server's folders, to choose from before saving.
+ */
+export async function testConnection(imap: ImapSettings, smtp: SmtpSettings): Promise<{ imap: ConnectionCheck & { folders?: ServerFolder[] }; smtp: ConnectionCheck }> {
+  let folders: ServerFolder[] = [];
+  const [imapCheck, smtpCheck] = await Promise.all([check(async () => (folders = await verifyImap(imap))), check(() => verifySmtp(smtp))]);
+  return { imap: imapCheck.ok ? { ...imapCheck, folders } : imapCheck, smtp: smtpCheck };
+}
+
+async function check(attempt: () => Promise<unknown>): Promise<ConnectionCheck> {
+  try {
+    await attempt();
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof TandemError) return { ok: false, error: { code: error.code, message: error.message } };
+    throw error;
+  }
+}

@@ -1,3 +1,4 @@
+import { publishMailEvent } from '../../events/index.ts';
 import type { ImapFlow, MailboxObject } from 'imapflow';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OutboxOpsTable } from '../../db/index.ts';
@@ -33,6 +34,14 @@ export async function drainOutbox(run: MailboxRun): Promise<boolean> {
     .where('state', '=', 'pending')
     .orderBy('id')
     .execute();
+  try {
+    return await drainOps(run, ops);
+  } finally {
+    if (ops.length > 0) publishMailEvent({ type: 'mailbox.changed', mailboxId: run.mailbox.id });
+  }
+}
+
+async function drainOps(run: MailboxRun, ops: OpRow[]): Promise<boolean> {
   for (const op of ops) {
     if (op.next_attempt_at > Date.now()) return false;
     try {

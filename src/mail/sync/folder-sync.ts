@@ -1,4 +1,5 @@
 import type { ExpungeEvent, MailboxObject, SearchObject } from 'imapflow';
+import { publishMailEvent } from '../../events/index.ts';
 import { flagColumns, removeLocations } from '../messages/write.ts';
 import { countStored, fetchFull, storeBatch } from './ingest.ts';
 import { uidSet } from './uid-set.ts';
@@ -203,7 +204,9 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject,
       .where('id', '=', folder.id)
       .execute();
   });
+  if (flagUpdates.length > 0) publishMailEvent({ type: 'messages.changed', mailboxId: run.mailbox.id, folder: folder.path });
   if (vanished.length > 0) {
+    publishMailEvent({ type: 'messages.removed', mailboxId: run.mailbox.id, folder: folder.path });
     const pending = run.pending.get(folder.id);
     const gone = new Set(vanished);
     if (pending) run.pending.set(folder.id, pending.filter((uid) => !gone.has(uid)));

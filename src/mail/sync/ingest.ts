@@ -2,6 +2,7 @@ import type { FetchMessageObject } from 'imapflow';
 import type { Kysely } from 'kysely';
 import { onMessagesStored } from '../../crm/index.ts';
 import type { Database } from '../../db/index.ts';
+import { publishMailEvent } from '../../events/index.ts';
 import { parseMessage } from '../mime/index.ts';
 import type { ParsedMessage } from '../mime/index.ts';
 import { addLocation, upsertMessage } from '../messages/write.ts';
@@ -79,6 +80,7 @@ export async function storeBatch(
     await onMessagesStored(trx, { mailbox: run.mailbox, folder, messages: stored });
     await moveCursor(trx);
   });
+  publishMailEvent({ type: 'messages.added', mailboxId: run.mailbox.id, folder: folder.path });
 }
 
 /** Number of messages stored in a folder, for progress. */

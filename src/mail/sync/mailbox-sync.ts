@@ -1,6 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { SecretBox } from '../../secrets/index.ts';
 import type { MailboxState } from '../../db/index.ts';
+import { publishMailEvent } from '../../events/index.ts';
 import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
@@ -229,5 +230,6 @@ export class MailboxSync {
     const current = await this.deps.db.selectFrom('mailboxes').select(['state', 'error']).where('id', '=', this.mailboxId).executeTakeFirst();
     if (!current || current.state === 'disconnected' || (current.state === state && current.error === error)) return;
     await this.deps.db.updateTable('mailboxes').set({ state, error, updated_at: Date.now() }).where('id', '=', this.mailboxId).execute();
+    publishMailEvent({ type: 'mailbox.changed', mailboxId: this.mailboxId });
   }
 }

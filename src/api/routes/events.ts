@@ -1,0 +1,59 @@
+import type { ServerResponse } from 'node:http';
+import { onMailEvent } from '../../events/index.ts';
+import type { MailEvent } from '../../events/index.ts';
+import type { ApiApp } from '../app.ts';
+import { currentUser } from '../authenticate.ts';
+
+const KEEPALIVE_MS = 25_000;
+
+/**
+ * Server-sent events for live views: what changed in the signed-in user's own
+ * mailboxes (mailbox and folder only; the view re-reads through the API). Only
+ * the mailbox owner receives its events, so nothing about a private email
+ * reaches anyone else. Events of this process: the embedded `tandem serve`.
+ */
+export function eventRoutes(app: ApiApp): void {
+  const open = new Set<ServerResponse>();
+  app.addHook('preClose', async () => {
+    for (const stream of open) stream.end();
+  });
+
+  app.get(
+    '/api/v1/events',
+    { schema: { tags: ['events'], summary: 'Live changes of your mailboxes (text/event-stream): messages.added|changed|removed, mailbox.changed' } },
+    async (request, reply) => {
+      const user = currentUser(request);
+      const owned = new Map<string, boolean>();
+      const isOwn = async (mailboxId: string): Promise<boolean> => {
+        let known = owned.get(mailboxId);
+        if (known === undefined) {
+          const row = await app.tandem.store.db.selectFrom('mailboxes').select('id').where('id', '=', mailboxId).where('owner_user_id', '=', user.id).executeTakeFirst();
+          known = row !== undefined;
+          owned.set(mailboxId, known);
+        }
+        return known;
+      };
+
+      reply.hijack();
+      const stream = reply.raw;
+      stream.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      stream.write('retry: 3000\n\nevent: ready\ndata: {}\n\n');
+      open.add(stream);
+      const send = (event: MailEvent) => {
+        isOwn(event.mailboxId).then(
+          (own) => {
+            if (own && !stream.writableEnded) stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+          },
+          (error: unknown) => request.log.warn({ err: error }, 'event not delivered'),
+        );
+      };
+      const stop = onMailEvent(send);
+      const keepalive = setInterval(() => stream.write(': keepalive\n\n'), KEEPALIVE_MS);
+      stream.on('close', () => {
+        stop();
+        clearInterval(keepalive);
+        open.delete(stream);
+      });
+    },
+  );
+}

@@ -1,0 +1,28 @@
+import { EventEmitter } from 'node:events';
+
+/**
+ * What changed in a mailbox, for live views. Events name the mailbox (and the
+ * folder) only, never message content: a view re-reads what it shows through the
+ * API, which applies the privacy rules. Published after the change is committed.
+ */
+export type MailEvent =
+  | { type: 'messages.added' | 'messages.changed' | 'messages.removed'; mailboxId: string; folder: string }
+  | { type: 'mailbox.changed'; mailboxId: string };
+
+const emitter = new EventEmitter();
+emitter.setMaxListeners(0); // one listener per open browser tab
+
+/** Tells the listeners of this process; never throws into the writer. */
+export function publishMailEvent(event: MailEvent): void {
+  try {
+    emitter.emit('mail', event);
+  } catch {
+    // A broken listener must not fail a sync.
+  }
+}
+
+/** Returns the function that stops listening. */
+export function onMailEvent(listener: (event: MailEvent) => void): () => void {
+  emitter.on('mail', listener);
+  return () => emitter.off('mail', listener);
+}

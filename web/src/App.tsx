@@ -1,0 +1,45 @@
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, get, post } from './api.ts';
+import { FirstRun, SignIn } from './auth.tsx';
+import { Workspace } from './Workspace.tsx';
+import type { User } from './types.ts';
+
+type Session = { kind: 'loading' } | { kind: 'setup' } | { kind: 'signed-out' } | { kind: 'signed-in'; user: User };
+
+/** Who is here decides the screen: first-run setup, sign in, or the workspace. */
+export function App() {
+  const [session, setSession] = useState<Session>({ kind: 'loading' });
+  const [failure, setFailure] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const setup = await get<{ needed: boolean }>('/setup');
+      if (setup.needed) return setSession({ kind: 'setup' });
+      const { user } = await get<{ user: User | null }>('/auth/session');
+      setSession(user ? { kind: 'signed-in', user } : { kind: 'signed-out' });
+    } catch (error) {
+      setFailure(describeError(error));
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const signOut = async () => {
+    await post('/auth/logout').catch(() => undefined);
+    setSession({ kind: 'signed-out' });
+  };
+
+  if (failure) return <main className="centered"><p role="alert" className="error">{failure}</p></main>;
+  switch (session.kind) {
+    case 'loading':
+      return <main className="centered" aria-busy="true"><p>Loading…</p></main>;
+    case 'setup':
+      return <FirstRun onDone={(user) => setSession({ kind: 'signed-in', user })} />;
+    case 'signed-out':
+      return <SignIn onDone={(user) => setSession({ kind: 'signed-in', user })} />;
+    case 'signed-in':
+      return <Workspace user={session.user} onSignOut={signOut} />;
+  }
+}

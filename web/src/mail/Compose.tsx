@@ -1,0 +1,293 @@
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, del, describeError, get, post, put } from '../api.ts';
+import { addressList, formatSize, who } from '../format.ts';
+import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment } from '../types.ts';
+
+export type ComposeStart =
+  | { kind: 'new' }
+  | { kind: 'reply'; message: MessageDetail; all: boolean; own: string }
+  | { kind: 'forward'; message: MessageDetail }
+  | { kind: 'draft'; draftId: string };
+
+const AUTOSAVE_MS = 1500;
+const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
+
+/**
+ * Compose, reply, forward: the draft is created on the server when the window
+ * opens (with the user's signature) and autosaved there, so it is in the mail
+ * server's Drafts too. Send sends that draft at once.
+ */
+export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mailbox: Mailbox; onClose: (notice?: string) => void }) {
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [to, setTo] = useState('');
+  const [cc, setCc] = useState('');
+  const [bcc, setBcc] = useState('');
+  const [subject, setSubject] = useState('');
+  const [attachments, setAttachments] = useState<NewAttachment[]>([]);
+  const [kept, setKept] = useState<{ id: string; filename: string; size: number }[]>([]);
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [deletedElsewhere, setDeletedElsewhere] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const editor = useRef<HTMLDivElement>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const changed = useRef(false);
+  /** Whether the user changed anything since the window opened. */
+  const edited = useRef(false);
+  /** The header fields as last loaded from the server: not an edit. */
+  const filled = useRef('');
+  const base = useRef<Pick<DraftFields, 'inReplyTo'>>({});
+
+  const fields = (): DraftFields => ({
+    to: splitAddresses(to),
+    cc: splitAddresses(cc),
+    bcc: splitAddresses(bcc),
+    subject,
+    html: editor.current?.innerHTML ?? '',
+    text: editor.current?.innerText ?? '',
+    attachments: attachments.map(({ filename, contentType, contentBase64 }) => ({ filename, contentType, contentBase64 })),
+    keepAttachments: kept.map((k) => k.id),
+    ...base.current,
+  });
+
+  const fill = (f: DraftFields) => {
+    filled.current = snapshotOf(f.to.join(', '), (f.cc ?? []).join(', '), (f.bcc ?? []).join(', '), f.subject, (f.attachments ?? []).length);
+    setTo(f.to.join(', '));
+    setCc((f.cc ?? []).join(', '));
+    setBcc((f.bcc ?? []).join(', '));
+    setSubject(f.subject);
+    if (editor.current) editor.current.innerHTML = f.html ?? escapeText(f.text ?? '');
+    base.current = f.inReplyTo ? { inReplyTo: f.inReplyTo } : {};
+    setAttachments((f.attachments ?? []).map((a) => ({ ...a, size: Math.floor((a.contentBase64.length * 3) / 4) })));
+  };
+
+  useEffect(() => {
+    let live = true;
+    const open = async () => {
+      try {
+        if (start.kind === 'draft') {
+          const existing = await openDraft(start.draftId).catch((e: unknown) => {
+            if (e instanceof ApiError && e.code === 'draft_deleted') setDeletedElsewhere(start.draftId);
+            throw e;
+          });
+          if (live) {
+            setDraft(existing);
+            setKept(existing.kept);
+            fill(existing.fields);
+          }
+          return;
+        }
+        const initial = startFields(start, mailbox.address);
+        if (start.kind === 'forward') setKept(start.message.attachments.filter((a) => !a.inline).map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })));
+        const created = await post<Draft>('/drafts', { mailboxId: mailbox.id, ...initial });
+        if (live) {
+          setDraft(created);
+          fill(created.fields);
+        }
+      } catch (e) {
+        if (live && !(e instanceof ApiError && e.code === 'draft_deleted')) setError(describeError(e));
+      }
+    };
+    void open();
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const save = async (): Promise<Draft | null> => {
+    if (!draft) return null;
+    if (timer.current) clearTimeout(timer.current);
+    changed.current = false;
+    setStatus('Saving draft…');
+    try {
+      const saved = await put<Draft>(`/drafts/${draft.id}`, fields());
+      setDraft(saved);
+      setStatus('Draft saved');
+      return saved;
+    } catch (e) {
+      setStatus('');
+      setError(describeError(e));
+      return null;
+    }
+  };
+
+  const touch = () => {
+    changed.current = true;
+    edited.current = true;
+    setError(null);
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
+  };
+  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  // Field edits (not the editor) change state: autosave after them too.
+  const snapshot = snapshotOf(to, cc, bcc, subject, attachments.length);
+  useEffect(() => {
+    if (draft && snapshot !== filled.current) {
+      filled.current = snapshot;
+      touch();
+    }
+  }, [snapshot]);
+
+  const invalid = [...splitAddresses(to), ...splitAddresses(cc), ...splitAddresses(bcc)].filter((a) => !EMAIL.test(a));
+  const totalSize = attachments.reduce((sum, a) => sum + a.size, 0) + kept.reduce((sum, k) => sum + k.size, 0);
+
+  const send = async () => {
+    if (invalid.length > 0) return setError(`Not an email address: ${invalid.join(', ')}`);
+    if (splitAddresses(to).length + splitAddresses(cc).length + splitAddresses(bcc).length === 0) return setError('Add at least one recipient');
+    setBusy(true);
+    setError(null);
+    const saved = await save();
+    if (!saved) return setBusy(false);
+    try {
+      setStatus('Sending…');
+      await post(`/drafts/${saved.id}/send`);
+      onClose('Your email was sent.');
+    } catch (e) {
+      setStatus('');
+      setError(`Not sent: ${describeError(e)}`);
+      setBusy(false);
+    }
+  };
+
+  const discard = async () => {
+    if (timer.current) clearTimeout(timer.current);
+    if (draft) await del(`/drafts/${draft.id}`).catch(() => undefined);
+    onClose('Draft discarded.');
+  };
+
+  const close = async () => {
+    if (draft && !edited.current && start.kind !== 'draft') return discard(); // opened and closed: leave no empty draft
+    if (changed.current) await save();
+    onClose(draft ? 'Draft saved.' : undefined);
+  };
+
+  const restore = async () => {
+    if (!deletedElsewhere) return;
+    try {
+      const restored = await post<Draft>(`/drafts/${deletedElsewhere}/restore`);
+      setDeletedElsewhere(null);
+      setDraft(restored);
+      fill(restored.fields);
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  const addFiles = async (files: FileList | null) => {
+    if (!files) return;
+    const added = await Promise.all([...files].map(readAttachment));
+    setAttachments((current) => [...current, ...added]);
+  };
+
+  const format = (command: string, value?: string) => {
+    editor.current?.focus();
+    document.execCommand(command, false, value);
+    touch();
+  };
+
+  return (
+    <div className="compose-backdrop">
+      <section className="compose card" role="dialog" aria-modal="true" aria-label="Compose email" onKeyDown={(e) => e.key === 'Escape' && void close()}>
+        <h2>{start.kind === 'reply' ? 'Reply' : start.kind === 'forward' ? 'Forward' : start.kind === 'draft' ? 'Draft' : 'New email'}</h2>
+        {deletedElsewhere && (
+          <div className="warning" role="alert">
+            This draft was deleted in your mail app. <button onClick={() => void restore()}>Restore it</button> <button className="link" onClick={() => onClose()}>Close</button>
+          </div>
+        )}
+        <label>From<select value={mailbox.address} disabled><option>{mailbox.displayName ? `${mailbox.displayName} <${mailbox.address}>` : mailbox.address}</option></select></label>
+        <label>To<input value={to} onChange={(e) => setTo(e.target.value)} placeholder="name@example.com, …" aria-invalid={splitAddresses(to).some((a) => !EMAIL.test(a))} /></label>
+        <label>Cc<input value={cc} onChange={(e) => setCc(e.target.value)} aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))} /></label>
+        <label>Bcc<input value={bcc} onChange={(e) => setBcc(e.target.value)} aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))} /></label>
+        {invalid.length > 0 && <p className="error">Not an email address: {invalid.join(', ')}</p>}
+        <label>Subject<input value={subject} onChange={(e) => setSubject(e.target.value)} /></label>
+        <div className="format-bar" role="toolbar" aria-label="Formatting">
+          <button type="button" onClick={() => format('bold')} aria-label="Bold"><b>B</b></button>
+          <button type="button" onClick={() => format('italic')} aria-label="Italic"><i>I</i></button>
+          <button type="button" onClick={() => format('insertUnorderedList')} aria-label="Bulleted list">• List</button>
+          <button type="button" onClick={() => { const url = window.prompt('Link address'); if (url) format('createLink', url); }} aria-label="Link">Link</button>
+        </div>
+        <div ref={editor} className="editor" contentEditable role="textbox" aria-multiline="true" aria-label="Message" onInput={touch} />
+        <div className="attach">
+          <label className="button">Attach files<input type="file" multiple className="visually-hidden" onChange={(e) => { void addFiles(e.target.files); e.target.value = ''; }} aria-label="Attach files" /></label>
+          <ul aria-label="Attached files">
+            {kept.map((k) => <li key={k.id}>📎 {k.filename} <span className="size">{formatSize(k.size)}</span> <button className="link" onClick={() => { setKept((c) => c.filter((x) => x.id !== k.id)); touch(); }} aria-label={`Remove ${k.filename}`}>×</button></li>)}
+            {attachments.map((a, i) => <li key={`${a.filename}-${i}`}>📎 {a.filename} <span className="size">{formatSize(a.size)}</span> <button className="link" onClick={() => setAttachments((c) => c.filter((_, j) => j !== i))} aria-label={`Remove ${a.filename}`}>×</button></li>)}
+          </ul>
+          {totalSize > 0 && <span className="size">Total {formatSize(totalSize)} (the mail server's size limit is checked before sending)</span>}
+        </div>
+        {error && <p className="error" role="alert">{error}</p>}
+        <div className="actions">
+          <span className="status" role="status">{status}{draft?.state === 'failed' && draft.error ? ` — the server did not take the draft: ${draft.error}` : ''}</span>
+          <button onClick={() => void discard()} disabled={busy}>Discard</button>
+          <button onClick={() => void close()} disabled={busy}>Close</button>
+          <button className="primary" onClick={() => void send()} disabled={busy || !draft}>Send</button>
+        </div>
+      </section>
+    </div>
+  );
+}
+
+/** A draft by id: one made in Tandem, or (by message id) an email in Drafts written in another mail app. */
+async function openDraft(id: string): Promise<Draft & { kept: { id: string; filename: string; size: number }[] }> {
+  const draft = await get<Draft>(`/drafts/${id}`);
+  const keep = draft.fields.keepAttachments ?? [];
+  if (keep.length === 0 || !/^\d+$/.test(id)) return { ...draft, kept: keep.map((k) => ({ id: k, filename: 'attachment', size: 0 })) };
+  const message = await get<MessageDetail>(`/messages/${id}`);
+  return { ...draft, kept: message.attachments.filter((a) => keep.includes(a.id)).map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })) };
+}
+
+function startFields(start: ComposeStart, own: string): DraftFields {
+  if (start.kind === 'reply') {
+    const m = start.message;
+    const lower = own.toLowerCase();
+    const others = (list: { address: string }[]) => list.map((a) => a.address).filter((a) => a.toLowerCase() !== lower);
+    const to = m.from ? [m.from.address] : [];
+    return {
+      to,
+      cc: start.all ? others([...m.to, ...m.cc]).filter((a) => !to.includes(a)) : [],
+      subject: /^re:/i.test(m.subject) ? m.subject : `Re: ${m.subject}`,
+      html: `<p><br></p><p>On ${new Date(m.date).toLocaleString()}, ${escapeText(who(m.from))} wrote:</p><blockquote>${quote(m)}</blockquote>`,
+      inReplyTo: m.id,
+    };
+  }
+  if (start.kind === 'forward') {
+    const m = start.message;
+    return {
+      to: [],
+      subject: /^fwd?:/i.test(m.subject) ? m.subject : `Fwd: ${m.subject}`,
+      html: `<p><br></p><p>---------- Forwarded message ----------<br>From: ${escapeText(m.from ? addressList([m.from]) : '')}<br>Subject: ${escapeText(m.subject)}<br>To: ${escapeText(addressList(m.to))}</p>${quote(m)}`,
+      keepAttachments: m.attachments.filter((a) => !a.inline).map((a) => a.id),
+    };
+  }
+  return { to: [], subject: '', html: '<p><br></p>' };
+}
+
+/** The quoted body: the sanitized HTML without remote images, or the text. */
+function quote(m: MessageDetail): string {
+  if (m.html) return m.html.replace(/<img\b[^>]*\sdata-remote-src="[^"]*"[^>]*>/gi, '');
+  return escapeText(m.text).replace(/\n/g, '<br>');
+}
+
+function snapshotOf(...fields: (string | number)[]): string {
+  return JSON.stringify(fields);
+}
+
+function splitAddresses(value: string): string[] {
+  return value.split(/[,;]/).map((a) => a.trim()).filter(Boolean);
+}
+
+function escapeText(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] ?? c);
+}
+
+function readAttachment(file: File): Promise<NewAttachment> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result);
+      resolve({ filename: file.name, contentType: file.type || 'application/octet-stream', contentBase64: url.slice(url.indexOf(',') + 1), size: file.size });
+    };
+    reader.onerror = () => reject(reader.error ?? new Error(`Cannot read ${file.name}`));
+    reader.readAsDataURL(file);
+  });
+}

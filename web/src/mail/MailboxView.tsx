@@ -1,0 +1,132 @@
+import { useCallback, useEffect, useState } from 'react';
+import { describeError, get, query } from '../api.ts';
+import { folderLabel, plainMailboxError } from '../format.ts';
+import type { Mailbox, MessageSummary, Page, User } from '../types.ts';
+import { Compose } from './Compose.tsx';
+import type { ComposeStart } from './Compose.tsx';
+import { MessageList } from './MessageList.tsx';
+import { ReadingPane } from './ReadingPane.tsx';
+
+const PAGE = 50;
+
+/** My Mailbox: folders, the message list and the reading pane; live through `revision`. */
+export function MailboxView({ mailbox, user, revision }: { mailbox: Mailbox; user: User; revision: number }) {
+  const folders = sortFolders(mailbox.folders.filter((f) => f.enabled));
+  const [folder, setFolder] = useState(folders[0]?.path ?? 'INBOX');
+  const [search, setSearch] = useState('');
+  const [q, setQ] = useState('');
+  const [items, setItems] = useState<MessageSummary[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [compose, setCompose] = useState<ComposeStart | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const base = { mailboxId: mailbox.id, folder, q: q || undefined };
+  const load = useCallback(
+    async (limit: number) => {
+      try {
+        const page = await get<Page<MessageSummary>>(`/messages${query({ ...base, limit: Math.min(200, Math.max(PAGE, limit)) })}`);
+        setItems(page.items);
+        setCursor(page.nextCursor);
+        setError(null);
+      } catch (e) {
+        setError(describeError(e));
+      }
+    },
+    [mailbox.id, folder, q],
+  );
+
+  useEffect(() => {
+    setSelected(null);
+    void load(PAGE);
+  }, [load]);
+
+  // A change on the server (or ours reaching it): re-read what is shown.
+  useEffect(() => {
+    if (revision > 0) void load(items.length);
+  }, [revision]);
+
+  const more = async () => {
+    if (!cursor) return;
+    const page = await get<Page<MessageSummary>>(`/messages${query({ ...base, limit: PAGE, cursor })}`);
+    setItems((current) => [...current, ...page.items.filter((m) => !current.some((c) => c.id === m.id))]);
+    setCursor(page.nextCursor);
+  };
+
+  const current = folders.find((f) => f.path === folder);
+  const syncing = mailbox.progress.total > 0 && mailbox.progress.done < mailbox.progress.total;
+  const trash = mailbox.folders.find((f) => f.specialUse === '\\Trash')?.path ?? null;
+  const drafts = mailbox.folders.find((f) => f.specialUse === '\\Drafts')?.path ?? null;
+
+  return (
+    <div className="mailbox">
+      <aside className="folders" aria-label="Folders">
+        <button className="primary compose-button" onClick={() => setCompose({ kind: 'new' })}>Compose</button>
+        <ul>
+          {folders.map((f) => (
+            <li key={f.path}>
+              <button className={f.path === folder ? 'folder active' : 'folder'} aria-current={f.path === folder ? 'true' : undefined} onClick={() => setFolder(f.path)}>
+                <span>{folderLabel(f.path, f.specialUse)}</span>
+                {f.unread > 0 && <span className="count" aria-label={`${f.unread} unread`}>{f.unread}</span>}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <section className="list-pane" aria-label="Messages">
+        {syncing && (
+          <div className="sync-progress">
+            <progress max={mailbox.progress.total} value={mailbox.progress.done} aria-label="First sync" />
+            <span>Syncing: {mailbox.progress.done} of {mailbox.progress.total} emails</span>
+          </div>
+        )}
+        {mailbox.state === 'disconnected' && <p className="warning" role="status">Sync is stopped: reconnect in Mailbox settings.</p>}
+        {mailbox.state === 'error' && <p className="error" role="alert">{plainMailboxError(mailbox.error)}</p>}
+        <form className="search" role="search" onSubmit={(e) => { e.preventDefault(); setQ(search.trim()); }}>
+          <input type="search" placeholder={`Search ${current ? folderLabel(current.path, current.specialUse) : ''}`} aria-label="Search emails" value={search} onChange={(e) => { setSearch(e.target.value); if (e.target.value === '') setQ(''); }} />
+        </form>
+        {notice && <p className="ok" role="status">{notice}</p>}
+        {error && <p className="error" role="alert">{error}</p>}
+        <MessageList items={items} selected={selected} onSelect={(m) => (m.draft && m.folder === drafts ? setCompose({ kind: 'draft', draftId: m.id }) : setSelected(m.id))} hasMore={cursor !== null} onMore={more} />
+      </section>
+      <section className={selected ? 'reading-pane open' : 'reading-pane'} aria-label="Reading pane">
+        {selected ? (
+          <ReadingPane
+            key={selected}
+            id={selected}
+            revision={revision}
+            folders={folders}
+            trash={trash}
+            user={user}
+            mailbox={mailbox}
+            onClose={() => setSelected(null)}
+            onChanged={() => void load(items.length)}
+            onGone={() => { setSelected(null); void load(items.length); }}
+            onCompose={setCompose}
+          />
+        ) : (
+          <p className="empty">Select an email to read it.</p>
+        )}
+      </section>
+      {compose && (
+        <Compose
+          start={compose}
+          mailbox={mailbox}
+          onClose={(message) => {
+            setCompose(null);
+            setNotice(message ?? null);
+            void load(items.length);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+const ORDER = ['\\Inbox', '\\Drafts', '\\Sent', '\\Archive', '\\Junk', '\\Trash'];
+
+function sortFolders<T extends { path: string; specialUse: string | null }>(folders: T[]): T[] {
+  const rank = (f: T) => (f.path.toUpperCase() === 'INBOX' ? -1 : f.specialUse && ORDER.includes(f.specialUse) ? ORDER.indexOf(f.specialUse) : ORDER.length);
+  return [...folders].sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
+}

@@ -1,0 +1,131 @@
+import { useEffect, useState } from 'react';
+import { del, describeError, get, patch, post } from '../api.ts';
+import { folderLabel, plainMailboxError } from '../format.ts';
+import type { Mailbox, ServerFolder } from '../types.ts';
+
+const STATES: Record<Mailbox['state'], string> = {
+  syncing: 'Syncing',
+  idle: 'Connected — up to date',
+  disconnected: 'Disconnected — sync is stopped',
+  error: 'Error',
+};
+const PERIODS: Record<Mailbox['syncPeriod'], string> = { now: 'from the day it was set up', '1m': 'from 1 month before setup', '3m': 'from 3 months before setup', '6m': 'from 6 months before setup' };
+
+/** Mailbox settings: the My Mailbox tab (state, folders, disconnect, delete). */
+export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Mailbox; revision: number; onChanged: () => Promise<void>; onDeleted: () => Promise<void> }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [managing, setManaging] = useState(false);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  const act = async (action: () => Promise<unknown>, after: () => Promise<void> = onChanged) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      await after();
+    } catch (e) {
+      setError(describeError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const problem = plainMailboxError(mailbox.error);
+  return (
+    <main className="settings">
+      <div className="card">
+        <h1>Mailbox settings</h1>
+        <div role="tablist" aria-label="Mailbox settings">
+          <button role="tab" aria-selected="true" className="tab active">My Mailbox</button>
+        </div>
+        <section role="tabpanel" aria-label="My Mailbox">
+          <h2>{mailbox.address}</h2>
+          <p>State: <strong data-testid="mailbox-state">{STATES[mailbox.state]}</strong></p>
+          {problem && <p className="error" role="alert">{problem}</p>}
+          <p>Emails are synced {PERIODS[mailbox.syncPeriod]}. Incoming emails are {mailbox.markIncomingPrivate ? '' : 'not '}marked private.</p>
+          <p className="note">Incoming: {mailbox.imap.host}:{mailbox.imap.port} ({mailbox.imap.security}); outgoing: {mailbox.smtp.host}:{mailbox.smtp.port} ({mailbox.smtp.security})</p>
+          <h3>Folders</h3>
+          <ul>
+            {mailbox.folders.filter((f) => f.enabled).map((f) => (
+              <li key={f.path}>{folderLabel(f.path, f.specialUse)} — {f.synced} of {f.messages} emails{f.firstSyncDone ? '' : ' (first sync running)'}</li>
+            ))}
+          </ul>
+          {managing ? (
+            <ManageFolders mailbox={mailbox} onDone={async () => { setManaging(false); await onChanged(); }} />
+          ) : (
+            <button onClick={() => setManaging(true)}>Manage Folders</button>
+          )}
+          {error && <p className="error" role="alert">{error}</p>}
+          <div className="actions spread">
+            {mailbox.state === 'disconnected' ? (
+              <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/connect`))} disabled={busy}>Reconnect My Account</button>
+            ) : (
+              <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/disconnect`))} disabled={busy}>Disconnect My Account</button>
+            )}
+            {mailbox.state === 'error' && <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/connect`))} disabled={busy}>Reconnect</button>}
+            <button className="danger" onClick={() => setConfirmDelete(true)} disabled={busy}>Delete Mailbox</button>
+          </div>
+          {confirmDelete && (
+            <div className="confirm" role="alertdialog" aria-label="Delete mailbox?">
+              <p>
+                Delete <strong>{mailbox.address}</strong> from Tandem? Its synced emails, drafts and settings are removed from Tandem. The emails on your mail
+                server stay where they are.
+              </p>
+              <div className="actions">
+                <button onClick={() => setConfirmDelete(false)}>Cancel</button>
+                <button className="danger" onClick={() => void act(() => del(`/mailboxes/${mailbox.id}`), onDeleted)} disabled={busy}>Delete mailbox</button>
+              </div>
+            </div>
+          )}
+        </section>
+      </div>
+    </main>
+  );
+}
+
+function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Promise<void> }) {
+  const [folders, setFolders] = useState<ServerFolder[] | null>(null);
+  const [chosen, setChosen] = useState<Set<string>>(new Set());
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    get<{ items: ServerFolder[] }>(`/mailboxes/${mailbox.id}/server-folders`).then(
+      ({ items }) => {
+        setFolders(items);
+        setChosen(new Set(items.filter((f) => f.enabled).map((f) => f.path)));
+      },
+      (e: unknown) => setError(describeError(e)),
+    );
+  }, [mailbox.id]);
+
+  const save = async () => {
+    try {
+      await patch(`/mailboxes/${mailbox.id}`, { folders: [...chosen] });
+      await onDone();
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (!folders) return <p aria-busy="true">Loading folders…</p>;
+  return (
+    <fieldset>
+      <legend>Folders to sync</legend>
+      <ul className="folder-choices">
+        {folders.map((f) => (
+          <li key={f.path}>
+            <label className="inline">
+              <input type="checkbox" checked={chosen.has(f.path)} onChange={() => setChosen((c) => { const n = new Set(c); if (n.has(f.path)) n.delete(f.path); else n.add(f.path); return n; })} /> {f.path}
+            </label>
+          </li>
+        ))}
+      </ul>
+      <div className="actions">
+        <button onClick={() => void onDone()}>Cancel</button>
+        <button className="primary" onClick={() => void save()} disabled={chosen.size === 0}>Save folders</button>
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,225 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { ApiError, describeError, get, post, query } from '../api.ts';
+import type { ConnectionCheck, Discovery, Security } from '../types.ts';
+import { FolderStep } from './FolderStep.tsx';
+import type { ServerFolderChoice } from './FolderStep.tsx';
+
+export interface ServerForm {
+  host: string;
+  port: string;
+  security: Security;
+}
+
+export interface Credentials {
+  address: string;
+  username: string;
+  password: string;
+  imap: ServerForm;
+  smtp: ServerForm;
+}
+
+type Step = 'address' | 'server' | 'folders';
+
+const DEFAULT_PORTS: Record<'imap' | 'smtp', Record<Security, string>> = {
+  imap: { tls: '993', starttls: '143', none: '143' },
+  smtp: { tls: '465', starttls: '587', none: '25' },
+};
+
+/** Setup My Mailbox: address → provider and sign-in (with a connection test) → folders and options → Save. */
+export function SetupWizard({ hasMailbox, onCancel, onDone }: { hasMailbox: boolean; onCancel: () => void; onDone: () => void }) {
+  const [step, setStep] = useState<Step>('address');
+  const [address, setAddress] = useState('');
+  const [discovery, setDiscovery] = useState<Discovery | null>(null);
+  const [form, setForm] = useState<Credentials | null>(null);
+  const [folders, setFolders] = useState<ServerFolderChoice[]>([]);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  if (hasMailbox) {
+    return (
+      <main className="centered">
+        <div className="card narrow">
+          <h1>Setup My Mailbox</h1>
+          <p role="alert">You already have a mailbox. Delete it first (Mailbox settings → Delete Mailbox), then set up another one.</p>
+          <button onClick={onCancel}>Back</button>
+        </div>
+      </main>
+    );
+  }
+
+  const proceed = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const found = await discover(address);
+    setDiscovery(found);
+    setForm({
+      address,
+      username: address,
+      password: '',
+      imap: serverForm('imap', found?.imap),
+      smtp: serverForm('smtp', found?.smtp),
+    });
+    setBusy(false);
+    setStep('server');
+  };
+
+  return (
+    <main className="wizard">
+      <div className="card">
+        <h1>Setup My Mailbox</h1>
+        <ol className="steps" aria-label="Steps">
+          <li aria-current={step === 'address' ? 'step' : undefined}>Email address</li>
+          <li aria-current={step === 'server' ? 'step' : undefined}>Sign in</li>
+          <li aria-current={step === 'folders' ? 'step' : undefined}>Folders</li>
+        </ol>
+        {step === 'address' && (
+          <form onSubmit={proceed}>
+            <label>Email address<input type="email" value={address} onChange={(e) => setAddress(e.target.value)} required autoFocus autoComplete="email" /></label>
+            {error && <p role="alert" className="error">{error}</p>}
+            <div className="actions">
+              <button type="button" onClick={onCancel}>Cancel</button>
+              <button className="primary" disabled={busy}>Proceed</button>
+            </div>
+          </form>
+        )}
+        {step === 'server' && form && (
+          <ServerStep
+            discovery={discovery}
+            form={form}
+            onChange={setForm}
+            onBack={() => setStep('address')}
+            onSignedIn={(list) => {
+              setFolders(list);
+              setStep('folders');
+            }}
+          />
+        )}
+        {step === 'folders' && form && <FolderStep form={form} folders={folders} onBack={() => setStep('server')} onSaved={onDone} />}
+      </div>
+    </main>
+  );
+}
+
+/** The provider's settings, or null when the server cannot tell (or has no discovery yet). */
+async function discover(address: string): Promise<Discovery | null> {
+  try {
+    return await get<Discovery>(`/providers/discover${query({ address })}`);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    return null;
+  }
+}
+
+function serverForm(kind: 'imap' | 'smtp', found: Discovery['imap'] | undefined): ServerForm {
+  if (found) return { host: found.host, port: String(found.port), security: found.security };
+  return { host: '', port: DEFAULT_PORTS[kind].tls, security: 'tls' };
+}
+
+export function serverBody(form: Credentials) {
+  const server = (s: ServerForm) => ({ host: s.host.trim(), port: Number(s.port), security: s.security, username: form.username, password: form.password });
+  return { imap: server(form.imap), smtp: server(form.smtp) };
+}
+
+interface TestResult {
+  imap: ConnectionCheck & { folders?: ServerFolderChoice[] };
+  smtp: ConnectionCheck;
+}
+
+function ServerStep({ discovery, form, onChange, onBack, onSignedIn }: {
+  discovery: Discovery | null;
+  form: Credentials;
+  onChange: (form: Credentials) => void;
+  onBack: () => void;
+  onSignedIn: (folders: ServerFolderChoice[]) => void;
+}) {
+  const provider = discovery?.provider ?? null;
+  const [result, setResult] = useState<TestResult | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [manual, setManual] = useState(!discovery?.imap || !discovery.smtp);
+
+  const test = async (): Promise<TestResult | null> => {
+    setBusy(true);
+    setError(null);
+    setResult(null);
+    try {
+      const answer = await post<TestResult>('/mailboxes/test-connection', serverBody(form));
+      setResult(answer);
+      return answer;
+    } catch (e) {
+      setError(describeError(e));
+      return null;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const signIn = async (event: FormEvent) => {
+    event.preventDefault();
+    const answer = await test();
+    if (answer?.imap.ok && answer.smtp.ok) onSignedIn(answer.imap.folders ?? []);
+  };
+
+  const setServer = (kind: 'imap' | 'smtp', change: Partial<ServerForm>) => onChange({ ...form, [kind]: { ...form[kind], ...change } });
+
+  return (
+    <form onSubmit={signIn}>
+      {provider ? (
+        <p className="note">Recognized: <strong>{provider.name}</strong>{provider.auth === 'app-password' && <> — use an app password{provider.helpUrl && <> (<a href={provider.helpUrl} target="_blank" rel="noreferrer">how</a>)</>}</>}</p>
+      ) : (
+        <p className="note">Tandem could not recognize the provider of {form.address}: enter your mail server settings (your provider's help pages list them).</p>
+      )}
+      {provider?.auth === 'oauth2' && (
+        <p><a className="button primary" href={`/api/v1/oauth/${encodeURIComponent(provider.id)}/start${query({ address: form.address })}`}>Sign in with {provider.name}</a></p>
+      )}
+      <label>Username<input value={form.username} onChange={(e) => onChange({ ...form, username: e.target.value })} required autoComplete="username" /></label>
+      <label>Password<input type="password" value={form.password} onChange={(e) => onChange({ ...form, password: e.target.value })} required autoComplete="current-password" /></label>
+      {!manual && <button type="button" className="link" onClick={() => setManual(true)}>Edit server settings</button>}
+      {manual && (
+        <div className="servers">
+          <ServerFields legend="Incoming mail (IMAP)" kind="imap" server={form.imap} onChange={(c) => setServer('imap', c)} />
+          <ServerFields legend="Outgoing mail (SMTP)" kind="smtp" server={form.smtp} onChange={(c) => setServer('smtp', c)} />
+        </div>
+      )}
+      {result && <ConnectionResult result={result} />}
+      {error && <p role="alert" className="error">{error}</p>}
+      <div className="actions">
+        <button type="button" onClick={onBack}>Back</button>
+        <button type="button" onClick={() => void test()} disabled={busy}>Test connection</button>
+        <button className="primary" disabled={busy}>{busy ? 'Checking…' : 'Sign in'}</button>
+      </div>
+    </form>
+  );
+}
+
+function ServerFields({ legend, kind, server, onChange }: { legend: string; kind: 'imap' | 'smtp'; server: ServerForm; onChange: (change: Partial<ServerForm>) => void }) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <label>{kind.toUpperCase()} host<input value={server.host} onChange={(e) => onChange({ host: e.target.value })} required /></label>
+      <label>{kind.toUpperCase()} port<input type="number" min={1} max={65535} value={server.port} onChange={(e) => onChange({ port: e.target.value })} required /></label>
+      <label>
+        {kind.toUpperCase()} security
+        <select value={server.security} onChange={(e) => { const security = e.target.value as Security; onChange({ security, port: DEFAULT_PORTS[kind][security] }); }}>
+          <option value="tls">TLS</option>
+          <option value="starttls">STARTTLS</option>
+          <option value="none">None (this machine only)</option>
+        </select>
+      </label>
+    </fieldset>
+  );
+}
+
+function ConnectionResult({ result }: { result: TestResult }) {
+  const line = (name: string, check: ConnectionCheck) => (
+    <li className={check.ok ? 'ok' : 'error'}>{check.ok ? `${name}: connected and signed in` : `${name}: ${check.error?.message ?? 'failed'}`}</li>
+  );
+  return (
+    <ul className="checks" role="status" aria-label="Connection test">
+      {line('Incoming mail (IMAP)', result.imap)}
+      {line('Outgoing mail (SMTP)', result.smtp)}
+    </ul>
+  );
+}
