@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/index.ts';
 import { ConfigError } from '../config/index.ts';
 import { openContext } from '../context/index.ts';
-import { hintingSyncControl, listenForHints } from '../mail/sync/index.ts';
+import { hintingSyncControl, listenForHints, receiveMailEvents, relayMailEvents } from '../mail/sync/index.ts';
 import { newEngine, serveHttp, stopOnSignal, withHttpOptions } from './serve.ts';
 import type { HttpFlags } from './serve.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
@@ -22,8 +22,10 @@ export function scaleOutCommands(program: Command): void {
       const engine = newEngine(context);
       await engine.start();
       const hints = listenForHints(config.databaseUrl, engine, context.logger);
+      const stopRelay = relayMailEvents(context.store.db, context.logger);
       console.log(`Tandem worker ${engine.owner} is running`);
       stopOnSignal(async () => {
+        stopRelay();
         await hints.close();
         await engine.stop();
         await context.close();
@@ -35,9 +37,11 @@ export function scaleOutCommands(program: Command): void {
     .action(async (flags: HttpFlags) => {
       const config = postgresConfig(configFrom(flags, { port: flags.port, host: flags.host }), 'web');
       const context = await openContext(config);
+      const events = receiveMailEvents(config.databaseUrl, context.logger);
       const { app, url } = await serveHttp(context, config, hintingSyncControl(context.store.db, context.logger));
       console.log(`Tandem is running at ${url}`);
       stopOnSignal(async () => {
+        await events.close();
         await app.close();
         await context.close();
       });

@@ -45,6 +45,35 @@ describe.skipIf(postgresUrl() === null)('scale-out: tandem web and tandem worker
     return worker;
   };
 
+  /** Reads a server-sent event stream in the background. */
+  async function liveEvents(url: string, headers: Record<string, string>) {
+    const controller = new AbortController();
+    const response = await fetch(url, { headers, signal: controller.signal });
+    expect(response.status).toBe(200);
+    const received: { type: string; mailboxId?: string }[] = [];
+    const reader = response.body?.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    void (async () => {
+      for (;;) {
+        const chunk = await reader?.read().catch(() => undefined);
+        if (!chunk || chunk.done) return;
+        buffer += decoder.decode(chunk.value, { stream: true });
+        const blocks = buffer.split('\n\n');
+        buffer = blocks.pop() ?? '';
+        for (const block of blocks) {
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          const type = /^event: (.*)$/m.exec(block)?.[1];
+          if (type && data) received.push({ ...(JSON.parse(data) as object), type });
+        }
+      }
+    })();
+    streams.push(controller);
+    return { received: () => received };
+  }
+  const streams: AbortController[] = [];
+  afterAll(() => streams.forEach((s) => s.abort()));
+
   it('refuses to run on the embedded SQLite store', async () => {
     for (const command of ['worker', 'web']) {
       const result = await runTandem([command, '--data', dataDir]);
@@ -63,10 +92,13 @@ describe.skipIf(postgresUrl() === null)('scale-out: tandem web and tandem worker
     const created = await connectOverHttp(web.printed, headers, servers, mailUser, { syncPeriod: '1m', folders: ['INBOX'] });
     expect(created.status).toBe(201);
     const mailbox = (await created.json()) as { id: string };
+    const events = await liveEvents(`${web.printed}/api/v1/events`, headers);
     const list = async () => ((await (await fetch(`${web.printed}/api/v1/messages?mailboxId=${mailbox.id}`, { headers })).json()) as { items: Item[] }).items;
 
     await expect.poll(async () => (await list()).map((m) => m.subject), poll).toEqual(['Before']);
     const [before] = await list();
+    // The worker's engine stored it; the web process's live stream heard of it through PostgreSQL.
+    await expect.poll(() => events.received().some((e) => e.type === 'messages.added' && e.mailboxId === mailbox.id), poll).toBe(true);
 
     // A change through the web process: the worker learns of it by a hint, not by its next full check minutes later.
     const patched = await fetch(`${web.printed}/api/v1/messages/${before?.id}`, { method: 'PATCH', headers, body: JSON.stringify({ flagged: true }) });

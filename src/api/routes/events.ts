@@ -10,7 +10,8 @@ const KEEPALIVE_MS = 25_000;
  * Server-sent events for live views: what changed in the signed-in user's own
  * mailboxes (mailbox and folder only; the view re-reads through the API). Only
  * the mailbox owner receives its events, so nothing about a private email
- * reaches anyone else. Events of this process: the embedded `tandem serve`.
+ * reaches anyone else. The events of this process's engine (`tandem serve`), or
+ * those the workers relay through PostgreSQL (`tandem web`).
  */
 export function eventRoutes(app: ApiApp): void {
   const open = new Set<ServerResponse>();

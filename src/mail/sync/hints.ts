@@ -2,13 +2,16 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Database } from '../../db/index.ts';
+import { onMailEvent, publishMailEvent } from '../../events/index.ts';
 import type { SyncControl } from '../mailboxes/index.ts';
 import type { SyncEngine } from './engine.ts';
 
 /**
  * Scale-out (PostgreSQL): `tandem web` processes tell the `tandem worker`
- * processes about changes through LISTEN/NOTIFY. A hint only makes a worker
+ * processes about changes through LISTEN/NOTIFY, and workers tell web
+ * processes what changed for live views. A hint only makes a worker
  * act sooner — the store stays the truth: workers reconcile with it every few
  * seconds, and a hint that is lost only costs that delay.
  */
@@ -35,12 +38,8 @@ export interface HintListener {
   close(): Promise<void>;
 }
 
-/** Listens for hints on a connection of its own and hands them to the engine; reconnects when it drops. */
+/** Listens for hints on a connection of its own and hands them to the engine. */
 export function listenForHints(databaseUrl: string, engine: SyncEngine, logger: Logger): HintListener {
-  let closed = false;
-  let client: pg.Client | null = null;
-  let retry: NodeJS.Timeout | null = null;
-
   const apply = async (payload: string) => {
     const [kind, mailboxId] = payload.split(/:(.*)/s) as [string, string | undefined];
     if (!mailboxId) return;
@@ -50,25 +49,67 @@ export function listenForHints(databaseUrl: string, engine: SyncEngine, logger: 
     else if (kind === 'stop') await engine.stopMailbox(mailboxId);
     else if (kind === 'restart' && engine.isRunning(mailboxId)) await engine.restartMailbox(mailboxId);
   };
+  return listen(databaseUrl, CHANNEL, apply, logger);
+}
+
+/**
+ * Live-view events cross processes the same way: a worker relays the events its
+ * engine publishes, and each `tandem web` re-publishes them to its own streams
+ * (which still show each mailbox's events to its owner only).
+ */
+const EVENTS_CHANNEL = 'tandem_events';
+
+/** In a worker: every event published here is sent on. Returns the function that stops relaying. */
+export function relayMailEvents(db: Kysely<Database>, logger: Logger): () => void {
+  return onMailEvent((event) => {
+    sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`
+      .execute(db)
+      .catch((error: unknown) => logger.debug({ err: error }, 'could not relay a live event'));
+  });
+}
+
+/** In a web process: events relayed by the workers are published here. */
+export function receiveMailEvents(databaseUrl: string, logger: Logger): HintListener {
+  return listen(
+    databaseUrl,
+    EVENTS_CHANNEL,
+    async (payload) => {
+      const parsed = mailEventSchema.safeParse(JSON.parse(payload));
+      if (parsed.success) publishMailEvent(parsed.data);
+    },
+    logger,
+  );
+}
+
+const mailEventSchema = z.union([
+  z.object({ type: z.enum(['messages.added', 'messages.changed', 'messages.removed']), mailboxId: z.string(), folder: z.string() }),
+  z.object({ type: z.literal('mailbox.changed'), mailboxId: z.string() }),
+]);
+
+/** LISTENs on `channel` on a connection of its own; reconnects when it drops. */
+function listen(databaseUrl: string, channel: string, handle: (payload: string) => Promise<void>, logger: Logger): HintListener {
+  let closed = false;
+  let client: pg.Client | null = null;
+  let retry: NodeJS.Timeout | null = null;
 
   const connect = async () => {
     const next = new pg.Client({ connectionString: databaseUrl });
     next.on('notification', (message) => {
-      if (message.channel !== CHANNEL || !message.payload) return;
-      apply(message.payload).catch((error: unknown) => logger.warn({ err: error }, 'sync hint failed'));
+      if (message.channel !== channel || !message.payload) return;
+      handle(message.payload).catch((error: unknown) => logger.warn({ err: error, channel }, 'notification not handled'));
     });
     next.on('error', (error) => {
-      logger.warn({ err: error }, 'lost the hint connection to PostgreSQL; reconnecting');
+      logger.warn({ err: error, channel }, 'lost the LISTEN connection to PostgreSQL; reconnecting');
       void next.end().catch(() => undefined);
       schedule();
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${CHANNEL}`);
+      await next.query(`LISTEN ${channel}`);
       client = next;
       if (closed) await next.end();
     } catch (error) {
-      logger.warn({ err: error }, 'cannot listen for sync hints; retrying');
+      logger.warn({ err: error, channel }, 'cannot LISTEN on PostgreSQL; retrying');
       await next.end().catch(() => undefined);
       schedule();
     }
