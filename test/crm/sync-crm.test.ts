@@ -3,7 +3,7 @@ import type { MailboxView } from '../../src/mail/mailboxes/index.ts';
 import { parseMessage } from '../../src/mail/mime/index.ts';
 import type { ParsedMessage } from '../../src/mail/mime/index.ts';
 import { signedInUser } from '../support/api.ts';
-import { createMailUser, deliver, mailServers, otherClient, waitFor } from '../support/index.ts';
+import { createMailUser, deliver, mailServers, serverCopies, waitFor } from '../support/index.ts';
 import type { MailServersInfo, MailUser } from '../support/index.ts';
 import { rawMessage, startSyncApi, storedLocations, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
@@ -14,19 +14,9 @@ interface Run { ruleName: string; results: { type: string; created?: string | nu
 
 const poll = { timeout: 30_000, interval: 200 };
 
-/** What another mail app sees in a folder. */
+/** What another mail app sees in a folder, parsed. */
 async function onServer(servers: MailServersInfo, user: MailUser, folder: string): Promise<ParsedMessage[]> {
-  const client = await otherClient(servers, user);
-  try {
-    await client.mailboxOpen(folder, { readOnly: true });
-    const sources: Buffer[] = [];
-    for await (const m of client.fetch('1:*', { source: true })) if (m.source) sources.push(m.source);
-    return Promise.all(sources.map((s) => parseMessage(s)));
-  } catch {
-    return [];
-  } finally {
-    await client.logout();
-  }
+  return Promise.all((await serverCopies(servers, user, folder)).map((m) => parseMessage(m.source)));
 }
 
 describe('the CRM on synced mail (real Dovecot and Postfix)', () => {

@@ -257,6 +257,45 @@ export async function otherClient(servers: MailServersInfo, user: Pick<MailUser,
   return client;
 }
 
+export interface ServerCopy {
+  uid: number;
+  /** Sorted. */
+  flags: string[];
+  source: Buffer;
+}
+
+/** What another mail app sees in a folder of `user`, oldest first; [] when the folder cannot be opened. */
+export async function serverCopies(servers: MailServersInfo, user: Pick<MailUser, 'username' | 'password'>, folder: string): Promise<ServerCopy[]> {
+  const client = await otherClient(servers, user);
+  try {
+    await client.mailboxOpen(folder, { readOnly: true });
+    const copies: ServerCopy[] = [];
+    for await (const m of client.fetch('1:*', { uid: true, flags: true, source: true })) {
+      if (m.source) copies.push({ uid: m.uid, flags: [...(m.flags ?? [])].sort(), source: m.source });
+    }
+    return copies;
+  } catch {
+    return [];
+  } finally {
+    await client.logout();
+  }
+}
+
+/** The subjects another mail app sees in a folder of `user`, oldest first; [] when the folder cannot be opened. */
+export async function serverSubjects(servers: MailServersInfo, user: Pick<MailUser, 'username' | 'password'>, folder: string): Promise<string[]> {
+  const client = await otherClient(servers, user);
+  try {
+    await client.mailboxOpen(folder, { readOnly: true });
+    const subjects: string[] = [];
+    for await (const m of client.fetch('1:*', { envelope: true })) subjects.push(m.envelope?.subject ?? '');
+    return subjects;
+  } catch {
+    return [];
+  } finally {
+    await client.logout();
+  }
+}
+
 /** Sends a raw message through Postfix with the given envelope. */
 export async function sendViaPostfix(
   servers: MailServersInfo,

@@ -4,20 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliUserHeaders, connectOverHttp, startServe } from '../support/cli.ts';
-import { createMailUser, mailServers, otherClient } from '../support/index.ts';
-import type { MailUser } from '../support/index.ts';
-
-async function subjectsIn(servers: ReturnType<typeof mailServers>, user: MailUser, folder: string): Promise<string[]> {
-  const client = await otherClient(servers, user);
-  try {
-    await client.mailboxOpen(folder, { readOnly: true });
-    const found: string[] = [];
-    for await (const m of client.fetch('1:*', { envelope: true })) found.push(m.envelope?.subject ?? '');
-    return found.sort();
-  } finally {
-    await client.logout();
-  }
-}
+import { createMailUser, mailServers, serverSubjects } from '../support/index.ts';
 
 /** Kills `tandem serve` at moments around sends: never two deliveries or two Sent copies, never a send that silently vanishes. */
 describe('sends interrupted by SIGKILL', () => {
@@ -62,9 +49,9 @@ describe('sends interrupted by SIGKILL', () => {
 
     // Every 'sent' one is delivered once and filed in Sent once; nothing is ever there twice.
     const confirmed = sends.filter((s) => states.get(s.subject) === 'sent').map((s) => s.subject);
-    await expect.poll(() => subjectsIn(servers, sender, 'Sent'), { timeout: 30_000 }).toEqual(expect.arrayContaining(confirmed));
-    const delivered = await subjectsIn(servers, recipient, 'INBOX');
-    const filed = await subjectsIn(servers, sender, 'Sent');
+    await expect.poll(() => serverSubjects(servers, sender, 'Sent').then((s) => s.sort()), { timeout: 30_000 }).toEqual(expect.arrayContaining(confirmed));
+    const delivered = await serverSubjects(servers, recipient, 'INBOX').then((s) => s.sort());
+    const filed = await serverSubjects(servers, sender, 'Sent').then((s) => s.sort());
     expect(new Set(delivered).size).toBe(delivered.length);
     expect(new Set(filed).size).toBe(filed.length);
     expect(delivered).toEqual(expect.arrayContaining(confirmed));

@@ -1,28 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailUser, infoOf, mailServers, otherClient, startMailServers } from '../support/index.ts';
-import type { MailServers, MailServersInfo, MailUser } from '../support/index.ts';
+import { createMailUser, infoOf, mailServers, serverSubjects, startMailServers } from '../support/index.ts';
+import type { MailServers, MailServersInfo } from '../support/index.ts';
 import { signedInUser } from '../support/api.ts';
 import { closedPort } from '../support/misbehaving-smtp.ts';
 import { connectTestMailbox, startSyncApi, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 
 const poll = { timeout: 30_000, interval: 200 };
-
-/** Subjects another mail app sees in a folder of `user`. */
-async function subjectsOnServer(servers: MailServersInfo, user: MailUser, folder: string): Promise<string[]> {
-  const client = await otherClient(servers, user);
-  try {
-    await client.mailboxOpen(folder, { readOnly: true });
-    const subjects: string[] = [];
-    for await (const m of client.fetch('1:*', { envelope: true })) subjects.push(m.envelope?.subject ?? '');
-    return subjects;
-  } catch {
-    return [];
-  } finally {
-    await client.logout();
-  }
-}
 
 describe('the admin’s fallback outgoing server', () => {
   let servers: MailServersInfo;
@@ -65,8 +50,8 @@ describe('the admin’s fallback outgoing server', () => {
     expect(response.statusCode).toBe(202);
     const { id } = response.json<{ id: string; via: string }>();
     expect(response.json()).toMatchObject({ via: 'fallback' });
-    await expect.poll(() => subjectsOnServer(servers, recipient, 'INBOX'), poll).toEqual(['Through the fallback']);
-    await expect.poll(() => subjectsOnServer(servers, sender, 'Sent'), poll).toEqual(['Through the fallback']);
+    await expect.poll(() => serverSubjects(servers, recipient, 'INBOX'), poll).toEqual(['Through the fallback']);
+    await expect.poll(() => serverSubjects(servers, sender, 'Sent'), poll).toEqual(['Through the fallback']);
     const row = await api.context.store.db.selectFrom('sends').select(['state', 'via']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).toEqual({ state: 'sent', via: 'fallback' });
   });
@@ -85,7 +70,7 @@ describe('the admin’s fallback outgoing server', () => {
     const draft = await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draftId}`, headers: owner.auth });
     expect(draft.statusCode).toBe(200);
     expect(draft.json()).toMatchObject({ fields: { subject: 'Kept' } });
-    expect(await subjectsOnServer(servers, recipient, 'INBOX')).toEqual([]);
+    expect(await serverSubjects(servers, recipient, 'INBOX')).toEqual([]);
   });
 
   it('never routes around a refused login', async () => {
@@ -95,7 +80,7 @@ describe('the admin’s fallback outgoing server', () => {
     const response = await api.app.inject({ method: 'POST', url: '/api/v1/messages/send', headers: owner.auth, payload: { mailboxId: mailbox.id, to: [recipient.address], subject: 'x', text: 'x' } });
     expect(response.statusCode).toBe(502);
     expect(response.json<{ error: { message: string } }>().error.message).toMatch(/535|auth/i);
-    expect(await subjectsOnServer(servers, recipient, 'INBOX')).toEqual([]);
+    expect(await serverSubjects(servers, recipient, 'INBOX')).toEqual([]);
   });
 
   it('is an admin setting: checked before it is saved, its password sealed and never shown', async () => {
@@ -162,7 +147,7 @@ describe('a server that advertises APPENDLIMIT', () => {
     // A message under the limit goes out and is filed.
     const small = await api.app.inject({ method: 'POST', url: '/api/v1/messages/send', headers: owner.auth, payload: { ...body, subject: 'Small enough', attachments: [] } });
     expect(small.statusCode).toBe(202);
-    await expect.poll(() => subjectsOnServer(servers, recipient, 'INBOX'), poll).toEqual(['Small enough']);
-    await expect.poll(() => subjectsOnServer(servers, sender, 'Sent'), poll).toEqual(['Small enough']);
+    await expect.poll(() => serverSubjects(servers, recipient, 'INBOX'), poll).toEqual(['Small enough']);
+    await expect.poll(() => serverSubjects(servers, sender, 'Sent'), poll).toEqual(['Small enough']);
   });
 });

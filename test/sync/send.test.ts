@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SyncEngine } from '../../src/mail/sync/index.ts';
 import { parseMessage } from '../../src/mail/mime/index.ts';
 import type { ParsedMessage } from '../../src/mail/mime/index.ts';
-import { createMailUser, deliver, mailServers, otherClient } from '../support/index.ts';
-import type { MailServersInfo, MailUser } from '../support/index.ts';
+import { createMailUser, deliver, mailServers, serverCopies } from '../support/index.ts';
+import type { MailServersInfo, MailUser, ServerCopy } from '../support/index.ts';
 import { closedPort, startMisbehavingSmtp } from '../support/misbehaving-smtp.ts';
 import type { Misbehaviour } from '../support/misbehaving-smtp.ts';
 import { connectTestMailbox, rawMessage, startSyncApi, storedLocations, waitIdle } from '../support/sync.ts';
@@ -12,27 +12,9 @@ import type { SyncTestApi } from '../support/sync.ts';
 
 const poll = { timeout: 30_000, interval: 200 };
 
-interface ServerCopy {
-  uid: number;
-  flags: string[];
-  parsed: ParsedMessage;
-}
-
-/** What another mail app sees in a folder of `user` on the server. */
-async function serverFolder(servers: MailServersInfo, user: MailUser, folder: string): Promise<ServerCopy[]> {
-  const client = await otherClient(servers, user);
-  try {
-    await client.mailboxOpen(folder, { readOnly: true });
-    const raw: { uid: number; flags: string[]; source: Buffer }[] = [];
-    for await (const m of client.fetch('1:*', { uid: true, flags: true, source: true })) {
-      if (m.source) raw.push({ uid: m.uid, flags: [...(m.flags ?? [])].sort(), source: m.source });
-    }
-    return Promise.all(raw.map(async (m) => ({ uid: m.uid, flags: m.flags, parsed: await parseMessage(m.source) })));
-  } catch {
-    return [];
-  } finally {
-    await client.logout();
-  }
+/** What another mail app sees in a folder of `user`, parsed. */
+async function serverFolder(servers: MailServersInfo, user: MailUser, folder: string): Promise<(ServerCopy & { parsed: ParsedMessage })[]> {
+  return Promise.all((await serverCopies(servers, user, folder)).map(async (m) => ({ ...m, parsed: await parseMessage(m.source) })));
 }
 
 describe('sending', () => {
