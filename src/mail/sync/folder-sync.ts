@@ -36,8 +36,10 @@ async function reload(run: MailboxRun, folderId: number): Promise<FolderRow> {
  */
 export async function syncFolderChanges(run: MailboxRun, folderId: number): Promise<void> {
   let folder = await reload(run, folderId);
-  // Re-select so the server reports fresh UIDNEXT / HIGHESTMODSEQ.
-  if (run.client.mailbox && run.client.mailbox.path === folder.path) await run.client.mailboxClose();
+  // Re-select so the server reports fresh UIDNEXT / HIGHESTMODSEQ. CLOSE only after EXAMINE: after a
+  // read-write SELECT (an outbox op) it would expunge every \Deleted message, another app's too
+  // (sync-correctness invariant 7); the EXAMINE below replaces such a selection without expunging.
+  if (run.client.mailbox && run.client.mailbox.path === folder.path && run.client.mailbox.readOnly) await run.client.mailboxClose();
   const { box, vanished } = await selectWithChanges(run, folder);
   const uidValidity = Number(box.uidValidity);
   if (folder.uid_validity !== null && folder.uid_validity !== uidValidity) {
