@@ -78,6 +78,10 @@ describe.each(variants)('changes made in Tandem reach $name', ({ disable }) => {
     expect(await subjectsIn(api, mailbox.id, 'INBOX')).toEqual(['marked by the other app']);
     await expect.poll(() => serverView(servers, user, 'Trash'), poll).toEqual({ 'to trash': [] });
     await expect.poll(async () => Object.keys(await serverView(servers, user, 'INBOX')), poll).toEqual(['marked by the other app']);
+    // The next pass over INBOX, right after those writes there, must not expunge it either.
+    await deliver(servers, user.username, rawMessage('arrives afterwards'));
+    await expect.poll(async () => (await subjectsIn(api, mailbox.id, 'INBOX')).sort(), poll).toEqual(['arrives afterwards', 'marked by the other app']);
+    expect(Object.keys(await serverView(servers, user, 'INBOX')).sort()).toEqual(['arrives afterwards', 'marked by the other app']);
   });
 
   it('deletes for good from Trash', async () => {
