@@ -102,7 +102,7 @@ function Comments({ message, onAdd }: { message: MessageWithCrm; onAdd: (body: s
           <li key={c.id} className="comment">
             <span className="from">{c.author.name || c.author.email}</span> <span className="date">{new Date(c.createdAt).toLocaleString()}</span>
             <p className="text-body">{c.body}</p>
-            {c.mentions.length > 0 && <p className="note">Mentions: {c.mentions.map((m) => m.name || m.email).join(', ')}</p>}
+            {c.mentions.length > 0 && <p className="note">Mentions: {c.mentions.map((m) => (m.name ? `${m.name} <${m.email}>` : m.email)).join(', ')}</p>}
           </li>
         ))}
       </ul>

@@ -155,7 +155,7 @@ function RuleForm({ initial, onSave, onCancel }: { initial: RuleDraft; onSave: (
         <legend>Actions</legend>
         <label className="inline"><input type="checkbox" checked={has('archive')} onChange={(e) => setAction('archive', e.target.checked, { type: 'archive' })} /> Archive: link to the records it matches</label>
         <label className="inline">
-          <input type="checkbox" checked={has('create')} onChange={(e) => setAction('create', e.target.checked, { type: 'create', recordType: 'contact' })} /> Create
+          <input type="checkbox" aria-label="Create a record when none matches" checked={has('create')} onChange={(e) => setAction('create', e.target.checked, { type: 'create', recordType: 'contact' })} /> Create
           <select aria-label="Record to create" value={created?.type === 'create' ? created.recordType : 'contact'} disabled={!has('create')} onChange={(e) => setAction('create', true, { type: 'create', recordType: e.target.value as (typeof CREATABLE)[number] })}>
             {CREATABLE.map((k) => <option key={k} value={k}>{k}</option>)}
           </select>
