@@ -153,9 +153,10 @@ describe('the CRM in the web app, in Chromium', () => {
     expect(await panel.textContent()).toContain('first sync only');
     await panel.getByRole('button', { name: 'New rule' }).click();
     await panel.getByLabel('Rule name').fill('Support to cases');
-    await panel.getByLabel('Condition 1 field').selectOption('subject');
-    await panel.getByLabel('Condition 1 test').selectOption('contains');
-    await panel.getByLabel('Condition 1 value').fill('[support]');
+    // On the sender's domain: the copy of the reply in Sent (from the mailbox itself) does not match.
+    await panel.getByLabel('Condition 1 field').selectOption('from');
+    await panel.getByLabel('Condition 1 test').selectOption('domain_is');
+    await panel.getByLabel('Condition 1 value').fill('newcomer.test');
     await panel.getByLabel('Create a record when none matches').check();
     await panel.getByLabel('Record to create').selectOption('case');
     await panel.getByRole('button', { name: 'Save rule' }).click();
@@ -186,6 +187,12 @@ describe('the CRM in the web app, in Chromium', () => {
     await page.getByText('Your email was sent.').waitFor({ timeout: 30_000 });
     await history.getByText('Re: [support] Printer on fire').waitFor({ timeout: 60_000 });
     await waitFor(async () => (await serverState(imap)).folders.Sent?.messages === 1, { what: 'the reply in Sent on the server' });
+    await page.getByRole('button', { name: 'Inbox' }).click();
+    await page.getByRole('button', { name: 'Sent', exact: true }).click();
+    await row('Re: [support] Printer on fire').click();
+    const replyLinks = page.getByRole('region', { name: 'Linked records' });
+    await replyLinks.getByRole('button', { name: '[support] Printer on fire', exact: true }).waitFor();
+    expect(await replyLinks.textContent()).toContain('linked by hand');
     await browser.screenshot('21-crm-case');
     expect(problems).toEqual([]);
   });
