@@ -182,10 +182,12 @@ describe('the CRM in the web app, in Chromium', () => {
     const compose = page.getByRole('dialog', { name: 'Compose email' });
     await expect.poll(() => compose.getByLabel('To').inputValue()).toBe('nora@newcomer.test');
     await compose.getByRole('textbox', { name: 'Message' }).click();
+    await page.keyboard.press('Control+Home'); // above the quote
     await page.keyboard.type('We are on it.');
     await compose.getByRole('button', { name: 'Send' }).click();
     await page.getByText('Your email was sent.').waitFor({ timeout: 30_000 });
     await history.getByText('Re: [support] Printer on fire').waitFor({ timeout: 60_000 });
+    await browser.screenshot('21-crm-case');
     await waitFor(async () => (await serverState(imap)).folders.Sent?.messages === 1, { what: 'the reply in Sent on the server' });
     await page.getByRole('button', { name: 'Inbox' }).click();
     await page.getByRole('button', { name: 'Sent', exact: true }).click();
@@ -193,7 +195,6 @@ describe('the CRM in the web app, in Chromium', () => {
     const replyLinks = page.getByRole('region', { name: 'Linked records' });
     await replyLinks.getByRole('button', { name: '[support] Printer on fire', exact: true }).waitFor();
     expect(await replyLinks.textContent()).toContain('linked by hand');
-    await browser.screenshot('21-crm-case');
     expect(problems).toEqual([]);
   });
 });
