@@ -103,6 +103,12 @@ describe('the CRM in the web app, in Chromium', () => {
     await history.getByText('Order question').waitFor({ timeout: 60_000 });
     expect(await history.textContent()).toContain('Where is my order?');
 
+    // Edited: the page shows the change.
+    await contact.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Phone').fill('+1 555 0199');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await contact.getByText('+1 555 0199').waitFor();
+
     // The list finds her by an address.
     await page.getByRole('button', { name: '← Contacts' }).click();
     await page.getByLabel('Search contacts').fill('carol.c@');
@@ -142,6 +148,18 @@ describe('the CRM in the web app, in Chromium', () => {
     const after = await serverState(imap);
     expect(after.folders).toEqual(before.folders);
     expect(after.flags).toEqual({ ...before.flags, 'Order question': [...(before.flags['Order question'] ?? []), '\\Flagged'].sort() });
+
+    // Unlinked, then linked again by hand; made private, then public again.
+    await links.getByRole('button', { name: 'Unlink Carol Customer' }).click();
+    await links.getByText('Not linked to any record.').waitFor();
+    await links.getByLabel('Find a record to link').fill('Carol');
+    await links.getByRole('button', { name: 'Find' }).click();
+    await links.getByRole('button', { name: 'Link to Carol Customer' }).click();
+    await links.getByText('linked by hand').waitFor();
+    await page.getByRole('button', { name: 'Make private' }).click();
+    await page.getByText('Private: only you see this email.').waitFor();
+    await page.getByRole('button', { name: 'Make public' }).click();
+    await page.getByText('Visible to your team.').waitFor();
     expect(problems).toEqual([]);
   });
 
@@ -195,6 +213,12 @@ describe('the CRM in the web app, in Chromium', () => {
     const replyLinks = page.getByRole('region', { name: 'Linked records' });
     await replyLinks.getByRole('button', { name: '[support] Printer on fire', exact: true }).waitFor();
     expect(await replyLinks.textContent()).toContain('linked by hand');
+
+    // The rule is deleted from the tab.
+    await page.getByRole('button', { name: 'Mailbox settings' }).click();
+    await page.getByRole('tab', { name: 'Automate Tasks' }).click();
+    await panel.getByRole('button', { name: 'Delete Support to cases' }).click();
+    await panel.getByText('No rules yet.').waitFor();
     expect(problems).toEqual([]);
   });
 });
