@@ -2,16 +2,24 @@ import { useCallback, useEffect, useState } from 'react';
 import { describeError, get } from './api.ts';
 import { useMailEvents } from './live.ts';
 import { MailboxView } from './mail/MailboxView.tsx';
+import { RecordsView } from './records/RecordsView.tsx';
+import type { RecordsPlace } from './records/RecordsView.tsx';
 import { MailboxSettings } from './settings/MailboxSettings.tsx';
 import { SetupWizard } from './setup/SetupWizard.tsx';
-import type { Mailbox, User } from './types.ts';
+import type { Mailbox, RecordKind, User } from './types.ts';
 
-type Screen = 'mail' | 'setup' | 'settings';
+type Screen = 'mail' | 'records' | 'setup' | 'settings';
 
 export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => void }) {
   const [mailbox, setMailbox] = useState<Mailbox | null | undefined>(undefined);
   const [screen, setScreen] = useState<Screen>('mail');
   const [revision, setRevision] = useState(0);
+  const [records, setRecords] = useState<RecordsPlace>({ kind: 'contact', id: null });
+  const openRecords = (place: RecordsPlace) => {
+    setRecords(place);
+    setScreen('records');
+  };
+  const openRecord = (kind: RecordKind, id: string) => openRecords({ kind, id });
   const [error, setError] = useState<string | null>(null);
 
   const reload = useCallback(async () => {
@@ -42,6 +50,7 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
             <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18"><path d="M3 5h18v14H3z M3 13h5l2 3h4l2-3h5" fill="none" stroke="currentColor" strokeWidth="2" /></svg>
             <span>Inbox</span>
           </button>
+          <button className={screen === 'records' ? 'tab active' : 'tab'} onClick={() => setScreen('records')}>Records</button>
           {mailbox && (
             <button className={screen === 'settings' ? 'tab active' : 'tab'} onClick={() => setScreen('settings')}>Mailbox settings</button>
           )}
@@ -61,10 +70,12 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
             setScreen('mail');
           }}
         />
+      ) : screen === 'records' ? (
+        <RecordsView place={records} mailbox={mailbox} user={user} revision={revision} onNavigate={openRecords} />
       ) : screen === 'settings' && mailbox ? (
         <MailboxSettings mailbox={mailbox} revision={revision} onChanged={reload} onDeleted={async () => { await reload(); setScreen('mail'); }} />
       ) : mailbox ? (
-        <MailboxView mailbox={mailbox} user={user} revision={revision} />
+        <MailboxView mailbox={mailbox} user={user} revision={revision} onOpenRecord={openRecord} />
       ) : (
         <main className="centered">
           <div className="card narrow">

@@ -34,6 +34,7 @@ export interface Mailbox {
   error: string | null;
   syncPeriod: 'now' | '1m' | '3m' | '6m';
   markIncomingPrivate: boolean;
+  archiveAndCreatePast: boolean;
   imap: ServerSettings;
   smtp: ServerSettings;
   folders: Folder[];
@@ -138,4 +139,91 @@ export interface Discovery {
 export interface ConnectionCheck {
   ok: boolean;
   error?: { code: string; message: string };
+}
+
+export const RECORD_KINDS = ['contact', 'lead', 'organization', 'deal', 'case', 'ticket'] as const;
+export type RecordKind = (typeof RECORD_KINDS)[number];
+
+export interface CrmRecord {
+  id: string;
+  kind: RecordKind;
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  emails: string[];
+  phone: string | null;
+  jobTitle: string | null;
+  company: string | null;
+  website: string | null;
+  organizationId: string | null;
+  contactId: string | null;
+  status: string;
+  open: boolean;
+  amount: number | null;
+  currency: string | null;
+  priority: string | null;
+  description: string;
+  ownerId: string;
+  shared: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RecordLink {
+  id: string;
+  recordType: RecordKind;
+  recordId: string;
+  name: string;
+  source: 'auto' | 'rule' | 'manual';
+  createdAt: string;
+}
+
+export interface Person {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface EmailComment {
+  id: string;
+  author: Person;
+  body: string;
+  mentions: Person[];
+  createdAt: string;
+}
+
+export interface RuleRun {
+  ruleId: string | null;
+  ruleName: string;
+  results: Record<string, unknown>[];
+  at: string;
+}
+
+/** `GET /messages/:id`: the email with the viewer's view of its CRM side. */
+export interface MessageWithCrm extends MessageDetail {
+  links: RecordLink[];
+  comments: EmailComment[];
+  mailroom: RuleRun[];
+}
+
+export type RuleField = 'from' | 'to' | 'cc' | 'subject' | 'body' | 'folder';
+export type RuleOp = 'contains' | 'equals' | 'domain_is' | 'matches';
+export interface RuleCondition {
+  field: RuleField;
+  op: RuleOp;
+  value: string;
+}
+export type RuleAction = { type: 'archive' } | { type: 'create'; recordType: 'contact' | 'lead' | 'organization' | 'case' } | { type: 'mark_private' };
+
+export interface MailroomRule {
+  id: string;
+  name: string;
+  mailboxId: string | null;
+  position: number;
+  enabled: boolean;
+  match: 'all' | 'any';
+  conditions: RuleCondition[];
+  actions: RuleAction[];
+  createdAt: string;
+  updatedAt: string;
 }

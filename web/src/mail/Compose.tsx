@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, del, describeError, get, post, put } from '../api.ts';
 import { addressList, formatSize, who } from '../format.ts';
-import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment } from '../types.ts';
+import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../types.ts';
 
 export type ComposeStart =
   | { kind: 'new' }
@@ -15,9 +15,10 @@ const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 /**
  * Compose, reply, forward: the draft is created on the server when the window
  * opens (with the user's signature) and autosaved there, so it is in the mail
- * server's Drafts too. Send sends that draft at once.
+ * server's Drafts too. Send sends that draft at once; with `linkTo` (a reply
+ * from a record's page) the sent email is linked to that record.
  */
-export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mailbox: Mailbox; onClose: (notice?: string) => void }) {
+export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeStart; mailbox: Mailbox; linkTo?: { recordType: RecordKind; recordId: string }; onClose: (notice?: string) => void }) {
   const [draft, setDraft] = useState<Draft | null>(null);
   const [to, setTo] = useState('');
   const [cc, setCc] = useState('');
@@ -140,7 +141,7 @@ export function Compose({ start, mailbox, onClose }: { start: ComposeStart; mail
     if (!saved) return setBusy(false);
     try {
       setStatus('Sending…');
-      await post(`/drafts/${saved.id}/send`);
+      await post(`/drafts/${saved.id}/send`, linkTo ? { linkTo } : undefined);
       onClose('Your email was sent.');
     } catch (e) {
       setStatus('');

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { describeError, get, query } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
-import type { Mailbox, MessageSummary, Page, User } from '../types.ts';
+import type { Mailbox, MessageSummary, Page, RecordKind, User } from '../types.ts';
 import { Compose } from './Compose.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { MessageList } from './MessageList.tsx';
@@ -10,7 +10,7 @@ import { ReadingPane } from './ReadingPane.tsx';
 const PAGE = 50;
 
 /** My Mailbox: folders, the message list and the reading pane; live through `revision`. */
-export function MailboxView({ mailbox, user, revision }: { mailbox: Mailbox; user: User; revision: number }) {
+export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox: Mailbox; user: User; revision: number; onOpenRecord: (kind: RecordKind, id: string) => void }) {
   const folders = sortFolders(mailbox.folders.filter((f) => f.enabled));
   const [folder, setFolder] = useState(folders[0]?.path ?? 'INBOX');
   const [search, setSearch] = useState('');
@@ -104,6 +104,7 @@ export function MailboxView({ mailbox, user, revision }: { mailbox: Mailbox; use
             onChanged={() => void load(items.length)}
             onGone={() => { setSelected(null); void load(items.length); }}
             onCompose={setCompose}
+            onOpenRecord={onOpenRecord}
           />
         ) : (
           <p className="empty">Select an email to read it.</p>

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import { del, describeError, get, patch } from '../api.ts';
 import { addressList, folderLabel, formatSize, who } from '../format.ts';
-import type { Folder, Mailbox, MessageDetail, User } from '../types.ts';
+import type { Folder, Mailbox, MessageWithCrm, RecordKind, User } from '../types.ts';
+import { EmailCrm } from './EmailCrm.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { MailFrame } from './MailFrame.tsx';
 
-export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, onChanged, onGone, onCompose }: {
+export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, onChanged, onGone, onCompose, onOpenRecord }: {
   id: string;
   revision: number;
   folders: Folder[];
@@ -16,18 +17,19 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
   onChanged: () => void;
   onGone: () => void;
   onCompose: (start: ComposeStart) => void;
+  onOpenRecord: (kind: RecordKind, id: string) => void;
 }) {
-  const [message, setMessage] = useState<MessageDetail | null>(null);
+  const [message, setMessage] = useState<MessageWithCrm | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let live = true;
-    get<MessageDetail>(`/messages/${id}`).then(
+    get<MessageWithCrm>(`/messages/${id}`).then(
       async (detail) => {
         if (!live) return;
         setMessage(detail);
         if (!detail.seen && revision >= 0) {
-          setMessage(await patch<MessageDetail>(`/messages/${id}`, { seen: true }));
+          setMessage(await patch<MessageWithCrm>(`/messages/${id}`, { seen: true }));
           onChanged();
         }
       },
@@ -41,15 +43,15 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
 
   useEffect(() => {
     if (revision === 0) return;
-    get<MessageDetail>(`/messages/${id}`).then(setMessage, () => onGone());
+    get<MessageWithCrm>(`/messages/${id}`).then(setMessage, () => onGone());
   }, [revision]);
 
   if (error) return <p className="error" role="alert">{error}</p>;
   if (!message) return <p aria-busy="true">Loading…</p>;
 
-  const change = async (body: { seen?: boolean; flagged?: boolean; folder?: string }) => {
+  const change = async (body: { seen?: boolean; flagged?: boolean; folder?: string; private?: boolean }) => {
     try {
-      setMessage(await patch<MessageDetail>(`/messages/${id}`, body));
+      setMessage(await patch<MessageWithCrm>(`/messages/${id}`, body));
       onChanged();
       if (body.folder) onGone();
     } catch (e) {
@@ -105,6 +107,7 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
           ))}
         </ul>
       )}
+      <EmailCrm message={message} onPrivate={(value) => change({ private: value })} onChanged={async () => setMessage(await get<MessageWithCrm>(`/messages/${id}`))} onOpenRecord={onOpenRecord} />
     </article>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { del, describeError, get, patch, post } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
 import type { Mailbox, ServerFolder } from '../types.ts';
+import { AutomateTasks } from './AutomateTasks.tsx';
 
 const STATES: Record<Mailbox['state'], string> = {
   syncing: 'Syncing',
@@ -11,12 +12,13 @@ const STATES: Record<Mailbox['state'], string> = {
 };
 const PERIODS: Record<Mailbox['syncPeriod'], string> = { now: 'from the day it was set up', '1m': 'from 1 month before setup', '3m': 'from 3 months before setup', '6m': 'from 6 months before setup' };
 
-/** Mailbox settings: the My Mailbox tab (state, folders, disconnect, delete). */
+/** Mailbox settings: the My Mailbox tab (state, folders, disconnect, delete) and Automate Tasks (mailroom rules). */
 export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Mailbox; revision: number; onChanged: () => Promise<void>; onDeleted: () => Promise<void> }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [managing, setManaging] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [tab, setTab] = useState<'mailbox' | 'rules'>('mailbox');
 
   const act = async (action: () => Promise<unknown>, after: () => Promise<void> = onChanged) => {
     setBusy(true);
@@ -37,8 +39,10 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
       <div className="card">
         <h1>Mailbox settings</h1>
         <div role="tablist" aria-label="Mailbox settings">
-          <button role="tab" aria-selected="true" className="tab active">My Mailbox</button>
+          <button role="tab" aria-selected={tab === 'mailbox'} className={tab === 'mailbox' ? 'tab active' : 'tab'} onClick={() => setTab('mailbox')}>My Mailbox</button>
+          <button role="tab" aria-selected={tab === 'rules'} className={tab === 'rules' ? 'tab active' : 'tab'} onClick={() => setTab('rules')}>Automate Tasks</button>
         </div>
+        {tab === 'rules' ? <AutomateTasks mailbox={mailbox} /> : (
         <section role="tabpanel" aria-label="My Mailbox">
           <h2>{mailbox.address}</h2>
           <p>State: <strong data-testid="mailbox-state">{STATES[mailbox.state]}</strong></p>
@@ -79,6 +83,7 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
             </div>
           )}
         </section>
+        )}
       </div>
     </main>
   );

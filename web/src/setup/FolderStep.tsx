@@ -82,6 +82,7 @@ export function FolderStep({ form, folders, onBack, onSaved }: { form: Credentia
       <label className="inline"><input type="checkbox" checked={markPrivate} onChange={(e) => setMarkPrivate(e.target.checked)} /> Mark incoming emails as private</label>
       <label className="inline"><input type="checkbox" checked={consent} onChange={(e) => setConsent(e.target.checked)} /> I agree that emails may be sent through the administrator's outgoing server when mine cannot be used</label>
       <label className="inline"><input type="checkbox" checked={archive} onChange={(e) => setArchive(e.target.checked)} /> Archive and create records for past emails</label>
+      <p className="note">Your mailroom rules (Mailbox settings → Automate Tasks) run on every new email. This option also applies them, once, to the past emails the first sync fetches.</p>
       {error && <p role="alert" className="error">{error}</p>}
       <div className="actions">
         <button type="button" onClick={onBack}>Back</button>

@@ -1,0 +1,133 @@
+import { useEffect, useState } from 'react';
+import { del, describeError, get } from '../api.ts';
+import { formatDate, who } from '../format.ts';
+import { Compose } from '../mail/Compose.tsx';
+import type { ComposeStart } from '../mail/Compose.tsx';
+import type { CrmRecord, Mailbox, MessageDetail, MessageSummary, Page, RecordKind, User } from '../types.ts';
+import { KIND_LABELS, KIND_PATHS, isAbout, statusLabel } from './kinds.ts';
+import type { RecordsPlace } from './RecordsView.tsx';
+import { RecordForm } from './RecordForm.tsx';
+
+/** One record: its fields, and its email history as threads, newest first; replies from here are linked to it. */
+export function RecordPage({ kind, id, mailbox, user, revision, onNavigate }: { kind: RecordKind; id: string; mailbox: Mailbox | null; user: User; revision: number; onNavigate: (place: RecordsPlace) => void }) {
+  const path = `/${KIND_PATHS[kind]}/${id}`;
+  const [record, setRecord] = useState<CrmRecord | null>(null);
+  const [related, setRelated] = useState<{ contact: CrmRecord | null; organization: CrmRecord | null }>({ contact: null, organization: null });
+  const [emails, setEmails] = useState<MessageSummary[] | null>(null);
+  const [editing, setEditing] = useState(false);
+  const [compose, setCompose] = useState<ComposeStart | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    get<CrmRecord>(path).then(setRecord, (e: unknown) => setError(describeError(e)));
+    get<Page<MessageSummary>>(`${path}/emails?limit=200`).then((p) => setEmails(p.items), (e: unknown) => setError(describeError(e)));
+  }, [path, revision]);
+
+  useEffect(() => {
+    if (!record) return;
+    const fetchOne = (p: string, rid: string | null) => (rid ? get<CrmRecord>(`${p}/${rid}`).catch(() => null) : Promise.resolve(null));
+    void Promise.all([fetchOne('/contacts', record.contactId), fetchOne('/organizations', record.organizationId)]).then(([contact, organization]) => setRelated({ contact, organization }));
+  }, [record?.contactId, record?.organizationId]);
+
+  if (error) return <p className="error" role="alert">{error}</p>;
+  if (!record) return <p aria-busy="true">Loading…</p>;
+  if (editing) {
+    return (
+      <div className="card">
+        <RecordForm kind={kind} record={record} onSaved={(r) => { setRecord(r); setEditing(false); }} onCancel={() => setEditing(false)} />
+      </div>
+    );
+  }
+
+  const remove = async () => {
+    if (!window.confirm(`Delete ${record.name}? Its emails stay in the mailbox.`)) return;
+    try {
+      await del(path);
+      onNavigate({ kind, id: null });
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+  const reply = async (messageId: string) => {
+    if (!mailbox) return;
+    try {
+      const message = await get<MessageDetail>(`/messages/${messageId}`);
+      setCompose({ kind: 'reply', message, all: false, own: mailbox.address });
+    } catch (e) {
+      setError(describeError(e));
+    }
+  };
+
+  const label = KIND_LABELS[kind].one;
+  return (
+    <div className="record-page">
+      <section className="card" aria-label={`${label}: ${record.name}`}>
+        <button className="link" onClick={() => onNavigate({ kind, id: null })}>← {KIND_LABELS[kind].many}</button>
+        <div className="record-head">
+          <h1>{record.name || '(no name)'}</h1>
+          <span className="badge">{label}</span>
+          <span className="spacer" />
+          <button onClick={() => setEditing(true)}>Edit</button>
+          {(record.ownerId === user.id || user.isAdmin) && <button className="danger" onClick={() => void remove()}>Delete</button>}
+        </div>
+        <dl className="headers">
+          {record.emails.length > 0 && <><dt>Email</dt><dd>{record.emails.map((e) => <div key={e}>{e}</div>)}</dd></>}
+          {record.phone && <><dt>Phone</dt><dd>{record.phone}</dd></>}
+          {record.jobTitle && <><dt>Job title</dt><dd>{record.jobTitle}</dd></>}
+          {record.company && <><dt>Company</dt><dd>{record.company}</dd></>}
+          {record.website && <><dt>Website</dt><dd>{record.website}</dd></>}
+          {related.contact && <><dt>Contact</dt><dd><button className="link" onClick={() => onNavigate({ kind: 'contact', id: related.contact?.id ?? null })}>{related.contact.name}</button></dd></>}
+          {related.organization && <><dt>Organization</dt><dd><button className="link" onClick={() => onNavigate({ kind: 'organization', id: related.organization?.id ?? null })}>{related.organization.name}</button></dd></>}
+          <dt>{kind === 'deal' ? 'Stage' : 'Status'}</dt><dd>{statusLabel(record.status)}{record.open ? '' : ' (closed)'}</dd>
+          {record.amount != null && <><dt>Amount</dt><dd>{record.amount.toLocaleString()} {record.currency ?? ''}</dd></>}
+          {record.priority && <><dt>Priority</dt><dd>{record.priority}</dd></>}
+          <dt>Owner</dt><dd>{record.ownerId === user.id ? 'You' : 'Another user'}{record.shared ? ' · shared with every user' : ' · private to the owner'}</dd>
+        </dl>
+        {record.description && <p className="text-body">{record.description}</p>}
+      </section>
+      <section className="card" aria-label="Email history">
+        <h2>Email history</h2>
+        {notice && <p className="ok" role="status">{notice}</p>}
+        {isAbout(kind) && mailbox && <p className="note">A reply sent from here is linked to this {label.toLowerCase()}.</p>}
+        {emails === null ? <p aria-busy="true">Loading…</p> : emails.length === 0 ? <p className="empty">No emails linked yet.</p> : (
+          <ol className="threads">
+            {threadsOf(emails).map((thread) => (
+              <li key={thread[0]?.threadId} className="thread">
+                <h3>{thread[0]?.subject || '(no subject)'} {thread.length > 1 && <span className="thread-count">({thread.length})</span>}</h3>
+                <ul className="thread-emails">
+                  {thread.map((m) => (
+                    <li key={m.id} className="thread-email">
+                      <span className="from">{who(m.from)}</span> <span className="date">{formatDate(m.date)}</span>
+                      {m.private && <span className="badge">private</span>}
+                      <p className="snippet">{m.snippet}</p>
+                    </li>
+                  ))}
+                </ul>
+                {mailbox && thread[0] && <button onClick={() => void reply(thread[0]?.id ?? '')}>Reply</button>}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      {compose && mailbox && (
+        <Compose
+          start={compose}
+          mailbox={mailbox}
+          linkTo={{ recordType: kind, recordId: record.id }}
+          onClose={(message) => {
+            setCompose(null);
+            setNotice(message ?? null);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+/** Emails (newest first) grouped into threads, the thread with the newest email first. */
+function threadsOf(emails: MessageSummary[]): MessageSummary[][] {
+  const threads = new Map<string, MessageSummary[]>();
+  for (const m of emails) threads.set(m.threadId, [...(threads.get(m.threadId) ?? []), m]);
+  return [...threads.values()];
+}
