@@ -187,7 +187,8 @@ export class MailboxSync {
   /** The dirty folders, INBOX first. */
   #takeDirty(folders: FolderRow[]): FolderRow[] {
     const all = this.#dirty.has('*');
-    const picked = folders.filter((f) => all || this.#dirty.has(f.path));
+    // A folder never looked at yet (just enabled, or re-created by the outbox) gets its first pass now.
+    const picked = folders.filter((f) => all || this.#dirty.has(f.path) || (f.uid_validity === null && !this.#folderErrors.has(f.id)));
     this.#dirty.clear();
     return picked.sort((a, b) => Number(b.path.toUpperCase() === 'INBOX') - Number(a.path.toUpperCase() === 'INBOX'));
   }
