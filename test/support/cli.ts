@@ -47,6 +47,14 @@ export function startTandem(args: string[], env: NodeJS.ProcessEnv, ready: RegEx
   });
 }
 
+/** SIGKILLs a child and resolves once it has exited — also when it exited before the caller got to wait. */
+export function killNow(child: ChildProcess): Promise<void> {
+  const exited = child.exitCode !== null || child.signalCode !== null;
+  const done = exited ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  return done;
+}
+
 /** The test process's environment without Tandem settings that would leak into the child. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliUserHeaders, connectOverHttp, startServe } from '../support/cli.ts';
+import { cliUserHeaders, connectOverHttp, killNow, startServe } from '../support/cli.ts';
 import { createMailUser, mailServers, otherClient } from '../support/index.ts';
 
 /** Kills `tandem serve` at random moments while a draft is being edited: one live version, the latest, must remain. */
@@ -29,8 +29,7 @@ describe('draft edits interrupted by SIGKILL', () => {
       const saved = await fetch(`${serve.url}/api/v1/drafts/${draft.id}`, { method: 'PUT', headers, body: JSON.stringify({ subject: last, text: `v${i}` }) });
       expect(saved.status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, (i * 37) % 120));
-      serve.child.kill('SIGKILL');
-      await new Promise((resolve) => serve.child.once('exit', resolve));
+      await killNow(serve.child);
       serve = await startServe(['--data', dataDir]);
       children.push(serve.child);
     }

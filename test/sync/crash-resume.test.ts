@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliUserHeaders, connectOverHttp, startServe } from '../support/cli.ts';
+import { cliUserHeaders, connectOverHttp, killNow, startServe } from '../support/cli.ts';
 import { createMailUser, mailServers, otherClient, waitFor } from '../support/index.ts';
 import { rawMessage } from '../support/sync.ts';
 
@@ -48,9 +48,8 @@ describe('a first sync killed mid-way', () => {
         return p.progress.done >= threshold || p.state === 'idle' ? p : undefined;
       }, { intervalMs: 5, what: `progress past ${threshold}` });
       if (seen.state === 'idle') break;
-      serve.child.kill('SIGKILL');
+      await killNow(serve.child);
       kills += 1;
-      await new Promise((resolve) => serve.child.once('exit', resolve));
       serve = await startServe(['--data', dataDir]);
       children.push(serve.child);
     }

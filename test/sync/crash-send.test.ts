@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliUserHeaders, connectOverHttp, startServe } from '../support/cli.ts';
+import { cliUserHeaders, connectOverHttp, killNow, startServe } from '../support/cli.ts';
 import { createMailUser, mailServers, serverSubjects } from '../support/index.ts';
 
 /** Kills `tandem serve` at moments around sends: never two deliveries or two Sent copies, never a send that silently vanishes. */
@@ -33,10 +33,10 @@ describe('sends interrupted by SIGKILL', () => {
         .then(async (r) => ((await r.json()) as { id?: string }).id)
         .catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, (i * 41) % 150));
-      serve.child.kill('SIGKILL');
+      const exited = killNow(serve.child);
       const id = await request;
       if (id) sends.push({ id, subject: `crash send ${i}` });
-      await new Promise((resolve) => serve.child.once('exit', resolve));
+      await exited;
       serve = await startServe(['--data', dataDir]);
       children.push(serve.child);
     }
