@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,17 @@ describe('BlobStore', () => {
     expect(readdirSync(path.dirname(blobs.pathOf(key)))).toEqual([key]);
     await blobs.delete(key);
     expect(await blobs.has(key)).toBe(false);
+  });
+
+  it('stores blocking too, under the same key, and recovers when its folders were removed', async () => {
+    const blobs = new BlobStore(mkdtempSync(path.join(os.tmpdir(), 'tandem-blobs-')));
+    const content = Buffer.from('Subject: sync\r\n\r\nbody\r\n');
+    const key = blobs.putSync(content);
+    expect(key).toBe(await blobs.put(Buffer.from(content)));
+    expect(readdirSync(path.dirname(blobs.pathOf(key)))).toEqual([key]); // no temp file left
+    rmSync(blobs.root, { recursive: true });
+    expect(blobs.putSync(content)).toBe(key);
+    expect((await blobs.get(key)).equals(content)).toBe(true);
   });
 
   it('refuses keys that are not hashes', () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dialect } from '../../src/db/index.ts';
 import { addLocation, removeLocations, upsertMessage } from '../../src/mail/messages/index.ts';
 import type { MessageDetail, MessageSummary } from '../../src/mail/messages/index.ts';
-import { parseMessage } from '../../src/mail/mime/index.ts';
+import { prepareMessage } from '../../src/mail/sync/prepare.ts';
 import { signedInUser, startTestApi } from '../support/api.ts';
 import type { TestApi } from '../support/api.ts';
 import { storeDialects } from '../support/stores.ts';
@@ -97,11 +97,9 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
   let uid = 0;
   async function store(name: string, mailboxId: string, folderId: number, source: Buffer, options: { private?: boolean; flags?: string[] } = {}) {
     const { db } = api.context.store;
-    const parsed = await parseMessage(source);
-    const rawBlob = await api.context.blobs.put(source);
-    const attachmentBlobs = await Promise.all(parsed.attachments.map((a) => api.context.blobs.put(a.content)));
+    const { parsed, rawBlob } = await prepareMessage(source, api.context.blobs);
     const { id } = await upsertMessage(db, dialect, {
-      mailboxId, parsed, rawBlob, size: source.length, internalDate: null, private: options.private ?? false, attachmentBlobs,
+      mailboxId, parsed, rawBlob, size: source.length, internalDate: null, private: options.private ?? false,
     });
     uid += 1;
     const date = (parsed.date ?? new Date()).getTime();

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Dialect } from '../../src/db/index.ts';
 import { onMessagesStored } from '../../src/crm/index.ts';
 import { addLocation, upsertMessage } from '../../src/mail/messages/index.ts';
-import { parseMessage } from '../../src/mail/mime/index.ts';
+import { prepareMessage } from '../../src/mail/sync/prepare.ts';
 import type { TestApi } from '../support/api.ts';
 
 /** A mailbox row without a server behind it: the CRM tests store mail themselves, as the sync would. */
@@ -62,16 +62,14 @@ export async function storeEmail(
   options: { private?: boolean; uid?: number } = {},
 ): Promise<string> {
   const { db } = api.context.store;
-  const parsed = await parseMessage(source);
-  const rawBlob = await api.context.blobs.put(source);
-  const attachmentBlobs = await Promise.all(parsed.attachments.map((a) => api.context.blobs.put(a.content)));
+  const { parsed, rawBlob } = await prepareMessage(source, api.context.blobs);
   const mailbox = await db.selectFrom('mailboxes').selectAll().where('id', '=', at.mailboxId).executeTakeFirstOrThrow();
   const folder = await db.selectFrom('folders').selectAll().where('id', '=', at.folderId).executeTakeFirstOrThrow();
   uid += 1;
   const messageUid = options.uid ?? uid;
   return db.transaction().execute(async (trx) => {
     const { id, created } = await upsertMessage(trx, dialect, {
-      mailboxId: at.mailboxId, parsed, rawBlob, size: source.length, internalDate: null, private: options.private ?? false, attachmentBlobs,
+      mailboxId: at.mailboxId, parsed, rawBlob, size: source.length, internalDate: null, private: options.private ?? false,
     });
     await addLocation(trx, { messageId: id, mailboxId: at.mailboxId, folderId: at.folderId, uidValidity: 1, uid: messageUid, flags: [], modseq: null, date: (parsed.date ?? new Date()).getTime() });
     await onMessagesStored(trx, { mailbox, folder, messages: [{ id, created, uid: messageUid }] });

@@ -148,6 +148,14 @@ describe('a folder the server refuses', () => {
       expect(failed.error).toMatch(/^folder_failed: Broken: /);
       await deliver(servers, user.username, rawMessage('still arriving'));
       await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), { timeout: 30_000 }).toEqual(['still arriving']);
+
+      // Once the server lets it in again, the folder syncs — its whole content, not only what comes next — and the error goes.
+      await chmod(folderDir, 0o700);
+      const repaired = await otherClient(servers, user);
+      await repaired.append('Broken', rawMessage('after the repair'));
+      await repaired.logout();
+      await expect.poll(() => subjectsIn(api, mailbox.id, 'Broken'), { timeout: 30_000 }).toEqual(['after the repair']);
+      await expect.poll(async () => (await mailboxState(api, owner.auth, mailbox.id)).error, { timeout: 30_000 }).toBeNull();
     } finally {
       await chmod(folderDir, 0o700);
     }

@@ -1,13 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, Dialect } from '../../db/index.ts';
-import type { MailAddress, ParsedMessage } from '../mime/index.ts';
+import type { MailAddress, ParsedAttachment, ParsedMessage } from '../mime/index.ts';
 import { indexMessage, unindexMessages } from './search-query.ts';
 import { stableKeyFor } from './stable-key.ts';
 
+/** An attachment as stored: its bytes are in the blob store under `blobKey`. */
+export type StoredAttachment = Omit<ParsedAttachment, 'content'> & { blobKey: string };
+
+/** A parsed message whose attachment bytes are already in the blob store. */
+export type StoredParse = Omit<ParsedMessage, 'attachments'> & { attachments: StoredAttachment[] };
+
 export interface IncomingMessage {
   mailboxId: string;
-  parsed: ParsedMessage;
+  parsed: StoredParse;
   /** Blob key (sha256) of the raw source, already stored. */
   rawBlob: string;
   size: number;
@@ -16,8 +22,6 @@ export interface IncomingMessage {
   /** A provider's own thread id (Gmail's X-GM-THRID), used as is when present. */
   providerThreadId?: string | undefined;
   private: boolean;
-  /** Blob keys of `parsed.attachments`, in the same order. */
-  attachmentBlobs: string[];
 }
 
 /**
@@ -79,14 +83,14 @@ export async function upsertMessage(trx: Kysely<Database>, dialect: Dialect, inp
     await trx
       .insertInto('attachments')
       .values(
-        parsed.attachments.map((a, i) => ({
+        parsed.attachments.map((a) => ({
           message_id: id,
           filename: a.filename,
           content_type: a.contentType,
           size: a.size,
           content_id: a.contentId,
           inline: a.inline ? 1 : 0,
-          blob_key: input.attachmentBlobs[i] ?? '',
+          blob_key: a.blobKey,
         })),
       )
       .execute();
@@ -131,6 +135,8 @@ export interface LocationInput {
   flags: string[];
   modseq: string | null;
   date: number;
+  /** False for a message created in the same transaction: it cannot be an orphan, so no update is needed. */
+  orphanable?: boolean;
 }
 
 /** Records that a message sits at (folder, uidValidity, uid); a second record of the same place is ignored. */
@@ -149,6 +155,7 @@ export async function addLocation(trx: Kysely<Database>, input: LocationInput): 
     })
     .onConflict((oc) => oc.columns(['folder_id', 'uid_validity', 'uid']).doNothing())
     .execute();
+  if (input.orphanable === false) return;
   await trx.updateTable('messages').set({ orphaned_at: null }).where('id', '=', input.messageId).where('orphaned_at', 'is not', null).execute();
 }
 

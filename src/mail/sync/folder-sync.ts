@@ -1,13 +1,14 @@
 import type { ExpungeEvent, MailboxObject, SearchObject } from 'imapflow';
 import { publishMailEvent } from '../../events/index.ts';
 import { flagColumns, removeLocations } from '../messages/write.ts';
-import { countStored, fetchFull, storeBatch } from './ingest.ts';
+import { countStored, fetchPrepared, storeBatch } from './ingest.ts';
 import { uidSet } from './uid-set.ts';
 import type { FolderRow, MailboxRun } from './run-context.ts';
 
-/** The first batch is small so the newest mail shows within a moment; later ones are larger. */
-export const FIRST_BATCH = 25;
+/** The first batch is a screenful, so the newest mail shows within a moment; later ones are larger. */
+export const FIRST_BATCH = 50;
 export const BATCH = 200;
+const DAY_MS = 24 * 3600 * 1000;
 
 async function select(run: MailboxRun, path: string): Promise<MailboxObject> {
   const current = run.client.mailbox;
@@ -126,7 +127,7 @@ async function syncNew(run: MailboxRun, folder: FolderRow, box: MailboxObject): 
   const uids = (await searchUids(run, { uid: `${from}:*` })).filter((uid) => uid >= from).sort((a, b) => a - b);
   for (let i = 0; i < uids.length; i += BATCH) {
     const batch = uids.slice(i, i + BATCH);
-    const messages = await fetchFull(run, batch);
+    const messages = await fetchPrepared(run, batch);
     const last = i + BATCH >= uids.length;
     const next = last ? Math.max(box.uidNext, (batch.at(-1) ?? 0) + 1) : (batch.at(-1) ?? 0) + 1;
     await storeBatch(run, folder, Number(box.uidValidity), messages, async (trx) => {
@@ -144,45 +145,41 @@ async function syncNew(run: MailboxRun, folder: FolderRow, box: MailboxObject): 
 
 /**
  * Flag changes and expunges of the messages we hold. With CONDSTORE an
- * unchanged HIGHESTMODSEQ means nothing changed: no command, no write.
+ * unchanged HIGHESTMODSEQ means nothing changed: no command, no write; and a
+ * change reads only the rows the server names (CHANGEDSINCE, VANISHED), so
+ * its cost does not grow with the folder.
  */
 async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject, vanishedOnSelect: number[] | null): Promise<void> {
   const modseq = run.condstore && !box.noModseq ? box.highestModseq : undefined;
   if (modseq !== undefined && folder.highest_modseq !== null && BigInt(folder.highest_modseq) === modseq) return;
 
-  const known = await run.db
-    .selectFrom('message_locations')
-    .select(['id', 'uid', 'flags'])
-    .where('folder_id', '=', folder.id)
-    .where('uid_validity', '=', Number(box.uidValidity))
-    .where('uid', '>', 0) // placeholders of moves still in the outbox
-    .execute();
-  // A pending local change is never undone by a stale server read (invariant 12).
-  const pending = new Set(
-    (await run.db.selectFrom('outbox_ops').select('location_id').where('mailbox_id', '=', run.mailbox.id).where('state', '=', 'pending').execute()).map((o) => o.location_id),
-  );
-  const knownFlags = new Map(known.filter((k) => !pending.has(k.id)).map((k) => [k.uid, k.flags]));
-  const knownUids = known.map((k) => k.uid);
+  const uidValidity = Number(box.uidValidity);
+  const lowest = await lowestKnownUid(run, folder.id, uidValidity);
+  const since = modseq !== undefined && folder.highest_modseq !== null ? BigInt(folder.highest_modseq) : undefined;
   const flagUpdates: { uid: number; flags: string[]; modseq: string | null }[] = [];
   const vanished: number[] = [];
-  if (known.length > 0) {
-    const since = modseq !== undefined && folder.highest_modseq !== null ? BigInt(folder.highest_modseq) : undefined;
-    const lowest = known.reduce((min, k) => Math.min(min, k.uid), Number.MAX_SAFE_INTEGER);
+  if (lowest !== null) {
+    const onServer = new Map<number, { flags: string[]; modseq: string | null }>();
     const options = since !== undefined ? { uid: true, changedSince: since } : { uid: true };
     for await (const message of run.client.fetch(`${lowest}:*`, { uid: true, flags: true }, options)) {
-      const stored = knownFlags.get(message.uid);
-      const flags = [...(message.flags ?? [])];
-      if (stored !== undefined && stored !== flagColumns(flags).flags) {
-        flagUpdates.push({ uid: message.uid, flags, modseq: message.modseq?.toString() ?? null });
-      }
+      onServer.set(message.uid, { flags: [...(message.flags ?? [])], modseq: message.modseq?.toString() ?? null });
+    }
+    // Without CHANGEDSINCE the answer covers every message, so every row is needed anyway.
+    const named = since !== undefined ? [...onServer.keys(), ...(vanishedOnSelect ?? [])] : null;
+    const known = await knownLocations(run, folder.id, uidValidity, vanishedOnSelect === null ? null : named);
+    // A pending local change is never undone by a stale server read (invariant 12).
+    const pending = await pendingLocations(run);
+    for (const row of known) {
+      const server = onServer.get(row.uid);
+      if (server && !pending.has(row.id) && row.flags !== flagColumns(server.flags).flags) flagUpdates.push({ uid: row.uid, ...server });
     }
     if (vanishedOnSelect) {
       // QRESYNC told us exactly which UIDs went away.
-      const known = new Set(knownUids);
-      vanished.push(...vanishedOnSelect.filter((uid) => known.has(uid)));
+      const held = new Set(known.map((k) => k.uid));
+      vanished.push(...vanishedOnSelect.filter((uid) => held.has(uid)));
     } else {
       const present = new Set(await searchUids(run, { uid: `${lowest}:*` }));
-      for (const uid of knownUids) if (!present.has(uid)) vanished.push(uid);
+      for (const row of known) if (!present.has(row.uid)) vanished.push(row.uid);
     }
   }
   const newModseq = modseq?.toString() ?? null;
@@ -215,6 +212,31 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject,
   }
 }
 
+async function lowestKnownUid(run: MailboxRun, folderId: number, uidValidity: number): Promise<number | null> {
+  const row = await run.db
+    .selectFrom('message_locations')
+    .select((eb) => eb.fn.min<number>('uid').as('lowest'))
+    .where('folder_id', '=', folderId)
+    .where('uid_validity', '=', uidValidity)
+    .where('uid', '>', 0) // placeholders of moves still in the outbox
+    .executeTakeFirst();
+  return row?.lowest ?? null;
+}
+
+/** The folder's locations: all of them, or those of the given UIDs. */
+async function knownLocations(run: MailboxRun, folderId: number, uidValidity: number, uids: number[] | null): Promise<{ id: number; uid: number; flags: string }[]> {
+  const query = run.db.selectFrom('message_locations').select(['id', 'uid', 'flags']).where('folder_id', '=', folderId).where('uid_validity', '=', uidValidity).where('uid', '>', 0);
+  if (uids === null) return query.execute();
+  const rows: { id: number; uid: number; flags: string }[] = [];
+  for (let i = 0; i < uids.length; i += 500) rows.push(...(await query.where('uid', 'in', uids.slice(i, i + 500)).execute()));
+  return rows;
+}
+
+async function pendingLocations(run: MailboxRun): Promise<Set<number | null>> {
+  const ops = await run.db.selectFrom('outbox_ops').select('location_id').where('mailbox_id', '=', run.mailbox.id).where('state', '=', 'pending').execute();
+  return new Set(ops.map((o) => o.location_id));
+}
+
 /**
  * One batch of the newest-first first sync: the newest UIDs below the low
  * mark that fall inside the sync period. Returns true while more remain.
@@ -235,7 +257,7 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
   const size = folder.synced_count === 0 ? FIRST_BATCH : BATCH;
   const batch = pending.slice(0, size);
   const rest = pending.slice(size);
-  const messages = await fetchFull(run, batch);
+  const messages = await fetchPrepared(run, batch);
   const low = batch.at(-1) ?? folder.first_sync_low_uid ?? 1; // batches run newest first
   await storeBatch(run, folder, folder.uid_validity, messages, async (trx) => {
     await trx
@@ -252,15 +274,21 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
 async function pendingFirstSync(run: MailboxRun, folder: FolderRow): Promise<number[]> {
   const low = folder.first_sync_low_uid ?? 1;
   if (low <= 1) return [];
-  const since = new Date(run.mailbox.sync_since);
-  // SEARCH SINCE has day granularity: narrow it with each message's INTERNALDATE.
-  const day = new Date(Date.UTC(since.getUTCFullYear(), since.getUTCMonth(), since.getUTCDate()) - 24 * 3600 * 1000);
-  const candidates = (await searchUids(run, { uid: `1:${low - 1}`, since: day })).filter((uid) => uid < low);
+  const since = run.mailbox.sync_since;
+  // SEARCH SINCE compares calendar days in the server's time zone: ask with days of margin each
+  // side, and read INTERNALDATE only for the UIDs in between (a FETCH of every UID is slow at 100k).
+  const utcDay = Math.floor(since / DAY_MS) * DAY_MS;
+  const range = `1:${low - 1}`;
+  const candidates = (await searchUids(run, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low);
   if (candidates.length === 0) return [];
-  const inPeriod: number[] = [];
-  for await (const message of run.client.fetch(uidSet(candidates), { uid: true, internalDate: true }, { uid: true })) {
-    const date = message.internalDate ? new Date(message.internalDate).getTime() : Date.now();
-    if (date >= since.getTime()) inPeriod.push(message.uid);
+  const surely = new Set(await searchUids(run, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
+  const unsure = candidates.filter((uid) => !surely.has(uid));
+  const inPeriod = candidates.filter((uid) => surely.has(uid));
+  if (unsure.length > 0) {
+    for await (const message of run.client.fetch(uidSet(unsure), { uid: true, internalDate: true }, { uid: true })) {
+      const date = message.internalDate ? new Date(message.internalDate).getTime() : Date.now();
+      if (date >= since) inPeriod.push(message.uid);
+    }
   }
   const stored = new Set(
     (await run.db.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).where('uid_validity', '=', folder.uid_validity ?? 0).execute()).map((r) => r.uid),

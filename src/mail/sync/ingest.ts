@@ -3,27 +3,62 @@ import type { Kysely } from 'kysely';
 import { onMessagesStored } from '../../crm/index.ts';
 import type { Database } from '../../db/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
-import { parseMessage } from '../mime/index.ts';
-import type { ParsedMessage } from '../mime/index.ts';
 import { addLocation, upsertMessage } from '../messages/write.ts';
+import { prepareMessage } from './prepare.ts';
+import type { PreparedMessage } from './prepare.ts';
 import type { FolderRow, MailboxRun } from './run-context.ts';
 import { uidSet } from './uid-set.ts';
 
 /** Folders whose mail is not "incoming" for the mark-as-private setting. */
 const OUTGOING_ROLES = new Set(['\\Sent', '\\Drafts']);
 
+/** A fetched message; its parse and blob writes run while the FETCH goes on. */
+export interface FetchedMessage {
+  uid: number;
+  flags: string[];
+  modseq: string | null;
+  internalDate: Date | null;
+  size: number;
+  emailId: string | undefined;
+  threadId: string | undefined;
+  prepared: Promise<PreparedMessage>;
+}
+
 /**
- * Fetches full messages by UID. Collected first, then stored: no other
- * command may run on the connection while a FETCH streams.
+ * Fetches full messages by UID, in the order asked (newest first for a first
+ * sync). Each one is parsed and written to the blob store as it arrives,
+ * while the rest stream in. The FETCH is read to its end before returning,
+ * since no other command may run on the connection while it streams.
  */
-export async function fetchFull(run: MailboxRun, uids: number[]): Promise<FetchMessageObject[]> {
+export async function fetchPrepared(run: MailboxRun, uids: number[]): Promise<FetchedMessage[]> {
   if (uids.length === 0) return [];
-  const fetched: FetchMessageObject[] = [];
+  const fetched: FetchedMessage[] = [];
   const query = { uid: true, flags: true, source: true, internalDate: true, size: true, emailId: run.emailIds, threadId: run.gmail };
-  for await (const message of run.client.fetch(uidSet(uids), query, { uid: true })) fetched.push(message);
-  // Servers answer in UID order; store in the order asked (newest first for a first sync).
+  for await (const message of run.client.fetch(uidSet(uids), query, { uid: true })) fetched.push(prepare(run, message));
   const rank = new Map(uids.map((uid, i) => [uid, i]));
   return fetched.sort((a, b) => (rank.get(a.uid) ?? 0) - (rank.get(b.uid) ?? 0));
+}
+
+function prepare(run: MailboxRun, message: FetchMessageObject): FetchedMessage {
+  const source = message.source ?? Buffer.alloc(0);
+  const started = prepareMessage(source, run.blobs);
+  const prepared = message.source ? started : started.then(noteMissingSource);
+  prepared.catch(() => undefined); // awaited by storeBatch; a failure (disk full) surfaces there, not as an unhandled rejection
+  return {
+    uid: message.uid,
+    flags: [...(message.flags ?? [])],
+    modseq: message.modseq?.toString() ?? null,
+    internalDate: message.internalDate ? new Date(message.internalDate) : null,
+    size: message.size ?? source.length,
+    emailId: message.emailId,
+    threadId: message.threadId,
+    prepared,
+  };
+}
+
+function noteMissingSource(prepared: PreparedMessage): PreparedMessage {
+  prepared.parsed.problems.push('The server returned no source for this message');
+  return prepared;
 }
 
 /**
@@ -34,35 +69,25 @@ export async function storeBatch(
   run: MailboxRun,
   folder: FolderRow,
   uidValidity: number,
-  messages: FetchMessageObject[],
+  messages: FetchedMessage[],
   moveCursor: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<void> {
   const isPrivate = run.mailbox.mark_incoming_private === 1 && !OUTGOING_ROLES.has(folder.special_use ?? '');
-  const prepared: { message: FetchMessageObject; parsed: ParsedMessage; rawBlob: string; attachmentBlobs: string[]; internalDate: Date | null }[] = [];
-  for (const message of messages) {
-    const raw = message.source ?? Buffer.alloc(0);
-    const parsed = await parseMessage(raw);
-    if (!message.source) parsed.problems.push('The server returned no source for this message');
-    const rawBlob = await run.blobs.put(raw);
-    const attachmentBlobs = [];
-    for (const attachment of parsed.attachments) attachmentBlobs.push(await run.blobs.put(attachment.content));
-    const internalDate = message.internalDate ? new Date(message.internalDate) : null;
-    prepared.push({ message, parsed, rawBlob, attachmentBlobs, internalDate });
-  }
+  const prepared = await Promise.all(messages.map((m) => m.prepared));
   await run.db.transaction().execute(async (trx) => {
     await run.lease.assertHeld(trx);
     const stored: { id: number; created: boolean; uid: number }[] = [];
-    for (const { message, parsed, rawBlob, attachmentBlobs, internalDate } of prepared) {
+    for (const [i, message] of messages.entries()) {
+      const { parsed, rawBlob } = prepared[i] as PreparedMessage;
       const { id, created } = await upsertMessage(trx, run.dialect, {
         mailboxId: run.mailbox.id,
         parsed,
         rawBlob,
-        size: message.size ?? message.source?.length ?? 0,
-        internalDate,
+        size: message.size,
+        internalDate: message.internalDate,
         emailId: message.emailId,
         providerThreadId: run.gmail ? message.threadId : undefined,
         private: isPrivate,
-        attachmentBlobs,
       });
       await addLocation(trx, {
         messageId: id,
@@ -70,9 +95,10 @@ export async function storeBatch(
         folderId: folder.id,
         uidValidity,
         uid: message.uid,
-        flags: [...(message.flags ?? [])],
-        modseq: message.modseq?.toString() ?? null,
-        date: (parsed.date ?? internalDate ?? new Date()).getTime(),
+        flags: message.flags,
+        modseq: message.modseq,
+        date: (parsed.date ?? message.internalDate ?? new Date()).getTime(),
+        orphanable: !created,
       });
       stored.push({ id, created, uid: message.uid });
     }

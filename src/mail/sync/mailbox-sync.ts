@@ -164,12 +164,13 @@ export class MailboxSync {
 
   /**
    * A folder the server refuses (NO) must not stop the others: it is logged,
-   * shown on the mailbox, and tried again at the next full check. Anything
+   * shown on the mailbox, and tried again when it changes or at the next full check. Anything
    * else (a dropped connection) ends the session and reconnects.
    */
   async #inFolder(folder: FolderRow, work: () => Promise<unknown>): Promise<void> {
     try {
       await work();
+      this.#folderErrors.delete(folder.id); // it works again (e.g. deleted, then created again)
     } catch (error) {
       if ((error as { responseStatus?: string }).responseStatus !== 'NO') throw error;
       const reason = classifyImapError(error).message;

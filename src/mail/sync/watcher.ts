@@ -70,8 +70,8 @@ export class FolderWatcher {
       if (client.mailbox && client.mailbox.path === path) continue;
       // Without CONDSTORE only UNSEEN reveals flag changes; other flags wait for the periodic full check.
       const status = await client.status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: true, unseen: true });
-      if (!status) continue; // gone from the server: the next full check drops it
-      const signature = `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.unseen}/${status.highestModseq ?? ''}`;
+      // A folder gone or refused has a signature too: when it comes back (created again, let in again) that is a change.
+      const signature = status ? `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.unseen}/${status.highestModseq ?? ''}` : 'unavailable';
       const previous = this.#last.get(path);
       this.#last.set(path, signature);
       if (previous !== undefined && previous !== signature) {
