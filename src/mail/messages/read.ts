@@ -1,8 +1,9 @@
+import { sql } from 'kysely';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { Database, Dialect } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import type { MailAddress } from '../mime/index.ts';
-import { searchCondition } from './search-query.ts';
+import { fewMatches, searchCondition } from './search-query.ts';
 import { syncStates } from './sync-state.ts';
 import type { SyncState } from './sync-state.ts';
 
@@ -119,14 +120,21 @@ export async function listMessages(
   if (query.mailboxId !== undefined && boxes.length === 0) throw new TandemError('not_found', 'No such mailbox');
   const empty = { items: [], nextCursor: null };
   if (boxes.length === 0) return empty;
-  let select = locations(db).where('message_locations.mailbox_id', 'in', boxes.map((b) => b.id));
+  const matches = query.q === undefined ? null : await fewMatches(db, dialect, query.q);
+  if (matches !== null && matches.length === 0) return empty;
+  // With few matches, the unary + keeps SQLite off the (mailbox|folder, date) indexes: it starts from the matches.
+  const byMatch = (column: 'mailbox_id' | 'folder_id') => (matches === null ? (`message_locations.${column}` as const) : sql<string>`+message_locations.${sql.raw(column)}`);
+  let select = locations(db).where(byMatch('mailbox_id'), 'in', boxes.map((b) => b.id));
   if (query.folder !== undefined) {
     const folders = await db.selectFrom('folders').select('id').where('mailbox_id', 'in', boxes.map((b) => b.id)).where('path', '=', query.folder).execute();
     if (folders.length === 0) return empty;
-    select = select.where('message_locations.folder_id', 'in', folders.map((f) => f.id));
+    select = select.where(byMatch('folder_id'), 'in', folders.map((f) => f.id));
   }
-  const search = query.q === undefined ? null : searchCondition(dialect, query.q);
-  if (search) select = select.where(search);
+  if (matches !== null) select = select.where('message_locations.message_id', 'in', matches);
+  else {
+    const search = query.q === undefined ? null : searchCondition(dialect, query.q);
+    if (search) select = select.where(search);
+  }
   if (query.cursor !== undefined) {
     const { date, locationId } = decodeCursor(query.cursor);
     // A row-value comparison: both stores turn it into an index range, so deep pages stay cheap.

@@ -2,19 +2,41 @@ import { sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
 import type { Dialect } from '../../db/index.ts';
 
+/** A user's free-text query as words, each stripped of query syntax; empty for a query with no words. */
+function searchWords(query: string): string[] {
+  return query.split(/\s+/).map((w) => w.replace(/["'()*:^\\&|!<>]/g, '')).filter((w) => w.length > 0);
+}
+
+function ftsMatch(words: string[]): string {
+  return words.map((w) => `"${w}"*`).join(' ');
+}
+
 /**
  * A condition on `messages.id` for a user's free-text query: every word must
  * match (as a prefix) in subject, participants or body. Input is quoted, never
  * interpreted as query syntax. Returns null for a query with no words.
  */
 export function searchCondition(dialect: Dialect, query: string): RawBuilder<boolean> | null {
-  const words = query.split(/\s+/).map((w) => w.replace(/["'()*:^\\&|!<>]/g, '')).filter((w) => w.length > 0);
+  const words = searchWords(query);
   if (words.length === 0) return null;
-  if (dialect === 'sqlite') {
-    const match = words.map((w) => `"${w}"*`).join(' ');
-    return sql<boolean>`messages.id in (select rowid from messages_fts where messages_fts match ${match})`;
-  }
+  if (dialect === 'sqlite') return sql<boolean>`messages.id in (select rowid from messages_fts where messages_fts match ${ftsMatch(words)})`;
   return sql<boolean>`messages.search @@ to_tsquery('simple', ${words.map((w) => `'${w}':*`).join(' & ')})`;
+}
+
+/** Up to this many matches, a search starts from them instead of walking the folder newest first. */
+export const FEW_MATCHES = 2000;
+
+/**
+ * SQLite: the ids of the messages matching the query when they are few, else
+ * null. Walking a folder newest first until a page is full is fast for common
+ * words but reads the whole folder for a rare one; the few matches are
+ * cheaper to look up and sort. (PostgreSQL plans this by itself.)
+ */
+export async function fewMatches(executor: Parameters<RawBuilder<unknown>['execute']>[0], dialect: Dialect, query: string): Promise<number[] | null> {
+  const words = searchWords(query);
+  if (dialect !== 'sqlite' || words.length === 0) return null;
+  const { rows } = await sql<{ id: number }>`select rowid as id from messages_fts where messages_fts match ${ftsMatch(words)} limit ${FEW_MATCHES + 1}`.execute(executor);
+  return rows.length > FEW_MATCHES ? null : rows.map((r) => r.id);
 }
 
 export interface SearchText {

@@ -6,7 +6,7 @@ import { uidSet } from './uid-set.ts';
 import type { FolderRow, MailboxRun } from './run-context.ts';
 
 /** The first batch is a screenful, so the newest mail shows within a moment; later ones are larger. */
-export const FIRST_BATCH = 50;
+export const FIRST_BATCH = 25;
 export const BATCH = 200;
 const DAY_MS = 24 * 3600 * 1000;
 
