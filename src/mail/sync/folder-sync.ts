@@ -37,10 +37,6 @@ async function reload(run: MailboxRun, folderId: number): Promise<FolderRow> {
  */
 export async function syncFolderChanges(run: MailboxRun, folderId: number): Promise<void> {
   let folder = await reload(run, folderId);
-  // Re-select so the server reports fresh UIDNEXT / HIGHESTMODSEQ. CLOSE only after EXAMINE: after a
-  // read-write SELECT (an outbox op) it would expunge every \Deleted message, another app's too
-  // (sync-correctness invariant 7); the EXAMINE below replaces such a selection without expunging.
-  if (run.client.mailbox && run.client.mailbox.path === folder.path && run.client.mailbox.readOnly) await run.client.mailboxClose();
   const { box, vanished } = await selectWithChanges(run, folder);
   const uidValidity = Number(box.uidValidity);
   if (folder.uid_validity !== null && folder.uid_validity !== uidValidity) {
@@ -61,7 +57,10 @@ export async function syncFolderChanges(run: MailboxRun, folderId: number): Prom
  */
 async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ box: MailboxObject; vanished: number[] | null }> {
   const known = run.qresync && folder.highest_modseq !== null && folder.uid_validity !== null;
-  if (!known) return { box: await select(run, folder.path), vanished: null };
+  // Always a fresh EXAMINE, never the current selection: only it reports today's UIDNEXT and HIGHESTMODSEQ
+  // (a folder an outbox op selected read-write has had APPENDs since). It also ends a read-write selection
+  // without the expunge a CLOSE would do to other apps' \Deleted messages (sync-correctness invariant 7).
+  if (!known) return { box: await run.client.mailboxOpen(folder.path, { readOnly: true }), vanished: null };
   const vanished: number[] = [];
   const collect = (event: ExpungeEvent) => {
     if (event.path === folder.path && event.vanished && event.uid) vanished.push(event.uid);
