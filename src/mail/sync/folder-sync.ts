@@ -164,7 +164,7 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject,
       onServer.set(message.uid, { flags: [...(message.flags ?? [])], modseq: message.modseq?.toString() ?? null });
     }
     // Without CHANGEDSINCE the answer covers every message, so every row is needed anyway.
-    const named = since !== undefined ? [...onServer.keys(), ...(vanishedOnSelect ?? [])] : null;
+    const named = since !== undefined ? [...new Set([...onServer.keys(), ...(vanishedOnSelect ?? [])])] : null;
     const known = await knownLocations(run, folder.id, uidValidity, vanishedOnSelect === null ? null : named);
     // A pending local change is never undone by a stale server read (invariant 12).
     const pending = await pendingLocations(run);
