@@ -10,7 +10,7 @@ import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailUser, deliver, mailServers, otherClient, waitFor } from '../support/index.ts';
 import type { MailUser } from '../support/index.ts';
-import { openBrowser } from '../support/browser.ts';
+import { openBrowser, signInAndConnect } from '../support/browser.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { runTandem, startServe } from '../support/cli.ts';
 import { rawMessage } from '../support/sync.ts';
@@ -52,22 +52,7 @@ describe('the CRM in the web app, in Chromium', () => {
     serve = await startServe(['--data', dataDir]);
     browser = await openBrowser();
     const { page } = browser;
-    page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(serve.url);
-    await page.getByLabel('Email').fill(USER.email);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('button', { name: 'Setup My Mailbox' }).waitFor();
-    const created = await page.request.post(`${serve.url}/api/v1/mailboxes`, {
-      headers: { 'x-tandem-csrf': '1' },
-      data: {
-        address: mail.address,
-        imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: mail.username, password: mail.password },
-        smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: mail.username, password: mail.password },
-        syncPeriod: '1m',
-        folders: FOLDERS,
-      },
-    });
+    const created = await signInAndConnect(page, serve.url, USER, { servers, mail, folders: FOLDERS });
     expect(created.status()).toBe(201);
     await page.reload();
     await page.locator('.message-row', { hasText: 'Welcome aboard' }).waitFor({ timeout: 60_000 });

@@ -9,7 +9,7 @@ import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailUser, mailServers, otherClient, waitFor } from '../support/index.ts';
 import type { MailUser } from '../support/index.ts';
-import { openBrowser } from '../support/browser.ts';
+import { openBrowser, signInAndConnect } from '../support/browser.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { runTandem, startServe } from '../support/cli.ts';
 import { rawMessage } from '../support/sync.ts';
@@ -58,24 +58,8 @@ describe('working in My Mailbox, in Chromium', () => {
 
   it('stars, deletes, searches and edits a mail-app draft, all reflected on the server', async () => {
     const { page, problems } = browser;
-    page.on('dialog', (dialog) => void dialog.accept());
-    await page.goto(serve.url);
-    await page.getByLabel('Email').fill(USER.email);
-    await page.getByLabel('Password').fill(USER.password);
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await page.getByRole('button', { name: 'Setup My Mailbox' }).waitFor();
-
     // The mailbox is connected through the API with the browser's own session.
-    const created = await page.request.post(`${serve.url}/api/v1/mailboxes`, {
-      headers: { 'x-tandem-csrf': '1' },
-      data: {
-        address: mail.address,
-        imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: mail.username, password: mail.password },
-        smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: mail.username, password: mail.password },
-        syncPeriod: '1m',
-        folders: ['INBOX', 'Drafts', 'Trash', 'Sent'],
-      },
-    });
+    const created = await signInAndConnect(page, serve.url, USER, { servers, mail, folders: ['INBOX', 'Drafts', 'Trash', 'Sent'] });
     expect(created.status()).toBe(201);
     await page.reload();
     const row = (subject: string) => page.locator('.message-row', { hasText: subject });
