@@ -2,8 +2,9 @@ import type { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import { closeQuietly, connectImap } from '../imap/index.ts';
 import type { ImapSettings } from '../imap/index.ts';
+import { startNotify } from '../imap/notify.ts';
 
-/** How often the other folders are checked with STATUS (NOTIFY is not available through ImapFlow). */
+/** How often the other folders are checked with STATUS when the server has no NOTIFY. */
 export const STATUS_POLL_MS = 2000;
 
 export interface WatcherEvents {
@@ -15,8 +16,9 @@ export interface WatcherEvents {
 
 /**
  * Its own connection, so a long first sync never delays change detection:
- * IDLE on INBOX (changes arrive within a second), cheap STATUS checks of the
- * other synced folders every couple of seconds.
+ * IDLE on INBOX (changes arrive within a second); the other synced folders are
+ * pushed by the server with NOTIFY (RFC 5465), or else checked with cheap
+ * STATUS commands every couple of seconds.
  */
 export class FolderWatcher {
   #client: ImapFlow | null = null;
@@ -29,6 +31,7 @@ export class FolderWatcher {
     private readonly folders: string[],
     private readonly events: WatcherEvents,
     private readonly logger: Logger,
+    private readonly pollMs = STATUS_POLL_MS,
   ) {}
 
   async start(): Promise<void> {
@@ -38,6 +41,9 @@ export class FolderWatcher {
       if (!this.#stopped) this.events.failed(new Error('The watching connection closed'));
     });
     const inbox = this.folders.find((f) => f.toUpperCase() === 'INBOX');
+    // Set before INBOX is selected (no IDLE runs yet); from here on no change goes unreported.
+    const others = this.folders.filter((f) => f !== inbox);
+    const pushed = await startNotify(client, others, (path) => this.#changed(path));
     if (inbox) {
       await client.mailboxOpen(inbox, { readOnly: true });
       const changed = () => this.events.changed(inbox);
@@ -45,9 +51,15 @@ export class FolderWatcher {
       client.on('expunge', changed);
       client.on('flags', changed);
     }
+    if (pushed) return;
     // The baseline is taken before the caller's first full pass, so no change can fall in between.
     await this.#poll();
     this.#schedule();
+  }
+
+  #changed(path: string): void {
+    this.logger.debug({ path }, 'folder changed on the server');
+    this.events.changed(path);
   }
 
   #schedule(): void {
@@ -59,7 +71,7 @@ export class FolderWatcher {
           if (!this.#stopped) this.events.failed(error);
         },
       );
-    }, STATUS_POLL_MS);
+    }, this.pollMs);
   }
 
   async #poll(): Promise<void> {
@@ -69,15 +81,17 @@ export class FolderWatcher {
       if (this.#stopped) return;
       if (client.mailbox && client.mailbox.path === path) continue;
       // Without CONDSTORE only UNSEEN reveals flag changes; other flags wait for the periodic full check.
-      const status = await client.status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: true, unseen: true });
+      const status = await client
+        .status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: true, unseen: true })
+        .catch((error: unknown) => {
+          if ((error as { code?: string }).code === 'NotFound') return null;
+          throw error;
+        });
       // A folder gone or refused has a signature too: when it comes back (created again, let in again) that is a change.
       const signature = status ? `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.unseen}/${status.highestModseq ?? ''}` : 'unavailable';
       const previous = this.#last.get(path);
       this.#last.set(path, signature);
-      if (previous !== undefined && previous !== signature) {
-        this.logger.debug({ path }, 'folder changed on the server');
-        this.events.changed(path);
-      }
+      if (previous !== undefined && previous !== signature) this.#changed(path);
     }
   }
 

@@ -1,0 +1,93 @@
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FolderWatcher } from '../../src/mail/sync/watcher.ts';
+import { createMailUser, mailServers, otherClient, startMailServers } from '../support/index.ts';
+import type { MailServers, MailServersInfo, MailUser } from '../support/index.ts';
+import { rawMessage } from '../support/sync.ts';
+
+const logger = pino({ level: process.env.TANDEM_TEST_LOG ?? 'silent' });
+const HOUR_MS = 3_600_000;
+
+/** Watches INBOX, Drafts and a folder that does not exist yet; records the paths it is told about. */
+async function watch(servers: MailServersInfo, user: MailUser, pollMs: number) {
+  const changed: string[] = [];
+  const failures: unknown[] = [];
+  const settings = { host: servers.imap.host, port: servers.imap.port, security: 'none' as const, username: user.username, password: user.password };
+  const watcher = new FolderWatcher(settings, ['INBOX', 'Drafts', 'Later'], { changed: (path) => changed.push(path), failed: (e) => failures.push(e) }, logger, pollMs);
+  await watcher.start();
+  return { watcher, changed, failures };
+}
+
+/** Makes each kind of change in turn and waits until the watcher reports it. */
+async function changeFolders(servers: MailServersInfo, user: MailUser, changed: string[]): Promise<void> {
+  const reported = async (path: string, change: () => Promise<unknown>) => {
+    const before = changed.filter((p) => p === path).length;
+    await change();
+    await expect.poll(() => changed.filter((p) => p === path).length, { timeout: 10_000 }).toBeGreaterThan(before);
+  };
+  const other = await otherClient(servers, user);
+  try {
+    let uid = 0;
+    await reported('Drafts', async () => {
+      const appended = await other.append('Drafts', rawMessage('a draft'));
+      uid = appended ? appended.uid ?? 0 : 0;
+    });
+    await other.mailboxOpen('Drafts');
+    await reported('Drafts', () => other.messageFlagsAdd(String(uid), ['\\Flagged'], { uid: true }));
+    await reported('Drafts', () => other.messageDelete(String(uid), { uid: true }));
+    await other.mailboxClose();
+    await reported('INBOX', () => other.append('INBOX', rawMessage('new mail')));
+    await reported('Later', () => other.mailboxCreate('Later'));
+  } finally {
+    await other.logout();
+  }
+}
+
+describe('the folder watcher', () => {
+  let watcher: FolderWatcher | null = null;
+  afterEach(async () => {
+    await watcher?.stop();
+    watcher = null;
+  });
+
+  it('is told of changes in every watched folder by the server (NOTIFY), without polling', async () => {
+    const servers = mailServers();
+    const user = await createMailUser(servers);
+    // Polling once an hour: only the server's own notices can report these changes in time.
+    const watched = await watch(servers, user, HOUR_MS);
+    watcher = watched.watcher;
+    await changeFolders(servers, user, watched.changed);
+    expect(watched.failures).toEqual([]);
+  });
+
+  describe('on a server without NOTIFY', () => {
+    let own: MailServers;
+    beforeAll(async () => {
+      own = await startMailServers({ disableCapabilities: ['NOTIFY'] });
+    });
+    afterAll(async () => {
+      await own.stop();
+    });
+
+    it('finds the same changes by polling STATUS', async () => {
+      const user = await createMailUser(own);
+      const watched = await watch(own, user, 200);
+      watcher = watched.watcher;
+      await changeFolders(own, user, watched.changed);
+      expect(watched.failures).toEqual([]);
+    });
+
+    it('does not see other folders change without polling', async () => {
+      const user = await createMailUser(own);
+      const watched = await watch(own, user, HOUR_MS);
+      watcher = watched.watcher;
+      const other = await otherClient(own, user);
+      await other.append('Drafts', rawMessage('a draft'));
+      await other.append('INBOX', rawMessage('new mail'));
+      await other.logout();
+      await expect.poll(() => watched.changed.includes('INBOX'), { timeout: 10_000 }).toBe(true);
+      // INBOX is told through IDLE; Drafts would wait for the next poll.
+      expect(watched.changed).not.toContain('Drafts');
+    });
+  });
+});
