@@ -402,5 +402,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('mailboxes').addColumn('append_limit', time).execute();
       },
     },
+    '0010_orphan_index': {
+      async up(db: Kysely<unknown>) {
+        // The idle loop looks for orphans after every pass: only the few orphans are in this index, not every message.
+        await db.schema.createIndex('messages_orphaned').on('messages').columns(['mailbox_id', 'orphaned_at']).where(sql.ref('orphaned_at'), 'is not', null).execute();
+      },
+    },
   };
 }
