@@ -507,7 +507,7 @@ async function propagation(api: Api, mailboxId: string, other: ImapFlow, count: 
     };
   }, 10);
 
-  log(`  (d) new message in ${DRAFTS} from another client → Tandem, ${count}× (random 0–2 s gaps: the STATUS poll's phase)`);
+  log(`  (d) new message in ${DRAFTS} from another client → Tandem, ${count}× (random 0–2 s gaps: the phase of a STATUS poll, on servers without NOTIFY)`);
   const draftsNew = await timeChanges(count, () => random.int(0, 2000), async (i) => {
     const messageId = `prop-drafts-${tag}-${i}@bench.test`;
     await other.append(DRAFTS, smallMessage(`Propagation draft ${i}`, messageId), ['\\Draft', '\\Seen']);

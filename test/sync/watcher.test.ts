@@ -13,7 +13,7 @@ async function watch(servers: MailServersInfo, user: MailUser, pollMs: number) {
   const changed: string[] = [];
   const failures: unknown[] = [];
   const settings = { host: servers.imap.host, port: servers.imap.port, security: 'none' as const, username: user.username, password: user.password };
-  const watcher = new FolderWatcher(settings, ['INBOX', 'Drafts', 'Later'], { changed: (path) => changed.push(path), failed: (e) => failures.push(e) }, logger, pollMs);
+  const watcher = new FolderWatcher(settings, ['INBOX', 'Drafts', 'Later'], { changed: (path) => changed.push(path), failed: (e) => failures.push(e) }, logger, { qresync: true, pollMs });
   await watcher.start();
   return { watcher, changed, failures };
 }

@@ -1,4 +1,4 @@
-import type { ExpungeEvent, MailboxObject, SearchObject } from 'imapflow';
+import type { ExpungeEvent, ImapFlow, MailboxObject, SearchObject } from 'imapflow';
 import { publishMailEvent } from '../../events/index.ts';
 import { flagColumns, removeLocations } from '../messages/write.ts';
 import { countStored, fetchPrepared, storeBatch } from './ingest.ts';
@@ -45,8 +45,38 @@ export async function syncFolderChanges(run: MailboxRun, folderId: number): Prom
     folder = await reload(run, folderId);
   }
   if (folder.uid_validity === null) folder = await startFolder(run, folder, box);
-  await syncNew(run, folder, box);
-  await syncKnown(run, await reload(run, folderId), box, vanished);
+  await syncNew(run, folder, box.uidNext);
+  const condstore = run.condstore && !box.noModseq && box.highestModseq !== undefined;
+  await syncKnown(run, await reload(run, folderId), { uidValidity, condstore, highestModseq: box.highestModseq ?? null, vanished });
+}
+
+/** A folder the watching connection keeps selected (read-only, QRESYNC enabled) and tells about. */
+export interface WatchedFolder {
+  client: ImapFlow;
+  path: string;
+  /** UIDs the server reported expunged (VANISHED) while the connection waited; each is handed out once. */
+  takeVanished(): number[];
+}
+
+/**
+ * The same pass on the connection that was told of the change: the folder is
+ * selected there and the server has just brought it up to date, so no EXAMINE
+ * is needed (on a large Maildir an EXAMINE re-reads the whole folder: 250 ms at
+ * 70,000 messages, against 1–5 ms for the commands here). New UIDs come from
+ * a UID SEARCH, flags and expunges from UID FETCH (CHANGEDSINCE … VANISHED).
+ * Returns false, having done nothing, when the folder needs the full pass
+ * (never synced yet, UIDVALIDITY changed, no mod-sequences).
+ */
+export async function syncWatchedFolderChanges(run: MailboxRun, folderId: number, watched: WatchedFolder): Promise<boolean> {
+  const box = watched.client.mailbox;
+  const folder = await reload(run, folderId);
+  if (!box || box.path !== watched.path || box.noModseq || folder.uid_validity === null || folder.highest_modseq === null) return false;
+  if (folder.uid_validity !== Number(box.uidValidity)) return false;
+  const onWatcher = { ...run, client: watched.client };
+  const vanished = watched.takeVanished();
+  await syncNew(onWatcher, folder, null);
+  await syncKnown(onWatcher, await reload(run, folderId), { uidValidity: folder.uid_validity, condstore: true, highestModseq: null, vanished });
+  return true;
 }
 
 /**
@@ -119,27 +149,42 @@ async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
   run.pending.delete(folder.id);
 }
 
-/** Messages that arrived since the cursor (UID ≥ uid_next), oldest first, in batches. */
-async function syncNew(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<void> {
+/**
+ * Messages that arrived since the cursor (UID ≥ uid_next), oldest first, in
+ * batches. `uidNext` is the server's UIDNEXT when it was asked, else null (the
+ * cursor then moves past the last UID found).
+ */
+async function syncNew(run: MailboxRun, folder: FolderRow, uidNext: number | null): Promise<void> {
   const from = folder.uid_next ?? 1;
-  if (box.uidNext <= from) return;
+  if (uidNext !== null && uidNext <= from) return;
   const uids = (await searchUids(run, { uid: `${from}:*` })).filter((uid) => uid >= from).sort((a, b) => a - b);
   for (let i = 0; i < uids.length; i += BATCH) {
     const batch = uids.slice(i, i + BATCH);
     const messages = await fetchPrepared(run, batch);
     const last = i + BATCH >= uids.length;
-    const next = last ? Math.max(box.uidNext, (batch.at(-1) ?? 0) + 1) : (batch.at(-1) ?? 0) + 1;
-    await storeBatch(run, folder, Number(box.uidValidity), messages, async (trx) => {
+    const next = Math.max(last ? (uidNext ?? 0) : 0, (batch.at(-1) ?? 0) + 1);
+    await storeBatch(run, folder, folder.uid_validity ?? 0, messages, async (trx) => {
       const synced = await countStored(trx, folder.id);
       await trx.updateTable('folders').set({ uid_next: next, synced_count: synced }).where('id', '=', folder.id).execute();
     });
   }
-  if (uids.length === 0) {
+  if (uids.length === 0 && uidNext !== null) {
     await run.db.transaction().execute(async (trx) => {
       await run.lease.assertHeld(trx);
-      await trx.updateTable('folders').set({ uid_next: box.uidNext }).where('id', '=', folder.id).execute();
+      await trx.updateTable('folders').set({ uid_next: uidNext }).where('id', '=', folder.id).execute();
     });
   }
+}
+
+/** What the server said of a folder, for the flags-and-expunges part of a pass. */
+interface FolderView {
+  uidValidity: number;
+  /** CONDSTORE works in this folder: CHANGEDSINCE may be asked. */
+  condstore: boolean;
+  /** The folder's HIGHESTMODSEQ from an EXAMINE; null when not asked (the highest MODSEQ fetched is used). */
+  highestModseq: bigint | null;
+  /** UIDs QRESYNC reported expunged; null when QRESYNC did not apply (UIDs are then compared). */
+  vanished: number[] | null;
 }
 
 /**
@@ -148,40 +193,53 @@ async function syncNew(run: MailboxRun, folder: FolderRow, box: MailboxObject): 
  * change reads only the rows the server names (CHANGEDSINCE, VANISHED), so
  * its cost does not grow with the folder.
  */
-async function syncKnown(run: MailboxRun, folder: FolderRow, box: MailboxObject, vanishedOnSelect: number[] | null): Promise<void> {
-  const modseq = run.condstore && !box.noModseq ? box.highestModseq : undefined;
-  if (modseq !== undefined && folder.highest_modseq !== null && BigInt(folder.highest_modseq) === modseq) return;
+async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): Promise<void> {
+  const stored = view.condstore && folder.highest_modseq !== null ? BigInt(folder.highest_modseq) : undefined;
+  if (stored !== undefined && stored === view.highestModseq) return;
 
-  const uidValidity = Number(box.uidValidity);
+  const { uidValidity } = view;
   const lowest = await lowestKnownUid(run, folder.id, uidValidity);
-  const since = modseq !== undefined && folder.highest_modseq !== null ? BigInt(folder.highest_modseq) : undefined;
+  const since = stored;
+  let highestSeen = since ?? 0n;
   const flagUpdates: { uid: number; flags: string[]; modseq: string | null }[] = [];
   const vanished: number[] = [];
   if (lowest !== null) {
     const onServer = new Map<number, { flags: string[]; modseq: string | null }>();
     const options = since !== undefined ? { uid: true, changedSince: since } : { uid: true };
-    for await (const message of run.client.fetch(`${lowest}:*`, { uid: true, flags: true }, options)) {
-      onServer.set(message.uid, { flags: [...(message.flags ?? [])], modseq: message.modseq?.toString() ?? null });
+    // With QRESYNC enabled, a UID FETCH … CHANGEDSINCE also lists what was expunged since (VANISHED (EARLIER)).
+    const reported = view.vanished === null ? null : [...view.vanished];
+    const collect = (event: ExpungeEvent) => {
+      if (reported && event.path === folder.path && event.vanished && event.uid) reported.push(event.uid);
+    };
+    run.client.on('expunge', collect);
+    try {
+      for await (const message of run.client.fetch(`${lowest}:*`, { uid: true, flags: true }, options)) {
+        onServer.set(message.uid, { flags: [...(message.flags ?? [])], modseq: message.modseq?.toString() ?? null });
+        if (message.modseq !== undefined && message.modseq > highestSeen) highestSeen = message.modseq;
+      }
+    } finally {
+      run.client.off('expunge', collect);
     }
     // Without CHANGEDSINCE the answer covers every message, so every row is needed anyway.
-    const named = since !== undefined ? [...new Set([...onServer.keys(), ...(vanishedOnSelect ?? [])])] : null;
-    const known = await knownLocations(run, folder.id, uidValidity, vanishedOnSelect === null ? null : named);
+    const named = since !== undefined ? [...new Set([...onServer.keys(), ...(reported ?? [])])] : null;
+    const known = await knownLocations(run, folder.id, uidValidity, reported === null ? null : named);
     // A pending local change is never undone by a stale server read (invariant 12).
     const pending = await pendingLocations(run);
     for (const row of known) {
       const server = onServer.get(row.uid);
       if (server && !pending.has(row.id) && row.flags !== flagColumns(server.flags).flags) flagUpdates.push({ uid: row.uid, ...server });
     }
-    if (vanishedOnSelect) {
+    if (reported) {
       // QRESYNC told us exactly which UIDs went away.
       const held = new Set(known.map((k) => k.uid));
-      vanished.push(...vanishedOnSelect.filter((uid) => held.has(uid)));
+      vanished.push(...new Set(reported.filter((uid) => held.has(uid))));
     } else {
       const present = new Set(await searchUids(run, { uid: `${lowest}:*` }));
       for (const row of known) if (!present.has(row.uid)) vanished.push(row.uid);
     }
   }
-  const newModseq = modseq?.toString() ?? null;
+  // Without HIGHESTMODSEQ from an EXAMINE, the highest fetched: every change up to it was in the answer.
+  const newModseq = !view.condstore ? null : (view.highestModseq ?? highestSeen).toString();
   if (flagUpdates.length === 0 && vanished.length === 0 && newModseq === folder.highest_modseq) return;
 
   await run.db.transaction().execute(async (trx) => {

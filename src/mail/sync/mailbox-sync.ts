@@ -9,7 +9,7 @@ import { pruneDoneOps } from '../outbox/ops.ts';
 import { imapSettingsOf, syncConnectOptions } from './account.ts';
 import { Alarm, backoffDelay } from './backoff.ts';
 import { refreshFolders } from './discover.ts';
-import { firstSyncBatch, syncFolderChanges } from './folder-sync.ts';
+import { firstSyncBatch, syncFolderChanges, syncWatchedFolderChanges } from './folder-sync.ts';
 import { LEASE_TTL_MS, LeaseLost, MailboxLease } from './leases.ts';
 import type { FolderRow, MailboxRun, SyncDeps } from './run-context.ts';
 import { FolderWatcher } from './watcher.ts';
@@ -43,6 +43,7 @@ export class MailboxSync {
   /** Folders the server refused this session, by id; cleared at each full check. */
   #folderErrors = new Map<number, string>();
   #done: Promise<void> = Promise.resolve();
+  #watcher: FolderWatcher | null = null;
 
   constructor(
     private readonly deps: MailboxSyncDeps,
@@ -117,8 +118,10 @@ export class MailboxSync {
       await this.#learnAppendLimit(mailbox.append_limit, client);
       await refreshFolders(run);
       const enabled = await this.#enabledFolders();
-      watcher = new FolderWatcher(settings, enabled.map((f) => f.path), { changed: (path) => this.wake(path), failed: (e) => this.#fail(e) }, logger);
+      const events = { changed: (path: string) => this.wake(path), failed: (e: unknown) => this.#fail(e) };
+      watcher = new FolderWatcher(settings, enabled.map((f) => f.path), events, logger, { qresync: run.qresync });
       await watcher.start();
+      this.#watcher = watcher;
       this.wake('*');
       while (!this.#stopped) {
         if (this.#failure) throw this.#failure;
@@ -129,6 +132,7 @@ export class MailboxSync {
       await lease.release();
     } finally {
       clearInterval(renewal);
+      this.#watcher = null;
       await watcher?.stop();
       await closeQuietly(client);
     }
@@ -142,10 +146,10 @@ export class MailboxSync {
       this.#folderErrors.clear();
     }
     const folders = await this.#enabledFolders();
-    const dirty = this.#takeDirty(folders);
+    const { dirty, all } = this.#takeDirty(folders);
     for (const folder of dirty) {
       if (this.#stopped) return;
-      await this.#inFolder(folder, () => syncFolderChanges(run, folder.id));
+      await this.#inFolder(folder, () => this.#folderChanges(run, folder, all));
     }
     if (dirty.length > 0) return;
     const unfinished = folders.find((f) => f.first_sync_done === 0 && f.uid_validity !== null && !this.#folderErrors.has(f.id));
@@ -160,6 +164,17 @@ export class MailboxSync {
     // An op waiting for its retry time wakes the loop soon; otherwise the full check interval.
     const reason = await this.#alarm.sleep(outboxDrained ? FULL_CHECK_MS : OUTBOX_RETRY_POLL_MS);
     if (reason === 'timeout' && outboxDrained) this.#dirty.add('*');
+  }
+
+  /**
+   * A change the watcher was told of is fetched on the watcher's own connection
+   * where it can be; a full check always selects the folder afresh.
+   */
+  async #folderChanges(run: MailboxRun, folder: FolderRow, fullCheck: boolean): Promise<void> {
+    const watched = this.#watcher?.watching(folder.path) ?? null;
+    if (watched && !fullCheck && (await syncWatchedFolderChanges(run, folder.id, watched))) return;
+    watched?.takeVanished(); // the fresh EXAMINE (QRESYNC) reports every expunge since the cursor
+    await syncFolderChanges(run, folder.id);
   }
 
   /**
@@ -185,13 +200,13 @@ export class MailboxSync {
     await this.#setState(errors.length > 0 ? 'error' : state, errors.length > 0 ? `folder_failed: ${errors.join('; ')}` : null);
   }
 
-  /** The dirty folders, INBOX first. */
-  #takeDirty(folders: FolderRow[]): FolderRow[] {
+  /** The dirty folders, INBOX first; `all` when every folder is to be checked. */
+  #takeDirty(folders: FolderRow[]): { dirty: FolderRow[]; all: boolean } {
     const all = this.#dirty.has('*');
     // A folder never looked at yet (just enabled, or re-created by the outbox) gets its first pass now.
     const picked = folders.filter((f) => all || this.#dirty.has(f.path) || (f.uid_validity === null && !this.#folderErrors.has(f.id)));
     this.#dirty.clear();
-    return picked.sort((a, b) => Number(b.path.toUpperCase() === 'INBOX') - Number(a.path.toUpperCase() === 'INBOX'));
+    return { dirty: picked.sort((a, b) => Number(b.path.toUpperCase() === 'INBOX') - Number(a.path.toUpperCase() === 'INBOX')), all };
   }
 
   async #enabledFolders(): Promise<FolderRow[]> {

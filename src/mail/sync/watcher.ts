@@ -1,8 +1,9 @@
-import type { ImapFlow } from 'imapflow';
+import type { ExpungeEvent, ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import { closeQuietly, connectImap } from '../imap/index.ts';
 import type { ImapSettings } from '../imap/index.ts';
 import { startNotify } from '../imap/notify.ts';
+import type { WatchedFolder } from './folder-sync.ts';
 
 /** How often the other folders are checked with STATUS when the server has no NOTIFY. */
 export const STATUS_POLL_MS = 2000;
@@ -25,17 +26,19 @@ export class FolderWatcher {
   #timer: NodeJS.Timeout | null = null;
   #last = new Map<string, string>();
   #stopped = false;
+  #inbox: WatchedFolder | null = null;
+  #vanished: number[] = [];
 
   constructor(
     private readonly settings: ImapSettings,
     private readonly folders: string[],
     private readonly events: WatcherEvents,
     private readonly logger: Logger,
-    private readonly pollMs = STATUS_POLL_MS,
+    private readonly options: { qresync: boolean; pollMs?: number },
   ) {}
 
   async start(): Promise<void> {
-    const client = await connectImap(this.settings, { autoIdleDelay: 50 });
+    const client = await connectImap(this.settings, { autoIdleDelay: 50, qresync: this.options.qresync });
     this.#client = client;
     client.on('close', () => {
       if (!this.#stopped) this.events.failed(new Error('The watching connection closed'));
@@ -48,13 +51,27 @@ export class FolderWatcher {
       await client.mailboxOpen(inbox, { readOnly: true });
       const changed = () => this.events.changed(inbox);
       client.on('exists', changed);
-      client.on('expunge', changed);
       client.on('flags', changed);
+      client.on('expunge', (event: ExpungeEvent & { earlier?: boolean }) => {
+        // VANISHED (EARLIER) answers a FETCH the sync runs on this connection: not news.
+        if (event.earlier) return;
+        if (event.vanished && event.uid) this.#vanished.push(event.uid);
+        changed();
+      });
+      // With QRESYNC every expunge names its UID, so the sync can work on this connection (see WatchedFolder).
+      if (client.enabled.has('QRESYNC')) {
+        this.#inbox = { client, path: inbox, takeVanished: () => this.#vanished.splice(0) };
+      }
     }
     if (pushed) return;
     // The baseline is taken before the caller's first full pass, so no change can fall in between.
     await this.#poll();
     this.#schedule();
+  }
+
+  /** The folder this connection keeps selected and up to date, when it is `path`. */
+  watching(path: string): WatchedFolder | null {
+    return this.#inbox && this.#inbox.path === path && !this.#stopped ? this.#inbox : null;
   }
 
   #changed(path: string): void {
@@ -71,7 +88,7 @@ export class FolderWatcher {
           if (!this.#stopped) this.events.failed(error);
         },
       );
-    }, this.pollMs);
+    }, this.options.pollMs ?? STATUS_POLL_MS);
   }
 
   async #poll(): Promise<void> {
