@@ -2,7 +2,8 @@ import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ImapFlow } from 'imapflow';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMailUser, deliver, doveadm, otherClient, startMailServers } from '../support/index.ts';
 import type { MailServers, MailServersInfo } from '../support/index.ts';
 import { useSyncVariant, connectTestMailbox, mailboxState, rawMessage, startSyncApi, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
@@ -75,6 +76,27 @@ describe.each(variants)('changes from another mail app on $name', ({ disable }) 
     // Expunged in the other app: gone from Tandem's folder.
     await doveadm(servers, ['expunge', '-u', user.username, 'mailbox', 'Archive', 'subject', 'archived']);
     await expect.poll(() => subjectsIn(api, mailbox.id, 'Archive'), poll).toEqual(['first']);
+  });
+
+  it('applies INBOX changes on the connection that was told of them, without selecting INBOX again (QRESYNC)', async () => {
+    const { user, mailbox } = await setUp();
+    const opens = vi.spyOn(ImapFlow.prototype, 'mailboxOpen');
+    const inboxOpens = () =>
+      opens.mock.calls.filter((call, i) => call[0] === 'INBOX' && (opens.mock.contexts[i] as unknown as { options: { auth: { user: string } } }).options.auth.user === user.username).length;
+    try {
+      const uid = await deliver(servers, user.username, rawMessage('new in inbox'));
+      await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['first', 'new in inbox']);
+      await doveadm(servers, ['flags', 'add', '-u', user.username, '\\Flagged', 'mailbox', 'INBOX', 'uid', String(uid)]);
+      const flagsOf = async () => (await storedLocations(api, mailbox.id)).find((l) => l.subject === 'new in inbox')?.flags;
+      await expect.poll(flagsOf, poll).toEqual(['\\Flagged']);
+      await doveadm(servers, ['expunge', '-u', user.username, 'mailbox', 'INBOX', 'uid', String(uid)]);
+      await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['first']);
+      // Without QRESYNC an expunge names no UID, so each change is looked at after a fresh EXAMINE.
+      if (disable === null) expect(inboxOpens()).toBe(0);
+      else expect(inboxOpens()).toBeGreaterThanOrEqual(3);
+    } finally {
+      opens.mockRestore();
+    }
   });
 
   it('keeps Tandem ids across a UIDVALIDITY change', async () => {
