@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { del, describeError, get, patch } from '../api.ts';
 import { addressList, folderLabel, formatSize, who } from '../format.ts';
 import type { Folder, Mailbox, MessageWithCrm, RecordKind, User } from '../types.ts';
@@ -21,6 +21,8 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
 }) {
   const [message, setMessage] = useState<MessageWithCrm | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Set while this email is being deleted: the live updates its deletion causes must not read it again.
+  const deleting = useRef(false);
 
   useEffect(() => {
     let live = true;
@@ -42,7 +44,7 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
   }, [id]);
 
   useEffect(() => {
-    if (revision === 0) return;
+    if (revision === 0 || deleting.current) return;
     get<MessageWithCrm>(`/messages/${id}`).then(setMessage, () => onGone());
   }, [revision]);
 
@@ -60,10 +62,12 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
   };
   const remove = async (permanent: boolean) => {
     if (permanent && !window.confirm('Delete this email forever? It is removed from the mail server too.')) return;
+    deleting.current = true;
     try {
       await del(`/messages/${id}${permanent ? '?permanent=true' : ''}`);
       onGone();
     } catch (e) {
+      deleting.current = false;
       setError(describeError(e));
     }
   };
