@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderWatcher } from '../../src/mail/sync/watcher.ts';
@@ -9,11 +11,11 @@ const logger = pino({ level: process.env.TANDEM_TEST_LOG ?? 'silent' });
 const HOUR_MS = 3_600_000;
 
 /** Watches INBOX, Drafts and a folder that does not exist yet; records the paths it is told about. */
-async function watch(servers: MailServersInfo, user: MailUser, pollMs: number) {
+async function watch(servers: MailServersInfo, user: MailUser, pollMs?: number) {
   const changed: string[] = [];
   const failures: unknown[] = [];
   const settings = { host: servers.imap.host, port: servers.imap.port, security: 'none' as const, username: user.username, password: user.password };
-  const watcher = new FolderWatcher(settings, ['INBOX', 'Drafts', 'Later'], { changed: (path) => changed.push(path), failed: (e) => failures.push(e) }, logger, { qresync: true, pollMs });
+  const watcher = new FolderWatcher(settings, ['INBOX', 'Drafts', 'Later'], { changed: (path) => changed.push(path), failed: (e) => failures.push(e) }, logger, { qresync: true, ...(pollMs === undefined ? {} : { pollMs }) });
   await watcher.start();
   return { watcher, changed, failures };
 }
@@ -57,6 +59,26 @@ describe('the folder watcher', () => {
     const watched = await watch(servers, user, HOUR_MS);
     watcher = watched.watcher;
     await changeFolders(servers, user, watched.changed);
+    expect(watched.failures).toEqual([]);
+  });
+
+  it('still finds changes once Dovecot stops sending NOTIFY events (its list index log rotated)', async () => {
+    const servers = mailServers();
+    const user = await createMailUser(servers);
+    const watched = await watch(servers, user);
+    watcher = watched.watcher;
+    const other = await otherClient(servers, user);
+    try {
+      // A few hundred changes (in a folder not watched) make Dovecot rotate dovecot.list.index.log; its NOTIFY then falls silent for 30 s at a time.
+      for (let i = 0; i < 400; i++) await other.append('Archive', rawMessage(`filler ${i}`));
+      const maildir = path.join(servers.dir, 'dovecot', 'mail', user.username, 'Maildir');
+      expect((await readdir(maildir)).filter((name) => name.startsWith('dovecot.list.index.log.'))).not.toEqual([]);
+      const before = watched.changed.filter((p) => p === 'Drafts').length;
+      await other.append('Drafts', rawMessage('a draft after the rotation'));
+      await expect.poll(() => watched.changed.filter((p) => p === 'Drafts').length, { timeout: 10_000 }).toBeGreaterThan(before);
+    } finally {
+      await other.logout();
+    }
     expect(watched.failures).toEqual([]);
   });
 

@@ -7,6 +7,13 @@ import type { WatchedFolder } from './folder-sync.ts';
 
 /** How often the other folders are checked with STATUS when the server has no NOTIFY. */
 export const STATUS_POLL_MS = 2000;
+/**
+ * With NOTIFY, the STATUS check still runs, less often: Dovecot 2.3 stops
+ * sending NOTIFY events once its mailbox list index log rotates (every few
+ * hundred changes) and then reports only every 30 s; setting NOTIFY again
+ * does not reliably restore them. This keeps other folders within 5 s.
+ */
+export const NOTIFY_BACKSTOP_POLL_MS = 4000;
 
 export interface WatcherEvents {
   /** A folder may have changed on the server. */
@@ -18,8 +25,8 @@ export interface WatcherEvents {
 /**
  * Its own connection, so a long first sync never delays change detection:
  * IDLE on INBOX (changes arrive within a second); the other synced folders are
- * pushed by the server with NOTIFY (RFC 5465), or else checked with cheap
- * STATUS commands every couple of seconds.
+ * pushed by the server with NOTIFY (RFC 5465) and checked with cheap STATUS
+ * commands every few seconds (every 2 s on servers without NOTIFY).
  */
 export class FolderWatcher {
   #client: ImapFlow | null = null;
@@ -28,6 +35,7 @@ export class FolderWatcher {
   #stopped = false;
   #inbox: WatchedFolder | null = null;
   #vanished: number[] = [];
+  #pollMs = STATUS_POLL_MS;
 
   constructor(
     private readonly settings: ImapSettings,
@@ -63,7 +71,7 @@ export class FolderWatcher {
         this.#inbox = { client, path: inbox, takeVanished: () => this.#vanished.splice(0) };
       }
     }
-    if (pushed) return;
+    this.#pollMs = this.options.pollMs ?? (pushed ? NOTIFY_BACKSTOP_POLL_MS : STATUS_POLL_MS);
     // The baseline is taken before the caller's first full pass, so no change can fall in between.
     await this.#poll();
     this.#schedule();
@@ -88,7 +96,7 @@ export class FolderWatcher {
           if (!this.#stopped) this.events.failed(error);
         },
       );
-    }, this.options.pollMs ?? STATUS_POLL_MS);
+    }, this.#pollMs);
   }
 
   async #poll(): Promise<void> {
