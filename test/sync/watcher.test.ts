@@ -20,13 +20,17 @@ async function watch(servers: MailServersInfo, user: MailUser, pollMs?: number) 
   return { watcher, changed, failures };
 }
 
+/** Makes `change` and waits until the watcher reports `path` once more. */
+async function expectReported(changed: string[], path: string, change: () => Promise<unknown>): Promise<void> {
+  const reports = () => changed.filter((p) => p === path).length;
+  const before = reports();
+  await change();
+  await expect.poll(reports, { timeout: 10_000 }).toBeGreaterThan(before);
+}
+
 /** Makes each kind of change in turn and waits until the watcher reports it. */
 async function changeFolders(servers: MailServersInfo, user: MailUser, changed: string[]): Promise<void> {
-  const reported = async (path: string, change: () => Promise<unknown>) => {
-    const before = changed.filter((p) => p === path).length;
-    await change();
-    await expect.poll(() => changed.filter((p) => p === path).length, { timeout: 10_000 }).toBeGreaterThan(before);
-  };
+  const reported = (path: string, change: () => Promise<unknown>) => expectReported(changed, path, change);
   const other = await otherClient(servers, user);
   try {
     let uid = 0;
@@ -73,9 +77,7 @@ describe('the folder watcher', () => {
       for (let i = 0; i < 400; i++) await other.append('Archive', rawMessage(`filler ${i}`));
       const maildir = path.join(servers.dir, 'dovecot', 'mail', user.username, 'Maildir');
       expect((await readdir(maildir)).filter((name) => name.startsWith('dovecot.list.index.log.'))).not.toEqual([]);
-      const before = watched.changed.filter((p) => p === 'Drafts').length;
-      await other.append('Drafts', rawMessage('a draft after the rotation'));
-      await expect.poll(() => watched.changed.filter((p) => p === 'Drafts').length, { timeout: 10_000 }).toBeGreaterThan(before);
+      await expectReported(watched.changed, 'Drafts', () => other.append('Drafts', rawMessage('a draft after the rotation')));
     } finally {
       await other.logout();
     }

@@ -57,7 +57,7 @@ export class FolderWatcher {
     const pushed = await startNotify(client, others, (path) => this.#changed(path));
     if (inbox) {
       await client.mailboxOpen(inbox, { readOnly: true });
-      const changed = () => this.events.changed(inbox);
+      const changed = () => this.#changed(inbox);
       client.on('exists', changed);
       client.on('flags', changed);
       client.on('expunge', (event: ExpungeEvent & { earlier?: boolean }) => {
