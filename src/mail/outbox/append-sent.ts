@@ -5,7 +5,7 @@ import { openRoleFolder } from './role-folder.ts';
 
 /**
  * Files a sent message in the server's Sent folder exactly once
- * (sync-correctness invariant 6): a copy APPENDed before a crash, whose op was
+ * (docs/sync.md invariant 6): a copy APPENDed before a crash, whose op was
  * not yet marked done, is found again by its X-Tandem-Id and not appended twice.
  * The folder sync then picks the copy up like any other new message.
  */

@@ -118,7 +118,7 @@ async function runMove(run: MailboxRun, op: OpRow, p: OpPayload<'move'>): Promis
   } else {
     // COPY, then \Deleted and UID EXPUNGE of this UID only; without UIDPLUS the
     // original stays flagged \Deleted: a plain EXPUNGE would also remove what
-    // another app marked deleted (sync-correctness invariant 7).
+    // another app marked deleted (docs/sync.md invariant 7).
     const result = await client.messageCopy(String(p.uid), p.toPath, { uid: true });
     if (result === false) await refused(client, p.toPath, 'copy');
     newUid = result ? result.uidMap?.get(p.uid) : undefined;

@@ -89,7 +89,7 @@ async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ 
   const known = run.qresync && folder.highest_modseq !== null && folder.uid_validity !== null;
   // Always a fresh EXAMINE, never the current selection: only it reports today's UIDNEXT and HIGHESTMODSEQ
   // (a folder an outbox op selected read-write has had APPENDs since). It also ends a read-write selection
-  // without the expunge a CLOSE would do to other apps' \Deleted messages (sync-correctness invariant 7).
+  // without the expunge a CLOSE would do to other apps' \Deleted messages (docs/sync.md invariant 7).
   if (!known) return { box: await run.client.mailboxOpen(folder.path, { readOnly: true }), vanished: null };
   const vanished: number[] = [];
   const collect = (event: ExpungeEvent) => {
@@ -223,7 +223,7 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): 
     // Without CHANGEDSINCE the answer covers every message, so every row is needed anyway.
     const named = since !== undefined ? [...new Set([...onServer.keys(), ...(reported ?? [])])] : null;
     const known = await knownLocations(run, folder.id, uidValidity, reported === null ? null : named);
-    // A pending local change is never undone by a stale server read (invariant 12).
+    // A pending local change is never undone by a stale server read (docs/sync.md invariant 12).
     const pending = await pendingLocations(run);
     for (const row of known) {
       const server = onServer.get(row.uid);
