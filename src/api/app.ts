@@ -2,12 +2,13 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { FastifyBaseLogger } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { SyncControl } from '../mail/sync/index.ts';
+import type { ApiApp } from './api-app.ts';
 import type { TandemContext } from '../context/index.ts';
 import { TandemError } from '../errors/index.ts';
-import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { installAuthentication } from './authenticate.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -27,15 +28,6 @@ import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { testConnectionRoutes } from './routes/test-connection.ts';
 import { installWebApp } from './web.ts';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    tandem: TandemContext;
-    sync: SyncControl;
-  }
-}
-
-export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
 export interface BuildAppOptions {
   /** The one-time code that lets the first admin be created over HTTP; null turns that off. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { TandemError } from '../errors/index.ts';
-import type { ApiApp } from './app.ts';
+import type { ApiApp } from './api-app.ts';
 
 /** Where `npm run build` puts the web app. */
 export const WEB_APP_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { onMailEvent } from '../../events/index.ts';
 import type { MailEvent } from '../../events/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 
 const KEEPALIVE_MS = 25_000;

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
 import { MAX_PAGE, getAttachment, getMessage, getRawMessage, listMessages } from '../../mail/messages/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { commentSchema, linkSchema, ruleRunSchema, withCrm } from './message-crm.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { discoverProvider } from '../../mail/providers/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 
 const security = z.enum(['tls', 'starttls', 'none']);

@@ -1,5 +1,5 @@
 import { TANDEM_ID_HEADER } from '../mime/index.ts';
-import type { MailboxRun } from '../sync/run-context.ts';
+import type { MailboxRun } from '../run/index.ts';
 import type { OpPayload } from './ops.ts';
 import { openRoleFolder } from './role-folder.ts';
 

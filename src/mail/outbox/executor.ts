@@ -4,19 +4,15 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, OutboxOpsTable } from '../../db/index.ts';
 import { classifyImapError } from '../imap/index.ts';
 import { addLocation, flagColumns, removeLocations } from '../messages/write.ts';
-import type { MailboxRun } from '../sync/run-context.ts';
-import { backoffDelay } from '../sync/backoff.ts';
+import type { MailboxRun } from '../run/index.ts';
+import { backoffDelay } from '../run/index.ts';
 import { appendSent } from './append-sent.ts';
 import { opPayloads } from './ops.ts';
 import type { OpPayload } from './ops.ts';
 import { saveDraftOnServer } from './save-draft.ts';
+import { PermanentOpFailure } from './permanent-failure.ts';
 
 type OpRow = Selectable<OutboxOpsTable>;
-
-/** An op that cannot succeed (the folder was reset or removed): it ends as failed at once. */
-export class PermanentOpFailure extends Error {
-  override readonly name = 'PermanentOpFailure';
-}
 
 /** Attempts before an op that keeps failing ends as failed. */
 export const MAX_ATTEMPTS = 6;

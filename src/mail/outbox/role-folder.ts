@@ -1,6 +1,6 @@
 import type { MailboxObject } from 'imapflow';
-import type { MailboxRun } from '../sync/run-context.ts';
-import { PermanentOpFailure } from './executor.ts';
+import type { MailboxRun } from '../run/index.ts';
+import { PermanentOpFailure } from './permanent-failure.ts';
 
 export type RoleFolder = '\\Drafts' | '\\Sent';
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { TANDEM_ID_HEADER } from '../mime/index.ts';
-import type { MailboxRun } from '../sync/run-context.ts';
+import type { MailboxRun } from '../run/index.ts';
 import type { OpPayload } from './ops.ts';
 import { openRoleFolder } from './role-folder.ts';
 

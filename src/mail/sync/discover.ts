@@ -1,7 +1,7 @@
 import { listServerFolders } from '../imap/index.ts';
 import type { ServerFolder } from '../imap/index.ts';
 import { removeLocations } from '../messages/write.ts';
-import type { MailboxRun } from './run-context.ts';
+import type { MailboxRun } from '../run/index.ts';
 
 /**
  * Matches the folder rows to the server's folders: new server folders are

@@ -3,7 +3,7 @@ import { publishMailEvent } from '../../events/index.ts';
 import { flagColumns, removeLocations } from '../messages/write.ts';
 import { countStored, fetchPrepared, storeBatch } from './ingest.ts';
 import { uidSet } from './uid-set.ts';
-import type { FolderRow, MailboxRun } from './run-context.ts';
+import type { FolderRow, MailboxRun } from '../run/index.ts';
 
 /** The first batch is a screenful, so the newest mail shows within a moment; later ones are larger. */
 export const FIRST_BATCH = 25;

@@ -1,12 +1,11 @@
 import type { FetchMessageObject } from 'imapflow';
 import type { Kysely } from 'kysely';
-import { onMessagesStored } from '../../crm/index.ts';
 import type { Database } from '../../db/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
 import { addLocation, upsertMessage } from '../messages/write.ts';
 import { prepareMessage } from './prepare.ts';
 import type { PreparedMessage } from './prepare.ts';
-import type { FolderRow, MailboxRun } from './run-context.ts';
+import type { FolderRow, MailboxRun } from '../run/index.ts';
 import { uidSet } from './uid-set.ts';
 
 /** Folders whose mail is not "incoming" for the mark-as-private setting. */
@@ -103,7 +102,7 @@ export async function storeBatch(
       stored.push({ id, created, uid: message.uid });
     }
     // CRM: link the new emails to their records and run the mailroom rules, in the same transaction.
-    await onMessagesStored(trx, { mailbox: run.mailbox, folder, messages: stored });
+    await run.hooks.onStored(trx, { mailbox: run.mailbox, folder, messages: stored });
     await moveCursor(trx);
   });
   publishMailEvent({ type: 'messages.added', mailboxId: run.mailbox.id, folder: folder.path });

@@ -6,12 +6,12 @@ import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
-import { imapSettingsOf, syncConnectOptions } from './account.ts';
-import { Alarm, backoffDelay } from './backoff.ts';
+import { imapSettingsOf, syncConnectOptions } from '../account/index.ts';
+import { Alarm, backoffDelay } from '../run/index.ts';
 import { refreshFolders } from './discover.ts';
 import { firstSyncBatch, syncFolderChanges, syncWatchedFolderChanges } from './folder-sync.ts';
-import { LEASE_TTL_MS, LeaseLost, MailboxLease } from './leases.ts';
-import type { FolderRow, MailboxRun, SyncDeps } from './run-context.ts';
+import { LEASE_TTL_MS, LeaseLost, MailboxLease } from '../run/index.ts';
+import type { FolderRow, MailboxRun, SyncDeps } from '../run/index.ts';
 import { FolderWatcher } from './watcher.ts';
 
 /** Every synced folder is fully re-checked this often even without a change signal. */

@@ -1,14 +1,29 @@
 import type { ImapFlow } from 'imapflow';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../../blobs/index.ts';
-import type { Database, Dialect, FoldersTable, MailboxesTable } from '../../db/index.ts';
+import type { Database, Dialect, Flag, FoldersTable } from '../../db/index.ts';
 import type { Kysely, Selectable } from 'kysely';
+import type { MailboxRow } from '../account/index.ts';
 import type { MailboxLease } from './leases.ts';
 
 export type FolderRow = Selectable<FoldersTable>;
-export type MailboxRow = Selectable<MailboxesTable>;
+
+/** A batch of synced mail just stored, as the layers above the sync see it. */
+export interface StoredBatch {
+  mailbox: { id: string; address: string; owner_user_id: string; archive_and_create_past: Flag };
+  /** The folder as it was before the batch (its first-sync low mark tells past mail from new). */
+  folder: { path: string; special_use: string | null; first_sync_low_uid: number | null };
+  messages: { id: number; created: boolean; uid: number }[];
+}
+
+/** How the layers above the sync engine (the CRM) react to it, without the engine importing them. */
+export interface SyncHooks {
+  /** Runs inside the transaction that stores the batch: what it writes commits or rolls back with it. */
+  onStored(trx: Kysely<Database>, batch: StoredBatch): Promise<void>;
+}
 
 export interface SyncDeps {
+  hooks: SyncHooks;
   db: Kysely<Database>;
   dialect: Dialect;
   blobs: BlobStore;

@@ -1,0 +1,3 @@
+export { Alarm, backoffDelay } from './backoff.ts';
+export { LEASE_TTL_MS, LeaseLost, MailboxLease } from './leases.ts';
+export type { FolderRow, MailboxRun, StoredBatch, SyncDeps, SyncHooks } from './run-context.ts';
