@@ -4,6 +4,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, OutboxOpsTable } from '../../db/index.ts';
 import { classifyImapError } from '../imap/index.ts';
 import { addLocation, flagColumns, removeLocations } from '../messages/write.ts';
+import { LeaseLost } from '../run/index.ts';
 import type { MailboxRun } from '../run/index.ts';
 import { backoffDelay } from '../run/index.ts';
 import { appendSent } from './append-sent.ts';
@@ -43,6 +44,7 @@ async function drainOps(run: MailboxRun, ops: OpRow[]): Promise<boolean> {
     try {
       await execute(run, op);
     } catch (error) {
+      if (error instanceof LeaseLost) throw error; // the next holder runs this op; nothing is recorded here
       const failure = classifyImapError(error);
       const permanent = error instanceof PermanentOpFailure || refusedForGood(error) || op.attempts + 1 >= MAX_ATTEMPTS;
       await recordFailure(run, op, failure.message, permanent);
@@ -161,28 +163,37 @@ async function runExpunge(run: MailboxRun, op: OpRow, p: OpPayload<'expunge'>): 
 
 /** Marks the op done together with its local follow-up, under the lease. */
 async function finish(run: MailboxRun, op: OpRow, followUp: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     await followUp(trx);
     await trx.updateTable('outbox_ops').set({ state: 'done', error: null, attempts: op.attempts + 1, updated_at: Date.now() }).where('id', '=', op.id).execute();
   });
 }
 
+/**
+ * Under the lease, and only if the op is still as this worker read it: a worker
+ * that lost its lease never sets back an op that the next holder already ran.
+ */
 async function recordFailure(run: MailboxRun, op: OpRow, message: string, permanent: boolean): Promise<void> {
   const now = Date.now();
-  await run.db
-    .updateTable('outbox_ops')
-    .set({
-      state: permanent ? 'failed' : 'pending',
-      attempts: op.attempts + 1,
-      next_attempt_at: now + backoffDelay(op.attempts + 1),
-      error: message,
-      updated_at: now,
-    })
-    .where('id', '=', op.id)
-    .execute();
-  run.logger.warn({ opId: op.id, kind: op.kind, permanent, error: message }, 'outbox op failed');
-  if (permanent) await run.db.transaction().execute((trx) => revert(trx, op, message));
+  const recorded = await run.write(async (trx) => {
+    const result = await trx
+      .updateTable('outbox_ops')
+      .set({
+        state: permanent ? 'failed' : 'pending',
+        attempts: op.attempts + 1,
+        next_attempt_at: now + backoffDelay(op.attempts + 1),
+        error: message,
+        updated_at: now,
+      })
+      .where('id', '=', op.id)
+      .where('state', '=', 'pending')
+      .where('attempts', '=', op.attempts)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (permanent) await revert(trx, op, message);
+    return true;
+  });
+  if (recorded) run.logger.warn({ opId: op.id, kind: op.kind, permanent, error: message }, 'outbox op failed');
 }
 
 /** An op that ended as failed gives the local view back to the server's state, so nothing shows that did not happen. */

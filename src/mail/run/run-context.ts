@@ -4,7 +4,7 @@ import type { BlobStore } from '../../blobs/index.ts';
 import type { Database, Dialect, Flag, FoldersTable } from '../../db/index.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { MailboxRow } from '../account/index.ts';
-import type { MailboxLease } from './leases.ts';
+import type { FencedWrite, StoreReader } from './fenced.ts';
 
 export type FolderRow = Selectable<FoldersTable>;
 
@@ -30,11 +30,13 @@ export interface SyncDeps {
   logger: Logger;
 }
 
-/** What one pass of a mailbox's sync works with. */
-export interface MailboxRun extends SyncDeps {
+/** What one pass of a mailbox's sync works with: it reads the store freely and writes only through `write`. */
+export interface MailboxRun extends Omit<SyncDeps, 'db'> {
+  db: StoreReader;
+  /** Writes under the mailbox's lease (docs/sync.md invariant 14). */
+  write: FencedWrite;
   mailbox: MailboxRow;
   client: ImapFlow;
-  lease: MailboxLease;
   /** CONDSTORE advertised (and ENABLEd by ImapFlow). */
   condstore: boolean;
   /** QRESYNC answered ENABLED: expunges come as VANISHED on SELECT (never assumed from CAPABILITY alone). */

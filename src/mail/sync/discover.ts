@@ -17,8 +17,7 @@ export async function refreshFolders(run: MailboxRun): Promise<ServerFolder[]> {
   const added = server.filter((f) => !known.has(f.path));
   const gone = rows.filter((r) => !onServer.has(r.path));
   if (added.length === 0 && gone.length === 0) return server;
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     for (const folder of added) {
       await trx
         .insertInto('folders')

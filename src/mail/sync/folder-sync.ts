@@ -114,8 +114,7 @@ async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ 
  */
 async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<FolderRow> {
   const isTrash = folder.special_use === '\\Trash';
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     await trx
       .updateTable('folders')
       .set({
@@ -136,8 +135,7 @@ async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObjec
 
 /** Forgets every location of a folder (messages become orphans and re-attach by stable identity). */
 async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     const rows = await trx.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).execute();
     await removeLocations(trx, folder.id, rows.map((r) => r.uid));
     await trx
@@ -169,8 +167,7 @@ async function syncNew(run: MailboxRun, folder: FolderRow, uidNext: number | nul
     });
   }
   if (uids.length === 0 && uidNext !== null) {
-    await run.db.transaction().execute(async (trx) => {
-      await run.lease.assertHeld(trx);
+    await run.write(async (trx) => {
       await trx.updateTable('folders').set({ uid_next: uidNext }).where('id', '=', folder.id).execute();
     });
   }
@@ -242,8 +239,7 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): 
   const newModseq = !view.condstore ? null : (view.highestModseq ?? highestSeen).toString();
   if (flagUpdates.length === 0 && vanished.length === 0 && newModseq === folder.highest_modseq) return;
 
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     for (const update of flagUpdates) {
       await trx
         .updateTable('message_locations')
@@ -308,8 +304,11 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
   if (!pending) {
     pending = await pendingFirstSync(run, folder);
     run.pending.set(folder.id, pending);
-    const stored = await countStored(run.db, folder.id);
-    await run.db.updateTable('folders').set({ server_total: stored + pending.length, synced_count: stored }).where('id', '=', folder.id).execute();
+    const total = pending.length;
+    await run.write(async (trx) => {
+      const stored = await countStored(trx, folder.id);
+      await trx.updateTable('folders').set({ server_total: stored + total, synced_count: stored }).where('id', '=', folder.id).execute();
+    });
   }
   const size = folder.synced_count === 0 ? FIRST_BATCH : BATCH;
   const batch = pending.slice(0, size);

@@ -73,8 +73,7 @@ export async function storeBatch(
 ): Promise<void> {
   const isPrivate = run.mailbox.mark_incoming_private === 1 && !OUTGOING_ROLES.has(folder.special_use ?? '');
   const prepared = await Promise.all(messages.map((m) => m.prepared));
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     const stored: { id: number; created: boolean; uid: number }[] = [];
     for (const [i, message] of messages.entries()) {
       const { parsed, rawBlob } = prepared[i] as PreparedMessage;
