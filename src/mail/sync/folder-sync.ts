@@ -1,5 +1,6 @@
-import type { ExpungeEvent, ImapFlow, MailboxObject, SearchObject } from 'imapflow';
+import type { ExpungeEvent, ImapFlow, MailboxObject } from 'imapflow';
 import { publishMailEvent } from '../../events/index.ts';
+import { searchUids } from '../imap/index.ts';
 import { flagColumns, removeLocations } from '../messages/write.ts';
 import { countStored, fetchPrepared, storeBatch } from './ingest.ts';
 import { uidSet } from './uid-set.ts';
@@ -14,16 +15,6 @@ async function select(run: MailboxRun, path: string): Promise<MailboxObject> {
   const current = run.client.mailbox;
   if (current && current.path === path) return current;
   return run.client.mailboxOpen(path, { readOnly: true });
-}
-
-/**
- * UID SEARCH that fails loudly: ImapFlow answers a refused SEARCH with
- * `false`, which read as "no messages" would look like a mass expunge.
- */
-async function searchUids(run: MailboxRun, query: SearchObject): Promise<number[]> {
-  const found = await run.client.search(query, { uid: true });
-  if (!found) throw new Error(`The server refused a SEARCH in ${run.client.mailbox ? run.client.mailbox.path : 'a folder'}`);
-  return found;
 }
 
 async function reload(run: MailboxRun, folderId: number): Promise<FolderRow> {
@@ -155,7 +146,7 @@ async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
 async function syncNew(run: MailboxRun, folder: FolderRow, uidNext: number | null): Promise<void> {
   const from = folder.uid_next ?? 1;
   if (uidNext !== null && uidNext <= from) return;
-  const uids = (await searchUids(run, { uid: `${from}:*` })).filter((uid) => uid >= from).sort((a, b) => a - b);
+  const uids = (await searchUids(run.client, { uid: `${from}:*` })).filter((uid) => uid >= from).sort((a, b) => a - b);
   for (let i = 0; i < uids.length; i += BATCH) {
     const batch = uids.slice(i, i + BATCH);
     const messages = await fetchPrepared(run, batch);
@@ -231,7 +222,7 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): 
       const held = new Set(known.map((k) => k.uid));
       vanished.push(...new Set(reported.filter((uid) => held.has(uid))));
     } else {
-      const present = new Set(await searchUids(run, { uid: `${lowest}:*` }));
+      const present = new Set(await searchUids(run.client, { uid: `${lowest}:*` }));
       for (const row of known) if (!present.has(row.uid)) vanished.push(row.uid);
     }
   }
@@ -335,9 +326,9 @@ async function pendingFirstSync(run: MailboxRun, folder: FolderRow): Promise<num
   // side, and read INTERNALDATE only for the UIDs in between (a FETCH of every UID is slow at 100k).
   const utcDay = Math.floor(since / DAY_MS) * DAY_MS;
   const range = `1:${low - 1}`;
-  const candidates = (await searchUids(run, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low);
+  const candidates = (await searchUids(run.client, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low);
   if (candidates.length === 0) return [];
-  const surely = new Set(await searchUids(run, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
+  const surely = new Set(await searchUids(run.client, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
   const unsure = candidates.filter((uid) => !surely.has(uid));
   const inPeriod = candidates.filter((uid) => surely.has(uid));
   if (unsure.length > 0) {

@@ -111,7 +111,7 @@ export class MailboxSync {
           continue;
         }
         const failure = classifyImapError(error);
-        if (failure.failure === 'auth_failed') {
+        if (failure.policy === 'reauthorize') {
           await this.#setState('error', `auth_failed: ${failure.message}`);
           return;
         }
@@ -213,8 +213,9 @@ export class MailboxSync {
       await work();
       this.#folderErrors.delete(folder.id); // it works again (e.g. deleted, then created again)
     } catch (error) {
-      if ((error as { responseStatus?: string }).responseStatus !== 'NO') throw error;
-      const reason = classifyImapError(error).message;
+      const failure = classifyImapError(error);
+      if (!failure.refusedByServer) throw error;
+      const reason = failure.message;
       this.deps.logger.warn({ mailboxId: this.mailboxId, folder: folder.path, reason }, 'the server refused a folder');
       this.#folderErrors.set(folder.id, `${folder.path}: ${reason}`);
     }
