@@ -138,12 +138,11 @@ async function copyThenRemove(run: MailboxRun, uid: string, toPath: string): Pro
   return copied;
 }
 
-/** A refusal that names no reason: a target folder that does not exist is final, anything else is worth another try. */
+/** A target folder that does not exist is final (asked with STATUS when the refusal names no reason); anything else follows the policy. */
 async function refusedMove(client: ImapFlow, toPath: string, error: unknown): Promise<never> {
   const failure = classifyImapError(error);
-  if (failure.failure !== 'other' || !failure.refusedByServer) throw failure;
-  const target = await client.status(toPath, { messages: true }).catch(() => false as const);
-  if (target === false) throw new PermanentOpFailure(`The folder ${toPath} no longer exists on the server`);
+  const missing = failure.failure === 'no_such_folder' || (failure.failure === 'other' && failure.refusedByServer && (await client.status(toPath, { messages: true }).catch(() => false)) === false);
+  if (missing) throw new PermanentOpFailure(`The folder ${toPath} no longer exists on the server`);
   throw failure;
 }
 
