@@ -7,7 +7,7 @@ import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
 import { imapSettingsOf, syncConnectOptions } from '../account/index.ts';
-import { Alarm, backoffDelay, fencedWriter } from '../run/index.ts';
+import { Alarm, fencedWriter, runConnectionLoop } from '../run/index.ts';
 import { refreshFolders } from './discover.ts';
 import { firstSyncBatch, syncFolderChanges, syncWatchedFolderChanges } from './folder-sync.ts';
 import { LEASE_TTL_MS, LeaseLost, MailboxLease } from '../run/index.ts';
@@ -18,8 +18,6 @@ import { FolderWatcher } from './watcher.ts';
 export const FULL_CHECK_MS = 5 * 60_000;
 /** How soon a mailbox with an op waiting to be retried looks again. */
 export const OUTBOX_RETRY_POLL_MS = 1000;
-/** The longest a server's suggested back-off is honoured. */
-export const MAX_THROTTLE_WAIT_MS = 30 * 60_000;
 /** A message in no folder for this long was deleted, not moved: it is purged. */
 export const ORPHAN_GRACE_MS = 60_000;
 
@@ -98,31 +96,20 @@ export class MailboxSync {
     await this.#done;
   }
 
-  async #loop(): Promise<void> {
-    let attempt = 0;
-    while (!this.#stopped) {
-      try {
-        await this.#session(() => (attempt = 0));
-      } catch (error) {
-        if (this.#stopped) break;
-        if (error instanceof LeaseLost) {
-          this.deps.logger.warn({ mailboxId: this.mailboxId }, error.message);
-          await this.#alarm.sleep(LEASE_TTL_MS / 3);
-          continue;
-        }
-        const failure = classifyImapError(error);
-        if (failure.policy === 'reauthorize') {
-          await this.#setState('error', `auth_failed: ${failure.message}`);
-          return;
-        }
-        attempt += 1;
-        // A throttling server (Outlook) names its own back-off time: never come back sooner.
-        const delay = Math.max(backoffDelay(attempt), Math.min(failure.retryAfterMs ?? 0, MAX_THROTTLE_WAIT_MS));
-        this.deps.logger.warn({ mailboxId: this.mailboxId, err: error, retryInMs: delay }, 'mailbox sync failed');
-        await this.#setState('error', `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(delay / 1000)} s)`);
-        await this.#alarm.sleep(delay);
-      }
-    }
+  #loop(): Promise<void> {
+    const { logger } = this.deps;
+    const mailboxId = this.mailboxId;
+    return runConnectionLoop({
+      session: (working) => this.#session(working),
+      failed: async (failure, retryInMs) => {
+        if (retryInMs === null) return this.#setState('error', `${failure.failure}: ${failure.message}`);
+        logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
+        await this.#setState('error', `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(retryInMs / 1000)} s)`);
+      },
+      leaseTaken: (error) => logger.warn({ mailboxId }, error.message),
+      sleep: (ms) => this.#alarm.sleep(ms),
+      stopped: () => this.#stopped,
+    });
   }
 
   async #session(onConnected: () => void): Promise<void> {
