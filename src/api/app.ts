@@ -9,6 +9,7 @@ import type { TandemContext } from '../context/index.ts';
 import { TandemError } from '../errors/index.ts';
 import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { installAuthentication } from './authenticate.ts';
+import { BODY_LIMITS, installBodyLimits } from './body-limits.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -56,12 +57,13 @@ const workersSync: SyncControl = {
 
 /** Builds the HTTP app without listening, so tests can `inject()` or listen on port 0. */
 export async function buildApp(context: TandemContext, options: BuildAppOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ loggerInstance: context.logger as FastifyBaseLogger, bodyLimit: 50 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ loggerInstance: context.logger as FastifyBaseLogger, bodyLimit: BODY_LIMITS.default }).withTypeProvider<ZodTypeProvider>();
   app.decorate('tandem', context);
   app.decorate('sync', options.sync ?? workersSync);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  installBodyLimits(app);
 
   await app.register(swagger, {
     openapi: {
