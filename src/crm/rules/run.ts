@@ -6,6 +6,7 @@ import { addLinks, matchingRecords } from '../links/match.ts';
 import { insertRecord } from '../records/records.ts';
 import { ruleMatches } from './conditions.ts';
 import type { RuleEmail } from './conditions.ts';
+import { MATCH_BUDGET_MS, PatternTimedOut } from './regex-worker.ts';
 import type { RuleAction } from './rule-schema.ts';
 import { toView } from './rules.ts';
 
@@ -14,7 +15,7 @@ export type ActionResult =
   | { type: 'archive'; linked: string[] }
   | { type: 'create'; recordType: string; created: string | null; linked: string[]; skipped?: string }
   | { type: 'mark_private' }
-  | { type: RuleAction['type']; error: string };
+  | { type: RuleAction['type'] | 'match'; error: string };
 
 interface StoredEmail extends RuleEmail {
   id: number;
@@ -49,7 +50,17 @@ export async function applyRules(trx: Kysely<Database>, mailbox: Mailbox, folder
   if (rules.length === 0) return;
   for (const email of await loadEmails(trx, messageIds, folder)) {
     for (const rule of rules) {
-      if (!ruleMatches(rule.match, rule.conditions, email)) continue;
+      const matched = await ruleMatches(rule.match, rule.conditions, email).catch((error: unknown) => {
+        if (!(error instanceof PatternTimedOut)) throw error;
+        return 'timed_out' as const;
+      });
+      if (matched === 'timed_out') {
+        // Logged on the email so its owner sees why the rule did nothing; the sync goes on.
+        const results: ActionResult[] = [{ type: 'match', error: `a pattern of this rule took too long on this email (over ${MATCH_BUDGET_MS} ms) and was stopped` }];
+        await trx.insertInto('rule_runs').values({ message_id: email.id, rule_id: rule.id, rule_name: rule.name, results: JSON.stringify(results), created_at: Date.now() }).execute();
+        continue;
+      }
+      if (!matched) continue;
       const results: ActionResult[] = [];
       for (const action of rule.actions) results.push(await runActionSafely(trx, mailbox, email, action));
       await trx.insertInto('rule_runs').values({ message_id: email.id, rule_id: rule.id, rule_name: rule.name, results: JSON.stringify(results), created_at: Date.now() }).execute();
