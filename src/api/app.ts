@@ -9,7 +9,7 @@ import type { TandemContext } from '../context/index.ts';
 import { TandemError } from '../errors/index.ts';
 import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { installAuthentication } from './authenticate.ts';
-import { BODY_LIMITS, installBodyLimits } from './body-limits.ts';
+import { BODY_LIMITS, installRequestGuards } from './request-guards.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -63,7 +63,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
-  installBodyLimits(app);
+  installRequestGuards(app);
 
   await app.register(swagger, {
     openapi: {

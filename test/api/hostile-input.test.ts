@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BODY_LIMITS, MAX_JSON_DEPTH } from '../../src/api/body-limits.ts';
+import { BODY_LIMITS, MAX_JSON_DEPTH } from '../../src/api/request-guards.ts';
 import { createUser } from '../../src/users/index.ts';
 import { signedInUser, startTestApi } from '../support/api.ts';
 import type { TestApi } from '../support/api.ts';
@@ -50,5 +50,35 @@ describe.each(await storeDialects())('hostile request bodies on %s', (dialect) =
     // Over 1 MB is read for a send (it then fails validation: no such mailbox field), not refused for its size.
     const send = await api.app.inject({ method: 'POST', url: '/api/v1/messages/send', headers: { ...auth, ...json }, payload: big });
     expect(send.json()).toMatchObject({ error: { code: 'validation_failed' } });
+  });
+});
+
+describe.each(await storeDialects())('NUL characters on %s', (dialect) => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi(dialect);
+  });
+  afterAll(() => api.close());
+
+  it('refuses a NUL in a query, a path or a JSON body with 400, never a 500', async () => {
+    const { auth } = await signedInUser(api);
+    const urls = [
+      '/api/v1/messages?q=zan%00zibar',
+      '/api/v1/messages?folder=IN%00BOX',
+      '/api/v1/messages?mailboxId=a%00b',
+      '/api/v1/messages/1%00',
+      '/api/v1/contacts/x%00y',
+      '/api/v1/contacts?q=%00',
+      '/api/v1/mailboxes/x%00y',
+    ];
+    for (const url of urls) {
+      const response = await api.app.inject({ method: 'GET', url, headers: auth });
+      expect([url, response.statusCode, response.json<{ error?: { code: string } }>().error?.code]).toEqual([url, 400, 'bad_request']);
+    }
+    const created = await api.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: { ...auth, ...json }, payload: '{"firstName": "Ann\\u0000"}' });
+    expect([created.statusCode, created.json<{ error?: { code: string } }>().error?.code]).toEqual([400, 'bad_request']);
+    // An escaped backslash before "u0000" is text, not a NUL.
+    const text = await api.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: { ...auth, ...json }, payload: '{"firstName": "Ann\\\\u0000"}' });
+    expect(text.statusCode).toBe(201);
   });
 });

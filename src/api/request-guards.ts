@@ -33,9 +33,12 @@ export function bodyLimitFor(route: Pick<RouteOptions, 'url' | 'config'>): numbe
  * deep would otherwise keep the parser, and with it every request, busy for seconds.
  * Must be installed before the routes are added.
  */
-export function installBodyLimits(app: FastifyInstance): void {
+export function installRequestGuards(app: FastifyInstance): void {
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= bodyLimitFor(route);
+  });
+  app.addHook('onRequest', async (request) => {
+    if (NUL_IN_URL.test(request.url)) throw nulRefused();
   });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -45,8 +48,26 @@ export function installBodyLimits(app: FastifyInstance): void {
       done(new TandemError('json_too_deep', `The request body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
       return;
     }
+    if (NUL_IN_JSON.test(text)) {
+      done(nulRefused(), undefined);
+      return;
+    }
     parseJson(request, text, done);
   });
+}
+
+/**
+ * NUL (U+0000) has no place in anything Tandem stores or searches, and the
+ * stores choke on it (SQLite's full-text query syntax, PostgreSQL's text
+ * encoding): it is refused up front, in the URL (path and query, percent-encoded
+ * or not) and in JSON bodies (where it can only appear as the escape \u0000,
+ * preceded by an even number of backslashes).
+ */
+const NUL_IN_URL = /%00|\0/i;
+const NUL_IN_JSON = /(?<!\\)(?:\\\\)*\\u0000/;
+
+function nulRefused(): TandemError {
+  return new TandemError('bad_request', 'The request contains a NUL character (U+0000), which Tandem does not accept');
 }
 
 /**
