@@ -11,6 +11,7 @@ import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { installAuthentication } from './authenticate.ts';
 import { BODY_LIMITS, installRequestGuards } from './request-guards.ts';
 import { installErrorHandlers } from './error-handler.ts';
+import { httpLogger } from './log-redaction.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { draftRoutes } from './routes/drafts.ts';
@@ -57,7 +58,7 @@ const workersSync: SyncControl = {
 
 /** Builds the HTTP app without listening, so tests can `inject()` or listen on port 0. */
 export async function buildApp(context: TandemContext, options: BuildAppOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ loggerInstance: context.logger as FastifyBaseLogger, bodyLimit: BODY_LIMITS.default }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ loggerInstance: httpLogger(context.logger), bodyLimit: BODY_LIMITS.default }).withTypeProvider<ZodTypeProvider>();
   app.decorate('tandem', context);
   app.decorate('sync', options.sync ?? workersSync);
   app.setValidatorCompiler(validatorCompiler);
