@@ -114,6 +114,24 @@ describe('managing a synced mailbox', () => {
     expect(await status('after the switch')).toBe(404);
     expect(await status('before the switch')).toBe(200);
   });
+
+  it('lists the server folders with their subscription, an unsubscribed one included', async () => {
+    const user = await createMailUser(servers);
+    const other = await otherClient(servers, user);
+    await other.mailboxCreate('Hidden');
+    await other.mailboxUnsubscribe('Hidden');
+    await other.mailboxCreate('Shown');
+    await other.mailboxSubscribe('Shown');
+    await other.logout();
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user);
+    const response = await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}/server-folders`, headers: owner.auth });
+    expect(response.statusCode).toBe(200);
+    const items = response.json<{ items: { path: string; subscribed: boolean }[] }>().items;
+    expect(items.filter((f) => ['Hidden', 'Shown'].includes(f.path)).map((f) => [f.path, f.subscribed]).sort()).toEqual([
+      ['Hidden', false],
+      ['Shown', true],
+    ]);
+  });
 });
 
 describe('a password changed at the provider', () => {
