@@ -75,16 +75,14 @@ describe('attachments under the app’s Content-Security-Policy, in Chromium', (
     );
 
     // What an HTML injection into the app would do: a script from our own origin, which the CSP allows.
-    const outcome = await page.evaluate(async (src) => {
+    const outcome = (await page.evaluate(`new Promise((resolve) => {
       const script = document.createElement('script');
-      script.src = src;
-      const settled = new Promise<string>((resolve) => {
-        script.onload = () => resolve('loaded');
-        script.onerror = () => resolve('refused');
-      });
+      script.src = ${JSON.stringify(attachmentUrl)};
+      const settle = (load) => resolve({ load, ran: window.attachmentRan === true });
+      script.onload = () => settle('loaded');
+      script.onerror = () => settle('refused');
       document.head.append(script);
-      return { load: await settled, ran: (window as unknown as { attachmentRan?: boolean }).attachmentRan === true };
-    }, attachmentUrl);
+    })`)) as { load: string; ran: boolean };
     expect(outcome).toEqual({ load: 'refused', ran: false });
     // It is still there to download.
     const download = await page.request.get(`${serve.url}${attachmentUrl}`);
