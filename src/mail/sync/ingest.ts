@@ -5,6 +5,8 @@ import { publishMailEvent } from '../../events/index.ts';
 import { addLocation, upsertMessage } from '../messages/write.ts';
 import { prepareMessage } from './prepare.ts';
 import type { PreparedMessage } from './prepare.ts';
+import type { MailboxRow } from '../account/index.ts';
+import { LeaseLost } from '../run/index.ts';
 import type { FolderRow, MailboxRun } from '../run/index.ts';
 import { uidSet } from './uid-set.ts';
 
@@ -71,9 +73,10 @@ export async function storeBatch(
   messages: FetchedMessage[],
   moveCursor: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<void> {
-  const isPrivate = run.mailbox.mark_incoming_private === 1 && !OUTGOING_ROLES.has(folder.special_use ?? '');
   const prepared = await Promise.all(messages.map((m) => m.prepared));
   await run.write(async (trx) => {
+    run.mailbox = await currentMailbox(trx, run);
+    const isPrivate = run.mailbox.mark_incoming_private === 1 && !OUTGOING_ROLES.has(folder.special_use ?? '');
     const stored: { id: number; created: boolean; uid: number }[] = [];
     for (const [i, message] of messages.entries()) {
       const { parsed, rawBlob } = prepared[i] as PreparedMessage;
@@ -105,6 +108,21 @@ export async function storeBatch(
     await moveCursor(trx);
   });
   publishMailEvent({ type: 'messages.added', mailboxId: run.mailbox.id, folder: folder.path });
+}
+
+/**
+ * The mailbox's settings as they are now, read in the transaction that stores
+ * a batch: a setting changed a moment ago (mark incoming as private, archive
+ * and create) applies to the very next message, in whichever process syncs it.
+ * On PostgreSQL the row is locked for share, so a change either commits before
+ * the batch reads it or waits until the batch is stored (SQLite transactions
+ * are serialized anyway).
+ */
+export async function currentMailbox(trx: Kysely<Database>, run: Pick<MailboxRun, 'mailbox' | 'dialect'>): Promise<MailboxRow> {
+  const query = trx.selectFrom('mailboxes').selectAll().where('id', '=', run.mailbox.id);
+  const row = await (run.dialect === 'postgres' ? query.forShare() : query).executeTakeFirst();
+  if (!row) throw new LeaseLost(`Mailbox ${run.mailbox.id} was deleted`); // its lease went with it
+  return row;
 }
 
 /** Number of messages stored in a folder, for progress. */

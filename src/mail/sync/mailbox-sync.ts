@@ -154,6 +154,8 @@ export class MailboxSync {
 
   /** One unit of work: local changes to push first, then signalled server changes, then one first-sync batch, else wait. */
   async #step(run: MailboxRun): Promise<void> {
+    // Settings are read afresh at every step, and again in each batch's transaction (storeBatch): a change applies at once.
+    run.mailbox = (await this.deps.db.selectFrom('mailboxes').selectAll().where('id', '=', this.mailboxId).executeTakeFirst()) ?? run.mailbox;
     const outboxDrained = await drainOutbox(run);
     if (this.#dirty.has('*')) {
       await refreshFolders(run);
