@@ -8,9 +8,10 @@ const BETWEEN_WORDS = /(\?=)\s+(?==\?[^?\s]+\?[BbQq]\?)/g;
  * An encoded word that mailparser (libmime) cannot decode byte for byte: raw
  * 8-bit bytes inside it (old clients wrote them unescaped; libmime reads them
  * as UTF-8 first, so `Fr<F6>sche` became `Frï¿½sche`), or the UTF-7 charset,
- * which libmime refuses. Matched on a latin1 (binary) string: one char per byte.
+ * which libmime refuses. Matched on a latin1 (binary) string: one char per byte;
+ * the charset name is bounded so a long run of body bytes is scanned in linear time.
  */
-const UNDECODABLE_WORD = /=\?(?:[^?\s]*utf-?7[^?\s]*\?[BbQq]\?[^?\s]*|[^?\s]+\?[BbQq]\?[^?\s]*[\x80-\xff][^?\s]*)\?=/gi;
+const UNDECODABLE_WORD = /=\?(?:[^?\s]{0,40}utf-?7[^?\s]{0,40}\?[BbQq]\?[^?\s]*|[^?\s]{1,80}\?[BbQq]\?[^?\s]*[\x80-\xff][^?\s]*)\?=/gi;
 const UNDECODABLE_TEST = new RegExp(UNDECODABLE_WORD.source, 'i');
 
 /** Whether the binary (latin1) text holds an encoded word mailparser would decode wrongly. */
