@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { mailboxCommands } from './mailboxes.ts';
 import { migrateCommand } from './migrate.ts';
@@ -6,9 +7,16 @@ import { serveCommand } from './serve.ts';
 import { reportFailure } from './shared.ts';
 import { userCommands } from './users.ts';
 
+/** The version in package.json, the one source of it. */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('tandem')
     .description('Tandem: a self-hosted CRM inbox in two-way sync with your IMAP/SMTP mailbox')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError()
     .exitOverride();
   serveCommand(program);

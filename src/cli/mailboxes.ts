@@ -17,7 +17,7 @@ export function mailboxCommands(program: Command): void {
       const views = await withContext(configFrom(flags), async ({ store }) => {
         const rows = await store.db.selectFrom('mailboxes').select('id').orderBy('created_at').execute();
         return Promise.all(rows.map((r) => mailboxView(store.db, null, r.id)));
-      });
+      }, { existingStore: true });
       if (flags.json) return console.log(JSON.stringify(views, null, 2));
       if (views.length === 0) return console.log('No mailboxes');
       for (const view of views) console.log(summaryLine(view));
@@ -27,7 +27,7 @@ export function mailboxCommands(program: Command): void {
     .description("A mailbox's state, folders and progress")
     .option('--json', 'print JSON')
     .action(async (id: string, flags: JsonFlags) => {
-      const view = await withContext(configFrom(flags), ({ store }) => mailboxView(store.db, null, id));
+      const view = await withContext(configFrom(flags), ({ store }) => mailboxView(store.db, null, id), { existingStore: true });
       if (flags.json) return console.log(JSON.stringify(view, null, 2));
       console.log(summaryLine(view));
       if (view.error) console.log(`  error: ${view.error}`);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { ConfigError, loadConfig } from '../config/index.ts';
@@ -22,8 +24,24 @@ export function configFrom(flags: StoreFlags, overrides: ConfigInput = {}): Conf
   return loadConfig({ file: flags.config, overrides: { dataDir: flags.data, ...overrides } });
 }
 
+export interface CommandOptions extends OpenOptions {
+  /**
+   * The command only reads or works on an existing store: it refuses a data
+   * folder without a database rather than create one (with a new secret key)
+   * where a mistyped or missing --data points.
+   */
+  existingStore?: boolean;
+}
+
+/** Refuses to go on when the embedded store the settings name does not exist. PostgreSQL's database is the store itself. */
+function assertStoreExists(config: Config): void {
+  if (config.databaseUrl || existsSync(path.join(config.dataDir, 'tandem.sqlite'))) return;
+  throw new TandemError('not_found', `No Tandem store in ${path.resolve(config.dataDir)}: pass --data (or TANDEM_DATA_DIR) naming the data folder of an existing one, or set DATABASE_URL`);
+}
+
 /** Runs `work` with an open context and always closes it. */
-export async function withContext<T>(config: Config, work: (context: TandemContext) => Promise<T>, options: OpenOptions = {}): Promise<T> {
+export async function withContext<T>(config: Config, work: (context: TandemContext) => Promise<T>, options: CommandOptions = {}): Promise<T> {
+  if (options.existingStore) assertStoreExists(config);
   // Logs go to stderr: stdout carries the command's answer (a token, JSON) alone.
   const logger = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
   const context = await openContext(config, { logger, ...options });

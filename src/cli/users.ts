@@ -43,7 +43,7 @@ export function userCommands(program: Command): void {
         const owner = await findUserByEmail(store.db, flags.user);
         if (!owner) throw new TandemError('not_found', `No user with the email ${flags.user}`);
         return createApiToken(store.db, owner.id, flags.name ?? 'cli');
-      });
+      }, { existingStore: true });
       console.log(secret);
     });
 }

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -45,6 +45,23 @@ describe('tandem CLI', () => {
     expect(created.stdout).toMatch(/^Created user t@example.test \([\w-]+\)\n$/);
     const token = await runTandem(['token', 'create', '--user', 't@example.test', '--data', fresh]);
     expect(token.stdout).toMatch(/^tdt_[\w-]{43}\n$/);
+  });
+
+  it('refuses, in commands that need an existing store, a data folder that holds none, creating nothing', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'tandem-cli-none-'));
+    for (const args of [['mailbox', 'list'], ['mailbox', 'status', 'x'], ['token', 'create', '--user', 'cli@example.test']]) {
+      const result = await runTandem(args, { cwd: empty });
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toMatch(/^Error \(not_found\): No Tandem store in .*tandem-cli-none-\w+\/data: pass --data/);
+    }
+    const elsewhere = await runTandem(['mailbox', 'list', '--data', path.join(empty, 'typo')]);
+    expect(elsewhere.stderr).toMatch(/No Tandem store in .*typo/);
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
+  it('prints its version', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await runTandem([flag])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
   });
 
   it('explains failures in one clear line', async () => {

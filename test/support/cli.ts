@@ -10,10 +10,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `tandem …` to completion, with optional stdin. */
-export function runTandem(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+/** Runs `tandem …` to completion, with optional stdin (and working folder). */
+export function runTandem(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tandemBin, ...args], { env: { ...cleanEnv(), ...options.env } });
+    const child = spawn(process.execPath, [tandemBin, ...args], { env: { ...cleanEnv(), ...options.env }, ...(options.cwd ? { cwd: options.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -58,6 +58,8 @@ export interface StartOptions {
   tls?: boolean;
   /** Also accept OAuth2 tokens (XOAUTH2 / OAUTHBEARER) on IMAP and, through Dovecot's SASL, on SMTP. */
   oauth2?: DovecotOAuth2;
+  /** false: Postfix offers no SMTP AUTH at all, as a relay for trusted networks does (default true). */
+  smtpAuth?: boolean;
 }
 
 export interface MailUser {
@@ -141,7 +143,7 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
     }));
     // After Dovecot: Postfix's smtpd asks Dovecot's auth listener for the SASL
     // mechanisms on every connection, and dies (then is throttled) if it is not there.
-    const postfix = track(await startPostfix({ dir: path.join(dir, 'postfix'), smtpPort: smtp, lmtpPort: lmtp, authPort: auth, tls }));
+    const postfix = track(await startPostfix({ dir: path.join(dir, 'postfix'), smtpPort: smtp, lmtpPort: lmtp, authPort: auth, tls, sasl: options.smtpAuth ?? true }));
     return {
       dir,
       imap: { host: '127.0.0.1', port: imap },

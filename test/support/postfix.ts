@@ -13,6 +13,8 @@ export interface PostfixSetup {
   /** Dovecot's auth listener, for SMTP AUTH with the same users as IMAP. */
   authPort: number;
   tls?: { cert: string; key: string };
+  /** false: no SMTP AUTH offered (default true: Dovecot's SASL). */
+  sasl?: boolean;
 }
 
 export interface RunningPostfix {
@@ -54,7 +56,7 @@ virtual_transport = lmtp:inet:127.0.0.1:${s.lmtpPort}
 smtpd_reject_unlisted_recipient = no
 default_transport = error:outbound mail is disabled in tests
 message_size_limit = ${MESSAGE_SIZE_LIMIT}
-smtpd_sasl_auth_enable = yes
+smtpd_sasl_auth_enable = ${s.sasl === false ? 'no' : 'yes'}
 smtpd_sasl_type = dovecot
 smtpd_sasl_path = inet:127.0.0.1:${s.authPort}
 ${tls}biff = no

@@ -206,4 +206,34 @@ describe('the CRM in the web app, in Chromium', () => {
     await panel.getByText('No rules yet.').waitFor();
     expect(problems).toEqual([]);
   });
+
+  it('says with counts what deleting the mailbox removes, and keeps its rules turned off', async () => {
+    const { page, problems } = browser;
+    await page.getByRole('button', { name: 'Mailbox settings' }).click();
+    await page.getByRole('tab', { name: 'Automate Tasks' }).click();
+    const panel = page.getByRole('tabpanel', { name: 'Automate Tasks' });
+    await panel.getByRole('button', { name: 'New rule' }).click();
+    await panel.getByLabel('Rule name').fill('Kept after delete');
+    await panel.getByLabel('Condition 1 value').fill('nobody@nowhere.test');
+    await panel.getByRole('button', { name: 'Save rule' }).click();
+    await panel.locator('.rule', { hasText: 'Kept after delete' }).waitFor();
+
+    await page.getByRole('tab', { name: 'My Mailbox' }).click();
+    await page.getByRole('button', { name: 'Delete Mailbox' }).click();
+    const dialog = page.getByRole('alertdialog', { name: 'Delete mailbox?' });
+    const removed = dialog.getByTestId('deletion-removed');
+    await removed.waitFor();
+    // Carol's email and the case's two (the email and the reply) are linked; one comment was made.
+    expect(await removed.textContent()).toMatch(/\d+ synced emails and \d+ drafts?, and the mailbox.s settings/);
+    expect(await removed.textContent()).toContain('the links of 3 emails to 2 records');
+    expect(await removed.textContent()).toContain('1 comment on these emails');
+    expect(await dialog.getByTestId('deletion-kept').textContent()).toContain('1 mailroom rule of this mailbox, turned off');
+    await browser.screenshot('22-delete-mailbox-counts');
+    await dialog.getByRole('button', { name: 'Delete mailbox' }).click();
+    await page.getByRole('button', { name: 'Setup My Mailbox' }).waitFor();
+
+    const rules = (await (await page.request.get(`${serve.url}/api/v1/mailroom/rules`)).json()) as { items: { name: string; enabled: boolean }[] };
+    expect(rules.items.map((r) => [r.name, r.enabled])).toEqual([['Kept after delete', false]]);
+    expect(problems).toEqual([]);
+  });
 });

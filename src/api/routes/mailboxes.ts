@@ -5,6 +5,7 @@ import {
   connectMailbox,
   createMailbox,
   deleteMailbox,
+  deletionSummary,
   disconnectMailbox,
   mailboxView,
   oauthMailboxSettings,
@@ -183,7 +184,29 @@ export function mailboxRoutes(app: ApiApp): void {
     return mailboxView(app.tandem.store.db, user.id, request.params.id);
   });
 
-  app.delete('/api/v1/mailboxes/:id', { schema: { tags, summary: 'Remove the mailbox and its synced emails (the server keeps its mail)', params: idParams, response: { 204: z.null() } } }, async (request, reply) => {
+  app.get(
+    '/api/v1/mailboxes/:id/deletion',
+    {
+      schema: {
+        tags,
+        summary: 'What deleting the mailbox would remove and keep: counts for the confirmation',
+        params: idParams,
+        response: {
+          200: z.object({
+            emails: z.number().int().describe('Synced emails removed from Tandem (the server keeps them)'),
+            drafts: z.number().int(),
+            linkedEmails: z.number().int().describe('Of those, emails linked to records: the links go too'),
+            records: z.number().int().describe('Records that lose linked emails (the records stay)'),
+            comments: z.number().int().describe('Comments on those emails, removed with them'),
+            rulesKept: z.number().int().describe('Mailroom rules bound to the mailbox: kept, turned off'),
+          }),
+        },
+      },
+    },
+    async (request) => deletionSummary(app.tandem.store.db, currentUser(request).id, request.params.id),
+  );
+
+  app.delete('/api/v1/mailboxes/:id', { schema: { tags, summary: 'Remove the mailbox, its synced emails with their record links and comments (the server keeps its mail); its mailroom rules are kept, turned off', params: idParams, response: { 204: z.null() } } }, async (request, reply) => {
     await deleteMailbox(app.tandem, sync, currentUser(request).id, request.params.id);
     return reply.status(204).send(null);
   });

@@ -4,7 +4,14 @@ import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { imapSchema, smtpSchema } from './mailboxes.ts';
 
-const checkSchema = z.object({ ok: z.boolean(), error: z.object({ code: z.string(), message: z.string() }).optional() });
+const checkSchema = z.object({
+  ok: z.boolean(),
+  login: z
+    .enum(['signed_in', 'not_offered', 'no_credentials'])
+    .optional()
+    .describe('When ok: signed_in; not_offered when the server offers no login (SMTP without AUTH), so the credentials could not be tried; no_credentials when none were given'),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
 const folderSchema = z.object({ path: z.string(), name: z.string(), delimiter: z.string().nullable(), specialUse: z.string().nullable() });
 
 export function testConnectionRoutes(app: ApiApp): void {

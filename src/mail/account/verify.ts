@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import XOAuth2 from 'nodemailer/lib/xoauth2';
 import { TandemError } from '../../errors/index.ts';
 import { closeQuietly, connectImap, listServerFolders, MailServerError } from '../imap/index.ts';
@@ -62,17 +62,35 @@ export function xoauth2Login(user: string, accessToken: string, source: AccessTo
   return { user, oauth2 };
 }
 
-/** Connects (and logs in, when credentials are given) to the SMTP server. */
-export async function verifySmtp(settings: SmtpSettings): Promise<void> {
+/**
+ * What became of the SMTP login: accepted; not offered by the server (no AUTH
+ * in its EHLO reply, RFC 4954), so the credentials could not be tried; or
+ * none was asked for.
+ */
+export type SmtpLogin = 'signed_in' | 'not_offered' | 'no_credentials';
+
+/** Connects to the SMTP server and logs in when credentials are given and the server offers a login. */
+export async function verifySmtp(settings: SmtpSettings): Promise<SmtpLogin> {
   let accessToken: string | undefined;
   try {
     accessToken = await settings.accessToken?.token();
   } catch (error) {
     throw asTandemError(error, 'SMTP');
   }
-  const transport = nodemailer.createTransport(smtpTransportOptions(settings, accessToken));
+  const { auth, ...options } = smtpTransportOptions(settings, accessToken);
+  const connection = new SMTPConnection({ ...options, socketTimeout: 30_000 });
+  // A failure may come as an 'error' event rather than through the callback: the first one counts.
+  const step = <T>(start: (done: (error: Error | null | undefined, value?: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => {
+      connection.once('error', reject);
+      start((error, value) => (error ? reject(error) : resolve(value as T)));
+    });
   try {
-    await transport.verify();
+    await step<void>((done) => connection.connect(done));
+    if (!auth) return 'no_credentials';
+    if (!connection.allowsAuth) return 'not_offered';
+    await step<unknown>((done) => connection.login(auth, done));
+    return 'signed_in';
   } catch (error) {
     const e = error as { code?: string; responseCode?: number; message?: string };
     if (e.code === 'EAUTH' || e.responseCode === 535) {
@@ -80,7 +98,10 @@ export async function verifySmtp(settings: SmtpSettings): Promise<void> {
     }
     throw new TandemError('connection_failed', `Cannot use the SMTP server ${settings.host}:${settings.port}: ${e.message ?? String(error)}`, { server: 'smtp' });
   } finally {
-    transport.close();
+    connection.removeAllListeners('error');
+    connection.on('error', () => undefined); // a late socket error after QUIT is of no interest
+    if (connection._socket && !connection._socket.destroyed) connection.quit();
+    connection.close();
   }
 }
 
@@ -92,6 +113,8 @@ function asTandemError(error: unknown, server: 'IMAP' | 'SMTP'): TandemError {
 
 export interface ConnectionCheck {
   ok: boolean;
+  /** When ok: whether the credentials were tried and accepted (see SmtpLogin; IMAP always signs in). */
+  login?: SmtpLogin;
   error?: { code: string; message: string };
 }
 
@@ -101,14 +124,19 @@ export interface ConnectionCheck {
  */
 export async function testConnection(imap: ImapSettings, smtp: SmtpSettings): Promise<{ imap: ConnectionCheck & { folders?: ServerFolder[] }; smtp: ConnectionCheck }> {
   let folders: ServerFolder[] = [];
-  const [imapCheck, smtpCheck] = await Promise.all([check(async () => (folders = await verifyImap(imap))), check(() => verifySmtp(smtp))]);
+  const [imapCheck, smtpCheck] = await Promise.all([
+    check(async () => {
+      folders = await verifyImap(imap);
+      return 'signed_in' as const;
+    }),
+    check(() => verifySmtp(smtp)),
+  ]);
   return { imap: imapCheck.ok ? { ...imapCheck, folders } : imapCheck, smtp: smtpCheck };
 }
 
-async function check(attempt: () => Promise<unknown>): Promise<ConnectionCheck> {
+async function check(attempt: () => Promise<SmtpLogin>): Promise<ConnectionCheck> {
   try {
-    await attempt();
-    return { ok: true };
+    return { ok: true, login: await attempt() };
   } catch (error) {
     if (error instanceof TandemError) return { ok: false, error: { code: error.code, message: error.message } };
     throw error;

@@ -1,5 +1,7 @@
 export { connectMailbox, createMailbox, deleteMailbox, disconnectMailbox, serverFolders, updateMailbox } from './manage.ts';
 export type { MailboxChanges, NewMailbox } from './manage.ts';
+export { deletionSummary } from './deletion.ts';
+export type { DeletionSummary } from './deletion.ts';
 export { mailboxView } from './view.ts';
 export type { FolderView, MailboxView } from './view.ts';
 export { syncSince } from './sync-period.ts';

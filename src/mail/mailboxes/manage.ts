@@ -9,6 +9,7 @@ import { removeLocations } from '../messages/write.ts';
 import type { SyncControl } from '../sync/index.ts';
 import { imapSettingsOf, verifyImap, verifySmtp } from '../account/index.ts';
 import type { MailboxSecrets, SmtpSettings } from '../account/index.ts';
+import { keepRulesOf } from './deletion.ts';
 import { mailboxPreset, withProviderHelp } from './provider-settings.ts';
 import { syncSince } from './sync-period.ts';
 
@@ -185,7 +186,11 @@ export async function connectMailbox(context: TandemContext, sync: SyncControl, 
   await sync.restartMailbox(mailboxId);
 }
 
-/** Removes the mailbox and every email synced from it (the server keeps its mail). */
+/**
+ * Removes the mailbox and every email synced from it (the server keeps its
+ * mail), with their record links and comments; its mailroom rules are kept,
+ * turned off. deletionSummary gives the counts beforehand.
+ */
 export async function deleteMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
   const mailbox = await ownedMailbox(context, ownerId, mailboxId);
   await sync.stopMailbox(mailboxId);
@@ -195,6 +200,7 @@ export async function deleteMailbox(context: TandemContext, sync: SyncControl, o
     if (dialect === 'sqlite') {
       await sql`delete from messages_fts where rowid in (select id from messages where mailbox_id = ${mailboxId})`.execute(trx);
     }
+    await keepRulesOf(trx, mailboxId);
     await trx.deleteFrom('mailboxes').where('id', '=', mailboxId).execute();
     if (mailbox.oauth_grant_id) await trx.deleteFrom('oauth_grants').where('id', '=', mailbox.oauth_grant_id).execute();
   });

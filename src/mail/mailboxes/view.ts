@@ -6,8 +6,14 @@ export interface FolderView {
   path: string;
   specialUse: string | null;
   enabled: boolean;
-  /** Messages inside the sync period on the server (known once the folder's first sync began). */
+  /**
+   * Messages inside the sync period on the server: while the first sync runs,
+   * as counted when it began; after it, every one of them is synced, so the
+   * count is what the folder holds (new mail is synced as it comes, removals
+   * follow the server).
+   */
   messages: number;
+  /** Emails the folder holds in Tandem (what its list shows). */
   synced: number;
   unread: number;
   firstSyncDone: boolean;
@@ -28,6 +34,7 @@ export interface MailboxView {
   imap: { host: string; port: number; security: Security; username: string };
   smtp: { host: string; port: number; security: Security; username: string };
   folders: FolderView[];
+  /** The first sync over the enabled folders: done equals total once every first sync has finished. */
   progress: { done: number; total: number };
   createdAt: string;
   /** How it logs in: a password (or app password), or an OAuth2 sign-in with `providerId`. */
@@ -48,21 +55,39 @@ export async function mailboxView(db: Kysely<Database>, viewerId: string | null,
   if (!row) throw new TandemError('not_found', `No mailbox ${mailboxId}`);
   const folders = await db
     .selectFrom('folders')
-    .select(['id', 'path', 'special_use', 'enabled', 'server_total', 'synced_count', 'first_sync_done'])
-    .select((eb) =>
+    .select(['id', 'path', 'special_use', 'enabled', 'server_total', 'first_sync_done'])
+    .select((eb) => [
       eb
         .selectFrom('message_locations')
         .select((inner) => inner.fn.countAll<number>().as('n'))
         .whereRef('message_locations.folder_id', '=', 'folders.id')
         .where('message_locations.seen', '=', 0)
         .as('unread'),
-    )
+      // Counted, not the sync's running tally: local moves and deletes change the folder before the sync hears of them.
+      eb
+        .selectFrom('message_locations')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('message_locations.folder_id', '=', 'folders.id')
+        .as('stored'),
+    ])
     .where('mailbox_id', '=', mailboxId)
     .orderBy('id')
     .execute();
-  const enabled = folders.filter((f) => f.enabled === 1);
-  const done = enabled.reduce((sum, f) => sum + f.synced_count, 0);
-  const total = enabled.reduce((sum, f) => sum + Math.max(f.server_total, f.synced_count), 0);
+  const views = folders.map((f): FolderView => {
+    const stored = Number(f.stored ?? 0);
+    const firstSyncDone = f.first_sync_done === 1;
+    return {
+      path: f.path,
+      specialUse: f.special_use,
+      enabled: f.enabled === 1,
+      messages: firstSyncDone ? stored : Math.max(f.server_total, stored),
+      synced: stored,
+      unread: Number(f.unread ?? 0),
+      firstSyncDone,
+    };
+  });
+  const enabled = views.filter((f) => f.enabled);
+  const progress = { done: enabled.reduce((sum, f) => sum + f.synced, 0), total: enabled.reduce((sum, f) => sum + f.messages, 0) };
   return {
     id: row.id,
     address: row.address,
@@ -77,16 +102,8 @@ export async function mailboxView(db: Kysely<Database>, viewerId: string | null,
     archiveAndCreatePast: row.archive_and_create_past === 1,
     imap: { host: row.imap_host, port: row.imap_port, security: row.imap_security, username: row.imap_username },
     smtp: { host: row.smtp_host, port: row.smtp_port, security: row.smtp_security, username: row.smtp_username },
-    folders: folders.map((f) => ({
-      path: f.path,
-      specialUse: f.special_use,
-      enabled: f.enabled === 1,
-      messages: Math.max(f.server_total, f.synced_count),
-      synced: f.synced_count,
-      unread: Number(f.unread ?? 0),
-      firstSyncDone: f.first_sync_done === 1,
-    })),
-    progress: { done, total },
+    folders: views,
+    progress,
     createdAt: new Date(row.created_at).toISOString(),
     auth: row.oauth_grant_id ? 'oauth2' : 'password',
     providerId: row.provider_id,

@@ -45,6 +45,9 @@ function violations(m: ParsedMessage): string[] {
     check(!/<img\b[^>]*\ssrc="(?:https?:)?\/\//i.test(html), 'remote image not blocked');
     check(!/style="[^"]*(?:url|expression)\s*\(/i.test(html), 'css url()/expression() in html');
   }
+  const decoded = JSON.stringify([m.subject, m.from, m.to, m.cc, m.replyTo, m.text, m.attachments.map((a) => a.filename)]);
+  check(!decoded.includes('\u00ef\u00bf\u00bd'), 'replacement character decoded twice (ï¿½)');
+  check(!/=\?(?:unicode-1-1-)?utf-?7\?/i.test(decoded), 'UTF-7 encoded word left undecoded');
   check(m.problems.every((p) => typeof p === 'string' && p !== ''), 'bad problem entry');
   check(Object.values(m.headers).every((v) => typeof v === 'string'), 'bad header value');
   return out;

@@ -2,10 +2,11 @@ import { simpleParser } from 'mailparser';
 import type { ParsedMail, SimpleParserOptions } from 'mailparser';
 import { firstMailbox, toMailAddresses } from './addresses.ts';
 import { toParsedAttachments } from './attachments.ts';
-import { charsetProblems } from './charset.ts';
+import { charsetProblems, decodeUtf7, utf7Text } from './charset.ts';
 import { parseDateHeader } from './date.ts';
 import { decodeEncodedWords } from './encoded-words.ts';
 import { fallbackContent, repairAddressing, stripTags } from './fallback.ts';
+import { withDecodableHeaderWords } from './header-words.ts';
 import { htmlToText } from './html-text.ts';
 import { stripMboxEnvelope } from './mbox.ts';
 import { normalizeMessageId, parseMessageIdList } from './message-id.ts';
@@ -100,6 +101,17 @@ function rawBodyText(raw: Buffer, fields: readonly HeaderField[], framed: boolea
   return body.trim() === '' ? null : body;
 }
 
+/** Decodes the UTF-7 text mailparser passed through as it was (see utf7Text). */
+function decodeUtf7Text(mail: ParsedMail, rawLatin1: string, problems: string[]): void {
+  const utf7 = utf7Text(rawLatin1);
+  if (utf7 === 'some') problems.push('utf-7 text beside text in other charsets (decoded as UTF-8)');
+  if (utf7 !== 'all') return;
+  if (typeof mail.html === 'string') mail.html = decodeUtf7(mail.html);
+  // Text mailparser made from UTF-7 HTML is dropped: readBody derives it again from the decoded HTML.
+  const plain = /^content-type:\s*text\/plain/im.test(rawLatin1);
+  mail.text = plain && mail.text !== undefined ? decodeUtf7(mail.text) : undefined;
+}
+
 async function readContent(mail: ParsedMail, problems: string[]): Promise<Content> {
   const { text, html } = await readBody(mail, problems);
   return {
@@ -118,7 +130,9 @@ async function readContent(mail: ParsedMail, problems: string[]): Promise<Conten
 async function parseRaw(raw: Buffer): Promise<ParsedMessage> {
   const problems: string[] = [];
   if (raw.length === 0) problems.push('empty message');
-  const fields = scanHeaders(raw);
+  // Headers are read from a copy whose encoded words mailparser can decode; the stored raw is never changed.
+  const input = withDecodableHeaderWords(raw);
+  const fields = scanHeaders(input);
   if (fields.length === 0 && raw.length > 0) problems.push('no header section found');
   const envelope = readEnvelope(fields, problems);
   const rawLatin1 = raw.toString('latin1');
@@ -127,7 +141,8 @@ async function parseRaw(raw: Buffer): Promise<ParsedMessage> {
 
   let content: Content;
   try {
-    const mail = await simpleParser(raw, PARSER_OPTIONS);
+    const mail = await simpleParser(input, PARSER_OPTIONS);
+    decodeUtf7Text(mail, rawLatin1, problems);
     content = await readContent(mail, problems);
     Object.assign(content, repairAddressing(content, fields));
     const rawText = rawBodyText(raw, fields, structure.framed, content);
@@ -137,7 +152,7 @@ async function parseRaw(raw: Buffer): Promise<ParsedMessage> {
     }
   } catch (error) {
     problems.push(`parse failed: ${describe(error)}`);
-    const fallback = fallbackContent(raw, fields);
+    const fallback = fallbackContent(input, fields);
     content = { ...fallback, subject: cleanText(fallback.subject), text: cleanText(fallback.text).trimEnd(), html: null, attachments: [] };
   }
   return { ...envelope, ...content, snippet: makeSnippet(content.text), problems };

@@ -55,7 +55,8 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
   };
 
   const current = folders.find((f) => f.path === folder);
-  const syncing = mailbox.progress.total > 0 && mailbox.progress.done < mailbox.progress.total;
+  // The first sync's bar: shown while a folder's first sync runs, never while sync is stopped.
+  const syncing = mailbox.state !== 'disconnected' && mailbox.folders.some((f) => f.enabled && !f.firstSyncDone);
   const trash = mailbox.folders.find((f) => f.specialUse === '\\Trash')?.path ?? null;
   const drafts = mailbox.folders.find((f) => f.specialUse === '\\Drafts')?.path ?? null;
 

@@ -70,18 +70,7 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
             {mailbox.state === 'error' && <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/connect`))} disabled={busy}>Reconnect</button>}
             <button className="danger" onClick={() => setConfirmDelete(true)} disabled={busy}>Delete Mailbox</button>
           </div>
-          {confirmDelete && (
-            <div className="confirm" role="alertdialog" aria-label="Delete mailbox?">
-              <p>
-                Delete <strong>{mailbox.address}</strong> from Tandem? Its synced emails, drafts and settings are removed from Tandem. The emails on your mail
-                server stay where they are.
-              </p>
-              <div className="actions">
-                <button onClick={() => setConfirmDelete(false)}>Cancel</button>
-                <button className="danger" onClick={() => void act(() => del(`/mailboxes/${mailbox.id}`), onDeleted)} disabled={busy}>Delete mailbox</button>
-              </div>
-            </div>
-          )}
+          {confirmDelete && <ConfirmDelete mailbox={mailbox} busy={busy} onCancel={() => setConfirmDelete(false)} onConfirm={() => void act(() => del(`/mailboxes/${mailbox.id}`), onDeleted)} />}
         </section>
         )}
       </div>
@@ -132,5 +121,49 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
         <button className="primary" onClick={() => void save()} disabled={chosen.size === 0}>Save folders</button>
       </div>
     </fieldset>
+  );
+}
+
+/** GET /mailboxes/:id/deletion: what deleting removes and keeps. */
+interface DeletionSummary {
+  emails: number;
+  drafts: number;
+  linkedEmails: number;
+  records: number;
+  comments: number;
+  rulesKept: number;
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** The confirmation, stating with counts what goes and what stays. */
+function ConfirmDelete({ mailbox, busy, onCancel, onConfirm }: { mailbox: Mailbox; busy: boolean; onCancel: () => void; onConfirm: () => void }) {
+  const [summary, setSummary] = useState<DeletionSummary | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    get<DeletionSummary>(`/mailboxes/${mailbox.id}/deletion`).then(setSummary, (e: unknown) => setError(describeError(e)));
+  }, [mailbox.id]);
+  return (
+    <div className="confirm" role="alertdialog" aria-label="Delete mailbox?">
+      <p>Delete <strong>{mailbox.address}</strong> from Tandem? The emails on your mail server stay where they are.</p>
+      {error && <p className="error" role="alert">{error}</p>}
+      {summary === null ? (error === null && <p>Counting what would be removed…</p>) : (
+        <>
+          <p>Removed from Tandem:</p>
+          <ul data-testid="deletion-removed">
+            <li>{plural(summary.emails, 'synced email')} and {plural(summary.drafts, 'draft')}, and the mailbox&apos;s settings</li>
+            {summary.linkedEmails > 0 && <li>the links of {plural(summary.linkedEmails, 'email')} to {plural(summary.records, 'record')} (the records stay, without these emails)</li>}
+            {summary.comments > 0 && <li>{plural(summary.comments, 'comment')} on these emails</li>}
+          </ul>
+          {summary.rulesKept > 0 && (
+            <p data-testid="deletion-kept">Kept: {plural(summary.rulesKept, 'mailroom rule')} of this mailbox, turned off (Automate Tasks).</p>
+          )}
+        </>
+      )}
+      <div className="actions">
+        <button onClick={onCancel}>Cancel</button>
+        <button className="danger" onClick={onConfirm} disabled={busy || summary === null}>Delete mailbox</button>
+      </div>
+    </div>
   );
 }

@@ -212,10 +212,24 @@ function ServerFields({ legend, kind, server, onChange }: { legend: string; kind
   );
 }
 
+/** What a working connection did about the login (POST /mailboxes/test-connection). */
+type LoginOutcome = 'signed_in' | 'not_offered' | 'no_credentials';
+
+const CONNECTED: Record<LoginOutcome, string> = {
+  signed_in: 'connected and signed in',
+  not_offered: 'connected, but the server offers no login, so the user name and password could not be tried',
+  no_credentials: 'connected (no login asked for)',
+};
+
 function ConnectionResult({ result }: { result: TestResult }) {
-  const line = (name: string, check: ConnectionCheck) => (
-    <li className={check.ok ? 'ok' : 'error'}>{check.ok ? `${name}: connected and signed in` : `${name}: ${check.error?.message ?? 'failed'}`}</li>
-  );
+  const line = (name: string, check: ConnectionCheck & { login?: LoginOutcome }) => {
+    const warn = check.ok && check.login === 'not_offered';
+    return (
+      <li className={check.ok ? (warn ? 'warning' : 'ok') : 'error'}>
+        {check.ok ? `${name}: ${CONNECTED[check.login ?? 'signed_in']}` : `${name}: ${check.error?.message ?? 'failed'}`}
+      </li>
+    );
+  };
   return (
     <ul className="checks" role="status" aria-label="Connection test">
       {line('Incoming mail (IMAP)', result.imap)}
