@@ -147,7 +147,7 @@ async function blob(app: ApiApp, key: string): Promise<Buffer> {
  * a download, never sniffed, and sandboxed (no script, no same-origin) should
  * someone open an HTML or SVG attachment directly.
  */
-function sendDownload(reply: FastifyReply, bytes: Buffer, contentType: string, filename: string): FastifyReply {
+export function sendDownload(reply: FastifyReply, bytes: Buffer, contentType: string, filename: string): FastifyReply {
   return reply
     .header('content-type', contentType)
     .header('content-disposition', contentDisposition(filename))
@@ -158,7 +158,7 @@ function sendDownload(reply: FastifyReply, bytes: Buffer, contentType: string, f
 }
 
 /** Only a plain type/subtype goes into the header; anything odd is served as opaque bytes. */
-function safeContentType(type: string): string {
+export function safeContentType(type: string): string {
   return /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(type) ? type.toLowerCase() : 'application/octet-stream';
 }
 
