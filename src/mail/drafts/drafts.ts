@@ -154,6 +154,9 @@ export async function deleteDraft(context: TandemContext, ownerId: string, id: s
     await trx.deleteFrom('drafts').where('id', '=', draft.id).execute();
     if (draft.folder_path !== null && draft.uid !== null && draft.uid_validity !== null) {
       await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'expunge', payload: { path: draft.folder_path, uidValidity: draft.uid_validity, uid: draft.uid } });
+    } else {
+      // Its save may be under way (APPENDed, not yet recorded): a save of a draft that is gone removes that version by its X-Tandem-Id.
+      await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: draft.id, versionId: draft.version_id } });
     }
   });
   return draft.mailbox_id;
