@@ -74,7 +74,6 @@ describe('drafts keep what they hold', () => {
       const restored = await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${id}/restore`, headers: owner.auth });
       expect(restored.statusCode).toBe(200);
     }
-    expect((await getDraft(owner.auth, opened[1] ?? '')).json()).toMatchObject({ fields: { to: ['carol@example.test'], subject: 'draft 1' } });
     await expect.poll(async () => (await draftsOnServer(client, 'Drafts')).map((d) => d.subject).sort(), poll).toEqual(['draft 1', 'written in Tandem']);
     const back = await draftsOnServer(client, 'Drafts');
     expect(back.find((d) => d.subject === 'written in Tandem')).toMatchObject({ to: ['dan@example.test'], text: 'Dear Dan,\nsee you.' });
@@ -82,6 +81,7 @@ describe('drafts keep what they hold', () => {
     expect(mailApp).toMatchObject({ to: ['carol@example.test'], contentType: 'multipart/related' });
     expect(mailApp?.html).toContain(`cid:${CHART_CID}`);
     expect(mailApp?.inline.map((p) => p.content.equals(CHART_PNG))).toEqual([true]);
+    expect((await getDraft(owner.auth, opened[1] ?? '')).json()).toMatchObject({ fields: { to: ['carol@example.test'], subject: 'draft 1' } });
     // The draft made in Tandem was opened as itself, not taken over a second time.
     expect(opened[0]).toBe(written.id);
     await expect.poll(async () => (await getDraft(owner.auth, written.id)).json(), poll).toMatchObject({ state: 'saved', fields: { subject: 'written in Tandem' } });
@@ -108,13 +108,13 @@ describe('drafts keep what they hold', () => {
     const id = ids[0] ?? '';
     const draft = (await getDraft(owner.auth, id)).json<{ id: string; fields: { html: string; keepAttachments?: string[] } }>();
     expect(draft.fields.html).toContain(`src="cid:${CHART_CID}"`);
-    // Not an attachment to keep: it comes with the HTML.
-    expect(draft.fields.keepAttachments ?? []).toEqual([]);
     const image = await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}/inline/${encodeURIComponent(CHART_CID)}`, headers: owner.auth });
     expect(image.statusCode).toBe(200);
     expect(image.headers['content-type']).toBe('image/png');
     expect(image.rawPayload.equals(CHART_PNG)).toBe(true);
     expect((await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}/inline/${encodeURIComponent(CHART_CID)}` })).statusCode).toBe(401);
+    // Not an attachment to keep: it comes with the HTML.
+    expect(draft.fields.keepAttachments ?? []).toEqual([]);
 
     for (const [n, subject] of ['edited once', 'edited twice'].entries()) {
       expect((await putDraft(owner.auth, draft.id, { to: ['carol@example.test'], subject, html: `${draft.fields.html}<p>edit ${n + 1}</p>` })).statusCode).toBe(200);
