@@ -83,13 +83,24 @@ describe('the draft editor, in Chromium', () => {
       // innerText is what the page renders: collapsed lines would read as one.
       await expect.poll(() => shown.innerText(), poll).toBe(text);
       await browser.screenshot(subject === 'Prices and dates' ? '20-draft-plain-text' : '21-draft-flowed');
-      await typeAtEnd(' (edited)');
+      await typeAtEnd(' (edited)\nP.S. A new line.');
       await saveAndClose();
-      await expect.poll(async () => (await onServer(subject))?.text, poll).toBe(`${text} (edited)`);
+      await expect.poll(async () => (await onServer(subject))?.text, poll).toBe(`${text} (edited)\nP.S. A new line.`);
       const saved = await onServer(subject);
       expect(saved?.contentType).toBe('text/plain');
       expect(saved?.html).toBeNull();
     }
+
+    // Formatting makes it HTML, its lines kept as lines.
+    await openDraft('Prices and dates');
+    await typeAtEnd(' ');
+    await compose().getByRole('button', { name: 'Bold' }).click();
+    await browser.page.keyboard.type('Bold words');
+    await saveAndClose();
+    await expect.poll(async () => (await onServer('Prices and dates'))?.html ?? '', poll).toContain('<b>Bold words</b>');
+    const formatted = await onServer('Prices and dates');
+    expect(formatted?.html).toContain('Line A: prices<br>Line B: dates');
+    expect(formatted?.text).toBe(`${PLAIN_TEXT} (edited)\nP.S. A new line. Bold words`);
     expect(browser.problems).toEqual([]);
   });
 
