@@ -85,6 +85,11 @@ describe('drafts keep what they hold', () => {
     // The draft made in Tandem was opened as itself, not taken over a second time.
     expect(opened[0]).toBe(written.id);
     await expect.poll(async () => (await getDraft(owner.auth, written.id)).json(), poll).toMatchObject({ state: 'saved', fields: { subject: 'written in Tandem' } });
+
+    // A second restore, the draft being there, leaves one copy.
+    expect((await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${written.id}/restore`, headers: owner.auth })).statusCode).toBe(200);
+    await expect.poll(async () => (await getDraft(owner.auth, written.id)).json(), poll).toMatchObject({ state: 'saved' });
+    await expect.poll(async () => (await draftsOnServer(client, 'Drafts')).map((d) => d.subject).sort(), poll).toEqual(['draft 1', 'written in Tandem']);
   });
 
   it('in plain text keep their lines through an edit, format=flowed too, and stay plain text', async () => {

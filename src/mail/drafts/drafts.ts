@@ -139,8 +139,9 @@ export async function restoreDraft(context: TandemContext, ownerId: string, id: 
   await context.store.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('drafts')
-      // The fields are kept as read now: the mail app's message they came from is gone.
-      .set({ version_id: versionId, raw_blob: raw, fields_json: JSON.stringify(fields), uid: null, uid_validity: null, state: 'saving', error: null, updated_at: Date.now() })
+      // The fields are kept as read now: the mail app's message they came from is gone. The
+      // old UID stays: should that version still be there after all, the save replaces it.
+      .set({ version_id: versionId, raw_blob: raw, fields_json: JSON.stringify(fields), state: 'saving', error: null, updated_at: Date.now() })
       .where('id', '=', draft.id)
       .execute();
     await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: draft.id, versionId } });
