@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
-import { createDraft, deleteDraft, draftFieldsSchema, draftToSend, getDraft, restoreDraft, updateDraft } from '../../mail/drafts/index.ts';
+import { createDraft, deleteDraft, draftFieldsSchema, draftInlinePart, draftToSend, getDraft, restoreDraft, updateDraft } from '../../mail/drafts/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
+import { safeContentType, sendDownload } from './messages.ts';
 import { linkToSchema, sendLinked, sentSchema } from './send.ts';
 
 const idParams = z.object({ id: z.string() });
@@ -36,6 +37,22 @@ export function draftRoutes(app: ApiApp): void {
     async (request) => getDraft(app.tandem, currentUser(request).id, request.params.id),
   );
 
+  app.get(
+    '/api/v1/drafts/:id/inline/:contentId',
+    {
+      schema: {
+        tags,
+        summary: 'An inline image of the draft (referenced as cid:<contentId> in its HTML), for an editor to show; saves keep the cid: reference',
+        params: idParams.extend({ contentId: z.string().min(1) }),
+        response: { 404: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const part = await draftInlinePart(app.tandem, currentUser(request).id, request.params.id, request.params.contentId);
+      return sendDownload(reply, part.content, safeContentType(part.contentType), part.filename ?? 'image');
+    },
+  );
+
   app.put(
     '/api/v1/drafts/:id',
     {
@@ -56,7 +73,7 @@ export function draftRoutes(app: ApiApp): void {
 
   app.post(
     '/api/v1/drafts/:id/restore',
-    { schema: { tags, summary: 'Put back a draft deleted in the mail app', params: idParams, response: { 200: draftSchema, 404: errorSchema } } },
+    { schema: { tags, summary: 'Put back a draft deleted in the mail app: its last version, as Tandem last held it', params: idParams, response: { 200: draftSchema, 404: errorSchema } } },
     async (request) => {
       const draft = await restoreDraft(app.tandem, currentUser(request).id, request.params.id);
       app.sync.nudge(draft.mailboxId);

@@ -147,7 +147,7 @@ async function blob(app: ApiApp, key: string): Promise<Buffer> {
  * a download, never sniffed, and sandboxed (no script, no same-origin) should
  * someone open an HTML or SVG attachment directly.
  */
-function sendDownload(reply: FastifyReply, bytes: Buffer, contentType: string, filename: string): FastifyReply {
+export function sendDownload(reply: FastifyReply, bytes: Buffer, contentType: string, filename: string): FastifyReply {
   return reply
     .header('content-type', contentType)
     .header('content-disposition', contentDisposition(filename))
@@ -166,7 +166,7 @@ function sendDownload(reply: FastifyReply, bytes: Buffer, contentType: string, f
  */
 const INERT_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
-function safeContentType(type: string): string {
+export function safeContentType(type: string): string {
   const plain = type.trim().toLowerCase();
   return INERT_TYPES.has(plain) ? plain : 'application/octet-stream';
 }

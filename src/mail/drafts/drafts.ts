@@ -3,11 +3,12 @@ import type { Kysely, Selectable } from 'kysely';
 import type { TandemContext } from '../../context/index.ts';
 import type { Database, DraftsTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
-import { composeMessage, megabytes } from '../mime/index.ts';
+import { cidReferences, composeMessage, megabytes, parseMessage, withTandemId } from '../mime/index.ts';
 import type { ComposeAttachment } from '../mime/index.ts';
 import { parseRowId, repliedMessage } from '../messages/index.ts';
 import { enqueueOp } from '../outbox/ops.ts';
 import type { DraftFields } from './fields.ts';
+import { inlinePart, inlinePartsKept } from './inline-parts.ts';
 import { withSignature } from './signature.ts';
 
 type DraftRow = Selectable<DraftsTable>;
@@ -28,11 +29,18 @@ async function ownMailbox(db: Kysely<Database>, ownerId: string, mailboxId: stri
   return mailbox;
 }
 
-/** Builds a new version's raw message (Bcc kept, as mail apps keep it in drafts) and stores it as a blob. */
-async function buildVersion(context: TandemContext, mailboxId: string, fields: DraftFields, versionId: string) {
+/**
+ * Builds a new version's raw message (Bcc kept, as mail apps keep it in drafts)
+ * and stores it as a blob. The inline images the HTML still references by
+ * `cid:` come from the version it replaces (`previousRaw`), so they stay
+ * inline however long the draft is edited.
+ */
+async function buildVersion(context: TandemContext, mailboxId: string, fields: DraftFields, versionId: string, previousRaw: string | null = null) {
   const { db } = context.store;
   const mailbox = await db.selectFrom('mailboxes').select(['address', 'display_name', 'append_limit']).where('id', '=', mailboxId).executeTakeFirstOrThrow();
   const parent = fields.inReplyTo ? await repliedMessage(db, mailboxId, fields.inReplyTo) : undefined;
+  const attachments = [...(fields.attachments ?? []), ...(await keptAttachments(context, mailboxId, fields.keepAttachments ?? []))];
+  if (previousRaw !== null) attachments.push(...(await inlinePartsKept(context.blobs, previousRaw, fields.html, attachments)));
   const composed = await composeMessage({
     id: versionId,
     from: { address: mailbox.address, name: mailbox.display_name },
@@ -42,7 +50,7 @@ async function buildVersion(context: TandemContext, mailboxId: string, fields: D
     subject: fields.subject,
     text: fields.text,
     html: fields.html,
-    attachments: [...(fields.attachments ?? []), ...(await keptAttachments(context, mailboxId, fields.keepAttachments ?? []))],
+    attachments,
     replyTo: parent?.replyTo,
   });
   if (mailbox.append_limit !== null && composed.sentCopy.length > mailbox.append_limit) {
@@ -102,10 +110,10 @@ export async function createDraft(context: TandemContext, ownerId: string, mailb
  * over by its Tandem message id.
  */
 export async function updateDraft(context: TandemContext, ownerId: string, id: string, fields: DraftFields): Promise<DraftView> {
-  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  const draft = await openDraft(context.store.db, ownerId, id);
   await assertNotDeletedOnServer(context.store.db, draft);
   const versionId = randomUUID();
-  const version = await buildVersion(context, draft.mailbox_id, fields, versionId);
+  const version = await buildVersion(context, draft.mailbox_id, fields, versionId, draft.raw_blob);
   await context.store.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('drafts')
@@ -117,21 +125,39 @@ export async function updateDraft(context: TandemContext, ownerId: string, id: s
   return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: 'saving', error: null, messageId: version.messageId };
 }
 
-/** After the mail app deleted the draft: puts the last version back on the server. */
+/**
+ * After the mail app deleted the draft: puts the last version Tandem knew back
+ * on the server, byte for byte (recipients, body, attachments, headers), under
+ * a new X-Tandem-Id so the outbox saves it exactly once.
+ */
 export async function restoreDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
   const draft = await findDraft(context.store.db, ownerId, id);
   if (!draft) throw new TandemError('not_found', 'No such draft');
-  const fields = JSON.parse(draft.fields_json) as DraftFields;
-  await context.store.db.updateTable('drafts').set({ uid: null, uid_validity: null }).where('id', '=', draft.id).execute();
-  return updateDraft(context, ownerId, id, fields);
+  const fields = await fieldsOfDraft(context, draft);
+  const versionId = randomUUID();
+  const raw = await context.blobs.put(withTandemId(await context.blobs.get(draft.raw_blob), versionId));
+  await context.store.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('drafts')
+      // The fields are kept as read now: the mail app's message they came from is gone. The
+      // old UID stays: should that version still be there after all, the save replaces it.
+      .set({ version_id: versionId, raw_blob: raw, fields_json: JSON.stringify(fields), state: 'saving', error: null, updated_at: Date.now() })
+      .where('id', '=', draft.id)
+      .execute();
+    await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: draft.id, versionId } });
+  });
+  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: 'saving', error: null, messageId: await versionMessageId(context, draft.mailbox_id, versionId) };
 }
 
 export async function deleteDraft(context: TandemContext, ownerId: string, id: string): Promise<string> {
-  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  const draft = await openDraft(context.store.db, ownerId, id);
   await context.store.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('drafts').where('id', '=', draft.id).execute();
     if (draft.folder_path !== null && draft.uid !== null && draft.uid_validity !== null) {
       await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'expunge', payload: { path: draft.folder_path, uidValidity: draft.uid_validity, uid: draft.uid } });
+    } else {
+      // Its save may be under way (APPENDed, not yet recorded): a save of a draft that is gone removes that version by its X-Tandem-Id.
+      await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: draft.id, versionId: draft.version_id } });
     }
   });
   return draft.mailbox_id;
@@ -142,14 +168,25 @@ export async function deleteDraft(context: TandemContext, ownerId: string, id: s
  * keeps), or for a mail-app draft never edited in Tandem, the message itself.
  */
 export async function draftToSend(context: TandemContext, ownerId: string, id: string) {
-  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  const draft = await openDraft(context.store.db, ownerId, id);
   await assertNotDeletedOnServer(context.store.db, draft);
-  const fields = draft.fields_json === '{}' ? await fieldsOfMessage(context, draft) : (JSON.parse(draft.fields_json) as DraftFields);
+  const fields = await fieldsOfDraft(context, draft);
   const attachments = [...(fields.attachments ?? []), ...(await keptAttachments(context, draft.mailbox_id, fields.keepAttachments ?? []))];
+  attachments.push(...(await inlinePartsKept(context.blobs, draft.raw_blob, fields.html, attachments)));
   return { draftId: draft.id, input: { mailboxId: draft.mailbox_id, to: fields.to, cc: fields.cc, bcc: fields.bcc, subject: fields.subject, text: fields.text, html: fields.html, attachments, inReplyTo: fields.inReplyTo } };
 }
 
-async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise<DraftFields> {
+/** The fields as saved in Tandem, or for a mail-app draft never edited here, read from its message. */
+async function fieldsOfDraft(context: TandemContext, draft: DraftRow): Promise<DraftFields> {
+  if (draft.fields_json !== '{}') return JSON.parse(draft.fields_json) as DraftFields;
+  return (await fieldsOfMessage(context, draft)) ?? fieldsOfRaw(await context.blobs.get(draft.raw_blob));
+}
+
+/**
+ * A mail-app draft's fields from its synced message. Inline images are not
+ * listed as attachments to keep: they come with the HTML's `cid:` references.
+ */
+async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise<DraftFields | null> {
   const row = await context.store.db
     .selectFrom('message_locations')
     .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
@@ -159,9 +196,11 @@ async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise
     .where('folders.path', '=', draft.folder_path ?? '')
     .where('message_locations.uid', '=', draft.uid ?? -1)
     .executeTakeFirst();
-  if (!row) throw new TandemError('not_found', 'The draft’s message is not synced yet; try again in a moment');
+  if (!row) return null;
   const addresses = (json: string) => (JSON.parse(json) as { address: string }[]).map((a) => a.address).filter(Boolean);
-  const attachments = await context.store.db.selectFrom('attachments').select('id').where('message_id', '=', row.id).execute();
+  const references = cidReferences(row.body_html);
+  const attachments = (await context.store.db.selectFrom('attachments').select(['id', 'content_id']).where('message_id', '=', row.id).execute())
+    .filter((a) => a.content_id === null || !references.has(a.content_id.toLowerCase()));
   return {
     to: addresses(row.to_json),
     cc: addresses(row.cc_json),
@@ -173,15 +212,40 @@ async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise
   };
 }
 
-/** The draft, or `draft_deleted` when the mail app deleted it (restore it first). */
+/** The fields of a stored version whose message Tandem no longer holds (its attachments other than inline images are not listed). */
+async function fieldsOfRaw(raw: Buffer): Promise<DraftFields> {
+  const parsed = await parseMessage(raw);
+  const addresses = (list: { address: string }[]) => list.map((a) => a.address).filter(Boolean);
+  return {
+    to: addresses(parsed.to),
+    cc: addresses(parsed.cc),
+    bcc: addresses(parsed.bcc),
+    subject: parsed.subject,
+    text: parsed.text,
+    ...(parsed.html !== null ? { html: parsed.html } : {}),
+  };
+}
+
 /** A draft by its id, or a mail-app draft by its message id (taken over, as editing it would). */
 export async function getDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
-  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  const draft = await openDraft(context.store.db, ownerId, id);
   await assertNotDeletedOnServer(context.store.db, draft);
-  const fields = draft.fields_json === '{}' ? await fieldsOfMessage(context, draft) : (JSON.parse(draft.fields_json) as DraftFields);
-  const { address } = await context.store.db.selectFrom('mailboxes').select('address').where('id', '=', draft.mailbox_id).executeTakeFirstOrThrow();
-  // composeMessage names each version <versionId@domain of the mailbox>.
-  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: draft.state, error: draft.error, messageId: `${draft.version_id}@${address.split('@').pop() ?? ''}` };
+  const fields = await fieldsOfDraft(context, draft);
+  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: draft.state, error: draft.error, messageId: await versionMessageId(context, draft.mailbox_id, draft.version_id) };
+}
+
+/** composeMessage names each version <versionId@domain of the mailbox>. */
+async function versionMessageId(context: TandemContext, mailboxId: string, versionId: string): Promise<string> {
+  const { address } = await context.store.db.selectFrom('mailboxes').select('address').where('id', '=', mailboxId).executeTakeFirstOrThrow();
+  return `${versionId}@${address.split('@').pop() ?? ''}`;
+}
+
+/** An inline image of the draft's stored version, by Content-ID: the editor shows it from here. */
+export async function draftInlinePart(context: TandemContext, ownerId: string, id: string, contentId: string) {
+  const draft = await findDraft(context.store.db, ownerId, id);
+  const part = draft ? await inlinePart(context.blobs, draft.raw_blob, contentId) : undefined;
+  if (!part) throw new TandemError('not_found', 'No such inline image in this draft');
+  return part;
 }
 
 async function findDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow | undefined> {
@@ -194,7 +258,16 @@ async function findDraft(db: Kysely<Database>, ownerId: string, id: string): Pro
     .executeTakeFirst();
 }
 
-/** A draft made in another mail app (a message in Drafts or a sub-folder of it), taken over for editing in Tandem. */
+/** A draft by its id, or by the message id of a message in Drafts (see adoptMailAppDraft). */
+async function openDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow> {
+  return (await findDraft(db, ownerId, id)) ?? (await adoptMailAppDraft(db, ownerId, id));
+}
+
+/**
+ * A message in Drafts (or a sub-folder of it) to edit in Tandem: a version of
+ * a draft made in Tandem is that draft (its Message-ID is <versionId@domain>);
+ * one made in another mail app is taken over as a new draft.
+ */
 async function adoptMailAppDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow> {
   const messageId = parseRowId(id);
   const location = messageId === null ? undefined : await db
@@ -202,11 +275,14 @@ async function adoptMailAppDraft(db: Kysely<Database>, ownerId: string, id: stri
     .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
     .innerJoin('mailboxes', 'mailboxes.id', 'message_locations.mailbox_id')
     .innerJoin('messages', 'messages.id', 'message_locations.message_id')
-    .select(['message_locations.mailbox_id', 'message_locations.uid', 'message_locations.uid_validity', 'folders.path', 'folders.special_use', 'messages.raw_blob'])
+    .select(['message_locations.mailbox_id', 'message_locations.uid', 'message_locations.uid_validity', 'folders.path', 'folders.special_use', 'messages.raw_blob', 'messages.message_id'])
     .where('message_locations.message_id', '=', messageId)
     .where('mailboxes.owner_user_id', '=', ownerId)
     .executeTakeFirst();
   if (!location || !(await isDraftsFolder(db, location.mailbox_id, location.path))) throw new TandemError('not_found', 'No such draft');
+  const versionId = location.message_id?.split('@')[0];
+  const own = versionId ? await db.selectFrom('drafts').selectAll().where('mailbox_id', '=', location.mailbox_id).where('version_id', '=', versionId).executeTakeFirst() : undefined;
+  if (own) return own;
   const now = Date.now();
   const row: DraftRow = {
     id, mailbox_id: location.mailbox_id, version_id: randomUUID(), raw_blob: location.raw_blob, fields_json: '{}',
@@ -239,5 +315,5 @@ async function assertNotDeletedOnServer(db: Kysely<Database>, draft: DraftRow): 
   if (!folder || folder.enabled !== 1 || folder.first_sync_done !== 1) return;
   if (folder.uid_validity !== draft.uid_validity || (folder.uid_next ?? 0) <= draft.uid) return;
   const present = await db.selectFrom('message_locations').select('id').where('folder_id', '=', folder.id).where('uid', '=', draft.uid).executeTakeFirst();
-  if (!present) throw new TandemError('draft_deleted', 'This draft was deleted in your mail app. Restore it (POST /drafts/:id/restore) to keep editing it.', { draftId: draft.id });
+  if (!present) throw new TandemError('draft_deleted', 'This draft was deleted in your mail app. Restore it (POST /api/v1/drafts/:id/restore) to keep editing it.', { draftId: draft.id });
 }

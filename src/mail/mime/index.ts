@@ -11,3 +11,5 @@ export type { ComposeAttachment, ComposedMessage, ComposeInput } from './compose
 export { megabytes } from './size.ts';
 export { fillMergeTags, hasMergeTags, MERGE_TAGS } from './merge-tags.ts';
 export type { MergeTag, MergeValues } from './merge-tags.ts';
+export { withTandemId } from './tandem-id.ts';
+export { cidReferences } from './attachments.ts';

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { ApiError, del, describeError, get, post, put } from '../api.ts';
 import { addressList, formatSize, who } from '../format.ts';
 import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../types.ts';
+import { editorHtml, holdsPlainText, keepInlineImages, showInlineImages } from './draft-body.ts';
 
 export type ComposeStart =
   | { kind: 'new' }
@@ -28,7 +29,14 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
   const [kept, setKept] = useState<{ id: string; filename: string; size: number }[]>([]);
   const [status, setStatus] = useState('');
   const [error, setError] = useState<string | null>(null);
+  /** The id of the draft when the mail app deleted it: editing waits for a restore. */
   const [deletedElsewhere, setDeletedElsewhere] = useState<string | null>(null);
+  /** Edits the server does not have yet (shown when they cannot be saved). */
+  const [unsaved, setUnsaved] = useState(false);
+  /** Close was asked for while edits could not be saved: closing now drops them, said so. */
+  const [closeRefused, setCloseRefused] = useState(false);
+  /** A plain-text draft is edited and saved as text until the user adds formatting. */
+  const [plainText, setPlainText] = useState(false);
   const [busy, setBusy] = useState(false);
   const editor = useRef<HTMLDivElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -39,25 +47,35 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
   const filled = useRef('');
   const base = useRef<Pick<DraftFields, 'inReplyTo'>>({});
 
-  const fields = (): DraftFields => ({
+  const body = (draftId: string): Pick<DraftFields, 'text' | 'html'> => {
+    const element = editor.current;
+    if (!element) return { text: '' };
+    if (plainText && holdsPlainText(element)) return { text: element.innerText };
+    return { html: keepInlineImages(editorHtml(element, plainText), draftId), text: element.innerText };
+  };
+
+  const fields = (draftId: string): DraftFields => ({
     to: splitAddresses(to),
     cc: splitAddresses(cc),
     bcc: splitAddresses(bcc),
     subject,
-    html: editor.current?.innerHTML ?? '',
-    text: editor.current?.innerText ?? '',
+    ...body(draftId),
     attachments: attachments.map(({ filename, contentType, contentBase64 }) => ({ filename, contentType, contentBase64 })),
     keepAttachments: kept.map((k) => k.id),
     ...base.current,
   });
 
-  const fill = (f: DraftFields) => {
+  const fill = (f: DraftFields, draftId: string) => {
     filled.current = snapshotOf(f.to.join(', '), (f.cc ?? []).join(', '), (f.bcc ?? []).join(', '), f.subject, (f.attachments ?? []).length);
     setTo(f.to.join(', '));
     setCc((f.cc ?? []).join(', '));
     setBcc((f.bcc ?? []).join(', '));
     setSubject(f.subject);
-    if (editor.current) editor.current.innerHTML = f.html ?? escapeText(f.text ?? '');
+    setPlainText(f.html === undefined);
+    if (editor.current) {
+      if (f.html === undefined) editor.current.textContent = f.text ?? '';
+      else editor.current.innerHTML = showInlineImages(f.html, draftId);
+    }
     base.current = f.inReplyTo ? { inReplyTo: f.inReplyTo } : {};
     setAttachments((f.attachments ?? []).map((a) => ({ ...a, size: Math.floor((a.contentBase64.length * 3) / 4) })));
   };
@@ -74,7 +92,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
           if (live) {
             setDraft(existing);
             setKept(existing.kept);
-            fill(existing.fields);
+            fill(existing.fields, existing.id);
           }
           return;
         }
@@ -83,7 +101,10 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
         const created = await post<Draft>('/drafts', { mailboxId: mailbox.id, ...initial });
         if (live) {
           setDraft(created);
-          fill(created.fields);
+          fill(created.fields, created.id);
+        } else {
+          // The window went away (or React ran this effect again) before the draft existed: leave no empty draft.
+          await del(`/drafts/${created.id}`).catch(() => undefined);
         }
       } catch (e) {
         if (live && !(e instanceof ApiError && e.code === 'draft_deleted')) setError(describeError(e));
@@ -101,13 +122,18 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
     changed.current = false;
     setStatus('Saving draft…');
     try {
-      const saved = await put<Draft>(`/drafts/${draft.id}`, fields());
+      const saved = await put<Draft>(`/drafts/${draft.id}`, fields(draft.id));
       setDraft(saved);
+      setUnsaved(changed.current);
       setStatus('Draft saved');
       return saved;
     } catch (e) {
+      // Not saved: the edits stay in the editor and stay marked as unsaved.
+      changed.current = true;
+      setUnsaved(true);
       setStatus('');
-      setError(describeError(e));
+      if (e instanceof ApiError && e.code === 'draft_deleted') setDeletedElsewhere(draft.id);
+      else setError(describeError(e));
       return null;
     }
   };
@@ -115,9 +141,11 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
   const touch = () => {
     changed.current = true;
     edited.current = true;
+    setUnsaved(true);
     setError(null);
     if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
+    // Deleted in the mail app: nothing is saved until the user restores it.
+    if (!deletedElsewhere) timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
   };
   useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
   // Field edits (not the editor) change state: autosave after them too.
@@ -158,17 +186,22 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
 
   const close = async () => {
     if (draft && !edited.current && start.kind !== 'draft') return discard(); // opened and closed: leave no empty draft
-    if (changed.current) await save();
+    if (deletedElsewhere) return changed.current ? setCloseRefused(true) : onClose();
+    // Edits that could not be saved keep the window open, with the reason shown.
+    if (changed.current && !(await save())) return;
     onClose(draft ? 'Draft saved.' : undefined);
   };
 
+  /** Puts the last saved version back on the server, then saves the edits made since on top of it. */
   const restore = async () => {
     if (!deletedElsewhere) return;
     try {
       const restored = await post<Draft>(`/drafts/${deletedElsewhere}/restore`);
       setDeletedElsewhere(null);
+      setCloseRefused(false);
       setDraft(restored);
-      fill(restored.fields);
+      if (changed.current && draft) await save();
+      else fill(restored.fields, restored.id);
     } catch (e) {
       setError(describeError(e));
     }
@@ -191,23 +224,29 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
       <section className="compose card" role="dialog" aria-modal="true" aria-label="Compose email" onKeyDown={(e) => e.key === 'Escape' && void close()}>
         <h2>{start.kind === 'reply' ? 'Reply' : start.kind === 'forward' ? 'Forward' : start.kind === 'draft' ? 'Draft' : 'New email'}</h2>
         {deletedElsewhere && (
-          <div className="warning" role="alert">
-            This draft was deleted in your mail app. <button onClick={() => void restore()}>Restore it</button> <button className="link" onClick={() => onClose()}>Close</button>
+          <div className="warning deleted-elsewhere" role="alert">
+            <p>
+              This draft was deleted in your mail app.{' '}
+              {unsaved ? (closeRefused ? 'Restore it to keep your changes, or close without saving them.' : 'Restore it to save your changes.') : 'Restore it to keep editing it.'}
+            </p>
+            <button className="primary" onClick={() => void restore()}>Restore it</button>{' '}
+            {(!unsaved || closeRefused) && <button className="link" onClick={() => onClose()}>{unsaved ? 'Close without saving' : 'Close'}</button>}
           </div>
         )}
         <label>From<select value={mailbox.address} disabled><option>{mailbox.displayName ? `${mailbox.displayName} <${mailbox.address}>` : mailbox.address}</option></select></label>
-        <label>To<input value={to} onChange={(e) => setTo(e.target.value)} placeholder="name@example.com, …" aria-invalid={splitAddresses(to).some((a) => !EMAIL.test(a))} /></label>
-        <label>Cc<input value={cc} onChange={(e) => setCc(e.target.value)} aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))} /></label>
-        <label>Bcc<input value={bcc} onChange={(e) => setBcc(e.target.value)} aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))} /></label>
+        <label>To<input value={to} disabled={!draft} onChange={(e) => setTo(e.target.value)} placeholder="name@example.com, …" aria-invalid={splitAddresses(to).some((a) => !EMAIL.test(a))} /></label>
+        <label>Cc<input value={cc} disabled={!draft} onChange={(e) => setCc(e.target.value)} aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))} /></label>
+        <label>Bcc<input value={bcc} disabled={!draft} onChange={(e) => setBcc(e.target.value)} aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))} /></label>
         {invalid.length > 0 && <p className="error">Not an email address: {invalid.join(', ')}</p>}
-        <label>Subject<input value={subject} onChange={(e) => setSubject(e.target.value)} /></label>
+        <label>Subject<input value={subject} disabled={!draft} onChange={(e) => setSubject(e.target.value)} /></label>
         <div className="format-bar" role="toolbar" aria-label="Formatting">
           <button type="button" onClick={() => format('bold')} aria-label="Bold"><b>B</b></button>
           <button type="button" onClick={() => format('italic')} aria-label="Italic"><i>I</i></button>
           <button type="button" onClick={() => format('insertUnorderedList')} aria-label="Bulleted list">• List</button>
           <button type="button" onClick={() => { const url = window.prompt('Link address'); if (url) format('createLink', url); }} aria-label="Link">Link</button>
         </div>
-        <div ref={editor} className="editor" contentEditable role="textbox" aria-multiline="true" aria-label="Message" onInput={touch} />
+        {/* Nothing can be typed before the draft is loaded (or made): loading it would overwrite it. */}
+        <div ref={editor} className={plainText ? 'editor plain-text' : 'editor'} contentEditable={draft !== null && !(deletedElsewhere && !unsaved)} role="textbox" aria-multiline="true" aria-label="Message" onInput={touch} />
         <div className="attach">
           <label className="button">Attach files<input type="file" multiple className="visually-hidden" onChange={(e) => { void addFiles(e.target.files); e.target.value = ''; }} aria-label="Attach files" /></label>
           <ul aria-label="Attached files">
