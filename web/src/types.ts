@@ -131,7 +131,7 @@ export interface Draft {
 export interface Discovery {
   address: string;
   source: 'preset' | 'autoconfig' | 'srv' | 'mx' | 'none';
-  provider: { id: string; name: string; auth: 'password' | 'oauth2' | 'app-password'; helpUrl?: string } | null;
+  provider: { id: string; name: string; auth: 'password' | 'oauth2' | 'app-password'; helpUrl?: string; signInReady: boolean } | null;
   imap: { host: string; port: number; security: Security } | null;
   smtp: { host: string; port: number; security: Security } | null;
 }

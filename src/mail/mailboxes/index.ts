@@ -7,5 +7,5 @@ export type { SmtpSettings } from './verify.ts';
 export { oauthMailboxSettings } from './provider-settings.ts';
 export type { OAuthServerChoice } from './provider-settings.ts';
 export { reauthorizeMailbox } from './reauthorize.ts';
-export { testConnection } from './verify.ts';
+export { testConnection, verifyImap } from './verify.ts';
 export type { ConnectionCheck } from './verify.ts';

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
+import { useNavigate, useParams } from 'react-router';
 import { del, describeError, get, patch, post } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
+import { settingsPath } from '../paths.ts';
 import type { Mailbox, ServerFolder } from '../types.ts';
 import { AutomateTasks } from './AutomateTasks.tsx';
 
@@ -18,7 +20,9 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
   const [error, setError] = useState<string | null>(null);
   const [managing, setManaging] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [tab, setTab] = useState<'mailbox' | 'rules'>('mailbox');
+  const tab = useParams().tab === 'rules' ? 'rules' : 'mailbox';
+  const navigate = useNavigate();
+  const setTab = (next: typeof tab) => void navigate(settingsPath(next));
 
   const act = async (action: () => Promise<unknown>, after: () => Promise<void> = onChanged) => {
     setBusy(true);

@@ -1,8 +1,6 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { describeError, post } from '../api.ts';
-import { serverBody } from './SetupWizard.tsx';
-import type { Credentials } from './SetupWizard.tsx';
 
 export interface ServerFolderChoice {
   path: string;
@@ -19,8 +17,15 @@ const PERIODS = [
   { value: '6m', label: '6 months ago' },
 ] as const;
 
+/** How the mailbox signs in: a password (servers and login) or an OAuth2 grant. */
+export interface Connection {
+  address: string;
+  imap: object;
+  smtp?: object;
+}
+
 /** Which folders to sync, from when, and the mailbox's options; Save connects it. */
-export function FolderStep({ form, folders, onBack, onSaved }: { form: Credentials; folders: ServerFolderChoice[]; onBack: () => void; onSaved: () => void }) {
+export function FolderStep({ connection, folders, onBack, onSaved }: { connection: Connection; folders: ServerFolderChoice[]; onBack: () => void; onSaved: () => void }) {
   const [chosen, setChosen] = useState(() => new Set(folders.filter((f) => f.path.toUpperCase() === 'INBOX' || DEFAULT_ROLES.includes(f.specialUse ?? '')).map((f) => f.path)));
   const [period, setPeriod] = useState<(typeof PERIODS)[number]['value']>('1m');
   const [markPrivate, setMarkPrivate] = useState(false);
@@ -43,8 +48,7 @@ export function FolderStep({ form, folders, onBack, onSaved }: { form: Credentia
     setError(null);
     try {
       await post('/mailboxes', {
-        address: form.address,
-        ...serverBody(form),
+        ...connection,
         folders: [...chosen],
         syncPeriod: period,
         markIncomingPrivate: markPrivate,
