@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
-import { describeError, get } from './api.ts';
+import { api, describeError, ok } from './api.ts';
 import { useMailEvents } from './live.ts';
 import { MailboxView } from './mail/MailboxView.tsx';
 import { RecordsView } from './records/RecordsView.tsx';
@@ -9,8 +9,8 @@ import { MailboxSettings } from './settings/MailboxSettings.tsx';
 import { recordsPath, settingsPath, setupPath } from './paths.ts';
 import { KIND_PATHS } from './records/kinds.ts';
 import { SetupWizard } from './setup/SetupWizard.tsx';
-import type { Mailbox, RecordKind, User } from './types.ts';
-import { RECORD_KINDS } from './types.ts';
+import type { Mailbox, RecordKind, User } from './contract.ts';
+import { RECORD_KINDS } from './records/kinds.ts';
 
 export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => void }) {
   const [mailbox, setMailbox] = useState<Mailbox | null | undefined>(undefined);
@@ -23,7 +23,7 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
 
   const reload = useCallback(async () => {
     try {
-      const { items } = await get<{ items: Mailbox[] }>('/mailboxes');
+      const { items } = await ok(api.GET('/mailboxes'));
       setMailbox(items[0] ?? null);
       setError(null);
     } catch (e) {

@@ -1,5 +1,5 @@
 // Every view's URL, built in one place (the routes are in Workspace.tsx).
-import type { RecordKind } from './types.ts';
+import type { RecordKind } from './contract.ts';
 import { KIND_PATHS } from './records/kinds.ts';
 
 export type SettingsTab = 'mailbox' | 'rules';

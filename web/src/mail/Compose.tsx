@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, del, describeError, get, post, put } from '../api.ts';
+import { api, ApiError, describeError, ok } from '../api.ts';
 import { addressList, formatSize, who } from '../format.ts';
-import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../types.ts';
+import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../contract.ts';
 
 export type ComposeStart =
   | { kind: 'new' }
@@ -51,7 +51,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
     ...base.current,
   });
 
-  const fill = (f: DraftFields) => {
+  const fill = (f: Draft['fields']) => {
     filled.current = snapshotOf(f.to.join(', '), (f.cc ?? []).join(', '), (f.bcc ?? []).join(', '), f.subject, (f.attachments ?? []).length);
     setTo(f.to.join(', '));
     setCc((f.cc ?? []).join(', '));
@@ -80,7 +80,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
         }
         const initial = startFields(start, mailbox.address);
         if (start.kind === 'forward') setKept(start.message.attachments.filter((a) => !a.inline).map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })));
-        const created = await post<Draft>('/drafts', { mailboxId: mailbox.id, ...initial });
+        const created = await ok(api.POST('/drafts', { body: { mailboxId: mailbox.id, ...initial } }));
         if (live) {
           setDraft(created);
           fill(created.fields);
@@ -101,7 +101,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
     changed.current = false;
     setStatus('Saving draft…');
     try {
-      const saved = await put<Draft>(`/drafts/${draft.id}`, fields());
+      const saved = await ok(api.PUT('/drafts/{id}', { params: { path: { id: draft.id } }, body: fields() }));
       setDraft(saved);
       setStatus('Draft saved');
       return saved;
@@ -141,7 +141,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
     if (!saved) return setBusy(false);
     try {
       setStatus('Sending…');
-      await post(`/drafts/${saved.id}/send`, linkTo ? { linkTo } : undefined);
+      await ok(api.POST('/drafts/{id}/send', { params: { path: { id: saved.id } }, body: linkTo ? { linkTo } : {} }));
       onClose('Your email was sent.');
     } catch (e) {
       setStatus('');
@@ -152,7 +152,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
 
   const discard = async () => {
     if (timer.current) clearTimeout(timer.current);
-    if (draft) await del(`/drafts/${draft.id}`).catch(() => undefined);
+    if (draft) await ok(api.DELETE('/drafts/{id}', { params: { path: { id: draft.id } } })).catch(() => undefined);
     onClose('Draft discarded.');
   };
 
@@ -165,7 +165,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
   const restore = async () => {
     if (!deletedElsewhere) return;
     try {
-      const restored = await post<Draft>(`/drafts/${deletedElsewhere}/restore`);
+      const restored = await ok(api.POST('/drafts/{id}/restore', { params: { path: { id: deletedElsewhere } } }));
       setDeletedElsewhere(null);
       setDraft(restored);
       fill(restored.fields);
@@ -230,10 +230,10 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
 
 /** A draft by id: one made in Tandem, or (by message id) an email in Drafts written in another mail app. */
 async function openDraft(id: string): Promise<Draft & { kept: { id: string; filename: string; size: number }[] }> {
-  const draft = await get<Draft>(`/drafts/${id}`);
+  const draft = await ok(api.GET('/drafts/{id}', { params: { path: { id } } }));
   const keep = draft.fields.keepAttachments ?? [];
   if (keep.length === 0 || !/^\d+$/.test(id)) return { ...draft, kept: keep.map((k) => ({ id: k, filename: 'attachment', size: 0 })) };
-  const message = await get<MessageDetail>(`/messages/${id}`);
+  const message = await ok(api.GET('/messages/{id}', { params: { path: { id } } }));
   return { ...draft, kept: message.attachments.filter((a) => keep.includes(a.id)).map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })) };
 }
 

@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
-import { describeError, get, query } from '../api.ts';
+import { api, describeError, ok } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
 import { mailPath } from '../paths.ts';
-import type { Mailbox, MessageSummary, Page, RecordKind, User } from '../types.ts';
+import type { Mailbox, MessageSummary, RecordKind, User } from '../contract.ts';
 import { Compose } from './Compose.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { MessageList } from './MessageList.tsx';
@@ -35,7 +35,7 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
   const load = useCallback(
     async (limit: number) => {
       try {
-        const page = await get<Page<MessageSummary>>(`/messages${query({ ...base, limit: Math.min(200, Math.max(PAGE, limit)) })}`);
+        const page = await ok(api.GET('/messages', { params: { query: { ...base, limit: Math.min(200, Math.max(PAGE, limit)) } } }));
         setItems(page.items);
         setCursor(page.nextCursor);
         setError(null);
@@ -57,7 +57,7 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
 
   const more = async () => {
     if (!cursor) return;
-    const page = await get<Page<MessageSummary>>(`/messages${query({ ...base, limit: PAGE, cursor })}`);
+    const page = await ok(api.GET('/messages', { params: { query: { ...base, limit: PAGE, cursor } } }));
     setItems((current) => [...current, ...page.items.filter((m) => !current.some((c) => c.id === m.id))]);
     setCursor(page.nextCursor);
   };

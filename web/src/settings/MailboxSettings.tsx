@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { del, describeError, get, patch, post } from '../api.ts';
+import { api, describeError, ok } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
 import { settingsPath } from '../paths.ts';
-import type { Mailbox, ServerFolder } from '../types.ts';
+import type { Mailbox, ServerFolder } from '../contract.ts';
 import { AutomateTasks } from './AutomateTasks.tsx';
 
 const STATES: Record<Mailbox['state'], string> = {
@@ -37,6 +37,7 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
     }
   };
 
+  const params = { path: { id: mailbox.id } };
   const problem = plainMailboxError(mailbox.error);
   return (
     <main className="settings">
@@ -67,11 +68,11 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
           {error && <p className="error" role="alert">{error}</p>}
           <div className="actions spread">
             {mailbox.state === 'disconnected' ? (
-              <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/connect`))} disabled={busy}>Reconnect My Account</button>
+              <button onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/connect', { params })))} disabled={busy}>Reconnect My Account</button>
             ) : (
-              <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/disconnect`))} disabled={busy}>Disconnect My Account</button>
+              <button onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/disconnect', { params })))} disabled={busy}>Disconnect My Account</button>
             )}
-            {mailbox.state === 'error' && <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/connect`))} disabled={busy}>Reconnect</button>}
+            {mailbox.state === 'error' && <button onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/connect', { params })))} disabled={busy}>Reconnect</button>}
             <button className="danger" onClick={() => setConfirmDelete(true)} disabled={busy}>Delete Mailbox</button>
           </div>
           {confirmDelete && (
@@ -82,7 +83,7 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
               </p>
               <div className="actions">
                 <button onClick={() => setConfirmDelete(false)}>Cancel</button>
-                <button className="danger" onClick={() => void act(() => del(`/mailboxes/${mailbox.id}`), onDeleted)} disabled={busy}>Delete mailbox</button>
+                <button className="danger" onClick={() => void act(() => ok(api.DELETE('/mailboxes/{id}', { params })), onDeleted)} disabled={busy}>Delete mailbox</button>
               </div>
             </div>
           )}
@@ -99,7 +100,7 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    get<{ items: ServerFolder[] }>(`/mailboxes/${mailbox.id}/server-folders`).then(
+    ok(api.GET('/mailboxes/{id}/server-folders', { params: { path: { id: mailbox.id } } })).then(
       ({ items }) => {
         setFolders(items);
         setChosen(new Set(items.filter((f) => f.enabled).map((f) => f.path)));
@@ -110,7 +111,7 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
 
   const save = async () => {
     try {
-      await patch(`/mailboxes/${mailbox.id}`, { folders: [...chosen] });
+      await ok(api.PATCH('/mailboxes/{id}', { params: { path: { id: mailbox.id } }, body: { folders: [...chosen] } }));
       await onDone();
     } catch (e) {
       setError(describeError(e));

@@ -1,13 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { describeError, post } from '../api.ts';
+import { api, describeError, ok } from '../api.ts';
+import type { NewMailbox, ServerFolderChoice } from '../contract.ts';
 
-export interface ServerFolderChoice {
-  path: string;
-  name: string;
-  delimiter: string | null;
-  specialUse: string | null;
-}
 
 const DEFAULT_ROLES = ['\\Inbox', '\\Sent', '\\Drafts', '\\Archive'];
 const PERIODS = [
@@ -18,11 +13,7 @@ const PERIODS = [
 ] as const;
 
 /** How the mailbox signs in: a password (servers and login) or an OAuth2 grant. */
-export interface Connection {
-  address: string;
-  imap: object;
-  smtp?: object;
-}
+export type Connection = Pick<NewMailbox, 'address' | 'imap' | 'smtp'>;
 
 /** Which folders to sync, from when, and the mailbox's options; Save connects it. */
 export function FolderStep({ connection, folders, onBack, onSaved }: { connection: Connection; folders: ServerFolderChoice[]; onBack: () => void; onSaved: () => void }) {
@@ -47,14 +38,14 @@ export function FolderStep({ connection, folders, onBack, onSaved }: { connectio
     setBusy(true);
     setError(null);
     try {
-      await post('/mailboxes', {
+      await ok(api.POST('/mailboxes', { body: {
         ...connection,
         folders: [...chosen],
         syncPeriod: period,
         markIncomingPrivate: markPrivate,
         fallbackConsent: consent,
         archiveAndCreatePast: archive,
-      });
+      } }));
       onSaved();
     } catch (e) {
       setError(describeError(e));

@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
-import { ApiError, describeError, get, post, query } from '../api.ts';
+import { api, describeError, ok, query } from '../api.ts';
 import { settingsPath, setupPath } from '../paths.ts';
 import type { SetupStep } from '../paths.ts';
-import type { ConnectionCheck, Discovery, Security } from '../types.ts';
+import type { ConnectionCheck, ConnectionTest, Discovery, Security, ServerFolderChoice } from '../contract.ts';
 import { FolderStep } from './FolderStep.tsx';
-import type { ServerFolderChoice } from './FolderStep.tsx';
 
 export interface ServerForm {
   host: string;
@@ -126,8 +125,8 @@ function OAuthFolderStep({ grantId, onBack, onSaved }: { grantId: string; onBack
   const [found, setFound] = useState<{ address: string; folders: ServerFolderChoice[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    const id = encodeURIComponent(grantId);
-    Promise.all([get<{ address: string }>(`/oauth/grants/${id}`), get<{ items: ServerFolderChoice[] }>(`/oauth/grants/${id}/folders`)]).then(
+    const params = { path: { id: grantId } };
+    Promise.all([ok(api.GET('/oauth/grants/{id}', { params })), ok(api.GET('/oauth/grants/{id}/folders', { params }))]).then(
       ([grant, list]) => setFound({ address: grant.address, folders: list.items }),
       (e: unknown) => setError(describeError(e)),
     );
@@ -152,9 +151,8 @@ function OAuthFolderStep({ grantId, onBack, onSaved }: { grantId: string; onBack
 /** The provider's settings, or null when the server cannot tell (or has no discovery yet). */
 async function discover(address: string): Promise<Discovery | null> {
   try {
-    return await get<Discovery>(`/providers/discover${query({ address })}`);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
+    return await ok(api.GET('/providers/discover', { params: { query: { address } } }));
+  } catch {
     return null;
   }
 }
@@ -169,11 +167,6 @@ export function serverBody(form: Credentials) {
   return { imap: server(form.imap), smtp: server(form.smtp) };
 }
 
-interface TestResult {
-  imap: ConnectionCheck & { folders?: ServerFolderChoice[] };
-  smtp: ConnectionCheck;
-}
-
 function ServerStep({ discovery, form, onChange, onBack, onSignedIn }: {
   discovery: Discovery | null;
   form: Credentials;
@@ -182,19 +175,19 @@ function ServerStep({ discovery, form, onChange, onBack, onSignedIn }: {
   onSignedIn: (folders: ServerFolderChoice[]) => void;
 }) {
   const provider = discovery?.provider ?? null;
-  const [result, setResult] = useState<TestResult | null>(null);
+  const [result, setResult] = useState<ConnectionTest | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [manual, setManual] = useState(!discovery?.imap || !discovery.smtp);
   const oauth = provider?.auth === 'oauth2' && provider.signInReady;
   const [password, setPassword] = useState(!oauth);
 
-  const test = async (): Promise<TestResult | null> => {
+  const test = async (): Promise<ConnectionTest | null> => {
     setBusy(true);
     setError(null);
     setResult(null);
     try {
-      const answer = await post<TestResult>('/mailboxes/test-connection', serverBody(form));
+      const answer = await ok(api.POST('/mailboxes/test-connection', { body: serverBody(form) }));
       setResult(answer);
       return answer;
     } catch (e) {
@@ -273,7 +266,7 @@ function ServerFields({ legend, kind, server, onChange }: { legend: string; kind
   );
 }
 
-function ConnectionResult({ result }: { result: TestResult }) {
+function ConnectionResult({ result }: { result: ConnectionTest }) {
   const line = (name: string, check: ConnectionCheck) => (
     <li className={check.ok ? 'ok' : 'error'}>{check.ok ? `${name}: connected and signed in` : `${name}: ${check.error?.message ?? 'failed'}`}</li>
   );
