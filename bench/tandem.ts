@@ -5,6 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { now, pollUntil } from './util.ts';
+import type { Answer, Mailbox, MessageSummary, NewMailbox } from '../web/src/contract.ts';
 
 export const tandemBin = fileURLToPath(new URL('../bin/tandem.js', import.meta.url));
 
@@ -130,30 +131,10 @@ export class Api {
   }
 }
 
-// The parts of the API's answers the benchmark reads.
-export interface MailboxView {
-  id: string;
-  state: 'syncing' | 'idle' | 'disconnected' | 'error';
-  error: string | null;
-  folders: { path: string; enabled: boolean; messages: number; synced: number; firstSyncDone: boolean }[];
-  progress: { done: number; total: number };
-}
-
-export interface MessageSummary {
-  id: string;
-  folder: string;
-  uid: number;
-  messageId: string | null;
-  subject: string;
-  date: string;
-  seen: boolean;
-  flagged: boolean;
-}
-
-export interface MessagePage {
-  items: MessageSummary[];
-  nextCursor: string | null;
-}
+// The API's answers the benchmark reads, derived from its OpenAPI document (as in the web app).
+export type MailboxView = Mailbox;
+export type { MessageSummary };
+export type MessagePage = Answer<'/messages', 'get'>;
 
 export interface MailAccount {
   address: string;
@@ -161,7 +142,7 @@ export interface MailAccount {
   password: string;
 }
 
-export function mailboxBody(account: MailAccount, servers: { imap: { host: string; port: number }; smtp: { host: string; port: number } }, folders?: string[]) {
+export function mailboxBody(account: MailAccount, servers: { imap: { host: string; port: number }; smtp: { host: string; port: number } }, folders?: string[]): NewMailbox {
   return {
     address: account.address,
     imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: account.username, password: account.password },

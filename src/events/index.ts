@@ -1,13 +1,16 @@
 import { EventEmitter } from 'node:events';
+import { z } from 'zod';
 
 /**
  * What changed in a mailbox, for live views. Events name the mailbox (and the
  * folder) only, never message content: a view re-reads what it shows through the
  * API, which applies the privacy rules. Published after the change is committed.
  */
-export type MailEvent =
-  | { type: 'messages.added' | 'messages.changed' | 'messages.removed'; mailboxId: string; folder: string }
-  | { type: 'mailbox.changed'; mailboxId: string };
+export const mailEventSchema = z.union([
+  z.object({ type: z.enum(['messages.added', 'messages.changed', 'messages.removed']), mailboxId: z.string(), folder: z.string() }),
+  z.object({ type: z.literal('mailbox.changed'), mailboxId: z.string() }),
+]);
+export type MailEvent = z.infer<typeof mailEventSchema>;
 
 const emitter = new EventEmitter();
 emitter.setMaxListeners(0); // one listener per open browser tab

@@ -216,6 +216,28 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
     expect(await api.context.store.db.selectFrom('oauth_grants').select('id').where('id', '=', grantId).executeTakeFirst()).toBeUndefined();
   });
 
+  it("offers an administrator's provider for its domains, and lists the account's folders with the grant", async () => {
+    const user = await signedInUser(api);
+    const discover = (address: string) => api.app.inject({ method: 'GET', url: `/api/v1/providers/discover?address=${encodeURIComponent(address)}`, headers: user.auth });
+    expect((await discover('someone@example.test')).json()).toMatchObject({ provider: null });
+    const saved = await api.app.inject({ method: 'PUT', url: '/api/v1/admin/oauth-providers/local', headers: admin.auth, payload: { name: 'Local Mail', clientId: TEST_CLIENT.id, issuer: auth.issuer, imap: { ...servers.imap, security: 'none' }, smtp: { ...servers.smtp, security: 'none' }, domains: ['Example.test'] } });
+    expect(saved.json()).toMatchObject({ domains: ['example.test'] });
+    const mailUser = await createMailUser(servers, 'domain');
+    expect((await discover(mailUser.address)).json()).toMatchObject({
+      source: 'preset',
+      provider: { id: 'local', name: 'Local Mail', auth: 'oauth2', signInReady: true },
+      imap: { host: servers.imap.host, port: servers.imap.port, username: mailUser.address },
+    });
+
+    const { landing } = await signIn(user, `address=${encodeURIComponent(mailUser.address)}`);
+    const grantId = landing.searchParams.get('oauth') ?? '';
+    const folders = await api.app.inject({ method: 'GET', url: `/api/v1/oauth/grants/${grantId}/folders`, headers: user.auth });
+    expect(folders.statusCode, folders.body).toBe(200);
+    expect(folders.json<{ items: { path: string }[] }>().items.map((f) => f.path)).toEqual(expect.arrayContaining(['INBOX', 'Sent', 'Drafts']));
+    const stranger = await signedInUser(api);
+    expect((await api.app.inject({ method: 'GET', url: `/api/v1/oauth/grants/${grantId}/folders`, headers: stranger.auth })).statusCode).toBe(404);
+  });
+
   it('denied consent, a foreign browser, a replayed redirect and another account each end with a code for the web app and no grant', async () => {
     const mailUser = await createMailUser(servers, 'denied');
     const user = await signedInUser(api);

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import { describeError, get, post } from './api.ts';
+import { api, describeError, ok } from './api.ts';
 import { FirstRun, SignIn } from './auth.tsx';
 import { Workspace } from './Workspace.tsx';
-import type { User } from './types.ts';
+import type { User } from './contract.ts';
 
 type Session = { kind: 'loading' } | { kind: 'setup' } | { kind: 'signed-out' } | { kind: 'signed-in'; user: User };
 
@@ -13,9 +13,9 @@ export function App() {
 
   const load = useCallback(async () => {
     try {
-      const setup = await get<{ needed: boolean }>('/setup');
+      const setup = await ok(api.GET('/setup'));
       if (setup.needed) return setSession({ kind: 'setup' });
-      const { user } = await get<{ user: User | null }>('/auth/session');
+      const { user } = await ok(api.GET('/auth/session'));
       setSession(user ? { kind: 'signed-in', user } : { kind: 'signed-out' });
     } catch (error) {
       setFailure(describeError(error));
@@ -27,7 +27,7 @@ export function App() {
   }, [load]);
 
   const signOut = async () => {
-    await post('/auth/logout').catch(() => undefined);
+    await ok(api.POST('/auth/logout')).catch(() => undefined);
     setSession({ kind: 'signed-out' });
   };
 

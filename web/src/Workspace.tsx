@@ -1,30 +1,29 @@
 import { useCallback, useEffect, useState } from 'react';
-import { describeError, get } from './api.ts';
+import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
+import { api, describeError, ok } from './api.ts';
 import { useMailEvents } from './live.ts';
 import { MailboxView } from './mail/MailboxView.tsx';
 import { RecordsView } from './records/RecordsView.tsx';
-import type { RecordsPlace } from './records/RecordsView.tsx';
+import type { RecordsPlace } from './records/kinds.ts';
 import { MailboxSettings } from './settings/MailboxSettings.tsx';
+import { recordsPath, settingsPath, setupPath } from './paths.ts';
+import { KIND_PATHS } from './records/kinds.ts';
 import { SetupWizard } from './setup/SetupWizard.tsx';
-import type { Mailbox, RecordKind, User } from './types.ts';
-
-type Screen = 'mail' | 'records' | 'setup' | 'settings';
+import type { Mailbox, RecordKind, User } from './contract.ts';
+import { RECORD_KINDS } from './records/kinds.ts';
 
 export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => void }) {
   const [mailbox, setMailbox] = useState<Mailbox | null | undefined>(undefined);
-  const [screen, setScreen] = useState<Screen>('mail');
   const [revision, setRevision] = useState(0);
-  const [records, setRecords] = useState<RecordsPlace>({ kind: 'contact', id: null });
-  const openRecords = (place: RecordsPlace) => {
-    setRecords(place);
-    setScreen('records');
-  };
+  const navigate = useNavigate();
+  const screen = useLocation().pathname.split('/')[1];
+  const openRecords = (place: RecordsPlace) => void navigate(recordsPath(place.kind, place.id, place.creating));
   const openRecord = (kind: RecordKind, id: string) => openRecords({ kind, id });
   const [error, setError] = useState<string | null>(null);
 
   const reload = useCallback(async () => {
     try {
-      const { items } = await get<{ items: Mailbox[] }>('/mailboxes');
+      const { items } = await ok(api.GET('/mailboxes'));
       setMailbox(items[0] ?? null);
       setError(null);
     } catch (e) {
@@ -46,13 +45,13 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
       <header className="topbar">
         <span className="brand">Tandem</span>
         <nav aria-label="Main">
-          <button className={screen === 'mail' ? 'tab active' : 'tab'} onClick={() => setScreen('mail')} aria-label="Inbox" title="Inbox">
+          <button className={screen === 'mail' ? 'tab active' : 'tab'} onClick={() => void navigate('/mail')} aria-label="Inbox" title="Inbox">
             <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18"><path d="M3 5h18v14H3z M3 13h5l2 3h4l2-3h5" fill="none" stroke="currentColor" strokeWidth="2" /></svg>
             <span>Inbox</span>
           </button>
-          <button className={screen === 'records' ? 'tab active' : 'tab'} onClick={() => setScreen('records')}>Records</button>
+          <button className={screen === 'records' ? 'tab active' : 'tab'} onClick={() => void navigate(recordsPath('contact'))}>Records</button>
           {mailbox && (
-            <button className={screen === 'settings' ? 'tab active' : 'tab'} onClick={() => setScreen('settings')}>Mailbox settings</button>
+            <button className={screen === 'settings' ? 'tab active' : 'tab'} onClick={() => void navigate(settingsPath())}>Mailbox settings</button>
           )}
         </nav>
         <span className="who" title={user.email}>{user.name || user.email}</span>
@@ -61,30 +60,44 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
       {error && <p role="alert" className="error banner">{error}</p>}
       {mailbox === undefined ? (
         <main className="centered" aria-busy="true"><p>Loading…</p></main>
-      ) : screen === 'setup' ? (
-        <SetupWizard
-          hasMailbox={mailbox !== null}
-          onCancel={() => setScreen('mail')}
-          onDone={async () => {
-            await reload();
-            setScreen('mail');
-          }}
-        />
-      ) : screen === 'records' ? (
-        <RecordsView place={records} mailbox={mailbox} user={user} revision={revision} onNavigate={openRecords} />
-      ) : screen === 'settings' && mailbox ? (
-        <MailboxSettings mailbox={mailbox} revision={revision} onChanged={reload} onDeleted={async () => { await reload(); setScreen('mail'); }} />
-      ) : mailbox ? (
-        <MailboxView mailbox={mailbox} user={user} revision={revision} onOpenRecord={openRecord} />
       ) : (
-        <main className="centered">
-          <div className="card narrow">
-            <h1>My Mailbox</h1>
-            <p>Connect your email account: Tandem keeps it in two-way sync with your usual mail app.</p>
-            <button className="primary" onClick={() => setScreen('setup')}>Setup My Mailbox</button>
-          </div>
-        </main>
+        <Routes>
+          <Route
+            path="/mailbox/setup/:step?"
+            element={<SetupWizard hasMailbox={mailbox !== null} onCancel={() => void navigate('/mail')} onDone={async () => { await reload(); await navigate('/mail'); }} />}
+          />
+          <Route path="/records/:kind/:id?" element={<RecordsRoute mailbox={mailbox} user={user} revision={revision} onNavigate={openRecords} />} />
+          <Route
+            path="/settings/:tab"
+            element={mailbox ? <MailboxSettings mailbox={mailbox} revision={revision} onChanged={reload} onDeleted={async () => { await reload(); await navigate('/mail'); }} /> : <Navigate to="/mail" replace />}
+          />
+          <Route path="/settings" element={<Navigate to={settingsPath()} replace />} />
+          <Route path="/mail/:folder?/:messageId?" element={mailbox ? <MailboxView mailbox={mailbox} user={user} revision={revision} onOpenRecord={openRecord} /> : <NoMailbox />} />
+          <Route path="*" element={<Navigate to="/mail" replace />} />
+        </Routes>
       )}
     </div>
   );
+}
+
+function NoMailbox() {
+  const navigate = useNavigate();
+  return (
+    <main className="centered">
+      <div className="card narrow">
+        <h1>My Mailbox</h1>
+        <p>Connect your email account: Tandem keeps it in two-way sync with your usual mail app.</p>
+        <button className="primary" onClick={() => void navigate(setupPath())}>Setup My Mailbox</button>
+      </div>
+    </main>
+  );
+}
+
+/** `/records/<kind>[/<id>|/new]`: an unknown kind goes to the contacts. */
+function RecordsRoute(props: { mailbox: Mailbox | null; user: User; revision: number; onNavigate: (place: RecordsPlace) => void }) {
+  const params = useParams();
+  const kind = RECORD_KINDS.find((k) => KIND_PATHS[k] === params.kind);
+  if (!kind) return <Navigate to={recordsPath('contact')} replace />;
+  const place: RecordsPlace = params.id === 'new' ? { kind, id: null, creating: true } : { kind, id: params.id ?? null };
+  return <RecordsView place={place} {...props} />;
 }

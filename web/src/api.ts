@@ -1,6 +1,9 @@
-// The one way the web app reaches the server: the REST API, signed in by the
-// HttpOnly session cookie; every request that changes something carries the
-// CSRF header the server requires of cookie sessions.
+// The one way the web app reaches the server: the REST API through a client typed
+// by the server's own OpenAPI document (api-schema.gen.ts, made by
+// scripts/api-types.ts), signed in by the HttpOnly session cookie; every request
+// carries the CSRF header the server requires of cookie sessions that change something.
+import createClient from 'openapi-fetch';
+import type { paths } from './api-schema.gen.ts';
 
 export class ApiError extends Error {
   constructor(
@@ -12,33 +15,27 @@ export class ApiError extends Error {
   }
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+/** `api.GET('/messages/{id}', { params: { path: { id } } })`: paths, parameters, bodies and answers are the server's. */
+export const api = createClient<paths>({ baseUrl: '/api/v1', credentials: 'same-origin', headers: { accept: 'application/json', 'x-tandem-csrf': '1' } });
 
-export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (method !== 'GET') headers['x-tandem-csrf'] = '1';
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
+/** The answer of a request made with `api`, or an ApiError with the server's code and message. */
+export async function ok<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let answer: Awaited<typeof request>;
   try {
-    response = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    answer = await request;
   } catch {
     throw new ApiError(0, 'network', 'Tandem cannot be reached: check your connection');
   }
-  if (response.status === 204) return undefined as T;
-  const data: unknown = await response.json().catch(() => null);
+  const { data, error, response } = answer;
   if (!response.ok) {
-    const error = (data as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ApiError(response.status, error?.code ?? 'unknown', error?.message ?? `The server answered ${response.status}`);
+    const detail = (error as { error?: { code?: string; message?: string } } | undefined)?.error;
+    throw new ApiError(response.status, detail?.code ?? 'unknown', detail?.message ?? `The server answered ${response.status}`);
   }
+  // A success without a body (204) has no data: its schema says null.
   return data as T;
 }
 
-export const get = <T>(path: string) => api<T>('GET', path);
-export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
-export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
-export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body);
-export const del = <T>(path: string) => api<T>('DELETE', path);
-
+/** `?a=1&b=2` of the parameters that have a value, for links to the API (the OAuth2 start). */
 export function query(params: Record<string, string | number | undefined>): string {
   const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
   return entries.length === 0 ? '' : `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { describeError, post } from './api.ts';
-import type { User } from './types.ts';
+import { api, describeError, ok } from './api.ts';
+import type { User } from './contract.ts';
 
 /** While no user exists: the first admin, with the one-time setup code from the server log. */
 export function FirstRun({ onDone }: { onDone: (user: User) => void }) {
@@ -17,7 +17,7 @@ export function FirstRun({ onDone }: { onDone: (user: User) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const result = await post<{ user: User }>('/setup', { setupCode: code, email, password, ...(name ? { name } : {}) });
+      const result = await ok(api.POST('/setup', { body: { setupCode: code, email, password, ...(name ? { name } : {}) } }));
       onDone(result.user);
     } catch (e) {
       setError(describeError(e));
@@ -53,7 +53,7 @@ export function SignIn({ onDone }: { onDone: (user: User) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const session = await post<{ user: User }>('/auth/login', { email, password });
+      const session = await ok(api.POST('/auth/login', { body: { email, password } }));
       onDone(session.user);
     } catch (e) {
       setError(describeError(e));

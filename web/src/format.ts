@@ -1,4 +1,4 @@
-import type { Address } from './types.ts';
+import type { Address } from './contract.ts';
 
 export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

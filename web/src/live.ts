@@ -1,12 +1,11 @@
 import { useEffect, useRef } from 'react';
+import type { paths } from './api-schema.gen.ts';
 
-export interface MailEvent {
-  type: 'ready' | 'messages.added' | 'messages.changed' | 'messages.removed' | 'mailbox.changed';
-  mailboxId?: string;
-  folder?: string;
-}
+/** An event's data as the server documents it, or `ready` (on every connect). */
+export type MailEvent = paths['/events']['get']['responses'][200]['content']['text/event-stream'] | { type: 'ready' };
 
-const TYPES: MailEvent['type'][] = ['ready', 'messages.added', 'messages.changed', 'messages.removed', 'mailbox.changed'];
+/** Every type, once: one the server adds or renames fails the typecheck here. */
+const TYPES = Object.keys({ ready: 0, 'messages.added': 0, 'messages.changed': 0, 'messages.removed': 0, 'mailbox.changed': 0 } satisfies Record<MailEvent['type'], 0>) as MailEvent['type'][];
 
 /**
  * Live changes from the server (server-sent events; the browser reconnects by
@@ -19,8 +18,8 @@ export function useMailEvents(onEvent: (event: MailEvent) => void): void {
   useEffect(() => {
     const source = new EventSource('/api/v1/events');
     const listener = (message: MessageEvent<string>) => {
-      const data = JSON.parse(message.data) as Partial<MailEvent>;
-      handler.current({ ...data, type: message.type as MailEvent['type'] });
+      // The stream's own data: the server writes each event's JSON under its type (the schema above).
+      handler.current({ ...(JSON.parse(message.data) as object), type: message.type } as MailEvent);
     };
     for (const type of TYPES) source.addEventListener(type, listener);
     return () => source.close();

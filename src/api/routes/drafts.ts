@@ -11,7 +11,7 @@ const idParams = z.object({ id: z.string() });
 const draftSchema = z.object({
   id: z.string(),
   mailboxId: z.string(),
-  fields: z.record(z.string(), z.unknown()),
+  fields: draftFieldsSchema,
   state: z.enum(['saving', 'saved', 'failed']).describe('saving until the server holds this version; failed when it cannot take it'),
   error: z.string().nullable(),
   messageId: z.string(),

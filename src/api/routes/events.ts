@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { onMailEvent } from '../../events/index.ts';
+import { mailEventSchema, onMailEvent } from '../../events/index.ts';
 import type { MailEvent } from '../../events/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
@@ -21,7 +21,14 @@ export function eventRoutes(app: ApiApp): void {
 
   app.get(
     '/api/v1/events',
-    { schema: { tags: ['events'], summary: 'Live changes of your mailboxes (text/event-stream): messages.added|changed|removed, mailbox.changed' } },
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Live changes of your mailboxes (text/event-stream): messages.added|changed|removed, mailbox.changed',
+        produces: ['text/event-stream'],
+        response: { 200: mailEventSchema.describe('The data of each event, named by its `type`; a `ready` event (data `{}`) comes on every (re)connect') },
+      },
+    },
     async (request, reply) => {
       const user = currentUser(request);
       const owned = new Map<string, boolean>();

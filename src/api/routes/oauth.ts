@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
-import { reauthorizeMailbox } from '../../mail/mailboxes/index.ts';
+import { verifyImap } from '../../mail/account/index.ts';
+import { oauthMailboxSettings, reauthorizeMailbox } from '../../mail/mailboxes/index.ts';
 import {
   deleteOAuthClient,
   finishAuthorization,
@@ -16,6 +17,7 @@ import {
 import type { ApiApp } from '../api-app.ts';
 import { currentUser, requireAdmin } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
+import { serverFolderSchema } from './test-connection.ts';
 
 /** Binds a sign-in to the browser that started it (SameSite=Lax: sent on the provider's redirect back). */
 const COOKIE = 'tandem_oauth';
@@ -24,7 +26,7 @@ const CALLBACK_PATH = '/api/v1/oauth/callback';
 const SETUP_PATH = '/mailbox/setup';
 
 const server = z.object({ host: z.string(), port: z.number(), security: z.enum(['tls', 'starttls', 'none']) });
-const clientSchema = z.object({ id: z.string(), name: z.string(), clientId: z.string(), issuer: z.string().nullable(), scopes: z.array(z.string()), imap: server, smtp: server, updatedAt: z.string() });
+const clientSchema = z.object({ id: z.string(), name: z.string(), clientId: z.string(), issuer: z.string().nullable(), scopes: z.array(z.string()), imap: server, smtp: server, domains: z.array(z.string()), updatedAt: z.string() });
 const providerIdParams = z.object({ providerId: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a provider id: lower-case letters, digits, ".", "_" or "-"') });
 
 export function oauthRoutes(app: ApiApp): void {
@@ -113,6 +115,23 @@ export function oauthRoutes(app: ApiApp): void {
     async (request) => {
       const grant = await ownedGrant(db, currentUser(request).id, request.params.id);
       return { id: grant.id, providerId: grant.provider_id, address: grant.address, state: grant.state, createdAt: new Date(grant.created_at).toISOString() };
+    },
+  );
+
+  app.get(
+    '/api/v1/oauth/grants/:id/folders',
+    {
+      schema: {
+        tags: ['oauth'],
+        summary: "Every folder on the mail server, listed by logging in with the sign-in (to choose the folders before connecting the mailbox)",
+        params: z.object({ id: z.string() }),
+        response: { 200: z.object({ items: z.array(serverFolderSchema) }), 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (request) => {
+      const settings = await oauthMailboxSettings(app.tandem, currentUser(request).id, request.params.id, {}, undefined);
+      const folders = await verifyImap(settings.imap);
+      return { items: folders.map(({ path, name, delimiter, specialUse }) => ({ path, name, delimiter, specialUse })) };
     },
   );
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { oauthClientForDomain } from '../../mail/oauth/index.ts';
 import { discoverProvider } from '../../mail/providers/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
@@ -38,10 +39,29 @@ export function providerRoutes(app: ApiApp): void {
     async (request) => {
       currentUser(request);
       const { config, store } = app.tandem;
+      const own = await adminProvider(app, request.query.address);
+      if (own) return own;
       const found = await discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort });
       if (!found.provider) return { ...found, provider: null };
       const client = await store.db.selectFrom('oauth_providers').select('id').where('id', '=', found.provider.id).executeTakeFirst();
       return { ...found, provider: { ...found.provider, signInReady: found.provider.auth === 'oauth2' && !!client } };
     },
   );
+}
+
+/** An address at a domain an administrator set up an OAuth2 provider for signs in with that provider. */
+async function adminProvider(app: ApiApp, input: string): Promise<z.infer<typeof discoverySchema> | undefined> {
+  const address = input.trim().toLowerCase();
+  const domain = address.split('@')[1] ?? '';
+  const own = await oauthClientForDomain(app.tandem.store.db, app.tandem.secrets, domain);
+  if (!own) return undefined;
+  const server = (s: typeof own.imap) => ({ ...s, username: address });
+  return {
+    address,
+    source: 'preset',
+    provider: { id: own.id, name: own.name, auth: 'oauth2', signInReady: true },
+    imap: server(own.imap),
+    smtp: server(own.smtp),
+    steps: [{ source: 'preset', outcome: `an administrator set up sign-in with ${own.name} for ${domain}` }],
+  };
 }

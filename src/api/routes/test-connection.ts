@@ -12,7 +12,7 @@ const checkSchema = z.object({
     .describe('When ok: signed_in; not_offered when the server offers no login (SMTP without AUTH), so the credentials could not be tried; no_credentials when none were given'),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });
-const folderSchema = z.object({ path: z.string(), name: z.string(), delimiter: z.string().nullable(), specialUse: z.string().nullable() });
+export const serverFolderSchema = z.object({ path: z.string(), name: z.string(), delimiter: z.string().nullable(), specialUse: z.string().nullable() });
 
 export function testConnectionRoutes(app: ApiApp): void {
   app.post(
@@ -23,7 +23,7 @@ export function testConnectionRoutes(app: ApiApp): void {
         tags: ['mailboxes'],
         summary: "Try the IMAP and SMTP logins without saving anything; answers each server's own error",
         body: z.object({ imap: imapSchema, smtp: smtpSchema }),
-        response: { 200: z.object({ imap: checkSchema.extend({ folders: z.array(folderSchema).optional().describe('Every folder on the server, when the IMAP login works') }), smtp: checkSchema }) },
+        response: { 200: z.object({ imap: checkSchema.extend({ folders: z.array(serverFolderSchema).optional().describe('Every folder on the server, when the IMAP login works') }), smtp: checkSchema }) },
       },
     },
     async (request) => {

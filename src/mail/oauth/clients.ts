@@ -20,10 +20,12 @@ export const oauthClientInputSchema = z.object({
   scopes: z.array(z.string().min(1)).optional(),
   imap: server.optional(),
   smtp: server.optional(),
+  /** Addresses at these domains are offered this sign-in when the address is entered (a company's own provider). */
+  domains: z.array(z.string().trim().toLowerCase().min(1)).optional(),
 });
 export type OAuthClientInput = z.infer<typeof oauthClientInputSchema>;
 
-const settingsSchema = z.object({ scopes: z.array(z.string()).optional(), imap: server.optional(), smtp: server.optional() });
+const settingsSchema = z.object({ scopes: z.array(z.string()).optional(), imap: server.optional(), smtp: server.optional(), domains: z.array(z.string()).optional() });
 
 /** A provider ready for sign-in: the preset merged with what the administrator set. */
 export interface OAuthClient {
@@ -36,6 +38,7 @@ export interface OAuthClient {
   authorizationParams: Record<string, string>;
   imap: ServerPreset;
   smtp: ServerPreset;
+  domains: string[];
   updatedAt: string;
 }
 
@@ -47,6 +50,7 @@ export interface OAuthClientSummary {
   scopes: string[];
   imap: ServerPreset;
   smtp: ServerPreset;
+  domains: string[];
   updatedAt: string;
 }
 
@@ -65,7 +69,7 @@ export async function saveOAuthClient(db: Kysely<Database>, secrets: SecretBox, 
     client_id: input.clientId,
     client_secret: secret,
     issuer_url: input.issuer ?? null,
-    settings_json: JSON.stringify(settingsSchema.parse({ scopes: input.scopes, imap: input.imap, smtp: input.smtp })),
+    settings_json: JSON.stringify(settingsSchema.parse({ scopes: input.scopes, imap: input.imap, smtp: input.smtp, domains: input.domains })),
     updated_at: now,
   };
   await db
@@ -104,8 +108,14 @@ export async function oauthClient(db: Kysely<Database>, secrets: SecretBox, id: 
     authorizationParams: preset?.oauth?.authorizationParams ?? {},
     imap,
     smtp,
+    domains: settings.domains ?? [],
     updatedAt: new Date(row.updated_at).toISOString(),
   };
+}
+
+/** The provider an administrator set up for addresses at `domain`, if any. */
+export async function oauthClientForDomain(db: Kysely<Database>, secrets: SecretBox, domain: string): Promise<OAuthClientSummary | undefined> {
+  return (await listOAuthClients(db, secrets)).find((c) => c.domains.includes(domain));
 }
 
 /** openid-client configurations by provider and version of its settings, so metadata is read once. */

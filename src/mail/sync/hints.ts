@@ -2,9 +2,8 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { Database } from '../../db/index.ts';
-import { onMailEvent, publishMailEvent } from '../../events/index.ts';
+import { mailEventSchema, onMailEvent, publishMailEvent } from '../../events/index.ts';
 import type { SyncControl } from './control.ts';
 import type { SyncEngine } from './engine.ts';
 
@@ -80,11 +79,6 @@ export function receiveMailEvents(databaseUrl: string, logger: Logger): HintList
     logger,
   );
 }
-
-const mailEventSchema = z.union([
-  z.object({ type: z.enum(['messages.added', 'messages.changed', 'messages.removed']), mailboxId: z.string(), folder: z.string() }),
-  z.object({ type: z.literal('mailbox.changed'), mailboxId: z.string() }),
-]);
 
 /** LISTENs on `channel` on a connection of its own; reconnects when it drops. */
 function listen(databaseUrl: string, channel: string, handle: (payload: string) => Promise<void>, logger: Logger): HintListener {

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import { ApiError, del, describeError, get, post, put } from '../api.ts';
+import { api, ApiError, describeError, ok } from '../api.ts';
 import { addressList, formatSize, who } from '../format.ts';
-import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../types.ts';
+import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../contract.ts';
 import { editorHtml, holdsPlainText, keepInlineImages, showInlineImages } from './draft-body.ts';
 
 export type ComposeStart =
@@ -65,7 +65,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
     ...base.current,
   });
 
-  const fill = (f: DraftFields, draftId: string) => {
+  const fill = (f: Draft['fields'], draftId: string) => {
     filled.current = snapshotOf(f.to.join(', '), (f.cc ?? []).join(', '), (f.bcc ?? []).join(', '), f.subject, (f.attachments ?? []).length);
     setTo(f.to.join(', '));
     setCc((f.cc ?? []).join(', '));
@@ -98,13 +98,13 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
         }
         const initial = startFields(start, mailbox.address);
         if (start.kind === 'forward') setKept(start.message.attachments.filter((a) => !a.inline).map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })));
-        const created = await post<Draft>('/drafts', { mailboxId: mailbox.id, ...initial });
+        const created = await ok(api.POST('/drafts', { body: { mailboxId: mailbox.id, ...initial } }));
         if (live) {
           setDraft(created);
           fill(created.fields, created.id);
         } else {
           // The window went away (or React ran this effect again) before the draft existed: leave no empty draft.
-          await del(`/drafts/${created.id}`).catch(() => undefined);
+          await ok(api.DELETE('/drafts/{id}', { params: { path: { id: created.id } } })).catch(() => undefined);
         }
       } catch (e) {
         if (live && !(e instanceof ApiError && e.code === 'draft_deleted')) setError(describeError(e));
@@ -122,7 +122,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
     changed.current = false;
     setStatus('Saving draft…');
     try {
-      const saved = await put<Draft>(`/drafts/${draft.id}`, fields(draft.id));
+      const saved = await ok(api.PUT('/drafts/{id}', { params: { path: { id: draft.id } }, body: fields(draft.id) }));
       setDraft(saved);
       setUnsaved(changed.current);
       setStatus('Draft saved');
@@ -169,7 +169,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
     if (!saved) return setBusy(false);
     try {
       setStatus('Sending…');
-      await post(`/drafts/${saved.id}/send`, linkTo ? { linkTo } : undefined);
+      await ok(api.POST('/drafts/{id}/send', { params: { path: { id: saved.id } }, body: linkTo ? { linkTo } : {} }));
       onClose('Your email was sent.');
     } catch (e) {
       setStatus('');
@@ -180,7 +180,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
 
   const discard = async () => {
     if (timer.current) clearTimeout(timer.current);
-    if (draft) await del(`/drafts/${draft.id}`).catch(() => undefined);
+    if (draft) await ok(api.DELETE('/drafts/{id}', { params: { path: { id: draft.id } } })).catch(() => undefined);
     onClose('Draft discarded.');
   };
 
@@ -196,7 +196,7 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
   const restore = async () => {
     if (!deletedElsewhere) return;
     try {
-      const restored = await post<Draft>(`/drafts/${deletedElsewhere}/restore`);
+      const restored = await ok(api.POST('/drafts/{id}/restore', { params: { path: { id: deletedElsewhere } } }));
       setDeletedElsewhere(null);
       setCloseRefused(false);
       setDraft(restored);
@@ -269,10 +269,10 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
 
 /** A draft by id: one made in Tandem, or (by message id) an email in Drafts written in another mail app. */
 async function openDraft(id: string): Promise<Draft & { kept: { id: string; filename: string; size: number }[] }> {
-  const draft = await get<Draft>(`/drafts/${id}`);
+  const draft = await ok(api.GET('/drafts/{id}', { params: { path: { id } } }));
   const keep = draft.fields.keepAttachments ?? [];
   if (keep.length === 0 || !/^\d+$/.test(id)) return { ...draft, kept: keep.map((k) => ({ id: k, filename: 'attachment', size: 0 })) };
-  const message = await get<MessageDetail>(`/messages/${id}`);
+  const message = await ok(api.GET('/messages/{id}', { params: { path: { id } } }));
   return { ...draft, kept: message.attachments.filter((a) => keep.includes(a.id)).map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })) };
 }
 

@@ -1,9 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { del, describeError, get, post, query } from '../api.ts';
-import { KIND_LABELS, KIND_PATHS } from '../records/kinds.ts';
-import type { CrmRecord, MessageWithCrm, Page, RecordKind, RuleRun } from '../types.ts';
-import { RECORD_KINDS } from '../types.ts';
+import { api, describeError, ok } from '../api.ts';
+import type { CrmRecord, MessageWithCrm, RecordKind, RuleRun } from '../contract.ts';
+import { KIND_LABELS, KIND_PATHS, RECORD_KINDS } from '../records/kinds.ts';
 
 const SOURCES = { auto: 'matched by address', rule: 'by a mailroom rule', manual: 'linked by hand' } as const;
 
@@ -43,14 +42,14 @@ export function EmailCrm({ message, onPrivate, onChanged, onOpenRecord }: {
                 <span className="badge">{KIND_LABELS[link.recordType].one}</span>{' '}
                 <button className="link" onClick={() => onOpenRecord(link.recordType, link.recordId)}>{link.name}</button>{' '}
                 <span className="note">{SOURCES[link.source]}</span>{' '}
-                <button className="link" aria-label={`Unlink ${link.name}`} onClick={() => void act(() => del(`/messages/${message.id}/links/${link.id}`))}>Unlink</button>
+                <button className="link" aria-label={`Unlink ${link.name}`} onClick={() => void act(() => ok(api.DELETE('/messages/{id}/links/{linkId}', { params: { path: { id: message.id, linkId: link.id } } })))}>Unlink</button>
               </li>
             ))}
           </ul>
         )}
-        <LinkPicker onLink={(recordType, recordId) => act(() => post(`/messages/${message.id}/links`, { recordType, recordId }))} />
+        <LinkPicker onLink={(recordType, recordId) => act(() => ok(api.POST('/messages/{id}/links', { params: { path: { id: message.id } }, body: { recordType, recordId } })))} />
       </section>
-      <Comments message={message} onAdd={(body) => act(() => post(`/messages/${message.id}/comments`, { body }))} />
+      <Comments message={message} onAdd={(body) => act(() => ok(api.POST('/messages/{id}/comments', { params: { path: { id: message.id } }, body: { body } })))} />
       {message.mailroom.length > 0 && <MailroomLog runs={message.mailroom} />}
     </div>
   );
@@ -64,7 +63,7 @@ function LinkPicker({ onLink }: { onLink: (kind: RecordKind, id: string) => Prom
   useEffect(() => setFound(null), [kind]);
   const search = async (event: FormEvent) => {
     event.preventDefault();
-    setFound((await get<Page<CrmRecord>>(`/${KIND_PATHS[kind]}${query({ q: q.trim() || undefined, limit: 10 })}`)).items);
+    setFound((await ok(api.GET(`/${KIND_PATHS[kind]}`, { params: { query: { q: q.trim() || undefined, limit: 10 } } }))).items);
   };
 
   return (

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
-import { describeError, get, query } from '../api.ts';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, describeError, ok } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
-import type { Mailbox, MessageSummary, Page, RecordKind, User } from '../types.ts';
+import { mailPath } from '../paths.ts';
+import type { Mailbox, MessageSummary, RecordKind, User } from '../contract.ts';
 import { Compose } from './Compose.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { MessageList } from './MessageList.tsx';
@@ -12,12 +14,19 @@ const PAGE = 50;
 /** My Mailbox: folders, the message list and the reading pane; live through `revision`. */
 export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox: Mailbox; user: User; revision: number; onOpenRecord: (kind: RecordKind, id: string) => void }) {
   const folders = sortFolders(mailbox.folders.filter((f) => f.enabled));
-  const [folder, setFolder] = useState(folders[0]?.path ?? 'INBOX');
-  const [search, setSearch] = useState('');
-  const [q, setQ] = useState('');
+  // The URL says which folder, email and search are shown (paths.ts).
+  const params = useParams();
+  const q = useSearchParams()[0].get('q') ?? '';
+  const navigate = useNavigate();
+  const folder = params.folder ?? folders[0]?.path ?? 'INBOX';
+  const selected = params.messageId ?? null;
+  const setFolder = (path: string) => (path !== folder || selected) && void navigate(mailPath(path, null, q));
+  const setSelected = (id: string | null, replace = false) => void navigate(mailPath(folder, id, q), { replace });
+  const setQ = (value: string) => value !== q && void navigate(mailPath(folder, null, value));
+  const [search, setSearch] = useState(q);
+  useEffect(() => setSearch(q), [q]);
   const [items, setItems] = useState<MessageSummary[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
-  const [selected, setSelected] = useState<string | null>(null);
   const [compose, setCompose] = useState<ComposeStart | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -26,7 +35,7 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
   const load = useCallback(
     async (limit: number) => {
       try {
-        const page = await get<Page<MessageSummary>>(`/messages${query({ ...base, limit: Math.min(200, Math.max(PAGE, limit)) })}`);
+        const page = await ok(api.GET('/messages', { params: { query: { ...base, limit: Math.min(200, Math.max(PAGE, limit)) } } }));
         setItems(page.items);
         setCursor(page.nextCursor);
         setError(null);
@@ -38,7 +47,6 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
   );
 
   useEffect(() => {
-    setSelected(null);
     void load(PAGE);
   }, [load]);
 
@@ -49,7 +57,7 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
 
   const more = async () => {
     if (!cursor) return;
-    const page = await get<Page<MessageSummary>>(`/messages${query({ ...base, limit: PAGE, cursor })}`);
+    const page = await ok(api.GET('/messages', { params: { query: { ...base, limit: PAGE, cursor } } }));
     setItems((current) => [...current, ...page.items.filter((m) => !current.some((c) => c.id === m.id))]);
     setCursor(page.nextCursor);
   };
@@ -103,7 +111,7 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
             mailbox={mailbox}
             onClose={() => setSelected(null)}
             onChanged={() => void load(items.length)}
-            onGone={() => { setSelected(null); void load(items.length); }}
+            onGone={() => { setSelected(null, true); void load(items.length); }}
             onCompose={setCompose}
             onOpenRecord={onOpenRecord}
           />

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { formatDate, who } from '../format.ts';
-import type { MessageSummary } from '../types.ts';
+import type { MessageSummary } from '../contract.ts';
 
 interface Thread {
   latest: MessageSummary;

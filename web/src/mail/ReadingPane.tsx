@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
-import { del, describeError, get, patch } from '../api.ts';
+import { api, describeError, ok } from '../api.ts';
 import { addressList, folderLabel, formatSize, who } from '../format.ts';
-import type { Folder, Mailbox, MessageWithCrm, RecordKind, User } from '../types.ts';
+import type { Body, Folder, Mailbox, MessageWithCrm, RecordKind, User } from '../contract.ts';
 import { EmailCrm } from './EmailCrm.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { MailFrame } from './MailFrame.tsx';
+
+type MessageChange = Body<'/messages/{id}', 'patch'>;
 
 export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, onChanged, onGone, onCompose, onOpenRecord }: {
   id: string;
@@ -20,18 +22,20 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
   onOpenRecord: (kind: RecordKind, id: string) => void;
 }) {
   const [message, setMessage] = useState<MessageWithCrm | null>(null);
+  const read = () => ok(api.GET('/messages/{id}', { params: { path: { id } } }));
+  const update = (body: MessageChange) => ok(api.PATCH('/messages/{id}', { params: { path: { id } }, body }));
   const [error, setError] = useState<string | null>(null);
   // Set while this email is being deleted: the live updates its deletion causes must not read it again.
   const deleting = useRef(false);
 
   useEffect(() => {
     let live = true;
-    get<MessageWithCrm>(`/messages/${id}`).then(
+    read().then(
       async (detail) => {
         if (!live) return;
         setMessage(detail);
         if (!detail.seen && revision >= 0) {
-          setMessage(await patch<MessageWithCrm>(`/messages/${id}`, { seen: true }));
+          setMessage(await update({ seen: true }));
           onChanged();
         }
       },
@@ -45,15 +49,15 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
 
   useEffect(() => {
     if (revision === 0 || deleting.current) return;
-    get<MessageWithCrm>(`/messages/${id}`).then(setMessage, () => onGone());
+    read().then(setMessage, () => onGone());
   }, [revision]);
 
   if (error) return <p className="error" role="alert">{error}</p>;
   if (!message) return <p aria-busy="true">Loading…</p>;
 
-  const change = async (body: { seen?: boolean; flagged?: boolean; folder?: string; private?: boolean }) => {
+  const change = async (body: MessageChange) => {
     try {
-      setMessage(await patch<MessageWithCrm>(`/messages/${id}`, body));
+      setMessage(await update(body));
       onChanged();
       if (body.folder) onGone();
     } catch (e) {
@@ -64,7 +68,7 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
     if (permanent && !window.confirm('Delete this email forever? It is removed from the mail server too.')) return;
     deleting.current = true;
     try {
-      await del(`/messages/${id}${permanent ? '?permanent=true' : ''}`);
+      await ok(api.DELETE('/messages/{id}', { params: { path: { id }, query: permanent ? { permanent: 'true' } : {} } }));
       onGone();
     } catch (e) {
       deleting.current = false;
@@ -111,7 +115,7 @@ export function ReadingPane({ id, revision, folders, trash, mailbox, onClose, on
           ))}
         </ul>
       )}
-      <EmailCrm message={message} onPrivate={(value) => change({ private: value })} onChanged={async () => setMessage(await get<MessageWithCrm>(`/messages/${id}`))} onOpenRecord={onOpenRecord} />
+      <EmailCrm message={message} onPrivate={(value) => change({ private: value })} onChanged={async () => setMessage(await read())} onOpenRecord={onOpenRecord} />
     </article>
   );
 }

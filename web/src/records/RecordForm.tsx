@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { describeError, get, patch, post } from '../api.ts';
-import type { CrmRecord, Page, RecordKind } from '../types.ts';
-import { KIND_LABELS, KIND_PATHS, PRIORITIES, STATUSES, hasEmails, isAbout, isPerson, statusLabel } from './kinds.ts';
+import { api, describeError, ok } from '../api.ts';
+import type { Body, CrmRecord, RecordKind } from '../contract.ts';
+import { KIND_LABELS, KIND_PATHS, PRIORITIES, STATUSES, hasEmails, isAbout, isPerson, priorityOf, statusLabel } from './kinds.ts';
+import type { Priority } from './kinds.ts';
 
 interface Form {
   firstName: string;
@@ -18,7 +19,7 @@ interface Form {
   status: string;
   amount: string;
   currency: string;
-  priority: string;
+  priority: Priority;
   description: string;
   shared: boolean;
 }
@@ -38,16 +39,16 @@ function formOf(kind: RecordKind, record: CrmRecord | null): Form {
     status: record?.status ?? STATUSES[kind][0] ?? '',
     amount: record?.amount == null ? '' : String(record.amount),
     currency: record?.currency ?? '',
-    priority: record?.priority ?? 'normal',
+    priority: priorityOf(record?.priority),
     description: record?.description ?? '',
     shared: record?.shared ?? true,
   };
 }
 
 /** The request body: only the fields the kind uses; empty optional fields are cleared. */
-function bodyOf(kind: RecordKind, f: Form): Record<string, unknown> {
+function bodyOf(kind: RecordKind, f: Form): Body<'/contacts', 'post'> {
   const orNull = (v: string) => (v.trim() === '' ? null : v.trim());
-  const body: Record<string, unknown> = { status: f.status, description: f.description, shared: f.shared };
+  const body: Body<'/contacts', 'post'> = { status: f.status, description: f.description, shared: f.shared };
   if (isPerson(kind)) Object.assign(body, { firstName: f.firstName, lastName: f.lastName, phone: orNull(f.phone), jobTitle: orNull(f.jobTitle) });
   else Object.assign(body, { name: f.name });
   if (hasEmails(kind)) body.emails = f.emails.map((e) => e.trim()).filter(Boolean);
@@ -70,8 +71,8 @@ export function RecordForm({ kind, record, onSaved, onCancel }: { kind: RecordKi
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
 
   useEffect(() => {
-    if (kind === 'contact' || isAbout(kind)) void get<Page<CrmRecord>>('/organizations?limit=200').then((p) => setOrganizations(p.items), () => undefined);
-    if (isAbout(kind)) void get<Page<CrmRecord>>('/contacts?limit=200').then((p) => setContacts(p.items), () => undefined);
+    if (kind === 'contact' || isAbout(kind)) void ok(api.GET('/organizations', { params: { query: { limit: 200 } } })).then((p) => setOrganizations(p.items), () => undefined);
+    if (isAbout(kind)) void ok(api.GET('/contacts', { params: { query: { limit: 200 } } })).then((p) => setContacts(p.items), () => undefined);
   }, [kind]);
 
   const save = async (event: FormEvent) => {
@@ -79,8 +80,12 @@ export function RecordForm({ kind, record, onSaved, onCancel }: { kind: RecordKi
     setBusy(true);
     setError(null);
     try {
-      const path = `/${KIND_PATHS[kind]}`;
-      onSaved(record ? await patch<CrmRecord>(`${path}/${record.id}`, bodyOf(kind, form)) : await post<CrmRecord>(path, bodyOf(kind, form)));
+      const body = bodyOf(kind, form);
+      onSaved(
+        record
+          ? await ok(api.PATCH(`/${KIND_PATHS[kind]}/{id}`, { params: { path: { id: record.id } }, body }))
+          : await ok(api.POST(`/${KIND_PATHS[kind]}`, { body })),
+      );
     } catch (e) {
       setError(describeError(e));
       setBusy(false);
@@ -139,7 +144,7 @@ export function RecordForm({ kind, record, onSaved, onCancel }: { kind: RecordKi
       {kind === 'deal' && <div className="pair">{text('amount', 'Amount', { type: 'number' })}{text('currency', 'Currency (e.g. EUR)')}</div>}
       {(kind === 'case' || kind === 'ticket') && (
         <label>Priority
-          <select value={form.priority} onChange={(e) => set('priority', e.target.value)}>
+          <select value={form.priority} onChange={(e) => set('priority', priorityOf(e.target.value))}>
             {PRIORITIES.map((p) => <option key={p} value={p}>{p}</option>)}
           </select>
         </label>

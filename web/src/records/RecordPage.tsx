@@ -1,16 +1,17 @@
 import { useEffect, useState } from 'react';
-import { del, describeError, get } from '../api.ts';
+import { api, describeError, ok } from '../api.ts';
 import { formatDate, who } from '../format.ts';
 import { Compose } from '../mail/Compose.tsx';
 import type { ComposeStart } from '../mail/Compose.tsx';
-import type { CrmRecord, Mailbox, MessageDetail, MessageSummary, Page, RecordKind, User } from '../types.ts';
+import type { CrmRecord, Mailbox, MessageSummary, RecordKind, User } from '../contract.ts';
 import { KIND_LABELS, KIND_PATHS, isAbout, statusLabel } from './kinds.ts';
-import type { RecordsPlace } from './RecordsView.tsx';
+import type { RecordsPlace } from './kinds.ts';
 import { RecordForm } from './RecordForm.tsx';
 
 /** One record: its fields, and its email history as threads, newest first; replies from here are linked to it. */
 export function RecordPage({ kind, id, mailbox, user, revision, onNavigate }: { kind: RecordKind; id: string; mailbox: Mailbox | null; user: User; revision: number; onNavigate: (place: RecordsPlace) => void }) {
-  const path = `/${KIND_PATHS[kind]}/${id}`;
+  const path = `/${KIND_PATHS[kind]}/{id}` as const;
+  const params = { path: { id } };
   const [record, setRecord] = useState<CrmRecord | null>(null);
   const [related, setRelated] = useState<{ contact: CrmRecord | null; organization: CrmRecord | null }>({ contact: null, organization: null });
   const [emails, setEmails] = useState<MessageSummary[] | null>(null);
@@ -20,14 +21,14 @@ export function RecordPage({ kind, id, mailbox, user, revision, onNavigate }: { 
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    get<CrmRecord>(path).then(setRecord, (e: unknown) => setError(describeError(e)));
-    get<Page<MessageSummary>>(`${path}/emails?limit=200`).then((p) => setEmails(p.items), (e: unknown) => setError(describeError(e)));
+    ok(api.GET(path, { params })).then(setRecord, (e: unknown) => setError(describeError(e)));
+    ok(api.GET(`/${KIND_PATHS[kind]}/{id}/emails`, { params: { ...params, query: { limit: 200 } } })).then((p) => setEmails(p.items), (e: unknown) => setError(describeError(e)));
   }, [path, revision]);
 
   useEffect(() => {
     if (!record) return;
-    const fetchOne = (p: string, rid: string | null) => (rid ? get<CrmRecord>(`${p}/${rid}`).catch(() => null) : Promise.resolve(null));
-    void Promise.all([fetchOne('/contacts', record.contactId), fetchOne('/organizations', record.organizationId)]).then(([contact, organization]) => setRelated({ contact, organization }));
+    const fetchOne = (p: '/contacts/{id}' | '/organizations/{id}', rid: string | null) => (rid ? ok(api.GET(p, { params: { path: { id: rid } } })).catch(() => null) : Promise.resolve(null));
+    void Promise.all([fetchOne('/contacts/{id}', record.contactId), fetchOne('/organizations/{id}', record.organizationId)]).then(([contact, organization]) => setRelated({ contact, organization }));
   }, [record?.contactId, record?.organizationId]);
 
   if (error) return <p className="error" role="alert">{error}</p>;
@@ -43,7 +44,7 @@ export function RecordPage({ kind, id, mailbox, user, revision, onNavigate }: { 
   const remove = async () => {
     if (!window.confirm(`Delete ${record.name}? Its emails stay in the mailbox.`)) return;
     try {
-      await del(path);
+      await ok(api.DELETE(path, { params }));
       onNavigate({ kind, id: null });
     } catch (e) {
       setError(describeError(e));
@@ -52,7 +53,7 @@ export function RecordPage({ kind, id, mailbox, user, revision, onNavigate }: { 
   const reply = async (messageId: string) => {
     if (!mailbox) return;
     try {
-      const message = await get<MessageDetail>(`/messages/${messageId}`);
+      const message = await ok(api.GET('/messages/{id}', { params: { path: { id: messageId } } }));
       setCompose({ kind: 'reply', message, all: false, own: mailbox.address });
     } catch (e) {
       setError(describeError(e));

@@ -1,17 +1,12 @@
 import { useEffect, useState } from 'react';
-import { describeError, get, query } from '../api.ts';
-import type { CrmRecord, Mailbox, Page, RecordKind, User } from '../types.ts';
-import { RECORD_KINDS } from '../types.ts';
-import { KIND_LABELS, KIND_PATHS, statusLabel } from './kinds.ts';
+import { api, describeError, ok } from '../api.ts';
+import type { CrmRecord, Mailbox, RecordKind, User } from '../contract.ts';
+import { KIND_LABELS, KIND_PATHS, RECORD_KINDS, statusLabel } from './kinds.ts';
+import type { RecordsPlace } from './kinds.ts';
 import { RecordForm } from './RecordForm.tsx';
 import { RecordPage } from './RecordPage.tsx';
 
 /** Where the Records area is: a kind's list, a new record, or one record's page. */
-export interface RecordsPlace {
-  kind: RecordKind;
-  id: string | null;
-  creating?: boolean;
-}
 
 /** Records: one list per kind with search, the create form, and each record's page. */
 export function RecordsView({ place, mailbox, user, revision, onNavigate }: { place: RecordsPlace; mailbox: Mailbox | null; user: User; revision: number; onNavigate: (place: RecordsPlace) => void }) {
@@ -48,7 +43,7 @@ function RecordList({ kind, revision, onOpen, onCreate }: { kind: RecordKind; re
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    get<Page<CrmRecord>>(`/${KIND_PATHS[kind]}${query({ q: q || undefined, limit: 100 })}`).then(
+    ok(api.GET(`/${KIND_PATHS[kind]}`, { params: { query: { q: q || undefined, limit: 100 } } })).then(
       (page) => {
         setItems(page.items);
         setCursor(page.nextCursor);
@@ -60,7 +55,7 @@ function RecordList({ kind, revision, onOpen, onCreate }: { kind: RecordKind; re
 
   const more = async () => {
     if (!cursor) return;
-    const page = await get<Page<CrmRecord>>(`/${KIND_PATHS[kind]}${query({ q: q || undefined, limit: 100, cursor })}`);
+    const page = await ok(api.GET(`/${KIND_PATHS[kind]}`, { params: { query: { q: q || undefined, limit: 100, cursor } } }));
     setItems((current) => [...(current ?? []), ...page.items]);
     setCursor(page.nextCursor);
   };

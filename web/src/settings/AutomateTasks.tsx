@@ -1,7 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { del, describeError, get, patch, post } from '../api.ts';
-import type { Mailbox, MailroomRule, RuleAction, RuleCondition, RuleField, RuleOp } from '../types.ts';
+import { api, describeError, ok } from '../api.ts';
+import type { Mailbox, MailroomRule, RuleAction, RuleCondition } from '../contract.ts';
+
+type RuleField = RuleCondition['field'];
+type RuleOp = RuleCondition['op'];
 
 const FIELDS: Record<RuleField, string> = { from: 'From', to: 'To', cc: 'Cc', subject: 'Subject', body: 'Body', folder: 'Folder' };
 const OPS: Record<RuleOp, string> = { contains: 'contains', equals: 'equals', domain_is: 'domain is', matches: 'matches (regular expression)' };
@@ -20,7 +23,7 @@ export function AutomateTasks({ mailbox }: { mailbox: Mailbox }) {
 
   const load = async () => {
     try {
-      setRules((await get<{ items: MailroomRule[] }>('/mailroom/rules')).items);
+      setRules((await ok(api.GET('/mailroom/rules'))).items);
     } catch (e) {
       setError(describeError(e));
     }
@@ -45,8 +48,8 @@ export function AutomateTasks({ mailbox }: { mailbox: Mailbox }) {
     const b = list[index + by];
     if (!a || !b) return;
     void act(async () => {
-      await patch(`/mailroom/rules/${a.id}`, { position: b.position });
-      await patch(`/mailroom/rules/${b.id}`, { position: a.position });
+      await ok(api.PATCH('/mailroom/rules/{id}', { params: { path: { id: a.id } }, body: { position: b.position } }));
+      await ok(api.PATCH('/mailroom/rules/{id}', { params: { path: { id: b.id } }, body: { position: a.position } }));
     });
   };
 
@@ -74,7 +77,7 @@ export function AutomateTasks({ mailbox }: { mailbox: Mailbox }) {
                 <button aria-label={`Move ${rule.name} up`} onClick={() => move(i, -1)} disabled={i === 0}>↑</button>
                 <button aria-label={`Move ${rule.name} down`} onClick={() => move(i, 1)} disabled={i === rules.length - 1}>↓</button>
                 <button onClick={() => setEditing(rule)}>Edit</button>
-                <button className="danger" aria-label={`Delete ${rule.name}`} onClick={() => window.confirm(`Delete the rule ${rule.name}?`) && void act(() => del(`/mailroom/rules/${rule.id}`))}>Delete</button>
+                <button className="danger" aria-label={`Delete ${rule.name}`} onClick={() => window.confirm(`Delete the rule ${rule.name}?`) && void act(() => ok(api.DELETE('/mailroom/rules/{id}', { params: { path: { id: rule.id } } })))}>Delete</button>
               </div>
             </li>
           ))}
@@ -88,7 +91,7 @@ export function AutomateTasks({ mailbox }: { mailbox: Mailbox }) {
           onSave={async (draft) => {
             const { allMailboxes, ...rest } = draft;
             const body = { ...rest, mailboxId: allMailboxes ? null : mailbox.id };
-            await (editing === 'new' ? post('/mailroom/rules', body) : patch(`/mailroom/rules/${editing.id}`, body));
+            await ok(editing === 'new' ? api.POST('/mailroom/rules', { body }) : api.PATCH('/mailroom/rules/{id}', { params: { path: { id: editing.id } }, body }));
             setEditing(null);
             await load();
           }}

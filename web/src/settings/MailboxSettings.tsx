@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
-import { del, describeError, get, patch, post } from '../api.ts';
+import { useNavigate, useParams } from 'react-router';
+import { api, describeError, ok } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
-import type { Mailbox, ServerFolder } from '../types.ts';
+import { settingsPath } from '../paths.ts';
+import type { DeletionSummary, Mailbox, ServerFolder } from '../contract.ts';
 import { AutomateTasks } from './AutomateTasks.tsx';
 
 const STATES: Record<Mailbox['state'], string> = {
@@ -18,7 +20,9 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
   const [error, setError] = useState<string | null>(null);
   const [managing, setManaging] = useState(false);
   const [confirmDelete, setConfirmDelete] = useState(false);
-  const [tab, setTab] = useState<'mailbox' | 'rules'>('mailbox');
+  const tab = useParams().tab === 'rules' ? 'rules' : 'mailbox';
+  const navigate = useNavigate();
+  const setTab = (next: typeof tab) => void navigate(settingsPath(next));
 
   const act = async (action: () => Promise<unknown>, after: () => Promise<void> = onChanged) => {
     setBusy(true);
@@ -33,6 +37,7 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
     }
   };
 
+  const params = { path: { id: mailbox.id } };
   const problem = plainMailboxError(mailbox.error);
   return (
     <main className="settings">
@@ -63,14 +68,14 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
           {error && <p className="error" role="alert">{error}</p>}
           <div className="actions spread">
             {mailbox.state === 'disconnected' ? (
-              <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/connect`))} disabled={busy}>Reconnect My Account</button>
+              <button onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/connect', { params })))} disabled={busy}>Reconnect My Account</button>
             ) : (
-              <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/disconnect`))} disabled={busy}>Disconnect My Account</button>
+              <button onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/disconnect', { params })))} disabled={busy}>Disconnect My Account</button>
             )}
-            {mailbox.state === 'error' && <button onClick={() => void act(() => post(`/mailboxes/${mailbox.id}/connect`))} disabled={busy}>Reconnect</button>}
+            {mailbox.state === 'error' && <button onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/connect', { params })))} disabled={busy}>Reconnect</button>}
             <button className="danger" onClick={() => setConfirmDelete(true)} disabled={busy}>Delete Mailbox</button>
           </div>
-          {confirmDelete && <ConfirmDelete mailbox={mailbox} busy={busy} onCancel={() => setConfirmDelete(false)} onConfirm={() => void act(() => del(`/mailboxes/${mailbox.id}`), onDeleted)} />}
+          {confirmDelete && <ConfirmDelete mailbox={mailbox} busy={busy} onCancel={() => setConfirmDelete(false)} onConfirm={() => void act(() => ok(api.DELETE('/mailboxes/{id}', { params })), onDeleted)} />}
         </section>
         )}
       </div>
@@ -84,7 +89,7 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    get<{ items: ServerFolder[] }>(`/mailboxes/${mailbox.id}/server-folders`).then(
+    ok(api.GET('/mailboxes/{id}/server-folders', { params: { path: { id: mailbox.id } } })).then(
       ({ items }) => {
         setFolders(items);
         setChosen(new Set(items.filter((f) => f.enabled).map((f) => f.path)));
@@ -95,7 +100,7 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
 
   const save = async () => {
     try {
-      await patch(`/mailboxes/${mailbox.id}`, { folders: [...chosen] });
+      await ok(api.PATCH('/mailboxes/{id}', { params: { path: { id: mailbox.id } }, body: { folders: [...chosen] } }));
       await onDone();
     } catch (e) {
       setError(describeError(e));
@@ -124,16 +129,6 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
   );
 }
 
-/** GET /mailboxes/:id/deletion: what deleting removes and keeps. */
-interface DeletionSummary {
-  emails: number;
-  drafts: number;
-  linkedEmails: number;
-  records: number;
-  comments: number;
-  rulesKept: number;
-}
-
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The confirmation, stating with counts what goes and what stays. */
@@ -141,7 +136,7 @@ function ConfirmDelete({ mailbox, busy, onCancel, onConfirm }: { mailbox: Mailbo
   const [summary, setSummary] = useState<DeletionSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    get<DeletionSummary>(`/mailboxes/${mailbox.id}/deletion`).then(setSummary, (e: unknown) => setError(describeError(e)));
+    ok(api.GET('/mailboxes/{id}/deletion', { params: { path: { id: mailbox.id } } })).then(setSummary, (e: unknown) => setError(describeError(e)));
   }, [mailbox.id]);
   return (
     <div className="confirm" role="alertdialog" aria-label="Delete mailbox?">

@@ -1,15 +1,8 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
-import { describeError, post } from '../api.ts';
-import { serverBody } from './SetupWizard.tsx';
-import type { Credentials } from './SetupWizard.tsx';
+import { api, describeError, ok } from '../api.ts';
+import type { NewMailbox, ServerFolderChoice } from '../contract.ts';
 
-export interface ServerFolderChoice {
-  path: string;
-  name: string;
-  delimiter: string | null;
-  specialUse: string | null;
-}
 
 const DEFAULT_ROLES = ['\\Inbox', '\\Sent', '\\Drafts', '\\Archive'];
 const PERIODS = [
@@ -19,8 +12,11 @@ const PERIODS = [
   { value: '6m', label: '6 months ago' },
 ] as const;
 
+/** How the mailbox signs in: a password (servers and login) or an OAuth2 grant. */
+export type Connection = Pick<NewMailbox, 'address' | 'imap' | 'smtp'>;
+
 /** Which folders to sync, from when, and the mailbox's options; Save connects it. */
-export function FolderStep({ form, folders, onBack, onSaved }: { form: Credentials; folders: ServerFolderChoice[]; onBack: () => void; onSaved: () => void }) {
+export function FolderStep({ connection, folders, onBack, onSaved }: { connection: Connection; folders: ServerFolderChoice[]; onBack: () => void; onSaved: () => void }) {
   const [chosen, setChosen] = useState(() => new Set(folders.filter((f) => f.path.toUpperCase() === 'INBOX' || DEFAULT_ROLES.includes(f.specialUse ?? '')).map((f) => f.path)));
   const [period, setPeriod] = useState<(typeof PERIODS)[number]['value']>('1m');
   const [markPrivate, setMarkPrivate] = useState(false);
@@ -42,15 +38,14 @@ export function FolderStep({ form, folders, onBack, onSaved }: { form: Credentia
     setBusy(true);
     setError(null);
     try {
-      await post('/mailboxes', {
-        address: form.address,
-        ...serverBody(form),
+      await ok(api.POST('/mailboxes', { body: {
+        ...connection,
         folders: [...chosen],
         syncPeriod: period,
         markIncomingPrivate: markPrivate,
         fallbackConsent: consent,
         archiveAndCreatePast: archive,
-      });
+      } }));
       onSaved();
     } catch (e) {
       setError(describeError(e));

@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import { ApiError, describeError, get, post, query } from '../api.ts';
-import type { ConnectionCheck, Discovery, Security } from '../types.ts';
+import { Navigate, useNavigate, useParams, useSearchParams } from 'react-router';
+import { api, describeError, ok, query } from '../api.ts';
+import { settingsPath, setupPath } from '../paths.ts';
+import type { SetupStep } from '../paths.ts';
+import type { ConnectionCheck, ConnectionTest, Discovery, Security, ServerFolderChoice } from '../contract.ts';
 import { FolderStep } from './FolderStep.tsx';
-import type { ServerFolderChoice } from './FolderStep.tsx';
 
 export interface ServerForm {
   host: string;
@@ -19,23 +21,42 @@ export interface Credentials {
   smtp: ServerForm;
 }
 
-type Step = 'address' | 'server' | 'folders';
-
 const DEFAULT_PORTS: Record<'imap' | 'smtp', Record<Security, string>> = {
   imap: { tls: '993', starttls: '143', none: '143' },
   smtp: { tls: '465', starttls: '587', none: '25' },
 };
 
-/** Setup My Mailbox: address → provider and sign-in (with a connection test) → folders and options → Save. */
+/**
+ * Setup My Mailbox: address → provider and sign-in (with a connection test, or the
+ * provider's OAuth2 pages) → folders and options → Save. Each step has its URL
+ * (paths.ts); the password is never in one, so a reload after it goes back to sign in.
+ */
 export function SetupWizard({ hasMailbox, onCancel, onDone }: { hasMailbox: boolean; onCancel: () => void; onDone: () => void }) {
-  const [step, setStep] = useState<Step>('address');
-  const [address, setAddress] = useState('');
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const grantId = params.get('oauth');
+  const routeStep = useParams().step;
+  const step: SetupStep = grantId ? 'folders' : routeStep === 'server' || routeStep === 'folders' ? routeStep : 'address';
+  const [address, setAddress] = useState(params.get('address') ?? '');
   const [discovery, setDiscovery] = useState<Discovery | null>(null);
   const [form, setForm] = useState<Credentials | null>(null);
-  const [folders, setFolders] = useState<ServerFolderChoice[]>([]);
+  const [folders, setFolders] = useState<ServerFolderChoice[] | null>(null);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(params.get('oauthError') ? `The sign-in did not finish: ${params.get('message') ?? params.get('oauthError')}` : null);
 
+  const findSettings = async (wanted: string) => {
+    const found = await discover(wanted);
+    setDiscovery(found);
+    setForm({ address: wanted, username: wanted, password: '', imap: serverForm('imap', found?.imap), smtp: serverForm('smtp', found?.smtp) });
+  };
+  // The server step opened from its URL (a reload, the back button): find the settings again.
+  const urlAddress = params.get('address') ?? '';
+  useEffect(() => {
+    if (step === 'server' && urlAddress && form?.address !== urlAddress) void findSettings(urlAddress);
+  }, [step, urlAddress]);
+
+  // Signed in again for an existing mailbox: the server already resumed it.
+  if (params.get('mailboxId')) return <Navigate to={settingsPath()} replace />;
   if (hasMailbox) {
     return (
       <main className="centered">
@@ -47,22 +68,16 @@ export function SetupWizard({ hasMailbox, onCancel, onDone }: { hasMailbox: bool
       </main>
     );
   }
+  if (step === 'server' && !urlAddress) return <Navigate to={setupPath()} replace />;
+  if (step === 'folders' && !grantId && (!form || !folders)) return <Navigate to={setupPath(urlAddress ? 'server' : 'address', urlAddress)} replace />;
 
   const proceed = async (event: FormEvent) => {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const found = await discover(address);
-    setDiscovery(found);
-    setForm({
-      address,
-      username: address,
-      password: '',
-      imap: serverForm('imap', found?.imap),
-      smtp: serverForm('smtp', found?.smtp),
-    });
+    await findSettings(address);
     setBusy(false);
-    setStep('server');
+    void navigate(setupPath('server', address));
   };
 
   return (
@@ -84,30 +99,60 @@ export function SetupWizard({ hasMailbox, onCancel, onDone }: { hasMailbox: bool
             </div>
           </form>
         )}
-        {step === 'server' && form && (
+        {step === 'server' && (form?.address === urlAddress ? (
           <ServerStep
             discovery={discovery}
             form={form}
             onChange={setForm}
-            onBack={() => setStep('address')}
+            onBack={() => void navigate(setupPath('address', urlAddress))}
             onSignedIn={(list) => {
               setFolders(list);
-              setStep('folders');
+              void navigate(setupPath('folders', urlAddress));
             }}
           />
+        ) : <p aria-busy="true">Looking up {urlAddress}…</p>)}
+        {step === 'folders' && grantId && <OAuthFolderStep grantId={grantId} onBack={() => void navigate(setupPath())} onSaved={onDone} />}
+        {step === 'folders' && !grantId && form && folders && (
+          <FolderStep connection={{ address: form.address, ...serverBody(form) }} folders={folders} onBack={() => void navigate(setupPath('server', urlAddress))} onSaved={onDone} />
         )}
-        {step === 'folders' && form && <FolderStep form={form} folders={folders} onBack={() => setStep('server')} onSaved={onDone} />}
       </div>
     </main>
+  );
+}
+
+/** Back from the provider's sign-in: the folders of the account signed in to, then the same options as with a password. */
+function OAuthFolderStep({ grantId, onBack, onSaved }: { grantId: string; onBack: () => void; onSaved: () => void }) {
+  const [found, setFound] = useState<{ address: string; folders: ServerFolderChoice[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const params = { path: { id: grantId } };
+    Promise.all([ok(api.GET('/oauth/grants/{id}', { params })), ok(api.GET('/oauth/grants/{id}/folders', { params }))]).then(
+      ([grant, list]) => setFound({ address: grant.address, folders: list.items }),
+      (e: unknown) => setError(describeError(e)),
+    );
+  }, [grantId]);
+  if (error) {
+    return (
+      <>
+        <p role="alert" className="error">{error}</p>
+        <div className="actions"><button type="button" onClick={onBack}>Back</button></div>
+      </>
+    );
+  }
+  if (!found) return <p aria-busy="true">Reading your folders…</p>;
+  return (
+    <>
+      <p className="note">Signed in as <strong>{found.address}</strong>.</p>
+      <FolderStep connection={{ address: found.address, imap: { oauth: { grantId } } }} folders={found.folders} onBack={onBack} onSaved={onSaved} />
+    </>
   );
 }
 
 /** The provider's settings, or null when the server cannot tell (or has no discovery yet). */
 async function discover(address: string): Promise<Discovery | null> {
   try {
-    return await get<Discovery>(`/providers/discover${query({ address })}`);
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
+    return await ok(api.GET('/providers/discover', { params: { query: { address } } }));
+  } catch {
     return null;
   }
 }
@@ -122,11 +167,6 @@ export function serverBody(form: Credentials) {
   return { imap: server(form.imap), smtp: server(form.smtp) };
 }
 
-interface TestResult {
-  imap: ConnectionCheck & { folders?: ServerFolderChoice[] };
-  smtp: ConnectionCheck;
-}
-
 function ServerStep({ discovery, form, onChange, onBack, onSignedIn }: {
   discovery: Discovery | null;
   form: Credentials;
@@ -135,17 +175,19 @@ function ServerStep({ discovery, form, onChange, onBack, onSignedIn }: {
   onSignedIn: (folders: ServerFolderChoice[]) => void;
 }) {
   const provider = discovery?.provider ?? null;
-  const [result, setResult] = useState<TestResult | null>(null);
+  const [result, setResult] = useState<ConnectionTest | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [manual, setManual] = useState(!discovery?.imap || !discovery.smtp);
+  const oauth = provider?.auth === 'oauth2' && provider.signInReady;
+  const [password, setPassword] = useState(!oauth);
 
-  const test = async (): Promise<TestResult | null> => {
+  const test = async (): Promise<ConnectionTest | null> => {
     setBusy(true);
     setError(null);
     setResult(null);
     try {
-      const answer = await post<TestResult>('/mailboxes/test-connection', serverBody(form));
+      const answer = await ok(api.POST('/mailboxes/test-connection', { body: serverBody(form) }));
       setResult(answer);
       return answer;
     } catch (e) {
@@ -171,25 +213,37 @@ function ServerStep({ discovery, form, onChange, onBack, onSignedIn }: {
       ) : (
         <p className="note">Tandem could not recognize the provider of {form.address}: enter your mail server settings (your provider's help pages list them).</p>
       )}
-      {provider?.auth === 'oauth2' && (
+      {provider?.auth === 'oauth2' && (provider.signInReady ? (
         <p><a className="button primary" href={`/api/v1/oauth/${encodeURIComponent(provider.id)}/start${query({ address: form.address })}`}>Sign in with {provider.name}</a></p>
-      )}
-      <label>Username<input value={form.username} onChange={(e) => onChange({ ...form, username: e.target.value })} required autoComplete="username" /></label>
-      <label>Password<input type="password" value={form.password} onChange={(e) => onChange({ ...form, password: e.target.value })} required autoComplete="current-password" /></label>
-      {!manual && <button type="button" className="link" onClick={() => setManual(true)}>Edit server settings</button>}
-      {manual && (
-        <div className="servers">
-          <ServerFields legend="Incoming mail (IMAP)" kind="imap" server={form.imap} onChange={(c) => setServer('imap', c)} />
-          <ServerFields legend="Outgoing mail (SMTP)" kind="smtp" server={form.smtp} onChange={(c) => setServer('smtp', c)} />
+      ) : (
+        <p className="note">Sign-in with {provider.name} is not set up on this Tandem yet: ask your administrator.</p>
+      ))}
+      {!password && (
+        <div className="actions">
+          <button type="button" onClick={onBack}>Back</button>
+          <button type="button" className="link" onClick={() => setPassword(true)}>Use a password instead</button>
         </div>
       )}
-      {result && <ConnectionResult result={result} />}
-      {error && <p role="alert" className="error">{error}</p>}
-      <div className="actions">
-        <button type="button" onClick={onBack}>Back</button>
-        <button type="button" onClick={() => void test()} disabled={busy}>Test connection</button>
-        <button className="primary" disabled={busy}>{busy ? 'Checking…' : 'Sign in'}</button>
-      </div>
+      {password && (
+        <>
+          <label>Username<input value={form.username} onChange={(e) => onChange({ ...form, username: e.target.value })} required autoComplete="username" /></label>
+          <label>Password<input type="password" value={form.password} onChange={(e) => onChange({ ...form, password: e.target.value })} required autoComplete="current-password" /></label>
+          {!manual && <button type="button" className="link" onClick={() => setManual(true)}>Edit server settings</button>}
+          {manual && (
+            <div className="servers">
+              <ServerFields legend="Incoming mail (IMAP)" kind="imap" server={form.imap} onChange={(c) => setServer('imap', c)} />
+              <ServerFields legend="Outgoing mail (SMTP)" kind="smtp" server={form.smtp} onChange={(c) => setServer('smtp', c)} />
+            </div>
+          )}
+          {result && <ConnectionResult result={result} />}
+          {error && <p role="alert" className="error">{error}</p>}
+          <div className="actions">
+            <button type="button" onClick={onBack}>Back</button>
+            <button type="button" onClick={() => void test()} disabled={busy}>Test connection</button>
+            <button className="primary" disabled={busy}>{busy ? 'Checking…' : 'Sign in'}</button>
+          </div>
+        </>
+      )}
     </form>
   );
 }
@@ -213,7 +267,7 @@ function ServerFields({ legend, kind, server, onChange }: { legend: string; kind
 }
 
 /** What a working connection did about the login (POST /mailboxes/test-connection). */
-type LoginOutcome = 'signed_in' | 'not_offered' | 'no_credentials';
+type LoginOutcome = NonNullable<ConnectionCheck['login']>;
 
 const CONNECTED: Record<LoginOutcome, string> = {
   signed_in: 'connected and signed in',
@@ -221,8 +275,8 @@ const CONNECTED: Record<LoginOutcome, string> = {
   no_credentials: 'connected (no login asked for)',
 };
 
-function ConnectionResult({ result }: { result: TestResult }) {
-  const line = (name: string, check: ConnectionCheck & { login?: LoginOutcome }) => {
+function ConnectionResult({ result }: { result: ConnectionTest }) {
+  const line = (name: string, check: ConnectionCheck) => {
     const warn = check.ok && check.login === 'not_offered';
     return (
       <li className={check.ok ? (warn ? 'warning' : 'ok') : 'error'}>
