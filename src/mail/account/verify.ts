@@ -89,7 +89,9 @@ export async function verifySmtp(settings: SmtpSettings): Promise<SmtpLogin> {
     await step<void>((done) => connection.connect(done));
     if (!auth) return 'no_credentials';
     if (!connection.allowsAuth) return 'not_offered';
-    await step<unknown>((done) => connection.login(auth, done));
+    // An OAuth2 mailbox signs in with XOAUTH2 (SMTPConnection wants the token as an XOAuth2 source).
+    const login = accessToken && settings.accessToken ? xoauth2Login(settings.username ?? '', accessToken, settings.accessToken) : auth;
+    await step<unknown>((done) => connection.login(login, done));
     return 'signed_in';
   } catch (error) {
     const e = error as { code?: string; responseCode?: number; message?: string };
