@@ -1,0 +1,7 @@
+// Access: who may see and change what. Every route and query asks here; the
+// model is described in docs/access.md.
+export type { Viewer } from './viewer.ts';
+export { mailboxOf, ownedMailbox, ownedMailboxIds } from './mailboxes.ts';
+export { inOwnMailbox, messageNotFound, messageVisibleTo, ownedLocation, ownedMessage, parseRowId, visibleMessage } from './messages.ts';
+export type { OwnedLocation, VisibleMessage } from './messages.ts';
+export { canManageRecord, checkNewOwner, recordVisibleTo } from './records.ts';
