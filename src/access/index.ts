@@ -4,4 +4,7 @@ export type { Viewer } from './viewer.ts';
 export { mailboxOf, ownedMailbox, ownedMailboxIds } from './mailboxes.ts';
 export { inOwnMailbox, messageNotFound, messageVisibleTo, ownedLocation, ownedMessage, parseRowId, visibleMessage } from './messages.ts';
 export type { OwnedLocation, VisibleMessage } from './messages.ts';
+export { ownedDraft } from './drafts.ts';
+export { ownedGrant } from './grants.ts';
+export { ownedRule, ruleOf } from './rules.ts';
 export { canManageRecord, checkNewOwner, recordVisibleTo } from './records.ts';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { ownedDraft, ownedLocation, ownedMailbox } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
 import type { Database, DraftsTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
@@ -20,12 +21,6 @@ export interface DraftView {
   state: 'saving' | 'saved' | 'failed';
   error: string | null;
   messageId: string;
-}
-
-async function ownMailbox(db: Kysely<Database>, ownerId: string, mailboxId: string) {
-  const mailbox = await db.selectFrom('mailboxes').selectAll().where('id', '=', mailboxId).where('owner_user_id', '=', ownerId).executeTakeFirst();
-  if (!mailbox) throw new TandemError('not_found', 'No such mailbox');
-  return mailbox;
 }
 
 /** Builds a new version's raw message (Bcc kept, as mail apps keep it in drafts) and stores it as a blob. */
@@ -78,7 +73,7 @@ async function keptAttachments(context: TandemContext, mailboxId: string, ids: s
 
 /** Creates a draft: saved locally at once, APPENDed to the server's Drafts by the outbox. */
 export async function createDraft(context: TandemContext, ownerId: string, mailboxId: string, written: DraftFields): Promise<DraftView> {
-  await ownMailbox(context.store.db, ownerId, mailboxId);
+  await ownedMailbox(context.store.db, ownerId, mailboxId);
   const { signature } = await context.store.db.selectFrom('users').select('signature').where('id', '=', ownerId).executeTakeFirstOrThrow();
   // The signature becomes part of the content once, when the draft is made; later edits carry it as written.
   const fields = written.includeSignature === false ? written : withSignature(written, signature);
@@ -102,7 +97,7 @@ export async function createDraft(context: TandemContext, ownerId: string, mailb
  * over by its Tandem message id.
  */
 export async function updateDraft(context: TandemContext, ownerId: string, id: string, fields: DraftFields): Promise<DraftView> {
-  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  const draft = (await ownedDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
   await assertNotDeletedOnServer(context.store.db, draft);
   const versionId = randomUUID();
   const version = await buildVersion(context, draft.mailbox_id, fields, versionId);
@@ -119,7 +114,7 @@ export async function updateDraft(context: TandemContext, ownerId: string, id: s
 
 /** After the mail app deleted the draft: puts the last version back on the server. */
 export async function restoreDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
-  const draft = await findDraft(context.store.db, ownerId, id);
+  const draft = await ownedDraft(context.store.db, ownerId, id);
   if (!draft) throw new TandemError('not_found', 'No such draft');
   const fields = JSON.parse(draft.fields_json) as DraftFields;
   await context.store.db.updateTable('drafts').set({ uid: null, uid_validity: null }).where('id', '=', draft.id).execute();
@@ -127,7 +122,7 @@ export async function restoreDraft(context: TandemContext, ownerId: string, id: 
 }
 
 export async function deleteDraft(context: TandemContext, ownerId: string, id: string): Promise<string> {
-  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  const draft = (await ownedDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
   await context.store.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('drafts').where('id', '=', draft.id).execute();
     if (draft.folder_path !== null && draft.uid !== null && draft.uid_validity !== null) {
@@ -142,7 +137,7 @@ export async function deleteDraft(context: TandemContext, ownerId: string, id: s
  * keeps), or for a mail-app draft never edited in Tandem, the message itself.
  */
 export async function draftToSend(context: TandemContext, ownerId: string, id: string) {
-  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  const draft = (await ownedDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
   await assertNotDeletedOnServer(context.store.db, draft);
   const fields = draft.fields_json === '{}' ? await fieldsOfMessage(context, draft) : (JSON.parse(draft.fields_json) as DraftFields);
   const attachments = [...(fields.attachments ?? []), ...(await keptAttachments(context, draft.mailbox_id, fields.keepAttachments ?? []))];
@@ -176,7 +171,7 @@ async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise
 /** The draft, or `draft_deleted` when the mail app deleted it (restore it first). */
 /** A draft by its id, or a mail-app draft by its message id (taken over, as editing it would). */
 export async function getDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
-  const draft = (await findDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
+  const draft = (await ownedDraft(context.store.db, ownerId, id)) ?? (await adoptMailAppDraft(context.store.db, ownerId, id));
   await assertNotDeletedOnServer(context.store.db, draft);
   const fields = draft.fields_json === '{}' ? await fieldsOfMessage(context, draft) : (JSON.parse(draft.fields_json) as DraftFields);
   const { address } = await context.store.db.selectFrom('mailboxes').select('address').where('id', '=', draft.mailbox_id).executeTakeFirstOrThrow();
@@ -184,32 +179,14 @@ export async function getDraft(context: TandemContext, ownerId: string, id: stri
   return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: draft.state, error: draft.error, messageId: `${draft.version_id}@${address.split('@').pop() ?? ''}` };
 }
 
-async function findDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow | undefined> {
-  return db
-    .selectFrom('drafts')
-    .innerJoin('mailboxes', 'mailboxes.id', 'drafts.mailbox_id')
-    .selectAll('drafts')
-    .where('drafts.id', '=', id)
-    .where('mailboxes.owner_user_id', '=', ownerId)
-    .executeTakeFirst();
-}
-
 /** A draft made in another mail app (a message in Drafts or a sub-folder of it), taken over for editing in Tandem. */
 async function adoptMailAppDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow> {
   const messageId = parseRowId(id);
-  const location = messageId === null ? undefined : await db
-    .selectFrom('message_locations')
-    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
-    .innerJoin('mailboxes', 'mailboxes.id', 'message_locations.mailbox_id')
-    .innerJoin('messages', 'messages.id', 'message_locations.message_id')
-    .select(['message_locations.mailbox_id', 'message_locations.uid', 'message_locations.uid_validity', 'folders.path', 'folders.special_use', 'messages.raw_blob'])
-    .where('message_locations.message_id', '=', messageId)
-    .where('mailboxes.owner_user_id', '=', ownerId)
-    .executeTakeFirst();
+  const location = messageId === null ? undefined : await ownedLocation(db, ownerId, messageId);
   if (!location || !(await isDraftsFolder(db, location.mailbox_id, location.path))) throw new TandemError('not_found', 'No such draft');
   const now = Date.now();
   const row: DraftRow = {
-    id, mailbox_id: location.mailbox_id, version_id: randomUUID(), raw_blob: location.raw_blob, fields_json: '{}',
+    id, mailbox_id: location.mailbox_id, version_id: randomUUID(), raw_blob: location.rawBlob, fields_json: '{}',
     folder_path: location.path, uid_validity: location.uid_validity, uid: location.uid, state: 'saved', error: null, created_at: now, updated_at: now,
   };
   await db.insertInto('drafts').values(row).execute();
