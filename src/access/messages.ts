@@ -31,11 +31,6 @@ export function messageNotFound(): TandemError {
   return new TandemError('not_found', 'No such message');
 }
 
-/** In one of the viewer's own mailboxes: the full view. */
-export function inOwnMailbox(viewer: Pick<Viewer, 'id'>) {
-  return (eb: ExpressionBuilder<Database, 'messages' | 'mailboxes'>) => mailboxOf(viewer.id)(eb as unknown as ExpressionBuilder<Database, 'mailboxes'>);
-}
-
 /** Another user's email a viewer sees through a record: linked to one they can see, not private, not a draft or in Trash. */
 function sharedThroughRecord(viewer: Viewer) {
   return (eb: ExpressionBuilder<Database, 'messages' | 'mailboxes'>) =>
@@ -58,7 +53,7 @@ function sharedThroughRecord(viewer: Viewer) {
           .select('email_links.id')
           .whereRef('email_links.message_id', '=', 'messages.id')
           .where('email_links.state', '=', 'linked')
-          .where((inner) => recordVisibleTo(viewer)(inner as unknown as ExpressionBuilder<Database, 'records'>)),
+          .where(recordVisibleTo(viewer)),
       ),
     ]);
 }
@@ -66,7 +61,7 @@ function sharedThroughRecord(viewer: Viewer) {
 /** The visibility rule as a query condition, over `messages` joined with its `mailboxes` row. */
 export function messageVisibleTo(viewer: Viewer) {
   return (eb: ExpressionBuilder<Database, 'messages' | 'mailboxes'>) =>
-    eb.and([eb('messages.orphaned_at', 'is', null), eb.or([inOwnMailbox(viewer)(eb), sharedThroughRecord(viewer)(eb)])]);
+    eb.and([eb('messages.orphaned_at', 'is', null), eb.or([mailboxOf(viewer.id)(eb), sharedThroughRecord(viewer)(eb)])]);
 }
 
 export interface VisibleMessage {
@@ -84,7 +79,7 @@ export async function visibleMessage(db: Kysely<Database>, viewer: Viewer, id: s
     .selectFrom('messages')
     .innerJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
     .select(['messages.id', 'messages.mailbox_id', 'mailboxes.owner_user_id'])
-    .select((eb) => inOwnMailbox(viewer)(eb).as('own'))
+    .select((eb) => mailboxOf(viewer.id)(eb).as('own'))
     .where('messages.id', '=', rowId)
     .where(messageVisibleTo(viewer))
     .executeTakeFirst();
