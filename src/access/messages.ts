@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import type { Database, MessageLocationsTable } from '../db/index.ts';
 import { TandemError } from '../errors/index.ts';
@@ -13,7 +14,7 @@ import type { Viewer } from './viewer.ts';
 // - orphaned messages (in no folder) nobody.
 // Whatever is not visible answers exactly like an id that does not exist.
 
-/** Folders whose mail is never shown to other users, linked or not. */
+/** Folders (and the folders nested in them) whose mail is never shown to other users, linked or not. */
 const UNSHARED_ROLES = ['\\Drafts', '\\Trash'];
 
 /** Serial ids are 32-bit on PostgreSQL; anything larger cannot exist. */
@@ -41,9 +42,12 @@ function sharedThroughRecord(viewer: Viewer) {
           eb
             .selectFrom('message_locations as hidden')
             .innerJoin('folders', 'folders.id', 'hidden.folder_id')
+            .innerJoin('folders as role', 'role.mailbox_id', 'folders.mailbox_id')
             .select('hidden.id')
             .whereRef('hidden.message_id', '=', 'messages.id')
-            .where('folders.special_use', 'in', UNSHARED_ROLES),
+            .where('role.special_use', 'in', UNSHARED_ROLES)
+            // The Drafts or Trash folder itself, or one nested inside it.
+            .where((inner) => inner.or([inner('folders.id', '=', inner.ref('role.id')), inner('folders.path', 'like', sql<string>`${inner.ref('role.path')} || ${inner.ref('role.delimiter')} || '%'`)])),
         ),
       ),
       eb.exists(

@@ -251,16 +251,17 @@ describe.each(await storeDialects())('CRM records and links on %s', (dialect: Di
     const email = (o: Partial<Parameters<typeof rawEmail>[0]> & { subject: string }) => rawEmail({ from: 'alice@example.test', to: 'quinn@walk.example', ...o });
     const sentCopy = await storeEmail(api, dialect, sent, email({ subject: 'Walk proposal', bcc: 'Boss <boss@secret.example>' }));
     const draft = await storeEmail(api, dialect, drafts, email({ subject: 'Walk draft' }));
+    const nested = await storeEmail(api, dialect, { mailboxId: inbox.mailboxId, folderId: await insertFolder(api, inbox.mailboxId, 'Drafts/Old') }, email({ subject: 'Walk old draft' }));
     const trashed = await storeEmail(api, dialect, trash, email({ from: 'quinn@walk.example', to: 'alice@example.test', subject: 'Walk trashed' }));
     const original = await storeEmail(api, dialect, inbox, email({ from: 'quinn@walk.example', to: 'alice@example.test', subject: 'Walk private', messageId: 'walk-private@example.test' }), { private: true });
     const reply = await storeEmail(api, dialect, sent, email({ subject: 'Re: Walk private', inReplyTo: 'walk-private@example.test' }));
     const unlinked = await storeEmail(api, dialect, inbox, email({ from: 'stranger@nowhere.example', to: 'alice@example.test', subject: 'Walk unlinked' }));
     const unshared = await storeEmail(api, dialect, inbox, email({ from: 'hidden@walk.example', to: 'alice@example.test', subject: 'Walk unshared' }));
-    for (const id of [draft, trashed]) await call(alice, 'POST', `/messages/${id}/links`, { recordType: 'contact', recordId: shared.id });
+    for (const id of [draft, nested, trashed]) await call(alice, 'POST', `/messages/${id}/links`, { recordType: 'contact', recordId: shared.id });
 
     // Alice's own mailbox: all of it, the Bcc in the source too; the reply took its original's privacy.
     expect((await call(alice, 'GET', `/messages/${reply}`)).body).toMatchObject({ private: true });
-    expect(await timeline(alice, 'contacts', shared.id)).toEqual(expect.arrayContaining([sentCopy, draft, trashed, original, reply]));
+    expect(await timeline(alice, 'contacts', shared.id)).toEqual(expect.arrayContaining([sentCopy, draft, nested, trashed, original, reply]));
     const ownRaw = await api.app.inject({ method: 'GET', url: `/api/v1/messages/${sentCopy}/raw`, headers: alice.auth });
     expect(ownRaw.body).toContain('Bcc: Boss <boss@secret.example>');
 
@@ -277,7 +278,7 @@ describe.each(await storeDialects())('CRM records and links on %s', (dialect: Di
       expect(raw.body).toContain('Subject: Walk proposal');
       expect(raw.body).not.toMatch(/^bcc:|boss@secret\.example/im);
       const leaks: string[] = [];
-      for (const id of [draft, trashed, original, reply, unlinked, ...(who === bob ? [unshared] : [])]) {
+      for (const id of [draft, nested, trashed, original, reply, unlinked, ...(who === bob ? [unshared] : [])]) {
         for (const [method, url, payload] of [
           ['GET', `/messages/${id}`], ['GET', `/messages/${id}/raw`], ['GET', `/messages/${id}/comments`], ['POST', `/messages/${id}/comments`, { body: 'hi' }],
           ['POST', `/messages/${id}/links`, { recordType: 'contact', recordId: shared.id }], ['PATCH', `/messages/${id}`, { seen: true }], ['DELETE', `/messages/${id}`],
