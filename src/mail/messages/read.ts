@@ -2,14 +2,14 @@ import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import { messageNotFound, messageVisibleTo, ownedMailboxIds, parseRowId, visibleMessage } from '../../access/index.ts';
 import type { Viewer } from '../../access/index.ts';
-
-export { parseRowId } from '../../access/index.ts';
 import type { Database, Dialect } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import type { MailAddress } from '../mime/index.ts';
 import { fewMatches, searchCondition } from './search-query.ts';
 import { syncStates } from './sync-state.ts';
 import type { SyncState } from './sync-state.ts';
+
+export { parseRowId } from '../../access/index.ts';
 
 const SYNCED = { syncState: 'synced' as const, syncError: null };
 
@@ -103,16 +103,16 @@ export async function listMessages(
   const limit = Math.min(Math.max(Math.trunc(query.limit) || 50, 1), MAX_PAGE);
   // Resolve mailboxes and folders first, so the page query filters on indexed
   // location columns (mailbox_id|folder_id, date, id) rather than on joins.
-  const boxes = (await ownedMailboxIds(db, viewer.id, query.mailboxId)).map((id) => ({ id }));
+  const boxes = await ownedMailboxIds(db, viewer.id, query.mailboxId);
   const empty = { items: [], nextCursor: null };
   if (boxes.length === 0) return empty;
   const matches = query.q === undefined ? null : await fewMatches(db, dialect, query.q);
   if (matches !== null && matches.length === 0) return empty;
   // With few matches, the unary + keeps SQLite off the (mailbox|folder, date) indexes: it starts from the matches.
   const byMatch = (column: 'mailbox_id' | 'folder_id') => (matches === null ? (`message_locations.${column}` as const) : sql<string>`+message_locations.${sql.raw(column)}`);
-  let select = locations(db).where(byMatch('mailbox_id'), 'in', boxes.map((b) => b.id));
+  let select = locations(db).where(byMatch('mailbox_id'), 'in', boxes);
   if (query.folder !== undefined) {
-    const folders = await db.selectFrom('folders').select('id').where('mailbox_id', 'in', boxes.map((b) => b.id)).where('path', '=', query.folder).execute();
+    const folders = await db.selectFrom('folders').select('id').where('mailbox_id', 'in', boxes).where('path', '=', query.folder).execute();
     if (folders.length === 0) return empty;
     select = select.where(byMatch('folder_id'), 'in', folders.map((f) => f.id));
   }
