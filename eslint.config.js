@@ -14,6 +14,25 @@ export default tseslint.config(
     },
   },
   {
+    // The sync engine and the outbox write only through run.write, which checks the mailbox's lease in the
+    // same transaction (docs/sync.md invariant 14). local-changes.ts is the API's side: a user's change and its op.
+    files: ['src/mail/sync/**/*.ts', 'src/mail/outbox/**/*.ts'],
+    ignores: ['src/mail/outbox/local-changes.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='transaction']",
+          message: 'Open sync transactions with run.write(trx => …), which checks the lease inside them.',
+        },
+        {
+          selector: "CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/][callee.object.name!='trx']",
+          message: 'Write only on the `trx` that run.write hands out, so the write is fenced by the lease.',
+        },
+      ],
+    },
+  },
+  {
     files: ['bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -2,14 +2,16 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { SyncControl } from '../mail/sync/index.ts';
+import type { ApiApp } from './api-app.ts';
 import type { TandemContext } from '../context/index.ts';
 import { TandemError } from '../errors/index.ts';
-import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { installAuthentication } from './authenticate.ts';
 import { installErrorHandlers } from './error-handler.ts';
+import { httpLogger } from './log-redaction.ts';
+import { BODY_LIMITS, installRequestGuards } from './request-guards.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { draftRoutes } from './routes/drafts.ts';
@@ -27,15 +29,6 @@ import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { testConnectionRoutes } from './routes/test-connection.ts';
 import { installWebApp } from './web.ts';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    tandem: TandemContext;
-    sync: SyncControl;
-  }
-}
-
-export type ApiApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
 export interface BuildAppOptions {
   /** The one-time code that lets the first admin be created over HTTP; null turns that off. */
@@ -56,12 +49,13 @@ const workersSync: SyncControl = {
 
 /** Builds the HTTP app without listening, so tests can `inject()` or listen on port 0. */
 export async function buildApp(context: TandemContext, options: BuildAppOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ loggerInstance: context.logger as FastifyBaseLogger, bodyLimit: 50 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({ loggerInstance: httpLogger(context.logger), bodyLimit: BODY_LIMITS.default }).withTypeProvider<ZodTypeProvider>();
   app.decorate('tandem', context);
   app.decorate('sync', options.sync ?? workersSync);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);
+  installRequestGuards(app);
 
   await app.register(swagger, {
     openapi: {

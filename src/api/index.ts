@@ -1,3 +1,4 @@
 export { buildApp } from './app.ts';
-export type { ApiApp, BuildAppOptions } from './app.ts';
+export type { BuildAppOptions } from './app.ts';
+export type { ApiApp } from './api-app.ts';
 export { WEB_APP_DIR, webAppBuilt } from './web.ts';

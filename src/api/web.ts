@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { TandemError } from '../errors/index.ts';
-import type { ApiApp } from './app.ts';
+import type { ApiApp } from './api-app.ts';
 
 /** Where `npm run build` puts the web app. */
 export const WEB_APP_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -14,13 +14,15 @@ export function webAppBuilt(dir = WEB_APP_DIR): boolean {
 /**
  * The app's pages only run our own code. Mail HTML is shown in a sandboxed
  * frame (no scripts) with its own stricter policy; remote images are allowed
- * here only so that frame can load them once the reader asks.
+ * here only so that frame (a srcdoc document, under this policy too) can load
+ * them once the reader asks. Attachments, served from this origin, never carry
+ * a type that could run as a script or style (routes/messages.ts).
  */
 const APP_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob: http: https:",
+  "img-src 'self' data: http: https:",
   "connect-src 'self'",
   "frame-src 'self'",
   "object-src 'none'",

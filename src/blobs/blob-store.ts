@@ -7,7 +7,8 @@ import path from 'node:path';
  * Raw messages and attachments, content-addressed by sha256 under
  * `<dataDir>/blobs/ab/cd/<hash>`. The same bytes are stored once; writes go
  * through a temp file and a rename, so a crash never leaves a partial blob
- * under its final name.
+ * under its final name. Files are 0600 and folders 0700 (mail is private to
+ * the owner of the process), whatever the data folder's own mode.
  */
 export class BlobStore {
   readonly root: string;
@@ -23,7 +24,7 @@ export class BlobStore {
     const key = createHash('sha256').update(content).digest('hex');
     const file = this.pathOf(key);
     if (await exists(file)) return key;
-    await mkdir(path.dirname(file), { recursive: true });
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temp, content, { mode: 0o600 });
     await rename(temp, file);
@@ -38,11 +39,11 @@ export class BlobStore {
     const folder = path.dirname(file);
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      if (!this.#folders.has(folder)) mkdirSync(folder, { recursive: true });
+      if (!this.#folders.has(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
       writeFileSync(temp, content, { mode: 0o600 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      mkdirSync(folder, { recursive: true }); // the folder was removed since: once more
+      mkdirSync(folder, { recursive: true, mode: 0o700 }); // the folder was removed since: once more
       writeFileSync(temp, content, { mode: 0o600 });
     }
     this.#folders.add(folder);

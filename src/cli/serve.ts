@@ -5,8 +5,9 @@ import type { ApiApp } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { openContext } from '../context/index.ts';
 import type { TandemContext } from '../context/index.ts';
-import type { SyncControl } from '../mail/mailboxes/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
+import type { SyncControl } from '../mail/sync/index.ts';
+import { onMessagesStored } from '../crm/index.ts';
 import { countUsers } from '../users/index.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
 import type { StoreFlags } from './shared.ts';
@@ -42,7 +43,8 @@ export function serveCommand(program: Command): void {
 }
 
 export function newEngine(context: TandemContext): SyncEngine {
-  return new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+  const { store, blobs, secrets, logger } = context;
+  return new SyncEngine({ db: store.db, dialect: store.dialect, blobs, secrets, logger, hooks: { onStored: onMessagesStored } });
 }
 
 /** Builds the app and listens; while there is no user, logs the one-time setup code for the first admin. */

@@ -17,5 +17,4 @@ export type { RuleView } from './rules/rules.ts';
 export { ruleRunsOf } from './rules/runs.ts';
 export type { RuleRunView } from './rules/runs.ts';
 export { onMessagesStored } from './on-stored.ts';
-export type { StoredBatch } from './on-stored.ts';
 export { mergeValuesFor } from './merge-values.ts';

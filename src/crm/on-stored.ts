@@ -1,16 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Database, Flag } from '../db/index.ts';
+import type { Database } from '../db/index.ts';
 import type { MailAddress } from '../mail/mime/index.ts';
+import type { StoredBatch } from '../mail/run/index.ts';
 import { autoLink, storeParticipants } from './links/match.ts';
 import { resolvePendingLinks } from './links/pending.ts';
 import { applyRules } from './rules/run.ts';
-
-export interface StoredBatch {
-  mailbox: { id: string; address: string; owner_user_id: string; archive_and_create_past: Flag };
-  /** The folder as it was before the batch (its first-sync low mark tells past mail from new). */
-  folder: { path: string; special_use: string | null; first_sync_low_uid: number | null };
-  messages: { id: number; created: boolean; uid: number }[];
-}
 
 /**
  * The CRM's part of storing synced mail, run inside the transaction that

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -34,12 +34,26 @@ export function openStore(options: StoreOptions): Store {
 function sqliteDialect(dataDir: string): SqliteDialect {
   // The data folder holds mail and secrets: only the owner may enter it.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const database = new SQLite(path.join(dataDir, 'tandem.sqlite'));
+  const file = path.join(dataDir, 'tandem.sqlite');
+  ownerOnly(file);
+  const database = new SQLite(file);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   return new SqliteDialect({ database: withStatementCache(database) });
+}
+
+/**
+ * The database holds every email: it is made (or set, when an older version made it
+ * 0644) readable by its owner alone, whatever the data folder's mode. SQLite gives
+ * its -wal and -shm files the main file's mode; ones already there are set too.
+ */
+function ownerOnly(file: string): void {
+  closeSync(openSync(file, 'a', 0o600));
+  for (const each of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(each)) chmodSync(each, 0o600);
+  }
 }
 
 /** Compiled statements kept per SQL text: Kysely would otherwise prepare every query anew. */

@@ -5,6 +5,7 @@
 export const errorCatalog = {
   bad_request: 400,
   invalid_json: 400,
+  json_too_deep: 400,
   validation_failed: 400,
   sync_period_fixed: 400,
   unauthorized: 401,

@@ -260,12 +260,13 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     expect(png.headers['content-disposition']).toBe('attachment; filename="logo.png"');
     const html = await get(`/api/v1/attachments/${evil?.id}`);
     expect(html.body).toBe(EVIL);
-    expect(html.headers['content-type']).toBe('text/html');
+    expect(html.headers['content-type']).toBe('application/octet-stream');
     expect(html.headers['content-security-policy']).toBe('sandbox');
     expect(html.headers['x-content-type-options']).toBe('nosniff');
     expect(html.headers['content-disposition']).toBe('attachment; filename="evil.html"');
     const text = await get(`/api/v1/attachments/${umlaut?.id}`);
     expect(text.body).toBe('Zahlen');
+    expect(text.headers['content-type']).toBe('application/octet-stream');
     expect(text.headers['content-disposition']).toBe(`attachment; filename="_bersicht.txt"; filename*=UTF-8''%C3%9Cbersicht.txt`);
   });
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliUserHeaders, connectOverHttp, runTandem, startTandem } from '../support/cli.ts';
+import { cliUserHeaders, connectOverHttp, killNow, runTandem, startTandem } from '../support/cli.ts';
 import { createMailUser, deliver, freshPostgresSchema, mailServers, otherClient, postgresUrl } from '../support/index.ts';
 import { rawMessage } from '../support/sync.ts';
 
@@ -80,6 +80,35 @@ describe.skipIf(postgresUrl() === null)('scale-out: tandem web and tandem worker
       expect([command, result.code]).toEqual([command, 2]);
       expect(result.stderr).toMatch(/needs PostgreSQL: set DATABASE_URL/);
     }
+  });
+
+  it('applies "mark incoming as private" switched on through the web process to the very next mail', { timeout: 120_000 }, async () => {
+    const mailUser = await createMailUser(servers, 'private');
+    const web = await startTandem(['web', '--port', '0', '--data', dataDir], env, /Tandem is running at (http:\/\/\S+)/);
+    children.push(web.child);
+    const worker = await startWorker();
+    const headers = await cliUserHeaders(dataDir, 'private@example.test', env);
+    const created = await connectOverHttp(web.printed, headers, servers, mailUser, { syncPeriod: '1m', folders: ['INBOX'] });
+    expect(created.status).toBe(201);
+    const mailbox = (await created.json()) as { id: string };
+    const list = async () => ((await (await fetch(`${web.printed}/api/v1/messages?mailboxId=${mailbox.id}`, { headers })).json()) as { items: Item[] }).items;
+    await deliver(servers, mailUser.username, rawMessage('Public'));
+    await expect.poll(async () => (await list()).map((m) => m.subject), poll).toEqual(['Public']);
+
+    const patched = await fetch(`${web.printed}/api/v1/mailboxes/${mailbox.id}`, { method: 'PATCH', headers, body: JSON.stringify({ markIncomingPrivate: true }) });
+    expect(patched.status).toBe(200);
+    await deliver(servers, mailUser.username, rawMessage('Private'));
+    await expect.poll(async () => (await list()).map((m) => m.subject).sort(), poll).toEqual(['Private', 'Public']);
+
+    const stranger = await cliUserHeaders(dataDir, 'stranger@example.test', env);
+    const read = async (subject: string) => {
+      const id = (await list()).find((m) => m.subject === subject)?.id;
+      return (await fetch(`${web.printed}/api/v1/messages/${id}`, { headers: stranger })).status;
+    };
+    expect(await read('Private')).toBe(404);
+    expect(await read('Public')).toBe(200);
+    // The failover test below counts on its own workers alone.
+    await Promise.all([killNow(worker.child), killNow(web.child)]);
   });
 
   it('pushes changes made through the web process at once, and fails over when a worker dies', { timeout: 180_000 }, async () => {

@@ -132,6 +132,35 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     expect((lunchDetail.links as Link[]).map((l) => l.recordId)).toEqual([contacts[0]?.id]);
   });
 
+  it('stops a rule whose pattern backtracks without end: the sync goes on, /healthz is answered, the run is logged', async () => {
+    const user = await createMailUser(servers, 'redos');
+    const owner = await signedInUser(api);
+    // Both pass the static check for nested repetition, and backtrack for minutes on these texts.
+    await rule(owner, { name: 'Hostile subject', conditions: [{ field: 'subject', op: 'matches', value: '(.|a)*!' }], actions: [{ type: 'mark_private' }] });
+    await rule(owner, { name: 'Hostile body', conditions: [{ field: 'body', op: 'matches', value: '.*.*=.*' }], actions: [{ type: 'mark_private' }] });
+    const mailbox = await connect(owner, user);
+    await waitIdle(api, owner.auth, mailbox.id);
+    await deliver(servers, user.username, rawMessage('a'.repeat(27), { body: 'a'.repeat(20_000), to: user.address }));
+    const health: number[] = [];
+    const id = await waitFor(
+      async () => {
+        health.push((await api.app.inject({ method: 'GET', url: '/healthz' })).statusCode);
+        return (await storedLocations(api, mailbox.id)).find((l) => l.subject === 'a'.repeat(27))?.messageId;
+      },
+      { what: 'the hostile email to be synced', timeoutMs: 30_000 },
+    );
+    expect(health.length).toBeGreaterThan(0);
+    expect(health.every((status) => status === 200)).toBe(true);
+    const detail = (await call(owner, 'GET', `/messages/${id}`)).body;
+    expect(detail.private).toBe(false);
+    expect((detail.mailroom as Run[]).map((r) => [r.ruleName, r.results.map((x) => x.type)])).toEqual([
+      ['Hostile subject', ['match']],
+      ['Hostile body', ['match']],
+    ]);
+    await deliver(servers, user.username, rawMessage('after it', { to: user.address }));
+    await messageBySubject(mailbox.id, 'after it');
+  });
+
   it('applies the rules to past emails during the first sync with "archive and create", and never again', async () => {
     const makeRule = (owner: Owner) =>
       rule(owner, { name: 'Leads from the web form', conditions: [{ field: 'subject', op: 'contains', value: 'enquiry' }], actions: [{ type: 'create', recordType: 'lead' }] });

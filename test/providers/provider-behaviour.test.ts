@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailboxView } from '../../src/mail/mailboxes/index.ts';
-import { syncConnectOptions } from '../../src/mail/sync/account.ts';
+import { syncConnectOptions } from '../../src/mail/account/index.ts';
 import { signedInUser } from '../support/api.ts';
 import { createMailUser, deliver, doveadm, mailServers } from '../support/index.ts';
 import type { MailServersInfo, MailUser } from '../support/index.ts';

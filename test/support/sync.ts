@@ -2,7 +2,8 @@ import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/api/index.ts';
 import type { Dialect } from '../../src/db/index.ts';
-import { SyncEngine } from '../../src/mail/sync/index.ts';
+import { newEngine } from '../../src/cli/serve.ts';
+import type { SyncEngine } from '../../src/mail/sync/index.ts';
 import type { MailboxView } from '../../src/mail/mailboxes/index.ts';
 import type { TestApi } from './api.ts';
 import { signedInUser } from './api.ts';
@@ -19,7 +20,7 @@ export interface SyncTestApi extends TestApi {
 /** The HTTP app with a running sync engine, on a fresh store. */
 export async function startSyncApi(dialect: Dialect = 'sqlite'): Promise<SyncTestApi> {
   const context = await openTestContext(dialect);
-  const engine = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+  const engine = newEngine(context);
   const app = await buildApp(context, { sync: engine });
   await engine.start();
   return {

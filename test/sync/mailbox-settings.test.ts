@@ -89,6 +89,49 @@ describe('managing a synced mailbox', () => {
     expect(sent.json()).toMatchObject({ items: [{ subject: 'my reply', private: false }] });
     expect((await mailboxState(api, owner.auth, mailbox.id)).markIncomingPrivate).toBe(true);
   });
+
+  it('marks mail arriving after "mark incoming as private" is switched on private, without a restart', async () => {
+    const user = await createMailUser(servers);
+    await deliver(servers, user.username, rawMessage('before the switch'));
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user);
+    await waitIdle(api, owner.auth, mailbox.id);
+    const on = await api.app.inject({ method: 'PATCH', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth, payload: { markIncomingPrivate: true } });
+    expect(on.statusCode).toBe(200);
+
+    await deliver(servers, user.username, rawMessage('after the switch'));
+    await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['after the switch', 'before the switch']);
+    const list = await api.app.inject({ method: 'GET', url: `/api/v1/messages?mailboxId=${mailbox.id}`, headers: owner.auth });
+    const items = list.json<{ items: { id: string; subject: string; private: boolean }[] }>().items;
+    expect(items.map((i) => [i.subject, i.private])).toEqual([
+      ['after the switch', true],
+      ['before the switch', false],
+    ]);
+    const stranger = await signedInUser(api);
+    const status = async (subject: string) => {
+      const id = items.find((i) => i.subject === subject)?.id;
+      return (await api.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: stranger.auth })).statusCode;
+    };
+    expect(await status('after the switch')).toBe(404);
+    expect(await status('before the switch')).toBe(200);
+  });
+
+  it('lists the server folders with their subscription, an unsubscribed one included', async () => {
+    const user = await createMailUser(servers);
+    const other = await otherClient(servers, user);
+    await other.mailboxCreate('Hidden');
+    await other.mailboxUnsubscribe('Hidden');
+    await other.mailboxCreate('Shown');
+    await other.mailboxSubscribe('Shown');
+    await other.logout();
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user);
+    const response = await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}/server-folders`, headers: owner.auth });
+    expect(response.statusCode).toBe(200);
+    const items = response.json<{ items: { path: string; subscribed: boolean }[] }>().items;
+    expect(items.filter((f) => ['Hidden', 'Shown'].includes(f.path)).map((f) => [f.path, f.subscribed]).sort()).toEqual([
+      ['Hidden', false],
+      ['Shown', true],
+    ]);
+  });
 });
 
 describe('a password changed at the provider', () => {

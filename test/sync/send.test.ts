@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SyncEngine } from '../../src/mail/sync/index.ts';
+import { newEngine } from '../../src/cli/serve.ts';
 import { parseMessage } from '../../src/mail/mime/index.ts';
 import type { ParsedMessage } from '../../src/mail/mime/index.ts';
 import { createMailUser, deliver, mailServers, serverCopies } from '../support/index.ts';
@@ -193,7 +193,7 @@ describe('a send interrupted by a crash', () => {
         .values({ id: 'interrupted-send', mailbox_id: mailbox.id, state: 'attempted', message_id: 'x@example.test', raw_blob: blob, recipients: '{}', in_reply_to_message_id: null, smtp_response: null, error: null, created_at: now - 1000, updated_at: now - 1000 })
         .execute();
       const { context } = api;
-      const restarted = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+      const restarted = newEngine(context);
       // A send this new process begins meanwhile is in flight, not interrupted.
       await context.store.db
         .insertInto('sends')

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { outgoingServerView, removeOutgoingServer, setOutgoingServer } from '../../mail/send/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { requireAdmin } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { smtpSchema } from './mailboxes.ts';

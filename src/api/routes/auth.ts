@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
 import { authenticate, createSession, deleteSession, updateProfile, userForToken } from '../../users/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { clearSessionCookie, currentUser, sessionToken, setSessionCookie } from '../authenticate.ts';
 import { errorSchema, userSchema } from '../schemas.ts';
 

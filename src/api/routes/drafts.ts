@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
 import { createDraft, deleteDraft, draftFieldsSchema, draftToSend, getDraft, restoreDraft, updateDraft } from '../../mail/drafts/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { linkToSchema, sendLinked, sentSchema } from './send.ts';

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { ownedMailboxIds } from '../../access/index.ts';
 import { onMailEvent } from '../../events/index.ts';
 import type { MailEvent } from '../../events/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 
 const KEEPALIVE_MS = 25_000;

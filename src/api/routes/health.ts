@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 
 export function healthRoutes(app: ApiApp): void {
   app.get(

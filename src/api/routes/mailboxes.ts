@@ -13,7 +13,7 @@ import {
   updateMailbox,
 } from '../../mail/mailboxes/index.ts';
 import type { NewMailbox } from '../../mail/mailboxes/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createRule, deleteRule, listRules, ruleInputSchema, rulePatchSchema, updateRule } from '../../crm/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { messageNotFound, parseRowId } from '../../access/index.ts';
 import { getMessage, setMessagePrivate } from '../../mail/messages/index.ts';
 import { changeMessage, deleteMessage } from '../../mail/outbox/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { withCrm } from './message-crm.ts';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { visibleMessage } from '../../access/index.ts';
 import { RECORD_KINDS, addComment, commentsOf, linkMessage, linksOf, ruleRunsOf, unlinkMessage } from '../../crm/index.ts';
 import type { MessageDetail } from '../../mail/messages/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 

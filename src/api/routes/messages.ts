@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
 import { MAX_PAGE, getAttachment, getMessage, getRawMessage, listMessages } from '../../mail/messages/index.ts';
 import { withoutBcc } from '../../mail/mime/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { commentSchema, linkSchema, ruleRunSchema, withCrm } from './message-crm.ts';
@@ -158,9 +158,18 @@ function sendDownload(reply: FastifyReply, bytes: Buffer, contentType: string, f
     .send(bytes);
 }
 
-/** Only a plain type/subtype goes into the header; anything odd is served as opaque bytes. */
+/**
+ * The sender chooses an attachment's type, and it is served from the app's
+ * origin: a `text/javascript` attachment would pass the app's `script-src 'self'`
+ * (and `text/css` its style-src). Only raster images, which the reading pane
+ * shows inline and which can never run, keep their type; anything else is
+ * opaque bytes, which with `nosniff` no browser runs as a script or style.
+ */
+const INERT_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
+
 function safeContentType(type: string): string {
-  return /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/i.test(type) ? type.toLowerCase() : 'application/octet-stream';
+  const plain = type.trim().toLowerCase();
+  return INERT_TYPES.has(plain) ? plain : 'application/octet-stream';
 }
 
 /** RFC 6266: an ASCII `filename` for old clients, and `filename*` (RFC 8187) when the name is not plain ASCII. */

@@ -13,7 +13,7 @@ import {
   startAuthorization,
   AUTHORIZATION_TTL_MS,
 } from '../../mail/oauth/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser, requireAdmin } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 

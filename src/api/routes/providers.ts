@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hasOAuthClient } from '../../mail/oauth/index.ts';
 import { discoverProvider } from '../../mail/providers/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 
 const security = z.enum(['tls', 'starttls', 'none']);

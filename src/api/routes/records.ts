@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KIND_PATHS, RECORD_KINDS, createRecord, deleteRecord, getRecord, listRecords, recordEmails, recordFieldsSchema, updateRecord } from '../../crm/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { summarySchema } from './messages.ts';

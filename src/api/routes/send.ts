@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { RECORD_KINDS, linkSentMessage, visibleRecord } from '../../crm/index.ts';
+import { RECORD_KINDS, linkSentMessage, mergeValuesFor, visibleRecord } from '../../crm/index.ts';
 import type { Viewer } from '../../access/index.ts';
 import { getSend, sendMessage } from '../../mail/send/index.ts';
 import type { SendInput, SendResult } from '../../mail/send/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 
@@ -91,7 +91,7 @@ export function sendRoutes(app: ApiApp): void {
 export async function sendLinked(app: ApiApp, user: Viewer, input: SendInput, linkTo: z.infer<typeof linkToSchema> | undefined): Promise<SendResult> {
   const db = app.tandem.store.db;
   const target = linkTo ? await visibleRecord(db, user, linkTo.recordType, linkTo.recordId) : null;
-  const sent = await sendMessage(app.tandem, user.id, input);
+  const sent = await sendMessage(app.tandem, user.id, input, (recipient) => mergeValuesFor(db, user.id, recipient));
   if (target) await linkSentMessage(db, { mailboxId: sent.mailboxId, messageId: sent.messageId, recordId: target.id, userId: user.id });
   return sent;
 }

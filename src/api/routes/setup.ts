@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
 import { countUsers, createSession, createUser, MIN_PASSWORD_LENGTH } from '../../users/index.ts';
-import type { ApiApp } from '../app.ts';
+import type { ApiApp } from '../api-app.ts';
 import { setSessionCookie } from '../authenticate.ts';
 import { emailSchema, errorSchema, userSchema } from '../schemas.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { testConnection } from '../../mail/mailboxes/index.ts';
-import type { ApiApp } from '../app.ts';
+import { testConnection } from '../../mail/account/index.ts';
+import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { imapSchema, smtpSchema } from './mailboxes.ts';
 

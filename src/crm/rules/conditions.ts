@@ -1,3 +1,4 @@
+import { regexMatches } from './regex-worker.ts';
 import type { RuleCondition } from './rule-schema.ts';
 
 /** What a rule looks at in an email. */
@@ -10,16 +11,24 @@ export interface RuleEmail {
   folder: string;
 }
 
-/** A regular expression runs on at most this much text, whatever the email's size. */
-export const MAX_MATCH_INPUT = 20_000;
+/** A regular expression runs on at most this much of each text (subject, body, …), whatever the email's size. */
+export const MAX_MATCH_INPUT = 10_000;
 
-export function ruleMatches(match: 'all' | 'any', conditions: RuleCondition[], email: RuleEmail): boolean {
-  const results = conditions.map((c) => conditionMatches(c, email));
-  return match === 'all' ? results.every(Boolean) : results.some(Boolean);
+/** Conditions are tried in order until the answer is known. Throws PatternTimedOut when a pattern ran out of time. */
+export async function ruleMatches(match: 'all' | 'any', conditions: RuleCondition[], email: RuleEmail): Promise<boolean> {
+  for (const condition of conditions) {
+    const matched = await conditionMatches(condition, email);
+    if (match === 'all' && !matched) return false;
+    if (match === 'any' && matched) return true;
+  }
+  return match === 'all';
 }
 
-/** Every comparison is case-insensitive; an address field matches when any of its addresses does. */
-export function conditionMatches(condition: RuleCondition, email: RuleEmail): boolean {
+/**
+ * Every comparison is case-insensitive; an address field matches when any of its addresses does.
+ * A regular expression runs off the main thread within a time budget (regex-worker.ts).
+ */
+export async function conditionMatches(condition: RuleCondition, email: RuleEmail): Promise<boolean> {
   const value = condition.value.toLowerCase();
   const texts = textsOf(condition.field, email);
   switch (condition.op) {
@@ -31,10 +40,8 @@ export function conditionMatches(condition: RuleCondition, email: RuleEmail): bo
       const domain = value.replace(/^@/, '');
       return addressesOf(condition.field, email).some((a) => a.toLowerCase().split('@').pop() === domain);
     }
-    case 'matches': {
-      const regex = new RegExp(condition.value, 'iu');
-      return texts.some((t) => regex.test(t.slice(0, MAX_MATCH_INPUT)));
-    }
+    case 'matches':
+      return regexMatches(condition.value, texts.map((t) => t.slice(0, MAX_MATCH_INPUT)));
   }
 }
 

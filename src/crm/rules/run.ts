@@ -7,6 +7,7 @@ import { addLinks, matchingRecords } from '../links/match.ts';
 import { insertRecord } from '../records/records.ts';
 import { ruleMatches } from './conditions.ts';
 import type { RuleEmail } from './conditions.ts';
+import { MATCH_BUDGET_MS, PatternTimedOut } from './regex-worker.ts';
 import type { RuleAction } from './rule-schema.ts';
 import { toView } from './rules.ts';
 
@@ -15,7 +16,7 @@ export type ActionResult =
   | { type: 'archive'; linked: string[] }
   | { type: 'create'; recordType: string; created: string | null; linked: string[]; skipped?: string }
   | { type: 'mark_private' }
-  | { type: RuleAction['type']; error: string };
+  | { type: RuleAction['type'] | 'match'; error: string };
 
 interface StoredEmail extends RuleEmail {
   id: number;
@@ -48,14 +49,35 @@ export async function applyRules(trx: Kysely<Database>, mailbox: Mailbox, folder
       .execute()
   ).map(toView);
   if (rules.length === 0) return;
+  // A rule whose pattern ran out of time is not tried again in this batch: the batch's
+  // transaction (and on SQLite every other query) waits while the rules run.
+  const stopped = new Set<string>();
   for (const email of await loadEmails(trx, messageIds, folder)) {
     for (const rule of rules) {
-      if (!ruleMatches(rule.match, rule.conditions, email)) continue;
+      if (stopped.has(rule.id)) {
+        await logRun(trx, email.id, rule, [{ type: 'match', error: `skipped: a pattern of this rule ran over ${MATCH_BUDGET_MS} ms on an earlier email of the same batch` }]);
+        continue;
+      }
+      const matched = await ruleMatches(rule.match, rule.conditions, email).catch((error: unknown) => {
+        if (!(error instanceof PatternTimedOut)) throw error;
+        return 'timed_out' as const;
+      });
+      if (matched === 'timed_out') {
+        // Logged on the email so its owner sees why the rule did nothing; the sync goes on.
+        stopped.add(rule.id);
+        await logRun(trx, email.id, rule, [{ type: 'match', error: `a pattern of this rule ran over ${MATCH_BUDGET_MS} ms on this email and was stopped` }]);
+        continue;
+      }
+      if (!matched) continue;
       const results: ActionResult[] = [];
       for (const action of rule.actions) results.push(await runActionSafely(trx, mailbox, email, action));
-      await trx.insertInto('rule_runs').values({ message_id: email.id, rule_id: rule.id, rule_name: rule.name, results: JSON.stringify(results), created_at: Date.now() }).execute();
+      await logRun(trx, email.id, rule, results);
     }
   }
+}
+
+async function logRun(trx: Kysely<Database>, messageId: number, rule: { id: string; name: string }, results: ActionResult[]): Promise<void> {
+  await trx.insertInto('rule_runs').values({ message_id: messageId, rule_id: rule.id, rule_name: rule.name, results: JSON.stringify(results), created_at: Date.now() }).execute();
 }
 
 /**

@@ -1,6 +1,7 @@
 import { ImapFlow } from 'imapflow';
 import type { ImapFlowOptions } from 'imapflow';
 import { classifyImapError, MailServerError } from './errors.ts';
+import { refusalRecorder } from './refusals.ts';
 
 export type Security = 'tls' | 'starttls' | 'none';
 
@@ -68,7 +69,9 @@ export async function connectImap(settings: ImapSettings, options: ConnectOption
 }
 
 async function connectOnce(settings: ImapSettings, options: ConnectOptions, accessToken?: string): Promise<ImapFlow> {
-  const client = new ImapFlow(imapOptions(settings, options, accessToken));
+  const refusals = refusalRecorder();
+  const client = new ImapFlow({ ...imapOptions(settings, options, accessToken), logger: refusals.logger });
+  refusals.attach(client);
   // A dropped connection is reported through the next command; keep the emitter from throwing.
   client.on('error', () => undefined);
   try {

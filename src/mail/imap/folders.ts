@@ -22,7 +22,7 @@ export async function listServerFolders(client: ImapFlow): Promise<ServerFolder[
     specialUse: entry.path.toUpperCase() === 'INBOX' ? '\\Inbox' : (entry.specialUse ?? null),
     specialUseSource: entry.path.toUpperCase() === 'INBOX' ? 'extension' : (entry.specialUseSource ?? null),
     selectable: !entry.flags.has('\\Noselect') && !entry.flags.has('\\NonExistent'),
-    subscribed: entry.subscribed,
+    subscribed: entry.subscribed === true, // ImapFlow leaves it unset for a folder not in LSUB
   }));
 }
 

@@ -1,11 +1,8 @@
 export { connectMailbox, createMailbox, deleteMailbox, disconnectMailbox, serverFolders, updateMailbox } from './manage.ts';
-export type { MailboxChanges, NewMailbox, SyncControl } from './manage.ts';
+export type { MailboxChanges, NewMailbox } from './manage.ts';
 export { mailboxView } from './view.ts';
 export type { FolderView, MailboxView } from './view.ts';
 export { syncSince } from './sync-period.ts';
-export type { SmtpSettings } from './verify.ts';
 export { oauthMailboxSettings } from './provider-settings.ts';
 export type { OAuthServerChoice } from './provider-settings.ts';
 export { reauthorizeMailbox } from './reauthorize.ts';
-export { testConnection } from './verify.ts';
-export type { ConnectionCheck } from './verify.ts';

@@ -8,21 +8,11 @@ import { TandemError } from '../../errors/index.ts';
 import { DEFAULT_FOLDER_ROLES } from '../imap/index.ts';
 import type { ImapSettings } from '../imap/index.ts';
 import { removeLocations } from '../messages/write.ts';
-import type { MailboxSecrets } from '../sync/index.ts';
-import { imapSettingsOf } from '../sync/index.ts';
+import type { SyncControl } from '../sync/index.ts';
+import { imapSettingsOf, verifyImap, verifySmtp } from '../account/index.ts';
+import type { MailboxSecrets, SmtpSettings } from '../account/index.ts';
 import { mailboxPreset, withProviderHelp } from './provider-settings.ts';
 import { syncSince } from './sync-period.ts';
-import { verifyImap, verifySmtp } from './verify.ts';
-import type { SmtpSettings } from './verify.ts';
-
-/** How the API tells the sync engine about changes (the engine also notices them on its own). */
-export interface SyncControl {
-  startMailbox(mailboxId: string): void;
-  stopMailbox(mailboxId: string): Promise<void>;
-  restartMailbox(mailboxId: string): Promise<void>;
-  /** Local changes wait in the outbox: push them now. */
-  nudge(mailboxId: string): void;
-}
 
 export interface NewMailbox {
   address: string;

@@ -6,7 +6,7 @@ import { GrantTokenSource, oauthClient } from '../oauth/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { PROVIDER_PRESETS, presetById, presetForDomain } from '../providers/index.ts';
 import type { ProviderPreset } from '../providers/index.ts';
-import type { SmtpSettings } from './verify.ts';
+import type { SmtpSettings } from '../account/index.ts';
 
 /** Server settings given with an OAuth2 grant; what is left out comes from the provider. */
 export interface OAuthServerChoice {

@@ -1,7 +1,7 @@
 import { ownedMailbox } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
 import { TandemError } from '../../errors/index.ts';
-import type { SyncControl } from './manage.ts';
+import type { SyncControl } from '../sync/index.ts';
 
 /**
  * After the user signed in again: the mailbox uses the new grant (the old one

@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import { ownedMessage } from '../../access/index.ts';
 import type { Database } from '../../db/index.ts';
-import type { StoredParse } from './write.ts';
 
 /** Privacy is Tandem's own: it never reaches the mail server. Only the mailbox's own user changes it. */
 export async function setMessagePrivate(db: Kysely<Database>, userId: string, id: number, isPrivate: boolean): Promise<void> {
@@ -15,7 +14,7 @@ export async function setMessagePrivate(db: Kysely<Database>, userId: string, id
  * (RFC 5322 §3.6.4), so it holds for incoming replies, for Tandem's own sent
  * replies (their Sent copy is stored by the sync) and for other mail apps'.
  */
-export async function refersToPrivate(trx: Kysely<Database>, mailboxId: string, parsed: Pick<StoredParse, 'inReplyTo' | 'references'>): Promise<boolean> {
+export async function refersToPrivate(trx: Kysely<Database>, mailboxId: string, parsed: { inReplyTo: string | null; references: string[] }): Promise<boolean> {
   const related = [...parsed.references, parsed.inReplyTo].filter((id): id is string => !!id);
   if (related.length === 0) return false;
   const row = await trx

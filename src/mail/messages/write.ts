@@ -196,19 +196,17 @@ export async function removeLocations(trx: Kysely<Database>, folderId: number, u
 }
 
 /** Deletes messages that have been in no folder since before `orphanedBefore`. */
-export async function purgeOrphans(db: Kysely<Database>, dialect: Dialect, mailboxId: string, orphanedBefore: number): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const rows = await trx
-      .selectFrom('messages')
-      .select('id')
-      .where('mailbox_id', '=', mailboxId)
-      .where('orphaned_at', 'is not', null)
-      .where('orphaned_at', '<', orphanedBefore)
-      .execute();
-    const ids = rows.map((r) => r.id);
-    if (ids.length === 0) return 0;
-    await unindexMessages(trx, dialect, ids);
-    await trx.deleteFrom('messages').where('id', 'in', ids).execute();
-    return ids.length;
-  });
+export async function purgeOrphans(trx: Kysely<Database>, dialect: Dialect, mailboxId: string, orphanedBefore: number): Promise<number> {
+  const rows = await trx
+    .selectFrom('messages')
+    .select('id')
+    .where('mailbox_id', '=', mailboxId)
+    .where('orphaned_at', 'is not', null)
+    .where('orphaned_at', '<', orphanedBefore)
+    .execute();
+  const ids = rows.map((r) => r.id);
+  if (ids.length === 0) return 0;
+  await unindexMessages(trx, dialect, ids);
+  await trx.deleteFrom('messages').where('id', 'in', ids).execute();
+  return ids.length;
 }

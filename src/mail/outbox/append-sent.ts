@@ -1,5 +1,6 @@
+import { appendMessage, searchUids } from '../imap/index.ts';
 import { TANDEM_ID_HEADER } from '../mime/index.ts';
-import type { MailboxRun } from '../sync/run-context.ts';
+import type { MailboxRun } from '../run/index.ts';
 import type { OpPayload } from './ops.ts';
 import { openRoleFolder } from './role-folder.ts';
 
@@ -14,11 +15,7 @@ export async function appendSent(run: MailboxRun, p: OpPayload<'append_sent'>): 
   if (mailbox?.provider_files_sent === 1) return; // the provider keeps its own copy
   const sent = await openRoleFolder(run, '\\Sent', null, true);
   const client = run.client;
-  const found = await client.search({ header: { [TANDEM_ID_HEADER]: p.sendId } }, { uid: true });
-  if (found === false || found === undefined) throw new Error(`The server refused a SEARCH in ${sent.path}`);
+  const found = await searchUids(client, { header: { [TANDEM_ID_HEADER]: p.sendId } });
   if (found.length > 0) return; // appended before a crash: already filed
-
-  const raw = await run.blobs.get(p.rawBlob);
-  const appended = await client.append(sent.path, raw, ['\\Seen']);
-  if (appended === false) throw new Error(`The server refused to file the sent message in ${sent.path}`);
+  await appendMessage(client, sent.path, await run.blobs.get(p.rawBlob), ['\\Seen']);
 }

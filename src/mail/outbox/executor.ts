@@ -1,22 +1,18 @@
 import { publishMailEvent } from '../../events/index.ts';
-import type { ImapFlow, MailboxObject } from 'imapflow';
+import type { CopyResponseObject, ImapFlow, MailboxObject } from 'imapflow';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, OutboxOpsTable } from '../../db/index.ts';
-import { classifyImapError } from '../imap/index.ts';
+import { addFlags, classifyImapError, copyMessages, expungeUids, moveMessages, removeFlags } from '../imap/index.ts';
 import { addLocation, flagColumns, removeLocations } from '../messages/write.ts';
-import type { MailboxRun } from '../sync/run-context.ts';
-import { backoffDelay } from '../sync/backoff.ts';
+import { backoffDelay, LeaseLost } from '../run/index.ts';
+import type { MailboxRun } from '../run/index.ts';
 import { appendSent } from './append-sent.ts';
 import { opPayloads } from './ops.ts';
 import type { OpPayload } from './ops.ts';
 import { saveDraftOnServer } from './save-draft.ts';
+import { PermanentOpFailure } from './permanent-failure.ts';
 
 type OpRow = Selectable<OutboxOpsTable>;
-
-/** An op that cannot succeed (the folder was reset or removed): it ends as failed at once. */
-export class PermanentOpFailure extends Error {
-  override readonly name = 'PermanentOpFailure';
-}
 
 /** Attempts before an op that keeps failing ends as failed. */
 export const MAX_ATTEMPTS = 6;
@@ -47,20 +43,15 @@ async function drainOps(run: MailboxRun, ops: OpRow[]): Promise<boolean> {
     try {
       await execute(run, op);
     } catch (error) {
+      if (error instanceof LeaseLost) throw error; // the next holder runs this op; nothing is recorded here
       const failure = classifyImapError(error);
-      const permanent = error instanceof PermanentOpFailure || refusedForGood(error) || op.attempts + 1 >= MAX_ATTEMPTS;
+      const permanent = error instanceof PermanentOpFailure || failure.policy === 'give_up' || op.attempts + 1 >= MAX_ATTEMPTS;
       await recordFailure(run, op, failure.message, permanent);
       if (failure.failure === 'connection_failed' || failure.failure === 'auth_failed') throw error;
       if (!permanent) return false;
     }
   }
   return true;
-}
-
-/** A NO that retrying cannot fix: the target folder does not exist, or the server cannot do it (RFC 5530). */
-function refusedForGood(error: unknown): boolean {
-  const e = error as { responseStatus?: string; serverResponseCode?: string };
-  return e.responseStatus === 'NO' && ['TRYCREATE', 'NONEXISTENT', 'CANNOT', 'NOPERM'].includes(e.serverResponseCode ?? '');
 }
 
 async function execute(run: MailboxRun, op: OpRow): Promise<void> {
@@ -101,30 +92,19 @@ async function openForWrite(client: ImapFlow, place: { path: string; uidValidity
 
 async function runFlags(run: MailboxRun, op: OpRow, p: OpPayload<'flags'>): Promise<void> {
   await openForWrite(run.client, p);
-  const added = p.add.length === 0 || (await run.client.messageFlagsAdd(String(p.uid), p.add, { uid: true }));
-  const removed = p.remove.length === 0 || (await run.client.messageFlagsRemove(String(p.uid), p.remove, { uid: true }));
-  if (!added || !removed) throw new Error('The server refused to change the flags');
+  if (p.add.length > 0) await addFlags(run.client, String(p.uid), p.add);
+  if (p.remove.length > 0) await removeFlags(run.client, String(p.uid), p.remove);
   await finish(run, op, async () => undefined);
 }
 
 async function runMove(run: MailboxRun, op: OpRow, p: OpPayload<'move'>): Promise<void> {
   await openForWrite(run.client, p);
   const client = run.client;
-  let newUid: number | undefined;
-  if (client.capabilities.has('MOVE')) {
-    const result = await client.messageMove(String(p.uid), p.toPath, { uid: true });
-    if (result === false) await refused(client, p.toPath, 'move');
-    newUid = result ? result.uidMap?.get(p.uid) : undefined;
-  } else {
-    // COPY, then \Deleted and UID EXPUNGE of this UID only; without UIDPLUS the
-    // original stays flagged \Deleted: a plain EXPUNGE would also remove what
-    // another app marked deleted (docs/sync.md invariant 7).
-    const result = await client.messageCopy(String(p.uid), p.toPath, { uid: true });
-    if (result === false) await refused(client, p.toPath, 'copy');
-    newUid = result ? result.uidMap?.get(p.uid) : undefined;
-    await client.messageFlagsAdd(String(p.uid), ['\\Deleted'], { uid: true });
-    if (client.capabilities.has('UIDPLUS')) await client.messageDelete(String(p.uid), { uid: true });
-  }
+  const uid = String(p.uid);
+  const moved = await (client.capabilities.has('MOVE') ? moveMessages(client, uid, p.toPath) : copyThenRemove(run, uid, p.toPath)).catch((error: unknown) =>
+    refusedMove(client, p.toPath, error),
+  );
+  const newUid = moved.uidMap?.get(p.uid);
   await finish(run, op, async (trx) => {
     if (op.location_id === null) return;
     const placeholder = await trx.selectFrom('message_locations').select(['id', 'folder_id']).where('id', '=', op.location_id).executeTakeFirst();
@@ -142,21 +122,34 @@ async function runMove(run: MailboxRun, op: OpRow, p: OpPayload<'move'>): Promis
 }
 
 /**
- * ImapFlow answers a refused MOVE or COPY with `false`: a target that does not
- * exist is final, anything else is worth another try.
+ * A server without MOVE: COPY, then \\Deleted and UID EXPUNGE of this UID only; without UIDPLUS the
+ * original stays flagged \\Deleted: a plain EXPUNGE would also remove what another app marked deleted
+ * (docs/sync.md invariant 7). Once the copy exists the move has happened: a refused clean-up is logged, never
+ * retried (a retry would copy twice).
  */
-async function refused(client: ImapFlow, toPath: string, what: string): Promise<never> {
-  const target = await client.status(toPath, { messages: true }).catch(() => false as const);
-  if (target === false) throw new PermanentOpFailure(`The folder ${toPath} no longer exists on the server`);
-  throw new Error(`The server refused to ${what} the message to ${toPath}`);
+async function copyThenRemove(run: MailboxRun, uid: string, toPath: string): Promise<CopyResponseObject> {
+  const copied = await copyMessages(run.client, uid, toPath);
+  try {
+    await addFlags(run.client, uid, ['\\Deleted']);
+    if (run.client.capabilities.has('UIDPLUS')) await expungeUids(run.client, uid);
+  } catch (error) {
+    run.logger.warn({ err: error, toPath }, 'the original of a copied message could not be removed');
+  }
+  return copied;
+}
+
+/** A target folder that does not exist is final (asked with STATUS when the refusal names no reason); anything else follows the policy. */
+async function refusedMove(client: ImapFlow, toPath: string, error: unknown): Promise<never> {
+  const failure = classifyImapError(error);
+  const missing = failure.failure === 'no_such_folder' || (failure.failure === 'other' && failure.refusedByServer && (await client.status(toPath, { messages: true }).catch(() => false)) === false);
+  if (missing) throw new PermanentOpFailure(`The folder ${toPath} no longer exists on the server`);
+  throw failure;
 }
 
 async function runExpunge(run: MailboxRun, op: OpRow, p: OpPayload<'expunge'>): Promise<void> {
   await openForWrite(run.client, p);
-  if (!(await run.client.messageFlagsAdd(String(p.uid), ['\\Deleted'], { uid: true }))) throw new Error('The server refused to mark the message deleted');
-  if (run.client.capabilities.has('UIDPLUS') && !(await run.client.messageDelete(String(p.uid), { uid: true }))) {
-    throw new Error('The server refused to expunge the message');
-  }
+  await addFlags(run.client, String(p.uid), ['\\Deleted']);
+  if (run.client.capabilities.has('UIDPLUS')) await expungeUids(run.client, String(p.uid));
   await finish(run, op, async (trx) => {
     const folder = await trx.selectFrom('folders').select('id').where('mailbox_id', '=', op.mailbox_id).where('path', '=', p.path).executeTakeFirst();
     if (folder) await removeLocations(trx, folder.id, [p.uid]);
@@ -165,28 +158,37 @@ async function runExpunge(run: MailboxRun, op: OpRow, p: OpPayload<'expunge'>): 
 
 /** Marks the op done together with its local follow-up, under the lease. */
 async function finish(run: MailboxRun, op: OpRow, followUp: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     await followUp(trx);
     await trx.updateTable('outbox_ops').set({ state: 'done', error: null, attempts: op.attempts + 1, updated_at: Date.now() }).where('id', '=', op.id).execute();
   });
 }
 
+/**
+ * Under the lease, and only if the op is still as this worker read it: a worker
+ * that lost its lease never sets back an op that the next holder already ran.
+ */
 async function recordFailure(run: MailboxRun, op: OpRow, message: string, permanent: boolean): Promise<void> {
   const now = Date.now();
-  await run.db
-    .updateTable('outbox_ops')
-    .set({
-      state: permanent ? 'failed' : 'pending',
-      attempts: op.attempts + 1,
-      next_attempt_at: now + backoffDelay(op.attempts + 1),
-      error: message,
-      updated_at: now,
-    })
-    .where('id', '=', op.id)
-    .execute();
-  run.logger.warn({ opId: op.id, kind: op.kind, permanent, error: message }, 'outbox op failed');
-  if (permanent) await run.db.transaction().execute((trx) => revert(trx, op, message));
+  const recorded = await run.write(async (trx) => {
+    const result = await trx
+      .updateTable('outbox_ops')
+      .set({
+        state: permanent ? 'failed' : 'pending',
+        attempts: op.attempts + 1,
+        next_attempt_at: now + backoffDelay(op.attempts + 1),
+        error: message,
+        updated_at: now,
+      })
+      .where('id', '=', op.id)
+      .where('state', '=', 'pending')
+      .where('attempts', '=', op.attempts)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) return false;
+    if (permanent) await revert(trx, op, message);
+    return true;
+  });
+  if (recorded) run.logger.warn({ opId: op.id, kind: op.kind, permanent, error: message }, 'outbox op failed');
 }
 
 /** An op that ended as failed gives the local view back to the server's state, so nothing shows that did not happen. */

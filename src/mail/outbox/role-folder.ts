@@ -1,6 +1,6 @@
 import type { MailboxObject } from 'imapflow';
-import type { MailboxRun } from '../sync/run-context.ts';
-import { PermanentOpFailure } from './executor.ts';
+import type { MailboxRun } from '../run/index.ts';
+import { PermanentOpFailure } from './permanent-failure.ts';
 
 export type RoleFolder = '\\Drafts' | '\\Sent';
 
@@ -42,8 +42,7 @@ export async function openRoleFolder(run: MailboxRun, role: RoleFolder, path: st
 async function adoptFolder(run: MailboxRun, role: RoleFolder, path: string): Promise<void> {
   const specialUse = (await roleFolderPath(run, role)) === null ? role : null;
   const now = Date.now();
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     await trx
       .insertInto('folders')
       .values({ mailbox_id: run.mailbox.id, path, delimiter: null, special_use: specialUse, enabled: 1, enabled_at: now, created_at: now })

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
+import { addFlags, appendMessage, expungeUids, searchUids } from '../imap/index.ts';
 import { TANDEM_ID_HEADER } from '../mime/index.ts';
-import type { MailboxRun } from '../sync/run-context.ts';
+import type { MailboxRun } from '../run/index.ts';
 import type { OpPayload } from './ops.ts';
 import { openRoleFolder } from './role-folder.ts';
 
@@ -24,20 +25,15 @@ export async function saveDraftOnServer(run: MailboxRun, p: OpPayload<'save_draf
     return async () => undefined;
   }
   // A crash after the APPEND but before it was recorded: the version is already there.
-  const found = await client.search({ header: { [TANDEM_ID_HEADER]: p.versionId } }, { uid: true });
-  // A refused SEARCH must not read as "not there": that would save the version twice.
-  if (!found) throw new Error(`The server refused a SEARCH in ${folder.path}`);
-  let uid = found[0];
+  // A refused SEARCH throws: read as "not there", it would save the version twice.
+  let uid = (await searchUids(client, { header: { [TANDEM_ID_HEADER]: p.versionId } }))[0];
   if (uid === undefined) {
-    const appended = await client.append(folder.path, await run.blobs.get(draft.raw_blob), ['\\Draft', '\\Seen']);
-    if (!appended) throw new Error('The server refused to save the draft');
-    uid = appended.uid ?? (await client.search({ header: { [TANDEM_ID_HEADER]: p.versionId } }, { uid: true }) || [])[0];
+    const appended = await appendMessage(client, folder.path, await run.blobs.get(draft.raw_blob), ['\\Draft', '\\Seen']);
+    uid = appended.uid ?? (await searchUids(client, { header: { [TANDEM_ID_HEADER]: p.versionId } }))[0];
   }
   const previous = draft.uid !== null && draft.folder_path === folder.path && draft.uid_validity === uidValidity && draft.uid !== uid ? draft.uid : null;
-  if (previous !== null) {
-    await client.messageFlagsAdd(String(previous), ['\\Deleted'], { uid: true });
-    if (client.capabilities.has('UIDPLUS')) await client.messageDelete(String(previous), { uid: true });
-  }
+  // The new version is safe on the server; a previous one the server will not remove stays, and is logged.
+  if (previous !== null) await removeUids(run, String(previous)).catch((error: unknown) => run.logger.warn({ err: error, folder: folder.path }, 'the previous draft version could not be removed'));
   return async (trx) => {
     // Where the live version is, even if a newer one was queued meanwhile (its op replaces this one).
     await trx.updateTable('drafts').set({ folder_path: folder.path, uid_validity: uidValidity, uid: uid ?? null, updated_at: Date.now() }).where('id', '=', draft.id).execute();
@@ -48,10 +44,13 @@ export async function saveDraftOnServer(run: MailboxRun, p: OpPayload<'save_draf
 /** Removes every copy of one version (found by its X-Tandem-Id) from the selected folder. */
 async function expungeVersion(run: MailboxRun, path: string, versionId: string): Promise<void> {
   const client = run.client;
-  const found = await client.search({ header: { [TANDEM_ID_HEADER]: versionId } }, { uid: true });
-  if (!found) throw new Error(`The server refused a SEARCH in ${path}`);
+  const found = await searchUids(client, { header: { [TANDEM_ID_HEADER]: versionId } });
   if (found.length === 0) return;
-  const uids = found.join(',');
-  await client.messageFlagsAdd(uids, ['\\Deleted'], { uid: true });
-  if (client.capabilities.has('UIDPLUS')) await client.messageDelete(uids, { uid: true });
+  await removeUids(run, found.join(',')).catch((error: unknown) => run.logger.warn({ err: error, folder: path }, 'a superseded draft version could not be removed'));
+}
+
+/** \\Deleted, then UID EXPUNGE of those UIDs only where the server has UIDPLUS (docs/sync.md invariant 7). */
+async function removeUids(run: MailboxRun, uids: string): Promise<void> {
+  await addFlags(run.client, uids, ['\\Deleted']);
+  if (run.client.capabilities.has('UIDPLUS')) await expungeUids(run.client, uids);
 }

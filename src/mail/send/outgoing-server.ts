@@ -3,8 +3,8 @@ import { z } from 'zod';
 import type { TandemContext } from '../../context/index.ts';
 import type { Database } from '../../db/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
-import { verifySmtp } from '../mailboxes/verify.ts';
-import type { SmtpSettings } from '../mailboxes/verify.ts';
+import { verifySmtp } from '../account/index.ts';
+import type { SmtpSettings } from '../account/index.ts';
 
 /**
  * The admin's outgoing (SMTP) server: used for a mailbox whose own SMTP server

@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ownedMailbox } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
-import { mergeValuesFor } from '../../crm/index.ts';
 import type { Database, SendState, SendVia } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { flagColumns } from '../messages/write.ts';
 import { repliedMessage } from '../messages/index.ts';
 import type { RepliedMessage } from '../messages/index.ts';
 import { composeMessage, fillMergeTags, megabytes } from '../mime/index.ts';
-import type { ComposedMessage, ComposeInput } from '../mime/index.ts';
+import type { ComposedMessage, ComposeInput, MergeValues } from '../mime/index.ts';
 import { enqueueOp } from '../outbox/index.ts';
 import { messageIdFromSmtpReply, presetById } from '../providers/index.ts';
-import type { MailboxRow } from '../sync/run-context.ts';
+import type { MailboxRow } from '../account/index.ts';
 import { outgoingServer } from './outgoing-server.ts';
 import { SmtpFailure, SmtpSession, smtpSettingsOf } from './smtp.ts';
 
@@ -31,6 +30,9 @@ export interface SendResult {
   via: SendVia;
 }
 
+/** The merge-tag values for a recipient (the CRM looks them up from the recipient's records). */
+export type MergeValuesLookup = (recipient: string | undefined) => Promise<MergeValues>;
+
 type Original = RepliedMessage;
 
 /**
@@ -41,14 +43,14 @@ type Original = RepliedMessage;
  * accepted it, the Sent copy (and \Answered on a replied message) is left to
  * the outbox, in the same transaction that marks the send 'sent'.
  */
-export async function sendMessage(context: TandemContext, ownerId: string, input: SendInput): Promise<SendResult> {
+export async function sendMessage(context: TandemContext, ownerId: string, input: SendInput, mergeValues: MergeValuesLookup): Promise<SendResult> {
   const { db } = context.store;
   const mailbox = await ownedMailbox(db, ownerId, input.mailboxId);
   const original = input.inReplyTo === undefined ? undefined : await repliedMessage(db, mailbox.id, input.inReplyTo);
 
   const id = randomUUID();
   // Merge tags are filled only now, from the first recipient's contact record (drafts keep them as written).
-  const values = await mergeValuesFor(db, ownerId, input.to[0] ?? input.cc?.[0] ?? input.bcc?.[0]);
+  const values = await mergeValues(input.to[0] ?? input.cc?.[0] ?? input.bcc?.[0]);
   const composed = await composeMessage({
     id,
     from: { address: mailbox.address, name: mailbox.display_name },

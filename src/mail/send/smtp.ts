@@ -3,10 +3,10 @@ import type { Kysely } from 'kysely';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Database } from '../../db/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
-import { smtpTransportOptions, xoauth2Login } from '../mailboxes/verify.ts';
-import type { SmtpSettings } from '../mailboxes/verify.ts';
-import { accessTokenOf, mailboxSecretsSchema } from '../sync/account.ts';
-import type { MailboxRow } from '../sync/run-context.ts';
+import { smtpTransportOptions, xoauth2Login } from '../account/index.ts';
+import type { SmtpSettings } from '../account/index.ts';
+import { accessTokenOf, mailboxSecretsSchema } from '../account/index.ts';
+import type { MailboxRow } from '../account/index.ts';
 
 export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>): SmtpSettings {
   const sealed = mailboxSecretsSchema.parse(secrets.openJson(mailbox.secrets));

@@ -1,7 +1,7 @@
 import { listServerFolders } from '../imap/index.ts';
 import type { ServerFolder } from '../imap/index.ts';
 import { removeLocations } from '../messages/write.ts';
-import type { MailboxRun } from './run-context.ts';
+import type { MailboxRun } from '../run/index.ts';
 
 /**
  * Matches the folder rows to the server's folders: new server folders are
@@ -17,8 +17,7 @@ export async function refreshFolders(run: MailboxRun): Promise<ServerFolder[]> {
   const added = server.filter((f) => !known.has(f.path));
   const gone = rows.filter((r) => !onServer.has(r.path));
   if (added.length === 0 && gone.length === 0) return server;
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     for (const folder of added) {
       await trx
         .insertInto('folders')

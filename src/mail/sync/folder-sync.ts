@@ -1,9 +1,10 @@
-import type { ExpungeEvent, ImapFlow, MailboxObject, SearchObject } from 'imapflow';
+import type { ExpungeEvent, ImapFlow, MailboxObject } from 'imapflow';
 import { publishMailEvent } from '../../events/index.ts';
+import { searchUids } from '../imap/index.ts';
 import { flagColumns, removeLocations } from '../messages/write.ts';
 import { countStored, fetchPrepared, storeBatch } from './ingest.ts';
 import { uidSet } from './uid-set.ts';
-import type { FolderRow, MailboxRun } from './run-context.ts';
+import type { FolderRow, MailboxRun } from '../run/index.ts';
 
 /** The first batch is a screenful, so the newest mail shows within a moment; later ones are larger. */
 export const FIRST_BATCH = 25;
@@ -14,16 +15,6 @@ async function select(run: MailboxRun, path: string): Promise<MailboxObject> {
   const current = run.client.mailbox;
   if (current && current.path === path) return current;
   return run.client.mailboxOpen(path, { readOnly: true });
-}
-
-/**
- * UID SEARCH that fails loudly: ImapFlow answers a refused SEARCH with
- * `false`, which read as "no messages" would look like a mass expunge.
- */
-async function searchUids(run: MailboxRun, query: SearchObject): Promise<number[]> {
-  const found = await run.client.search(query, { uid: true });
-  if (!found) throw new Error(`The server refused a SEARCH in ${run.client.mailbox ? run.client.mailbox.path : 'a folder'}`);
-  return found;
 }
 
 async function reload(run: MailboxRun, folderId: number): Promise<FolderRow> {
@@ -114,8 +105,7 @@ async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ 
  */
 async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<FolderRow> {
   const isTrash = folder.special_use === '\\Trash';
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     await trx
       .updateTable('folders')
       .set({
@@ -136,8 +126,7 @@ async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObjec
 
 /** Forgets every location of a folder (messages become orphans and re-attach by stable identity). */
 async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     const rows = await trx.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).execute();
     await removeLocations(trx, folder.id, rows.map((r) => r.uid));
     await trx
@@ -157,7 +146,7 @@ async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
 async function syncNew(run: MailboxRun, folder: FolderRow, uidNext: number | null): Promise<void> {
   const from = folder.uid_next ?? 1;
   if (uidNext !== null && uidNext <= from) return;
-  const uids = (await searchUids(run, { uid: `${from}:*` })).filter((uid) => uid >= from).sort((a, b) => a - b);
+  const uids = (await searchUids(run.client, { uid: `${from}:*` })).filter((uid) => uid >= from).sort((a, b) => a - b);
   for (let i = 0; i < uids.length; i += BATCH) {
     const batch = uids.slice(i, i + BATCH);
     const messages = await fetchPrepared(run, batch);
@@ -169,8 +158,7 @@ async function syncNew(run: MailboxRun, folder: FolderRow, uidNext: number | nul
     });
   }
   if (uids.length === 0 && uidNext !== null) {
-    await run.db.transaction().execute(async (trx) => {
-      await run.lease.assertHeld(trx);
+    await run.write(async (trx) => {
       await trx.updateTable('folders').set({ uid_next: uidNext }).where('id', '=', folder.id).execute();
     });
   }
@@ -234,7 +222,7 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): 
       const held = new Set(known.map((k) => k.uid));
       vanished.push(...new Set(reported.filter((uid) => held.has(uid))));
     } else {
-      const present = new Set(await searchUids(run, { uid: `${lowest}:*` }));
+      const present = new Set(await searchUids(run.client, { uid: `${lowest}:*` }));
       for (const row of known) if (!present.has(row.uid)) vanished.push(row.uid);
     }
   }
@@ -242,8 +230,7 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): 
   const newModseq = !view.condstore ? null : (view.highestModseq ?? highestSeen).toString();
   if (flagUpdates.length === 0 && vanished.length === 0 && newModseq === folder.highest_modseq) return;
 
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
     for (const update of flagUpdates) {
       await trx
         .updateTable('message_locations')
@@ -308,8 +295,11 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
   if (!pending) {
     pending = await pendingFirstSync(run, folder);
     run.pending.set(folder.id, pending);
-    const stored = await countStored(run.db, folder.id);
-    await run.db.updateTable('folders').set({ server_total: stored + pending.length, synced_count: stored }).where('id', '=', folder.id).execute();
+    const total = pending.length;
+    await run.write(async (trx) => {
+      const stored = await countStored(trx, folder.id);
+      await trx.updateTable('folders').set({ server_total: stored + total, synced_count: stored }).where('id', '=', folder.id).execute();
+    });
   }
   const size = folder.synced_count === 0 ? FIRST_BATCH : BATCH;
   const batch = pending.slice(0, size);
@@ -336,9 +326,9 @@ async function pendingFirstSync(run: MailboxRun, folder: FolderRow): Promise<num
   // side, and read INTERNALDATE only for the UIDs in between (a FETCH of every UID is slow at 100k).
   const utcDay = Math.floor(since / DAY_MS) * DAY_MS;
   const range = `1:${low - 1}`;
-  const candidates = (await searchUids(run, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low);
+  const candidates = (await searchUids(run.client, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low);
   if (candidates.length === 0) return [];
-  const surely = new Set(await searchUids(run, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
+  const surely = new Set(await searchUids(run.client, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
   const unsure = candidates.filter((uid) => !surely.has(uid));
   const inPeriod = candidates.filter((uid) => surely.has(uid));
   if (unsure.length > 0) {

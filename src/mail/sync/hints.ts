@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Database } from '../../db/index.ts';
 import { onMailEvent, publishMailEvent } from '../../events/index.ts';
-import type { SyncControl } from '../mailboxes/index.ts';
+import type { SyncControl } from './control.ts';
 import type { SyncEngine } from './engine.ts';
 
 /**

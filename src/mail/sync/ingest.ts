@@ -1,12 +1,13 @@
 import type { FetchMessageObject } from 'imapflow';
 import type { Kysely } from 'kysely';
-import { onMessagesStored } from '../../crm/index.ts';
 import type { Database } from '../../db/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
 import { addLocation, upsertMessage } from '../messages/write.ts';
 import { prepareMessage } from './prepare.ts';
 import type { PreparedMessage } from './prepare.ts';
-import type { FolderRow, MailboxRun } from './run-context.ts';
+import type { MailboxRow } from '../account/index.ts';
+import { LeaseLost } from '../run/index.ts';
+import type { FolderRow, MailboxRun } from '../run/index.ts';
 import { uidSet } from './uid-set.ts';
 
 /** Folders whose mail is not "incoming" for the mark-as-private setting. */
@@ -72,10 +73,10 @@ export async function storeBatch(
   messages: FetchedMessage[],
   moveCursor: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<void> {
-  const isPrivate = run.mailbox.mark_incoming_private === 1 && !OUTGOING_ROLES.has(folder.special_use ?? '');
   const prepared = await Promise.all(messages.map((m) => m.prepared));
-  await run.db.transaction().execute(async (trx) => {
-    await run.lease.assertHeld(trx);
+  await run.write(async (trx) => {
+    run.mailbox = await currentMailbox(trx, run);
+    const isPrivate = run.mailbox.mark_incoming_private === 1 && !OUTGOING_ROLES.has(folder.special_use ?? '');
     const stored: { id: number; created: boolean; uid: number }[] = [];
     for (const [i, message] of messages.entries()) {
       const { parsed, rawBlob } = prepared[i] as PreparedMessage;
@@ -103,10 +104,25 @@ export async function storeBatch(
       stored.push({ id, created, uid: message.uid });
     }
     // CRM: link the new emails to their records and run the mailroom rules, in the same transaction.
-    await onMessagesStored(trx, { mailbox: run.mailbox, folder, messages: stored });
+    await run.hooks.onStored(trx, { mailbox: run.mailbox, folder, messages: stored });
     await moveCursor(trx);
   });
   publishMailEvent({ type: 'messages.added', mailboxId: run.mailbox.id, folder: folder.path });
+}
+
+/**
+ * The mailbox's settings as they are now, read in the transaction that stores
+ * a batch: a setting changed a moment ago (mark incoming as private, archive
+ * and create) applies to the very next message, in whichever process syncs it.
+ * On PostgreSQL the row is locked for share, so a change either commits before
+ * the batch reads it or waits until the batch is stored (SQLite transactions
+ * are serialized anyway).
+ */
+export async function currentMailbox(trx: Kysely<Database>, run: Pick<MailboxRun, 'mailbox' | 'dialect'>): Promise<MailboxRow> {
+  const query = trx.selectFrom('mailboxes').selectAll().where('id', '=', run.mailbox.id);
+  const row = await (run.dialect === 'postgres' ? query.forShare() : query).executeTakeFirst();
+  if (!row) throw new LeaseLost(`Mailbox ${run.mailbox.id} was deleted`); // its lease went with it
+  return row;
 }
 
 /** Number of messages stored in a folder, for progress. */

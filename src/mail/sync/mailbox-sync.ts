@@ -6,20 +6,18 @@ import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
-import { imapSettingsOf, syncConnectOptions } from './account.ts';
-import { Alarm, backoffDelay } from './backoff.ts';
+import { imapSettingsOf, syncConnectOptions } from '../account/index.ts';
+import { Alarm, fencedWriter, runConnectionLoop } from '../run/index.ts';
 import { refreshFolders } from './discover.ts';
 import { firstSyncBatch, syncFolderChanges, syncWatchedFolderChanges } from './folder-sync.ts';
-import { LEASE_TTL_MS, LeaseLost, MailboxLease } from './leases.ts';
-import type { FolderRow, MailboxRun, SyncDeps } from './run-context.ts';
+import { LEASE_TTL_MS, LeaseLost, MailboxLease } from '../run/index.ts';
+import type { FolderRow, MailboxRun, SyncDeps } from '../run/index.ts';
 import { FolderWatcher } from './watcher.ts';
 
 /** Every synced folder is fully re-checked this often even without a change signal. */
 export const FULL_CHECK_MS = 5 * 60_000;
 /** How soon a mailbox with an op waiting to be retried looks again. */
 export const OUTBOX_RETRY_POLL_MS = 1000;
-/** The longest a server's suggested back-off is honoured. */
-export const MAX_THROTTLE_WAIT_MS = 30 * 60_000;
 /** A message in no folder for this long was deleted, not moved: it is purged. */
 export const ORPHAN_GRACE_MS = 60_000;
 
@@ -27,6 +25,30 @@ export interface MailboxSyncDeps extends SyncDeps {
   secrets: SecretBox;
   /** Identifies this process in leases. */
   owner: string;
+}
+
+/** What a session works with, once connected and holding the lease: its writes are fenced by that lease. */
+export function mailboxRun(deps: SyncDeps, mailbox: MailboxRun['mailbox'], client: ImapFlow, lease: MailboxLease): MailboxRun {
+  const capabilities = client.capabilities;
+  return {
+    ...deps,
+    write: fencedWriter(deps.db, lease),
+    mailbox,
+    client,
+    condstore: capabilities.has('CONDSTORE') || capabilities.has('QRESYNC'),
+    qresync: client.enabled.has('QRESYNC'),
+    emailIds: capabilities.has('OBJECTID') || capabilities.has('X-GM-EXT-1'),
+    gmail: capabilities.has('X-GM-EXT-1'),
+    pending: new Map(),
+  };
+}
+
+/** The quiet-time clean-up: messages in no folder past the grace time are purged, old done ops pruned. */
+export async function tidyUp(run: MailboxRun): Promise<void> {
+  await run.write(async (trx) => {
+    await purgeOrphans(trx, run.dialect, run.mailbox.id, Date.now() - ORPHAN_GRACE_MS);
+    await pruneDoneOps(trx, run.mailbox.id);
+  });
 }
 
 /**
@@ -44,6 +66,8 @@ export class MailboxSync {
   #folderErrors = new Map<number, string>();
   #done: Promise<void> = Promise.resolve();
   #watcher: FolderWatcher | null = null;
+  /** The lease of the latest session; the mailbox's state is written under it. */
+  #lease: MailboxLease | null = null;
 
   constructor(
     private readonly deps: MailboxSyncDeps,
@@ -72,31 +96,20 @@ export class MailboxSync {
     await this.#done;
   }
 
-  async #loop(): Promise<void> {
-    let attempt = 0;
-    while (!this.#stopped) {
-      try {
-        await this.#session(() => (attempt = 0));
-      } catch (error) {
-        if (this.#stopped) break;
-        if (error instanceof LeaseLost) {
-          this.deps.logger.warn({ mailboxId: this.mailboxId }, error.message);
-          await this.#alarm.sleep(LEASE_TTL_MS / 3);
-          continue;
-        }
-        const failure = classifyImapError(error);
-        if (failure.failure === 'auth_failed') {
-          await this.#setState('error', `auth_failed: ${failure.message}`);
-          return;
-        }
-        attempt += 1;
-        // A throttling server (Outlook) names its own back-off time: never come back sooner.
-        const delay = Math.max(backoffDelay(attempt), Math.min(failure.retryAfterMs ?? 0, MAX_THROTTLE_WAIT_MS));
-        this.deps.logger.warn({ mailboxId: this.mailboxId, err: error, retryInMs: delay }, 'mailbox sync failed');
-        await this.#setState('error', `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(delay / 1000)} s)`);
-        await this.#alarm.sleep(delay);
-      }
-    }
+  #loop(): Promise<void> {
+    const { logger } = this.deps;
+    const mailboxId = this.mailboxId;
+    return runConnectionLoop({
+      session: (working) => this.#session(working),
+      failed: async (failure, retryInMs) => {
+        if (retryInMs === null) return this.#setState('error', `${failure.failure}: ${failure.message}`);
+        logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
+        await this.#setState('error', `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(retryInMs / 1000)} s)`);
+      },
+      leaseTaken: (error) => logger.warn({ mailboxId }, error.message),
+      sleep: (ms) => this.#alarm.sleep(ms),
+      stopped: () => this.#stopped,
+    });
   }
 
   async #session(onConnected: () => void): Promise<void> {
@@ -108,14 +121,15 @@ export class MailboxSync {
     }
     const lease = new MailboxLease(db, this.mailboxId, this.deps.owner);
     if (!(await lease.claim())) throw new LeaseLost(`Mailbox ${this.mailboxId} is synced by another worker`);
+    this.#lease = lease;
     const settings = imapSettingsOf(mailbox, secrets, db);
     const client = await connectImap(settings, syncConnectOptions(mailbox));
     let watcher: FolderWatcher | null = null;
     this.#failure = null;
     const renewal = setInterval(() => lease.renew().catch((error: unknown) => this.#fail(error)), LEASE_TTL_MS / 3);
     try {
-      const run = this.#runFor(mailbox, client, lease);
-      await this.#learnAppendLimit(mailbox.append_limit, client);
+      const run = mailboxRun(this.deps, mailbox, client, lease);
+      await this.#learnAppendLimit(run);
       await refreshFolders(run);
       const enabled = await this.#enabledFolders();
       const events = { changed: (path: string) => this.wake(path), failed: (e: unknown) => this.#fail(e) };
@@ -140,6 +154,8 @@ export class MailboxSync {
 
   /** One unit of work: local changes to push first, then signalled server changes, then one first-sync batch, else wait. */
   async #step(run: MailboxRun): Promise<void> {
+    // Settings are read afresh at every step, and again in each batch's transaction (storeBatch): a change applies at once.
+    run.mailbox = (await this.deps.db.selectFrom('mailboxes').selectAll().where('id', '=', this.mailboxId).executeTakeFirst()) ?? run.mailbox;
     const outboxDrained = await drainOutbox(run);
     if (this.#dirty.has('*')) {
       await refreshFolders(run);
@@ -159,8 +175,7 @@ export class MailboxSync {
       return;
     }
     await this.#showState('idle');
-    await purgeOrphans(run.db, run.dialect, this.mailboxId, Date.now() - ORPHAN_GRACE_MS);
-    await pruneDoneOps(run.db, this.mailboxId);
+    await tidyUp(run);
     // An op waiting for its retry time wakes the loop soon; otherwise the full check interval.
     const reason = await this.#alarm.sleep(outboxDrained ? FULL_CHECK_MS : OUTBOX_RETRY_POLL_MS);
     if (reason === 'timeout' && outboxDrained) this.#dirty.add('*');
@@ -187,8 +202,9 @@ export class MailboxSync {
       await work();
       this.#folderErrors.delete(folder.id); // it works again (e.g. deleted, then created again)
     } catch (error) {
-      if ((error as { responseStatus?: string }).responseStatus !== 'NO') throw error;
-      const reason = classifyImapError(error).message;
+      const failure = classifyImapError(error);
+      if (!failure.refusedByServer) throw error;
+      const reason = failure.message;
       this.deps.logger.warn({ mailboxId: this.mailboxId, folder: folder.path, reason }, 'the server refused a folder');
       this.#folderErrors.set(folder.id, `${folder.path}: ${reason}`);
     }
@@ -214,27 +230,12 @@ export class MailboxSync {
     return rows.sort((a, b) => Number(b.path.toUpperCase() === 'INBOX') - Number(a.path.toUpperCase() === 'INBOX'));
   }
 
-  #runFor(mailbox: MailboxRun['mailbox'], client: ImapFlow, lease: MailboxLease): MailboxRun {
-    const capabilities = client.capabilities;
-    return {
-      ...this.deps,
-      mailbox,
-      client,
-      lease,
-      condstore: capabilities.has('CONDSTORE') || capabilities.has('QRESYNC'),
-      qresync: client.enabled.has('QRESYNC'),
-      emailIds: capabilities.has('OBJECTID') || capabilities.has('X-GM-EXT-1'),
-      gmail: capabilities.has('X-GM-EXT-1'),
-      pending: new Map(),
-    };
-  }
-
   /** Drafts and Sent copies larger than the server's APPENDLIMIT (RFC 7889) are refused before they are made. */
-  async #learnAppendLimit(known: number | null, client: ImapFlow): Promise<void> {
-    const advertised = client.capabilities.get('APPENDLIMIT');
+  async #learnAppendLimit(run: MailboxRun): Promise<void> {
+    const advertised = run.client.capabilities.get('APPENDLIMIT');
     const limit = typeof advertised === 'number' && advertised > 0 ? advertised : null;
-    if (limit === known) return;
-    await this.deps.db.updateTable('mailboxes').set({ append_limit: limit }).where('id', '=', this.mailboxId).execute();
+    if (limit === run.mailbox.append_limit) return;
+    await run.write((trx) => trx.updateTable('mailboxes').set({ append_limit: limit }).where('id', '=', this.mailboxId).execute());
   }
 
   #fail(error: unknown): void {
@@ -242,11 +243,22 @@ export class MailboxSync {
     this.#alarm.wake();
   }
 
-  /** Writes the state only when it changed (a quiet sync writes nothing); never overrides a disconnect. */
+  /**
+   * Writes the state only when it changed (a quiet sync writes nothing); never overrides a disconnect.
+   * Only the lease holder speaks for the mailbox: a worker that lost it writes nothing.
+   */
   async #setState(state: MailboxState, error: string | null): Promise<void> {
-    const current = await this.deps.db.selectFrom('mailboxes').select(['state', 'error']).where('id', '=', this.mailboxId).executeTakeFirst();
-    if (!current || current.state === 'disconnected' || (current.state === state && current.error === error)) return;
-    await this.deps.db.updateTable('mailboxes').set({ state, error, updated_at: Date.now() }).where('id', '=', this.mailboxId).execute();
-    publishMailEvent({ type: 'mailbox.changed', mailboxId: this.mailboxId });
+    if (!this.#lease) return;
+    const write = fencedWriter(this.deps.db, this.#lease);
+    const changed = await write(async (trx) => {
+      const current = await trx.selectFrom('mailboxes').select(['state', 'error']).where('id', '=', this.mailboxId).executeTakeFirst();
+      if (!current || current.state === 'disconnected' || (current.state === state && current.error === error)) return false;
+      await trx.updateTable('mailboxes').set({ state, error, updated_at: Date.now() }).where('id', '=', this.mailboxId).execute();
+      return true;
+    }).catch((failure: unknown) => {
+      if (failure instanceof LeaseLost) return false;
+      throw failure;
+    });
+    if (changed) publishMailEvent({ type: 'mailbox.changed', mailboxId: this.mailboxId });
   }
 }

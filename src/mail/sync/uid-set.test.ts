@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './backoff.ts';
+import { backoffDelay } from '../run/index.ts';
 import { uidSet } from './uid-set.ts';
 
 describe('uidSet', () => {

@@ -1,11 +1,13 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../db/index.ts';
+import type { Database, MailboxesTable } from '../../db/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import type { ConnectOptions, ImapSettings } from '../imap/index.ts';
 import { GrantTokenSource } from '../oauth/index.ts';
 import { presetById } from '../providers/index.ts';
-import type { MailboxRow } from './run-context.ts';
+
+/** A mailbox as stored: its address, servers and sealed secrets. */
+export type MailboxRow = Selectable<MailboxesTable>;
 
 /** What a mailbox keeps sealed in its `secrets` column. */
 export const mailboxSecretsSchema = z.object({

@@ -1,0 +1,8 @@
+/** How the API tells the sync engine about changes (the engine also notices them on its own). */
+export interface SyncControl {
+  startMailbox(mailboxId: string): void;
+  stopMailbox(mailboxId: string): Promise<void>;
+  restartMailbox(mailboxId: string): Promise<void>;
+  /** Local changes wait in the outbox: push them now. */
+  nudge(mailboxId: string): void;
+}
