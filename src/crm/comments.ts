@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
-import { visibleMessageId } from './access.ts';
-import type { CrmViewer } from './access.ts';
+import { visibleMessage } from '../access/index.ts';
+import type { Viewer } from '../access/index.ts';
 
 export interface CommentView {
   id: string;
@@ -20,8 +20,8 @@ export function mentionedAddresses(body: string): string[] {
 }
 
 /** Comments on an email the viewer may see, oldest first. They live in Tandem only, never on the mail server. */
-export async function commentsOf(db: Kysely<Database>, viewer: CrmViewer, messageId: string | number): Promise<CommentView[]> {
-  const id = typeof messageId === 'number' ? messageId : await visibleMessageId(db, viewer, messageId);
+export async function commentsOf(db: Kysely<Database>, viewer: Viewer, messageId: string | number): Promise<CommentView[]> {
+  const id = typeof messageId === 'number' ? messageId : (await visibleMessage(db, viewer, messageId)).id;
   const rows = await db
     .selectFrom('comments')
     .innerJoin('users', 'users.id', 'comments.author_user_id')
@@ -41,8 +41,8 @@ export async function commentsOf(db: Kysely<Database>, viewer: CrmViewer, messag
   }));
 }
 
-export async function addComment(db: Kysely<Database>, viewer: CrmViewer, messageId: string, body: string): Promise<CommentView> {
-  const id = await visibleMessageId(db, viewer, messageId);
+export async function addComment(db: Kysely<Database>, viewer: Viewer, messageId: string, body: string): Promise<CommentView> {
+  const id = (await visibleMessage(db, viewer, messageId)).id;
   const addresses = mentionedAddresses(body);
   const mentioned = addresses.length === 0 ? [] : await db.selectFrom('users').select('id').where('email', 'in', addresses).execute();
   const { id: commentId } = await db

@@ -1,7 +1,5 @@
 // The CRM around the inbox: records, email↔record links, comments, mailroom
 // rules, and the hooks the mail layer calls when it stores or sends mail.
-export type { CrmViewer } from './access.ts';
-export { visibleMessageId } from './access.ts';
 export { RECORD_KINDS, KIND_PATHS, STATUSES, PRIORITIES } from './records/kinds.ts';
 export { recordFieldsSchema } from './records/input.ts';
 export type { RecordFields } from './records/input.ts';

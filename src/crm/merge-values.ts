@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import type { MergeValues } from '../mail/mime/index.ts';
-import { recordVisibleTo } from './access.ts';
+import { recordVisibleTo } from '../access/index.ts';
 
 /**
  * Merge-tag values for a recipient: the contact (else the lead) with that

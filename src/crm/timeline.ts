@@ -3,8 +3,8 @@ import type { Database, RecordKind } from '../db/index.ts';
 import { TandemError } from '../errors/index.ts';
 import { messageSummaries } from '../mail/messages/index.ts';
 import type { MessageSummary } from '../mail/messages/index.ts';
-import { messageVisibleTo } from './access.ts';
-import type { CrmViewer } from './access.ts';
+import { messageVisibleTo } from '../access/index.ts';
+import type { Viewer } from '../access/index.ts';
 import { visibleRecord } from './records/records.ts';
 
 /**
@@ -14,7 +14,7 @@ import { visibleRecord } from './records/records.ts';
  */
 export async function recordEmails(
   db: Kysely<Database>,
-  viewer: CrmViewer,
+  viewer: Viewer,
   kind: RecordKind,
   recordId: string,
   page: { limit: number; cursor?: string | undefined },

@@ -227,10 +227,15 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     }
   });
 
-  it("lets any signed-in user read a message that is not private", async () => {
-    const response = await get(`/api/v1/messages/${id('bobShared')}`);
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ id: id('bobShared'), mailboxId: bobBox, subject: 'Project kickoff', private: false });
+  it("answers another user's message that no record links exactly like a missing one", async () => {
+    const missing = await get('/api/v1/messages/2147483000');
+    expect(missing.statusCode).toBe(404);
+    for (const url of [`/api/v1/messages/${id('bobShared')}`, `/api/v1/messages/${id('bobShared')}/raw`, `/api/v1/messages/${id('bobShared')}/comments`]) {
+      const response = await get(url);
+      expect(response.statusCode, url).toBe(404);
+      expect(response.body, url).toBe(missing.body);
+    }
+    expect((await get(`/api/v1/messages/${id('bobShared')}`, bob)).json()).toMatchObject({ id: id('bobShared'), mailboxId: bobBox, subject: 'Project kickoff', private: false });
   });
 
   it('returns one message with body, headers, folders and attachments, cid images rewritten', async () => {

@@ -133,6 +133,9 @@ describe.each(await storeDialects())('CRM records and links on %s', (dialect: Di
 
   it('keeps comments in Tandem, with @mentions of users', async () => {
     const id = await storeEmail(api, dialect, inbox, rawEmail({ from: 'someone@example.test', subject: 'Comment on me' }));
+    const ticket = await create(alice, 'tickets', { name: 'Comment ticket' });
+    expect((await call(bob, 'POST', `/messages/${id}/comments`, { body: 'not linked yet' })).status).toBe(404);
+    await call(alice, 'POST', `/messages/${id}/links`, { recordType: 'ticket', recordId: ticket.id });
     const posted = await call(bob, 'POST', `/messages/${id}/comments`, { body: `@${alice.user.email} can you take this? cc @nobody@nowhere.test` });
     expect(posted.status).toBe(201);
     expect(posted.body).toMatchObject({ author: { id: bob.user.id }, mentions: [{ id: alice.user.id }] });
@@ -239,4 +242,56 @@ describe.each(await storeDialects())('CRM records and links on %s', (dialect: Di
     expect(await timeline(bob, 'contacts', contact.id)).toContain(secret);
     expect((await call(bob, 'GET', `/messages/${secret}/comments`)).status).toBe(200);
   });
+
+  it('shows another user’s email only through a record they can see: never a draft, Trash, a Bcc or a reply to a private email', async () => {
+    const folder = async (path: string, role: string) => ({ mailboxId: inbox.mailboxId, folderId: await insertFolder(api, inbox.mailboxId, path, null, role) });
+    const [sent, drafts, trash] = [await folder('Sent', '\\Sent'), await folder('Drafts', '\\Drafts'), await folder('Trash', '\\Trash')];
+    const shared = await create(alice, 'contacts', { firstName: 'Quinn', emails: ['quinn@walk.example'] });
+    const hidden = await create(alice, 'contacts', { firstName: 'Hidden', emails: ['hidden@walk.example'], shared: false });
+    const email = (o: Partial<Parameters<typeof rawEmail>[0]> & { subject: string }) => rawEmail({ from: 'alice@example.test', to: 'quinn@walk.example', ...o });
+    const sentCopy = await storeEmail(api, dialect, sent, email({ subject: 'Walk proposal', bcc: 'Boss <boss@secret.example>' }));
+    const draft = await storeEmail(api, dialect, drafts, email({ subject: 'Walk draft' }));
+    const nested = await storeEmail(api, dialect, { mailboxId: inbox.mailboxId, folderId: await insertFolder(api, inbox.mailboxId, 'Drafts/Old') }, email({ subject: 'Walk old draft' }));
+    const trashed = await storeEmail(api, dialect, trash, email({ from: 'quinn@walk.example', to: 'alice@example.test', subject: 'Walk trashed' }));
+    const original = await storeEmail(api, dialect, inbox, email({ from: 'quinn@walk.example', to: 'alice@example.test', subject: 'Walk private', messageId: 'walk-private@example.test' }), { private: true });
+    const reply = await storeEmail(api, dialect, sent, email({ subject: 'Re: Walk private', inReplyTo: 'walk-private@example.test' }));
+    const unlinked = await storeEmail(api, dialect, inbox, email({ from: 'stranger@nowhere.example', to: 'alice@example.test', subject: 'Walk unlinked' }));
+    const unshared = await storeEmail(api, dialect, inbox, email({ from: 'hidden@walk.example', to: 'alice@example.test', subject: 'Walk unshared' }));
+    for (const id of [draft, nested, trashed]) await call(alice, 'POST', `/messages/${id}/links`, { recordType: 'contact', recordId: shared.id });
+
+    // Alice's own mailbox: all of it, the Bcc in the source too; the reply took its original's privacy.
+    expect((await call(alice, 'GET', `/messages/${reply}`)).body).toMatchObject({ private: true });
+    expect(await timeline(alice, 'contacts', shared.id)).toEqual(expect.arrayContaining([sentCopy, draft, nested, trashed, original, reply]));
+    const ownRaw = await api.app.inject({ method: 'GET', url: `/api/v1/messages/${sentCopy}/raw`, headers: alice.auth });
+    expect(ownRaw.body).toContain('Bcc: Boss <boss@secret.example>');
+
+    // Bob, and an admin: the linked Sent copy without its Bcc, nothing else; the rest answers like a missing id.
+    const missing = await api.app.inject({ method: 'GET', url: '/api/v1/messages/2147483000', headers: bob.auth });
+    for (const who of [bob, admin]) {
+      expect(await timeline(who, 'contacts', shared.id)).toEqual([sentCopy]);
+      const detail = await call(who, 'GET', `/messages/${sentCopy}`);
+      expect(detail.status).toBe(200);
+      expect(JSON.stringify(detail.body)).not.toContain('boss@secret.example');
+      expect(detail.body.mailroom).toEqual([]);
+      const raw = await api.app.inject({ method: 'GET', url: `/api/v1/messages/${sentCopy}/raw`, headers: who.auth });
+      expect(raw.statusCode).toBe(200);
+      expect(raw.body).toContain('Subject: Walk proposal');
+      expect(raw.body).not.toMatch(/^bcc:|boss@secret\.example/im);
+      const leaks: string[] = [];
+      for (const id of [draft, nested, trashed, original, reply, unlinked, ...(who === bob ? [unshared] : [])]) {
+        for (const [method, url, payload] of [
+          ['GET', `/messages/${id}`], ['GET', `/messages/${id}/raw`], ['GET', `/messages/${id}/comments`], ['POST', `/messages/${id}/comments`, { body: 'hi' }],
+          ['POST', `/messages/${id}/links`, { recordType: 'contact', recordId: shared.id }], ['PATCH', `/messages/${id}`, { seen: true }], ['DELETE', `/messages/${id}`],
+        ] as const) {
+          const r = await api.app.inject({ method, url: `/api/v1${url}`, headers: who.auth, ...(payload ? { payload } : {}) });
+          if (r.statusCode !== 404 || r.body !== missing.body) leaks.push(`${method} ${url} ${r.statusCode} ${r.body}`);
+        }
+      }
+      expect(leaks).toEqual([]);
+    }
+    // Admins see every record, so also what an unshared one links; a plain user does not.
+    expect((await call(admin, 'GET', `/messages/${unshared}`)).status).toBe(200);
+    expect(await timeline(admin, 'contacts', hidden.id)).toEqual([unshared]);
+  });
 });
+

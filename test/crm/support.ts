@@ -23,25 +23,29 @@ export async function insertMailbox(api: TestApi, ownerUserId: string, address: 
   return id;
 }
 
-export async function insertFolder(api: TestApi, mailboxId: string, path: string, firstSyncLowUid: number | null = null): Promise<number> {
+export async function insertFolder(api: TestApi, mailboxId: string, path: string, firstSyncLowUid: number | null = null, specialUse: string | null = null): Promise<number> {
   const row = await api.context.store.db
     .insertInto('folders')
-    .values({ mailbox_id: mailboxId, path, delimiter: '/', special_use: null, enabled: 1, enabled_at: 0, uid_validity: 1, uid_next: 1,
+    .values({ mailbox_id: mailboxId, path, delimiter: '/', special_use: specialUse, enabled: 1, enabled_at: 0, uid_validity: 1, uid_next: 1,
       highest_modseq: null, first_sync_low_uid: firstSyncLowUid, last_full_check_at: null, created_at: Date.now() })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
-export function rawEmail(o: { from: string; to?: string; cc?: string; subject: string; body?: string; date?: Date; attachment?: boolean }): Buffer {
+export function rawEmail(o: {
+  from: string; to?: string; cc?: string; bcc?: string; subject: string; body?: string; date?: Date; attachment?: boolean; messageId?: string; inReplyTo?: string;
+}): Buffer {
   const boundary = 'b-crm';
   const head = [
     `From: ${o.from}`,
     `To: ${o.to ?? 'alice@example.test'}`,
     ...(o.cc ? [`Cc: ${o.cc}`] : []),
+    ...(o.bcc ? [`Bcc: ${o.bcc}`] : []),
     `Subject: ${o.subject}`,
     `Date: ${(o.date ?? new Date()).toUTCString()}`,
-    `Message-ID: <${randomUUID()}@example.test>`,
+    `Message-ID: <${o.messageId ?? `${randomUUID()}@example.test`}>`,
+    ...(o.inReplyTo ? [`In-Reply-To: <${o.inReplyTo}>`, `References: <${o.inReplyTo}>`] : []),
     'MIME-Version: 1.0',
   ];
   const body = o.attachment

@@ -243,4 +243,38 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
       'Warehouse checked',
     ]);
   });
+
+  it('keeps replies to a private email private: Tandem’s own reply, its Sent copy, and a reply that arrives later', async () => {
+    const user = await createMailUser(servers, 'discreet');
+    const customer = await createMailUser(servers, 'client');
+    const owner = await signedInUser(api);
+    const colleague = await signedInUser(api);
+    const contact = await create(owner, 'contacts', { firstName: 'Cleo', emails: [customer.address] });
+    const mailbox = await connect(owner, user, { syncPeriod: 'now' });
+    await waitIdle(api, owner.auth, mailbox.id);
+    const history = async (who: Owner) => ((await call(who, 'GET', `/contacts/${contact.id}/emails`)).body.items as { subject: string }[]).map((m) => m.subject).sort();
+
+    await deliver(servers, user.username, rawMessage('Secret terms', { from: customer.address, to: user.address, messageId: 'secret-terms@client.example' }));
+    await deliver(servers, user.username, rawMessage('Open question', { from: customer.address, to: user.address }));
+    const secret = await messageBySubject(mailbox.id, 'Secret terms');
+    await messageBySubject(mailbox.id, 'Open question');
+    expect((await call(owner, 'PATCH', `/messages/${secret}`, { private: true })).status).toBe(200);
+
+    const sent = await call(owner, 'POST', '/messages/send', { mailboxId: mailbox.id, to: [customer.address], subject: 'Re: Secret terms', text: 'Agreed.', inReplyTo: secret });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(202);
+    const reply = await messageBySubject(mailbox.id, 'Re: Secret terms'); // the Sent copy, synced back from the server
+    expect((await call(owner, 'GET', `/messages/${reply}`)).body).toMatchObject({ folder: 'Sent', private: true });
+    const onward = (await onServer(servers, customer, 'INBOX')).find((m) => m.subject === 'Re: Secret terms');
+    expect(onward?.inReplyTo).toBe('secret-terms@client.example');
+
+    // The customer answers Tandem's reply from their own mail app: that one is private as well.
+    await deliver(servers, user.username, rawMessage('Re: Re: Secret terms', { from: customer.address, to: user.address, inReplyTo: String(sent.body.messageId) }));
+    const answer = await messageBySubject(mailbox.id, 'Re: Re: Secret terms');
+    expect((await call(owner, 'GET', `/messages/${answer}`)).body).toMatchObject({ private: true });
+
+    expect(await history(owner)).toEqual(['Open question', 'Re: Re: Secret terms', 'Re: Secret terms', 'Secret terms']);
+    expect(await history(colleague)).toEqual(['Open question']);
+    for (const id of [secret, reply, answer]) for (const url of [`/messages/${id}`, `/messages/${id}/raw`]) expect((await call(colleague, 'GET', url)).status, url).toBe(404);
+  });
 });
+

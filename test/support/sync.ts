@@ -104,7 +104,7 @@ export async function subjectsIn(api: TestApi, mailboxId: string, folder: string
 let counter = 0;
 
 /** A small RFC 5322 message. */
-export function rawMessage(subject: string, options: { from?: string; to?: string; date?: Date; body?: string; messageId?: string } = {}): string {
+export function rawMessage(subject: string, options: { from?: string; to?: string; date?: Date; body?: string; messageId?: string; inReplyTo?: string } = {}): string {
   counter += 1;
   const date = options.date ?? new Date();
   return [
@@ -113,6 +113,7 @@ export function rawMessage(subject: string, options: { from?: string; to?: strin
     `Subject: ${subject}`,
     `Date: ${date.toUTCString()}`,
     `Message-ID: <${options.messageId ?? `${Date.now()}.${counter}.${Math.random().toString(36).slice(2)}@example.test`}>`,
+    ...(options.inReplyTo ? [`In-Reply-To: <${options.inReplyTo}>`, `References: <${options.inReplyTo}>`] : []),
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     '',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
-import { authenticate, createSession, deleteSession, userForToken } from '../../users/index.ts';
+import { authenticate, createSession, deleteSession, updateProfile, userForToken } from '../../users/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { clearSessionCookie, currentUser, sessionToken, setSessionCookie } from '../authenticate.ts';
 import { errorSchema, userSchema } from '../schemas.ts';
@@ -53,12 +53,8 @@ export function authRoutes(app: ApiApp): void {
     },
     async (request) => {
       const user = currentUser(request);
-      const { name, signature } = request.body;
-      if (name !== undefined || signature !== undefined) {
-        await app.tandem.store.db.updateTable('users').set({ ...(name !== undefined ? { name } : {}), ...(signature !== undefined ? { signature } : {}) }).where('id', '=', user.id).execute();
-      }
-      const row = await app.tandem.store.db.selectFrom('users').select(['name', 'signature']).where('id', '=', user.id).executeTakeFirstOrThrow();
-      return { ...user, name: row.name, signature: row.signature };
+      const profile = await updateProfile(app.tandem.store.db, user.id, request.body);
+      return { ...user, ...profile };
     },
   );
 

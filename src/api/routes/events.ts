@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { ownedMailboxIds } from '../../access/index.ts';
 import { mailEventSchema, onMailEvent } from '../../events/index.ts';
 import type { MailEvent } from '../../events/index.ts';
 import type { ApiApp } from '../api-app.ts';
@@ -35,8 +36,7 @@ export function eventRoutes(app: ApiApp): void {
       const isOwn = async (mailboxId: string): Promise<boolean> => {
         let known = owned.get(mailboxId);
         if (known === undefined) {
-          const row = await app.tandem.store.db.selectFrom('mailboxes').select('id').where('id', '=', mailboxId).where('owner_user_id', '=', user.id).executeTakeFirst();
-          known = row !== undefined;
+          known = (await ownedMailboxIds(app.tandem.store.db, user.id)).includes(mailboxId);
           owned.set(mailboxId, known);
         }
         return known;

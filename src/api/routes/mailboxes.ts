@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { ownedMailboxIds } from '../../access/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import {
   connectMailbox,
@@ -140,8 +141,8 @@ export function mailboxRoutes(app: ApiApp): void {
 
   app.get('/api/v1/mailboxes', { schema: { tags, summary: 'Your mailboxes', response: { 200: z.object({ items: z.array(mailboxSchema) }) } } }, async (request) => {
     const user = currentUser(request);
-    const rows = await app.tandem.store.db.selectFrom('mailboxes').select('id').where('owner_user_id', '=', user.id).orderBy('created_at').execute();
-    return { items: await Promise.all(rows.map((r) => mailboxView(app.tandem.store.db, user.id, r.id))) };
+    const ids = await ownedMailboxIds(app.tandem.store.db, user.id);
+    return { items: await Promise.all(ids.map((id) => mailboxView(app.tandem.store.db, user.id, id))) };
   });
 
   app.get('/api/v1/mailboxes/:id', { schema: { tags, summary: 'A mailbox with its folders and first-sync progress', params: idParams, response: { 200: mailboxSchema } } }, async (request) =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { TandemError } from '../../errors/index.ts';
-import { getMessage, parseRowId } from '../../mail/messages/index.ts';
+import { messageNotFound, parseRowId } from '../../access/index.ts';
+import { getMessage, setMessagePrivate } from '../../mail/messages/index.ts';
 import { changeMessage, deleteMessage } from '../../mail/outbox/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
@@ -12,7 +12,7 @@ const idParams = z.object({ id: z.string() });
 
 function messageId(value: string): number {
   const id = parseRowId(value);
-  if (id === null) throw new TandemError('not_found', 'No such message');
+  if (id === null) throw messageNotFound();
   return id;
 }
 
@@ -37,7 +37,7 @@ export function messageChangeRoutes(app: ApiApp): void {
       const user = currentUser(request);
       const id = messageId(request.params.id);
       const { private: isPrivate, ...change } = request.body;
-      if (isPrivate !== undefined) await setPrivate(app, user.id, id, isPrivate);
+      if (isPrivate !== undefined) await setMessagePrivate(db(), user.id, id, isPrivate);
       if (change.seen !== undefined || change.flagged !== undefined || change.folder !== undefined) {
         const mailboxId = await changeMessage(db(), user.id, id, change);
         app.sync.nudge(mailboxId);
@@ -63,17 +63,4 @@ export function messageChangeRoutes(app: ApiApp): void {
       return reply.status(204).send(null);
     },
   );
-}
-
-/** Privacy is Tandem's own: it never reaches the mail server. Only the mailbox's owner may change it. */
-async function setPrivate(app: ApiApp, ownerId: string, id: number, isPrivate: boolean): Promise<void> {
-  const owned = await app.tandem.store.db
-    .selectFrom('messages')
-    .innerJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
-    .select('messages.id')
-    .where('messages.id', '=', id)
-    .where('mailboxes.owner_user_id', '=', ownerId)
-    .executeTakeFirst();
-  if (!owned) throw new TandemError('not_found', 'No such message');
-  await app.tandem.store.db.updateTable('messages').set({ private: isPrivate ? 1 : 0 }).where('id', '=', id).execute();
 }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { visibleMessage } from '../../access/index.ts';
 import { RECORD_KINDS, addComment, commentsOf, linkMessage, linksOf, ruleRunsOf, unlinkMessage } from '../../crm/index.ts';
 import type { MessageDetail } from '../../mail/messages/index.ts';
 import type { ApiApp } from '../api-app.ts';
@@ -39,13 +40,12 @@ const linkTarget = z.object({ recordType: z.enum(RECORD_KINDS), recordId: z.stri
 export async function withCrm(app: ApiApp, request: FastifyRequest, detail: MessageDetail) {
   const db = app.tandem.store.db;
   const viewer = currentUser(request);
-  const id = Number(detail.id);
-  const owner = await db.selectFrom('mailboxes').select('owner_user_id').where('id', '=', detail.mailboxId).executeTakeFirst();
+  const { id, own } = await visibleMessage(db, viewer, detail.id);
   return {
     ...detail,
     links: await linksOf(db, viewer, id),
     comments: await commentsOf(db, viewer, id),
-    mailroom: owner?.owner_user_id === viewer.id ? await ruleRunsOf(db, id) : [],
+    mailroom: own ? await ruleRunsOf(db, id) : [],
   };
 }
 

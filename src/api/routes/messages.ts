@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
 import { MAX_PAGE, getAttachment, getMessage, getRawMessage, listMessages } from '../../mail/messages/index.ts';
+import { withoutBcc } from '../../mail/mime/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
@@ -103,7 +104,7 @@ export function messageRoutes(app: ApiApp): void {
     {
       schema: {
         tags: ['messages'],
-        summary: 'The RFC 5322 source as received (message/rfc822)',
+        summary: 'The RFC 5322 source as received (message/rfc822); Bcc fields only for your own mailboxes',
         params: idParams,
         response: { 200: binary, 404: errorSchema },
       },
@@ -111,7 +112,7 @@ export function messageRoutes(app: ApiApp): void {
     async (request, reply) => {
       const raw = await getRawMessage(db(), currentUser(request), request.params.id);
       const bytes = await blob(app, raw.blobKey);
-      return sendDownload(reply, bytes, 'message/rfc822', `message-${raw.id}.eml`);
+      return sendDownload(reply, raw.withBcc ? bytes : withoutBcc(bytes), 'message/rfc822', `message-${raw.id}.eml`);
     },
   );
 

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ownedGrant, ownedMailbox } from '../../access/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { verifyImap } from '../../mail/account/index.ts';
 import { oauthMailboxSettings, reauthorizeMailbox } from '../../mail/mailboxes/index.ts';
@@ -9,7 +10,6 @@ import {
   listOAuthClients,
   OAuthFlowError,
   oauthClientInputSchema,
-  ownedGrant,
   saveOAuthClient,
   startAuthorization,
   AUTHORIZATION_TTL_MS,
@@ -59,9 +59,7 @@ export function oauthRoutes(app: ApiApp): void {
       const { mailboxId } = request.query;
       let address = request.query.address;
       if (mailboxId) {
-        const mailbox = await db.selectFrom('mailboxes').select(['address']).where('id', '=', mailboxId).where('owner_user_id', '=', user.id).executeTakeFirst();
-        if (!mailbox) throw new TandemError('not_found', 'No such mailbox');
-        address ??= mailbox.address;
+        address ??= (await ownedMailbox(db, user.id, mailboxId)).address;
       }
       if (!address) throw new TandemError('validation_failed', 'address: the email address to sign in with is required');
       const { url, browserKey } = await startAuthorization(app.tandem, {

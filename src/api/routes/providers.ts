@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { oauthClientForDomain } from '../../mail/oauth/index.ts';
+import { hasOAuthClient, oauthClientForDomain } from '../../mail/oauth/index.ts';
 import { discoverProvider } from '../../mail/providers/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
@@ -43,8 +43,8 @@ export function providerRoutes(app: ApiApp): void {
       if (own) return own;
       const found = await discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort });
       if (!found.provider) return { ...found, provider: null };
-      const client = await store.db.selectFrom('oauth_providers').select('id').where('id', '=', found.provider.id).executeTakeFirst();
-      return { ...found, provider: { ...found.provider, signInReady: found.provider.auth === 'oauth2' && !!client } };
+      const signInReady = found.provider.auth === 'oauth2' && (await hasOAuthClient(store.db, found.provider.id));
+      return { ...found, provider: { ...found.provider, signInReady } };
     },
   );
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RECORD_KINDS, linkSentMessage, mergeValuesFor, visibleRecord } from '../../crm/index.ts';
-import type { CrmViewer } from '../../crm/index.ts';
+import type { Viewer } from '../../access/index.ts';
 import { getSend, sendMessage } from '../../mail/send/index.ts';
 import type { SendInput, SendResult } from '../../mail/send/index.ts';
 import type { ApiApp } from '../api-app.ts';
@@ -88,7 +88,7 @@ export function sendRoutes(app: ApiApp): void {
  * Sends, and links the sent email to `linkTo`: the record is checked before
  * anything is sent; the link is made once the copy in Sent is stored.
  */
-export async function sendLinked(app: ApiApp, user: CrmViewer, input: SendInput, linkTo: z.infer<typeof linkToSchema> | undefined): Promise<SendResult> {
+export async function sendLinked(app: ApiApp, user: Viewer, input: SendInput, linkTo: z.infer<typeof linkToSchema> | undefined): Promise<SendResult> {
   const db = app.tandem.store.db;
   const target = linkTo ? await visibleRecord(db, user, linkTo.recordType, linkTo.recordId) : null;
   const sent = await sendMessage(app.tandem, user.id, input, (recipient) => mergeValuesFor(db, user.id, recipient));

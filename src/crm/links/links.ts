@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database, RecordKind } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
-import { recordVisibleTo, visibleMessageId } from '../access.ts';
-import type { CrmViewer } from '../access.ts';
+import { recordVisibleTo, visibleMessage } from '../../access/index.ts';
+import type { Viewer } from '../../access/index.ts';
 import { visibleRecord } from '../records/records.ts';
 
 export interface LinkView {
@@ -16,7 +16,7 @@ export interface LinkView {
 }
 
 /** The records an email is linked to, among those the viewer sees. */
-export async function linksOf(db: Kysely<Database>, viewer: CrmViewer, messageId: number): Promise<LinkView[]> {
+export async function linksOf(db: Kysely<Database>, viewer: Viewer, messageId: number): Promise<LinkView[]> {
   const rows = await db
     .selectFrom('email_links')
     .innerJoin('records', 'records.id', 'email_links.record_id')
@@ -30,8 +30,8 @@ export async function linksOf(db: Kysely<Database>, viewer: CrmViewer, messageId
 }
 
 /** Links an email to a record by hand; a link removed before comes back as manual. */
-export async function linkMessage(db: Kysely<Database>, viewer: CrmViewer, id: string, recordType: RecordKind, recordId: string): Promise<LinkView> {
-  const messageId = await visibleMessageId(db, viewer, id);
+export async function linkMessage(db: Kysely<Database>, viewer: Viewer, id: string, recordType: RecordKind, recordId: string): Promise<LinkView> {
+  const messageId = (await visibleMessage(db, viewer, id)).id;
   await visibleRecord(db, viewer, recordType, recordId);
   await db
     .insertInto('email_links')
@@ -44,8 +44,8 @@ export async function linkMessage(db: Kysely<Database>, viewer: CrmViewer, id: s
 }
 
 /** Unlinks by hand: the link is kept as 'unlinked' so no automatic match brings it back. */
-export async function unlinkMessage(db: Kysely<Database>, viewer: CrmViewer, id: string, linkId: string): Promise<void> {
-  const messageId = await visibleMessageId(db, viewer, id);
+export async function unlinkMessage(db: Kysely<Database>, viewer: Viewer, id: string, linkId: string): Promise<void> {
+  const messageId = (await visibleMessage(db, viewer, id)).id;
   const visible = (await linksOf(db, viewer, messageId)).find((l) => l.id === linkId);
   if (!visible) throw new TandemError('not_found', 'No such link');
   await db.updateTable('email_links').set({ state: 'unlinked', source: 'manual', created_by: viewer.id }).where('id', '=', Number(linkId)).execute();

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, RecordKind, RecordsTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
-import { recordVisibleTo } from '../access.ts';
-import type { CrmViewer } from '../access.ts';
+import type { Viewer } from '../../access/index.ts';
+import { canManageRecord, checkNewOwner, recordVisibleTo } from '../../access/index.ts';
 import { rematchRecord } from '../links/match.ts';
 import { ADDRESSED_KINDS, STATUSES, isOpen } from './kinds.ts';
 import type { RecordFields } from './input.ts';
@@ -43,17 +43,17 @@ export interface RecordQuery {
 
 const PEOPLE: readonly RecordKind[] = ['contact', 'lead'];
 
-export async function createRecord(db: Kysely<Database>, viewer: CrmViewer, kind: RecordKind, fields: RecordFields): Promise<RecordView> {
+export async function createRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, fields: RecordFields): Promise<RecordView> {
   const id = await db.transaction().execute((trx) => insertRecord(trx, viewer, kind, fields));
   return getRecord(db, viewer, kind, id);
 }
 
 /** Inserts a record inside the caller's transaction (mailroom rules create records while an email is stored). */
-export async function insertRecord(trx: Kysely<Database>, viewer: CrmViewer, kind: RecordKind, fields: RecordFields): Promise<string> {
+export async function insertRecord(trx: Kysely<Database>, viewer: Viewer, kind: RecordKind, fields: RecordFields): Promise<string> {
   const id = randomUUID();
   const now = Date.now();
   const status = fields.status ?? STATUSES[kind].all[0] ?? '';
-  const ownerId = await checkOwner(trx, viewer, fields.ownerId ?? viewer.id, viewer.id);
+  const ownerId = await checkNewOwner(trx, viewer, fields.ownerId ?? viewer.id, viewer.id);
   await checkReferences(trx, viewer, fields);
   const row: RecordRow = {
     id,
@@ -84,14 +84,14 @@ export async function insertRecord(trx: Kysely<Database>, viewer: CrmViewer, kin
   return id;
 }
 
-export async function getRecord(db: Kysely<Database>, viewer: CrmViewer, kind: RecordKind, id: string): Promise<RecordView> {
+export async function getRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, id: string): Promise<RecordView> {
   const row = await db.selectFrom('records').selectAll().where('id', '=', id).where('kind', '=', kind).where(recordVisibleTo(viewer)).executeTakeFirst();
   if (!row) throw new TandemError('not_found', `No such ${kind}`);
   return (await views(db, [row]))[0] as RecordView;
 }
 
 /** Records of a kind the viewer sees, by name; `q` matches the name, a company or an email address. */
-export async function listRecords(db: Kysely<Database>, viewer: CrmViewer, kind: RecordKind, query: RecordQuery): Promise<{ items: RecordView[]; nextCursor: string | null }> {
+export async function listRecords(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, query: RecordQuery): Promise<{ items: RecordView[]; nextCursor: string | null }> {
   const offset = query.cursor === undefined ? 0 : decodeOffset(query.cursor);
   let select = db.selectFrom('records').selectAll().where('kind', '=', kind).where(recordVisibleTo(viewer));
   const q = query.q?.trim().toLowerCase();
@@ -111,15 +111,15 @@ export async function listRecords(db: Kysely<Database>, viewer: CrmViewer, kind:
 }
 
 /** Anyone who sees a record may edit it; only its owner or an admin hands it over or changes its sharing. */
-export async function updateRecord(db: Kysely<Database>, viewer: CrmViewer, kind: RecordKind, id: string, fields: RecordFields): Promise<RecordView> {
+export async function updateRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, id: string, fields: RecordFields): Promise<RecordView> {
   await db.transaction().execute(async (trx) => {
     const row = await trx.selectFrom('records').selectAll().where('id', '=', id).where('kind', '=', kind).where(recordVisibleTo(viewer)).executeTakeFirst();
     if (!row) throw new TandemError('not_found', `No such ${kind}`);
-    const isOwner = viewer.isAdmin || row.owner_user_id === viewer.id;
+    const isOwner = canManageRecord(viewer, row.owner_user_id);
     if ((fields.ownerId !== undefined && fields.ownerId !== row.owner_user_id) || (fields.shared !== undefined && (fields.shared ? 1 : 0) !== row.shared)) {
       if (!isOwner) throw new TandemError('forbidden', 'Only the record’s owner or an admin can change its owner or sharing');
     }
-    const ownerId = fields.ownerId === undefined ? row.owner_user_id : await checkOwner(trx, viewer, fields.ownerId, row.owner_user_id);
+    const ownerId = fields.ownerId === undefined ? row.owner_user_id : await checkNewOwner(trx, viewer, fields.ownerId, row.owner_user_id);
     await checkReferences(trx, viewer, fields, id);
     const emails = fields.emails ?? (await emailsOf(trx, [id])).get(id) ?? [];
     const next: RecordRow = {
@@ -151,15 +151,15 @@ export async function updateRecord(db: Kysely<Database>, viewer: CrmViewer, kind
   return getRecord(db, viewer, kind, id);
 }
 
-export async function deleteRecord(db: Kysely<Database>, viewer: CrmViewer, kind: RecordKind, id: string): Promise<void> {
+export async function deleteRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, id: string): Promise<void> {
   const row = await db.selectFrom('records').select(['owner_user_id']).where('id', '=', id).where('kind', '=', kind).where(recordVisibleTo(viewer)).executeTakeFirst();
   if (!row) throw new TandemError('not_found', `No such ${kind}`);
-  if (!viewer.isAdmin && row.owner_user_id !== viewer.id) throw new TandemError('forbidden', 'Only the record’s owner or an admin can delete it');
+  if (!canManageRecord(viewer, row.owner_user_id)) throw new TandemError('forbidden', 'Only the record’s owner or an admin can delete it');
   await db.deleteFrom('records').where('id', '=', id).execute();
 }
 
 /** A visible record of any kind, for links and linkTo. */
-export async function visibleRecord(db: Kysely<Database>, viewer: CrmViewer, kind: RecordKind, id: string): Promise<{ id: string; kind: RecordKind }> {
+export async function visibleRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, id: string): Promise<{ id: string; kind: RecordKind }> {
   const row = await db.selectFrom('records').select(['id', 'kind']).where('id', '=', id).where('kind', '=', kind).where(recordVisibleTo(viewer)).executeTakeFirst();
   if (!row) throw new TandemError('not_found', `No such ${kind}`);
   return row;
@@ -181,16 +181,8 @@ function finish(row: RecordRow, name: string | undefined, emails: string[]): Rec
   return { ...row, name: display, open: isOpen(kind, row.status) ? 1 : 0 };
 }
 
-async function checkOwner(db: Kysely<Database>, viewer: CrmViewer, ownerId: string, current: string): Promise<string> {
-  if (ownerId === current) return ownerId;
-  if (!viewer.isAdmin && current !== viewer.id) throw new TandemError('forbidden', 'Only the record’s owner or an admin can change its owner');
-  const user = await db.selectFrom('users').select('id').where('id', '=', ownerId).executeTakeFirst();
-  if (!user) throw new TandemError('validation_failed', 'ownerId: no such user');
-  return ownerId;
-}
-
 /** organizationId and contactId must name visible records of the right kind. */
-async function checkReferences(db: Kysely<Database>, viewer: CrmViewer, fields: RecordFields, selfId?: string): Promise<void> {
+async function checkReferences(db: Kysely<Database>, viewer: Viewer, fields: RecordFields, selfId?: string): Promise<void> {
   for (const [field, kind] of [['organizationId', 'organization'], ['contactId', 'contact']] as const) {
     const id = fields[field];
     if (id === undefined || id === null) continue;

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, MailroomRulesTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
-import type { CrmViewer } from '../access.ts';
+import { ownedMailboxIds, ownedRule, ruleOf } from '../../access/index.ts';
+import type { Viewer } from '../../access/index.ts';
 import type { RuleAction, RuleCondition, RuleInput, RulePatch } from './rule-schema.ts';
 
 export interface RuleView {
@@ -19,14 +20,14 @@ export interface RuleView {
 }
 
 /** A user's mailroom rules (Automate Tasks), in the order they run. */
-export async function listRules(db: Kysely<Database>, viewer: CrmViewer): Promise<RuleView[]> {
-  const rows = await db.selectFrom('mailroom_rules').selectAll().where('owner_user_id', '=', viewer.id).orderBy('position').orderBy('created_at').execute();
+export async function listRules(db: Kysely<Database>, viewer: Viewer): Promise<RuleView[]> {
+  const rows = await db.selectFrom('mailroom_rules').selectAll().where(ruleOf(viewer.id)).orderBy('position').orderBy('created_at').execute();
   return rows.map(toView);
 }
 
-export async function createRule(db: Kysely<Database>, viewer: CrmViewer, input: RuleInput): Promise<RuleView> {
+export async function createRule(db: Kysely<Database>, viewer: Viewer, input: RuleInput): Promise<RuleView> {
   await checkMailbox(db, viewer, input.mailboxId ?? null);
-  const last = await db.selectFrom('mailroom_rules').select((eb) => eb.fn.max('position').as('max')).where('owner_user_id', '=', viewer.id).executeTakeFirst();
+  const last = await db.selectFrom('mailroom_rules').select((eb) => eb.fn.max('position').as('max')).where(ruleOf(viewer.id)).executeTakeFirst();
   const now = Date.now();
   const row: Selectable<MailroomRulesTable> = {
     id: randomUUID(),
@@ -45,8 +46,8 @@ export async function createRule(db: Kysely<Database>, viewer: CrmViewer, input:
   return toView(row);
 }
 
-export async function updateRule(db: Kysely<Database>, viewer: CrmViewer, id: string, patch: RulePatch): Promise<RuleView> {
-  const row = await ownRule(db, viewer, id);
+export async function updateRule(db: Kysely<Database>, viewer: Viewer, id: string, patch: RulePatch): Promise<RuleView> {
+  const row = await ownedRule(db, viewer.id, id);
   if (patch.mailboxId !== undefined) await checkMailbox(db, viewer, patch.mailboxId);
   const next: Selectable<MailroomRulesTable> = {
     ...row,
@@ -63,21 +64,14 @@ export async function updateRule(db: Kysely<Database>, viewer: CrmViewer, id: st
   return toView(next);
 }
 
-export async function deleteRule(db: Kysely<Database>, viewer: CrmViewer, id: string): Promise<void> {
-  await ownRule(db, viewer, id);
+export async function deleteRule(db: Kysely<Database>, viewer: Viewer, id: string): Promise<void> {
+  await ownedRule(db, viewer.id, id);
   await db.deleteFrom('mailroom_rules').where('id', '=', id).execute();
 }
 
-async function ownRule(db: Kysely<Database>, viewer: CrmViewer, id: string): Promise<Selectable<MailroomRulesTable>> {
-  const row = await db.selectFrom('mailroom_rules').selectAll().where('id', '=', id).where('owner_user_id', '=', viewer.id).executeTakeFirst();
-  if (!row) throw new TandemError('not_found', 'No such rule');
-  return row;
-}
-
-async function checkMailbox(db: Kysely<Database>, viewer: CrmViewer, mailboxId: string | null): Promise<void> {
+async function checkMailbox(db: Kysely<Database>, viewer: Viewer, mailboxId: string | null): Promise<void> {
   if (mailboxId === null) return;
-  const own = await db.selectFrom('mailboxes').select('id').where('id', '=', mailboxId).where('owner_user_id', '=', viewer.id).executeTakeFirst();
-  if (!own) throw new TandemError('validation_failed', 'mailboxId: no such mailbox of yours');
+  if (!(await ownedMailboxIds(db, viewer.id)).includes(mailboxId)) throw new TandemError('validation_failed', 'mailboxId: no such mailbox of yours');
 }
 
 export function toView(row: Selectable<MailroomRulesTable>): RuleView {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { ruleOf } from '../../access/index.ts';
 import type { Database } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import type { MailAddress } from '../../mail/mime/index.ts';
@@ -40,7 +41,7 @@ export async function applyRules(trx: Kysely<Database>, mailbox: Mailbox, folder
     await trx
       .selectFrom('mailroom_rules')
       .selectAll()
-      .where('owner_user_id', '=', mailbox.owner_user_id)
+      .where(ruleOf(mailbox.owner_user_id))
       .where('enabled', '=', 1)
       .where((eb) => eb.or([eb('mailbox_id', 'is', null), eb('mailbox_id', '=', mailbox.id)]))
       .orderBy('position')

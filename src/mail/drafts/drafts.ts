@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { ownedDraft, ownedLocation, ownedMailbox } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
 import type { Database, DraftsTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
@@ -21,12 +22,6 @@ export interface DraftView {
   state: 'saving' | 'saved' | 'failed';
   error: string | null;
   messageId: string;
-}
-
-async function ownMailbox(db: Kysely<Database>, ownerId: string, mailboxId: string) {
-  const mailbox = await db.selectFrom('mailboxes').selectAll().where('id', '=', mailboxId).where('owner_user_id', '=', ownerId).executeTakeFirst();
-  if (!mailbox) throw new TandemError('not_found', 'No such mailbox');
-  return mailbox;
 }
 
 /**
@@ -86,7 +81,7 @@ async function keptAttachments(context: TandemContext, mailboxId: string, ids: s
 
 /** Creates a draft: saved locally at once, APPENDed to the server's Drafts by the outbox. */
 export async function createDraft(context: TandemContext, ownerId: string, mailboxId: string, written: DraftFields): Promise<DraftView> {
-  await ownMailbox(context.store.db, ownerId, mailboxId);
+  await ownedMailbox(context.store.db, ownerId, mailboxId);
   const { signature } = await context.store.db.selectFrom('users').select('signature').where('id', '=', ownerId).executeTakeFirstOrThrow();
   // The signature becomes part of the content once, when the draft is made; later edits carry it as written.
   const fields = written.includeSignature === false ? written : withSignature(written, signature);
@@ -131,7 +126,7 @@ export async function updateDraft(context: TandemContext, ownerId: string, id: s
  * a new X-Tandem-Id so the outbox saves it exactly once.
  */
 export async function restoreDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
-  const draft = await findDraft(context.store.db, ownerId, id);
+  const draft = await ownedDraft(context.store.db, ownerId, id);
   if (!draft) throw new TandemError('not_found', 'No such draft');
   const fields = await fieldsOfDraft(context, draft);
   const versionId = randomUUID();
@@ -242,25 +237,15 @@ async function versionMessageId(context: TandemContext, mailboxId: string, versi
 
 /** An inline image of the draft's stored version, by Content-ID: the editor shows it from here. */
 export async function draftInlinePart(context: TandemContext, ownerId: string, id: string, contentId: string) {
-  const draft = await findDraft(context.store.db, ownerId, id);
+  const draft = await ownedDraft(context.store.db, ownerId, id);
   const part = draft ? await inlinePart(context.blobs, draft.raw_blob, contentId) : undefined;
   if (!part) throw new TandemError('not_found', 'No such inline image in this draft');
   return part;
 }
 
-async function findDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow | undefined> {
-  return db
-    .selectFrom('drafts')
-    .innerJoin('mailboxes', 'mailboxes.id', 'drafts.mailbox_id')
-    .selectAll('drafts')
-    .where('drafts.id', '=', id)
-    .where('mailboxes.owner_user_id', '=', ownerId)
-    .executeTakeFirst();
-}
-
 /** A draft by its id, or by the message id of a message in Drafts (see adoptMailAppDraft). */
 async function openDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow> {
-  return (await findDraft(db, ownerId, id)) ?? (await adoptMailAppDraft(db, ownerId, id));
+  return (await ownedDraft(db, ownerId, id)) ?? (await adoptMailAppDraft(db, ownerId, id));
 }
 
 /**
@@ -270,22 +255,14 @@ async function openDraft(db: Kysely<Database>, ownerId: string, id: string): Pro
  */
 async function adoptMailAppDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow> {
   const messageId = parseRowId(id);
-  const location = messageId === null ? undefined : await db
-    .selectFrom('message_locations')
-    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
-    .innerJoin('mailboxes', 'mailboxes.id', 'message_locations.mailbox_id')
-    .innerJoin('messages', 'messages.id', 'message_locations.message_id')
-    .select(['message_locations.mailbox_id', 'message_locations.uid', 'message_locations.uid_validity', 'folders.path', 'folders.special_use', 'messages.raw_blob', 'messages.message_id'])
-    .where('message_locations.message_id', '=', messageId)
-    .where('mailboxes.owner_user_id', '=', ownerId)
-    .executeTakeFirst();
+  const location = messageId === null ? undefined : await ownedLocation(db, ownerId, messageId);
   if (!location || !(await isDraftsFolder(db, location.mailbox_id, location.path))) throw new TandemError('not_found', 'No such draft');
-  const versionId = location.message_id?.split('@')[0];
+  const versionId = location.messageId?.split('@')[0];
   const own = versionId ? await db.selectFrom('drafts').selectAll().where('mailbox_id', '=', location.mailbox_id).where('version_id', '=', versionId).executeTakeFirst() : undefined;
   if (own) return own;
   const now = Date.now();
   const row: DraftRow = {
-    id, mailbox_id: location.mailbox_id, version_id: randomUUID(), raw_blob: location.raw_blob, fields_json: '{}',
+    id, mailbox_id: location.mailbox_id, version_id: randomUUID(), raw_blob: location.rawBlob, fields_json: '{}',
     folder_path: location.path, uid_validity: location.uid_validity, uid: location.uid, state: 'saved', error: null, created_at: now, updated_at: now,
   };
   await db.insertInto('drafts').values(row).execute();

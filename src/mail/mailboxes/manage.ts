@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import type { Selectable } from 'kysely';
+import { ownedMailbox } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
-import type { SyncPeriod } from '../../db/index.ts';
+import type { MailboxesTable, SyncPeriod } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { DEFAULT_FOLDER_ROLES } from '../imap/index.ts';
 import type { ImapSettings } from '../imap/index.ts';
@@ -111,12 +113,6 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
   return id;
 }
 
-export async function ownedMailbox(context: TandemContext, ownerId: string, mailboxId: string) {
-  const row = await context.store.db.selectFrom('mailboxes').selectAll().where('id', '=', mailboxId).where('owner_user_id', '=', ownerId).executeTakeFirst();
-  if (!row) throw new TandemError('not_found', 'No such mailbox');
-  return row;
-}
-
 export interface MailboxChanges {
   folders?: string[] | undefined;
   markIncomingPrivate?: boolean | undefined;
@@ -125,7 +121,7 @@ export interface MailboxChanges {
 
 /** Enables exactly the given folders (a newly enabled one syncs within the period) and updates options. */
 export async function updateMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string, changes: MailboxChanges): Promise<void> {
-  const mailbox = await ownedMailbox(context, ownerId, mailboxId);
+  const mailbox = await ownedMailbox(context.store.db, ownerId, mailboxId);
   const { db } = context.store;
   if (changes.folders !== undefined) await learnNewFolders(context, mailbox, changes.folders);
   await db.transaction().execute(async (trx) => {
@@ -160,7 +156,7 @@ export async function updateMailbox(context: TandemContext, sync: SyncControl, o
 }
 
 /** Folders made on the server since the last look are asked for by path: list the server's folders and add them. */
-async function learnNewFolders(context: TandemContext, mailbox: Awaited<ReturnType<typeof ownedMailbox>>, paths: string[]): Promise<void> {
+async function learnNewFolders(context: TandemContext, mailbox: Selectable<MailboxesTable>, paths: string[]): Promise<void> {
   const { db } = context.store;
   const known = new Set((await db.selectFrom('folders').select('path').where('mailbox_id', '=', mailbox.id).execute()).map((f) => f.path));
   if (paths.every((path) => known.has(path))) return;
@@ -175,13 +171,13 @@ async function learnNewFolders(context: TandemContext, mailbox: Awaited<ReturnTy
 }
 
 export async function disconnectMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
-  await ownedMailbox(context, ownerId, mailboxId);
+  await ownedMailbox(context.store.db, ownerId, mailboxId);
   await context.store.db.updateTable('mailboxes').set({ state: 'disconnected', error: null, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
   await sync.stopMailbox(mailboxId);
 }
 
 export async function connectMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
-  await ownedMailbox(context, ownerId, mailboxId);
+  await ownedMailbox(context.store.db, ownerId, mailboxId);
   await context.store.db.updateTable('mailboxes').set({ state: 'syncing', error: null, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
   await sync.restartMailbox(mailboxId);
 }
@@ -192,7 +188,7 @@ export async function connectMailbox(context: TandemContext, sync: SyncControl, 
  * turned off. deletionSummary gives the counts beforehand.
  */
 export async function deleteMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
-  const mailbox = await ownedMailbox(context, ownerId, mailboxId);
+  const mailbox = await ownedMailbox(context.store.db, ownerId, mailboxId);
   await sync.stopMailbox(mailboxId);
   const { db, dialect } = context.store;
   const blobs = await blobsOf(db, mailboxId);
@@ -235,7 +231,7 @@ async function blobsInUse(db: TandemContext['store']['db'], keys: string[]): Pro
 
 /** The server's folders right now, marked with whether each is synced. */
 export async function serverFolders(context: TandemContext, ownerId: string, mailboxId: string) {
-  const row = await ownedMailbox(context, ownerId, mailboxId);
+  const row = await ownedMailbox(context.store.db, ownerId, mailboxId);
   const folders = await verifyImap(imapSettingsOf(row, context.secrets, context.store.db));
   const enabled = new Set(
     (await context.store.db.selectFrom('folders').select('path').where('mailbox_id', '=', mailboxId).where('enabled', '=', 1).execute()).map((f) => f.path),

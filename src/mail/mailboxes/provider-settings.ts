@@ -1,7 +1,8 @@
+import { ownedGrant } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
 import type { Security } from '../imap/index.ts';
 import type { ImapSettings } from '../imap/index.ts';
-import { GrantTokenSource, oauthClient, ownedGrant } from '../oauth/index.ts';
+import { GrantTokenSource, oauthClient } from '../oauth/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { PROVIDER_PRESETS, presetById, presetForDomain } from '../providers/index.ts';
 import type { ProviderPreset } from '../providers/index.ts';

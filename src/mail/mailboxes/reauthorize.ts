@@ -1,6 +1,6 @@
+import { ownedMailbox } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
 import { TandemError } from '../../errors/index.ts';
-import { ownedMailbox } from './manage.ts';
 import type { SyncControl } from '../sync/index.ts';
 
 /**
@@ -8,7 +8,7 @@ import type { SyncControl } from '../sync/index.ts';
  * is dropped) and syncs again. The grant must be for the same provider and address.
  */
 export async function reauthorizeMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string, grantId: string): Promise<void> {
-  const mailbox = await ownedMailbox(context, ownerId, mailboxId);
+  const mailbox = await ownedMailbox(context.store.db, ownerId, mailboxId);
   const { db } = context.store;
   const grant = await db.selectFrom('oauth_grants').select(['provider_id', 'address']).where('id', '=', grantId).where('user_id', '=', ownerId).executeTakeFirst();
   if (!grant || grant.provider_id !== mailbox.provider_id || grant.address !== mailbox.address) {

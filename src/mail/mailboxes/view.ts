@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { mailboxOf } from '../../access/index.ts';
 import type { Database, MailboxState, Security, SyncPeriod } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 
@@ -49,8 +50,8 @@ export async function mailboxView(db: Kysely<Database>, viewerId: string | null,
   const row = await db
     .selectFrom('mailboxes')
     .selectAll()
-    .where('id', '=', mailboxId)
-    .$if(viewerId !== null, (q) => q.where('owner_user_id', '=', viewerId ?? ''))
+    .where('mailboxes.id', '=', mailboxId)
+    .$if(viewerId !== null, (q) => q.where(mailboxOf(viewerId ?? '')))
     .executeTakeFirst();
   if (!row) throw new TandemError('not_found', `No mailbox ${mailboxId}`);
   const folders = await db

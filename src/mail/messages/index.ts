@@ -5,3 +5,4 @@ export * from './read.ts';
 export * from './search-query.ts';
 export * from './stable-key.ts';
 export * from './replied.ts';
+export * from './privacy.ts';

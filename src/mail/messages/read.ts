@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
-import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { messageNotFound, messageVisibleTo, ownedMailboxIds, parseRowId, visibleMessage } from '../../access/index.ts';
+import type { Viewer } from '../../access/index.ts';
 import type { Database, Dialect } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import type { MailAddress } from '../mime/index.ts';
@@ -7,18 +9,14 @@ import { fewMatches, searchCondition } from './search-query.ts';
 import { syncStates } from './sync-state.ts';
 import type { SyncState } from './sync-state.ts';
 
+export { parseRowId } from '../../access/index.ts';
+
 const SYNCED = { syncState: 'synced' as const, syncError: null };
 
-// Read side of the message store. Visibility rules, in one place:
-// - lists show only the viewer's own mailboxes;
-// - one message by id is visible to its mailbox owner, and to any signed-in
-//   user when it is not private (CRM timelines); otherwise it is "not found",
-//   never "forbidden", so a private message's existence is not revealed;
-// - messages in no folder (orphaned) are hidden everywhere.
-
-export interface Viewer {
-  id: string;
-}
+// Read side of the message store. Who sees what is decided in src/access:
+// lists and search cover the viewer's own mailboxes; one message by id (and
+// its source and attachments) follows messageVisibleTo, and whatever is not
+// visible is "not found", exactly like an id that does not exist.
 
 export interface MessageSummary {
   /** messages.id as a string; one item per location, so an id can repeat across folders. */
@@ -79,15 +77,6 @@ export interface ListQuery {
 }
 
 export const MAX_PAGE = 200;
-/** Serial ids are 32-bit on PostgreSQL; anything larger cannot exist. */
-const MAX_ID = 2_147_483_647;
-
-/** A numeric row id from a path parameter, or null (answered as not_found, never a 500). */
-export function parseRowId(value: string): number | null {
-  if (!/^[1-9]\d{0,9}$/.test(value)) return null;
-  const id = Number(value);
-  return id <= MAX_ID ? id : null;
-}
 
 /** One row per message location, with what a list item needs. */
 function locations(db: Kysely<Database>) {
@@ -114,19 +103,16 @@ export async function listMessages(
   const limit = Math.min(Math.max(Math.trunc(query.limit) || 50, 1), MAX_PAGE);
   // Resolve mailboxes and folders first, so the page query filters on indexed
   // location columns (mailbox_id|folder_id, date, id) rather than on joins.
-  let own = db.selectFrom('mailboxes').select('id').where('owner_user_id', '=', viewer.id);
-  if (query.mailboxId !== undefined) own = own.where('id', '=', query.mailboxId);
-  const boxes = await own.execute();
-  if (query.mailboxId !== undefined && boxes.length === 0) throw new TandemError('not_found', 'No such mailbox');
+  const boxes = await ownedMailboxIds(db, viewer.id, query.mailboxId);
   const empty = { items: [], nextCursor: null };
   if (boxes.length === 0) return empty;
   const matches = query.q === undefined ? null : await fewMatches(db, dialect, query.q);
   if (matches !== null && matches.length === 0) return empty;
   // With few matches, the unary + keeps SQLite off the (mailbox|folder, date) indexes: it starts from the matches.
   const byMatch = (column: 'mailbox_id' | 'folder_id') => (matches === null ? (`message_locations.${column}` as const) : sql<string>`+message_locations.${sql.raw(column)}`);
-  let select = locations(db).where(byMatch('mailbox_id'), 'in', boxes.map((b) => b.id));
+  let select = locations(db).where(byMatch('mailbox_id'), 'in', boxes);
   if (query.folder !== undefined) {
-    const folders = await db.selectFrom('folders').select('id').where('mailbox_id', 'in', boxes.map((b) => b.id)).where('path', '=', query.folder).execute();
+    const folders = await db.selectFrom('folders').select('id').where('mailbox_id', 'in', boxes).where('path', '=', query.folder).execute();
     if (folders.length === 0) return empty;
     select = select.where(byMatch('folder_id'), 'in', folders.map((f) => f.id));
   }
@@ -150,16 +136,16 @@ export async function listMessages(
 
 export async function getMessage(db: Kysely<Database>, viewer: Viewer, id: string): Promise<MessageDetail> {
   const rowId = parseRowId(id);
-  if (rowId === null) throw notFound();
+  if (rowId === null) throw messageNotFound();
   const rows = await locations(db)
     .select(['messages.body_text', 'messages.body_html', 'messages.headers_json', 'messages.problems_json'])
     .select(['messages.in_reply_to', 'messages.references'])
     .where('messages.id', '=', rowId)
-    .where(visibleTo(viewer))
+    .where(messageVisibleTo(viewer))
     .orderBy('message_locations.id')
     .execute();
   const first = rows[0];
-  if (!first) throw notFound();
+  if (!first) throw messageNotFound();
   const attachments = await db
     .selectFrom('attachments')
     .select(['id', 'filename', 'content_type', 'size', 'inline', 'content_id'])
@@ -198,7 +184,7 @@ export async function getMessage(db: Kysely<Database>, viewer: Viewer, id: strin
 /** List items for the given messages the viewer may see (each at its first location), in the order given. */
 export async function messageSummaries(db: Kysely<Database>, viewer: Viewer, ids: number[]): Promise<MessageSummary[]> {
   if (ids.length === 0) return [];
-  const rows = await locations(db).where('messages.id', 'in', ids).where(visibleTo(viewer)).orderBy('message_locations.id').execute();
+  const rows = await locations(db).where('messages.id', 'in', ids).where(messageVisibleTo(viewer)).orderBy('message_locations.id').execute();
   const first = new Map<number, SummaryRow>();
   for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
   const states = await syncStates(db, [...first.keys()]);
@@ -208,13 +194,11 @@ export async function messageSummaries(db: Kysely<Database>, viewer: Viewer, ids
   });
 }
 
-/** The blob key of a visible message's raw source. */
-export async function getRawMessage(db: Kysely<Database>, viewer: Viewer, id: string): Promise<{ id: string; blobKey: string }> {
-  const rowId = parseRowId(id);
-  if (rowId === null) throw notFound();
-  const row = await messagesWithOwner(db).select('messages.raw_blob').where('messages.id', '=', rowId).where(visibleTo(viewer)).executeTakeFirst();
-  if (!row) throw notFound();
-  return { id: String(rowId), blobKey: row.raw_blob };
+/** The blob key of a visible message's raw source; `withBcc` only for the viewer's own mailboxes. */
+export async function getRawMessage(db: Kysely<Database>, viewer: Viewer, id: string): Promise<{ id: string; blobKey: string; withBcc: boolean }> {
+  const visible = await visibleMessage(db, viewer, id);
+  const row = await db.selectFrom('messages').select('raw_blob').where('id', '=', visible.id).executeTakeFirstOrThrow();
+  return { id: String(visible.id), blobKey: row.raw_blob, withBcc: visible.own };
 }
 
 export interface AttachmentBlob {
@@ -229,27 +213,16 @@ export interface AttachmentBlob {
 export async function getAttachment(db: Kysely<Database>, viewer: Viewer, id: string): Promise<AttachmentBlob> {
   const rowId = parseRowId(id);
   if (rowId === null) throw notFound('No such attachment');
-  const row = await messagesWithOwner(db)
+  const row = await db
+    .selectFrom('messages')
+    .innerJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
     .innerJoin('attachments', 'attachments.message_id', 'messages.id')
     .select(['attachments.blob_key', 'attachments.filename', 'attachments.content_type', 'attachments.size'])
     .where('attachments.id', '=', rowId)
-    .where(visibleTo(viewer))
+    .where(messageVisibleTo(viewer))
     .executeTakeFirst();
   if (!row) throw notFound('No such attachment');
   return { id: String(rowId), blobKey: row.blob_key, filename: row.filename, contentType: row.content_type, size: row.size };
-}
-
-function messagesWithOwner(db: Kysely<Database>) {
-  return db
-    .selectFrom('messages')
-    .innerJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
-    .where('messages.orphaned_at', 'is', null);
-}
-
-/** The owner sees everything of theirs; others only what is not private. */
-function visibleTo(viewer: Viewer) {
-  return (eb: ExpressionBuilder<Database, 'mailboxes' | 'messages'>) =>
-    eb.or([eb('mailboxes.owner_user_id', '=', viewer.id), eb('messages.private', '=', 0)]);
 }
 
 function toSummary(row: SummaryRow): Omit<MessageSummary, 'syncState' | 'syncError'> {
@@ -322,6 +295,6 @@ function jsonOr<T>(text: string, fallback: T): T {
   }
 }
 
-function notFound(message = 'No such message'): TandemError {
+function notFound(message: string): TandemError {
   return new TandemError('not_found', message);
 }

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, Dialect } from '../../db/index.ts';
 import type { MailAddress, ParsedAttachment, ParsedMessage } from '../mime/index.ts';
+import { refersToPrivate } from './privacy.ts';
 import { indexMessage, unindexMessages } from './search-query.ts';
 import { stableKeyFor } from './stable-key.ts';
 
@@ -21,6 +22,7 @@ export interface IncomingMessage {
   emailId?: string | undefined;
   /** A provider's own thread id (Gmail's X-GM-THRID), used as is when present. */
   providerThreadId?: string | undefined;
+  /** Private from the start (a "mark incoming private" mailbox); a reply to a private email is private whatever this says. */
   private: boolean;
 }
 
@@ -47,6 +49,7 @@ export async function upsertMessage(trx: Kysely<Database>, dialect: Dialect, inp
   if (existing) return { id: existing.id, created: false };
 
   const date = (parsed.date ?? input.internalDate ?? new Date()).getTime();
+  const isPrivate = input.private || (await refersToPrivate(trx, input.mailboxId, parsed));
   const { id } = await trx
     .insertInto('messages')
     .values({
@@ -70,7 +73,7 @@ export async function upsertMessage(trx: Kysely<Database>, dialect: Dialect, inp
       body_html: parsed.html,
       has_attachments: parsed.attachments.some((a) => !a.inline) ? 1 : 0,
       raw_blob: input.rawBlob,
-      private: input.private ? 1 : 0,
+      private: isPrivate ? 1 : 0,
       headers_json: JSON.stringify(parsed.headers),
       problems_json: JSON.stringify(parsed.problems),
       orphaned_at: null,

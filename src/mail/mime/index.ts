@@ -9,6 +9,7 @@ export type { MailAddress, ParsedAttachment, ParsedMessage } from './types.ts';
 export { composeMessage, TANDEM_ID_HEADER } from './compose.ts';
 export type { ComposeAttachment, ComposedMessage, ComposeInput } from './compose.ts';
 export { megabytes } from './size.ts';
+export { withoutBcc } from './without-bcc.ts';
 export { fillMergeTags, hasMergeTags, MERGE_TAGS } from './merge-tags.ts';
 export type { MergeTag, MergeValues } from './merge-tags.ts';
 export { withTandemId } from './tandem-id.ts';

@@ -160,3 +160,8 @@ async function makeConfiguration(c: OAuthClient): Promise<client.Configuration> 
     auth,
   );
 }
+
+/** Whether an admin has registered Tandem with this provider, so signing in with it can start. */
+export async function hasOAuthClient(db: Kysely<Database>, id: string): Promise<boolean> {
+  return (await db.selectFrom('oauth_providers').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}

@@ -3,7 +3,6 @@ import type { Kysely } from 'kysely';
 import * as client from 'openid-client';
 import { z } from 'zod';
 import type { Database } from '../../db/index.ts';
-import { TandemError } from '../../errors/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import { MailServerError } from '../imap/index.ts';
 import type { AccessTokenSource } from '../imap/index.ts';
@@ -41,14 +40,6 @@ export async function createGrant(db: Kysely<Database>, secrets: SecretBox, gran
     .values({ id, user_id: grant.userId, provider_id: grant.providerId, address: grant.address, tokens: secrets.sealJson(grant.tokens), state: 'active', created_at: now, updated_at: now })
     .execute();
   return id;
-}
-
-/** A grant of this user, for connecting a mailbox with it. */
-export async function ownedGrant(db: Kysely<Database>, userId: string, grantId: string) {
-  const grant = await db.selectFrom('oauth_grants').select(['id', 'provider_id', 'address', 'state', 'created_at']).where('id', '=', grantId).where('user_id', '=', userId).executeTakeFirst();
-  if (!grant) throw new TandemError('not_found', 'No such sign-in: sign in with the provider again');
-  if (grant.state !== 'active') throw new TandemError('reauthorization_required', 'This sign-in was revoked: sign in with the provider again', { providerId: grant.provider_id });
-  return grant;
 }
 
 function refusal(providerName: string): MailServerError {

@@ -1,11 +1,13 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { Database, MessageLocationsTable } from '../../db/index.ts';
+import type { Kysely } from 'kysely';
+import { messageNotFound, ownedLocation } from '../../access/index.ts';
+import type { OwnedLocation } from '../../access/index.ts';
+import type { Database } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { flagColumns, removeLocations } from '../messages/write.ts';
 import { presetById } from '../providers/index.ts';
 import { enqueueOp } from './ops.ts';
 
-type Location = Selectable<MessageLocationsTable> & { path: string };
+type Location = OwnedLocation;
 
 export interface MessageChange {
   seen?: boolean | undefined;
@@ -14,19 +16,10 @@ export interface MessageChange {
   folder?: string | undefined;
 }
 
-/** The message's location in its owner's mailbox, or not_found. */
-async function ownLocation(db: Kysely<Database>, ownerId: string, messageId: number): Promise<Location> {
-  const location = await db
-    .selectFrom('message_locations')
-    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
-    .innerJoin('mailboxes', 'mailboxes.id', 'message_locations.mailbox_id')
-    .selectAll('message_locations')
-    .select('folders.path')
-    .where('message_locations.message_id', '=', messageId)
-    .where('mailboxes.owner_user_id', '=', ownerId)
-    .orderBy('message_locations.id')
-    .executeTakeFirst();
-  if (!location) throw new TandemError('not_found', 'No such message');
+/** The message's location to change: in the user's own mailbox, else not_found; a move still in flight waits. */
+async function locationToChange(db: Kysely<Database>, ownerId: string, messageId: number): Promise<Location> {
+  const location = await ownedLocation(db, ownerId, messageId);
+  if (!location) throw messageNotFound();
   if (location.uid < 0) throw new TandemError('conflict', 'The message is still being moved on the server; try again in a moment');
   return location;
 }
@@ -37,7 +30,7 @@ async function ownLocation(db: Kysely<Database>, ownerId: string, messageId: num
  */
 export async function changeMessage(db: Kysely<Database>, ownerId: string, messageId: number, change: MessageChange): Promise<string> {
   return db.transaction().execute(async (trx) => {
-    const location = await ownLocation(trx, ownerId, messageId);
+    const location = await locationToChange(trx, ownerId, messageId);
     const flags = new Set(JSON.parse(location.flags) as string[]);
     const add: string[] = [];
     const remove: string[] = [];
@@ -65,7 +58,7 @@ export async function changeMessage(db: Kysely<Database>, ownerId: string, messa
  */
 export async function deleteMessage(db: Kysely<Database>, ownerId: string, messageId: number, permanent: boolean): Promise<string> {
   return db.transaction().execute(async (trx) => {
-    const location = await ownLocation(trx, ownerId, messageId);
+    const location = await locationToChange(trx, ownerId, messageId);
     const trash = await trx.selectFrom('folders').select(['path']).where('mailbox_id', '=', location.mailbox_id).where('special_use', '=', '\\Trash').executeTakeFirst();
     const mailbox = await trx.selectFrom('mailboxes').select('provider_id').where('id', '=', location.mailbox_id).executeTakeFirstOrThrow();
     const labelsOnly = !!trash && !!presetById(mailbox.provider_id ?? '')?.behaviour.deleteMovesToTrash;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { ownedMailbox } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
 import type { Database, SendState, SendVia } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
@@ -44,8 +45,7 @@ type Original = RepliedMessage;
  */
 export async function sendMessage(context: TandemContext, ownerId: string, input: SendInput, mergeValues: MergeValuesLookup): Promise<SendResult> {
   const { db } = context.store;
-  const mailbox = await db.selectFrom('mailboxes').selectAll().where('id', '=', input.mailboxId).where('owner_user_id', '=', ownerId).executeTakeFirst();
-  if (!mailbox) throw new TandemError('not_found', 'No such mailbox');
+  const mailbox = await ownedMailbox(db, ownerId, input.mailboxId);
   const original = input.inReplyTo === undefined ? undefined : await repliedMessage(db, mailbox.id, input.inReplyTo);
 
   const id = randomUUID();

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { mailboxOf } from '../../access/index.ts';
 import type { Database, SendState } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 
@@ -35,7 +36,7 @@ export async function getSend(db: Kysely<Database>, ownerId: string, id: string)
     .innerJoin('mailboxes', 'mailboxes.id', 'sends.mailbox_id')
     .select(['sends.id', 'sends.state', 'sends.message_id', 'sends.error'])
     .where('sends.id', '=', id)
-    .where('mailboxes.owner_user_id', '=', ownerId)
+    .where(mailboxOf(ownerId))
     .executeTakeFirst();
   if (!row) throw new TandemError('not_found', 'No such send');
   return { id: row.id, state: row.state, messageId: row.message_id, error: row.error };

@@ -1,0 +1,5 @@
+/** Who is asking: a signed-in user. */
+export interface Viewer {
+  id: string;
+  isAdmin: boolean;
+}
