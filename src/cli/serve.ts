@@ -42,7 +42,7 @@ export function serveCommand(program: Command): void {
 }
 
 export function newEngine(context: TandemContext): SyncEngine {
-  return new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+  return new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger, outbound: context.outbound });
 }
 
 /** Builds the app and listens; while there is no user, logs the one-time setup code for the first admin. */

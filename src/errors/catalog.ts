@@ -23,6 +23,7 @@ export const errorCatalog = {
   unsupported_media_type: 415,
   auth_failed: 422,
   connection_failed: 422,
+  host_not_allowed: 422,
   rate_limited: 429,
   internal: 500,
   send_failed: 502,

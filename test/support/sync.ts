@@ -19,7 +19,7 @@ export interface SyncTestApi extends TestApi {
 /** The HTTP app with a running sync engine, on a fresh store. */
 export async function startSyncApi(dialect: Dialect = 'sqlite'): Promise<SyncTestApi> {
   const context = await openTestContext(dialect);
-  const engine = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+  const engine = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger, outbound: context.outbound });
   const app = await buildApp(context, { sync: engine });
   await engine.start();
   return {

@@ -193,7 +193,7 @@ describe('a send interrupted by a crash', () => {
         .values({ id: 'interrupted-send', mailbox_id: mailbox.id, state: 'attempted', message_id: 'x@example.test', raw_blob: blob, recipients: '{}', in_reply_to_message_id: null, smtp_response: null, error: null, created_at: now - 1000, updated_at: now - 1000 })
         .execute();
       const { context } = api;
-      const restarted = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger });
+      const restarted = new SyncEngine({ db: context.store.db, dialect: context.store.dialect, blobs: context.blobs, secrets: context.secrets, logger: context.logger, outbound: context.outbound });
       // A send this new process begins meanwhile is in flight, not interrupted.
       await context.store.db
         .insertInto('sends')

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { discoverProvider } from '../../mail/providers/index.ts';
 import type { ApiApp } from '../app.ts';
 import { currentUser } from '../authenticate.ts';
+import { outboundRateLimit } from '../outbound-limit.ts';
 
 const security = z.enum(['tls', 'starttls', 'none']);
 const server = z.object({ host: z.string(), port: z.number(), security, username: z.string() }).nullable();
@@ -28,6 +29,7 @@ export function providerRoutes(app: ApiApp): void {
   app.get(
     '/api/v1/providers/discover',
     {
+      config: { rateLimit: outboundRateLimit },
       schema: {
         tags: ['providers'],
         summary: 'The settings an address needs and where they came from: preset, autoconfig, DNS SRV, MX, or none (enter them by hand); answers within a few seconds',
@@ -38,7 +40,7 @@ export function providerRoutes(app: ApiApp): void {
     async (request) => {
       currentUser(request);
       const { config, store } = app.tandem;
-      const found = await discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort });
+      const found = await discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort, outbound: app.tandem.outbound });
       if (!found.provider) return { ...found, provider: null };
       const client = await store.db.selectFrom('oauth_providers').select('id').where('id', '=', found.provider.id).executeTakeFirst();
       return { ...found, provider: { ...found.provider, signInReady: found.provider.auth === 'oauth2' && !!client } };

@@ -1,5 +1,5 @@
 /** What went wrong talking to a mail server, decided once here for every caller. */
-export type MailServerFailure = 'auth_failed' | 'connection_failed' | 'tls_failed' | 'temporary' | 'other';
+export type MailServerFailure = 'auth_failed' | 'connection_failed' | 'tls_failed' | 'temporary' | 'host_not_allowed' | 'other';
 
 export class MailServerError extends Error {
   override readonly name = 'MailServerError';
@@ -50,6 +50,39 @@ export function classifyImapError(error: unknown, host = 'the server'): MailServ
     return new MailServerError('connection_failed', `Cannot reach ${host}: ${detail}`, error);
   }
   return new MailServerError('other', detail, error);
+}
+
+/** A certificate that cannot be verified: the other side did speak TLS. */
+const CERTIFICATE_CODES = /CERT|SELF_SIGNED|DEPTH_ZERO|UNABLE_TO_VERIFY|ALTNAME/i;
+
+/**
+ * A failure while connecting and logging in, told in Tandem's words only: the
+ * server's own bytes are never repeated (whatever listens on a port could be
+ * made to show its banner), and anything that is not a working mail server —
+ * a closed port, one that stays silent, or one that answers something else —
+ * is the same `connection_failed`. Details stay in `cause`, for the log.
+ */
+export function connectFailure(error: unknown, server: 'IMAP' | 'SMTP', host: string, port: number): MailServerError {
+  if (error instanceof MailServerError && error.failure === 'host_not_allowed') return error;
+  const where = `${host}:${port}`;
+  const known = classifyImapError(error, host);
+  switch (known.failure) {
+    case 'auth_failed':
+      return loginRefused(server, host, port, error);
+    case 'temporary':
+      return new MailServerError('temporary', `The ${server} server at ${where} is busy or limiting this account; try again later`, error, known.retryAfterMs);
+    default: {
+      const code = (error as { code?: string } | null)?.code ?? '';
+      if (CERTIFICATE_CODES.test(code)) {
+        return new MailServerError('tls_failed', `The certificate of ${where} cannot be verified for ${host} (allow an invalid certificate only for a server you trust)`, error);
+      }
+      return new MailServerError('connection_failed', `No ${server} server could be reached at ${where} with the chosen security`, error);
+    }
+  }
+}
+
+export function loginRefused(server: 'IMAP' | 'SMTP', host: string, port: number, cause: unknown): MailServerError {
+  return new MailServerError('auth_failed', `The ${server} server at ${host}:${port} refused the login: check the username and password`, cause);
 }
 
 /**
