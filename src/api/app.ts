@@ -54,9 +54,19 @@ const workersSync: SyncControl = {
   nudge: () => undefined,
 };
 
+/** The `trustProxy` setting as Fastify takes it: a number of hops becomes "trust the nearest n". */
+function trustedProxies(setting: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 /** Builds the HTTP app without listening, so tests can `inject()` or listen on port 0. */
 export async function buildApp(context: TandemContext, options: BuildAppOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ loggerInstance: context.logger as FastifyBaseLogger, bodyLimit: 50 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance: context.logger as FastifyBaseLogger,
+    bodyLimit: 50 * 1024 * 1024,
+    // Behind a reverse proxy: the client's address (rate limits) and protocol (Secure cookies) come from X-Forwarded-*.
+    trustProxy: trustedProxies(context.config.trustProxy),
+  }).withTypeProvider<ZodTypeProvider>();
   app.decorate('tandem', context);
   app.decorate('sync', options.sync ?? workersSync);
   app.setValidatorCompiler(validatorCompiler);

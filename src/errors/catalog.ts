@@ -25,6 +25,7 @@ export const errorCatalog = {
   connection_failed: 422,
   host_not_allowed: 422,
   rate_limited: 429,
+  account_locked: 429,
   internal: 500,
   send_failed: 502,
   unavailable: 503,

@@ -13,3 +13,4 @@ export {
 } from './users.ts';
 export type { NewUser, User } from './users.ts';
 export { hashPassword, verifyPassword } from './passwords.ts';
+export { assertNotLocked, clearLoginFailures, FREE_LOGIN_FAILURES, recordLoginFailure } from './lockout.ts';

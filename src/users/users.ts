@@ -75,13 +75,19 @@ function dummyHash(): Promise<string> {
   return dummy;
 }
 
-export async function createSession(db: Kysely<Database>, userId: string): Promise<{ token: string; expiresAt: number }> {
+/** Where a session was opened, for the user's list of sessions. */
+export interface SessionOrigin {
+  userAgent?: string | undefined;
+  clientIp?: string | undefined;
+}
+
+export async function createSession(db: Kysely<Database>, userId: string, origin: SessionOrigin = {}): Promise<{ token: string; expiresAt: number }> {
   const { token, hash } = newToken('session');
   const now = Date.now();
   const expiresAt = now + SESSION_TTL_MS;
   await db
     .insertInto('sessions')
-    .values({ id: randomUUID(), user_id: userId, token_hash: hash, created_at: now, expires_at: expiresAt })
+    .values({ id: randomUUID(), user_id: userId, token_hash: hash, created_at: now, expires_at: expiresAt, user_agent: origin.userAgent?.slice(0, 300) ?? null, client_ip: origin.clientIp ?? null })
     .execute();
   return { token, expiresAt };
 }
