@@ -12,6 +12,7 @@ import { installAuthentication } from './authenticate.ts';
 import { installErrorHandlers } from './error-handler.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { credentialRoutes } from './routes/credentials.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -26,6 +27,7 @@ import { providerRoutes } from './routes/providers.ts';
 import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { testConnectionRoutes } from './routes/test-connection.ts';
+import { userRoutes } from './routes/users.ts';
 import { installWebApp } from './web.ts';
 
 declare module 'fastify' {
@@ -91,6 +93,8 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
 
   healthRoutes(app);
   authRoutes(app);
+  credentialRoutes(app);
+  userRoutes(app);
   setupRoutes(app, options.setupCode ?? null);
   mailboxRoutes(app);
   messageChangeRoutes(app);

@@ -42,7 +42,7 @@ export function userCommands(program: Command): void {
       const secret = await withContext(configFrom(flags), async ({ store }) => {
         const owner = await findUserByEmail(store.db, flags.user);
         if (!owner) throw new TandemError('not_found', `No user with the email ${flags.user}`);
-        return createApiToken(store.db, owner.id, flags.name ?? 'cli');
+        return (await createApiToken(store.db, owner.id, flags.name ?? 'cli')).token;
       });
       console.log(secret);
     });

@@ -6,6 +6,8 @@ export const errorCatalog = {
   bad_request: 400,
   invalid_json: 400,
   validation_failed: 400,
+  weak_password: 400,
+  invalid_reset_token: 400,
   sync_period_fixed: 400,
   unauthorized: 401,
   invalid_credentials: 401,
