@@ -113,11 +113,12 @@ export async function userView(db: Kysely<Database>, userId: string): Promise<Ad
  * An admin's change to a user. Deactivating ends the user's sessions, API
  * tokens and reset tokens at once and keeps everything they own (mailboxes go
  * on syncing, records and comments stay); activating lets them sign in again.
- * Admins cannot deactivate or demote themselves (so one admin always remains).
+ * Admins cannot deactivate or demote themselves (so one admin always remains);
+ * `actor` null is the command line, run by whoever runs the server.
  */
-export async function updateUser(db: Kysely<Database>, actor: User, userId: string, changes: { name?: string | undefined; admin?: boolean | undefined; active?: boolean | undefined }): Promise<AdminUserView> {
+export async function updateUser(db: Kysely<Database>, actor: User | null, userId: string, changes: { name?: string | undefined; admin?: boolean | undefined; active?: boolean | undefined }): Promise<AdminUserView> {
   await userView(db, userId);
-  if (userId === actor.id && (changes.active === false || changes.admin === false)) {
+  if (userId === actor?.id && (changes.active === false || changes.admin === false)) {
     throw new TandemError('conflict', 'You cannot deactivate yourself or take away your own admin rights; another admin can');
   }
   await db.transaction().execute(async (trx) => {
