@@ -138,6 +138,22 @@ export async function updateUser(db: Kysely<Database>, actor: User | null, userI
   return userView(db, userId);
 }
 
+/**
+ * The people of the workspace, for @mention autocomplete: active users whose
+ * name or email starts with `query` (any word of the name), at most 20. Only
+ * signed-in users reach it; everyone signed in is a member of the workspace.
+ */
+export async function directory(db: Kysely<Database>, query: string): Promise<{ id: string; name: string; email: string }[]> {
+  const q = query.trim().toLowerCase().replace(/[%_\\]/g, ''); // LIKE's wildcards are taken literally by no store alike: dropped
+  let select = db.selectFrom('users').select(['id', 'name', 'email']).where('active', '=', 1);
+  if (q) {
+    select = select.where((eb) =>
+      eb.or([eb(eb.fn('lower', ['email']), 'like', `${q}%`), eb(eb.fn('lower', ['name']), 'like', `${q}%`), eb(eb.fn('lower', ['name']), 'like', `% ${q}%`)]),
+    );
+  }
+  return select.orderBy('name').limit(20).execute();
+}
+
 /** A one-time token (shown once) that sets a new password for the user; it replaces any earlier one. */
 export async function issuePasswordReset(db: Kysely<Database>, userId: string): Promise<{ token: string; expiresAt: number }> {
   const user = await userView(db, userId);

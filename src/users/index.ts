@@ -16,6 +16,7 @@ export { hashPassword, verifyPassword } from './passwords.ts';
 export { assertNotLocked, clearLoginFailures, FREE_LOGIN_FAILURES, recordLoginFailure } from './lockout.ts';
 export {
   changePassword,
+  directory,
   issuePasswordReset,
   listApiTokens,
   listSessions,

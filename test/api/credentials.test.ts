@@ -144,4 +144,17 @@ describe.each(await storeDialects())('credential lifecycle on %s', (dialect) => 
     expect((await login('made@example.test', 'reset-long-password')).statusCode).toBe(200);
     expect((await reset('another-long-password')).json()).toMatchObject({ error: { code: 'invalid_reset_token' } });
   });
+
+  it('offers active users to signed-in users for @mentions, and mentions only active users', async () => {
+    const admin = await signedInUser(api, { admin: true });
+    const zed = await createUser(api.context.store.db, { email: 'zed.mention@example.test', password: 'zed-long-password', name: 'Zed Mention' });
+    const gone = await createUser(api.context.store.db, { email: 'zed.gone@example.test', password: 'gone-long-password', name: 'Zed Gone' });
+    await api.app.inject({ method: 'PATCH', url: `/api/v1/users/${gone.id}`, headers: admin.auth, payload: { active: false } });
+    expect((await api.app.inject({ method: 'GET', url: '/api/v1/users/directory?q=zed' })).statusCode).toBe(401);
+    const { auth } = await signedInUser(api);
+    const byName = await api.app.inject({ method: 'GET', url: '/api/v1/users/directory?q=Mention', headers: auth });
+    expect(byName.json()).toEqual({ items: [{ id: zed.id, name: 'Zed Mention', email: 'zed.mention@example.test' }] });
+    const byEmail = await api.app.inject({ method: 'GET', url: '/api/v1/users/directory?q=zed.', headers: auth });
+    expect(byEmail.json<{ items: { id: string }[] }>().items.map((u) => u.id)).toEqual([zed.id]);
+  });
 });

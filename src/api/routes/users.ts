@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { createUser, issuePasswordReset, listUsers, MAX_PASSWORD_LENGTH, updateUser, userView } from '../../users/index.ts';
+import { createUser, directory, issuePasswordReset, listUsers, MAX_PASSWORD_LENGTH, updateUser, userView } from '../../users/index.ts';
 import type { ApiApp } from '../app.ts';
-import { requireAdmin } from '../authenticate.ts';
+import { currentUser, requireAdmin } from '../authenticate.ts';
 import { emailSchema, errorSchema } from '../schemas.ts';
 
 const tags = ['users'];
@@ -16,6 +16,22 @@ export function userRoutes(app: ApiApp): void {
     requireAdmin(request);
     return { items: await listUsers(db()) };
   });
+
+  app.get(
+    '/api/v1/users/directory',
+    {
+      schema: {
+        tags,
+        summary: 'Active users whose name or email starts with q, for @mention autocomplete (any signed-in user; at most 20)',
+        querystring: z.object({ q: z.string().max(200).optional() }),
+        response: { 200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string(), email: z.string() })) }) },
+      },
+    },
+    async (request) => {
+      currentUser(request);
+      return { items: await directory(db(), request.query.q ?? '') };
+    },
+  );
 
   app.post(
     '/api/v1/users',
