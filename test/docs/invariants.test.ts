@@ -13,7 +13,7 @@ async function sourceFiles(dir: string): Promise<string[]> {
 /** The numbers of the invariants docs/sync.md defines (its numbered list under "## Invariants"). */
 function definedInvariants(doc: string): Set<number> {
   const section = doc.split(/^## Invariants$/m)[1] ?? '';
-  const body = section.split(/^## /m)[0];
+  const body = section.split(/^## /m)[0] ?? '';
   return new Set([...body.matchAll(/^(\d+)\. \*\*/gm)].map((m) => Number(m[1])));
 }
 
