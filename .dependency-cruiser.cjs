@@ -1,9 +1,8 @@
-/* global module */
 // Dependency rules, checked by `npm run lint` (docs/architecture.md draws them).
 // Layers point down: a module may import the layers below it, never above, and no cycle is allowed.
 
 /** Top-level layers of src/, highest first. */
-const layers = ['cli', 'api', 'crm', 'mail', 'context', 'users', 'events', 'access', 'db', 'blobs', 'secrets', 'config', 'errors'];
+const layers = ['cli', 'api', 'crm', 'mail', 'context', 'users', 'events', 'access', 'outbound', 'db', 'blobs', 'secrets', 'config', 'errors'];
 
 /** Modules of src/mail/, highest first. */
 const mailModules = ['drafts', 'mailboxes', 'sync', 'send', 'outbox', 'run', 'messages', 'account', 'oauth', 'providers', 'imap', 'mime'];

@@ -612,7 +612,7 @@ async function createUsersDirect(dataDir: string, count: number): Promise<string
     const tokens: string[] = [];
     for (let i = 0; i < count; i++) {
       const user = await createUser(context.store.db, { email: `idle${i}@bench.test`, password: randomBytes(12).toString('hex') });
-      tokens.push(await createApiToken(context.store.db, user.id, 'bench'));
+      tokens.push((await createApiToken(context.store.db, user.id, 'bench')).token);
     }
     return tokens;
   } finally {

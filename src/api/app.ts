@@ -14,6 +14,7 @@ import { httpLogger } from './log-redaction.ts';
 import { BODY_LIMITS, installRequestGuards } from './request-guards.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { credentialRoutes } from './routes/credentials.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -28,6 +29,7 @@ import { providerRoutes } from './routes/providers.ts';
 import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { testConnectionRoutes } from './routes/test-connection.ts';
+import { userRoutes } from './routes/users.ts';
 import { installWebApp } from './web.ts';
 
 export interface BuildAppOptions {
@@ -47,9 +49,19 @@ const workersSync: SyncControl = {
   nudge: () => undefined,
 };
 
+/** The `trustProxy` setting as Fastify takes it: a number of hops becomes "trust the nearest n". */
+function trustedProxies(setting: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 /** Builds the HTTP app without listening, so tests can `inject()` or listen on port 0. */
 export async function buildApp(context: TandemContext, options: BuildAppOptions = {}): Promise<ApiApp> {
-  const app = Fastify({ loggerInstance: httpLogger(context.logger), bodyLimit: BODY_LIMITS.default }).withTypeProvider<ZodTypeProvider>();
+  const app = Fastify({
+    loggerInstance: httpLogger(context.logger),
+    bodyLimit: BODY_LIMITS.default,
+    // Behind a reverse proxy: the client's address (rate limits) and protocol (Secure cookies) come from X-Forwarded-*.
+    trustProxy: trustedProxies(context.config.trustProxy),
+  }).withTypeProvider<ZodTypeProvider>();
   app.decorate('tandem', context);
   app.decorate('sync', options.sync ?? workersSync);
   app.setValidatorCompiler(validatorCompiler);
@@ -75,6 +87,8 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
 
   healthRoutes(app);
   authRoutes(app);
+  credentialRoutes(app);
+  userRoutes(app);
   setupRoutes(app, options.setupCode ?? null);
   mailboxRoutes(app);
   messageChangeRoutes(app);

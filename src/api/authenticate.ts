@@ -55,7 +55,16 @@ function cookieToken(request: FastifyRequest): string | null {
 
 /** Sets the session cookie (login and first-run setup). */
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: number): void {
-  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https', path: '/', expires: new Date(expiresAt) });
+  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: secureCookies(request), path: '/', expires: new Date(expiresAt) });
+}
+
+/**
+ * Cookies are `Secure` when Tandem is published over HTTPS (`publicUrl`), or
+ * when the request came over HTTPS (directly, or through a trusted proxy's
+ * X-Forwarded-Proto).
+ */
+export function secureCookies(request: FastifyRequest): boolean {
+  return request.server.tandem.config.publicUrl?.startsWith('https:') === true || request.protocol === 'https';
 }
 
 export function clearSessionCookie(reply: FastifyReply): void {

@@ -43,8 +43,8 @@ export function serveCommand(program: Command): void {
 }
 
 export function newEngine(context: TandemContext): SyncEngine {
-  const { store, blobs, secrets, logger } = context;
-  return new SyncEngine({ db: store.db, dialect: store.dialect, blobs, secrets, logger, hooks: { onStored: onMessagesStored } });
+  const { store, blobs, secrets, logger, outbound } = context;
+  return new SyncEngine({ db: store.db, dialect: store.dialect, blobs, secrets, logger, outbound, hooks: { onStored: onMessagesStored } });
 }
 
 /** Builds the app and listens; while there is no user, logs the one-time setup code for the first admin. */

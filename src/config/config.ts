@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { validAllowedEntry } from '../outbound/index.ts';
 
 /** Every setting, with the environment variable it comes from. */
 const settings = {
@@ -13,7 +14,11 @@ const settings = {
   publicUrl: 'TANDEM_PUBLIC_URL',
   discoveryDnsServers: 'TANDEM_DISCOVERY_DNS_SERVERS',
   autoconfigHttpPort: 'TANDEM_AUTOCONFIG_HTTP_PORT',
+  allowedMailHosts: 'TANDEM_ALLOWED_MAIL_HOSTS',
+  trustProxy: 'TANDEM_TRUST_PROXY',
 } as const;
+
+const commaList = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
 
 type SettingName = keyof typeof settings;
 
@@ -32,16 +37,37 @@ const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   publicUrl: z.url().optional(),
   /** DNS servers for provider discovery (comma-separated `host` or `host:port`); the system's when unset. */
-  discoveryDnsServers: z
-    .string()
-    .transform((list) => list.split(',').map((s) => s.trim()).filter(Boolean))
-    .optional(),
+  discoveryDnsServers: z.string().transform(commaList).optional(),
   /** Fetch autoconfig documents over plain HTTP on this port instead of HTTPS (for a local test server). */
   autoconfigHttpPort: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Host names and networks (comma-separated; `mail.lan`, `10.0.0.5`, `127.0.0.0/8`) that mailboxes,
+   * connection tests and discovery may reach although they are loopback, private or link-local.
+   */
+  allowedMailHosts: z
+    .string()
+    .transform(commaList)
+    .refine((entries) => entries.every(validAllowedEntry), 'must be host names, addresses or CIDRs (e.g. 127.0.0.0/8), comma-separated')
+    .default([]),
+  /**
+   * Which proxies in front of Tandem to believe about the client's address and protocol
+   * (X-Forwarded-For / -Proto): `false` (none), `true` (any: only when nothing else can reach
+   * Tandem), a number of hops, or comma-separated addresses / CIDRs of the proxies.
+   */
+  trustProxy: z
+    .union([z.string(), z.number(), z.boolean()])
+    .transform((value): boolean | number | string[] => {
+      const text = String(value).trim().toLowerCase();
+      if (text === 'true' || text === 'false') return text === 'true';
+      if (/^\d+$/.test(text)) return Number(text);
+      return commaList(text);
+    })
+    .refine((value) => typeof value !== 'object' || value.every(validAllowedEntry), 'must be true, false, a number of hops, or proxy addresses / CIDRs')
+    .default(false),
 });
 
 export type Config = z.infer<typeof configSchema>;
-export type ConfigInput = Partial<Record<SettingName, string | number | undefined>>;
+export type ConfigInput = Partial<Record<SettingName, string | number | boolean | undefined>>;
 
 /** A setting that is missing or wrong; the message names the setting and where it came from. */
 export class ConfigError extends Error {
@@ -94,7 +120,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
 }
 
 const fileSchema = z.strictObject(
-  Object.fromEntries(Object.keys(settings).map((name) => [name, z.union([z.string(), z.number()]).optional()])),
+  Object.fromEntries(Object.keys(settings).map((name) => [name, z.union([z.string(), z.number(), z.boolean()]).optional()])),
 );
 
 function readConfigFile(file: string): ConfigInput {

@@ -4,6 +4,7 @@ import { BlobStore } from '../blobs/index.ts';
 import type { Config } from '../config/index.ts';
 import { migrateToLatest, openStore } from '../db/index.ts';
 import type { Store } from '../db/index.ts';
+import { OutboundPolicy } from '../outbound/index.ts';
 import { SecretBox, loadSecretKey } from '../secrets/index.ts';
 
 /** Everything a Tandem process shares: settings, store, blobs, secrets and the logger. */
@@ -13,6 +14,8 @@ export interface TandemContext {
   blobs: BlobStore;
   secrets: SecretBox;
   logger: Logger;
+  /** Which hosts users may make Tandem connect to (mail servers, autoconfig). */
+  outbound: OutboundPolicy;
   close(): Promise<void>;
 }
 
@@ -31,7 +34,8 @@ export async function openContext(config: Config, options: OpenOptions = {}): Pr
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
     const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
-    return { config, store, blobs: new BlobStore(config.dataDir), secrets, logger, close: () => store.close() };
+    const outbound = new OutboundPolicy(config.allowedMailHosts);
+    return { config, store, blobs: new BlobStore(config.dataDir), secrets, logger, outbound, close: () => store.close() };
   } catch (error) {
     await store.close();
     throw error;

@@ -44,7 +44,8 @@ export async function commentsOf(db: Kysely<Database>, viewer: Viewer, messageId
 export async function addComment(db: Kysely<Database>, viewer: Viewer, messageId: string, body: string): Promise<CommentView> {
   const id = (await visibleMessage(db, viewer, messageId)).id;
   const addresses = mentionedAddresses(body);
-  const mentioned = addresses.length === 0 ? [] : await db.selectFrom('users').select('id').where('email', 'in', addresses).execute();
+  // Only active users can be mentioned (a deactivated one would never see it).
+  const mentioned = addresses.length === 0 ? [] : await db.selectFrom('users').select('id').where('email', 'in', addresses).where('active', '=', 1).execute();
   const { id: commentId } = await db
     .insertInto('comments')
     .values({ message_id: id, author_user_id: viewer.id, body, mentions: JSON.stringify(mentioned.map((u) => u.id)), created_at: Date.now() })

@@ -408,5 +408,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('messages_orphaned').on('messages').columns(['mailbox_id', 'orphaned_at']).where(sql.ref('orphaned_at'), 'is not', null).execute();
       },
     },
+    '0011_credentials': {
+      async up(db: Kysely<unknown>) {
+        // Failed sign-ins per account (sha256 of the normalized email, known or not): the lockout outlives a process.
+        await db.schema
+          .createTable('login_throttle')
+          .addColumn('account_key', 'text', (c) => c.primaryKey())
+          .addColumn('failures', 'integer', (c) => c.notNull())
+          .addColumn('locked_until', time, (c) => c.notNull().defaultTo(0))
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        // A deactivated user cannot sign in and has no session or token; their data stays.
+        await db.schema.alterTable('users').addColumn('active', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+        // What a session list shows: where and with what it was opened.
+        await db.schema.alterTable('sessions').addColumn('user_agent', 'text').execute();
+        await db.schema.alterTable('sessions').addColumn('client_ip', 'text').execute();
+        // API tokens may expire; null: never.
+        await db.schema.alterTable('api_tokens').addColumn('expires_at', time).execute();
+        // One-time password reset tokens an admin issues (stored as sha256).
+        await db.schema
+          .createTable('password_resets')
+          .addColumn('token_hash', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }

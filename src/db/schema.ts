@@ -9,6 +9,8 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
+  login_throttle: LoginThrottleTable;
+  password_resets: PasswordResetsTable;
   mailboxes: MailboxesTable;
   folders: FoldersTable;
   messages: MessagesTable;
@@ -43,6 +45,8 @@ export interface UsersTable {
   created_at: number;
   /** Plain text added below what the user writes in Tandem (see docs/sync.md, Drafts). */
   signature: Generated<string>;
+  /** 0: deactivated (cannot sign in, no sessions or tokens); the user's data stays. */
+  active: Generated<Flag>;
 }
 
 export interface SessionsTable {
@@ -51,6 +55,8 @@ export interface SessionsTable {
   token_hash: string;
   created_at: number;
   expires_at: number;
+  user_agent: string | null;
+  client_ip: string | null;
 }
 
 export interface ApiTokensTable {
@@ -60,6 +66,23 @@ export interface ApiTokensTable {
   token_hash: string;
   created_at: number;
   last_used_at: number | null;
+  /** Null: never expires. */
+  expires_at: number | null;
+}
+
+/** Failed sign-ins of one account (`account_key`: sha256 of the normalized email). */
+export interface LoginThrottleTable {
+  account_key: string;
+  failures: number;
+  locked_until: Generated<number>;
+  updated_at: number;
+}
+
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
 }
 
 export type MailboxState = 'syncing' | 'idle' | 'disconnected' | 'error';

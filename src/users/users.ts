@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database, UsersTable } from '../db/index.ts';
 import { TandemError } from '../errors/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { assertAcceptablePassword } from './password-policy.ts';
 import { hashToken, newToken, tokenKind } from './tokens.ts';
 
 export interface User {
@@ -21,7 +22,6 @@ export interface NewUser {
 
 /** Login sessions last 30 days. */
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
-export const MIN_PASSWORD_LENGTH = 8;
 
 export function toUser(row: Pick<UsersTable, 'id' | 'email' | 'name' | 'is_admin'>): User {
   return { id: row.id, email: row.email, name: row.name, isAdmin: row.is_admin === 1 };
@@ -34,9 +34,7 @@ export function normalizeEmail(email: string): string {
 export async function createUser(db: Kysely<Database>, input: NewUser): Promise<User> {
   const email = normalizeEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new TandemError('validation_failed', `Not an email address: ${input.email}`);
-  if (input.password.length < MIN_PASSWORD_LENGTH) {
-    throw new TandemError('validation_failed', `The password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-  }
+  await assertAcceptablePassword(input.password, email);
   const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
   if (existing) throw new TandemError('conflict', `A user with the email ${email} already exists`);
   const row = {
@@ -66,7 +64,7 @@ export async function authenticate(db: Kysely<Database>, email: string, password
   const row = await db.selectFrom('users').selectAll().where('email', '=', normalizeEmail(email)).executeTakeFirst();
   // Hash against a dummy when the user is unknown so timing does not reveal which emails exist.
   const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash()));
-  return row && row.password_hash && ok ? toUser(row) : null;
+  return row && row.password_hash && ok && row.active === 1 ? toUser(row) : null;
 }
 
 let dummy: Promise<string> | undefined;
@@ -75,13 +73,19 @@ function dummyHash(): Promise<string> {
   return dummy;
 }
 
-export async function createSession(db: Kysely<Database>, userId: string): Promise<{ token: string; expiresAt: number }> {
+/** Where a session was opened, for the user's list of sessions. */
+export interface SessionOrigin {
+  userAgent?: string | undefined;
+  clientIp?: string | undefined;
+}
+
+export async function createSession(db: Kysely<Database>, userId: string, origin: SessionOrigin = {}): Promise<{ token: string; expiresAt: number }> {
   const { token, hash } = newToken('session');
   const now = Date.now();
   const expiresAt = now + SESSION_TTL_MS;
   await db
     .insertInto('sessions')
-    .values({ id: randomUUID(), user_id: userId, token_hash: hash, created_at: now, expires_at: expiresAt })
+    .values({ id: randomUUID(), user_id: userId, token_hash: hash, created_at: now, expires_at: expiresAt, user_agent: origin.userAgent?.slice(0, 300) ?? null, client_ip: origin.clientIp ?? null })
     .execute();
   return { token, expiresAt };
 }
@@ -90,13 +94,15 @@ export async function deleteSession(db: Kysely<Database>, token: string): Promis
   await db.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute();
 }
 
-export async function createApiToken(db: Kysely<Database>, userId: string, name: string): Promise<string> {
+/** A new API token (shown once); `expiresAt` null: it lasts until revoked. */
+export async function createApiToken(db: Kysely<Database>, userId: string, name: string, expiresAt: number | null = null): Promise<{ id: string; token: string }> {
   const { token, hash } = newToken('api');
+  const id = randomUUID();
   await db
     .insertInto('api_tokens')
-    .values({ id: randomUUID(), user_id: userId, name, token_hash: hash, created_at: Date.now(), last_used_at: null })
+    .values({ id, user_id: userId, name, token_hash: hash, created_at: Date.now(), last_used_at: null, expires_at: expiresAt })
     .execute();
-  return token;
+  return { id, token };
 }
 
 /** The user a session or API token belongs to, or null when it is unknown or expired. */
@@ -110,6 +116,7 @@ export async function userForToken(db: Kysely<Database>, token: string): Promise
       .select(['users.id', 'users.email', 'users.name', 'users.is_admin'])
       .where('sessions.token_hash', '=', hash)
       .where('sessions.expires_at', '>', Date.now())
+      .where('users.active', '=', 1)
       .executeTakeFirst();
     return row ? toUser(row) : null;
   }
@@ -119,6 +126,8 @@ export async function userForToken(db: Kysely<Database>, token: string): Promise
       .innerJoin('users', 'users.id', 'api_tokens.user_id')
       .select(['users.id', 'users.email', 'users.name', 'users.is_admin', 'api_tokens.id as token_id'])
       .where('api_tokens.token_hash', '=', hash)
+      .where('users.active', '=', 1)
+      .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', Date.now())]))
       .executeTakeFirst();
     if (!row) return null;
     await db.updateTable('api_tokens').set({ last_used_at: Date.now() }).where('id', '=', row.token_id).execute();

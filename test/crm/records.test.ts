@@ -144,6 +144,15 @@ describe.each(await storeDialects())('CRM records and links on %s', (dialect: Di
     expect((detail.body.comments as { body: string }[]).map((c) => c.body)).toEqual([`@${alice.user.email} can you take this? cc @nobody@nowhere.test`]);
   });
 
+  it('mentions only active users', async () => {
+    const id = await storeEmail(api, dialect, inbox, rawEmail({ from: 'someone@example.test', subject: 'Mention a leaver' }));
+    const leaver = await signedInUser(api);
+    await api.context.store.db.updateTable('users').set({ active: 0 }).where('id', '=', leaver.user.id).execute();
+    const posted = await call(bob, 'POST', `/messages/${id}/comments`, { body: `@${leaver.user.email} and @${alice.user.email}` });
+    expect(posted.body).toMatchObject({ mentions: [{ id: alice.user.id }] });
+    expect((posted.body.mentions as unknown[]).length).toBe(1);
+  });
+
   it('keeps each user’s mailroom rules in order, and refuses bad ones with a clear 400', async () => {
     const base = { conditions: [{ field: 'from', op: 'domain_is', value: 'vendor.example' }], actions: [{ type: 'archive' }] };
     const first = (await call(alice, 'POST', '/mailroom/rules', { name: 'First', ...base })).body as { id: string; position: number; match: string };

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverProvider } from '../../src/mail/providers/index.ts';
 import type { DiscoveryOptions } from '../../src/mail/providers/index.ts';
 import { signedInUser, startTestApi } from '../support/api.ts';
+import { testOutbound } from '../support/stores.ts';
+import { OutboundPolicy } from '../../src/outbound/index.ts';
 import type { TestApi } from '../support/api.ts';
 import { startDns } from '../support/dns.ts';
 import type { TestDns } from '../support/dns.ts';
@@ -70,7 +72,7 @@ describe('provider discovery', () => {
         'self.test': ['mx.self.test'],
       },
     });
-    options = { dnsServers: [dns.server], autoconfigHttpPort: (web.address() as AddressInfo).port, timeoutMs: 1500 };
+    options = { dnsServers: [dns.server], autoconfigHttpPort: (web.address() as AddressInfo).port, timeoutMs: 1500, outbound: testOutbound };
   });
   afterAll(async () => {
     await dns?.stop();
@@ -133,6 +135,12 @@ describe('provider discovery', () => {
     expect(unknown.source).toBe('none');
     expect(unknown.steps.find((s) => s.source === 'mx')?.outcome).toMatch(/no MX records/);
     expect((await discoverProvider('bob@off.test', options)).source).toBe('none');
+  });
+
+  it('fetches no autoconfig document from a loopback or private address unless it is allowed', async () => {
+    const found = await discoverProvider('bob@acme.test', { ...options, outbound: new OutboundPolicy() });
+    expect(found.source).not.toBe('autoconfig');
+    expect(found.steps[0]?.outcome).toMatch(/not allowed \(a loopback, private or link-local address\)/);
   });
 
   it('gives up on an autoconfig host that never answers and uses what else it found', async () => {

@@ -30,8 +30,8 @@ describe.each(await storeDialects())('store on %s', (dialect) => {
   });
 
   it('stores API tokens hashed and resolves them to their user', async () => {
-    const user = await createUser(context.store.db, { email: 'tok@example.test', password: 'password1' });
-    const token = await createApiToken(context.store.db, user.id, 'test');
+    const user = await createUser(context.store.db, { email: 'tok@example.test', password: 'store-test-password' });
+    const { token } = await createApiToken(context.store.db, user.id, 'test');
     const row = await context.store.db.selectFrom('api_tokens').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
     expect(row.token_hash).not.toContain(token);
     expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -40,7 +40,7 @@ describe.each(await storeDialects())('store on %s', (dialect) => {
   });
 
   it('keeps mailbox secrets sealed in the raw row', async () => {
-    const user = await createUser(context.store.db, { email: 'mb@example.test', password: 'password1' });
+    const user = await createUser(context.store.db, { email: 'mb@example.test', password: 'store-test-password' });
     const now = Date.now();
     const mailbox = {
       id: 'mb-1', owner_user_id: user.id, kind: 'personal', address: 'mb@example.test', display_name: null,

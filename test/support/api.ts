@@ -4,7 +4,7 @@ import type { Dialect } from '../../src/db/index.ts';
 import { createSession, createUser } from '../../src/users/index.ts';
 import type { User } from '../../src/users/index.ts';
 import { openTestContext } from './stores.ts';
-import type { TestContext } from './stores.ts';
+import type { TestContext, TestContextOptions } from './stores.ts';
 
 export interface TestApi {
   app: ApiApp;
@@ -13,8 +13,8 @@ export interface TestApi {
 }
 
 /** The whole HTTP app on a fresh store, for `inject()`. */
-export async function startTestApi(dialect: Dialect, options: { setupCode?: string } = {}): Promise<TestApi> {
-  const context = await openTestContext(dialect);
+export async function startTestApi(dialect: Dialect, options: { setupCode?: string } & TestContextOptions = {}): Promise<TestApi> {
+  const context = await openTestContext(dialect, options);
   const app = await buildApp(context, { setupCode: options.setupCode ?? null });
   return {
     app,

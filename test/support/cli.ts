@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { TEST_ALLOWED_MAIL_HOSTS } from './stores.ts';
 
 export const tandemBin = fileURLToPath(new URL('../../bin/tandem.js', import.meta.url));
 
@@ -55,11 +56,14 @@ export function killNow(child: ChildProcess): Promise<void> {
   return done;
 }
 
-/** The test process's environment without Tandem settings that would leak into the child. */
+/**
+ * The test process's environment without Tandem settings that would leak into
+ * the child; the child may reach the loopback test servers (`allowedMailHosts`).
+ */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('TANDEM_') || name === 'DATABASE_URL') delete env[name];
-  return env;
+  return { ...env, TANDEM_ALLOWED_MAIL_HOSTS: TEST_ALLOWED_MAIL_HOSTS };
 }
 
 /** A Tandem user made with the CLI, and the headers of an API token for it. */

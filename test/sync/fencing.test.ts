@@ -49,7 +49,7 @@ describe.each(await storeDialects())('a worker that lost its lease (%s)', (diale
     // Another worker takes the mailbox over while this one is paused.
     await db.updateTable('mailbox_leases').set({ owner: 'next-worker', epoch: lease.epoch + 1 }).where('mailbox_id', '=', mailbox.id).execute();
 
-    client = await connectImap(imapSettingsOf(row, api.context.secrets, db), syncConnectOptions(row));
+    client = await connectImap(imapSettingsOf(row, api.context.secrets, db, api.context.outbound), syncConnectOptions(row));
     const { store, blobs, logger } = api.context;
     run = mailboxRun({ db: store.db, dialect: store.dialect, blobs, logger, hooks: { onStored: async () => {} } }, row, client, lease);
     inboxId = (await db.selectFrom('folders').select('id').where('mailbox_id', '=', mailbox.id).where('path', '=', 'INBOX').executeTakeFirstOrThrow()).id;

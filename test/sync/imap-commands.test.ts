@@ -2,6 +2,7 @@
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendMessage, classifyImapError, closeQuietly, connectImap, copyMessages, MailServerError, moveMessages, searchUids } from '../../src/mail/imap/index.ts';
+import { OutboundPolicy } from '../../src/outbound/index.ts';
 import { createMailUser, deliver, mailServers } from '../support/index.ts';
 import { rawMessage } from '../support/sync.ts';
 
@@ -13,7 +14,7 @@ describe('strict IMAP commands', () => {
   beforeAll(async () => {
     const user = await createMailUser(servers, 'strict');
     uid = await deliver(servers, user.username, rawMessage('Kept'));
-    client = await connectImap({ host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password });
+    client = await connectImap({ host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password, outbound: new OutboundPolicy(['127.0.0.0/8']) });
     await client.mailboxOpen('INBOX');
   });
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FolderWatcher } from '../../src/mail/sync/watcher.ts';
 import { createMailUser, mailServers, otherClient, startMailServers } from '../support/index.ts';
 import type { MailServers, MailServersInfo, MailUser } from '../support/index.ts';
+import { testOutbound } from '../support/stores.ts';
 import { rawMessage } from '../support/sync.ts';
 
 const logger = pino({ level: process.env.TANDEM_TEST_LOG ?? 'silent' });
@@ -14,7 +15,7 @@ const HOUR_MS = 3_600_000;
 async function watch(servers: MailServersInfo, user: MailUser, pollMs?: number) {
   const changed: string[] = [];
   const failures: unknown[] = [];
-  const settings = { host: servers.imap.host, port: servers.imap.port, security: 'none' as const, username: user.username, password: user.password };
+  const settings = { host: servers.imap.host, port: servers.imap.port, security: 'none' as const, username: user.username, password: user.password, outbound: testOutbound };
   const watcher = new FolderWatcher(settings, ['INBOX', 'Drafts', 'Later'], { changed: (path) => changed.push(path), failed: (e) => failures.push(e) }, logger, { qresync: true, ...(pollMs === undefined ? {} : { pollMs }) });
   await watcher.start();
   return { watcher, changed, failures };

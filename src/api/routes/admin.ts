@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { outgoingServerView, removeOutgoingServer, setOutgoingServer } from '../../mail/send/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { requireAdmin } from '../authenticate.ts';
+import { outboundRateLimit } from '../outbound-limit.ts';
 import { errorSchema } from '../schemas.ts';
 import { smtpSchema } from './mailboxes.ts';
 
@@ -34,6 +35,7 @@ export function adminRoutes(app: ApiApp): void {
   app.put(
     '/api/v1/admin/outgoing-server',
     {
+      config: { rateLimit: outboundRateLimit },
       schema: {
         tags,
         summary: 'Set the fallback outgoing server; the connection and login are tried first and nothing is saved unless they work',

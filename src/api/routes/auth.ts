@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
-import { authenticate, createSession, deleteSession, updateProfile, userForToken } from '../../users/index.ts';
+import { assertNotLocked, authenticate, clearLoginFailures, createSession, deleteSession, recordLoginFailure, updateProfile, userForToken } from '../../users/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { clearSessionCookie, currentUser, sessionToken, setSessionCookie } from '../authenticate.ts';
 import { errorSchema, userSchema } from '../schemas.ts';
@@ -19,15 +19,27 @@ export function authRoutes(app: ApiApp): void {
         tags: ['auth'],
         summary: 'Sign in with email and password; returns a session token (also set as an HttpOnly session cookie for the web app)',
         body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
-        response: { 200: sessionSchema, 401: errorSchema },
+        response: { 200: sessionSchema, 401: errorSchema, 429: errorSchema },
       },
     },
     async (request, reply) => {
-      const user = await authenticate(app.tandem.store.db, request.body.email, request.body.password);
-      if (!user) throw new TandemError('invalid_credentials', 'The email or password is wrong');
-      const session = await createSession(app.tandem.store.db, user.id);
-      setSessionCookie(request, reply, session.token, session.expiresAt);
-      return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), user };
+      const { db } = app.tandem.store;
+      const { email, password } = request.body;
+      try {
+        await assertNotLocked(db, email);
+        const user = await authenticate(db, email, password);
+        if (!user) {
+          await recordLoginFailure(db, email);
+          throw new TandemError('invalid_credentials', 'The email or password is wrong');
+        }
+        await clearLoginFailures(db, email);
+        const session = await createSession(db, user.id, { userAgent: request.headers['user-agent'], clientIp: request.ip });
+        setSessionCookie(request, reply, session.token, session.expiresAt);
+        return { token: session.token, expiresAt: new Date(session.expiresAt).toISOString(), user };
+      } catch (error) {
+        if (error instanceof TandemError && error.code === 'account_locked') reply.header('retry-after', String(error.details?.retryAfter ?? 60));
+        throw error;
+      }
     },
   );
 

@@ -16,6 +16,7 @@ import {
 import type { NewMailbox } from '../../mail/mailboxes/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
+import { outboundRateLimit } from '../outbound-limit.ts';
 import { errorSchema } from '../schemas.ts';
 
 const security = z.enum(['tls', 'starttls', 'none']);
@@ -125,6 +126,7 @@ export function mailboxRoutes(app: ApiApp): void {
   app.post(
     '/api/v1/mailboxes',
     {
+      config: { rateLimit: outboundRateLimit },
       schema: {
         tags,
         summary: 'Connect a mailbox (the IMAP and SMTP logins are tried before anything is saved)',
@@ -152,6 +154,7 @@ export function mailboxRoutes(app: ApiApp): void {
   app.patch(
     '/api/v1/mailboxes/:id',
     {
+      config: { rateLimit: outboundRateLimit },
       schema: {
         tags,
         summary: 'Choose the synced folders or change options (the sync period is fixed)',
@@ -179,7 +182,7 @@ export function mailboxRoutes(app: ApiApp): void {
     return mailboxView(app.tandem.store.db, user.id, request.params.id);
   });
 
-  app.post('/api/v1/mailboxes/:id/connect', { schema: { tags, summary: 'Resume syncing (also after a refused login)', params: idParams, response: { 200: mailboxSchema } } }, async (request) => {
+  app.post('/api/v1/mailboxes/:id/connect', { config: { rateLimit: outboundRateLimit }, schema: { tags, summary: 'Resume syncing (also after a refused login)', params: idParams, response: { 200: mailboxSchema } } }, async (request) => {
     const user = currentUser(request);
     await connectMailbox(app.tandem, sync, user.id, request.params.id);
     return mailboxView(app.tandem.store.db, user.id, request.params.id);
@@ -215,6 +218,7 @@ export function mailboxRoutes(app: ApiApp): void {
   app.get(
     '/api/v1/mailboxes/:id/server-folders',
     {
+      config: { rateLimit: outboundRateLimit },
       schema: {
         tags,
         summary: "Every folder on the server, custom and nested ones included",

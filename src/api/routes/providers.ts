@@ -3,6 +3,7 @@ import { hasOAuthClient, oauthClientForDomain } from '../../mail/oauth/index.ts'
 import { discoverProvider } from '../../mail/providers/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
+import { outboundRateLimit } from '../outbound-limit.ts';
 
 const security = z.enum(['tls', 'starttls', 'none']);
 const server = z.object({ host: z.string(), port: z.number(), security, username: z.string() }).nullable();
@@ -29,6 +30,7 @@ export function providerRoutes(app: ApiApp): void {
   app.get(
     '/api/v1/providers/discover',
     {
+      config: { rateLimit: outboundRateLimit },
       schema: {
         tags: ['providers'],
         summary: 'The settings an address needs and where they came from: preset, autoconfig, DNS SRV, MX, or none (enter them by hand); answers within a few seconds',
@@ -41,7 +43,7 @@ export function providerRoutes(app: ApiApp): void {
       const { config, store } = app.tandem;
       const own = await adminProvider(app, request.query.address);
       if (own) return own;
-      const found = await discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort });
+      const found = await discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort, outbound: app.tandem.outbound });
       if (!found.provider) return { ...found, provider: null };
       const signInReady = found.provider.auth === 'oauth2' && (await hasOAuthClient(store.db, found.provider.id));
       return { ...found, provider: { ...found.provider, signInReady } };

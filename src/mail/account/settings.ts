@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database, MailboxesTable } from '../../db/index.ts';
+import type { OutboundPolicy } from '../../outbound/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import type { ConnectOptions, ImapSettings } from '../imap/index.ts';
 import { GrantTokenSource } from '../oauth/index.ts';
@@ -17,7 +18,7 @@ export const mailboxSecretsSchema = z.object({
 });
 export type MailboxSecrets = z.infer<typeof mailboxSecretsSchema>;
 
-export function imapSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>): ImapSettings {
+export function imapSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>, outbound: OutboundPolicy): ImapSettings {
   const sealed = mailboxSecretsSchema.parse(secrets.openJson(mailbox.secrets));
   return {
     host: mailbox.imap_host,
@@ -27,6 +28,7 @@ export function imapSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kyse
     password: sealed.imapPassword,
     accessToken: accessTokenOf(mailbox, secrets, db),
     allowInvalidCertificate: sealed.allowInvalidCertificate,
+    outbound,
   };
 }
 

@@ -1,7 +1,9 @@
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import XOAuth2 from 'nodemailer/lib/xoauth2';
 import { TandemError } from '../../errors/index.ts';
-import { closeQuietly, connectImap, listServerFolders, MailServerError } from '../imap/index.ts';
+import { isIP } from 'node:net';
+import type { OutboundPolicy, OutboundTarget } from '../../outbound/index.ts';
+import { checkedTarget, closeQuietly, connectFailure, connectImap, listServerFolders, loginRefused, MailServerError } from '../imap/index.ts';
 import type { AccessTokenSource, ImapSettings, Security, ServerFolder } from '../imap/index.ts';
 
 export interface SmtpSettings {
@@ -13,6 +15,8 @@ export interface SmtpSettings {
   /** Logs in with XOAUTH2 instead of the password. */
   accessToken?: AccessTokenSource | undefined;
   allowInvalidCertificate?: boolean | undefined;
+  /** Which hosts may be reached: the connection goes to an address this policy checked. */
+  outbound: OutboundPolicy;
 }
 
 /** Logs in over IMAP and lists the folders; a refusal becomes a clear 4xx. */
@@ -29,9 +33,10 @@ export async function verifyImap(settings: ImapSettings): Promise<ServerFolder[]
   }
 }
 
-export function smtpTransportOptions(settings: SmtpSettings, accessToken?: string) {
+/** nodemailer's options for a checked target: the socket goes to its address, TLS names the host (SNI, certificate check). */
+export function smtpTransportOptions(settings: SmtpSettings, target: OutboundTarget, accessToken?: string) {
   return {
-    host: settings.host,
+    host: target.address,
     port: settings.port,
     secure: settings.security === 'tls',
     requireTLS: settings.security === 'starttls',
@@ -41,7 +46,7 @@ export function smtpTransportOptions(settings: SmtpSettings, accessToken?: strin
       : settings.username
         ? { user: settings.username, pass: settings.password ?? '' }
         : undefined,
-    tls: { rejectUnauthorized: !settings.allowInvalidCertificate },
+    tls: { rejectUnauthorized: !settings.allowInvalidCertificate, ...(isIP(target.host) ? {} : { servername: target.host }) },
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
   };
@@ -72,12 +77,14 @@ export type SmtpLogin = 'signed_in' | 'not_offered' | 'no_credentials';
 /** Connects to the SMTP server and logs in when credentials are given and the server offers a login. */
 export async function verifySmtp(settings: SmtpSettings): Promise<SmtpLogin> {
   let accessToken: string | undefined;
+  let target: OutboundTarget;
   try {
     accessToken = await settings.accessToken?.token();
+    target = await checkedTarget(settings);
   } catch (error) {
     throw asTandemError(error, 'SMTP');
   }
-  const { auth, ...options } = smtpTransportOptions(settings, accessToken);
+  const { auth, ...options } = smtpTransportOptions(settings, target, accessToken);
   const connection = new SMTPConnection({ ...options, socketTimeout: 30_000 });
   // A failure may come as an 'error' event rather than through the callback: the first one counts.
   const step = <T>(start: (done: (error: Error | null | undefined, value?: T) => void) => void) =>
@@ -94,11 +101,7 @@ export async function verifySmtp(settings: SmtpSettings): Promise<SmtpLogin> {
     await step<unknown>((done) => connection.login(login, done));
     return 'signed_in';
   } catch (error) {
-    const e = error as { code?: string; responseCode?: number; message?: string };
-    if (e.code === 'EAUTH' || e.responseCode === 535) {
-      throw new TandemError('auth_failed', `The SMTP server refused the login: ${e.message ?? ''}`.trim(), { server: 'smtp' });
-    }
-    throw new TandemError('connection_failed', `Cannot use the SMTP server ${settings.host}:${settings.port}: ${e.message ?? String(error)}`, { server: 'smtp' });
+    throw asTandemError(smtpConnectFailure(error, settings), 'SMTP');
   } finally {
     connection.removeAllListeners('error');
     connection.on('error', () => undefined); // a late socket error after QUIT is of no interest
@@ -107,10 +110,24 @@ export async function verifySmtp(settings: SmtpSettings): Promise<SmtpLogin> {
   }
 }
 
+/** An SMTP failure while connecting or logging in, in Tandem's words only (see connectFailure). */
+export function smtpConnectFailure(error: unknown, settings: Pick<SmtpSettings, 'host' | 'port'>): MailServerError {
+  const e = error as { code?: string; responseCode?: number };
+  if (e.code === 'EAUTH' || e.responseCode === 535) return loginRefused('SMTP', settings.host, settings.port, error);
+  return connectFailure(error, 'SMTP', settings.host, settings.port);
+}
+
+/**
+ * One code per kind of failure: `auth_failed`, `host_not_allowed`, else
+ * `connection_failed` (`details.failure` says `tls_failed` for a certificate
+ * that cannot be verified).
+ */
 function asTandemError(error: unknown, server: 'IMAP' | 'SMTP'): TandemError {
-  if (!(error instanceof MailServerError)) return new TandemError('connection_failed', `${server}: ${String(error)}`);
-  const code = error.failure === 'auth_failed' ? 'auth_failed' : 'connection_failed';
-  return new TandemError(code, `${server}: ${error.message}`, { server: server.toLowerCase(), failure: error.failure });
+  if (error instanceof TandemError) return error;
+  const failure = error instanceof MailServerError ? error : new MailServerError('connection_failed', 'the connection failed', error);
+  const code = failure.failure === 'auth_failed' ? 'auth_failed' : failure.failure === 'host_not_allowed' ? 'host_not_allowed' : 'connection_failed';
+  const kind = failure.failure === 'tls_failed' || failure.failure === 'temporary' ? failure.failure : code;
+  return new TandemError(code, `${server}: ${failure.message}`, { server: server.toLowerCase(), failure: kind });
 }
 
 export interface ConnectionCheck {
@@ -124,14 +141,18 @@ export interface ConnectionCheck {
  * Tries the IMAP and SMTP logins exactly as connecting does, saving nothing.
  * A working IMAP login also lists the server's folders, to choose from before saving.
  */
-export async function testConnection(imap: ImapSettings, smtp: SmtpSettings): Promise<{ imap: ConnectionCheck & { folders?: ServerFolder[] }; smtp: ConnectionCheck }> {
+export async function testConnection(
+  imap: Omit<ImapSettings, 'outbound'>,
+  smtp: Omit<SmtpSettings, 'outbound'>,
+  outbound: OutboundPolicy,
+): Promise<{ imap: ConnectionCheck & { folders?: ServerFolder[] }; smtp: ConnectionCheck }> {
   let folders: ServerFolder[] = [];
   const [imapCheck, smtpCheck] = await Promise.all([
     check(async () => {
-      folders = await verifyImap(imap);
+      folders = await verifyImap({ ...imap, outbound });
       return 'signed_in' as const;
     }),
-    check(() => verifySmtp(smtp)),
+    check(() => verifySmtp({ ...smtp, outbound })),
   ]);
   return { imap: imapCheck.ok ? { ...imapCheck, folders } : imapCheck, smtp: smtpCheck };
 }

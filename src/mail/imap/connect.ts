@@ -1,6 +1,9 @@
 import { ImapFlow } from 'imapflow';
 import type { ImapFlowOptions } from 'imapflow';
-import { classifyImapError, MailServerError } from './errors.ts';
+import { isIP } from 'node:net';
+import { TargetRefused } from '../../outbound/index.ts';
+import type { OutboundPolicy, OutboundTarget } from '../../outbound/index.ts';
+import { connectFailure, MailServerError } from './errors.ts';
 import { refusalRecorder } from './refusals.ts';
 
 export type Security = 'tls' | 'starttls' | 'none';
@@ -23,6 +26,8 @@ export interface ImapSettings {
   accessToken?: AccessTokenSource | undefined;
   /** Accept a self-signed or otherwise unverifiable certificate (self-hosted servers). */
   allowInvalidCertificate?: boolean | undefined;
+  /** Which hosts may be reached: the connection goes to an address this policy checked. */
+  outbound: OutboundPolicy;
 }
 
 export interface ConnectOptions {
@@ -33,9 +38,11 @@ export interface ConnectOptions {
   qresync?: boolean;
 }
 
-export function imapOptions(settings: ImapSettings, options: ConnectOptions = {}, accessToken?: string): ImapFlowOptions {
+/** ImapFlow's options for a checked target: the socket goes to its address, TLS names the host (SNI, certificate check). */
+export function imapOptions(settings: ImapSettings, target: OutboundTarget, options: ConnectOptions = {}, accessToken?: string): ImapFlowOptions {
   return {
-    host: settings.host,
+    host: target.address,
+    ...(isIP(target.host) ? {} : { servername: target.host }),
     port: settings.port,
     secure: settings.security === 'tls',
     // STARTTLS is required when chosen, and never attempted on a plain (loopback) connection.
@@ -70,7 +77,7 @@ export async function connectImap(settings: ImapSettings, options: ConnectOption
 
 async function connectOnce(settings: ImapSettings, options: ConnectOptions, accessToken?: string): Promise<ImapFlow> {
   const refusals = refusalRecorder();
-  const client = new ImapFlow({ ...imapOptions(settings, options, accessToken), logger: refusals.logger });
+  const client = new ImapFlow({ ...imapOptions(settings, await checkedTarget(settings), options, accessToken), logger: refusals.logger });
   refusals.attach(client);
   // A dropped connection is reported through the next command; keep the emitter from throwing.
   client.on('error', () => undefined);
@@ -79,7 +86,17 @@ async function connectOnce(settings: ImapSettings, options: ConnectOptions, acce
     return client;
   } catch (error) {
     client.close();
-    throw classifyImapError(error, settings.host);
+    throw connectFailure(error, 'IMAP', settings.host, settings.port);
+  }
+}
+
+/** Where to connect: the host's address once the outbound policy allowed every address it has. */
+export async function checkedTarget(settings: Pick<ImapSettings, 'host' | 'outbound'>): Promise<OutboundTarget> {
+  try {
+    return await settings.outbound.resolve(settings.host);
+  } catch (error) {
+    if (error instanceof TargetRefused) throw new MailServerError('host_not_allowed', error.message, error);
+    throw new MailServerError('connection_failed', `${settings.host} has no address`, error);
   }
 }
 

@@ -8,6 +8,7 @@
  * - `no_such_folder`: the folder does not exist (`[NONEXISTENT]`, `[TRYCREATE]`, or a server's words for it)
  * - `too_large`: the message is over a size limit (`[TOOBIG]`, RFC 4469 / RFC 7889)
  * - `refused`: the server will not do this (`[CANNOT]`, `[NOPERM]`, `[OVERQUOTA]`…)
+ * - `host_not_allowed`: the host is on a network Tandem may not connect to (`allowedMailHosts`)
  * - `other`: anything else, a NO without a code the classifier knows among them (tried again)
  */
 export type MailServerFailure =
@@ -19,6 +20,7 @@ export type MailServerFailure =
   | 'no_such_folder'
   | 'too_large'
   | 'refused'
+  | 'host_not_allowed'
   | 'other';
 
 /** What the caller does next: try again later, stop until the user signs in again, or give this work up. */
@@ -34,6 +36,7 @@ const POLICY: Record<MailServerFailure, FailurePolicy> = {
   no_such_folder: 'give_up',
   too_large: 'give_up',
   refused: 'give_up',
+  host_not_allowed: 'give_up',
 };
 
 /** The one place that decides retry / re-authorize / give up for a kind of failure. */
@@ -153,6 +156,40 @@ function describe(failure: MailServerFailure, detail: string, host: string): str
     default:
       return detail;
   }
+}
+
+/** A certificate that cannot be verified: the other side did speak TLS. */
+const CERTIFICATE_CODES = /CERT|SELF_SIGNED|DEPTH_ZERO|UNABLE_TO_VERIFY|ALTNAME/i;
+
+/**
+ * A failure while connecting and logging in, told in Tandem's words only: the
+ * server's own bytes are never repeated (whatever listens on a port could be
+ * made to show its banner), and anything that is not a working mail server —
+ * a closed port, one that stays silent, or one that answers something else —
+ * is the same `connection_failed`. Details stay in `cause`, for the log.
+ */
+export function connectFailure(error: unknown, server: 'IMAP' | 'SMTP', host: string, port: number): MailServerError {
+  if (error instanceof MailServerError && error.failure === 'host_not_allowed') return error;
+  const where = `${host}:${port}`;
+  const known = classifyImapError(error, host);
+  switch (known.failure) {
+    case 'auth_failed':
+      return loginRefused(server, host, port, error);
+    case 'temporary':
+    case 'throttled':
+      return new MailServerError(known.failure, `The ${server} server at ${where} is busy or limiting this account; try again later`, error, known.retryAfterMs);
+    default: {
+      const code = (error as { code?: string } | null)?.code ?? '';
+      if (CERTIFICATE_CODES.test(code)) {
+        return new MailServerError('tls_failed', `The certificate of ${where} cannot be verified for ${host} (allow an invalid certificate only for a server you trust)`, error);
+      }
+      return new MailServerError('connection_failed', `No ${server} server could be reached at ${where} with the chosen security`, error);
+    }
+  }
+}
+
+export function loginRefused(server: 'IMAP' | 'SMTP', host: string, port: number, cause: unknown): MailServerError {
+  return new MailServerError('auth_failed', `The ${server} server at ${host}:${port} refused the login: check the username and password`, cause);
 }
 
 /**

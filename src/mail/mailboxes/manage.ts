@@ -18,8 +18,9 @@ import { syncSince } from './sync-period.ts';
 export interface NewMailbox {
   address: string;
   displayName?: string | undefined;
-  imap: ImapSettings;
-  smtp: SmtpSettings;
+  /** The servers as given; the context's outbound policy decides which hosts may be reached. */
+  imap: Omit<ImapSettings, 'outbound'>;
+  smtp: Omit<SmtpSettings, 'outbound'>;
   folders?: string[] | undefined;
   syncPeriod: SyncPeriod;
   markIncomingPrivate?: boolean | undefined;
@@ -45,8 +46,8 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
   const preset = mailboxPreset(input.providerId, input.imap.host, input.address);
   let serverFolders: Awaited<ReturnType<typeof verifyImap>>;
   try {
-    serverFolders = await verifyImap(input.imap);
-    await verifySmtp(input.smtp);
+    serverFolders = await verifyImap({ ...input.imap, outbound: context.outbound });
+    await verifySmtp({ ...input.smtp, outbound: context.outbound });
   } catch (error) {
     throw input.oauthGrantId ? error : withProviderHelp(error, preset);
   }
@@ -160,7 +161,7 @@ async function learnNewFolders(context: TandemContext, mailbox: Selectable<Mailb
   const { db } = context.store;
   const known = new Set((await db.selectFrom('folders').select('path').where('mailbox_id', '=', mailbox.id).execute()).map((f) => f.path));
   if (paths.every((path) => known.has(path))) return;
-  const onServer = await verifyImap(imapSettingsOf(mailbox, context.secrets, db));
+  const onServer = await verifyImap(imapSettingsOf(mailbox, context.secrets, db, context.outbound));
   const added = onServer.filter((f) => !known.has(f.path) && paths.includes(f.path));
   if (added.length === 0) return;
   await db
@@ -232,7 +233,7 @@ async function blobsInUse(db: TandemContext['store']['db'], keys: string[]): Pro
 /** The server's folders right now, marked with whether each is synced. */
 export async function serverFolders(context: TandemContext, ownerId: string, mailboxId: string) {
   const row = await ownedMailbox(context.store.db, ownerId, mailboxId);
-  const folders = await verifyImap(imapSettingsOf(row, context.secrets, context.store.db));
+  const folders = await verifyImap(imapSettingsOf(row, context.secrets, context.store.db, context.outbound));
   const enabled = new Set(
     (await context.store.db.selectFrom('folders').select('path').where('mailbox_id', '=', mailboxId).where('enabled', '=', 1).execute()).map((f) => f.path),
   );

@@ -38,6 +38,7 @@ export async function oauthMailboxSettings(
     username: choice.username ?? grant.address,
     allowInvalidCertificate: choice.allowInvalidCertificate,
     accessToken,
+    outbound: context.outbound,
   });
   return {
     imap: { ...server(imap, provider.imap), password: '' },

@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { XMLParser } from 'fast-xml-parser';
+import type { OutboundPolicy } from '../../outbound/index.ts';
 import type { Security } from '../imap/index.ts';
 import type { DiscoveryDns } from './dns.ts';
 
@@ -24,6 +25,8 @@ export interface AutoconfigDocument {
 
 export interface AutoconfigOptions {
   dns: DiscoveryDns;
+  /** The document's host must be allowed at every address it has; the request goes to a checked one. */
+  outbound: OutboundPolicy;
   timeoutMs: number;
   /** Fetch over plain HTTP on this port instead of HTTPS (tests run a local HTTP server). */
   httpPort?: number | undefined;
@@ -45,16 +48,22 @@ export async function fetchAutoconfig(url: string, address: string, options: Aut
 const MAX_BYTES = 256 * 1024;
 
 function get(url: string, options: AutoconfigOptions): Promise<string> {
-  // Node's HTTP client asks for every address (`all: true`, an array) or for one.
+  // Node's HTTP client asks for every address (`all: true`, an array) or for one; it connects to what this answers.
   const lookup = ((hostname: string, opts: { all?: boolean }, callback: (error: Error | null, address: unknown, family?: number) => void) => {
-    options.dns.address(hostname).then(
-      (a) => (opts.all ? callback(null, [a]) : callback(null, a.address, a.family)),
+    options.dns.addresses(hostname).then(
+      (found) => {
+        const checked = options.outbound.check(hostname, found);
+        const [first] = checked;
+        if (opts.all) callback(null, checked);
+        else callback(null, first?.address ?? '', first?.family ?? 4);
+      },
       (error: Error) => callback(error, opts.all ? [] : '', 4),
-    );
+    ).catch((error: Error) => callback(error, opts.all ? [] : '', 4));
   }) as LookupFunction;
   const client = url.startsWith('https:') ? https : http;
   return new Promise((resolve, reject) => {
-    const request = client.get(url, { lookup, timeout: options.timeoutMs, signal: AbortSignal.timeout(options.timeoutMs) }, (response) => {
+    // A fresh connection each time (no pooled socket), so every fetch goes through the lookup above.
+    const request = client.get(url, { agent: false, lookup, timeout: options.timeoutMs, signal: AbortSignal.timeout(options.timeoutMs) }, (response) => {
       if (response.statusCode !== 200) {
         response.resume();
         reject(new Error(`HTTP ${response.statusCode ?? '?'}`));
@@ -82,8 +91,8 @@ export function parseAutoconfig(xml: string, url: string, address: string): Auto
   let tree: XmlNode;
   try {
     tree = parser.parse(xml, true) as XmlNode;
-  } catch (error) {
-    throw new Error(`not valid XML (${(error as Error).message.split('\n')[0]})`);
+  } catch {
+    throw new Error('not valid XML');
   }
   const provider = (tree.clientConfig as XmlNode | undefined)?.emailProvider as XmlNode | undefined;
   if (!provider) throw new Error('not an autoconfig document (no clientConfig/emailProvider)');

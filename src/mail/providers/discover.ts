@@ -1,3 +1,4 @@
+import { OutboundPolicy, TargetRefused } from '../../outbound/index.ts';
 import type { Security } from '../imap/index.ts';
 import { autoconfigUrls, fetchAutoconfig } from './autoconfig.ts';
 import type { AutoconfigDocument } from './autoconfig.ts';
@@ -31,6 +32,8 @@ export interface DiscoveryOptions {
   autoconfigHttpPort?: number | undefined;
   /** Each network step gives up after this long; the whole discovery takes little more. */
   timeoutMs?: number | undefined;
+  /** Which hosts autoconfig documents may be fetched from; public addresses only when not given. */
+  outbound?: OutboundPolicy | undefined;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function discoverProvider(address: string, options: DiscoveryOption
   const timeoutMs = options.timeoutMs ?? 3000;
   const dns = new DiscoveryDns(options.dnsServers ?? [], Math.min(timeoutMs, 2000));
   const [autoconfig, srv, mx] = await Promise.all([
-    firstAutoconfig(normalized, domain, { dns, timeoutMs, httpPort: options.autoconfigHttpPort }),
+    firstAutoconfig(normalized, domain, { dns, timeoutMs, httpPort: options.autoconfigHttpPort, outbound: options.outbound ?? new OutboundPolicy() }),
     srvServers(dns, domain, normalized),
     dns.mx(domain),
   ]);
@@ -97,12 +100,15 @@ async function firstAutoconfig(address: string, domain: string, options: Paramet
   return { document: null, outcome: reasons.join('; ') };
 }
 
+/** Why a place gave nothing, in Tandem's words: never the remote side's (no certificate names, no banners). */
 function reason(error: unknown): string {
   const e = error as { code?: string; message?: string; name?: string };
+  if (error instanceof TargetRefused) return 'not allowed (a loopback, private or link-local address)';
   if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'no answer in time';
   if (e.code === 'ENOTFOUND' || e.code === 'ENODATA' || e.code === 'ESERVFAIL' || e.code === 'EREFUSED') return 'no such host';
-  if (e.code === 'ECONNREFUSED') return 'connection refused';
-  return e.message ?? String(error);
+  if (e.code && /CERT|SELF_SIGNED|DEPTH_ZERO|UNABLE_TO_VERIFY|ALTNAME/i.test(e.code)) return 'its certificate is not valid for this host';
+  if (/^(HTTP \d{3}|not valid XML|not an autoconfig document|the document names no IMAP or SMTP server|document too large)/.test(e.message ?? '')) return e.message ?? '';
+  return 'no usable answer';
 }
 
 async function srvServers(dns: DiscoveryDns, domain: string, address: string): Promise<{ imap: DiscoveredServer | null; smtp: DiscoveredServer | null }> {

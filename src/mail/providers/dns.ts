@@ -26,11 +26,11 @@ export class DiscoveryDns {
     return records.sort((a, b) => a.priority - b.priority).map((r) => r.exchange.replace(/\.$/, ''));
   }
 
-  /** A host's IPv4 address through the same servers (so HTTP lookups agree with SRV and MX). */
-  async address(host: string): Promise<LookupAddress> {
-    if (!this.#custom) return systemLookup(host);
-    const [address] = await this.#resolver.resolve4(host);
-    if (!address) throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND' });
-    return { address, family: 4 };
+  /** A host's addresses through the same servers (so HTTP lookups agree with SRV and MX); IPv4 only from configured servers. */
+  async addresses(host: string): Promise<LookupAddress[]> {
+    if (!this.#custom) return systemLookup(host, { all: true });
+    const found = await this.#resolver.resolve4(host);
+    if (found.length === 0) throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND' });
+    return found.map((address) => ({ address, family: 4 }));
   }
 }

@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { TandemContext } from '../../context/index.ts';
 import type { Database } from '../../db/index.ts';
-import type { SecretBox } from '../../secrets/index.ts';
 import { verifySmtp } from '../account/index.ts';
 import type { SmtpSettings } from '../account/index.ts';
 
@@ -29,21 +28,22 @@ export interface OutgoingServerView {
   username: string | null;
 }
 
-export async function outgoingServer(db: Kysely<Database>, secrets: SecretBox): Promise<SmtpSettings | null> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', KEY).executeTakeFirst();
-  return row ? storedSchema.parse(secrets.openJson(row.value)) : null;
+export async function outgoingServer(context: TandemContext): Promise<SmtpSettings | null> {
+  const row = await context.store.db.selectFrom('settings').select('value').where('key', '=', KEY).executeTakeFirst();
+  return row ? { ...storedSchema.parse(context.secrets.openJson(row.value)), outbound: context.outbound } : null;
 }
 
 /** What an admin sees: everything but the password. */
 export async function outgoingServerView(context: TandemContext): Promise<OutgoingServerView | null> {
-  const server = await outgoingServer(context.store.db, context.secrets);
+  const server = await outgoingServer(context);
   return server && { host: server.host, port: server.port, security: server.security, username: server.username ?? null };
 }
 
 /** Saves the server once a connection (and login) to it worked; a refusal is a clear 422 and nothing is saved. */
-export async function setOutgoingServer(context: TandemContext, settings: SmtpSettings): Promise<OutgoingServerView> {
+export async function setOutgoingServer(context: TandemContext, input: Omit<SmtpSettings, 'outbound'>): Promise<OutgoingServerView> {
+  const settings = { ...input, outbound: context.outbound };
   await verifySmtp(settings);
-  const value = context.secrets.sealJson(storedSchema.parse(settings));
+  const value = context.secrets.sealJson(storedSchema.parse(input));
   const now = Date.now();
   await context.store.db
     .insertInto('settings')

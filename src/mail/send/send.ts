@@ -101,12 +101,12 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
  */
 async function openSmtpRoute(context: TandemContext, mailbox: MailboxRow): Promise<{ session: SmtpSession; via: SendVia }> {
   try {
-    return { session: await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets, context.store.db)), via: 'mailbox' };
+    return { session: await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets, context.store.db, context.outbound)), via: 'mailbox' };
   } catch (error) {
     const failure = asSmtpFailure(error);
     const unreachable = failure.responseCode === undefined || failure.responseCode === 421;
     if (!unreachable) throw failure;
-    const fallback = mailbox.fallback_consent === 1 ? await outgoingServer(context.store.db, context.secrets) : null;
+    const fallback = mailbox.fallback_consent === 1 ? await outgoingServer(context) : null;
     if (!fallback) {
       const why = mailbox.fallback_consent === 1 ? 'no fallback outgoing server is configured by an admin' : 'the mailbox does not allow sending through the admin’s outgoing server';
       throw new SmtpFailure(`The SMTP server ${mailbox.smtp_host}:${mailbox.smtp_port} cannot be reached (${failure.message}), and ${why}`, undefined, false);

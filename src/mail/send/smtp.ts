@@ -2,13 +2,15 @@ import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import type { Database } from '../../db/index.ts';
+import type { OutboundPolicy } from '../../outbound/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
+import { checkedTarget } from '../imap/index.ts';
 import { smtpTransportOptions, xoauth2Login } from '../account/index.ts';
 import type { SmtpSettings } from '../account/index.ts';
 import { accessTokenOf, mailboxSecretsSchema } from '../account/index.ts';
 import type { MailboxRow } from '../account/index.ts';
 
-export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>): SmtpSettings {
+export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>, outbound: OutboundPolicy): SmtpSettings {
   const sealed = mailboxSecretsSchema.parse(secrets.openJson(mailbox.secrets));
   return {
     host: mailbox.smtp_host,
@@ -18,6 +20,7 @@ export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kyse
     password: sealed.smtpPassword,
     accessToken: accessTokenOf(mailbox, secrets, db),
     allowInvalidCertificate: sealed.allowInvalidCertificate,
+    outbound,
   };
 }
 
@@ -55,7 +58,10 @@ export class SmtpSession {
     const accessToken = await settings.accessToken?.token().catch((error: unknown) => {
       throw asFailure(error, false);
     });
-    const { auth, ...options } = smtpTransportOptions(settings, accessToken);
+    const target = await checkedTarget(settings).catch((error: unknown) => {
+      throw asFailure(error, false);
+    });
+    const { auth, ...options } = smtpTransportOptions(settings, target, accessToken);
     const session = new SmtpSession(new SMTPConnection({ ...options, socketTimeout: 5 * 60_000 }));
     try {
       await session.#call<void>((done) => session.connection.connect((error) => done(error ?? null)));

@@ -1,4 +1,5 @@
 import type { ImapFlow } from 'imapflow';
+import type { OutboundPolicy } from '../../outbound/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import type { MailboxState } from '../../db/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
@@ -23,6 +24,8 @@ export const ORPHAN_GRACE_MS = 60_000;
 
 export interface MailboxSyncDeps extends SyncDeps {
   secrets: SecretBox;
+  /** Which hosts the sync may connect to (checked at every connection). */
+  outbound: OutboundPolicy;
   /** Identifies this process in leases. */
   owner: string;
 }
@@ -122,7 +125,7 @@ export class MailboxSync {
     const lease = new MailboxLease(db, this.mailboxId, this.deps.owner);
     if (!(await lease.claim())) throw new LeaseLost(`Mailbox ${this.mailboxId} is synced by another worker`);
     this.#lease = lease;
-    const settings = imapSettingsOf(mailbox, secrets, db);
+    const settings = imapSettingsOf(mailbox, secrets, db, this.deps.outbound);
     const client = await connectImap(settings, syncConnectOptions(mailbox));
     let watcher: FolderWatcher | null = null;
     this.#failure = null;

@@ -1,0 +1,2 @@
+export { OutboundPolicy, TargetRefused, validAllowedEntry } from './policy.ts';
+export type { OutboundTarget, ResolveAll } from './policy.ts';
