@@ -408,5 +408,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('messages_orphaned').on('messages').columns(['mailbox_id', 'orphaned_at']).where(sql.ref('orphaned_at'), 'is not', null).execute();
       },
     },
+    '0011_period_start_uid': {
+      async up(db: Kysely<unknown>) {
+        // The folder's UIDNEXT when the mailbox was saved: every UID from it on arrived later, whatever its date.
+        await db.schema.alterTable('folders').addColumn('period_start_uid', 'integer').execute();
+      },
+    },
   };
 }

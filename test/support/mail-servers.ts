@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { dovecotPidFile, startDovecot, usersDirOf } from './dovecot.ts';
-import type { DovecotOAuth2 } from './dovecot.ts';
+import type { DovecotOAuth2, DovecotProfile } from './dovecot.ts';
 import { postfixPidFile, startPostfix } from './postfix.ts';
 import { freePorts, run } from './process.ts';
 
@@ -56,6 +56,8 @@ export interface StartOptions {
    * `rejectUnauthorized: false` or `ca: tlsCert`, or must not upgrade).
    */
   tls?: boolean;
+  /** 'courier': INBOX.-prefixed folders, roles by name only, Courier's capabilities (see DovecotProfile). */
+  profile?: DovecotProfile;
   /** Also accept OAuth2 tokens (XOAUTH2 / OAUTHBEARER) on IMAP and, through Dovecot's SASL, on SMTP. */
   oauth2?: DovecotOAuth2;
 }
@@ -137,6 +139,7 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
       disableCapabilities: options.disableCapabilities ?? [],
       addCapabilities: options.addCapabilities ?? [],
       autoCreateFolders: options.autoCreateFolders ?? true,
+      profile: options.profile ?? 'dovecot',
       oauth2: options.oauth2,
     }));
     // After Dovecot: Postfix's smtpd asks Dovecot's auth listener for the SASL

@@ -26,6 +26,17 @@ async function searchUids(run: MailboxRun, query: SearchObject): Promise<number[
   return found;
 }
 
+/**
+ * The folder's UIDNEXT. RFC 3501 §6.3.1 requires it in the answer to SELECT and
+ * EXAMINE, but Courier IMAP leaves it out there and only gives it to STATUS.
+ */
+async function uidNextOf(run: MailboxRun, box: MailboxObject): Promise<number> {
+  if (typeof box.uidNext === 'number') return box.uidNext;
+  const status = await run.client.status(box.path, { uidNext: true });
+  if (!status || typeof status.uidNext !== 'number') throw new Error(`The server gave no UIDNEXT for ${box.path}`);
+  return status.uidNext;
+}
+
 async function reload(run: MailboxRun, folderId: number): Promise<FolderRow> {
   return run.db.selectFrom('folders').selectAll().where('id', '=', folderId).executeTakeFirstOrThrow();
 }
@@ -44,8 +55,9 @@ export async function syncFolderChanges(run: MailboxRun, folderId: number): Prom
     await resetFolder(run, folder);
     folder = await reload(run, folderId);
   }
-  if (folder.uid_validity === null) folder = await startFolder(run, folder, box);
-  await syncNew(run, folder, box.uidNext);
+  const uidNext = await uidNextOf(run, box);
+  if (folder.uid_validity === null) folder = await startFolder(run, folder, box, uidNext);
+  await syncNew(run, folder, uidNext);
   const condstore = run.condstore && !box.noModseq && box.highestModseq !== undefined;
   await syncKnown(run, await reload(run, folderId), { uidValidity, condstore, highestModseq: box.highestModseq ?? null, vanished });
 }
@@ -112,7 +124,7 @@ async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ 
  * the newest-first first sync. Trash is never part of a first sync: only what
  * lands there from now on is synced.
  */
-async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<FolderRow> {
+async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObject, uidNext: number): Promise<FolderRow> {
   const isTrash = folder.special_use === '\\Trash';
   await run.db.transaction().execute(async (trx) => {
     await run.lease.assertHeld(trx);
@@ -120,9 +132,9 @@ async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObjec
       .updateTable('folders')
       .set({
         uid_validity: Number(box.uidValidity),
-        uid_next: box.uidNext,
+        uid_next: uidNext,
         highest_modseq: box.highestModseq?.toString() ?? null,
-        first_sync_low_uid: box.uidNext,
+        first_sync_low_uid: uidNext,
         first_sync_done: isTrash ? 1 : 0,
         server_total: 0,
         synced_count: await countStored(trx, folder.id),
@@ -142,7 +154,8 @@ async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
     await removeLocations(trx, folder.id, rows.map((r) => r.uid));
     await trx
       .updateTable('folders')
-      .set({ uid_validity: null, uid_next: null, highest_modseq: null, first_sync_low_uid: null, first_sync_done: 0, synced_count: 0, server_total: 0 })
+      // period_start_uid was a UID of the old UIDVALIDITY: from now on the dates alone decide.
+      .set({ uid_validity: null, uid_next: null, highest_modseq: null, period_start_uid: null, first_sync_low_uid: null, first_sync_done: 0, synced_count: 0, server_total: 0 })
       .where('id', '=', folder.id)
       .execute();
   });
@@ -331,24 +344,37 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
 async function pendingFirstSync(run: MailboxRun, folder: FolderRow): Promise<number[]> {
   const low = folder.first_sync_low_uid ?? 1;
   if (low <= 1) return [];
-  const since = run.mailbox.sync_since;
+  const range = `1:${low - 1}`;
+  const inPeriod = new Set(await arrivedSinceSaved(run, folder, low));
+  // INTERNALDATE has whole seconds (RFC 3501 date-time): a message of the period's first second is in.
+  const since = Math.floor(run.mailbox.sync_since / 1000) * 1000;
   // SEARCH SINCE compares calendar days in the server's time zone: ask with days of margin each
   // side, and read INTERNALDATE only for the UIDs in between (a FETCH of every UID is slow at 100k).
   const utcDay = Math.floor(since / DAY_MS) * DAY_MS;
-  const range = `1:${low - 1}`;
-  const candidates = (await searchUids(run, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low);
-  if (candidates.length === 0) return [];
-  const surely = new Set(await searchUids(run, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
+  const candidates = (await searchUids(run, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low && !inPeriod.has(uid));
+  const surely = candidates.length === 0 ? new Set<number>() : new Set(await searchUids(run, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
   const unsure = candidates.filter((uid) => !surely.has(uid));
-  const inPeriod = candidates.filter((uid) => surely.has(uid));
+  for (const uid of candidates) if (surely.has(uid)) inPeriod.add(uid);
   if (unsure.length > 0) {
     for await (const message of run.client.fetch(uidSet(unsure), { uid: true, internalDate: true }, { uid: true })) {
       const date = message.internalDate ? new Date(message.internalDate).getTime() : Date.now();
-      if (date >= since) inPeriod.push(message.uid);
+      if (date >= since) inPeriod.add(message.uid);
     }
   }
   const stored = new Set(
     (await run.db.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).where('uid_validity', '=', folder.uid_validity ?? 0).execute()).map((r) => r.uid),
   );
-  return inPeriod.filter((uid) => !stored.has(uid)).sort((a, b) => b - a);
+  return [...inPeriod].filter((uid) => !stored.has(uid)).sort((a, b) => b - a);
+}
+
+/**
+ * UIDs below the low mark from the folder's UIDNEXT when the mailbox was saved:
+ * they arrived after Save was pressed, so they are in the period whatever date
+ * they carry (a second-precision INTERNALDATE, a server clock behind, an old
+ * message moved in by another app).
+ */
+async function arrivedSinceSaved(run: MailboxRun, folder: FolderRow, low: number): Promise<number[]> {
+  const start = folder.period_start_uid;
+  if (start === null || start >= low) return [];
+  return (await searchUids(run, { uid: `${start}:${low - 1}` })).filter((uid) => uid >= start && uid < low);
 }
