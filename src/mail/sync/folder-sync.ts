@@ -315,7 +315,13 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
   const folder = await reload(run, folderId);
   if (folder.first_sync_done === 1 || folder.uid_validity === null) return false;
   const box = await select(run, folder.path);
-  if (Number(box.uidValidity) !== folder.uid_validity) return false; // the change pass handles the reset
+  if (Number(box.uidValidity) !== folder.uid_validity) {
+    // Reset now: returning with nothing done would have the loop pick this folder again at
+    // once, without a command to the server, and spin (a selection an outbox op made
+    // read-write can show the new UIDVALIDITY before any change pass has seen it).
+    await syncFolderChanges(run, folderId);
+    return true;
+  }
 
   let pending = run.pending.get(folder.id);
   if (!pending) {
