@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
+import { COURIER_DIR } from './courier.ts';
 import { dovecotPidFile, startDovecot, usersDirOf } from './dovecot.ts';
 import type { DovecotOAuth2, DovecotProfile } from './dovecot.ts';
 import { postfixPidFile, startPostfix } from './postfix.ts';
@@ -70,7 +71,8 @@ export interface MailUser {
 
 const INSTALL_SCRIPT = fileURLToPath(new URL('./install-packages.sh', import.meta.url));
 const WATCHDOG = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
-const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl', '/usr/sbin/dnsmasq'];
+const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl', '/usr/sbin/dnsmasq',
+  path.join(COURIER_DIR, 'usr/bin/imapd')];
 
 export async function ensurePackages(): Promise<void> {
   const present = await Promise.all(REQUIRED.map((f) => access(f).then(() => true, () => false)));
