@@ -350,27 +350,37 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
 async function pendingFirstSync(run: MailboxRun, folder: FolderRow): Promise<number[]> {
   const low = folder.first_sync_low_uid ?? 1;
   if (low <= 1) return [];
-  const range = `1:${low - 1}`;
   const inPeriod = new Set(await arrivedSinceSaved(run, folder, low));
+  // "now" is exactly what arrived after Save, where the folder's UIDNEXT at Save is known.
+  const byUidOnly = run.mailbox.sync_period === 'now' && folder.period_start_uid !== null;
+  if (!byUidOnly) for (const uid of await datedInPeriod(run, low, inPeriod)) inPeriod.add(uid);
+  const stored = new Set(
+    (await run.db.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).where('uid_validity', '=', folder.uid_validity ?? 0).execute()).map((r) => r.uid),
+  );
+  return [...inPeriod].filter((uid) => !stored.has(uid)).sort((a, b) => b - a);
+}
+
+/** UIDs below the low mark (and not in `known`) whose INTERNALDATE is inside the sync period. */
+async function datedInPeriod(run: MailboxRun, low: number, known: Set<number>): Promise<number[]> {
+  const range = `1:${low - 1}`;
+  const inPeriod: number[] = [];
   // INTERNALDATE has whole seconds (RFC 3501 date-time): a message of the period's first second is in.
   const since = Math.floor(run.mailbox.sync_since / 1000) * 1000;
   // SEARCH SINCE compares calendar days in the server's time zone: ask with days of margin each
   // side, and read INTERNALDATE only for the UIDs in between (a FETCH of every UID is slow at 100k).
   const utcDay = Math.floor(since / DAY_MS) * DAY_MS;
-  const candidates = (await searchUids(run, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low && !inPeriod.has(uid));
-  const surely = candidates.length === 0 ? new Set<number>() : new Set(await searchUids(run, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
+  const candidates = (await searchUids(run, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low && !known.has(uid));
+  if (candidates.length === 0) return [];
+  const surely = new Set(await searchUids(run, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
   const unsure = candidates.filter((uid) => !surely.has(uid));
-  for (const uid of candidates) if (surely.has(uid)) inPeriod.add(uid);
+  inPeriod.push(...candidates.filter((uid) => surely.has(uid)));
   if (unsure.length > 0) {
     for await (const message of run.client.fetch(uidSet(unsure), { uid: true, internalDate: true }, { uid: true })) {
       const date = message.internalDate ? new Date(message.internalDate).getTime() : Date.now();
-      if (date >= since) inPeriod.add(message.uid);
+      if (date >= since) inPeriod.push(message.uid);
     }
   }
-  const stored = new Set(
-    (await run.db.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).where('uid_validity', '=', folder.uid_validity ?? 0).execute()).map((r) => r.uid),
-  );
-  return [...inPeriod].filter((uid) => !stored.has(uid)).sort((a, b) => b - a);
+  return inPeriod;
 }
 
 /**
