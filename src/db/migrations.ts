@@ -435,5 +435,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0012_period_start_uid': {
+      async up(db: Kysely<unknown>) {
+        // The folder's UIDNEXT when the mailbox was saved: every UID from it on arrived later, whatever its date.
+        await db.schema.alterTable('folders').addColumn('period_start_uid', 'integer').execute();
+      },
+    },
   };
 }

@@ -140,6 +140,8 @@ export interface FoldersTable {
   /** Count of server messages inside the sync period, and how many are stored. */
   server_total: Generated<number>;
   synced_count: Generated<number>;
+  /** UIDNEXT when the mailbox was saved: UIDs from it on arrived inside the sync period whatever their date; null when unknown. */
+  period_start_uid: number | null;
   /** Lowest UID fetched so far by the newest-first first sync; null before it starts. */
   first_sync_low_uid: number | null;
   first_sync_done: Generated<Flag>;

@@ -24,6 +24,8 @@ export interface DovecotSetup {
   addCapabilities: readonly string[];
   /** Sent, Drafts, Trash, Junk and Archive exist for every user (else only INBOX, until created). */
   autoCreateFolders: boolean;
+  /** 'courier': looks like Courier IMAP to a client (see COURIER_CAPABILITIES and the namespace below). */
+  profile: DovecotProfile;
   oauth2?: DovecotOAuth2 | undefined;
 }
 
@@ -52,6 +54,19 @@ export function dovecotPidFile(dovecotDir: string): string {
   return path.join(dovecotDir, 'run', 'master.pid');
 }
 
+/**
+ * 'courier' makes Dovecot look like Courier IMAP 5.0 (Debian's courier-imap): folders under
+ * INBOX with a '.' separator (INBOX.Sent, INBOX.Archive), no SPECIAL-USE (roles are known
+ * by name only), and only the capabilities Courier advertises (no CONDSTORE, QRESYNC, MOVE,
+ * NOTIFY, ESEARCH, LIST-EXTENDED, LIST-STATUS).
+ */
+export type DovecotProfile = 'dovecot' | 'courier';
+
+/** What Courier IMAP 5.0 advertises after login (imapd's IMAP_CAPABILITY, less what Dovecot lacks: ACL, QUOTA). */
+export const COURIER_CAPABILITIES = [
+  'IMAP4rev1', 'UIDPLUS', 'CHILDREN', 'NAMESPACE', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'SORT', 'IDLE', 'ENABLE', 'UTF8=ACCEPT',
+] as const;
+
 // Debian's location of Dovecot's service binaries.
 const IMAP_BINARY = '/usr/lib/dovecot/imap';
 
@@ -69,6 +84,21 @@ username_attribute = email
 active_attribute = active
 active_value = true
 `;
+}
+
+const ROLE_FOLDERS = ['Sent', 'Drafts', 'Trash', 'Junk', 'Archive'] as const;
+
+/** Dovecot's own layout (separator '/', SPECIAL-USE), or Courier's (everything under INBOX., roles by name only). */
+function namespaceText(s: DovecotSetup): string {
+  const auto = s.autoCreateFolders ? 'subscribe' : 'no';
+  const courier = s.profile === 'courier';
+  const folders = ROLE_FOLDERS.map((name) =>
+    courier
+      ? `  mailbox ${name} {\n    auto = ${auto}\n  }`
+      : `  mailbox ${name} {\n    special_use = \\${name}\n    auto = ${auto}\n  }`,
+  );
+  const layout = courier ? '  prefix = INBOX.\n  separator = .' : '  separator = /';
+  return `namespace inbox {\n  inbox = yes\n${layout}\n${folders.join('\n')}\n}`;
 }
 
 function configText(s: DovecotSetup, imapCapability: string | null): string {
@@ -110,30 +140,7 @@ userdb {
   args = uid=${mailUid} gid=${mailGid} home=${dir}/mail/%u
 }
 
-namespace inbox {
-  inbox = yes
-  separator = /
-  mailbox Sent {
-    special_use = \\Sent
-    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
-  }
-  mailbox Drafts {
-    special_use = \\Drafts
-    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
-  }
-  mailbox Trash {
-    special_use = \\Trash
-    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
-  }
-  mailbox Junk {
-    special_use = \\Junk
-    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
-  }
-  mailbox Archive {
-    special_use = \\Archive
-    auto = ${s.autoCreateFolders ? 'subscribe' : 'no'}
-  }
-}
+${namespaceText(s)}
 
 service imap-login {
   inet_listener imap {
@@ -191,8 +198,10 @@ async function defaultCapabilities(s: DovecotSetup, config: string): Promise<str
  * all the others. Note: the explicit list is then also shown before login.
  */
 async function capabilityOverride(s: DovecotSetup, config: string): Promise<string | null> {
-  if (s.disableCapabilities.length === 0 && s.addCapabilities.length === 0) return null;
-  const all = await defaultCapabilities(s, config);
+  if (s.profile === 'dovecot' && s.disableCapabilities.length === 0 && s.addCapabilities.length === 0) return null;
+  const dovecot = await defaultCapabilities(s, config);
+  const courier = new Set<string>(COURIER_CAPABILITIES);
+  const all = s.profile === 'courier' ? dovecot.filter((c) => courier.has(c.toUpperCase())) : dovecot;
   const removed = new Set(s.disableCapabilities.map((c) => c.toUpperCase()));
   for (const cap of removed) {
     if (!all.some((c) => c.toUpperCase() === cap)) {

@@ -9,8 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
+import { COURIER_DIR } from './courier.ts';
 import { dovecotPidFile, startDovecot, usersDirOf } from './dovecot.ts';
-import type { DovecotOAuth2 } from './dovecot.ts';
+import type { DovecotOAuth2, DovecotProfile } from './dovecot.ts';
 import { postfixPidFile, startPostfix } from './postfix.ts';
 import { freePorts, run } from './process.ts';
 
@@ -56,6 +57,8 @@ export interface StartOptions {
    * `rejectUnauthorized: false` or `ca: tlsCert`, or must not upgrade).
    */
   tls?: boolean;
+  /** 'courier': INBOX.-prefixed folders, roles by name only, Courier's capabilities (see DovecotProfile). */
+  profile?: DovecotProfile;
   /** Also accept OAuth2 tokens (XOAUTH2 / OAUTHBEARER) on IMAP and, through Dovecot's SASL, on SMTP. */
   oauth2?: DovecotOAuth2;
   /** false: Postfix offers no SMTP AUTH at all, as a relay for trusted networks does (default true). */
@@ -70,7 +73,8 @@ export interface MailUser {
 
 const INSTALL_SCRIPT = fileURLToPath(new URL('./install-packages.sh', import.meta.url));
 const WATCHDOG = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
-const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl', '/usr/sbin/dnsmasq'];
+const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl', '/usr/sbin/dnsmasq',
+  path.join(COURIER_DIR, 'usr/bin/imapd')];
 
 export async function ensurePackages(): Promise<void> {
   const present = await Promise.all(REQUIRED.map((f) => access(f).then(() => true, () => false)));
@@ -139,6 +143,7 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
       disableCapabilities: options.disableCapabilities ?? [],
       addCapabilities: options.addCapabilities ?? [],
       autoCreateFolders: options.autoCreateFolders ?? true,
+      profile: options.profile ?? 'dovecot',
       oauth2: options.oauth2,
     }));
     // After Dovecot: Postfix's smtpd asks Dovecot's auth listener for the SASL

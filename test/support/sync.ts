@@ -7,7 +7,7 @@ import type { SyncEngine } from '../../src/mail/sync/index.ts';
 import type { MailboxView } from '../../src/mail/mailboxes/index.ts';
 import type { TestApi } from './api.ts';
 import { signedInUser } from './api.ts';
-import type { MailServers, MailServersInfo, MailUser } from './mail-servers.ts';
+import type { MailServers, MailServersInfo, MailUser, StartOptions } from './mail-servers.ts';
 import { infoOf, otherClient, startMailServers } from './mail-servers.ts';
 import { mailServers } from './index.ts';
 import { openTestContext } from './stores.ts';
@@ -139,15 +139,16 @@ export interface SyncVariant {
 }
 
 /**
- * For a describe block: the shared servers when `disable` is null, else a
- * private Dovecot + Postfix without those capabilities; and a syncing app.
- * Read the fields inside tests (they are filled in beforeAll).
+ * For a describe block: the shared servers when `options` is null, else a
+ * private Dovecot + Postfix started with them (capabilities turned off, the
+ * Courier profile); and a syncing app. Read the fields inside tests (they are
+ * filled in beforeAll).
  */
-export function useSyncVariant(disable: string[] | null): SyncVariant {
+export function useSyncVariant(options: StartOptions | null): SyncVariant {
   const variant = {} as SyncVariant;
   let own: MailServers | null = null;
   beforeAll(async () => {
-    own = disable ? await startMailServers({ disableCapabilities: disable }) : null;
+    own = options ? await startMailServers(options) : null;
     variant.servers = own ? infoOf(own) : mailServers();
     variant.api = await startSyncApi();
   });

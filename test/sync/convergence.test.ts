@@ -1,13 +1,12 @@
 import type { ImapFlow } from 'imapflow';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailUser, deliver, mailServers, otherClient } from '../support/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMailUser, deliver, otherClient } from '../support/index.ts';
 import type { MailServersInfo, MailUser } from '../support/index.ts';
-import { connectTestMailbox, rawMessage, startSyncApi, storedLocations, waitIdle } from '../support/sync.ts';
+import { connectTestMailbox, rawMessage, storedLocations, useSyncVariant, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 
 /** A fixed seed in CI; any other with TANDEM_TEST_SEED=n. */
 const SEED = Number(process.env.TANDEM_TEST_SEED ?? 20261127);
-const FOLDERS = ['INBOX', 'Archive'];
 const FLAGS = ['\\Seen', '\\Flagged', '$Work'];
 
 function mulberry32(seed: number): () => number {
@@ -22,9 +21,9 @@ function mulberry32(seed: number): () => number {
 }
 
 /** "folder|subject|flags" for every message in the synced folders, as the other mail app sees them. */
-async function serverState(client: ImapFlow): Promise<string[]> {
+async function serverState(client: ImapFlow, folders: string[]): Promise<string[]> {
   const state: string[] = [];
-  for (const folder of FOLDERS) {
+  for (const folder of folders) {
     await client.mailboxOpen(folder, { readOnly: true });
     for await (const m of client.fetch('1:*', { flags: true, envelope: true })) {
       if (m.flags?.has('\\Deleted')) continue;
@@ -38,13 +37,18 @@ async function tandemState(api: SyncTestApi, mailboxId: string): Promise<string[
   return (await storedLocations(api, mailboxId)).map((l) => `${l.folder}|${l.subject}|${l.flags.join(' ')}`).sort();
 }
 
-describe(`random interleaved changes from Tandem and another app (seed ${SEED})`, () => {
-  const servers: MailServersInfo = mailServers();
+const PROFILES = [
+  { name: 'Dovecot', profile: null, folders: ['INBOX', 'Archive'] },
+  // No CONDSTORE, QRESYNC, MOVE, NOTIFY or SPECIAL-USE; folders under INBOX.
+  { name: 'a Courier-like server', profile: 'courier', folders: ['INBOX', 'INBOX.Archive'] },
+] as const;
+
+describe.each(PROFILES)(`random interleaved changes from Tandem and another app on $name (seed ${SEED})`, ({ profile, folders }) => {
+  const FOLDERS = [...folders];
+  const variant = useSyncVariant(profile ? { profile } : null);
+  let servers: MailServersInfo;
   let api: SyncTestApi;
-  beforeAll(async () => {
-    api = await startSyncApi();
-  });
-  afterAll(() => api.close());
+  beforeAll(() => ({ servers, api } = variant));
 
   it('converge to the same state on both sides', async () => {
     const random = mulberry32(SEED);
@@ -102,7 +106,7 @@ describe(`random interleaved changes from Tandem and another app (seed ${SEED})`
       await expect
         .poll(
           async () => {
-            last = { server: await serverState(other), tandem: await tandemState(api, mailbox.id) };
+            last = { server: await serverState(other, FOLDERS), tandem: await tandemState(api, mailbox.id) };
             return JSON.stringify(last.tandem) === JSON.stringify(last.server);
           },
           { timeout: 90_000, interval: 500 },

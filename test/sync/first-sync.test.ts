@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailUser, deliver, mailServers, otherClient } from '../support/index.ts';
 import { appendDated, connectTestMailbox, rawMessage, startSyncApi, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
-import { storeDialects } from '../support/stores.ts';
+import { openTestContext, storeDialects } from '../support/stores.ts';
+import type { TestContext } from '../support/stores.ts';
+import type { TestApi } from '../support/api.ts';
+import { buildApp } from '../../src/api/index.ts';
+import { syncSince } from '../../src/mail/mailboxes/index.ts';
+import { newEngine } from '../../src/cli/serve.ts';
+import type { SyncControl, SyncEngine } from '../../src/mail/sync/index.ts';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -107,5 +113,62 @@ describe.each(await storeDialects())('connecting a mailbox and its first sync on
     expect(patch.statusCode).toBe(400);
     expect(patch.json()).toMatchObject({ error: { code: 'sync_period_fixed' } });
     expect(await storedLocations(api, mailbox.id)).toEqual([]);
+  });
+});
+
+/**
+ * The mailbox is saved while its sync is held back (as when the first login to a
+ * slow server takes a while), mail arrives meanwhile, then the sync starts.
+ */
+describe.each(await storeDialects())('the edges of the sync period on %s', (dialect) => {
+  const servers = mailServers();
+  let context: TestContext;
+  let api: TestApi;
+  let engine: SyncEngine;
+  const held: SyncControl = { startMailbox() {}, stopMailbox: async () => {}, restartMailbox: async () => {}, nudge() {} };
+  beforeAll(async () => {
+    context = await openTestContext(dialect);
+    api = { app: await buildApp(context, { sync: held }), context, close: async () => {} };
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    await api.app.close();
+    await context.dispose();
+  });
+
+  async function startSync() {
+    engine ??= newEngine(context);
+    await engine.reconcile();
+  }
+
+  it('"now" takes every message that arrives after Save, whatever its date', async () => {
+    const user = await createMailUser(servers);
+    const started = Date.now();
+    await appendDated(servers, user, 'INBOX', 'an hour before', new Date(started - 3600 * 1000));
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now', folders: ['INBOX'] });
+    const since = new Date(mailbox.syncSince).getTime();
+    // Delivered right after Save: its INTERNALDATE has whole seconds, the period's start has milliseconds.
+    await appendDated(servers, user, 'INBOX', 'same second', new Date(Math.floor(since / 1000) * 1000));
+    await deliver(servers, user.username, rawMessage('delivered right after'));
+    // A server clock behind Tandem's (or an old message moved in by another app) dates it before Save.
+    await appendDated(servers, user, 'INBOX', 'dated before, arrived after', new Date(since - 10 * 60 * 1000));
+    await startSync();
+    await waitIdle(api, owner.auth, mailbox.id);
+    expect(await subjectsIn(api, mailbox.id, 'INBOX')).toEqual(['dated before, arrived after', 'delivered right after', 'same second']);
+  });
+
+  it('a message dated exactly at the first second of a month period is in, one a second older is out', async () => {
+    const user = await createMailUser(servers);
+    // The period starts a month before Save, in one of the next few seconds: one message per second around then.
+    const first = Math.floor(syncSince('1m', Date.now()) / 1000) * 1000;
+    const seconds = Array.from({ length: 12 }, (_, i) => first - 2000 + i * 1000);
+    for (const at of seconds) await appendDated(servers, user, 'INBOX', `at ${at / 1000}`, new Date(at));
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: '1m', folders: ['INBOX'] });
+    const since = new Date(mailbox.syncSince).getTime();
+    const boundary = Math.floor(since / 1000) * 1000;
+    expect(seconds).toContain(boundary);
+    await startSync();
+    await waitIdle(api, owner.auth, mailbox.id);
+    expect(await subjectsIn(api, mailbox.id, 'INBOX')).toEqual(seconds.filter((at) => at >= boundary).map((at) => `at ${at / 1000}`).sort());
   });
 });

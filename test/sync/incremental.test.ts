@@ -27,7 +27,7 @@ const variants: { name: string; disable: string[] | null }[] = [
 ];
 
 describe.each(variants)('changes from another mail app on $name', ({ disable }) => {
-  const variant = useSyncVariant(disable);
+  const variant = useSyncVariant(disable ? { disableCapabilities: disable } : null);
   let servers: MailServersInfo;
   let api: SyncTestApi;
   beforeAll(() => ({ servers, api } = variant));

@@ -30,7 +30,7 @@ const variants = [
 ];
 
 describe.each(variants)('changes made in Tandem reach $name', ({ disable }) => {
-  const variant = useSyncVariant(disable);
+  const variant = useSyncVariant(disable ? { disableCapabilities: disable } : null);
   let servers: MailServersInfo;
   let api: SyncTestApi;
   beforeAll(() => ({ servers, api } = variant));

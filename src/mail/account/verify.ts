@@ -33,6 +33,30 @@ export async function verifyImap(settings: ImapSettings): Promise<ServerFolder[]
   }
 }
 
+/**
+ * verifyImap, and on the same connection the UIDNEXT (STATUS, RFC 3501 §6.3.10)
+ * of the folders `chosen` picks: every message from it on arrives after this
+ * moment, whatever date it carries.
+ */
+export async function inspectImap(settings: ImapSettings, chosen: (folders: ServerFolder[]) => string[]): Promise<{ folders: ServerFolder[]; uidNext: Map<string, number> }> {
+  try {
+    const client = await connectImap(settings, { disableAutoIdle: true });
+    try {
+      const folders = (await listServerFolders(client)).filter((f) => f.selectable);
+      const uidNext = new Map<string, number>();
+      for (const path of chosen(folders)) {
+        const status = await client.status(path, { uidNext: true }).catch(() => false as const);
+        if (status && typeof status.uidNext === 'number') uidNext.set(path, status.uidNext);
+      }
+      return { folders, uidNext };
+    } finally {
+      await closeQuietly(client);
+    }
+  } catch (error) {
+    throw asTandemError(error, 'IMAP');
+  }
+}
+
 /** nodemailer's options for a checked target: the socket goes to its address, TLS names the host (SNI, certificate check). */
 export function smtpTransportOptions(settings: SmtpSettings, target: OutboundTarget, accessToken?: string) {
   return {

@@ -6,10 +6,10 @@ import type { TandemContext } from '../../context/index.ts';
 import type { MailboxesTable, SyncPeriod } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { DEFAULT_FOLDER_ROLES } from '../imap/index.ts';
-import type { ImapSettings } from '../imap/index.ts';
+import type { ImapSettings, ServerFolder } from '../imap/index.ts';
 import { removeLocations } from '../messages/write.ts';
 import type { SyncControl } from '../sync/index.ts';
-import { imapSettingsOf, verifyImap, verifySmtp } from '../account/index.ts';
+import { imapSettingsOf, inspectImap, verifyImap, verifySmtp } from '../account/index.ts';
 import type { MailboxSecrets, SmtpSettings } from '../account/index.ts';
 import { keepRulesOf } from './deletion.ts';
 import { mailboxPreset, withProviderHelp } from './provider-settings.ts';
@@ -44,20 +44,25 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
     if (existing) throw new TandemError('mailbox_exists', 'You already have a mailbox: delete it before setting up another one', { mailboxId: existing.id });
   }
   const preset = mailboxPreset(input.providerId, input.imap.host, input.address);
-  let serverFolders: Awaited<ReturnType<typeof verifyImap>>;
+  // The moment Save was pressed: the sync period starts here, and so does "new mail" in each
+  // chosen folder (its UIDNEXT, read right after), as INTERNALDATE has only seconds and may
+  // come from a server clock that is behind.
+  const now = Date.now();
+  const chosen = (folders: ServerFolder[]) => input.folders ?? folders.filter((f) => f.specialUse && DEFAULT_FOLDER_ROLES.includes(f.specialUse)).map((f) => f.path);
+  let server: Awaited<ReturnType<typeof inspectImap>>;
   try {
-    serverFolders = await verifyImap({ ...input.imap, outbound: context.outbound });
+    server = await inspectImap({ ...input.imap, outbound: context.outbound }, chosen);
     await verifySmtp({ ...input.smtp, outbound: context.outbound });
   } catch (error) {
     throw input.oauthGrantId ? error : withProviderHelp(error, preset);
   }
+  const serverFolders = server.folders;
 
-  const wanted = input.folders ?? serverFolders.filter((f) => f.specialUse && DEFAULT_FOLDER_ROLES.includes(f.specialUse)).map((f) => f.path);
+  const wanted = chosen(serverFolders);
   const unknown = wanted.filter((path) => !serverFolders.some((f) => f.path === path));
   if (unknown.length > 0) throw new TandemError('validation_failed', `No such folder on the server: ${unknown.join(', ')}`);
 
   const id = randomUUID();
-  const now = Date.now();
   const secrets: MailboxSecrets = {
     imapPassword: input.imap.password,
     smtpPassword: input.smtp.password ?? '',
@@ -105,6 +110,7 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
           special_use: f.specialUse,
           enabled: wanted.includes(f.path) ? 1 : 0,
           enabled_at: wanted.includes(f.path) ? now : null,
+          period_start_uid: server.uidNext.get(f.path) ?? null,
           created_at: now,
         })),
       )

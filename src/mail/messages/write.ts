@@ -210,3 +210,13 @@ export async function purgeOrphans(trx: Kysely<Database>, dialect: Dialect, mail
   await trx.deleteFrom('messages').where('id', 'in', ids).execute();
   return ids.length;
 }
+
+/** Number of messages stored in a folder, for progress. */
+export async function countStored(trx: Kysely<Database>, folderId: number): Promise<number> {
+  const row = await trx
+    .selectFrom('message_locations')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('folder_id', '=', folderId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

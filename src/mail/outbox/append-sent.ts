@@ -13,7 +13,9 @@ import { openRoleFolder } from './role-folder.ts';
 export async function appendSent(run: MailboxRun, p: OpPayload<'append_sent'>): Promise<void> {
   const mailbox = await run.db.selectFrom('mailboxes').select('provider_files_sent').where('id', '=', run.mailbox.id).executeTakeFirst();
   if (mailbox?.provider_files_sent === 1) return; // the provider keeps its own copy
-  const sent = await openRoleFolder(run, '\\Sent', null, true);
+  // Read-write: Courier IMAP refuses an APPEND to the folder the session has EXAMINEd
+  // ("Current box is selected READ-ONLY"), though RFC 3501 §6.3.11 allows it.
+  const sent = await openRoleFolder(run, '\\Sent', null, false);
   const client = run.client;
   const found = await searchUids(client, { header: { [TANDEM_ID_HEADER]: p.sendId } });
   if (found.length > 0) return; // appended before a crash: already filed

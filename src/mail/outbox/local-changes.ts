@@ -3,7 +3,7 @@ import { messageNotFound, ownedLocation } from '../../access/index.ts';
 import type { OwnedLocation } from '../../access/index.ts';
 import type { Database } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
-import { flagColumns, removeLocations } from '../messages/write.ts';
+import { countStored, flagColumns, removeLocations } from '../messages/write.ts';
 import { presetById } from '../providers/index.ts';
 import { enqueueOp } from './ops.ts';
 
@@ -64,6 +64,7 @@ export async function deleteMessage(db: Kysely<Database>, ownerId: string, messa
     const labelsOnly = !!trash && !!presetById(mailbox.provider_id ?? '')?.behaviour.deleteMovesToTrash;
     if ((permanent && !labelsOnly) || location.path === trash?.path) {
       await removeLocations(trx, location.folder_id, [location.uid]);
+      await recount(trx, location.folder_id, -1);
       await enqueueOp(trx, {
         mailboxId: location.mailbox_id,
         messageId,
@@ -104,4 +105,20 @@ async function moveLocation(trx: Kysely<Database>, location: Location, toPath: s
   } else {
     await removeLocations(trx, location.folder_id, [location.uid]);
   }
+  await recount(trx, location.folder_id, -1);
+  if (synced) await recount(trx, target.id, 1);
+}
+
+/**
+ * The folder's counts follow a message moved or deleted here at once, as they
+ * will on the server: the folder sync only recounts when the server reports a
+ * change, and this one it will never report (the location is already gone).
+ */
+async function recount(trx: Kysely<Database>, folderId: number, serverDelta: number): Promise<void> {
+  const folder = await trx.selectFrom('folders').select('server_total').where('id', '=', folderId).executeTakeFirstOrThrow();
+  await trx
+    .updateTable('folders')
+    .set({ synced_count: await countStored(trx, folderId), server_total: Math.max(0, folder.server_total + serverDelta) })
+    .where('id', '=', folderId)
+    .execute();
 }

@@ -1,8 +1,8 @@
 import type { ExpungeEvent, ImapFlow, MailboxObject } from 'imapflow';
 import { publishMailEvent } from '../../events/index.ts';
 import { searchUids } from '../imap/index.ts';
-import { flagColumns, removeLocations } from '../messages/write.ts';
-import { countStored, fetchPrepared, storeBatch } from './ingest.ts';
+import { countStored, flagColumns, removeLocations } from '../messages/write.ts';
+import { fetchPrepared, storeBatch } from './ingest.ts';
 import { uidSet } from './uid-set.ts';
 import type { FolderRow, MailboxRun } from '../run/index.ts';
 
@@ -15,6 +15,17 @@ async function select(run: MailboxRun, path: string): Promise<MailboxObject> {
   const current = run.client.mailbox;
   if (current && current.path === path) return current;
   return run.client.mailboxOpen(path, { readOnly: true });
+}
+
+/**
+ * The folder's UIDNEXT. RFC 3501 §6.3.1 requires it in the answer to SELECT and
+ * EXAMINE, but Courier IMAP leaves it out there and only gives it to STATUS.
+ */
+async function uidNextOf(run: MailboxRun, box: MailboxObject): Promise<number> {
+  if (typeof box.uidNext === 'number') return box.uidNext;
+  const status = await run.client.status(box.path, { uidNext: true });
+  if (!status || typeof status.uidNext !== 'number') throw new Error(`The server gave no UIDNEXT for ${box.path}`);
+  return status.uidNext;
 }
 
 async function reload(run: MailboxRun, folderId: number): Promise<FolderRow> {
@@ -35,8 +46,9 @@ export async function syncFolderChanges(run: MailboxRun, folderId: number): Prom
     await resetFolder(run, folder);
     folder = await reload(run, folderId);
   }
-  if (folder.uid_validity === null) folder = await startFolder(run, folder, box);
-  await syncNew(run, folder, box.uidNext);
+  const uidNext = await uidNextOf(run, box);
+  if (folder.uid_validity === null) folder = await startFolder(run, folder, box, uidNext);
+  await syncNew(run, folder, uidNext);
   const condstore = run.condstore && !box.noModseq && box.highestModseq !== undefined;
   await syncKnown(run, await reload(run, folderId), { uidValidity, condstore, highestModseq: box.highestModseq ?? null, vanished });
 }
@@ -103,16 +115,16 @@ async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ 
  * the newest-first first sync. Trash is never part of a first sync: only what
  * lands there from now on is synced.
  */
-async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObject): Promise<FolderRow> {
+async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObject, uidNext: number): Promise<FolderRow> {
   const isTrash = folder.special_use === '\\Trash';
   await run.write(async (trx) => {
     await trx
       .updateTable('folders')
       .set({
         uid_validity: Number(box.uidValidity),
-        uid_next: box.uidNext,
+        uid_next: uidNext,
         highest_modseq: box.highestModseq?.toString() ?? null,
-        first_sync_low_uid: box.uidNext,
+        first_sync_low_uid: uidNext,
         first_sync_done: isTrash ? 1 : 0,
         server_total: 0,
         synced_count: await countStored(trx, folder.id),
@@ -131,7 +143,8 @@ async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
     await removeLocations(trx, folder.id, rows.map((r) => r.uid));
     await trx
       .updateTable('folders')
-      .set({ uid_validity: null, uid_next: null, highest_modseq: null, first_sync_low_uid: null, first_sync_done: 0, synced_count: 0, server_total: 0 })
+      // period_start_uid was a UID of the old UIDVALIDITY: from now on the dates alone decide.
+      .set({ uid_validity: null, uid_next: null, highest_modseq: null, period_start_uid: null, first_sync_low_uid: null, first_sync_done: 0, synced_count: 0, server_total: 0 })
       .where('id', '=', folder.id)
       .execute();
   });
@@ -289,7 +302,13 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
   const folder = await reload(run, folderId);
   if (folder.first_sync_done === 1 || folder.uid_validity === null) return false;
   const box = await select(run, folder.path);
-  if (Number(box.uidValidity) !== folder.uid_validity) return false; // the change pass handles the reset
+  if (Number(box.uidValidity) !== folder.uid_validity) {
+    // Reset now: returning with nothing done would have the loop pick this folder again at
+    // once, without a command to the server, and spin (a selection an outbox op made
+    // read-write can show the new UIDVALIDITY before any change pass has seen it).
+    await syncFolderChanges(run, folderId);
+    return true;
+  }
 
   let pending = run.pending.get(folder.id);
   if (!pending) {
@@ -321,24 +340,47 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
 async function pendingFirstSync(run: MailboxRun, folder: FolderRow): Promise<number[]> {
   const low = folder.first_sync_low_uid ?? 1;
   if (low <= 1) return [];
-  const since = run.mailbox.sync_since;
+  const inPeriod = new Set(await arrivedSinceSaved(run, folder, low));
+  // "now" is exactly what arrived after Save, where the folder's UIDNEXT at Save is known.
+  const byUidOnly = run.mailbox.sync_period === 'now' && folder.period_start_uid !== null;
+  if (!byUidOnly) for (const uid of await datedInPeriod(run, low, inPeriod)) inPeriod.add(uid);
+  const stored = new Set(
+    (await run.db.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).where('uid_validity', '=', folder.uid_validity ?? 0).execute()).map((r) => r.uid),
+  );
+  return [...inPeriod].filter((uid) => !stored.has(uid)).sort((a, b) => b - a);
+}
+
+/** UIDs below the low mark (and not in `known`) whose INTERNALDATE is inside the sync period. */
+async function datedInPeriod(run: MailboxRun, low: number, known: Set<number>): Promise<number[]> {
+  const range = `1:${low - 1}`;
+  const inPeriod: number[] = [];
+  // INTERNALDATE has whole seconds (RFC 3501 date-time): a message of the period's first second is in.
+  const since = Math.floor(run.mailbox.sync_since / 1000) * 1000;
   // SEARCH SINCE compares calendar days in the server's time zone: ask with days of margin each
   // side, and read INTERNALDATE only for the UIDs in between (a FETCH of every UID is slow at 100k).
   const utcDay = Math.floor(since / DAY_MS) * DAY_MS;
-  const range = `1:${low - 1}`;
-  const candidates = (await searchUids(run.client, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low);
+  const candidates = (await searchUids(run.client, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low && !known.has(uid));
   if (candidates.length === 0) return [];
   const surely = new Set(await searchUids(run.client, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
   const unsure = candidates.filter((uid) => !surely.has(uid));
-  const inPeriod = candidates.filter((uid) => surely.has(uid));
+  inPeriod.push(...candidates.filter((uid) => surely.has(uid)));
   if (unsure.length > 0) {
     for await (const message of run.client.fetch(uidSet(unsure), { uid: true, internalDate: true }, { uid: true })) {
       const date = message.internalDate ? new Date(message.internalDate).getTime() : Date.now();
       if (date >= since) inPeriod.push(message.uid);
     }
   }
-  const stored = new Set(
-    (await run.db.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).where('uid_validity', '=', folder.uid_validity ?? 0).execute()).map((r) => r.uid),
-  );
-  return inPeriod.filter((uid) => !stored.has(uid)).sort((a, b) => b - a);
+  return inPeriod;
+}
+
+/**
+ * UIDs below the low mark from the folder's UIDNEXT when the mailbox was saved:
+ * they arrived after Save was pressed, so they are in the period whatever date
+ * they carry (a second-precision INTERNALDATE, a server clock behind, an old
+ * message moved in by another app).
+ */
+async function arrivedSinceSaved(run: MailboxRun, folder: FolderRow, low: number): Promise<number[]> {
+  const start = folder.period_start_uid;
+  if (start === null || start >= low) return [];
+  return (await searchUids(run.client, { uid: `${start}:${low - 1}` })).filter((uid) => uid >= start && uid < low);
 }

@@ -124,13 +124,3 @@ export async function currentMailbox(trx: Kysely<Database>, run: Pick<MailboxRun
   if (!row) throw new LeaseLost(`Mailbox ${run.mailbox.id} was deleted`); // its lease went with it
   return row;
 }
-
-/** Number of messages stored in a folder, for progress. */
-export async function countStored(trx: Kysely<Database>, folderId: number): Promise<number> {
-  const row = await trx
-    .selectFrom('message_locations')
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where('folder_id', '=', folderId)
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
-}
