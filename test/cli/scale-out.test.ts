@@ -92,6 +92,9 @@ describe.skipIf(postgresUrl() === null)('scale-out: tandem web and tandem worker
     expect(created.status).toBe(201);
     const mailbox = (await created.json()) as { id: string };
     const list = async () => ((await (await fetch(`${web.printed}/api/v1/messages?mailboxId=${mailbox.id}`, { headers })).json()) as { items: Item[] }).items;
+    // A shared contact for the sender: its emails are linked to it, which is how a colleague reads them (docs/access.md).
+    const contact = await fetch(`${web.printed}/api/v1/contacts`, { method: 'POST', headers, body: JSON.stringify({ firstName: 'Sender', emails: ['sender@example.test'] }) });
+    expect(contact.status).toBe(201);
     await deliver(servers, mailUser.username, rawMessage('Public'));
     await expect.poll(async () => (await list()).map((m) => m.subject), poll).toEqual(['Public']);
 
