@@ -148,8 +148,8 @@ describe.each(await storeDialects())('CRM records and links on %s', (dialect: Di
     const id = await storeEmail(api, dialect, inbox, rawEmail({ from: 'someone@example.test', subject: 'Mention a leaver' }));
     const leaver = await signedInUser(api);
     await api.context.store.db.updateTable('users').set({ active: 0 }).where('id', '=', leaver.user.id).execute();
-    const posted = await call(bob, 'POST', `/messages/${id}/comments`, { body: `@${leaver.user.email} and @${alice.user.email}` });
-    expect(posted.body).toMatchObject({ mentions: [{ id: alice.user.id }] });
+    const posted = await call(alice, 'POST', `/messages/${id}/comments`, { body: `@${leaver.user.email} and @${bob.user.email}` });
+    expect(posted.body).toMatchObject({ mentions: [{ id: bob.user.id }] });
     expect((posted.body.mentions as unknown[]).length).toBe(1);
   });
 

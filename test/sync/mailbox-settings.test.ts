@@ -106,6 +106,12 @@ describe('managing a synced mailbox', () => {
       ['after the switch', true],
       ['before the switch', false],
     ]);
+    // Both are linked to a shared contact, which is how a colleague reads another user's mail (docs/access.md).
+    const contact = await api.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: owner.auth, payload: { firstName: 'Sender' } });
+    for (const item of items) {
+      const linked = await api.app.inject({ method: 'POST', url: `/api/v1/messages/${item.id}/links`, headers: owner.auth, payload: { recordType: 'contact', recordId: contact.json<{ id: string }>().id } });
+      expect(linked.statusCode).toBe(201);
+    }
     const stranger = await signedInUser(api);
     const status = async (subject: string) => {
       const id = items.find((i) => i.subject === subject)?.id;
