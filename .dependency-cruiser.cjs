@@ -2,10 +2,38 @@
 // Layers point down: a module may import the layers below it, never above, and no cycle is allowed.
 
 /** Top-level layers of src/, highest first. */
-const layers = ['cli', 'api', 'crm', 'mail', 'context', 'users', 'events', 'access', 'db', 'blobs', 'secrets', 'config', 'outbound', 'errors'];
+const layers = [
+  'cli',
+  'api',
+  'crm',
+  'mail',
+  'context',
+  'users',
+  'events',
+  'access',
+  'db',
+  'blobs',
+  'secrets',
+  'config',
+  'outbound',
+  'errors',
+];
 
 /** Modules of src/mail/, highest first. */
-const mailModules = ['drafts', 'mailboxes', 'sync', 'send', 'outbox', 'run', 'messages', 'account', 'oauth', 'providers', 'imap', 'mime'];
+const mailModules = [
+  'drafts',
+  'mailboxes',
+  'sync',
+  'send',
+  'outbox',
+  'run',
+  'messages',
+  'account',
+  'oauth',
+  'providers',
+  'imap',
+  'mime',
+];
 
 /** One rule per layer: it may not import any layer above it. */
 function downwardOnly(prefix, names, ruleName) {

@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'web/dist/', 'bench/results/', 'coverage/', 'web/src/api-schema.gen.ts'] },
+  {
+    ignores: [
+      'node_modules/',
+      'data/',
+      'dist/',
+      'web/dist/',
+      'bench/results/',
+      'coverage/',
+      'web/src/api-schema.gen.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,7 +36,8 @@ export default tseslint.config(
           message: 'Open sync transactions with run.write(trx => …), which checks the lease inside them.',
         },
         {
-          selector: "CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/][callee.object.name!='trx']",
+          selector:
+            "CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/][callee.object.name!='trx']",
           message: 'Write only on the `trx` that run.write hands out, so the write is fenced by the lease.',
         },
       ],
@@ -36,7 +47,17 @@ export default tseslint.config(
     // The web app reaches the server only through the REST API, typed by web/src/api-schema.gen.ts.
     files: ['web/src/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/*', '**/src/**', 'fastify', 'fastify-*', 'kysely', 'zod'], message: 'The web app may not import server code: use the API types (web/src/contract.ts).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src/*', '**/src/**', 'fastify', 'fastify-*', 'kysely', 'zod'],
+              message: 'The web app may not import server code: use the API types (web/src/contract.ts).',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -76,9 +76,55 @@ export const SEARCH_TERMS = {
   common: { word: 'kindly', share: 0.4 },
 } as const;
 
-const FIRST_NAMES = ['Alice', 'Bruno', 'Chloé', 'Dmitri', 'Elena', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas', 'Kofi', 'Lena', 'Marta', 'Nils', 'Olga', 'Pavel', 'Quinn', 'Rosa', 'Sven', 'Tara'];
-const LAST_NAMES = ['Martin', 'Schmidt', 'Okafor', 'Tanaka', 'Rossi', 'Novak', 'Silva', 'Dubois', 'Larsen', 'Kowalski', 'Haddad', 'Nguyen', 'Fischer', 'Moreau', 'Ivanova'];
-const DOMAINS = ['acme.test', 'globex.test', 'initech.test', 'umbrella.test', 'stark.test', 'wayne.test', 'hooli.test', 'vandelay.test'];
+const FIRST_NAMES = [
+  'Alice',
+  'Bruno',
+  'Chloé',
+  'Dmitri',
+  'Elena',
+  'Farid',
+  'Grace',
+  'Hiro',
+  'Ines',
+  'Jonas',
+  'Kofi',
+  'Lena',
+  'Marta',
+  'Nils',
+  'Olga',
+  'Pavel',
+  'Quinn',
+  'Rosa',
+  'Sven',
+  'Tara',
+];
+const LAST_NAMES = [
+  'Martin',
+  'Schmidt',
+  'Okafor',
+  'Tanaka',
+  'Rossi',
+  'Novak',
+  'Silva',
+  'Dubois',
+  'Larsen',
+  'Kowalski',
+  'Haddad',
+  'Nguyen',
+  'Fischer',
+  'Moreau',
+  'Ivanova',
+];
+const DOMAINS = [
+  'acme.test',
+  'globex.test',
+  'initech.test',
+  'umbrella.test',
+  'stark.test',
+  'wayne.test',
+  'hooli.test',
+  'vandelay.test',
+];
 
 /** Folders that carry the mail, in order; INBOX gets most. Drafts is added beside them (a few drafts). */
 const FOLDER_POOL = ['INBOX', 'Archive', 'Sent', 'Projects', 'Receipts', 'Newsletters', 'Travel', 'Clients'];
@@ -179,7 +225,13 @@ class Writer {
     const first = this.random.pick(FIRST_NAMES);
     const last = this.random.pick(LAST_NAMES);
     const domain = this.random.pick(DOMAINS);
-    return { name: `${first} ${last}`, address: `${first.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase()}.${last.toLowerCase()}@${domain}` };
+    return {
+      name: `${first} ${last}`,
+      address: `${first
+        .normalize('NFD')
+        .replace(/[^a-zA-Z]/g, '')
+        .toLowerCase()}.${last.toLowerCase()}@${domain}`,
+    };
   }
 }
 
@@ -205,7 +257,10 @@ function quotedPrintable(text: string): string {
   for (const sourceLine of text.split('\n')) {
     let encoded = '';
     for (const byte of Buffer.from(sourceLine, 'utf8')) {
-      encoded += byte === 0x3d || byte > 0x7e || (byte < 0x20 && byte !== 0x09) ? `=${byte.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(byte);
+      encoded +=
+        byte === 0x3d || byte > 0x7e || (byte < 0x20 && byte !== 0x09)
+          ? `=${byte.toString(16).toUpperCase().padStart(2, '0')}`
+          : String.fromCharCode(byte);
     }
     while (encoded.length > 75) {
       let cut = 75;
@@ -235,13 +290,27 @@ function base64Lines(bytes: Buffer): string {
   return lines.join('\n');
 }
 
-const SUBJECTS = ['Quick question about', 'Update on', 'Re: your note on', 'Next steps for', 'Invoice for', 'Notes from', 'Proposal:', 'Reminder:', 'Feedback on', 'Agenda for'];
+const SUBJECTS = [
+  'Quick question about',
+  'Update on',
+  'Re: your note on',
+  'Next steps for',
+  'Invoice for',
+  'Notes from',
+  'Proposal:',
+  'Reminder:',
+  'Feedback on',
+  'Agenda for',
+];
 
 /**
  * Generates the mailbox message by message and hands each (LF line endings,
  * as Maildir stores them) to `sink`; keeps only the metadata.
  */
-export function generateMailbox(plan: MailboxPlan, sink: (message: GeneratedMessage, raw: Buffer, flags: string) => void): GeneratedMailbox {
+export function generateMailbox(
+  plan: MailboxPlan,
+  sink: (message: GeneratedMessage, raw: Buffer, flags: string) => void,
+): GeneratedMailbox {
   const writer = new Writer(plan.seed);
   const r = writer.random;
   const mainFolders = folderNames(plan.folders);
@@ -273,14 +342,21 @@ export function generateMailbox(plan: MailboxPlan, sink: (message: GeneratedMess
 
     const parent = recent.length > 0 && r.chance(0.3) ? r.pick(recent) : null;
     const topic = `${writer.word()} ${writer.word()} ${writer.word()}`;
-    let subject = parent ? (parent.subject.startsWith('Re: ') ? parent.subject : `Re: ${parent.subject}`) : `${r.pick(SUBJECTS)} ${topic} #${i}`;
+    let subject = parent
+      ? parent.subject.startsWith('Re: ')
+        ? parent.subject
+        : `Re: ${parent.subject}`
+      : `${r.pick(SUBJECTS)} ${topic} #${i}`;
     if (!parent && r.chance(0.08)) subject = `${subject} — Überblick`;
     const references = parent ? [...parent.references.slice(-5), parent.messageId] : [];
     recent.push({ messageId, subject: subject.replace(/^Re: /, ''), references });
     if (recent.length > 200) recent.shift();
 
     const inject: string[] = [];
-    for (const [key, term] of Object.entries(SEARCH_TERMS) as [keyof typeof SEARCH_TERMS, (typeof SEARCH_TERMS)[keyof typeof SEARCH_TERMS]][]) {
+    for (const [key, term] of Object.entries(SEARCH_TERMS) as [
+      keyof typeof SEARCH_TERMS,
+      (typeof SEARCH_TERMS)[keyof typeof SEARCH_TERMS],
+    ][]) {
       const share = key === 'needle' ? 10 / Math.max(plan.messages, 1) : term.share;
       if (r.chance(share)) {
         inject.push(term.word);
@@ -292,7 +368,14 @@ export function generateMailbox(plan: MailboxPlan, sink: (message: GeneratedMess
     const target = Math.round(2048 * 4 ** r.next());
     const textBytes = Math.max(300, Math.round((target - 1100) / 2.4));
     const paragraphs = writer.paragraphs(textBytes, inject);
-    const text = [`Hi ${to.name.split(' ')[0] ?? ''},`, '', ...paragraphs.flatMap((p) => [...wrap(p), '']), 'Best regards,', from.name, ''].join('\n');
+    const text = [
+      `Hi ${to.name.split(' ')[0] ?? ''},`,
+      '',
+      ...paragraphs.flatMap((p) => [...wrap(p), '']),
+      'Best regards,',
+      from.name,
+      '',
+    ].join('\n');
     const html = `<!DOCTYPE html>\n<html><head><meta charset="utf-8"></head><body style="font-family: Arial, sans-serif; font-size: 14px">\n<p>Hi ${to.name.split(' ')[0] ?? ''},</p>\n${paragraphs.map((p) => `<p style="margin: 0 0 12px 0">${p}</p>`).join('\n')}\n<p>Best regards,<br>\n<b>${from.name}</b></p>\n</body></html>\n`;
 
     const attach = r.chance(0.05);
@@ -314,18 +397,22 @@ export function generateMailbox(plan: MailboxPlan, sink: (message: GeneratedMess
     ].join('\n');
     const relayHost = r.pick(['mx1', 'mx2', 'relay']);
     const headers = [
-      ...(outgoing ? [] : [
-        `Return-Path: <${from.address}>`,
-        `Received: from ${relayHost}.${from.address.split('@')[1] ?? 'example.test'} (${relayHost}.example.test [192.0.2.${r.int(1, 254)}])\n\tby mail.example.test (Postfix) with ESMTPS id ${r.bytes(5).toString('hex').toUpperCase()}\n\tfor <${to.address}>; ${date.toUTCString()}`,
-        'Authentication-Results: mail.example.test; dkim=pass header.d=example.test; spf=pass',
-      ]),
+      ...(outgoing
+        ? []
+        : [
+            `Return-Path: <${from.address}>`,
+            `Received: from ${relayHost}.${from.address.split('@')[1] ?? 'example.test'} (${relayHost}.example.test [192.0.2.${r.int(1, 254)}])\n\tby mail.example.test (Postfix) with ESMTPS id ${r.bytes(5).toString('hex').toUpperCase()}\n\tfor <${to.address}>; ${date.toUTCString()}`,
+            'Authentication-Results: mail.example.test; dkim=pass header.d=example.test; spf=pass',
+          ]),
       `From: ${address(from)}`,
       `To: ${address(to)}`,
       ...(cc.length > 0 ? [`Cc: ${cc.map(address).join(', ')}`] : []),
       `Subject: ${encodedWord(subject)}`,
       `Date: ${date.toUTCString().replace('GMT', '+0000')}`,
       `Message-ID: <${messageId}>`,
-      ...(parent ? [`In-Reply-To: <${parent.messageId}>`, `References: ${references.map((id) => `<${id}>`).join(' ')}`] : []),
+      ...(parent
+        ? [`In-Reply-To: <${parent.messageId}>`, `References: ${references.map((id) => `<${id}>`).join(' ')}`]
+        : []),
       'MIME-Version: 1.0',
       'X-Mailer: Bench Mailer 1.0',
     ];
@@ -357,7 +444,12 @@ export function generateMailbox(plan: MailboxPlan, sink: (message: GeneratedMess
       body = alternative;
     }
     const raw = Buffer.from(`${headers.join('\n')}\n\n${body}`, 'utf8');
-    const flags = folder === DRAFTS ? 'DS' : folder === 'Sent' ? 'S' : `${r.chance(0.05) ? 'F' : ''}${r.chance(0.15) ? 'R' : ''}${r.chance(0.85) ? 'S' : ''}`;
+    const flags =
+      folder === DRAFTS
+        ? 'DS'
+        : folder === 'Sent'
+          ? 'S'
+          : `${r.chance(0.05) ? 'F' : ''}${r.chance(0.15) ? 'R' : ''}${r.chance(0.85) ? 'S' : ''}`;
     const message: GeneratedMessage = { index: i, folder, date, messageId, size: raw.length, attachment: attach };
     sink(message, raw, flags);
     messages.push(message);
@@ -378,7 +470,11 @@ function folderDir(maildir: string, folder: string): string {
  * `<time>.M<n>P<seed>.bench,S=<size>,W=<crlf size>:2,<flags>`, mtime = INTERNALDATE,
  * owned by the mail uid/gid.
  */
-export async function writeMaildir(home: string, plan: MailboxPlan, owner: { uid: number; gid: number }): Promise<GeneratedMailbox> {
+export async function writeMaildir(
+  home: string,
+  plan: MailboxPlan,
+  owner: { uid: number; gid: number },
+): Promise<GeneratedMailbox> {
   const maildir = path.join(home, 'Maildir');
   const folders = [...new Set(['INBOX', ...folderNames(plan.folders), DRAFTS])];
   for (const folder of folders) {

@@ -40,11 +40,18 @@ function packageOf(url: string, functionName: string): string {
   const source = /\/src\/([^/]+(?:\/[^/.]+(?=\/))?)/.exec(url);
   if (source?.[1]) return `src/${source[1]}`;
   if (url.startsWith('node:')) return url;
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  return url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/');
 }
 
 function shortUrl(url: string): string {
-  return url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^.*\/(src|bench|test)\//, '$1/');
+  return url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\/(src|bench|test)\//, '$1/');
 }
 
 export async function summarizeProfile(file: string, top = 15): Promise<ProfileSummary> {
@@ -87,15 +94,29 @@ export async function summarizeProfile(file: string, top = 15): Promise<ProfileS
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, ms]) => ({ name, ms: Math.round(ms), share: busyMs > 0 ? Math.round((ms / busyMs) * 1000) / 10 : 0 }));
-  return { file, totalMs: Math.round(totalMs), busyMs: Math.round(busyMs), topFunctions: entries(functions), byPackage: entries(packages) };
+      .map(([name, ms]) => ({
+        name,
+        ms: Math.round(ms),
+        share: busyMs > 0 ? Math.round((ms / busyMs) * 1000) / 10 : 0,
+      }));
+  return {
+    file,
+    totalMs: Math.round(totalMs),
+    busyMs: Math.round(busyMs),
+    topFunctions: entries(functions),
+    byPackage: entries(packages),
+  };
 }
 
 export function formatProfile(summary: ProfileSummary): string {
-  const lines = [`CPU profile of tandem serve (${summary.file}): ${(summary.busyMs / 1000).toFixed(1)} s busy of ${(summary.totalMs / 1000).toFixed(1)} s`];
+  const lines = [
+    `CPU profile of tandem serve (${summary.file}): ${(summary.busyMs / 1000).toFixed(1)} s busy of ${(summary.totalMs / 1000).toFixed(1)} s`,
+  ];
   lines.push('  by package / source folder (self time, share of busy):');
-  for (const e of summary.byPackage) lines.push(`    ${e.share.toFixed(1).padStart(5)}%  ${String(e.ms).padStart(7)} ms  ${e.name}`);
+  for (const e of summary.byPackage)
+    lines.push(`    ${e.share.toFixed(1).padStart(5)}%  ${String(e.ms).padStart(7)} ms  ${e.name}`);
   lines.push('  top functions (self time):');
-  for (const e of summary.topFunctions) lines.push(`    ${e.share.toFixed(1).padStart(5)}%  ${String(e.ms).padStart(7)} ms  ${e.name}`);
+  for (const e of summary.topFunctions)
+    lines.push(`    ${e.share.toFixed(1).padStart(5)}%  ${String(e.ms).padStart(7)} ms  ${e.name}`);
   return lines.join('\n');
 }

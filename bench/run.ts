@@ -22,7 +22,18 @@ import { fmt, ratio, table } from './report.ts';
 import type { Row } from './report.ts';
 import { Api, createUserWithToken, mailboxBody, startServe, waitMailboxIdle } from './tandem.ts';
 import type { MailboxView, MessagePage, MessageSummary, Serve } from './tandem.ts';
-import { Cleanup, distribution, mapLimit, now, percentile, pollUntil, procCpuMs, procMemory, round, sleep } from './util.ts';
+import {
+  Cleanup,
+  distribution,
+  mapLimit,
+  now,
+  percentile,
+  pollUntil,
+  procCpuMs,
+  procMemory,
+  round,
+  sleep,
+} from './util.ts';
 import type { Distribution } from './util.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -65,7 +76,16 @@ Options:
 `;
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { messages: 20_000, folders: 3, seed: 1, skipMbsync: false, changes: 50, idleMailboxes: 20, profile: false, keep: false };
+  const options: Options = {
+    messages: 20_000,
+    folders: 3,
+    seed: 1,
+    skipMbsync: false,
+    changes: 50,
+    idleMailboxes: 20,
+    profile: false,
+    keep: false,
+  };
   const numberAfter = (i: number, name: string, min: number): number => {
     const value = Number(argv[i + 1]);
     if (!Number.isInteger(value) || value < min) throw new Error(`${name} needs an integer ≥ ${min}`);
@@ -203,7 +223,10 @@ function log(message: string): void {
 
 async function mailUid(): Promise<{ uid: number; gid: number }> {
   // The harness runs Dovecot's mail processes as nobody (test/support/mail-servers.ts).
-  return { uid: Number.parseInt((await run('id', ['-u', 'nobody'])).trim(), 10), gid: Number.parseInt((await run('id', ['-g', 'nobody'])).trim(), 10) };
+  return {
+    uid: Number.parseInt((await run('id', ['-u', 'nobody'])).trim(), 10),
+    gid: Number.parseInt((await run('id', ['-g', 'nobody'])).trim(), 10),
+  };
 }
 
 function homeOf(servers: MailServers, user: MailUser): string {
@@ -214,7 +237,11 @@ function homeOf(servers: MailServers, user: MailUser): string {
 /** Runs bench/raw-fetch.ts in its own node process (so its peak RSS is its own). */
 function rawFetch(input: RawFetchInput): Promise<RawFetchResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, 'raw-fetch.ts'), JSON.stringify(input)], { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(BENCH_DIR, 'raw-fetch.ts'), JSON.stringify(input)],
+      { cwd: PROJECT_DIR, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -235,14 +262,19 @@ function rawFetch(input: RawFetchInput): Promise<RawFetchResult> {
  * First login: Dovecot indexes the Maildirs (untimed, so no tool pays for it),
  * checks the counts, and tells whether UIDs follow the dates as in a real mailbox.
  */
-async function warmUp(servers: MailServers, user: MailUser, generated: GeneratedMailbox): Promise<{ uidOrderInversions: number }> {
+async function warmUp(
+  servers: MailServers,
+  user: MailUser,
+  generated: GeneratedMailbox,
+): Promise<{ uidOrderInversions: number }> {
   const client = await otherClient(servers, user);
   let inversions = 0;
   try {
     for (const folder of generated.folders) {
       const box = await client.mailboxOpen(folder, { readOnly: true });
       const expected = generated.perFolder[folder] ?? 0;
-      if (box.exists !== expected) throw new Error(`${folder}: the server has ${box.exists} messages, ${expected} were written`);
+      if (box.exists !== expected)
+        throw new Error(`${folder}: the server has ${box.exists} messages, ${expected} were written`);
       if (box.exists === 0) continue;
       const rows: { uid: number; date: number }[] = [];
       for await (const m of client.fetch('1:*', { uid: true, internalDate: true, size: true, flags: true })) {
@@ -286,8 +318,25 @@ async function tandemFirstSync(
   servers: MailServers,
   user: MailUser,
   generated: GeneratedMailbox,
-): Promise<{ mailboxId: string; result: Pick<FirstSync, 'tandemMsgPerSec' | 'tandemWallMs' | 'tandemPeakRssMb' | 'tandemRssAtStartMb' | 'tandemCpuMs' | 'newest50Ms' | 'newest50AfterCreatedMs' | 'createMs' | 'tandemMessages' | 'rssTimeline'> }> {
-  const inbox = generated.messages.filter((m) => m.folder === 'INBOX').sort((a, b) => b.date.getTime() - a.date.getTime());
+): Promise<{
+  mailboxId: string;
+  result: Pick<
+    FirstSync,
+    | 'tandemMsgPerSec'
+    | 'tandemWallMs'
+    | 'tandemPeakRssMb'
+    | 'tandemRssAtStartMb'
+    | 'tandemCpuMs'
+    | 'newest50Ms'
+    | 'newest50AfterCreatedMs'
+    | 'createMs'
+    | 'tandemMessages'
+    | 'rssTimeline'
+  >;
+}> {
+  const inbox = generated.messages
+    .filter((m) => m.folder === 'INBOX')
+    .sort((a, b) => b.date.getTime() - a.date.getTime());
   const newest = new Set(inbox.slice(0, 50).map((m) => m.messageId));
   const expectedNewest = Math.min(50, inbox.length);
   const startMemory = await procMemory(serve.pid);
@@ -319,14 +368,19 @@ async function tandemFirstSync(
       if (memory) {
         peak = Math.max(peak, memory.hwmMb);
         const last = timeline.at(-1);
-        if (!last || now() - started - last[0] * 1000 >= 1000) timeline.push([round((now() - started) / 1000, 1), progressDone, round(memory.rssMb, 1)]);
+        if (!last || now() - started - last[0] * 1000 >= 1000)
+          timeline.push([round((now() - started) / 1000, 1), progressDone, round(memory.rssMb, 1)]);
       }
       await sleep(100);
     }
   })();
 
   try {
-    const created = await api.timed<MailboxView>('POST', '/api/v1/mailboxes', mailboxBody(user, servers, generated.folders));
+    const created = await api.timed<MailboxView>(
+      'POST',
+      '/api/v1/mailboxes',
+      mailboxBody(user, servers, generated.folders),
+    );
     createdAt = now();
     const mailboxId = created.value.id;
     let lastLog = now();
@@ -337,9 +391,15 @@ async function tandemFirstSync(
         if (v.state === 'error') throw new Error(`mailbox error: ${v.error ?? ''}`);
         if (now() - lastLog > 10_000) {
           lastLog = now();
-          log(`  … ${v.progress.done}/${v.progress.total} (${Math.round(v.progress.done / ((now() - started) / 1000))} msg/s)`);
+          log(
+            `  … ${v.progress.done}/${v.progress.total} (${Math.round(v.progress.done / ((now() - started) / 1000))} msg/s)`,
+          );
         }
-        return v.state === 'idle' && v.folders.every((f) => !f.enabled || f.firstSyncDone) && v.progress.done === v.progress.total ? v : undefined;
+        return v.state === 'idle' &&
+          v.folders.every((f) => !f.enabled || f.firstSyncDone) &&
+          v.progress.done === v.progress.total
+          ? v
+          : undefined;
       },
       { intervalMs: 100, timeoutMs: 60 * 60_000, what: 'the first sync to finish' },
     );
@@ -377,7 +437,12 @@ async function tandemFirstSync(
   }
 }
 
-async function apiLatency(api: Api, mailboxId: string, seed: number, termCounts: GeneratedMailbox['termCounts']): Promise<ApiLatency> {
+async function apiLatency(
+  api: Api,
+  mailboxId: string,
+  seed: number,
+  termCounts: GeneratedMailbox['termCounts'],
+): Promise<ApiLatency> {
   const random = new Random(seed + 7);
   const first = listPath(mailboxId, 'INBOX', 50);
   for (let i = 0; i < 10; i++) await api.call('GET', first); // warm-up
@@ -397,7 +462,8 @@ async function apiLatency(api: Api, mailboxId: string, seed: number, termCounts:
     if (!cursor) break;
   }
   const open: number[] = [];
-  for (let i = 0; i < 200 && ids.length > 0; i++) open.push((await api.timed('GET', `/api/v1/messages/${random.pick(ids)}`)).ms);
+  for (let i = 0; i < 200 && ids.length > 0; i++)
+    open.push((await api.timed('GET', `/api/v1/messages/${random.pick(ids)}`)).ms);
 
   const details: ApiLatency['details'] = {};
   const allSearch: number[] = [];
@@ -415,7 +481,11 @@ async function apiLatency(api: Api, mailboxId: string, seed: number, termCounts:
     const samples: number[] = [];
     for (let i = 0; i < 40; i++) samples.push((await api.timed('GET', path)).ms);
     allSearch.push(...samples);
-    details[name] = { ...distribution(samples), hits, ...(expected !== undefined ? { expected: Math.min(50, expected) } : {}) };
+    details[name] = {
+      ...distribution(samples),
+      hits,
+      ...(expected !== undefined ? { expected: Math.min(50, expected) } : {}),
+    };
   }
   const listD = distribution(list);
   const deepD = distribution(deep);
@@ -441,7 +511,12 @@ async function apiLatency(api: Api, mailboxId: string, seed: number, termCounts:
 const CHANGE_TIMEOUT_MS = 30_000;
 
 /** Times `count` changes: `make` starts one (returns a probe that is true once it shows), waiting `gap` ms before each. */
-async function timeChanges(count: number, gap: () => number, make: (i: number) => Promise<() => Promise<boolean>>, intervalMs: number): Promise<Distribution> {
+async function timeChanges(
+  count: number,
+  gap: () => number,
+  make: (i: number) => Promise<() => Promise<boolean>>,
+  intervalMs: number,
+): Promise<Distribution> {
   const samples: number[] = [];
   let timeouts = 0;
   for (let i = 0; i < count; i++) {
@@ -464,7 +539,13 @@ async function timeChanges(count: number, gap: () => number, make: (i: number) =
   return distribution(samples, timeouts);
 }
 
-async function propagation(api: Api, mailboxId: string, other: ImapFlow, count: number, seed: number): Promise<Propagation> {
+async function propagation(
+  api: Api,
+  mailboxId: string,
+  other: ImapFlow,
+  count: number,
+  seed: number,
+): Promise<Propagation> {
   const random = new Random(seed + 11);
   const tag = randomBytes(3).toString('hex');
   const shortGap = () => random.int(50, 300);
@@ -474,11 +555,16 @@ async function propagation(api: Api, mailboxId: string, other: ImapFlow, count: 
   };
 
   log(`  (a) new message in INBOX from another client → Tandem, ${count}×`);
-  const inboxNew = await timeChanges(count, shortGap, async (i) => {
-    const messageId = `prop-inbox-${tag}-${i}@bench.test`;
-    await other.append('INBOX', smallMessage(`Propagation INBOX ${i}`, messageId), []);
-    return () => seen('INBOX', messageId);
-  }, 20);
+  const inboxNew = await timeChanges(
+    count,
+    shortGap,
+    async (i) => {
+      const messageId = `prop-inbox-${tag}-${i}@bench.test`;
+      await other.append('INBOX', smallMessage(`Propagation INBOX ${i}`, messageId), []);
+      return () => seen('INBOX', messageId);
+    },
+    20,
+  );
 
   await other.mailboxOpen('INBOX');
   const targets = (await api.call<MessagePage>('GET', listPath(mailboxId, 'INBOX', 50))).items.filter((m) => m.uid > 0);
@@ -486,33 +572,50 @@ async function propagation(api: Api, mailboxId: string, other: ImapFlow, count: 
   const state = new Map<string, MessageSummary>(targets.map((t) => [t.id, { ...t }]));
 
   log(`  (b) flag changed in INBOX by another client → Tandem, ${count}×`);
-  const inboxFlag = await timeChanges(count, shortGap, async (i) => {
-    const target = state.get(targets[i % targets.length]?.id ?? '') as MessageSummary;
-    const flagged = !target.flagged;
-    target.flagged = flagged;
-    if (flagged) await other.messageFlagsAdd(String(target.uid), ['\\Flagged'], { uid: true });
-    else await other.messageFlagsRemove(String(target.uid), ['\\Flagged'], { uid: true });
-    return async () => (await api.call<MessageSummary>('GET', `/api/v1/messages/${target.id}`)).flagged === flagged;
-  }, 20);
+  const inboxFlag = await timeChanges(
+    count,
+    shortGap,
+    async (i) => {
+      const target = state.get(targets[i % targets.length]?.id ?? '') as MessageSummary;
+      const flagged = !target.flagged;
+      target.flagged = flagged;
+      if (flagged) await other.messageFlagsAdd(String(target.uid), ['\\Flagged'], { uid: true });
+      else await other.messageFlagsRemove(String(target.uid), ['\\Flagged'], { uid: true });
+      return async () => (await api.call<MessageSummary>('GET', `/api/v1/messages/${target.id}`)).flagged === flagged;
+    },
+    20,
+  );
 
   log(`  (c) change through Tandem's API → on the server, ${count}×`);
-  const toServer = await timeChanges(count, shortGap, async (i) => {
-    const target = state.get(targets[(i + 7) % targets.length]?.id ?? '') as MessageSummary;
-    const seenNow = !target.seen;
-    target.seen = seenNow;
-    await api.call('PATCH', `/api/v1/messages/${target.id}`, { seen: seenNow });
-    return async () => {
-      const message = await other.fetchOne(String(target.uid), { uid: true, flags: true }, { uid: true });
-      return message !== false && (message.flags?.has('\\Seen') ?? false) === seenNow;
-    };
-  }, 10);
+  const toServer = await timeChanges(
+    count,
+    shortGap,
+    async (i) => {
+      const target = state.get(targets[(i + 7) % targets.length]?.id ?? '') as MessageSummary;
+      const seenNow = !target.seen;
+      target.seen = seenNow;
+      await api.call('PATCH', `/api/v1/messages/${target.id}`, { seen: seenNow });
+      return async () => {
+        const message = await other.fetchOne(String(target.uid), { uid: true, flags: true }, { uid: true });
+        return message !== false && (message.flags?.has('\\Seen') ?? false) === seenNow;
+      };
+    },
+    10,
+  );
 
-  log(`  (d) new message in ${DRAFTS} from another client → Tandem, ${count}× (random 0–2 s gaps: the phase of a STATUS poll, on servers without NOTIFY)`);
-  const draftsNew = await timeChanges(count, () => random.int(0, 2000), async (i) => {
-    const messageId = `prop-drafts-${tag}-${i}@bench.test`;
-    await other.append(DRAFTS, smallMessage(`Propagation draft ${i}`, messageId), ['\\Draft', '\\Seen']);
-    return () => seen(DRAFTS, messageId);
-  }, 20);
+  log(
+    `  (d) new message in ${DRAFTS} from another client → Tandem, ${count}× (random 0–2 s gaps: the phase of a STATUS poll, on servers without NOTIFY)`,
+  );
+  const draftsNew = await timeChanges(
+    count,
+    () => random.int(0, 2000),
+    async (i) => {
+      const messageId = `prop-drafts-${tag}-${i}@bench.test`;
+      await other.append(DRAFTS, smallMessage(`Propagation draft ${i}`, messageId), ['\\Draft', '\\Seen']);
+      return () => seen(DRAFTS, messageId);
+    },
+    20,
+  );
 
   return {
     inboxToTandemP50Ms: inboxNew.p50Ms,
@@ -554,14 +657,25 @@ async function quietCost(pid: number, ms = 10_000): Promise<{ rssMb: number; cpu
  * each). The per-mailbox cost is the step from 1 to M idle mailboxes, so both
  * sides have run the sync code once (JIT, caches, first-sync garbage).
  */
-async function manyIdleMailboxes(servers: MailServers, workDir: string, count: number, seed: number, owner: { uid: number; gid: number }, cleanup: Cleanup): Promise<NonNullable<IdleCost['many']>> {
+async function manyIdleMailboxes(
+  servers: MailServers,
+  workDir: string,
+  count: number,
+  seed: number,
+  owner: { uid: number; gid: number },
+  cleanup: Cleanup,
+): Promise<NonNullable<IdleCost['many']>> {
   const messagesEach = 20;
   const dataDir = path.join(workDir, 'tandem-many');
   await mkdir(dataDir, { recursive: true });
   const accounts: MailUser[] = [];
   for (let i = 0; i < count; i++) {
     const user = await createMailUser(servers, `idle${i}`);
-    await writeMaildir(homeOf(servers, user), { messages: messagesEach, folders: 3, seed: seed + 1000 + i, owner: user.address }, owner);
+    await writeMaildir(
+      homeOf(servers, user),
+      { messages: messagesEach, folders: 3, seed: seed + 1000 + i, owner: user.address },
+      owner,
+    );
     accounts.push(user);
   }
   // M users and tokens straight through the users module (what `tandem user add` / `token create`
@@ -607,11 +721,16 @@ async function createUsersDirect(dataDir: string, count: number): Promise<string
   const { openContext } = await import('../src/context/index.ts');
   const { createApiToken, createUser } = await import('../src/users/index.ts');
   const { pino } = await import('pino');
-  const context = await openContext(loadConfig({ env: {}, overrides: { dataDir } }), { logger: pino({ level: 'warn' }) });
+  const context = await openContext(loadConfig({ env: {}, overrides: { dataDir } }), {
+    logger: pino({ level: 'warn' }),
+  });
   try {
     const tokens: string[] = [];
     for (let i = 0; i < count; i++) {
-      const user = await createUser(context.store.db, { email: `idle${i}@bench.test`, password: randomBytes(12).toString('hex') });
+      const user = await createUser(context.store.db, {
+        email: `idle${i}@bench.test`,
+        password: randomBytes(12).toString('hex'),
+      });
       tokens.push((await createApiToken(context.store.db, user.id, 'bench')).token);
     }
     return tokens;
@@ -624,7 +743,13 @@ async function createUsersDirect(dataDir: string, count: number): Promise<string
 async function mainThreadProfile(dir: string): Promise<string | null> {
   try {
     const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
-    const dated = await Promise.all(files.map(async (f) => ({ f, t: (await stat(path.join(dir, f))).mtimeMs, main: /\.0\.\d+\.cpuprofile$/.test(f) })));
+    const dated = await Promise.all(
+      files.map(async (f) => ({
+        f,
+        t: (await stat(path.join(dir, f))).mtimeMs,
+        main: /\.0\.\d+\.cpuprofile$/.test(f),
+      })),
+    );
     const newest = dated.sort((a, b) => Number(b.main) - Number(a.main) || b.t - a.t)[0];
     return newest ? path.join(dir, newest.f) : null;
   } catch {
@@ -636,7 +761,12 @@ async function mainThreadProfile(dir: string): Promise<string | null> {
  * The floor of INBOX propagation, without Tandem: how long Dovecot takes to tell
  * an IDLEing client (ImapFlow, as Tandem's watcher) about a new message and a flag change.
  */
-async function idleFloor(servers: MailServers, user: MailUser, other: ImapFlow, count: number): Promise<{ newMessage: Distribution; flag: Distribution }> {
+async function idleFloor(
+  servers: MailServers,
+  user: MailUser,
+  other: ImapFlow,
+  count: number,
+): Promise<{ newMessage: Distribution; flag: Distribution }> {
   const idler = new ImapFlow({
     host: servers.imap.host,
     port: servers.imap.port,
@@ -671,7 +801,11 @@ async function idleFloor(servers: MailServers, user: MailUser, other: ImapFlow, 
     const tag = randomBytes(3).toString('hex');
     let lastUid = 0;
     const newMessage = await measure(async (i) => {
-      const appended = await other.append('INBOX', smallMessage(`IDLE floor ${i}`, `idle-floor-${tag}-${i}@bench.test`), ['\\Seen']);
+      const appended = await other.append(
+        'INBOX',
+        smallMessage(`IDLE floor ${i}`, `idle-floor-${tag}-${i}@bench.test`),
+        ['\\Seen'],
+      );
       if (appended && appended.uid) lastUid = appended.uid;
     });
     await other.mailboxOpen('INBOX');
@@ -689,7 +823,8 @@ async function idleFloor(servers: MailServers, user: MailUser, other: ImapFlow, 
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  if (process.getuid?.() !== 0) throw new Error('the benchmark needs root: it starts a private Dovecot and Postfix (test/support/mail-servers.ts)');
+  if (process.getuid?.() !== 0)
+    throw new Error('the benchmark needs root: it starts a private Dovecot and Postfix (test/support/mail-servers.ts)');
   const cleanup = new Cleanup();
   const onSignal = (signal: NodeJS.Signals) => {
     console.error(`\n${signal}: stopping everything…`);
@@ -714,7 +849,9 @@ async function main(): Promise<void> {
       else await rm(workDir, { recursive: true, force: true });
     });
     machine.dovecot = (await run('dovecot', ['--version']).catch(() => '?')).trim();
-    log(`machine: ${machine.cpus} × ${machine.model}, ${machine.memoryGb} GB, node ${machine.node}, Dovecot ${machine.dovecot}`);
+    log(
+      `machine: ${machine.cpus} × ${machine.model}, ${machine.memoryGb} GB, node ${machine.node}, Dovecot ${machine.dovecot}`,
+    );
 
     log('starting a private Dovecot + Postfix');
     const servers = await startMailServers();
@@ -723,26 +860,47 @@ async function main(): Promise<void> {
     const owner = await mailUid();
 
     log(`writing ${options.messages} messages into ${user.username}'s Maildir (seed ${options.seed})`);
-    const plan: MailboxPlan = { messages: options.messages, folders: options.folders, seed: options.seed, owner: user.address };
+    const plan: MailboxPlan = {
+      messages: options.messages,
+      folders: options.folders,
+      seed: options.seed,
+      owner: user.address,
+    };
     let t = now();
     const generated = await writeMaildir(homeOf(servers, user), plan, owner);
     const populateMs = now() - t;
-    log(`  ${(generated.totalBytes / 1e6).toFixed(1)} MB, ${generated.attachments} with attachments, folders ${JSON.stringify(generated.perFolder)} in ${(populateMs / 1000).toFixed(1)} s`);
+    log(
+      `  ${(generated.totalBytes / 1e6).toFixed(1)} MB, ${generated.attachments} with attachments, folders ${JSON.stringify(generated.perFolder)} in ${(populateMs / 1000).toFixed(1)} s`,
+    );
     t = now();
     const { uidOrderInversions } = await warmUp(servers, user, generated);
     const indexMs = now() - t;
-    log(`  first login (Dovecot indexes, untimed): ${(indexMs / 1000).toFixed(1)} s; UIDs out of date order: ${uidOrderInversions}`);
+    log(
+      `  first login (Dovecot indexes, untimed): ${(indexMs / 1000).toFixed(1)} s; UIDs out of date order: ${uidOrderInversions}`,
+    );
 
-    const connection = { host: servers.imap.host, port: servers.imap.port, user: user.username, pass: user.password, folders: generated.folders };
+    const connection = {
+      host: servers.imap.host,
+      port: servers.imap.port,
+      user: user.username,
+      pass: user.password,
+      folders: generated.folders,
+    };
     log('raw-fetch limit: one ImapFlow connection, every source, own process');
     const raw = await rawFetch({ ...connection, parse: 'none' });
-    log(`  ${raw.messages} in ${(raw.wallMs / 1000).toFixed(2)} s = ${Math.round(raw.messages / (raw.wallMs / 1000))} msg/s, peak RSS ${raw.maxRssMb.toFixed(0)} MB`);
+    log(
+      `  ${raw.messages} in ${(raw.wallMs / 1000).toFixed(2)} s = ${Math.round(raw.messages / (raw.wallMs / 1000))} msg/s, peak RSS ${raw.maxRssMb.toFixed(0)} MB`,
+    );
     log("parse limit: the same + Tandem's parseMessage on one thread");
     const parsed = await rawFetch({ ...connection, parse: 'tandem' });
-    log(`  ${parsed.messages} in ${(parsed.wallMs / 1000).toFixed(2)} s = ${Math.round(parsed.messages / (parsed.wallMs / 1000))} msg/s, peak RSS ${parsed.maxRssMb.toFixed(0)} MB`);
+    log(
+      `  ${parsed.messages} in ${(parsed.wallMs / 1000).toFixed(2)} s = ${Math.round(parsed.messages / (parsed.wallMs / 1000))} msg/s, peak RSS ${parsed.maxRssMb.toFixed(0)} MB`,
+    );
     log("the same with mailparser's simpleParser alone");
     const mailparser = await rawFetch({ ...connection, parse: 'mailparser' });
-    log(`  ${mailparser.messages} in ${(mailparser.wallMs / 1000).toFixed(2)} s = ${Math.round(mailparser.messages / (mailparser.wallMs / 1000))} msg/s, peak RSS ${mailparser.maxRssMb.toFixed(0)} MB`);
+    log(
+      `  ${mailparser.messages} in ${(mailparser.wallMs / 1000).toFixed(2)} s = ${Math.round(mailparser.messages / (mailparser.wallMs / 1000))} msg/s, peak RSS ${mailparser.maxRssMb.toFixed(0)} MB`,
+    );
 
     let mbsync: MbsyncResult | null = null;
     let mbsyncNote: string | null = null;
@@ -755,8 +913,11 @@ async function main(): Promise<void> {
       } else {
         log('mbsync: pull every folder into a temp Maildir');
         mbsync = await runMbsync(found.path, workDir, connection);
-        log(`  ${mbsync.messages} in ${(mbsync.wallMs / 1000).toFixed(2)} s = ${Math.round(mbsync.messages / (mbsync.wallMs / 1000))} msg/s, peak RSS ${mbsync.peakRssMb.toFixed(0)} MB`);
-        if (mbsync.messages !== generated.messages.length) mbsyncNote = `mbsync stored ${mbsync.messages} of ${generated.messages.length}`;
+        log(
+          `  ${mbsync.messages} in ${(mbsync.wallMs / 1000).toFixed(2)} s = ${Math.round(mbsync.messages / (mbsync.wallMs / 1000))} msg/s, peak RSS ${mbsync.peakRssMb.toFixed(0)} MB`,
+        );
+        if (mbsync.messages !== generated.messages.length)
+          mbsyncNote = `mbsync stored ${mbsync.messages} of ${generated.messages.length}`;
       }
       if (mbsyncNote) log(`  mbsync: ${mbsyncNote}`);
     }
@@ -767,13 +928,19 @@ async function main(): Promise<void> {
     const token = await createUserWithToken(dataDir, 'bench@bench.test', randomBytes(12).toString('hex'));
     const profileDir = path.join(RESULTS_DIR, 'profile');
     if (options.profile) await mkdir(profileDir, { recursive: true });
-    const serve = await startServe(dataDir, path.join(RESULTS_DIR, 'serve.log'), options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+    const serve = await startServe(
+      dataDir,
+      path.join(RESULTS_DIR, 'serve.log'),
+      options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+    );
     cleanup.add('stop tandem serve', () => serve.stop());
     const api = new Api(serve.url, token);
     await sleep(1000);
     log(`  first sync of every folder (period 6m), ${serve.url}, pid ${serve.pid}`);
     const { mailboxId, result: tandem } = await tandemFirstSync(api, serve, servers, user, generated);
-    log(`  ${tandem.tandemMessages} in ${(tandem.tandemWallMs / 1000).toFixed(1)} s = ${Math.round(tandem.tandemMsgPerSec)} msg/s, peak RSS ${tandem.tandemPeakRssMb.toFixed(0)} MB, newest 50 after ${(tandem.newest50Ms / 1000).toFixed(2)} s`);
+    log(
+      `  ${tandem.tandemMessages} in ${(tandem.tandemWallMs / 1000).toFixed(1)} s = ${Math.round(tandem.tandemMsgPerSec)} msg/s, peak RSS ${tandem.tandemPeakRssMb.toFixed(0)} MB, newest 50 after ${(tandem.newest50Ms / 1000).toFixed(2)} s`,
+    );
 
     let apiResult: ApiLatency | null = null;
     let propagationResult: Propagation | null = null;
@@ -784,7 +951,9 @@ async function main(): Promise<void> {
     } else {
       log('API latency at N messages');
       apiResult = await apiLatency(api, mailboxId, options.seed, generated.termCounts);
-      log(`  list p95 ${apiResult.listP95Ms} ms, open p95 ${apiResult.openP95Ms} ms, search p95 ${apiResult.searchP95Ms} ms`);
+      log(
+        `  list p95 ${apiResult.listP95Ms} ms, open p95 ${apiResult.openP95Ms} ms, search p95 ${apiResult.searchP95Ms} ms`,
+      );
 
       log('propagation');
       const other = await otherClient(servers, user);
@@ -796,7 +965,9 @@ async function main(): Promise<void> {
       propagationResult.details['floor: IDLE notice of a flag change'] = floor.flag;
       propagationResult.idleFloorNewP95Ms = floor.newMessage.p95Ms;
       propagationResult.idleFloorFlagP95Ms = floor.flag.p95Ms;
-      log(`  IDLE floor p50/p95: new message ${floor.newMessage.p50Ms}/${floor.newMessage.p95Ms} ms, flag ${floor.flag.p50Ms}/${floor.flag.p95Ms} ms`);
+      log(
+        `  IDLE floor p50/p95: new message ${floor.newMessage.p50Ms}/${floor.newMessage.p95Ms} ms, flag ${floor.flag.p50Ms}/${floor.flag.p95Ms} ms`,
+      );
       await other.logout().catch(() => undefined);
 
       log('idle cost of one mailbox (10 s, after 15 s quiet)');
@@ -820,7 +991,9 @@ async function main(): Promise<void> {
     if (options.idleMailboxes > 0 && !options.profile) {
       log(`idle cost of ${options.idleMailboxes} small mailboxes on a fresh tandem serve`);
       many = await manyIdleMailboxes(servers, workDir, options.idleMailboxes, options.seed, owner, cleanup);
-      log(`  RSS with 0 / 1 / ${many.mailboxes} mailboxes: ${many.noneRssMb.toFixed(0)} / ${many.oneRssMb.toFixed(0)} / ${many.rssMb.toFixed(0)} MB (${many.perMailboxRssMb.toFixed(2)} MB each); CPU per 10 s: ${many.noneCpuMsPer10s.toFixed(0)} / ${many.oneCpuMsPer10s.toFixed(0)} / ${many.cpuMsPer10s.toFixed(0)} ms`);
+      log(
+        `  RSS with 0 / 1 / ${many.mailboxes} mailboxes: ${many.noneRssMb.toFixed(0)} / ${many.oneRssMb.toFixed(0)} / ${many.rssMb.toFixed(0)} MB (${many.perMailboxRssMb.toFixed(2)} MB each); CPU per 10 s: ${many.noneCpuMsPer10s.toFixed(0)} / ${many.oneCpuMsPer10s.toFixed(0)} / ${many.cpuMsPer10s.toFixed(0)} ms`,
+      );
     }
 
     const firstSync: FirstSync = {
@@ -845,7 +1018,9 @@ async function main(): Promise<void> {
     const idle: IdleCost = { oneMailbox, many };
     const rows = buildRows(firstSync, propagationResult, apiResult, idle, generated.messages.length);
     const output = table(rows);
-    console.log(`\nTandem vs mbsync vs the raw-fetch limit — ${generated.messages.length} messages (${(generated.totalBytes / 1e6).toFixed(1)} MB, ${generated.attachments} with attachments), ${machine.cpus} × ${machine.model}\n`);
+    console.log(
+      `\nTandem vs mbsync vs the raw-fetch limit — ${generated.messages.length} messages (${(generated.totalBytes / 1e6).toFixed(1)} MB, ${generated.attachments} with attachments), ${machine.cpus} × ${machine.model}\n`,
+    );
     console.log(output);
     if (mbsyncNote) console.log(`\nmbsync: ${mbsyncNote}`);
 
@@ -881,7 +1056,8 @@ async function main(): Promise<void> {
 function roundAll<T>(value: T): T {
   if (typeof value === 'number') return (Math.abs(value) >= 100 ? round(value) : round(value, 2)) as T;
   if (Array.isArray(value)) return value.map(roundAll) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundAll(v)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, roundAll(v)])) as T;
   return value;
 }
 
@@ -963,8 +1139,18 @@ function buildRows(f: FirstSync, p: Propagation | null, a: ApiLatency | null, id
         bar: 'p95 ≤ 1 s',
         met: p.inboxFlagToTandemP95Ms <= 1000,
       },
-      { what: 'INBOX: change in Tandem → server, p50 / p95', tandem: pair(p.tandemToServerP50Ms, p.tandemToServerP95Ms), bar: 'p95 ≤ 1 s', met: p.tandemToServerP95Ms <= 1000 },
-      { what: 'Drafts: new message → Tandem, p50 / p95', tandem: pair(p.draftsToTandemP50Ms, p.draftsToTandemP95Ms), bar: 'p95 ≤ 5 s', met: p.draftsToTandemP95Ms <= 5000 },
+      {
+        what: 'INBOX: change in Tandem → server, p50 / p95',
+        tandem: pair(p.tandemToServerP50Ms, p.tandemToServerP95Ms),
+        bar: 'p95 ≤ 1 s',
+        met: p.tandemToServerP95Ms <= 1000,
+      },
+      {
+        what: 'Drafts: new message → Tandem, p50 / p95',
+        tandem: pair(p.draftsToTandemP50Ms, p.draftsToTandemP95Ms),
+        bar: 'p95 ≤ 5 s',
+        met: p.draftsToTandemP95Ms <= 5000,
+      },
     );
   }
   if (a) {

@@ -25,7 +25,9 @@ export function tandemCli(args: string[], stdin = ''): Promise<string> {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`tandem ${args.join(' ')} exited ${code}: ${stderr || stdout}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`tandem ${args.join(' ')} exited ${code}: ${stderr || stdout}`)),
+    );
     child.stdin.end(stdin);
   });
 }
@@ -33,7 +35,11 @@ export function tandemCli(args: string[], stdin = ''): Promise<string> {
 /** `tandem user add` + `tandem token create`: returns the API token. */
 export async function createUserWithToken(dataDir: string, email: string, password: string): Promise<string> {
   await tandemCli(['user', 'add', '--email', email, '--password-stdin', '--data', dataDir], `${password}\n`);
-  const token = (await tandemCli(['token', 'create', '--user', email, '--name', 'bench', '--data', dataDir])).trim().split('\n').at(-1) ?? '';
+  const token =
+    (await tandemCli(['token', 'create', '--user', email, '--name', 'bench', '--data', dataDir]))
+      .trim()
+      .split('\n')
+      .at(-1) ?? '';
   if (!token) throw new Error('tandem token create printed no token');
   return token;
 }
@@ -63,15 +69,20 @@ process.on('exit', () => {
  */
 export async function startServe(dataDir: string, log: string, nodeArgs: string[] = []): Promise<Serve> {
   const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, [...nodeArgs, tandemBin, 'serve', '--port', '0', '--data', dataDir], { env: cleanEnv(), stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [...nodeArgs, tandemBin, 'serve', '--port', '0', '--data', dataDir], {
+    env: cleanEnv(),
+    stdio: ['ignore', fd, fd],
+  });
   closeSync(fd);
   killOnExit.add(child);
   let exited = false;
-  const exitedPromise = new Promise<void>((resolve) => child.on('exit', () => {
-    exited = true;
-    killOnExit.delete(child);
-    resolve();
-  }));
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.on('exit', () => {
+      exited = true;
+      killOnExit.delete(child);
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (exited) return;
     child.kill('SIGTERM');
@@ -117,7 +128,10 @@ export class Api {
     const started = now();
     const response = await fetch(`${this.url}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
@@ -142,11 +156,27 @@ export interface MailAccount {
   password: string;
 }
 
-export function mailboxBody(account: MailAccount, servers: { imap: { host: string; port: number }; smtp: { host: string; port: number } }, folders?: string[]): NewMailbox {
+export function mailboxBody(
+  account: MailAccount,
+  servers: { imap: { host: string; port: number }; smtp: { host: string; port: number } },
+  folders?: string[],
+): NewMailbox {
   return {
     address: account.address,
-    imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: account.username, password: account.password },
-    smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: account.username, password: account.password },
+    imap: {
+      host: servers.imap.host,
+      port: servers.imap.port,
+      security: 'none',
+      username: account.username,
+      password: account.password,
+    },
+    smtp: {
+      host: servers.smtp.host,
+      port: servers.smtp.port,
+      security: 'none',
+      username: account.username,
+      password: account.password,
+    },
     syncPeriod: '6m',
     ...(folders ? { folders } : {}),
   };
@@ -158,7 +188,11 @@ export async function waitMailboxIdle(api: Api, id: string, timeoutMs = 30 * 60_
     async () => {
       const view = await api.call<MailboxView>('GET', `/api/v1/mailboxes/${id}`);
       if (view.state === 'error') throw new Error(`mailbox ${id} is in error: ${view.error ?? ''}`);
-      return view.state === 'idle' && view.folders.every((f) => !f.enabled || f.firstSyncDone) && view.progress.done === view.progress.total ? view : undefined;
+      return view.state === 'idle' &&
+        view.folders.every((f) => !f.enabled || f.firstSyncDone) &&
+        view.progress.done === view.progress.total
+        ? view
+        : undefined;
     },
     { intervalMs: 200, timeoutMs, what: `mailbox ${id} to be idle` },
   );

@@ -33,7 +33,8 @@ export interface ProcMemory {
 export async function procMemory(pid: number): Promise<ProcMemory | null> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = (name: string) => Number.parseInt(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? '0', 10);
+    const kb = (name: string) =>
+      Number.parseInt(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? '0', 10);
     return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
   } catch {
     return null;
@@ -88,7 +89,10 @@ export function round(value: number, digits = 0): number {
 }
 
 /** Polls `probe` every `intervalMs` until it returns a value (not undefined), or throws after `timeoutMs`. */
-export async function pollUntil<T>(probe: () => Promise<T | undefined>, options: { intervalMs: number; timeoutMs: number; what: string }): Promise<T> {
+export async function pollUntil<T>(
+  probe: () => Promise<T | undefined>,
+  options: { intervalMs: number; timeoutMs: number; what: string },
+): Promise<T> {
   const deadline = now() + options.timeoutMs;
   for (;;) {
     const value = await probe();
@@ -120,7 +124,11 @@ export class Cleanup {
 }
 
 /** Runs `task` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

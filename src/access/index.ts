@@ -2,7 +2,14 @@
 // model is described in docs/access.md.
 export type { Viewer } from './viewer.ts';
 export { mailboxOf, ownedMailbox, ownedMailboxIds } from './mailboxes.ts';
-export { messageNotFound, messageVisibleTo, ownedLocation, ownedMessage, parseRowId, visibleMessage } from './messages.ts';
+export {
+  messageNotFound,
+  messageVisibleTo,
+  ownedLocation,
+  ownedMessage,
+  parseRowId,
+  visibleMessage,
+} from './messages.ts';
 export type { OwnedLocation, VisibleMessage } from './messages.ts';
 export { ownedDraft } from './drafts.ts';
 export { ownedGrant } from './grants.ts';

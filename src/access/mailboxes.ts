@@ -14,8 +14,17 @@ export function mailboxOf(userId: string) {
 }
 
 /** The user's mailbox with this id, or not_found (never "forbidden": another user's mailbox does not exist for them). */
-export async function ownedMailbox(db: Kysely<Database>, userId: string, mailboxId: string): Promise<Selectable<MailboxesTable>> {
-  const row = await db.selectFrom('mailboxes').selectAll().where('mailboxes.id', '=', mailboxId).where(mailboxOf(userId)).executeTakeFirst();
+export async function ownedMailbox(
+  db: Kysely<Database>,
+  userId: string,
+  mailboxId: string,
+): Promise<Selectable<MailboxesTable>> {
+  const row = await db
+    .selectFrom('mailboxes')
+    .selectAll()
+    .where('mailboxes.id', '=', mailboxId)
+    .where(mailboxOf(userId))
+    .executeTakeFirst();
   if (!row) throw new TandemError('not_found', 'No such mailbox');
   return row;
 }

@@ -47,7 +47,16 @@ function sharedThroughRecord(viewer: Viewer) {
             .whereRef('hidden.message_id', '=', 'messages.id')
             .where('role.special_use', 'in', UNSHARED_ROLES)
             // The Drafts or Trash folder itself, or one nested inside it.
-            .where((inner) => inner.or([inner('folders.id', '=', inner.ref('role.id')), inner('folders.path', 'like', sql<string>`${inner.ref('role.path')} || ${inner.ref('role.delimiter')} || '%'`)])),
+            .where((inner) =>
+              inner.or([
+                inner('folders.id', '=', inner.ref('role.id')),
+                inner(
+                  'folders.path',
+                  'like',
+                  sql<string>`${inner.ref('role.path')} || ${inner.ref('role.delimiter')} || '%'`,
+                ),
+              ]),
+            ),
         ),
       ),
       eb.exists(
@@ -65,7 +74,10 @@ function sharedThroughRecord(viewer: Viewer) {
 /** The visibility rule as a query condition, over `messages` joined with its `mailboxes` row. */
 export function messageVisibleTo(viewer: Viewer) {
   return (eb: ExpressionBuilder<Database, 'messages' | 'mailboxes'>) =>
-    eb.and([eb('messages.orphaned_at', 'is', null), eb.or([mailboxOf(viewer.id)(eb), sharedThroughRecord(viewer)(eb)])]);
+    eb.and([
+      eb('messages.orphaned_at', 'is', null),
+      eb.or([mailboxOf(viewer.id)(eb), sharedThroughRecord(viewer)(eb)]),
+    ]);
 }
 
 export interface VisibleMessage {
@@ -76,7 +88,11 @@ export interface VisibleMessage {
 }
 
 /** A message the viewer may read, by its API id; not_found otherwise, one query either way. */
-export async function visibleMessage(db: Kysely<Database>, viewer: Viewer, id: string | number): Promise<VisibleMessage> {
+export async function visibleMessage(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  id: string | number,
+): Promise<VisibleMessage> {
   const rowId = typeof id === 'number' ? id : parseRowId(id);
   if (rowId === null) throw messageNotFound();
   const row = await db
@@ -92,7 +108,11 @@ export async function visibleMessage(db: Kysely<Database>, viewer: Viewer, id: s
 }
 
 /** A message of one of the user's own mailboxes (to change it), or not_found. */
-export async function ownedMessage(db: Kysely<Database>, userId: string, id: string | number): Promise<{ id: number; mailboxId: string }> {
+export async function ownedMessage(
+  db: Kysely<Database>,
+  userId: string,
+  id: string | number,
+): Promise<{ id: number; mailboxId: string }> {
   const rowId = typeof id === 'number' ? id : parseRowId(id);
   if (rowId === null) throw messageNotFound();
   const row = await db
@@ -107,17 +127,31 @@ export async function ownedMessage(db: Kysely<Database>, userId: string, id: str
   return { id: row.id, mailboxId: row.mailbox_id };
 }
 
-export type OwnedLocation = Selectable<MessageLocationsTable> & { path: string; specialUse: string | null; rawBlob: string; messageId: string | null };
+export type OwnedLocation = Selectable<MessageLocationsTable> & {
+  path: string;
+  specialUse: string | null;
+  rawBlob: string;
+  messageId: string | null;
+};
 
 /** The first location of a message in one of the user's own mailboxes, with its folder; undefined when there is none. */
-export async function ownedLocation(db: Kysely<Database>, userId: string, messageId: number): Promise<OwnedLocation | undefined> {
+export async function ownedLocation(
+  db: Kysely<Database>,
+  userId: string,
+  messageId: number,
+): Promise<OwnedLocation | undefined> {
   return db
     .selectFrom('message_locations')
     .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
     .innerJoin('mailboxes', 'mailboxes.id', 'message_locations.mailbox_id')
     .innerJoin('messages', 'messages.id', 'message_locations.message_id')
     .selectAll('message_locations')
-    .select(['folders.path', 'folders.special_use as specialUse', 'messages.raw_blob as rawBlob', 'messages.message_id as messageId'])
+    .select([
+      'folders.path',
+      'folders.special_use as specialUse',
+      'messages.raw_blob as rawBlob',
+      'messages.message_id as messageId',
+    ])
     .where('message_locations.message_id', '=', messageId)
     .where(mailboxOf(userId))
     .orderBy('message_locations.id')

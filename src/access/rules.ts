@@ -8,8 +8,17 @@ export function ruleOf(userId: string) {
 }
 
 /** The user's rule with this id, or not_found. */
-export async function ownedRule(db: Kysely<Database>, userId: string, ruleId: string): Promise<Selectable<MailroomRulesTable>> {
-  const row = await db.selectFrom('mailroom_rules').selectAll().where('mailroom_rules.id', '=', ruleId).where(ruleOf(userId)).executeTakeFirst();
+export async function ownedRule(
+  db: Kysely<Database>,
+  userId: string,
+  ruleId: string,
+): Promise<Selectable<MailroomRulesTable>> {
+  const row = await db
+    .selectFrom('mailroom_rules')
+    .selectAll()
+    .where('mailroom_rules.id', '=', ruleId)
+    .where(ruleOf(userId))
+    .executeTakeFirst();
   if (!row) throw new TandemError('not_found', 'No such rule');
   return row;
 }

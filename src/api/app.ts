@@ -50,7 +50,9 @@ const workersSync: SyncControl = {
 };
 
 /** The `trustProxy` setting as Fastify takes it: a number of hops becomes "trust the nearest n". */
-function trustedProxies(setting: boolean | number | string[]): boolean | string[] | ((address: string, hop: number) => boolean) {
+function trustedProxies(
+  setting: boolean | number | string[],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
 

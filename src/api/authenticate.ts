@@ -48,14 +48,23 @@ function cookieToken(request: FastifyRequest): string | null {
   const token = request.cookies[SESSION_COOKIE];
   if (!token) return null;
   if (!SAFE_METHODS.has(request.method) && request.headers[CSRF_HEADER] !== '1') {
-    throw new TandemError('csrf_failed', `A signed-in browser request that changes something must send the header "${CSRF_HEADER}: 1"`);
+    throw new TandemError(
+      'csrf_failed',
+      `A signed-in browser request that changes something must send the header "${CSRF_HEADER}: 1"`,
+    );
   }
   return token;
 }
 
 /** Sets the session cookie (login and first-run setup). */
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string, expiresAt: number): void {
-  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: secureCookies(request), path: '/', expires: new Date(expiresAt) });
+  reply.setCookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: secureCookies(request),
+    path: '/',
+    expires: new Date(expiresAt),
+  });
 }
 
 /**

@@ -32,11 +32,21 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
   }
   const fastifyError = error as Partial<FastifyError>;
   const mapped = fastifyError.code ? fastifyCodes[fastifyError.code] : undefined;
-  if (mapped === 'invalid_json') return errorBody(mapped, `The request body is not valid JSON: ${fastifyError.message ?? ''}`.trim());
+  if (mapped === 'invalid_json')
+    return errorBody(mapped, `The request body is not valid JSON: ${fastifyError.message ?? ''}`.trim());
   if (mapped) return errorBody(mapped, fastifyError.message ?? mapped);
-  if (error instanceof SyntaxError && fastifyError.statusCode === 400) return errorBody('invalid_json', `The request body is not valid JSON: ${error.message}`);
-  if (!isResponseSerializationError(error) && fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return { status: fastifyError.statusCode, body: { error: { code: 'bad_request', message: fastifyError.message ?? 'Bad request' } } };
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400)
+    return errorBody('invalid_json', `The request body is not valid JSON: ${error.message}`);
+  if (
+    !isResponseSerializationError(error) &&
+    fastifyError.statusCode &&
+    fastifyError.statusCode >= 400 &&
+    fastifyError.statusCode < 500
+  ) {
+    return {
+      status: fastifyError.statusCode,
+      body: { error: { code: 'bad_request', message: fastifyError.message ?? 'Bad request' } },
+    };
   }
   return errorBody('internal', 'Something went wrong on the server; its log has the details');
 }

@@ -6,7 +6,16 @@ import type { Logger } from 'pino';
  * codes and states (a code and its state are enough to finish someone's
  * sign-in), tokens, and search terms (what a user looks for in their mail).
  */
-const SECRET_PARAMS = new Set(['code', 'state', 'q', 'token', 'access_token', 'refresh_token', 'id_token', 'session_state']);
+const SECRET_PARAMS = new Set([
+  'code',
+  'state',
+  'q',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'session_state',
+]);
 
 /** The URL with the values of secret query parameters replaced by `[redacted]`. */
 export function redactUrl(url: string): string {
@@ -33,7 +42,13 @@ function decodeName(name: string): string {
 
 /** The request as Fastify logs it ("incoming request"), with the URL redacted. */
 function requestForLog(request: FastifyRequest) {
-  return { method: request.method, url: redactUrl(request.url), host: request.host, remoteAddress: request.ip, remotePort: request.socket?.remotePort };
+  return {
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
 }
 
 /** The logger Fastify is given: the process's own, with request URLs redacted. */

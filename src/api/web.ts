@@ -45,7 +45,8 @@ export async function installWebApp(app: ApiApp, dir = WEB_APP_DIR): Promise<voi
     });
     await scope.register(fastifyStatic, { root: dir, wildcard: false, index: false });
     scope.get('/*', async (request, reply) => {
-      if (request.url.startsWith('/api/')) throw new TandemError('route_not_found', `No route GET ${request.url.split('?')[0]}`);
+      if (request.url.startsWith('/api/'))
+        throw new TandemError('route_not_found', `No route GET ${request.url.split('?')[0]}`);
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     });
   });

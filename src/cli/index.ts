@@ -33,7 +33,8 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     const code = (error as { code?: string }).code;
     // Commander has already printed help, version or a usage error.
-    if (code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version') process.exit(0);
+    if (code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version')
+      process.exit(0);
     if (typeof code === 'string' && code.startsWith('commander.')) process.exit(2);
     process.exit(reportFailure(error));
   }

@@ -14,10 +14,14 @@ export function mailboxCommands(program: Command): void {
     .description('Every mailbox with its state and first-sync progress')
     .option('--json', 'print JSON')
     .action(async (flags: JsonFlags) => {
-      const views = await withContext(configFrom(flags), async ({ store }) => {
-        const rows = await store.db.selectFrom('mailboxes').select('id').orderBy('created_at').execute();
-        return Promise.all(rows.map((r) => mailboxView(store.db, null, r.id)));
-      }, { existingStore: true });
+      const views = await withContext(
+        configFrom(flags),
+        async ({ store }) => {
+          const rows = await store.db.selectFrom('mailboxes').select('id').orderBy('created_at').execute();
+          return Promise.all(rows.map((r) => mailboxView(store.db, null, r.id)));
+        },
+        { existingStore: true },
+      );
       if (flags.json) return console.log(JSON.stringify(views, null, 2));
       if (views.length === 0) return console.log('No mailboxes');
       for (const view of views) console.log(summaryLine(view));
@@ -27,13 +31,17 @@ export function mailboxCommands(program: Command): void {
     .description("A mailbox's state, folders and progress")
     .option('--json', 'print JSON')
     .action(async (id: string, flags: JsonFlags) => {
-      const view = await withContext(configFrom(flags), ({ store }) => mailboxView(store.db, null, id), { existingStore: true });
+      const view = await withContext(configFrom(flags), ({ store }) => mailboxView(store.db, null, id), {
+        existingStore: true,
+      });
       if (flags.json) return console.log(JSON.stringify(view, null, 2));
       console.log(summaryLine(view));
       if (view.error) console.log(`  error: ${view.error}`);
       for (const folder of view.folders) {
         const mark = folder.enabled ? (folder.firstSyncDone ? 'synced ' : 'syncing') : 'off    ';
-        console.log(`  ${mark} ${folder.path}${folder.specialUse ? ` (${folder.specialUse})` : ''}: ${folder.synced}/${folder.messages}, ${folder.unread} unread`);
+        console.log(
+          `  ${mark} ${folder.path}${folder.specialUse ? ` (${folder.specialUse})` : ''}: ${folder.synced}/${folder.messages}, ${folder.unread} unread`,
+        );
       }
     });
 }

@@ -33,7 +33,9 @@ export function scaleOutCommands(program: Command): void {
     });
 
   withHttpOptions(program.command('web'))
-    .description('Serve the API and web app without syncing; `tandem worker` processes sync (PostgreSQL only: DATABASE_URL)')
+    .description(
+      'Serve the API and web app without syncing; `tandem worker` processes sync (PostgreSQL only: DATABASE_URL)',
+    )
     .action(async (flags: HttpFlags) => {
       const config = postgresConfig(configFrom(flags, { port: flags.port, host: flags.host }), 'web');
       const context = await openContext(config);
@@ -50,7 +52,9 @@ export function scaleOutCommands(program: Command): void {
 
 function postgresConfig(config: Config, command: string): Config & { databaseUrl: string } {
   if (!config.databaseUrl) {
-    throw new ConfigError(`tandem ${command} shares its store with other processes and needs PostgreSQL: set DATABASE_URL (for one process on SQLite, use tandem serve)`);
+    throw new ConfigError(
+      `tandem ${command} shares its store with other processes and needs PostgreSQL: set DATABASE_URL (for one process on SQLite, use tandem serve)`,
+    );
   }
   return { ...config, databaseUrl: config.databaseUrl };
 }

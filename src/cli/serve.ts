@@ -44,19 +44,35 @@ export function serveCommand(program: Command): void {
 
 export function newEngine(context: TandemContext): SyncEngine {
   const { store, blobs, secrets, logger, outbound } = context;
-  return new SyncEngine({ db: store.db, dialect: store.dialect, blobs, secrets, logger, outbound, hooks: { onStored: onMessagesStored } });
+  return new SyncEngine({
+    db: store.db,
+    dialect: store.dialect,
+    blobs,
+    secrets,
+    logger,
+    outbound,
+    hooks: { onStored: onMessagesStored },
+  });
 }
 
 /** Builds the app and listens; while there is no user, logs the one-time setup code for the first admin. */
-export async function serveHttp(context: TandemContext, config: Config, sync: SyncControl): Promise<{ app: ApiApp; url: string }> {
+export async function serveHttp(
+  context: TandemContext,
+  config: Config,
+  sync: SyncControl,
+): Promise<{ app: ApiApp; url: string }> {
   const setupCode = (await countUsers(context.store.db)) === 0 ? newSetupCode() : null;
   const webApp = webAppBuilt() ? WEB_APP_DIR : undefined;
-  if (!webApp) context.logger.warn(`The web app is not built (${WEB_APP_DIR}): run \`npm run build\`; serving the API only`);
+  if (!webApp)
+    context.logger.warn(`The web app is not built (${WEB_APP_DIR}): run \`npm run build\`; serving the API only`);
   const app = await buildApp(context, { setupCode, sync, ...(webApp ? { webApp } : {}) });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl ?? address;
   if (setupCode) {
-    context.logger.warn({ setupCode }, `No user yet: create the first admin at ${url} with setup code ${setupCode} (or run \`tandem user add --admin\`)`);
+    context.logger.warn(
+      { setupCode },
+      `No user yet: create the first admin at ${url} with setup code ${setupCode} (or run \`tandem user add --admin\`)`,
+    );
   }
   return { app, url };
 }

@@ -36,11 +36,18 @@ export interface CommandOptions extends OpenOptions {
 /** Refuses to go on when the embedded store the settings name does not exist. PostgreSQL's database is the store itself. */
 function assertStoreExists(config: Config): void {
   if (config.databaseUrl || existsSync(path.join(config.dataDir, 'tandem.sqlite'))) return;
-  throw new TandemError('not_found', `No Tandem store in ${path.resolve(config.dataDir)}: pass --data (or TANDEM_DATA_DIR) naming the data folder of an existing one, or set DATABASE_URL`);
+  throw new TandemError(
+    'not_found',
+    `No Tandem store in ${path.resolve(config.dataDir)}: pass --data (or TANDEM_DATA_DIR) naming the data folder of an existing one, or set DATABASE_URL`,
+  );
 }
 
 /** Runs `work` with an open context and always closes it. */
-export async function withContext<T>(config: Config, work: (context: TandemContext) => Promise<T>, options: CommandOptions = {}): Promise<T> {
+export async function withContext<T>(
+  config: Config,
+  work: (context: TandemContext) => Promise<T>,
+  options: CommandOptions = {},
+): Promise<T> {
   if (options.existingStore) assertStoreExists(config);
   // Logs go to stderr: stdout carries the command's answer (a token, JSON) alone.
   const logger = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
@@ -53,10 +60,13 @@ export async function withContext<T>(config: Config, work: (context: TandemConte
 }
 
 export async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new TandemError('bad_request', 'Pipe the password on stdin, e.g. `echo "$PASSWORD" | tandem …`');
+  if (process.stdin.isTTY)
+    throw new TandemError('bad_request', 'Pipe the password on stdin, e.g. `echo "$PASSWORD" | tandem …`');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Prints a known failure as one clear line (exit 2 for bad settings, 1 otherwise). */

@@ -2,7 +2,15 @@ import type { Command } from 'commander';
 import { TandemError } from '../errors/index.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
-import { createApiToken, createUser, findUserByEmail, issuePasswordReset, listApiTokens, listUsers, updateUser } from '../users/index.ts';
+import {
+  createApiToken,
+  createUser,
+  findUserByEmail,
+  issuePasswordReset,
+  listApiTokens,
+  listUsers,
+  updateUser,
+} from '../users/index.ts';
 import type { User } from '../users/index.ts';
 import { configFrom, readStdin, withContext, withStoreOptions } from './shared.ts';
 import type { StoreFlags } from './shared.ts';
@@ -43,7 +51,8 @@ export function userCommands(program: Command): void {
     .option('--admin', 'make the user an administrator')
     .option('--password-stdin', 'read the password from stdin (required)')
     .action(async (flags: UserAddFlags) => {
-      if (!flags.passwordStdin) throw new TandemError('bad_request', 'Give --password-stdin and pipe the password on stdin');
+      if (!flags.passwordStdin)
+        throw new TandemError('bad_request', 'Give --password-stdin and pipe the password on stdin');
       const password = await readStdin();
       const created = await withContext(configFrom(flags), ({ store }) =>
         createUser(store.db, { email: flags.email, name: flags.name, password, isAdmin: flags.admin }),
@@ -57,24 +66,38 @@ export function userCommands(program: Command): void {
     .action(async (flags: JsonFlags) => {
       const users = await withContext(configFrom(flags), ({ store }) => listUsers(store.db));
       if (flags.json) return console.log(JSON.stringify(users, null, 2));
-      for (const u of users) console.log(`${u.id}  ${u.email}  ${u.name}${u.admin ? '  admin' : ''}${u.active ? '' : '  deactivated'}`);
+      for (const u of users)
+        console.log(`${u.id}  ${u.email}  ${u.name}${u.admin ? '  admin' : ''}${u.active ? '' : '  deactivated'}`);
     });
 
-  for (const [name, active] of [['deactivate', false], ['activate', true]] as const) {
+  for (const [name, active] of [
+    ['deactivate', false],
+    ['activate', true],
+  ] as const) {
     withStoreOptions(user.command(name))
-      .description(active ? 'Let a deactivated user sign in again' : "Stop a user from signing in and end their sessions and API tokens; their mailboxes and records stay")
+      .description(
+        active
+          ? 'Let a deactivated user sign in again'
+          : 'Stop a user from signing in and end their sessions and API tokens; their mailboxes and records stay',
+      )
       .requiredOption('--email <email>', 'the user')
       .action(async (flags: EmailFlags) => {
-        const changed = await withContext(configFrom(flags), async ({ store }) => updateUser(store.db, null, (await userByEmail(store.db, flags.email)).id, { active }));
+        const changed = await withContext(configFrom(flags), async ({ store }) =>
+          updateUser(store.db, null, (await userByEmail(store.db, flags.email)).id, { active }),
+        );
         console.log(`${changed.email} is ${changed.active ? 'active' : 'deactivated'}`);
       });
   }
 
   withStoreOptions(user.command('reset-password'))
-    .description('Issue a one-time password reset token (valid one day) and print it alone on stdout; the user sets a new password with it at POST /api/v1/auth/password-reset')
+    .description(
+      'Issue a one-time password reset token (valid one day) and print it alone on stdout; the user sets a new password with it at POST /api/v1/auth/password-reset',
+    )
     .requiredOption('--email <email>', 'the user')
     .action(async (flags: EmailFlags) => {
-      const { token } = await withContext(configFrom(flags), async ({ store }) => issuePasswordReset(store.db, (await userByEmail(store.db, flags.email)).id));
+      const { token } = await withContext(configFrom(flags), async ({ store }) =>
+        issuePasswordReset(store.db, (await userByEmail(store.db, flags.email)).id),
+      );
       console.log(token);
     });
 
@@ -86,11 +109,23 @@ export function userCommands(program: Command): void {
     .option('--expires-days <days>', 'days until the token stops working (default: until revoked)')
     .action(async (flags: TokenCreateFlags) => {
       const days = flags.expiresDays === undefined ? null : Number(flags.expiresDays);
-      if (days !== null && (!Number.isInteger(days) || days < 1)) throw new TandemError('bad_request', '--expires-days takes a whole number of days, 1 or more');
-      const secret = await withContext(configFrom(flags), async ({ store }) => {
-        const owner = await userByEmail(store.db, flags.user);
-        return (await createApiToken(store.db, owner.id, flags.name ?? 'cli', days === null ? null : Date.now() + days * 24 * 3600 * 1000)).token;
-      }, { existingStore: true });
+      if (days !== null && (!Number.isInteger(days) || days < 1))
+        throw new TandemError('bad_request', '--expires-days takes a whole number of days, 1 or more');
+      const secret = await withContext(
+        configFrom(flags),
+        async ({ store }) => {
+          const owner = await userByEmail(store.db, flags.user);
+          return (
+            await createApiToken(
+              store.db,
+              owner.id,
+              flags.name ?? 'cli',
+              days === null ? null : Date.now() + days * 24 * 3600 * 1000,
+            )
+          ).token;
+        },
+        { existingStore: true },
+      );
       console.log(secret);
     });
 
@@ -99,9 +134,14 @@ export function userCommands(program: Command): void {
     .requiredOption('--user <email>', "the tokens' user")
     .option('--json', 'print JSON')
     .action(async (flags: JsonFlags & { user: string }) => {
-      const tokens = await withContext(configFrom(flags), async ({ store }) => listApiTokens(store.db, (await userByEmail(store.db, flags.user)).id));
+      const tokens = await withContext(configFrom(flags), async ({ store }) =>
+        listApiTokens(store.db, (await userByEmail(store.db, flags.user)).id),
+      );
       if (flags.json) return console.log(JSON.stringify(tokens, null, 2));
-      for (const t of tokens) console.log(`${t.id}  ${t.name}  created ${t.createdAt}  expires ${t.expiresAt ?? 'never'}  last used ${t.lastUsedAt ?? 'never'}`);
+      for (const t of tokens)
+        console.log(
+          `${t.id}  ${t.name}  created ${t.createdAt}  expires ${t.expiresAt ?? 'never'}  last used ${t.lastUsedAt ?? 'never'}`,
+        );
     });
 
   withStoreOptions(token.command('revoke <id>'))

@@ -46,12 +46,16 @@ describe('loadConfig', () => {
   });
 
   it('reads the outbound allowance and the proxy trust, and names a bad entry', () => {
-    const config = loadConfig({ env: { TANDEM_ALLOWED_MAIL_HOSTS: ' 127.0.0.0/8, mail.lan ,::1', TANDEM_TRUST_PROXY: '10.0.0.0/8,127.0.0.1' } });
+    const config = loadConfig({
+      env: { TANDEM_ALLOWED_MAIL_HOSTS: ' 127.0.0.0/8, mail.lan ,::1', TANDEM_TRUST_PROXY: '10.0.0.0/8,127.0.0.1' },
+    });
     expect(config.allowedMailHosts).toEqual(['127.0.0.0/8', 'mail.lan', '::1']);
     expect(config.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(loadConfig({ env: {} })).toMatchObject({ allowedMailHosts: [], trustProxy: false });
     expect(loadConfig({ env: { TANDEM_TRUST_PROXY: 'true' } }).trustProxy).toBe(true);
     expect(loadConfig({ env: { TANDEM_TRUST_PROXY: '2' } }).trustProxy).toBe(2);
-    expect(() => loadConfig({ env: { TANDEM_ALLOWED_MAIL_HOSTS: '127.0.0.0/99' } })).toThrow(/TANDEM_ALLOWED_MAIL_HOSTS: must be host names/);
+    expect(() => loadConfig({ env: { TANDEM_ALLOWED_MAIL_HOSTS: '127.0.0.0/99' } })).toThrow(
+      /TANDEM_ALLOWED_MAIL_HOSTS: must be host names/,
+    );
   });
 });

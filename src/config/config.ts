@@ -18,7 +18,11 @@ const settings = {
   trustProxy: 'TANDEM_TRUST_PROXY',
 } as const;
 
-const commaList = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const commaList = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 type SettingName = keyof typeof settings;
 
@@ -47,7 +51,10 @@ const configSchema = z.object({
   allowedMailHosts: z
     .string()
     .transform(commaList)
-    .refine((entries) => entries.every(validAllowedEntry), 'must be host names, addresses or CIDRs (e.g. 127.0.0.0/8), comma-separated')
+    .refine(
+      (entries) => entries.every(validAllowedEntry),
+      'must be host names, addresses or CIDRs (e.g. 127.0.0.0/8), comma-separated',
+    )
     .default([]),
   /**
    * Which proxies in front of Tandem to believe about the client's address and protocol
@@ -62,7 +69,10 @@ const configSchema = z.object({
       if (/^\d+$/.test(text)) return Number(text);
       return commaList(text);
     })
-    .refine((value) => typeof value !== 'object' || value.every(validAllowedEntry), 'must be true, false, a number of hops, or proxy addresses / CIDRs')
+    .refine(
+      (value) => typeof value !== 'object' || value.every(validAllowedEntry),
+      'must be true, false, a number of hops, or proxy addresses / CIDRs',
+    )
     .default(false),
 });
 
@@ -120,7 +130,9 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
 }
 
 const fileSchema = z.strictObject(
-  Object.fromEntries(Object.keys(settings).map((name) => [name, z.union([z.string(), z.number(), z.boolean()]).optional()])),
+  Object.fromEntries(
+    Object.keys(settings).map((name) => [name, z.union([z.string(), z.number(), z.boolean()]).optional()]),
+  ),
 );
 
 function readConfigFile(file: string): ConfigInput {
@@ -139,7 +151,9 @@ function readConfigFile(file: string): ConfigInput {
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) =>
-      issue.code === 'unrecognized_keys' ? `unknown setting(s) ${issue.keys.join(', ')}` : `${issue.path.join('.')}: ${issue.message}`,
+      issue.code === 'unrecognized_keys'
+        ? `unknown setting(s) ${issue.keys.join(', ')}`
+        : `${issue.path.join('.')}: ${issue.message}`,
     );
     throw new ConfigError(`Invalid config file ${file}:\n  ${lines.join('\n  ')}`);
   }

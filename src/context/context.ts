@@ -35,7 +35,15 @@ export async function openContext(config: Config, options: OpenOptions = {}): Pr
     }
     const secrets = new SecretBox(loadSecretKey(config.secretKey, config.dataDir));
     const outbound = new OutboundPolicy(config.allowedMailHosts);
-    return { config, store, blobs: new BlobStore(config.dataDir), secrets, logger, outbound, close: () => store.close() };
+    return {
+      config,
+      store,
+      blobs: new BlobStore(config.dataDir),
+      secrets,
+      logger,
+      outbound,
+      close: () => store.close(),
+    };
   } catch (error) {
     await store.close();
     throw error;

@@ -20,17 +20,32 @@ export function mentionedAddresses(body: string): string[] {
 }
 
 /** Comments on an email the viewer may see, oldest first. They live in Tandem only, never on the mail server. */
-export async function commentsOf(db: Kysely<Database>, viewer: Viewer, messageId: string | number): Promise<CommentView[]> {
+export async function commentsOf(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  messageId: string | number,
+): Promise<CommentView[]> {
   const id = typeof messageId === 'number' ? messageId : (await visibleMessage(db, viewer, messageId)).id;
   const rows = await db
     .selectFrom('comments')
     .innerJoin('users', 'users.id', 'comments.author_user_id')
-    .select(['comments.id', 'comments.body', 'comments.mentions', 'comments.created_at', 'users.id as user_id', 'users.name', 'users.email'])
+    .select([
+      'comments.id',
+      'comments.body',
+      'comments.mentions',
+      'comments.created_at',
+      'users.id as user_id',
+      'users.name',
+      'users.email',
+    ])
     .where('comments.message_id', '=', id)
     .orderBy('comments.id')
     .execute();
   const mentionIds = [...new Set(rows.flatMap((r) => JSON.parse(r.mentions) as string[]))];
-  const users = mentionIds.length === 0 ? [] : await db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', mentionIds).execute();
+  const users =
+    mentionIds.length === 0
+      ? []
+      : await db.selectFrom('users').select(['id', 'name', 'email']).where('id', 'in', mentionIds).execute();
   const byId = new Map(users.map((u) => [u.id, u]));
   return rows.map((r) => ({
     id: String(r.id),
@@ -41,14 +56,28 @@ export async function commentsOf(db: Kysely<Database>, viewer: Viewer, messageId
   }));
 }
 
-export async function addComment(db: Kysely<Database>, viewer: Viewer, messageId: string, body: string): Promise<CommentView> {
+export async function addComment(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  messageId: string,
+  body: string,
+): Promise<CommentView> {
   const id = (await visibleMessage(db, viewer, messageId)).id;
   const addresses = mentionedAddresses(body);
   // Only active users can be mentioned (a deactivated one would never see it).
-  const mentioned = addresses.length === 0 ? [] : await db.selectFrom('users').select('id').where('email', 'in', addresses).where('active', '=', 1).execute();
+  const mentioned =
+    addresses.length === 0
+      ? []
+      : await db.selectFrom('users').select('id').where('email', 'in', addresses).where('active', '=', 1).execute();
   const { id: commentId } = await db
     .insertInto('comments')
-    .values({ message_id: id, author_user_id: viewer.id, body, mentions: JSON.stringify(mentioned.map((u) => u.id)), created_at: Date.now() })
+    .values({
+      message_id: id,
+      author_user_id: viewer.id,
+      body,
+      mentions: JSON.stringify(mentioned.map((u) => u.id)),
+      created_at: Date.now(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const all = await commentsOf(db, viewer, id);

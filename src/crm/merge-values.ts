@@ -8,12 +8,24 @@ import { recordVisibleTo } from '../access/index.ts';
  * address among the records the sender sees, and its organization. Empty
  * when there is none (tags then take their fallback).
  */
-export async function mergeValuesFor(db: Kysely<Database>, senderId: string, address: string | undefined): Promise<MergeValues> {
+export async function mergeValuesFor(
+  db: Kysely<Database>,
+  senderId: string,
+  address: string | undefined,
+): Promise<MergeValues> {
   if (!address) return {};
   const person = await db
     .selectFrom('record_emails')
     .innerJoin('records', 'records.id', 'record_emails.record_id')
-    .select(['records.first_name', 'records.last_name', 'records.name', 'records.phone', 'records.job_title', 'records.organization_id', 'records.kind'])
+    .select([
+      'records.first_name',
+      'records.last_name',
+      'records.name',
+      'records.phone',
+      'records.job_title',
+      'records.organization_id',
+      'records.kind',
+    ])
     .where('record_emails.address', '=', address.trim().toLowerCase())
     .where('records.kind', 'in', ['contact', 'lead'])
     .where(recordVisibleTo({ id: senderId, isAdmin: false }))

@@ -21,17 +21,33 @@ export async function onMessagesStored(trx: Kysely<Database>, batch: StoredBatch
   const fresh = batch.messages.filter((m) => m.created);
   if (fresh.length === 0) return;
   const ids = fresh.map((m) => m.id);
-  const rows = await trx.selectFrom('messages').select(['id', 'message_id', 'from_address', 'to_json', 'cc_json']).where('id', 'in', ids).execute();
+  const rows = await trx
+    .selectFrom('messages')
+    .select(['id', 'message_id', 'from_address', 'to_json', 'cc_json'])
+    .where('id', 'in', ids)
+    .execute();
   await storeParticipants(
     trx,
-    rows.map((r) => ({ messageId: r.id, addresses: [r.from_address ?? '', ...addresses(r.to_json), ...addresses(r.cc_json)] })),
+    rows.map((r) => ({
+      messageId: r.id,
+      addresses: [r.from_address ?? '', ...addresses(r.to_json), ...addresses(r.cc_json)],
+    })),
   );
-  await resolvePendingLinks(trx, batch.mailbox.id, rows.map((r) => ({ id: r.id, messageId: r.message_id })));
+  await resolvePendingLinks(
+    trx,
+    batch.mailbox.id,
+    rows.map((r) => ({ id: r.id, messageId: r.message_id })),
+  );
   await autoLink(trx, ids);
   const low = batch.folder.first_sync_low_uid;
   const isPast = (uid: number) => low !== null && uid < low;
   const ruled = fresh.filter((m) => !isPast(m.uid) || batch.mailbox.archive_and_create_past === 1);
-  await applyRules(trx, batch.mailbox, batch.folder.path, ruled.map((m) => m.id));
+  await applyRules(
+    trx,
+    batch.mailbox,
+    batch.folder.path,
+    ruled.map((m) => m.id),
+  );
 }
 
 function addresses(json: string): string[] {

@@ -32,11 +32,23 @@ export async function recordEmails(
     const { date, id } = decodeCursor(page.cursor);
     select = select.where((eb) => eb(eb.refTuple('messages.date', 'messages.id'), '<', eb.tuple(date, id)));
   }
-  const rows = await select.orderBy('messages.date', 'desc').orderBy('messages.id', 'desc').limit(page.limit + 1).execute();
+  const rows = await select
+    .orderBy('messages.date', 'desc')
+    .orderBy('messages.id', 'desc')
+    .limit(page.limit + 1)
+    .execute();
   const slice = rows.slice(0, page.limit);
   const last = slice.at(-1);
-  const nextCursor = rows.length > page.limit && last ? Buffer.from(`${last.date}:${last.id}`).toString('base64url') : null;
-  return { items: await messageSummaries(db, viewer, slice.map((r) => r.id)), nextCursor };
+  const nextCursor =
+    rows.length > page.limit && last ? Buffer.from(`${last.date}:${last.id}`).toString('base64url') : null;
+  return {
+    items: await messageSummaries(
+      db,
+      viewer,
+      slice.map((r) => r.id),
+    ),
+    nextCursor,
+  };
 }
 
 function decodeCursor(cursor: string): { date: number; id: number } {

@@ -65,7 +65,8 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
     close: () => database.close(),
     prepare(text: string) {
       let statement = cache.get(text);
-      if (statement) cache.delete(text); // re-inserted below: the Map's order is the recency order
+      if (statement)
+        cache.delete(text); // re-inserted below: the Map's order is the recency order
       else statement = database.prepare(text);
       cache.set(text, statement);
       if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
@@ -83,8 +84,15 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   // On PostgreSQL, Kysely looks for its migration tables in every schema of the
   // database unless told which: name the current one (search_path), so a
   // database holding several Tandem schemas migrates each on its own.
-  const schema = store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.dialect), ...(schema ? { migrationTableSchema: schema } : {}) });
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db: store.db,
+    provider: migrationProvider(store.dialect),
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);

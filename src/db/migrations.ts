@@ -67,10 +67,14 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('updated_at', time, (c) => c.notNull())
           .execute();
         // One personal mailbox per user ("My Mailbox").
-        await sql`create unique index mailboxes_one_personal on mailboxes (owner_user_id) where kind = 'personal'`.execute(db);
+        await sql`create unique index mailboxes_one_personal on mailboxes (owner_user_id) where kind = 'personal'`.execute(
+          db,
+        );
         await db.schema
           .createTable('folders')
-          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
           .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
           .addColumn('path', 'text', (c) => c.notNull())
           .addColumn('delimiter', 'text')
@@ -94,7 +98,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable('messages')
-          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
           .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
           .addColumn('stable_key', 'text', (c) => c.notNull())
           .addColumn('message_id', 'text')
@@ -122,12 +128,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('created_at', time, (c) => c.notNull())
           .$call((t) => (dialect === 'postgres' ? t.addColumn('search', sql`tsvector`) : t))
           .execute();
-        await db.schema.createIndex('messages_stable_key').on('messages').columns(['mailbox_id', 'stable_key']).execute();
-        await db.schema.createIndex('messages_message_id').on('messages').columns(['mailbox_id', 'message_id']).execute();
+        await db.schema
+          .createIndex('messages_stable_key')
+          .on('messages')
+          .columns(['mailbox_id', 'stable_key'])
+          .execute();
+        await db.schema
+          .createIndex('messages_message_id')
+          .on('messages')
+          .columns(['mailbox_id', 'message_id'])
+          .execute();
         await db.schema.createIndex('messages_thread').on('messages').columns(['thread_id']).execute();
         await db.schema
           .createTable('message_locations')
-          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
           .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
           .addColumn('mailbox_id', 'text', (c) => c.notNull())
           .addColumn('folder_id', 'integer', (c) => c.notNull().references('folders.id').onDelete('cascade'))
@@ -140,12 +156,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('date', time, (c) => c.notNull())
           .addUniqueConstraint('locations_folder_uid', ['folder_id', 'uid_validity', 'uid'])
           .execute();
-        await db.schema.createIndex('locations_folder_date').on('message_locations').columns(['folder_id', 'date', 'id']).execute();
+        await db.schema
+          .createIndex('locations_folder_date')
+          .on('message_locations')
+          .columns(['folder_id', 'date', 'id'])
+          .execute();
         await db.schema.createIndex('locations_message').on('message_locations').columns(['message_id']).execute();
-        await db.schema.createIndex('locations_mailbox_date').on('message_locations').columns(['mailbox_id', 'date', 'id']).execute();
+        await db.schema
+          .createIndex('locations_mailbox_date')
+          .on('message_locations')
+          .columns(['mailbox_id', 'date', 'id'])
+          .execute();
         await db.schema
           .createTable('attachments')
-          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
           .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
           .addColumn('filename', 'text')
           .addColumn('content_type', 'text', (c) => c.notNull())
@@ -166,7 +192,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await sql`create index messages_search on messages using gin (search)`.execute(db);
         } else {
           // Contentless: the text lives in messages; rowid = messages.id.
-          await sql`create virtual table messages_fts using fts5(subject, participants, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`.execute(db);
+          await sql`create virtual table messages_fts using fts5(subject, participants, body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2')`.execute(
+            db,
+          );
         }
       },
     },
@@ -174,7 +202,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
       async up(db: Kysely<unknown>) {
         await db.schema
           .createTable('outbox_ops')
-          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
           .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
           .addColumn('message_id', 'integer', (c) => c.references('messages.id').onDelete('set null'))
           .addColumn('location_id', 'integer')
@@ -210,7 +240,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('sends_state').on('sends').columns(['state', 'created_at']).execute();
         await db.schema.createIndex('sends_mailbox').on('sends').columns(['mailbox_id']).execute();
         // Providers that file the sent copy themselves (Gmail, Outlook): Tandem must not APPEND one.
-        await db.schema.alterTable('mailboxes').addColumn('provider_files_sent', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+        await db.schema
+          .alterTable('mailboxes')
+          .addColumn('provider_files_sent', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
       },
     },
     '0005_drafts': {
@@ -234,7 +267,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     },
     '0006_signature': {
       async up(db: Kysely<unknown>) {
-        await db.schema.alterTable('users').addColumn('signature', 'text', (c) => c.notNull().defaultTo('')).execute();
+        await db.schema
+          .alterTable('users')
+          .addColumn('signature', 'text', (c) => c.notNull().defaultTo(''))
+          .execute();
       },
     },
     '0007_crm': {
@@ -282,10 +318,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('address', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('message_participants_pk', ['message_id', 'address'])
           .execute();
-        await db.schema.createIndex('message_participants_address').on('message_participants').columns(['address']).execute();
+        await db.schema
+          .createIndex('message_participants_address')
+          .on('message_participants')
+          .columns(['address'])
+          .execute();
         await db.schema
           .createTable('email_links')
-          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
           .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
           .addColumn('record_id', 'text', (c) => c.notNull().references('records.id').onDelete('cascade'))
           .addColumn('source', 'text', (c) => c.notNull())
@@ -298,17 +340,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         // A link asked for when sending (linkTo), made when the sent copy is synced.
         await db.schema
           .createTable('pending_links')
-          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
           .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
           .addColumn('message_id_header', 'text', (c) => c.notNull())
           .addColumn('record_id', 'text', (c) => c.notNull().references('records.id').onDelete('cascade'))
           .addColumn('created_by', 'text', (c) => c.references('users.id').onDelete('set null'))
           .addColumn('created_at', time, (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('pending_links_message').on('pending_links').columns(['mailbox_id', 'message_id_header']).execute();
+        await db.schema
+          .createIndex('pending_links_message')
+          .on('pending_links')
+          .columns(['mailbox_id', 'message_id_header'])
+          .execute();
         await db.schema
           .createTable('comments')
-          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
           .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
           .addColumn('author_user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
           .addColumn('body', 'text', (c) => c.notNull())
@@ -330,10 +380,16 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('created_at', time, (c) => c.notNull())
           .addColumn('updated_at', time, (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('mailroom_rules_owner').on('mailroom_rules').columns(['owner_user_id', 'position']).execute();
+        await db.schema
+          .createIndex('mailroom_rules_owner')
+          .on('mailroom_rules')
+          .columns(['owner_user_id', 'position'])
+          .execute();
         await db.schema
           .createTable('rule_runs')
-          .addColumn('id', serial, (c) => c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)))
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
           .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
           .addColumn('rule_id', 'text', (c) => c.references('mailroom_rules.id').onDelete('set null'))
           .addColumn('rule_name', 'text', (c) => c.notNull())
@@ -397,7 +453,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('updated_at', time, (c) => c.notNull())
           .execute();
         // Which server took a send: the mailbox's own, or the admin's fallback.
-        await db.schema.alterTable('sends').addColumn('via', 'text', (c) => c.notNull().defaultTo('mailbox')).execute();
+        await db.schema
+          .alterTable('sends')
+          .addColumn('via', 'text', (c) => c.notNull().defaultTo('mailbox'))
+          .execute();
         // The server's APPENDLIMIT (RFC 7889) in bytes, learned when the sync connects; null when none is advertised.
         await db.schema.alterTable('mailboxes').addColumn('append_limit', time).execute();
       },
@@ -405,7 +464,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0010_orphan_index': {
       async up(db: Kysely<unknown>) {
         // The idle loop looks for orphans after every pass: only the few orphans are in this index, not every message.
-        await db.schema.createIndex('messages_orphaned').on('messages').columns(['mailbox_id', 'orphaned_at']).where(sql.ref('orphaned_at'), 'is not', null).execute();
+        await db.schema
+          .createIndex('messages_orphaned')
+          .on('messages')
+          .columns(['mailbox_id', 'orphaned_at'])
+          .where(sql.ref('orphaned_at'), 'is not', null)
+          .execute();
       },
     },
     '0011_credentials': {
@@ -419,7 +483,10 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('updated_at', time, (c) => c.notNull())
           .execute();
         // A deactivated user cannot sign in and has no session or token; their data stays.
-        await db.schema.alterTable('users').addColumn('active', 'integer', (c) => c.notNull().defaultTo(1)).execute();
+        await db.schema
+          .alterTable('users')
+          .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
         // What a session list shows: where and with what it was opened.
         await db.schema.alterTable('sessions').addColumn('user_agent', 'text').execute();
         await db.schema.alterTable('sessions').addColumn('client_ip', 'text').execute();

@@ -7,7 +7,11 @@ import { z } from 'zod';
  * API, which applies the privacy rules. Published after the change is committed.
  */
 export const mailEventSchema = z.union([
-  z.object({ type: z.enum(['messages.added', 'messages.changed', 'messages.removed']), mailboxId: z.string(), folder: z.string() }),
+  z.object({
+    type: z.enum(['messages.added', 'messages.changed', 'messages.removed']),
+    mailboxId: z.string(),
+    folder: z.string(),
+  }),
   z.object({ type: z.literal('mailbox.changed'), mailboxId: z.string() }),
 ]);
 export type MailEvent = z.infer<typeof mailEventSchema>;

@@ -48,7 +48,9 @@ export class TargetRefused extends Error {
   override readonly name = 'TargetRefused';
 
   constructor(readonly host: string) {
-    super(`Tandem does not connect to ${host}: it is on this machine or a private or link-local network; an administrator can allow it with the setting allowedMailHosts`);
+    super(
+      `Tandem does not connect to ${host}: it is on this machine or a private or link-local network; an administrator can allow it with the setting allowedMailHosts`,
+    );
   }
 }
 
@@ -93,7 +95,8 @@ export class OutboundPolicy {
     const allowedByName = this.#names.has(normalizeHost(host));
     return addresses.map(({ address, family }) => {
       const type = family === 6 ? 'ipv6' : 'ipv4';
-      if (!allowedByName && special.check(address, type) && !this.#networks.check(address, type)) throw new TargetRefused(host);
+      if (!allowedByName && special.check(address, type) && !this.#networks.check(address, type))
+        throw new TargetRefused(host);
       return { address, family: family === 6 ? 6 : 4 };
     });
   }
@@ -106,15 +109,28 @@ export function validAllowedEntry(entry: string): boolean {
 }
 
 function parseNetwork(entry: string): { address: string; prefix: number; family: 'ipv4' | 'ipv6' } | null {
-  const [address = '', prefixText, ...rest] = entry.trim().replace(/^\[|\]$/g, '').split('/');
+  const [address = '', prefixText, ...rest] = entry
+    .trim()
+    .replace(/^\[|\]$/g, '')
+    .split('/');
   const version = isIP(address);
   if (!version || rest.length > 0) return null;
   const max = version === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? max : Number(prefixText);
-  if (!Number.isInteger(prefix) || prefix < 0 || prefix > max || (prefixText !== undefined && !/^\d+$/.test(prefixText))) return null;
+  if (
+    !Number.isInteger(prefix) ||
+    prefix < 0 ||
+    prefix > max ||
+    (prefixText !== undefined && !/^\d+$/.test(prefixText))
+  )
+    return null;
   return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
 }
 
 function normalizeHost(host: string): string {
-  return host.trim().toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  return host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
 }

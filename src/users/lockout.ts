@@ -22,7 +22,11 @@ const FORGET_AFTER_MS = 3_600_000;
  * sees the same count.
  */
 export async function assertNotLocked(db: Kysely<Database>, email: string, now = Date.now()): Promise<void> {
-  const row = await db.selectFrom('login_throttle').select('locked_until').where('account_key', '=', accountKey(email)).executeTakeFirst();
+  const row = await db
+    .selectFrom('login_throttle')
+    .select('locked_until')
+    .where('account_key', '=', accountKey(email))
+    .executeTakeFirst();
   if (row && row.locked_until > now) throw lockedError(row.locked_until - now);
 }
 
@@ -40,10 +44,18 @@ export async function recordLoginFailure(db: Kysely<Database>, email: string, no
       }),
     )
     .execute();
-  const { failures } = await db.selectFrom('login_throttle').select('failures').where('account_key', '=', key).executeTakeFirstOrThrow();
+  const { failures } = await db
+    .selectFrom('login_throttle')
+    .select('failures')
+    .where('account_key', '=', key)
+    .executeTakeFirstOrThrow();
   if (failures < FREE_LOGIN_FAILURES) return;
   const lockMs = Math.min(FIRST_LOCK_MS * 2 ** Math.min(failures - FREE_LOGIN_FAILURES, 20), MAX_LOCK_MS);
-  await db.updateTable('login_throttle').set({ locked_until: now + lockMs }).where('account_key', '=', key).execute();
+  await db
+    .updateTable('login_throttle')
+    .set({ locked_until: now + lockMs })
+    .where('account_key', '=', key)
+    .execute();
   throw lockedError(lockMs);
 }
 
@@ -54,7 +66,9 @@ export async function clearLoginFailures(db: Kysely<Database>, email: string): P
 
 function lockedError(remainingMs: number): TandemError {
   const retryAfter = Math.ceil(remainingMs / 1000);
-  return new TandemError('account_locked', `Too many failed sign-ins for this account; try again in ${retryAfter} s`, { retryAfter });
+  return new TandemError('account_locked', `Too many failed sign-ins for this account; try again in ${retryAfter} s`, {
+    retryAfter,
+  });
 }
 
 function accountKey(email: string): string {

@@ -20,10 +20,17 @@ function commonPasswords(): Promise<Set<string>> {
  * No composition rules.
  */
 export async function assertAcceptablePassword(password: string, email: string): Promise<void> {
-  if (password.length < MIN_PASSWORD_LENGTH) throw new TandemError('weak_password', `The password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-  if (password.length > MAX_PASSWORD_LENGTH) throw new TandemError('weak_password', `The password must have at most ${MAX_PASSWORD_LENGTH} characters`);
+  if (password.length < MIN_PASSWORD_LENGTH)
+    throw new TandemError('weak_password', `The password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length > MAX_PASSWORD_LENGTH)
+    throw new TandemError('weak_password', `The password must have at most ${MAX_PASSWORD_LENGTH} characters`);
   const lower = password.toLowerCase();
   const address = email.trim().toLowerCase();
-  if (lower === address || lower === address.split('@')[0]) throw new TandemError('weak_password', 'The password must not be your email address');
-  if ((await commonPasswords()).has(lower)) throw new TandemError('weak_password', 'This password is one of the most commonly used ones (it appears in lists of breached passwords): choose another');
+  if (lower === address || lower === address.split('@')[0])
+    throw new TandemError('weak_password', 'The password must not be your email address');
+  if ((await commonPasswords()).has(lower))
+    throw new TandemError(
+      'weak_password',
+      'This password is one of the most commonly used ones (it appears in lists of breached passwords): choose another',
+    );
 }

@@ -10,7 +10,11 @@ export interface Profile {
 export async function updateProfile(db: Kysely<Database>, userId: string, change: Partial<Profile>): Promise<Profile> {
   const { name, signature } = change;
   if (name !== undefined || signature !== undefined) {
-    await db.updateTable('users').set({ ...(name !== undefined ? { name } : {}), ...(signature !== undefined ? { signature } : {}) }).where('id', '=', userId).execute();
+    await db
+      .updateTable('users')
+      .set({ ...(name !== undefined ? { name } : {}), ...(signature !== undefined ? { signature } : {}) })
+      .where('id', '=', userId)
+      .execute();
   }
   return db.selectFrom('users').select(['name', 'signature']).where('id', '=', userId).executeTakeFirstOrThrow();
 }

@@ -33,7 +33,8 @@ export function normalizeEmail(email: string): string {
 
 export async function createUser(db: Kysely<Database>, input: NewUser): Promise<User> {
   const email = normalizeEmail(input.email);
-  if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new TandemError('validation_failed', `Not an email address: ${input.email}`);
+  if (!/^[^\s@]+@[^\s@]+$/.test(email))
+    throw new TandemError('validation_failed', `Not an email address: ${input.email}`);
   await assertAcceptablePassword(input.password, email);
   const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
   if (existing) throw new TandemError('conflict', `A user with the email ${email} already exists`);
@@ -50,7 +51,10 @@ export async function createUser(db: Kysely<Database>, input: NewUser): Promise<
 }
 
 export async function countUsers(db: Kysely<Database>): Promise<number> {
-  const { count } = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+  const { count } = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .executeTakeFirstOrThrow();
   return Number(count);
 }
 
@@ -79,13 +83,25 @@ export interface SessionOrigin {
   clientIp?: string | undefined;
 }
 
-export async function createSession(db: Kysely<Database>, userId: string, origin: SessionOrigin = {}): Promise<{ token: string; expiresAt: number }> {
+export async function createSession(
+  db: Kysely<Database>,
+  userId: string,
+  origin: SessionOrigin = {},
+): Promise<{ token: string; expiresAt: number }> {
   const { token, hash } = newToken('session');
   const now = Date.now();
   const expiresAt = now + SESSION_TTL_MS;
   await db
     .insertInto('sessions')
-    .values({ id: randomUUID(), user_id: userId, token_hash: hash, created_at: now, expires_at: expiresAt, user_agent: origin.userAgent?.slice(0, 300) ?? null, client_ip: origin.clientIp ?? null })
+    .values({
+      id: randomUUID(),
+      user_id: userId,
+      token_hash: hash,
+      created_at: now,
+      expires_at: expiresAt,
+      user_agent: origin.userAgent?.slice(0, 300) ?? null,
+      client_ip: origin.clientIp ?? null,
+    })
     .execute();
   return { token, expiresAt };
 }
@@ -95,12 +111,25 @@ export async function deleteSession(db: Kysely<Database>, token: string): Promis
 }
 
 /** A new API token (shown once); `expiresAt` null: it lasts until revoked. */
-export async function createApiToken(db: Kysely<Database>, userId: string, name: string, expiresAt: number | null = null): Promise<{ id: string; token: string }> {
+export async function createApiToken(
+  db: Kysely<Database>,
+  userId: string,
+  name: string,
+  expiresAt: number | null = null,
+): Promise<{ id: string; token: string }> {
   const { token, hash } = newToken('api');
   const id = randomUUID();
   await db
     .insertInto('api_tokens')
-    .values({ id, user_id: userId, name, token_hash: hash, created_at: Date.now(), last_used_at: null, expires_at: expiresAt })
+    .values({
+      id,
+      user_id: userId,
+      name,
+      token_hash: hash,
+      created_at: Date.now(),
+      last_used_at: null,
+      expires_at: expiresAt,
+    })
     .execute();
   return { id, token };
 }

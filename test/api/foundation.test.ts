@@ -27,11 +27,23 @@ describe.each(await storeDialects())('API foundation on %s', (dialect) => {
     });
     expect(login.statusCode).toBe(200);
     const { token } = login.json<{ token: string }>();
-    const me = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } });
+    const me = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(me.json()).toMatchObject({ email: 'ann@example.test', isAdmin: false });
-    const logout = await api.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { authorization: `Bearer ${token}` } });
+    const logout = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(logout.statusCode).toBe(204);
-    const after = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } });
+    const after = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(after.statusCode).toBe(401);
   });
 
@@ -74,14 +86,21 @@ describe.each(await storeDialects())('API foundation on %s', (dialect) => {
     const missing = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me' });
     expect(missing.statusCode).toBe(401);
     expect(missing.json()).toMatchObject({ error: { code: 'unauthorized' } });
-    const unknown = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: 'Bearer tdt_nope' } });
+    const unknown = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: 'Bearer tdt_nope' },
+    });
     expect(unknown.statusCode).toBe(401);
   });
 
   it('publishes an OpenAPI document generated from the route schemas', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     expect(response.statusCode).toBe(200);
-    const document = response.json<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> }>();
+    const document = response.json<{
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    }>();
     expect(document.openapi).toMatch(/^3\./);
     expect(document.paths['/api/v1/auth/login']?.post?.requestBody).toBeDefined();
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/healthz', '/api/v1/setup']));
@@ -113,15 +132,27 @@ describe('first-run setup', () => {
   it('creates the first admin only with the setup code, once', async () => {
     expect((await api.app.inject({ method: 'GET', url: '/api/v1/setup' })).json()).toMatchObject({ needed: true });
     const body = { email: 'root@example.test', password: 'admin-password', name: 'Root' };
-    const wrong = await api.app.inject({ method: 'POST', url: '/api/v1/setup', payload: { ...body, setupCode: 'WRONG' } });
+    const wrong = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/setup',
+      payload: { ...body, setupCode: 'WRONG' },
+    });
     expect(wrong.statusCode).toBe(403);
     expect(wrong.json()).toMatchObject({ error: { code: 'invalid_setup_code' } });
 
-    const right = await api.app.inject({ method: 'POST', url: '/api/v1/setup', payload: { ...body, setupCode: 'ABCD-EFGH-JKLM' } });
+    const right = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/setup',
+      payload: { ...body, setupCode: 'ABCD-EFGH-JKLM' },
+    });
     expect(right.statusCode).toBe(201);
     const { token, user } = right.json<{ token: string; user: { isAdmin: boolean } }>();
     expect(user.isAdmin).toBe(true);
-    const me = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } });
+    const me = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(me.json()).toMatchObject({ email: 'root@example.test' });
 
     const again = await api.app.inject({

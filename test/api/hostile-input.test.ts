@@ -24,31 +24,60 @@ describe.each(await storeDialects())('hostile request bodies on %s', (dialect) =
   });
 
   it('refuses deeply nested JSON with 400 json_too_deep, signed in or not', async () => {
-    const login = await api.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: nested(5000) });
+    const login = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: json,
+      payload: nested(5000),
+    });
     expect(login.statusCode).toBe(400);
     expect(login.json()).toMatchObject({ error: { code: 'json_too_deep' } });
 
     const { auth } = await signedInUser(api);
     const deep = `{"name": ${nested(MAX_JSON_DEPTH + 1)}}`;
-    const me = await api.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: { ...auth, ...json }, payload: deep });
+    const me = await api.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers: { ...auth, ...json },
+      payload: deep,
+    });
     expect(me.json()).toMatchObject({ error: { code: 'json_too_deep' } });
   });
 
   it('counts no brackets inside strings, and accepts bodies within the limits', async () => {
     const password = '['.repeat(200);
-    const login = await api.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: json, payload: JSON.stringify({ email: 'ann@example.test', password }) });
+    const login = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: json,
+      payload: JSON.stringify({ email: 'ann@example.test', password }),
+    });
     expect(login.json()).toMatchObject({ error: { code: 'invalid_credentials' } });
-    const right = await api.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'ann@example.test', password: 'right-password' } });
+    const right = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'ann@example.test', password: 'right-password' },
+    });
     expect(right.statusCode).toBe(200);
   });
 
   it('gives signed-in routes 1 MB and sends their attachments more', async () => {
     const { auth } = await signedInUser(api);
     const big = JSON.stringify({ signature: 'x'.repeat(BODY_LIMITS.default) });
-    const me = await api.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: { ...auth, ...json }, payload: big });
+    const me = await api.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers: { ...auth, ...json },
+      payload: big,
+    });
     expect(me.statusCode).toBe(413);
     // Over 1 MB is read for a send (it then fails validation: no such mailbox field), not refused for its size.
-    const send = await api.app.inject({ method: 'POST', url: '/api/v1/messages/send', headers: { ...auth, ...json }, payload: big });
+    const send = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages/send',
+      headers: { ...auth, ...json },
+      payload: big,
+    });
     expect(send.json()).toMatchObject({ error: { code: 'validation_failed' } });
   });
 });
@@ -73,12 +102,29 @@ describe.each(await storeDialects())('NUL characters on %s', (dialect) => {
     ];
     for (const url of urls) {
       const response = await api.app.inject({ method: 'GET', url, headers: auth });
-      expect([url, response.statusCode, response.json<{ error?: { code: string } }>().error?.code]).toEqual([url, 400, 'bad_request']);
+      expect([url, response.statusCode, response.json<{ error?: { code: string } }>().error?.code]).toEqual([
+        url,
+        400,
+        'bad_request',
+      ]);
     }
-    const created = await api.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: { ...auth, ...json }, payload: '{"firstName": "Ann\\u0000"}' });
-    expect([created.statusCode, created.json<{ error?: { code: string } }>().error?.code]).toEqual([400, 'bad_request']);
+    const created = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: { ...auth, ...json },
+      payload: '{"firstName": "Ann\\u0000"}',
+    });
+    expect([created.statusCode, created.json<{ error?: { code: string } }>().error?.code]).toEqual([
+      400,
+      'bad_request',
+    ]);
     // An escaped backslash before "u0000" is text, not a NUL.
-    const text = await api.app.inject({ method: 'POST', url: '/api/v1/contacts', headers: { ...auth, ...json }, payload: '{"firstName": "Ann\\\\u0000"}' });
+    const text = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: { ...auth, ...json },
+      payload: '{"firstName": "Ann\\\\u0000"}',
+    });
     expect(text.statusCode).toBe(201);
   });
 });

@@ -20,7 +20,8 @@ describe.each(await storeDialects())('sign-in limits behind a TLS proxy on %s', 
 
   it('limits each client address behind the proxy on its own', async () => {
     const from = (address: string) => ({ 'x-forwarded-for': address });
-    for (let i = 0; i < LOGIN_ATTEMPTS_PER_MINUTE; i += 1) expect((await login(api, `nobody${i}@example.test`, 'guess', from('198.51.100.1'))).statusCode).toBe(401);
+    for (let i = 0; i < LOGIN_ATTEMPTS_PER_MINUTE; i += 1)
+      expect((await login(api, `nobody${i}@example.test`, 'guess', from('198.51.100.1'))).statusCode).toBe(401);
     const limited = await login(api, 'nobody-else@example.test', 'guess', from('198.51.100.1'));
     expect(limited.statusCode).toBe(429);
     expect(limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
@@ -29,7 +30,9 @@ describe.each(await storeDialects())('sign-in limits behind a TLS proxy on %s', 
 
   it('locks an account after ten failures from any addresses, with a retry-after, and no other account', async () => {
     for (let i = 0; i < FREE_LOGIN_FAILURES - 1; i += 1) {
-      expect((await login(api, 'ann@example.test', 'guess', { 'x-forwarded-for': `203.0.113.${i + 1}` })).statusCode).toBe(401);
+      expect(
+        (await login(api, 'ann@example.test', 'guess', { 'x-forwarded-for': `203.0.113.${i + 1}` })).statusCode,
+      ).toBe(401);
     }
     const tenth = await login(api, 'ANN@example.test', 'guess', { 'x-forwarded-for': '203.0.113.50' });
     expect(tenth.statusCode).toBe(429);
@@ -39,21 +42,34 @@ describe.each(await storeDialects())('sign-in limits behind a TLS proxy on %s', 
     // Locked: even the right password waits.
     const right = await login(api, 'ann@example.test', 'ann-password', { 'x-forwarded-for': '203.0.113.51' });
     expect(right.statusCode).toBe(429);
-    expect(right.json()).toMatchObject({ error: { code: 'account_locked', message: expect.stringMatching(/try again in \d+ s/) } });
+    expect(right.json()).toMatchObject({
+      error: { code: 'account_locked', message: expect.stringMatching(/try again in \d+ s/) },
+    });
     expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
 
-    expect((await login(api, 'bob@example.test', 'bob-password', { 'x-forwarded-for': '203.0.113.52' })).statusCode).toBe(200);
+    expect(
+      (await login(api, 'bob@example.test', 'bob-password', { 'x-forwarded-for': '203.0.113.52' })).statusCode,
+    ).toBe(200);
   });
 
   it('doubles the lock for each further failure once it has passed, and a success clears the count', async () => {
     const db = api.context.store.db;
     await createUser(db, { email: 'cy@example.test', password: 'cy-password' });
-    for (let i = 0; i < FREE_LOGIN_FAILURES; i += 1) await login(api, 'cy@example.test', 'guess', { 'x-forwarded-for': `192.0.2.${i + 1}` });
-    await db.updateTable('login_throttle').set({ locked_until: Date.now() - 1 }).execute(); // the first lock ran out
+    for (let i = 0; i < FREE_LOGIN_FAILURES; i += 1)
+      await login(api, 'cy@example.test', 'guess', { 'x-forwarded-for': `192.0.2.${i + 1}` });
+    await db
+      .updateTable('login_throttle')
+      .set({ locked_until: Date.now() - 1 })
+      .execute(); // the first lock ran out
     const again = await login(api, 'cy@example.test', 'guess', { 'x-forwarded-for': '192.0.2.100' });
     expect(again.json()).toMatchObject({ error: { code: 'account_locked', details: { retryAfter: 120 } } });
-    await db.updateTable('login_throttle').set({ locked_until: Date.now() - 1 }).execute();
-    expect((await login(api, 'cy@example.test', 'cy-password', { 'x-forwarded-for': '192.0.2.101' })).statusCode).toBe(200);
+    await db
+      .updateTable('login_throttle')
+      .set({ locked_until: Date.now() - 1 })
+      .execute();
+    expect((await login(api, 'cy@example.test', 'cy-password', { 'x-forwarded-for': '192.0.2.101' })).statusCode).toBe(
+      200,
+    );
     expect((await login(api, 'cy@example.test', 'guess', { 'x-forwarded-for': '192.0.2.102' })).statusCode).toBe(401);
   });
 });

@@ -73,12 +73,29 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     await api.context.store.db
       .insertInto('mailboxes')
       .values({
-        id, owner_user_id: ownerUserId, kind, address, display_name: null,
-        imap_host: 'imap.example.test', imap_port: 993, imap_security: 'tls', imap_username: address,
-        smtp_host: 'smtp.example.test', smtp_port: 465, smtp_security: 'tls', smtp_username: address,
-        secrets: api.context.secrets.sealJson({}), sync_period: '1m', sync_since: 0,
-        mark_incoming_private: 0, fallback_consent: 0, archive_and_create_past: 0,
-        state: 'idle', error: null, created_at: now, updated_at: now,
+        id,
+        owner_user_id: ownerUserId,
+        kind,
+        address,
+        display_name: null,
+        imap_host: 'imap.example.test',
+        imap_port: 993,
+        imap_security: 'tls',
+        imap_username: address,
+        smtp_host: 'smtp.example.test',
+        smtp_port: 465,
+        smtp_security: 'tls',
+        smtp_username: address,
+        secrets: api.context.secrets.sealJson({}),
+        sync_period: '1m',
+        sync_since: 0,
+        mark_incoming_private: 0,
+        fallback_consent: 0,
+        archive_and_create_past: 0,
+        state: 'idle',
+        error: null,
+        created_at: now,
+        updated_at: now,
       })
       .execute();
     return id;
@@ -87,23 +104,55 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
   async function folder(mailboxId: string, path: string): Promise<number> {
     const row = await api.context.store.db
       .insertInto('folders')
-      .values({ mailbox_id: mailboxId, path, delimiter: '/', special_use: null, enabled: 1, enabled_at: 0, uid_validity: 1, uid_next: 1,
-        highest_modseq: null, first_sync_low_uid: null, last_full_check_at: null, created_at: Date.now() })
+      .values({
+        mailbox_id: mailboxId,
+        path,
+        delimiter: '/',
+        special_use: null,
+        enabled: 1,
+        enabled_at: 0,
+        uid_validity: 1,
+        uid_next: 1,
+        highest_modseq: null,
+        first_sync_low_uid: null,
+        last_full_check_at: null,
+        created_at: Date.now(),
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
   }
 
   let uid = 0;
-  async function store(name: string, mailboxId: string, folderId: number, source: Buffer, options: { private?: boolean; flags?: string[] } = {}) {
+  async function store(
+    name: string,
+    mailboxId: string,
+    folderId: number,
+    source: Buffer,
+    options: { private?: boolean; flags?: string[] } = {},
+  ) {
     const { db } = api.context.store;
     const { parsed, rawBlob } = await prepareMessage(source, api.context.blobs);
     const { id } = await upsertMessage(db, dialect, {
-      mailboxId, parsed, rawBlob, size: source.length, internalDate: null, private: options.private ?? false,
+      mailboxId,
+      parsed,
+      rawBlob,
+      size: source.length,
+      internalDate: null,
+      private: options.private ?? false,
     });
     uid += 1;
     const date = (parsed.date ?? new Date()).getTime();
-    await addLocation(db, { messageId: id, mailboxId, folderId, uidValidity: 1, uid, flags: options.flags ?? [], modseq: null, date });
+    await addLocation(db, {
+      messageId: id,
+      mailboxId,
+      folderId,
+      uidValidity: 1,
+      uid,
+      flags: options.flags ?? [],
+      modseq: null,
+      date,
+    });
     ids[name] = String(id);
     raws[name] = source;
     return { id, uid };
@@ -125,27 +174,87 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     // Eight plain messages on seven days: two share a date, so paging must break ties by id.
     for (let day = 1; day <= 8; day += 1) {
       const date = `Mon, ${String(Math.min(day, 7)).padStart(2, '0')} Jan 2024 10:00:00 +0000`;
-      await store(`plain${day}`, aliceBox, inbox, raw({ n: day, subject: `Plain ${day}`, date, body: `ordinary body ${day}` }), { flags: day % 2 ? ['\\Seen'] : [] });
+      await store(
+        `plain${day}`,
+        aliceBox,
+        inbox,
+        raw({ n: day, subject: `Plain ${day}`, date, body: `ordinary body ${day}` }),
+        { flags: day % 2 ? ['\\Seen'] : [] },
+      );
       plainCount += 1;
     }
-    await store('archived', aliceBox, archive, raw({ n: 20, subject: 'Filed away', date: 'Tue, 02 Jan 2024 12:00:00 +0000', body: 'old news' }), {
-      flags: ['\\Seen', '\\Answered'],
-    });
-    await store('search', aliceBox, inbox, raw({
-      n: 21, subject: 'Quarterly forecast', date: 'Wed, 10 Jan 2024 09:00:00 +0000', from: 'Carol Partner <carol@partner.example>',
-      body: 'The zephyrine numbers look fine.',
-    }));
-    await store('rich', aliceBox, inbox, raw({
-      n: 22, subject: 'Logo and files', date: 'Thu, 11 Jan 2024 09:00:00 +0000', body: richBody, head: 'Content-Type: multipart/mixed; boundary="b1"',
-    }));
-    const gone = await store('orphan', aliceBox, inbox, raw({ n: 23, subject: 'Vanished', date: 'Fri, 12 Jan 2024 09:00:00 +0000', body: 'quokka' }));
+    await store(
+      'archived',
+      aliceBox,
+      archive,
+      raw({ n: 20, subject: 'Filed away', date: 'Tue, 02 Jan 2024 12:00:00 +0000', body: 'old news' }),
+      {
+        flags: ['\\Seen', '\\Answered'],
+      },
+    );
+    await store(
+      'search',
+      aliceBox,
+      inbox,
+      raw({
+        n: 21,
+        subject: 'Quarterly forecast',
+        date: 'Wed, 10 Jan 2024 09:00:00 +0000',
+        from: 'Carol Partner <carol@partner.example>',
+        body: 'The zephyrine numbers look fine.',
+      }),
+    );
+    await store(
+      'rich',
+      aliceBox,
+      inbox,
+      raw({
+        n: 22,
+        subject: 'Logo and files',
+        date: 'Thu, 11 Jan 2024 09:00:00 +0000',
+        body: richBody,
+        head: 'Content-Type: multipart/mixed; boundary="b1"',
+      }),
+    );
+    const gone = await store(
+      'orphan',
+      aliceBox,
+      inbox,
+      raw({ n: 23, subject: 'Vanished', date: 'Fri, 12 Jan 2024 09:00:00 +0000', body: 'quokka' }),
+    );
     await removeLocations(api.context.store.db, inbox, [gone.uid]);
-    const offer = ['--b1', 'Content-Type: text/plain', '', 'secretword here', '--b1', 'Content-Type: application/pdf',
-      'Content-Disposition: attachment; filename="offer.pdf"', '', '%PDF-1.4', '--b1--', ''].join('\r\n');
-    await store('bobPrivate', bobBox, bobInbox, raw({
-      n: 30, subject: 'Salary talk', date: 'Thu, 11 Jan 2024 10:00:00 +0000', body: offer, head: 'Content-Type: multipart/mixed; boundary="b1"',
-    }), { private: true });
-    await store('bobShared', bobBox, bobInbox, raw({ n: 31, subject: 'Project kickoff', date: 'Thu, 11 Jan 2024 11:00:00 +0000', body: 'sharedword agenda' }));
+    const offer = [
+      '--b1',
+      'Content-Type: text/plain',
+      '',
+      'secretword here',
+      '--b1',
+      'Content-Type: application/pdf',
+      'Content-Disposition: attachment; filename="offer.pdf"',
+      '',
+      '%PDF-1.4',
+      '--b1--',
+      '',
+    ].join('\r\n');
+    await store(
+      'bobPrivate',
+      bobBox,
+      bobInbox,
+      raw({
+        n: 30,
+        subject: 'Salary talk',
+        date: 'Thu, 11 Jan 2024 10:00:00 +0000',
+        body: offer,
+        head: 'Content-Type: multipart/mixed; boundary="b1"',
+      }),
+      { private: true },
+    );
+    await store(
+      'bobShared',
+      bobBox,
+      bobInbox,
+      raw({ n: 31, subject: 'Project kickoff', date: 'Thu, 11 Jan 2024 11:00:00 +0000', body: 'sharedword agenda' }),
+    );
   });
   afterAll(() => api.close());
 
@@ -155,7 +264,13 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     expect(all.items).toHaveLength(plainCount + 3);
     const dates = all.items.map((m) => Date.parse(m.date));
     expect(dates).toEqual([...dates].sort((a, b) => b - a));
-    expect(all.items[0]).toMatchObject({ id: id('rich'), mailboxId: aliceBox, folder: 'INBOX', subject: 'Logo and files', hasAttachments: true });
+    expect(all.items[0]).toMatchObject({
+      id: id('rich'),
+      mailboxId: aliceBox,
+      folder: 'INBOX',
+      subject: 'Logo and files',
+      hasAttachments: true,
+    });
 
     const seen: MessageSummary[] = [];
     let cursor: string | null = null;
@@ -176,9 +291,17 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     const { items } = (await get(`/api/v1/messages?folder=Archive`)).json<Page>();
     expect(items).toHaveLength(1);
     expect(items[0]).toMatchObject({
-      id: id('archived'), folder: 'Archive', seen: true, answered: true, flagged: false, draft: false, private: false,
-      from: { name: 'Sender', address: 'sender@example.test' }, to: [{ name: 'Alice', address: 'alice@example.test' }],
-      date: '2024-01-02T12:00:00.000Z', snippet: 'old news',
+      id: id('archived'),
+      folder: 'Archive',
+      seen: true,
+      answered: true,
+      flagged: false,
+      draft: false,
+      private: false,
+      from: { name: 'Sender', address: 'sender@example.test' },
+      to: [{ name: 'Alice', address: 'alice@example.test' }],
+      date: '2024-01-02T12:00:00.000Z',
+      snippet: 'old news',
     });
     expect(items[0]?.flags).toEqual(['\\Answered', '\\Seen']);
   });
@@ -198,7 +321,9 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
   ])('searches by %s', async (_label, q) => {
     const page = (await get(`/api/v1/messages?q=${encodeURIComponent(q)}`)).json<Page>();
     expect(page.items.map((m) => m.id)).toEqual([id('search')]);
-    const scoped = (await get(`/api/v1/messages?mailboxId=${aliceBox}&folder=INBOX&q=${encodeURIComponent(q)}`)).json<Page>();
+    const scoped = (
+      await get(`/api/v1/messages?mailboxId=${aliceBox}&folder=INBOX&q=${encodeURIComponent(q)}`)
+    ).json<Page>();
     expect(scoped.items.map((m) => m.id)).toEqual([id('search')]);
     expect((await get(`/api/v1/messages?folder=Archive&q=${encodeURIComponent(q)}`)).json<Page>().items).toEqual([]);
   });
@@ -212,7 +337,9 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     for (const q of ['secretword', 'sharedword', 'salary']) {
       expect((await get(`/api/v1/messages?q=${q}`)).json<Page>().items).toEqual([]);
     }
-    expect((await get('/api/v1/messages?q=secretword', bob)).json<Page>().items.map((m) => m.id)).toEqual([id('bobPrivate')]);
+    expect((await get('/api/v1/messages?q=secretword', bob)).json<Page>().items.map((m) => m.id)).toEqual([
+      id('bobPrivate'),
+    ]);
   });
 
   it("answers not_found for someone else's private message, its source and its attachments", async () => {
@@ -220,7 +347,11 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     expect(own.private).toBe(true);
     const attachmentId = own.attachments[0]?.id ?? 'none';
     expect((await get(`/api/v1/attachments/${attachmentId}`, bob)).statusCode).toBe(200);
-    for (const url of [`/api/v1/messages/${id('bobPrivate')}`, `/api/v1/messages/${id('bobPrivate')}/raw`, `/api/v1/attachments/${attachmentId}`]) {
+    for (const url of [
+      `/api/v1/messages/${id('bobPrivate')}`,
+      `/api/v1/messages/${id('bobPrivate')}/raw`,
+      `/api/v1/attachments/${attachmentId}`,
+    ]) {
       const response = await get(url);
       expect(response.statusCode, url).toBe(404);
       expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
@@ -230,12 +361,21 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
   it("answers another user's message that no record links exactly like a missing one", async () => {
     const missing = await get('/api/v1/messages/2147483000');
     expect(missing.statusCode).toBe(404);
-    for (const url of [`/api/v1/messages/${id('bobShared')}`, `/api/v1/messages/${id('bobShared')}/raw`, `/api/v1/messages/${id('bobShared')}/comments`]) {
+    for (const url of [
+      `/api/v1/messages/${id('bobShared')}`,
+      `/api/v1/messages/${id('bobShared')}/raw`,
+      `/api/v1/messages/${id('bobShared')}/comments`,
+    ]) {
       const response = await get(url);
       expect(response.statusCode, url).toBe(404);
       expect(response.body, url).toBe(missing.body);
     }
-    expect((await get(`/api/v1/messages/${id('bobShared')}`, bob)).json()).toMatchObject({ id: id('bobShared'), mailboxId: bobBox, subject: 'Project kickoff', private: false });
+    expect((await get(`/api/v1/messages/${id('bobShared')}`, bob)).json()).toMatchObject({
+      id: id('bobShared'),
+      mailboxId: bobBox,
+      subject: 'Project kickoff',
+      private: false,
+    });
   });
 
   it('returns one message with body, headers, folders and attachments, cid images rewritten', async () => {
@@ -267,7 +407,9 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     const text = await get(`/api/v1/attachments/${umlaut?.id}`);
     expect(text.body).toBe('Zahlen');
     expect(text.headers['content-type']).toBe('application/octet-stream');
-    expect(text.headers['content-disposition']).toBe(`attachment; filename="_bersicht.txt"; filename*=UTF-8''%C3%9Cbersicht.txt`);
+    expect(text.headers['content-disposition']).toBe(
+      `attachment; filename="_bersicht.txt"; filename*=UTF-8''%C3%9Cbersicht.txt`,
+    );
   });
 
   it('returns the raw source byte for byte', async () => {
@@ -286,25 +428,38 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
     expect((await get(`/api/v1/messages/${id('orphan')}/raw`)).statusCode).toBe(404);
   });
 
-  it.each(['limit=0', 'limit=abc', 'limit=201', 'limit=1.5', 'cursor=bm9wZQ'])('refuses %s with validation_failed', async (query) => {
-    const response = await get(`/api/v1/messages?${query}`);
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ error: { code: 'validation_failed' } });
-  });
+  it.each(['limit=0', 'limit=abc', 'limit=201', 'limit=1.5', 'cursor=bm9wZQ'])(
+    'refuses %s with validation_failed',
+    async (query) => {
+      const response = await get(`/api/v1/messages?${query}`);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    },
+  );
 
-  it.each(['abc', '0', '-1', '1e3', '99999999999999999999', '2147483648'])('answers not_found for id %s', async (bad) => {
-    for (const url of [`/api/v1/messages/${bad}`, `/api/v1/messages/${bad}/raw`, `/api/v1/attachments/${bad}`]) {
-      const response = await get(url);
-      expect(response.statusCode, url).toBe(404);
-      expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
-    }
-  });
+  it.each(['abc', '0', '-1', '1e3', '99999999999999999999', '2147483648'])(
+    'answers not_found for id %s',
+    async (bad) => {
+      for (const url of [`/api/v1/messages/${bad}`, `/api/v1/messages/${bad}/raw`, `/api/v1/attachments/${bad}`]) {
+        const response = await get(url);
+        expect(response.statusCode, url).toBe(404);
+        expect(response.json()).toMatchObject({ error: { code: 'not_found' } });
+      }
+    },
+  );
 
   it('requires a token and is in the OpenAPI document', async () => {
     expect((await api.app.inject({ method: 'GET', url: '/api/v1/messages' })).statusCode).toBe(401);
-    const doc = (await api.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{ paths: Record<string, unknown> }>();
+    const doc = (await api.app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json<{
+      paths: Record<string, unknown>;
+    }>();
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/messages', '/api/v1/messages/{id}', '/api/v1/messages/{id}/raw', '/api/v1/attachments/{id}']),
+      expect.arrayContaining([
+        '/api/v1/messages',
+        '/api/v1/messages/{id}',
+        '/api/v1/messages/{id}/raw',
+        '/api/v1/attachments/{id}',
+      ]),
     );
   });
 });

@@ -4,10 +4,27 @@ import { OUTBOUND_REQUESTS_PER_MINUTE } from '../../src/api/outbound-limit.ts';
 import { signedInUser, startTestApi } from '../support/api.ts';
 import type { TestApi } from '../support/api.ts';
 
-const server = (host: string, port: number, security = 'starttls') => ({ host, port, security, username: 'someone', password: 'secret' });
+const server = (host: string, port: number, security = 'starttls') => ({
+  host,
+  port,
+  security,
+  username: 'someone',
+  password: 'secret',
+});
 
-function testConnection(api: TestApi, auth: { authorization: string }, host: string, port: number, security = 'starttls') {
-  return api.app.inject({ method: 'POST', url: '/api/v1/mailboxes/test-connection', headers: auth, payload: { imap: server(host, port, security), smtp: server(host, port, security) } });
+function testConnection(
+  api: TestApi,
+  auth: { authorization: string },
+  host: string,
+  port: number,
+  security = 'starttls',
+) {
+  return api.app.inject({
+    method: 'POST',
+    url: '/api/v1/mailboxes/test-connection',
+    headers: auth,
+    payload: { imap: server(host, port, security), smtp: server(host, port, security) },
+  });
 }
 
 /** Whether something listens on 127.0.0.1:port (NATS, Redis, PostgreSQL, MariaDB on the project's machines). */
@@ -42,7 +59,10 @@ describe('outbound connections without an allowance', () => {
       const { auth } = await signedInUser(api);
       const response = await testConnection(api, auth, host, 143);
       expect(response.statusCode).toBe(200);
-      const body = response.json<{ imap: { ok: boolean; error: { code: string } }; smtp: { ok: boolean; error: { code: string } } }>();
+      const body = response.json<{
+        imap: { ok: boolean; error: { code: string } };
+        smtp: { ok: boolean; error: { code: string } };
+      }>();
       expect(body.imap).toMatchObject({ ok: false, error: { code: 'host_not_allowed' } });
       expect(body.smtp).toMatchObject({ ok: false, error: { code: 'host_not_allowed' } });
     },
@@ -54,23 +74,45 @@ describe('outbound connections without an allowance', () => {
       method: 'POST',
       url: '/api/v1/mailboxes',
       headers: auth,
-      payload: { address: 'me@example.test', imap: server('169.254.169.254', 143), smtp: server('127.0.0.1', 25), syncPeriod: 'now', kind: 'group' },
+      payload: {
+        address: 'me@example.test',
+        imap: server('169.254.169.254', 143),
+        smtp: server('127.0.0.1', 25),
+        syncPeriod: 'now',
+        kind: 'group',
+      },
     });
     expect(mailbox.statusCode).toBe(422);
     expect(mailbox.json()).toMatchObject({ error: { code: 'host_not_allowed' } });
     const admin = await signedInUser(api, { admin: true });
-    const outgoing = await api.app.inject({ method: 'PUT', url: '/api/v1/admin/outgoing-server', headers: admin.auth, payload: server('127.0.0.1', 25) });
+    const outgoing = await api.app.inject({
+      method: 'PUT',
+      url: '/api/v1/admin/outgoing-server',
+      headers: admin.auth,
+      payload: server('127.0.0.1', 25),
+    });
     expect(outgoing.statusCode).toBe(422);
     expect(outgoing.json()).toMatchObject({ error: { code: 'host_not_allowed' } });
   });
 
   it(`limits each user to ${OUTBOUND_REQUESTS_PER_MINUTE} connection attempts a minute`, async () => {
     const { auth } = await signedInUser(api);
-    for (let i = 0; i < OUTBOUND_REQUESTS_PER_MINUTE; i++) expect((await testConnection(api, auth, '10.0.0.1', 143)).statusCode).toBe(200);
+    for (let i = 0; i < OUTBOUND_REQUESTS_PER_MINUTE; i++)
+      expect((await testConnection(api, auth, '10.0.0.1', 143)).statusCode).toBe(200);
     const limited = await testConnection(api, auth, '10.0.0.1', 143);
     expect(limited.statusCode).toBe(429);
     expect(limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
-    const mailbox = await api.app.inject({ method: 'POST', url: '/api/v1/mailboxes', headers: auth, payload: { address: 'me@example.test', imap: server('10.0.0.1', 143), smtp: server('10.0.0.1', 25), syncPeriod: 'now' } });
+    const mailbox = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/mailboxes',
+      headers: auth,
+      payload: {
+        address: 'me@example.test',
+        imap: server('10.0.0.1', 143),
+        smtp: server('10.0.0.1', 25),
+        syncPeriod: 'now',
+      },
+    });
     expect(mailbox.statusCode).toBe(422);
     const other = await signedInUser(api);
     expect((await testConnection(api, other.auth, '10.0.0.1', 143)).statusCode).toBe(200);
@@ -86,14 +128,25 @@ describe('outbound connections allowed to this machine', () => {
 
   it('answers a port that is not a mail server exactly like a closed one, repeating none of its bytes', async () => {
     const candidates = [4222, 6379, 5432, 3306];
-    const ports = (await Promise.all(candidates.map(async (port) => ((await listening(port)) ? port : null)))).filter((p): p is number => p !== null);
+    const ports = (await Promise.all(candidates.map(async (port) => ((await listening(port)) ? port : null)))).filter(
+      (p): p is number => p !== null,
+    );
     expect(ports.length).toBeGreaterThan(0); // PostgreSQL at least runs wherever the tests do
     const closed = await closedPort();
     const { auth } = await signedInUser(api);
-    const answers = await Promise.all([closed, ...ports].map(async (port) => ({ port, body: (await testConnection(api, auth, '127.0.0.1', port, 'none')).body })));
+    const answers = await Promise.all(
+      [closed, ...ports].map(async (port) => ({
+        port,
+        body: (await testConnection(api, auth, '127.0.0.1', port, 'none')).body,
+      })),
+    );
     const [reference, ...others] = answers.map(({ port, body }) => body.replaceAll(String(port), 'PORT'));
-    expect(JSON.parse(reference ?? '')).toMatchObject({ imap: { ok: false, error: { code: 'connection_failed' } }, smtp: { ok: false, error: { code: 'connection_failed' } } });
+    expect(JSON.parse(reference ?? '')).toMatchObject({
+      imap: { ok: false, error: { code: 'connection_failed' } },
+      smtp: { ok: false, error: { code: 'connection_failed' } },
+    });
     for (const answer of others) expect(answer).toBe(reference);
-    for (const { body } of answers) expect(body).not.toMatch(/INFO|server_id|nats|redis|postgres|mysql|maria|-ERR|protocol/i);
+    for (const { body } of answers)
+      expect(body).not.toMatch(/INFO|server_id|nats|redis|postgres|mysql|maria|-ERR|protocol/i);
   }, 90_000);
 });

@@ -11,7 +11,13 @@ describe('tandem CLI', () => {
   afterAll(() => children.forEach((child) => child.kill('SIGTERM')));
 
   it('has --help on every command', async () => {
-    for (const args of [['--help'], ['serve', '--help'], ['user', 'add', '--help'], ['token', 'create', '--help'], ['migrate', '--help']]) {
+    for (const args of [
+      ['--help'],
+      ['serve', '--help'],
+      ['user', 'add', '--help'],
+      ['token', 'create', '--help'],
+      ['migrate', '--help'],
+    ]) {
       const result = await runTandem(args);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toMatch(/Usage: tandem/);
@@ -21,12 +27,17 @@ describe('tandem CLI', () => {
   it('migrates, adds a user from stdin and prints a token alone', async () => {
     expect((await runTandem(['migrate', '--data', dataDir])).stdout).toMatch(/Applied 0001_foundation/);
     expect((await runTandem(['migrate', '--data', dataDir])).stdout).toMatch(/up to date/);
-    const add = await runTandem(['user', 'add', '--email', 'cli@example.test', '--admin', '--password-stdin', '--data', dataDir], {
-      stdin: 'cli-password-1\n',
-    });
+    const add = await runTandem(
+      ['user', 'add', '--email', 'cli@example.test', '--admin', '--password-stdin', '--data', dataDir],
+      {
+        stdin: 'cli-password-1\n',
+      },
+    );
     expect(add.code).toBe(0);
     expect(add.stdout).toMatch(/Created admin cli@example.test/);
-    const token = await runTandem(['token', 'create', '--user', 'cli@example.test'], { env: { TANDEM_DATA_DIR: dataDir } });
+    const token = await runTandem(['token', 'create', '--user', 'cli@example.test'], {
+      env: { TANDEM_DATA_DIR: dataDir },
+    });
     expect(token.code).toBe(0);
     expect(token.stdout).toMatch(/^tdt_[\w-]{43}\n$/);
   });
@@ -41,7 +52,9 @@ describe('tandem CLI', () => {
 
   it('prints only the token on stdout, even on a fresh store', async () => {
     const fresh = mkdtempSync(path.join(os.tmpdir(), 'tandem-cli-token-'));
-    const created = await runTandem(['user', 'add', '--email', 't@example.test', '--password-stdin', '--data', fresh], { stdin: 'password-123' });
+    const created = await runTandem(['user', 'add', '--email', 't@example.test', '--password-stdin', '--data', fresh], {
+      stdin: 'password-123',
+    });
     expect(created.stdout).toMatch(/^Created user t@example.test \([\w-]+\)\n$/);
     const token = await runTandem(['token', 'create', '--user', 't@example.test', '--data', fresh]);
     expect(token.stdout).toMatch(/^tdt_[\w-]{43}\n$/);
@@ -49,10 +62,16 @@ describe('tandem CLI', () => {
 
   it('refuses, in commands that need an existing store, a data folder that holds none, creating nothing', async () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'tandem-cli-none-'));
-    for (const args of [['mailbox', 'list'], ['mailbox', 'status', 'x'], ['token', 'create', '--user', 'cli@example.test']]) {
+    for (const args of [
+      ['mailbox', 'list'],
+      ['mailbox', 'status', 'x'],
+      ['token', 'create', '--user', 'cli@example.test'],
+    ]) {
       const result = await runTandem(args, { cwd: empty });
       expect(result.code, args.join(' ')).toBe(1);
-      expect(result.stderr).toMatch(/^Error \(not_found\): No Tandem store in .*tandem-cli-none-\w+\/data: pass --data/);
+      expect(result.stderr).toMatch(
+        /^Error \(not_found\): No Tandem store in .*tandem-cli-none-\w+\/data: pass --data/,
+      );
     }
     const elsewhere = await runTandem(['mailbox', 'list', '--data', path.join(empty, 'typo')]);
     expect(elsewhere.stderr).toMatch(/No Tandem store in .*typo/);
@@ -61,7 +80,8 @@ describe('tandem CLI', () => {
 
   it('prints its version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    for (const flag of ['--version', '-V']) expect(await runTandem([flag])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    for (const flag of ['--version', '-V'])
+      expect(await runTandem([flag])).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
   });
 
   it('explains failures in one clear line', async () => {

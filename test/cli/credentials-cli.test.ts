@@ -11,18 +11,41 @@ import { runTandem } from '../support/cli.ts';
 describe('tandem user and token commands', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tandem-cli-cred-'));
   const run = (...args: string[]) => runTandem([...args, '--data', dataDir]);
-  const store = async () => openContext(loadConfig({ env: {}, overrides: { dataDir } }), { logger: pino({ level: 'silent' }) });
+  const store = async () =>
+    openContext(loadConfig({ env: {}, overrides: { dataDir } }), { logger: pino({ level: 'silent' }) });
 
   it('issues expiring tokens, lists and revokes them, resets a password and deactivates a user', async () => {
-    expect((await runTandem(['user', 'add', '--email', 'ops@example.test', '--password-stdin', '--data', dataDir], { stdin: 'ops-long-password\n' })).code).toBe(0);
-    const weak = await runTandem(['user', 'add', '--email', 'weak@example.test', '--password-stdin', '--data', dataDir], { stdin: 'password1\n' });
+    expect(
+      (
+        await runTandem(['user', 'add', '--email', 'ops@example.test', '--password-stdin', '--data', dataDir], {
+          stdin: 'ops-long-password\n',
+        })
+      ).code,
+    ).toBe(0);
+    const weak = await runTandem(
+      ['user', 'add', '--email', 'weak@example.test', '--password-stdin', '--data', dataDir],
+      { stdin: 'password1\n' },
+    );
     expect(weak.code).toBe(1);
     expect(weak.stderr).toMatch(/weak_password/);
 
-    const created = await run('token', 'create', '--user', 'ops@example.test', '--name', 'backup', '--expires-days', '7');
+    const created = await run(
+      'token',
+      'create',
+      '--user',
+      'ops@example.test',
+      '--name',
+      'backup',
+      '--expires-days',
+      '7',
+    );
     expect(created.stdout).toMatch(/^tdt_[\w-]{43}\n$/);
     const token = created.stdout.trim();
-    const listed = JSON.parse((await run('token', 'list', '--user', 'ops@example.test', '--json')).stdout) as { id: string; name: string; expiresAt: string }[];
+    const listed = JSON.parse((await run('token', 'list', '--user', 'ops@example.test', '--json')).stdout) as {
+      id: string;
+      name: string;
+      expiresAt: string;
+    }[];
     expect(listed).toEqual([expect.objectContaining({ name: 'backup', expiresAt: expect.any(String) })]);
 
     const reset = await run('user', 'reset-password', '--email', 'ops@example.test');
@@ -35,7 +58,9 @@ describe('tandem user and token commands', () => {
     let context = await store();
     try {
       expect(await userForToken(context.store.db, token)).toBeNull(); // deactivation ended the token
-      await expect(resetPassword(context.store.db, reset.stdout.trim(), 'new-long-password')).rejects.toThrow(/unknown, used or expired/);
+      await expect(resetPassword(context.store.db, reset.stdout.trim(), 'new-long-password')).rejects.toThrow(
+        /unknown, used or expired/,
+      );
     } finally {
       await context.close();
     }
@@ -46,7 +71,9 @@ describe('tandem user and token commands', () => {
     context = await store();
     try {
       await resetPassword(context.store.db, fresh, 'new-long-password');
-      expect(await authenticate(context.store.db, 'ops@example.test', 'new-long-password')).toMatchObject({ email: 'ops@example.test' });
+      expect(await authenticate(context.store.db, 'ops@example.test', 'new-long-password')).toMatchObject({
+        email: 'ops@example.test',
+      });
       const [row] = await context.store.db.selectFrom('api_tokens').select('id').execute();
       expect((await run('token', 'revoke', row?.id ?? '')).stdout).toMatch(/Revoked/);
       expect(await userForToken(context.store.db, second)).toBeNull();

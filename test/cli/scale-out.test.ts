@@ -5,7 +5,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliUserHeaders, connectOverHttp, killNow, runTandem, startTandem } from '../support/cli.ts';
-import { createMailUser, deliver, freshPostgresSchema, mailServers, otherClient, postgresUrl } from '../support/index.ts';
+import {
+  createMailUser,
+  deliver,
+  freshPostgresSchema,
+  mailServers,
+  otherClient,
+  postgresUrl,
+} from '../support/index.ts';
 import { rawMessage } from '../support/sync.ts';
 
 const poll = { timeout: 30_000, interval: 250 };
@@ -82,84 +89,132 @@ describe.skipIf(postgresUrl() === null)('scale-out: tandem web and tandem worker
     }
   });
 
-  it('applies "mark incoming as private" switched on through the web process to the very next mail', { timeout: 120_000 }, async () => {
-    const mailUser = await createMailUser(servers, 'private');
-    const web = await startTandem(['web', '--port', '0', '--data', dataDir], env, /Tandem is running at (http:\/\/\S+)/);
-    children.push(web.child);
-    const worker = await startWorker();
-    const headers = await cliUserHeaders(dataDir, 'private@example.test', env);
-    const created = await connectOverHttp(web.printed, headers, servers, mailUser, { syncPeriod: '1m', folders: ['INBOX'] });
-    expect(created.status).toBe(201);
-    const mailbox = (await created.json()) as { id: string };
-    const list = async () => ((await (await fetch(`${web.printed}/api/v1/messages?mailboxId=${mailbox.id}`, { headers })).json()) as { items: Item[] }).items;
-    await deliver(servers, mailUser.username, rawMessage('Public'));
-    await expect.poll(async () => (await list()).map((m) => m.subject), poll).toEqual(['Public']);
+  it(
+    'applies "mark incoming as private" switched on through the web process to the very next mail',
+    { timeout: 120_000 },
+    async () => {
+      const mailUser = await createMailUser(servers, 'private');
+      const web = await startTandem(
+        ['web', '--port', '0', '--data', dataDir],
+        env,
+        /Tandem is running at (http:\/\/\S+)/,
+      );
+      children.push(web.child);
+      const worker = await startWorker();
+      const headers = await cliUserHeaders(dataDir, 'private@example.test', env);
+      const created = await connectOverHttp(web.printed, headers, servers, mailUser, {
+        syncPeriod: '1m',
+        folders: ['INBOX'],
+      });
+      expect(created.status).toBe(201);
+      const mailbox = (await created.json()) as { id: string };
+      const list = async () =>
+        (
+          (await (await fetch(`${web.printed}/api/v1/messages?mailboxId=${mailbox.id}`, { headers })).json()) as {
+            items: Item[];
+          }
+        ).items;
+      await deliver(servers, mailUser.username, rawMessage('Public'));
+      await expect.poll(async () => (await list()).map((m) => m.subject), poll).toEqual(['Public']);
 
-    const patched = await fetch(`${web.printed}/api/v1/mailboxes/${mailbox.id}`, { method: 'PATCH', headers, body: JSON.stringify({ markIncomingPrivate: true }) });
-    expect(patched.status).toBe(200);
-    await deliver(servers, mailUser.username, rawMessage('Private'));
-    await expect.poll(async () => (await list()).map((m) => m.subject).sort(), poll).toEqual(['Private', 'Public']);
+      const patched = await fetch(`${web.printed}/api/v1/mailboxes/${mailbox.id}`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ markIncomingPrivate: true }),
+      });
+      expect(patched.status).toBe(200);
+      await deliver(servers, mailUser.username, rawMessage('Private'));
+      await expect.poll(async () => (await list()).map((m) => m.subject).sort(), poll).toEqual(['Private', 'Public']);
 
-    const stranger = await cliUserHeaders(dataDir, 'stranger@example.test', env);
-    const read = async (subject: string) => {
-      const id = (await list()).find((m) => m.subject === subject)?.id;
-      return (await fetch(`${web.printed}/api/v1/messages/${id}`, { headers: stranger })).status;
-    };
-    expect(await read('Private')).toBe(404);
-    expect(await read('Public')).toBe(200);
-    // The failover test below counts on its own workers alone.
-    await Promise.all([killNow(worker.child), killNow(web.child)]);
-  });
+      const stranger = await cliUserHeaders(dataDir, 'stranger@example.test', env);
+      const read = async (subject: string) => {
+        const id = (await list()).find((m) => m.subject === subject)?.id;
+        return (await fetch(`${web.printed}/api/v1/messages/${id}`, { headers: stranger })).status;
+      };
+      expect(await read('Private')).toBe(404);
+      expect(await read('Public')).toBe(200);
+      // The failover test below counts on its own workers alone.
+      await Promise.all([killNow(worker.child), killNow(web.child)]);
+    },
+  );
 
-  it('pushes changes made through the web process at once, and fails over when a worker dies', { timeout: 180_000 }, async () => {
-    const mailUser = await createMailUser(servers, 'scale');
-    await deliver(servers, mailUser.username, rawMessage('Before'));
-    const web = await startTandem(['web', '--port', '0', '--data', dataDir], env, /Tandem is running at (http:\/\/\S+)/);
-    children.push(web.child);
-    const workers = [await startWorker(), await startWorker()];
-    const headers = await cliUserHeaders(dataDir, 'scale@example.test', env);
-    const created = await connectOverHttp(web.printed, headers, servers, mailUser, { syncPeriod: '1m', folders: ['INBOX'] });
-    expect(created.status).toBe(201);
-    const mailbox = (await created.json()) as { id: string };
-    const events = await liveEvents(`${web.printed}/api/v1/events`, headers);
-    const list = async () => ((await (await fetch(`${web.printed}/api/v1/messages?mailboxId=${mailbox.id}`, { headers })).json()) as { items: Item[] }).items;
+  it(
+    'pushes changes made through the web process at once, and fails over when a worker dies',
+    { timeout: 180_000 },
+    async () => {
+      const mailUser = await createMailUser(servers, 'scale');
+      await deliver(servers, mailUser.username, rawMessage('Before'));
+      const web = await startTandem(
+        ['web', '--port', '0', '--data', dataDir],
+        env,
+        /Tandem is running at (http:\/\/\S+)/,
+      );
+      children.push(web.child);
+      const workers = [await startWorker(), await startWorker()];
+      const headers = await cliUserHeaders(dataDir, 'scale@example.test', env);
+      const created = await connectOverHttp(web.printed, headers, servers, mailUser, {
+        syncPeriod: '1m',
+        folders: ['INBOX'],
+      });
+      expect(created.status).toBe(201);
+      const mailbox = (await created.json()) as { id: string };
+      const events = await liveEvents(`${web.printed}/api/v1/events`, headers);
+      const list = async () =>
+        (
+          (await (await fetch(`${web.printed}/api/v1/messages?mailboxId=${mailbox.id}`, { headers })).json()) as {
+            items: Item[];
+          }
+        ).items;
 
-    await expect.poll(async () => (await list()).map((m) => m.subject), poll).toEqual(['Before']);
-    const [before] = await list();
-    // The worker's engine stored it; the web process's live stream heard of it through PostgreSQL.
-    await expect.poll(() => events.received().some((e) => e.type === 'messages.added' && e.mailboxId === mailbox.id), poll).toBe(true);
+      await expect.poll(async () => (await list()).map((m) => m.subject), poll).toEqual(['Before']);
+      const [before] = await list();
+      // The worker's engine stored it; the web process's live stream heard of it through PostgreSQL.
+      await expect
+        .poll(() => events.received().some((e) => e.type === 'messages.added' && e.mailboxId === mailbox.id), poll)
+        .toBe(true);
 
-    // A change through the web process: the worker learns of it by a hint, not by its next full check minutes later.
-    const patched = await fetch(`${web.printed}/api/v1/messages/${before?.id}`, { method: 'PATCH', headers, body: JSON.stringify({ flagged: true }) });
-    expect(patched.status).toBe(200);
-    const serverFlags = async () => {
-      const client = await otherClient(servers, mailUser);
+      // A change through the web process: the worker learns of it by a hint, not by its next full check minutes later.
+      const patched = await fetch(`${web.printed}/api/v1/messages/${before?.id}`, {
+        method: 'PATCH',
+        headers,
+        body: JSON.stringify({ flagged: true }),
+      });
+      expect(patched.status).toBe(200);
+      const serverFlags = async () => {
+        const client = await otherClient(servers, mailUser);
+        try {
+          await client.mailboxOpen('INBOX', { readOnly: true });
+          const flags: string[][] = [];
+          for await (const m of client.fetch('1:*', { flags: true })) flags.push([...(m.flags ?? [])]);
+          return flags;
+        } finally {
+          await client.logout();
+        }
+      };
+      await expect.poll(serverFlags, poll).toEqual([['\\Flagged']]);
+
+      // Kill the worker holding the lease; the other takes the mailbox once the lease expires.
+      const db = new pg.Client({ connectionString: schema.url });
+      await db.connect();
       try {
-        await client.mailboxOpen('INBOX', { readOnly: true });
-        const flags: string[][] = [];
-        for await (const m of client.fetch('1:*', { flags: true })) flags.push([...(m.flags ?? [])]);
-        return flags;
+        const holder = (
+          await db.query<{ owner: string }>('SELECT owner FROM mailbox_leases WHERE mailbox_id = $1', [mailbox.id])
+        ).rows[0]?.owner;
+        const dying = workers.find((w) => w.printed === holder);
+        const surviving = workers.find((w) => w.printed !== holder);
+        expect(dying).toBeDefined();
+        dying?.child.kill('SIGKILL');
+        await deliver(servers, mailUser.username, rawMessage('After the failover'));
+        await expect
+          .poll(async () => (await list()).map((m) => m.subject).sort(), failover)
+          .toEqual(['After the failover', 'Before']);
+        const owner = (
+          await db.query<{ owner: string }>('SELECT owner FROM mailbox_leases WHERE mailbox_id = $1', [mailbox.id])
+        ).rows[0]?.owner;
+        expect(owner).toBe(surviving?.printed);
       } finally {
-        await client.logout();
+        await db.end();
       }
-    };
-    await expect.poll(serverFlags, poll).toEqual([['\\Flagged']]);
-
-    // Kill the worker holding the lease; the other takes the mailbox once the lease expires.
-    const db = new pg.Client({ connectionString: schema.url });
-    await db.connect();
-    try {
-      const holder = (await db.query<{ owner: string }>('SELECT owner FROM mailbox_leases WHERE mailbox_id = $1', [mailbox.id])).rows[0]?.owner;
-      const dying = workers.find((w) => w.printed === holder);
-      const surviving = workers.find((w) => w.printed !== holder);
-      expect(dying).toBeDefined();
-      dying?.child.kill('SIGKILL');
-      await deliver(servers, mailUser.username, rawMessage('After the failover'));
-      await expect.poll(async () => (await list()).map((m) => m.subject).sort(), failover).toEqual(['After the failover', 'Before']);
-      const owner = (await db.query<{ owner: string }>('SELECT owner FROM mailbox_leases WHERE mailbox_id = $1', [mailbox.id])).rows[0]?.owner;
-      expect(owner).toBe(surviving?.printed);
-    } finally {
-      await db.end();
-    }
-  });
+    },
+  );
 });

@@ -15,7 +15,12 @@ describe.each(await storeDialects())('deleting a mailbox on %s', (dialect: Diale
   let alice: User;
 
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: Record<string, unknown>) => {
-    const response = await api.app.inject({ method, url: `/api/v1${url}`, headers: alice.auth, ...(payload ? { payload } : {}) });
+    const response = await api.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: alice.auth,
+      ...(payload ? { payload } : {}),
+    });
     return { status: response.statusCode, body: response.body ? response.json<Record<string, unknown>>() : {} };
   };
 
@@ -30,19 +35,44 @@ describe.each(await storeDialects())('deleting a mailbox on %s', (dialect: Diale
     const inbox = { mailboxId, folderId: await insertFolder(api, mailboxId, 'INBOX') };
     const contact = await call('POST', '/contacts', { firstName: 'Peter', emails: ['peter@initech.example'] });
     expect(contact.status).toBe(201);
-    const linked = await storeEmail(api, dialect, inbox, rawEmail({ from: 'peter@initech.example', subject: 'TPS reports' }));
+    const linked = await storeEmail(
+      api,
+      dialect,
+      inbox,
+      rawEmail({ from: 'peter@initech.example', subject: 'TPS reports' }),
+    );
     await storeEmail(api, dialect, inbox, rawEmail({ from: 'stranger@elsewhere.example', subject: 'Hello' }));
     expect((await call('POST', `/messages/${linked}/comments`, { body: 'Follow up on Monday' })).status).toBe(201);
-    const bound = await call('POST', '/mailroom/rules', { name: 'Bound to the mailbox', mailboxId, conditions: [{ field: 'subject', op: 'contains', value: 'x' }], actions: [{ type: 'mark_private' }] });
-    const everywhere = await call('POST', '/mailroom/rules', { name: 'All mailboxes', conditions: [{ field: 'subject', op: 'contains', value: 'y' }], actions: [{ type: 'mark_private' }] });
+    const bound = await call('POST', '/mailroom/rules', {
+      name: 'Bound to the mailbox',
+      mailboxId,
+      conditions: [{ field: 'subject', op: 'contains', value: 'x' }],
+      actions: [{ type: 'mark_private' }],
+    });
+    const everywhere = await call('POST', '/mailroom/rules', {
+      name: 'All mailboxes',
+      conditions: [{ field: 'subject', op: 'contains', value: 'y' }],
+      actions: [{ type: 'mark_private' }],
+    });
     expect([bound.status, everywhere.status]).toEqual([201, 201]);
 
     const summary = await call('GET', `/mailboxes/${mailboxId}/deletion`);
-    expect(summary).toEqual({ status: 200, body: { emails: 2, drafts: 0, linkedEmails: 1, records: 1, comments: 1, rulesKept: 1 } });
+    expect(summary).toEqual({
+      status: 200,
+      body: { emails: 2, drafts: 0, linkedEmails: 1, records: 1, comments: 1, rulesKept: 1 },
+    });
 
     expect((await call('DELETE', `/mailboxes/${mailboxId}`)).status).toBe(204);
-    const rules = (await call('GET', '/mailroom/rules')).body.items as { id: string; name: string; enabled: boolean; mailboxId: string | null }[];
-    expect(rules.map((r) => [r.name, r.enabled, r.mailboxId]).sort()).toEqual([['All mailboxes', true, null], ['Bound to the mailbox', false, null]]);
+    const rules = (await call('GET', '/mailroom/rules')).body.items as {
+      id: string;
+      name: string;
+      enabled: boolean;
+      mailboxId: string | null;
+    }[];
+    expect(rules.map((r) => [r.name, r.enabled, r.mailboxId]).sort()).toEqual([
+      ['All mailboxes', true, null],
+      ['Bound to the mailbox', false, null],
+    ]);
     expect((await call('GET', `/contacts/${String(contact.body.id)}`)).status).toBe(200);
     expect((await call('GET', `/mailboxes/${mailboxId}/deletion`)).status).toBe(404);
   });

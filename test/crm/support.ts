@@ -6,35 +6,84 @@ import { prepareMessage } from '../../src/mail/sync/prepare.ts';
 import type { TestApi } from '../support/api.ts';
 
 /** A mailbox row without a server behind it: the CRM tests store mail themselves, as the sync would. */
-export async function insertMailbox(api: TestApi, ownerUserId: string, address: string, options: { archiveAndCreatePast?: boolean } = {}): Promise<string> {
+export async function insertMailbox(
+  api: TestApi,
+  ownerUserId: string,
+  address: string,
+  options: { archiveAndCreatePast?: boolean } = {},
+): Promise<string> {
   const id = randomUUID();
   const now = Date.now();
   await api.context.store.db
     .insertInto('mailboxes')
     .values({
-      id, owner_user_id: ownerUserId, kind: 'personal', address, display_name: null,
-      imap_host: 'imap.example.test', imap_port: 993, imap_security: 'tls', imap_username: address,
-      smtp_host: 'smtp.example.test', smtp_port: 465, smtp_security: 'tls', smtp_username: address,
-      secrets: api.context.secrets.sealJson({}), sync_period: '1m', sync_since: 0,
-      mark_incoming_private: 0, fallback_consent: 0, archive_and_create_past: options.archiveAndCreatePast ? 1 : 0,
-      state: 'idle', error: null, created_at: now, updated_at: now,
+      id,
+      owner_user_id: ownerUserId,
+      kind: 'personal',
+      address,
+      display_name: null,
+      imap_host: 'imap.example.test',
+      imap_port: 993,
+      imap_security: 'tls',
+      imap_username: address,
+      smtp_host: 'smtp.example.test',
+      smtp_port: 465,
+      smtp_security: 'tls',
+      smtp_username: address,
+      secrets: api.context.secrets.sealJson({}),
+      sync_period: '1m',
+      sync_since: 0,
+      mark_incoming_private: 0,
+      fallback_consent: 0,
+      archive_and_create_past: options.archiveAndCreatePast ? 1 : 0,
+      state: 'idle',
+      error: null,
+      created_at: now,
+      updated_at: now,
     })
     .execute();
   return id;
 }
 
-export async function insertFolder(api: TestApi, mailboxId: string, path: string, firstSyncLowUid: number | null = null, specialUse: string | null = null): Promise<number> {
+export async function insertFolder(
+  api: TestApi,
+  mailboxId: string,
+  path: string,
+  firstSyncLowUid: number | null = null,
+  specialUse: string | null = null,
+): Promise<number> {
   const row = await api.context.store.db
     .insertInto('folders')
-    .values({ mailbox_id: mailboxId, path, delimiter: '/', special_use: specialUse, enabled: 1, enabled_at: 0, uid_validity: 1, uid_next: 1,
-      highest_modseq: null, first_sync_low_uid: firstSyncLowUid, last_full_check_at: null, created_at: Date.now() })
+    .values({
+      mailbox_id: mailboxId,
+      path,
+      delimiter: '/',
+      special_use: specialUse,
+      enabled: 1,
+      enabled_at: 0,
+      uid_validity: 1,
+      uid_next: 1,
+      highest_modseq: null,
+      first_sync_low_uid: firstSyncLowUid,
+      last_full_check_at: null,
+      created_at: Date.now(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
 }
 
 export function rawEmail(o: {
-  from: string; to?: string; cc?: string; bcc?: string; subject: string; body?: string; date?: Date; attachment?: boolean; messageId?: string; inReplyTo?: string;
+  from: string;
+  to?: string;
+  cc?: string;
+  bcc?: string;
+  subject: string;
+  body?: string;
+  date?: Date;
+  attachment?: boolean;
+  messageId?: string;
+  inReplyTo?: string;
 }): Buffer {
   const boundary = 'b-crm';
   const head = [
@@ -49,8 +98,21 @@ export function rawEmail(o: {
     'MIME-Version: 1.0',
   ];
   const body = o.attachment
-    ? [`Content-Type: multipart/mixed; boundary="${boundary}"`, '', `--${boundary}`, 'Content-Type: text/plain', '', o.body ?? o.subject, `--${boundary}`,
-        'Content-Type: text/plain', 'Content-Disposition: attachment; filename="secret.txt"', '', 'attached secret', `--${boundary}--`, '']
+    ? [
+        `Content-Type: multipart/mixed; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain',
+        '',
+        o.body ?? o.subject,
+        `--${boundary}`,
+        'Content-Type: text/plain',
+        'Content-Disposition: attachment; filename="secret.txt"',
+        '',
+        'attached secret',
+        `--${boundary}--`,
+        '',
+      ]
     : ['Content-Type: text/plain; charset=utf-8', '', o.body ?? `Body of ${o.subject}`];
   return Buffer.from([...head, ...body].join('\r\n'), 'utf8');
 }
@@ -73,9 +135,23 @@ export async function storeEmail(
   const messageUid = options.uid ?? uid;
   return db.transaction().execute(async (trx) => {
     const { id, created } = await upsertMessage(trx, dialect, {
-      mailboxId: at.mailboxId, parsed, rawBlob, size: source.length, internalDate: null, private: options.private ?? false,
+      mailboxId: at.mailboxId,
+      parsed,
+      rawBlob,
+      size: source.length,
+      internalDate: null,
+      private: options.private ?? false,
     });
-    await addLocation(trx, { messageId: id, mailboxId: at.mailboxId, folderId: at.folderId, uidValidity: 1, uid: messageUid, flags: [], modseq: null, date: (parsed.date ?? new Date()).getTime() });
+    await addLocation(trx, {
+      messageId: id,
+      mailboxId: at.mailboxId,
+      folderId: at.folderId,
+      uidValidity: 1,
+      uid: messageUid,
+      flags: [],
+      modseq: null,
+      date: (parsed.date ?? new Date()).getTime(),
+    });
     await onMessagesStored(trx, { mailbox, folder, messages: [{ id, created, uid: messageUid }] });
     return String(id);
   });

@@ -9,8 +9,15 @@ import { rawMessage, startSyncApi, storedLocations, waitIdle } from '../support/
 import type { SyncTestApi } from '../support/sync.ts';
 
 type Owner = Awaited<ReturnType<typeof signedInUser>>;
-interface Link { recordType: string; recordId: string; source: string }
-interface Run { ruleName: string; results: { type: string; created?: string | null; linked?: string[] }[] }
+interface Link {
+  recordType: string;
+  recordId: string;
+  source: string;
+}
+interface Run {
+  ruleName: string;
+  results: { type: string; created?: string | null; linked?: string[] }[];
+}
 
 const poll = { timeout: 30_000, interval: 200 };
 
@@ -29,7 +36,12 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
   afterAll(() => api.close());
 
   const call = async (who: Owner, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: Record<string, unknown>) => {
-    const response = await api.app.inject({ method, url: `/api/v1${url}`, headers: who.auth, ...(payload ? { payload } : {}) });
+    const response = await api.app.inject({
+      method,
+      url: `/api/v1${url}`,
+      headers: who.auth,
+      ...(payload ? { payload } : {}),
+    });
     return { status: response.statusCode, body: response.json<Record<string, unknown>>() };
   };
   const create = async (who: Owner, path: string, body: Record<string, unknown>) => {
@@ -39,8 +51,18 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
   };
 
   /** Connects `user`'s mailbox for `owner` (who may already have rules). */
-  async function connect(owner: Owner, user: MailUser, options: { archiveAndCreatePast?: boolean; markIncomingPrivate?: boolean; syncPeriod?: string } = {}): Promise<MailboxView> {
-    const account = { host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password };
+  async function connect(
+    owner: Owner,
+    user: MailUser,
+    options: { archiveAndCreatePast?: boolean; markIncomingPrivate?: boolean; syncPeriod?: string } = {},
+  ): Promise<MailboxView> {
+    const account = {
+      host: servers.imap.host,
+      port: servers.imap.port,
+      security: 'none',
+      username: user.username,
+      password: user.password,
+    };
     const r = await call(owner, 'POST', '/mailboxes', {
       address: user.address,
       imap: account,
@@ -54,7 +76,10 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
   }
 
   async function messageBySubject(mailboxId: string, subject: string): Promise<string> {
-    const id = await waitFor(async () => (await storedLocations(api, mailboxId)).find((l) => l.subject === subject)?.messageId, { what: `"${subject}" to be synced`, timeoutMs: 30_000 });
+    const id = await waitFor(
+      async () => (await storedLocations(api, mailboxId)).find((l) => l.subject === subject)?.messageId,
+      { what: `"${subject}" to be synced`, timeoutMs: 30_000 },
+    );
     return String(id);
   }
 
@@ -64,16 +89,34 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     const user = await createMailUser(servers, 'sales');
     const owner = await signedInUser(api);
     const org = await create(owner, 'organizations', { name: 'Initech' });
-    const contact = await create(owner, 'contacts', { firstName: 'Peter', lastName: 'Gibbons', emails: ['peter@initech.example'], organizationId: org.id });
+    const contact = await create(owner, 'contacts', {
+      firstName: 'Peter',
+      lastName: 'Gibbons',
+      emails: ['peter@initech.example'],
+      organizationId: org.id,
+    });
     const deal = await create(owner, 'deals', { name: 'TPS reports', contactId: contact.id });
     const closed = await create(owner, 'deals', { name: 'Old deal', contactId: contact.id, status: 'won' });
     const mailbox = await connect(owner, user);
     await waitIdle(api, owner.auth, mailbox.id);
-    await deliver(servers, user.username, rawMessage('About the reports', { from: 'Peter Gibbons <peter@initech.example>', to: user.address }));
+    await deliver(
+      servers,
+      user.username,
+      rawMessage('About the reports', { from: 'Peter Gibbons <peter@initech.example>', to: user.address }),
+    );
     const id = await messageBySubject(mailbox.id, 'About the reports');
     const links = (await call(owner, 'GET', `/messages/${id}`)).body.links as Link[];
-    expect(links.map((l) => [l.recordType, l.recordId]).sort()).toEqual([['contact', contact.id], ['deal', deal.id], ['organization', org.id]].sort());
-    const history = (await call(owner, 'GET', `/deals/${deal.id}/emails`)).body.items as { id: string; subject: string }[];
+    expect(links.map((l) => [l.recordType, l.recordId]).sort()).toEqual(
+      [
+        ['contact', contact.id],
+        ['deal', deal.id],
+        ['organization', org.id],
+      ].sort(),
+    );
+    const history = (await call(owner, 'GET', `/deals/${deal.id}/emails`)).body.items as {
+      id: string;
+      subject: string;
+    }[];
     expect(history.map((m) => [m.id, m.subject])).toEqual([[id, 'About the reports']]);
     expect((await call(owner, 'GET', `/deals/${closed.id}/emails`)).body.items).toEqual([]);
   });
@@ -85,16 +128,24 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     const contact = await create(owner, 'contacts', { firstName: 'Nina', emails: ['nina@discreet.example'] });
     const mailbox = await connect(owner, user, { markIncomingPrivate: true });
     await waitIdle(api, owner.auth, mailbox.id);
-    await deliver(servers, user.username, rawMessage('Confidential offer', { from: 'nina@discreet.example', to: user.address, body: 'walrus' }));
+    await deliver(
+      servers,
+      user.username,
+      rawMessage('Confidential offer', { from: 'nina@discreet.example', to: user.address, body: 'walrus' }),
+    );
     const id = await messageBySubject(mailbox.id, 'Confidential offer');
-    const history = async (who: Owner) => ((await call(who, 'GET', `/contacts/${contact.id}/emails`)).body.items as { id: string }[]).map((m) => m.id);
+    const history = async (who: Owner) =>
+      ((await call(who, 'GET', `/contacts/${contact.id}/emails`)).body.items as { id: string }[]).map((m) => m.id);
     expect(await history(owner)).toEqual([id]);
     expect((await call(owner, 'GET', `/messages/${id}`)).body.private).toBe(true);
 
     expect(await history(colleague)).toEqual([]);
-    for (const url of [`/messages/${id}`, `/messages/${id}/raw`, `/messages/${id}/comments`]) expect((await call(colleague, 'GET', url)).status, url).toBe(404);
+    for (const url of [`/messages/${id}`, `/messages/${id}/raw`, `/messages/${id}/comments`])
+      expect((await call(colleague, 'GET', url)).status, url).toBe(404);
     expect((await call(colleague, 'GET', '/messages?q=walrus')).body.items).toEqual([]);
-    expect((await call(colleague, 'POST', `/messages/${id}/links`, { recordType: 'contact', recordId: contact.id })).status).toBe(404);
+    expect(
+      (await call(colleague, 'POST', `/messages/${id}/links`, { recordType: 'contact', recordId: contact.id })).status,
+    ).toBe(404);
 
     expect((await call(owner, 'PATCH', `/messages/${id}`, { private: false })).status).toBe(200);
     expect(await history(colleague)).toEqual([id]);
@@ -106,24 +157,58 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     const owner = await signedInUser(api);
     await rule(owner, {
       name: 'Support mail makes a contact and a case',
-      conditions: [{ field: 'subject', op: 'contains', value: 'help' }, { field: 'from', op: 'domain_is', value: 'customer.example' }],
-      actions: [{ type: 'create', recordType: 'contact' }, { type: 'create', recordType: 'case' }],
+      conditions: [
+        { field: 'subject', op: 'contains', value: 'help' },
+        { field: 'from', op: 'domain_is', value: 'customer.example' },
+      ],
+      actions: [
+        { type: 'create', recordType: 'contact' },
+        { type: 'create', recordType: 'case' },
+      ],
     });
-    await rule(owner, { name: 'Never matches', conditions: [{ field: 'body', op: 'matches', value: '^zzz\\d+$' }], actions: [{ type: 'mark_private' }] });
+    await rule(owner, {
+      name: 'Never matches',
+      conditions: [{ field: 'body', op: 'matches', value: '^zzz\\d+$' }],
+      actions: [{ type: 'mark_private' }],
+    });
     const mailbox = await connect(owner, user);
     await waitIdle(api, owner.auth, mailbox.id);
-    await deliver(servers, user.username, rawMessage('Please help: printer on fire', { from: 'Milton Waddams <milton@customer.example>', to: user.address }));
+    await deliver(
+      servers,
+      user.username,
+      rawMessage('Please help: printer on fire', {
+        from: 'Milton Waddams <milton@customer.example>',
+        to: user.address,
+      }),
+    );
     await deliver(servers, user.username, rawMessage('Lunch?', { from: 'milton@customer.example', to: user.address }));
     const id = await messageBySubject(mailbox.id, 'Please help: printer on fire');
 
-    const contacts = (await call(owner, 'GET', '/contacts?q=milton')).body.items as { id: string; firstName: string; lastName: string; emails: string[] }[];
-    expect(contacts.map((c) => [c.firstName, c.lastName, c.emails])).toEqual([['Milton', 'Waddams', ['milton@customer.example']]]);
-    const cases = (await call(owner, 'GET', '/cases?q=printer')).body.items as { id: string; contactId: string; status: string }[];
+    const contacts = (await call(owner, 'GET', '/contacts?q=milton')).body.items as {
+      id: string;
+      firstName: string;
+      lastName: string;
+      emails: string[];
+    }[];
+    expect(contacts.map((c) => [c.firstName, c.lastName, c.emails])).toEqual([
+      ['Milton', 'Waddams', ['milton@customer.example']],
+    ]);
+    const cases = (await call(owner, 'GET', '/cases?q=printer')).body.items as {
+      id: string;
+      contactId: string;
+      status: string;
+    }[];
     expect(cases).toMatchObject([{ contactId: contacts[0]?.id, status: 'open' }]);
     const detail = (await call(owner, 'GET', `/messages/${id}`)).body;
     expect((detail.links as Link[]).map((l) => l.recordId).sort()).toEqual([contacts[0]?.id, cases[0]?.id].sort());
     expect((detail.mailroom as Run[]).map((r) => [r.ruleName, r.results.map((x) => [x.type, x.created])])).toEqual([
-      ['Support mail makes a contact and a case', [['create', contacts[0]?.id], ['create', cases[0]?.id]]],
+      [
+        'Support mail makes a contact and a case',
+        [
+          ['create', contacts[0]?.id],
+          ['create', cases[0]?.id],
+        ],
+      ],
     ]);
     // The second email matches no rule, but its sender is now a contact: linked automatically.
     const lunch = await messageBySubject(mailbox.id, 'Lunch?');
@@ -136,8 +221,16 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     const user = await createMailUser(servers, 'redos');
     const owner = await signedInUser(api);
     // Both pass the static check for nested repetition, and backtrack for minutes on these texts.
-    await rule(owner, { name: 'Hostile subject', conditions: [{ field: 'subject', op: 'matches', value: '(.|a)*!' }], actions: [{ type: 'mark_private' }] });
-    await rule(owner, { name: 'Hostile body', conditions: [{ field: 'body', op: 'matches', value: '.*.*=.*' }], actions: [{ type: 'mark_private' }] });
+    await rule(owner, {
+      name: 'Hostile subject',
+      conditions: [{ field: 'subject', op: 'matches', value: '(.|a)*!' }],
+      actions: [{ type: 'mark_private' }],
+    });
+    await rule(owner, {
+      name: 'Hostile body',
+      conditions: [{ field: 'body', op: 'matches', value: '.*.*=.*' }],
+      actions: [{ type: 'mark_private' }],
+    });
     const mailbox = await connect(owner, user);
     await waitIdle(api, owner.auth, mailbox.id);
     await deliver(servers, user.username, rawMessage('a'.repeat(27), { body: 'a'.repeat(20_000), to: user.address }));
@@ -163,12 +256,24 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
 
   it('applies the rules to past emails during the first sync with "archive and create", and never again', async () => {
     const makeRule = (owner: Owner) =>
-      rule(owner, { name: 'Leads from the web form', conditions: [{ field: 'subject', op: 'contains', value: 'enquiry' }], actions: [{ type: 'create', recordType: 'lead' }] });
+      rule(owner, {
+        name: 'Leads from the web form',
+        conditions: [{ field: 'subject', op: 'contains', value: 'enquiry' }],
+        actions: [{ type: 'create', recordType: 'lead' }],
+      });
     const withOption = await createMailUser(servers, 'past-on');
     const without = await createMailUser(servers, 'past-off');
     for (const user of [withOption, without]) {
-      await deliver(servers, user.username, rawMessage('Web enquiry 1', { from: `Old One <old1-${user.username}>`, to: user.address }));
-      await deliver(servers, user.username, rawMessage('Web enquiry 2', { from: `old2-${user.username}`, to: user.address }));
+      await deliver(
+        servers,
+        user.username,
+        rawMessage('Web enquiry 1', { from: `Old One <old1-${user.username}>`, to: user.address }),
+      );
+      await deliver(
+        servers,
+        user.username,
+        rawMessage('Web enquiry 2', { from: `old2-${user.username}`, to: user.address }),
+      );
     }
     const ownerOn = await signedInUser(api);
     const ownerOff = await signedInUser(api);
@@ -180,25 +285,44 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     await waitIdle(api, ownerOff.auth, boxOff.id);
     // Leads made by a rule belong to the mailbox's owner (and are shared, so each owner's are picked out).
     const leads = async (owner: Owner) =>
-      ((await call(owner, 'GET', '/leads')).body.items as { emails: string[]; ownerId: string }[]).filter((l) => l.ownerId === owner.user.id).map((l) => l.emails[0]).sort();
+      ((await call(owner, 'GET', '/leads')).body.items as { emails: string[]; ownerId: string }[])
+        .filter((l) => l.ownerId === owner.user.id)
+        .map((l) => l.emails[0])
+        .sort();
     expect(await leads(ownerOn)).toEqual([`old1-${withOption.username}`, `old2-${withOption.username}`].sort());
     expect(await leads(ownerOff)).toEqual([]);
 
     // A new rule, a restart of the sync engine and a new email: the past is never processed again.
-    await rule(ownerOn, { name: 'Mark enquiries private', conditions: [{ field: 'subject', op: 'contains', value: 'enquiry' }], actions: [{ type: 'mark_private' }] });
+    await rule(ownerOn, {
+      name: 'Mark enquiries private',
+      conditions: [{ field: 'subject', op: 'contains', value: 'enquiry' }],
+      actions: [{ type: 'mark_private' }],
+    });
     await api.engine.stop();
     await api.engine.start();
-    await deliver(servers, withOption.username, rawMessage('Web enquiry 3', { from: 'new-sender@example.test', to: withOption.address }));
+    await deliver(
+      servers,
+      withOption.username,
+      rawMessage('Web enquiry 3', { from: 'new-sender@example.test', to: withOption.address }),
+    );
     const fresh = await messageBySubject(boxOn.id, 'Web enquiry 3');
     await waitIdle(api, ownerOn.auth, boxOn.id);
     const runs = async (subject: string) =>
-      ((await call(ownerOn, 'GET', `/messages/${await messageBySubject(boxOn.id, subject)}`)).body.mailroom as Run[]).map((r) => r.ruleName);
+      (
+        (await call(ownerOn, 'GET', `/messages/${await messageBySubject(boxOn.id, subject)}`)).body.mailroom as Run[]
+      ).map((r) => r.ruleName);
     expect(await runs('Web enquiry 1')).toEqual(['Leads from the web form']);
     expect(await runs('Web enquiry 3')).toEqual(['Leads from the web form', 'Mark enquiries private']);
     expect((await call(ownerOn, 'GET', `/messages/${fresh}`)).body.private).toBe(true);
-    expect(await leads(ownerOn)).toEqual([`old1-${withOption.username}`, `old2-${withOption.username}`, 'new-sender@example.test'].sort());
+    expect(await leads(ownerOn)).toEqual(
+      [`old1-${withOption.username}`, `old2-${withOption.username}`, 'new-sender@example.test'].sort(),
+    );
     // Without the option, new emails still get the rules.
-    await deliver(servers, without.username, rawMessage('Web enquiry 4', { from: 'another@example.test', to: without.address }));
+    await deliver(
+      servers,
+      without.username,
+      rawMessage('Web enquiry 4', { from: 'another@example.test', to: without.address }),
+    );
     await expect.poll(() => leads(ownerOff), poll).toEqual(['another@example.test']);
   });
 
@@ -207,41 +331,88 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     const customer = await createMailUser(servers, 'customer');
     const owner = await signedInUser(api);
     const org = await create(owner, 'organizations', { name: 'Vandelay Industries' });
-    const contact = await create(owner, 'contacts', { firstName: 'Art', lastName: 'Vandelay', emails: [customer.address], organizationId: org.id });
+    const contact = await create(owner, 'contacts', {
+      firstName: 'Art',
+      lastName: 'Vandelay',
+      emails: [customer.address],
+      organizationId: org.id,
+    });
     const kase = await create(owner, 'cases', { name: 'Latex shipment late', contactId: contact.id });
     const ticket = await create(owner, 'tickets', { name: 'Check the warehouse' });
     const mailbox = await connect(owner, user, { syncPeriod: 'now' });
     await waitIdle(api, owner.auth, mailbox.id);
 
     const subject = 'Re: your shipment, {{contact.firstName}}';
-    const text = 'Dear {{ contact.firstName | customer }} {{contact.lastName}} of {{organization.name}}, {{contact.shoeSize}} {{contact.phone|no phone}}.';
-    const draft = await call(owner, 'POST', '/drafts', { mailboxId: mailbox.id, to: [customer.address], subject, text, includeSignature: false });
+    const text =
+      'Dear {{ contact.firstName | customer }} {{contact.lastName}} of {{organization.name}}, {{contact.shoeSize}} {{contact.phone|no phone}}.';
+    const draft = await call(owner, 'POST', '/drafts', {
+      mailboxId: mailbox.id,
+      to: [customer.address],
+      subject,
+      text,
+      includeSignature: false,
+    });
     expect(draft.status).toBe(201);
-    await expect.poll(async () => (await onServer(servers, user, 'Drafts')).map((m) => [m.subject, m.text.trim()]), poll).toEqual([[subject, text]]);
+    await expect
+      .poll(async () => (await onServer(servers, user, 'Drafts')).map((m) => [m.subject, m.text.trim()]), poll)
+      .toEqual([[subject, text]]);
 
-    const refused = await call(owner, 'POST', `/drafts/${String(draft.body.id)}/send`, { linkTo: { recordType: 'case', recordId: ticket.id } });
+    const refused = await call(owner, 'POST', `/drafts/${String(draft.body.id)}/send`, {
+      linkTo: { recordType: 'case', recordId: ticket.id },
+    });
     expect(refused.status).toBe(404);
-    const sent = await call(owner, 'POST', `/drafts/${String(draft.body.id)}/send`, { linkTo: { recordType: 'case', recordId: kase.id } });
+    const sent = await call(owner, 'POST', `/drafts/${String(draft.body.id)}/send`, {
+      linkTo: { recordType: 'case', recordId: kase.id },
+    });
     expect(sent.status, JSON.stringify(sent.body)).toBe(202);
     const filled = 'Dear Art Vandelay of Vandelay Industries, {{contact.shoeSize}} no phone.';
-    await expect.poll(async () => (await onServer(servers, customer, 'INBOX')).map((m) => [m.subject, m.text.trim()]), poll).toEqual([['Re: your shipment, Art', filled]]);
-    await expect.poll(async () => (await onServer(servers, user, 'Sent')).map((m) => m.subject), poll).toEqual(['Re: your shipment, Art']);
+    await expect
+      .poll(async () => (await onServer(servers, customer, 'INBOX')).map((m) => [m.subject, m.text.trim()]), poll)
+      .toEqual([['Re: your shipment, Art', filled]]);
+    await expect
+      .poll(async () => (await onServer(servers, user, 'Sent')).map((m) => m.subject), poll)
+      .toEqual(['Re: your shipment, Art']);
 
     // The sent copy is linked to the case once synced, and (by address) to the contact and organization.
-    await expect.poll(async () => ((await call(owner, 'GET', `/cases/${kase.id}/emails`)).body.items as { subject: string }[]).map((m) => m.subject), poll).toEqual([
-      'Re: your shipment, Art',
-    ]);
-    const [item] = (await call(owner, 'GET', `/cases/${kase.id}/emails`)).body.items as { id: string; folder: string }[];
+    await expect
+      .poll(
+        async () =>
+          ((await call(owner, 'GET', `/cases/${kase.id}/emails`)).body.items as { subject: string }[]).map(
+            (m) => m.subject,
+          ),
+        poll,
+      )
+      .toEqual(['Re: your shipment, Art']);
+    const [item] = (await call(owner, 'GET', `/cases/${kase.id}/emails`)).body.items as {
+      id: string;
+      folder: string;
+    }[];
     expect(item?.folder).toBe('Sent');
     const links = (await call(owner, 'GET', `/messages/${item?.id}`)).body.links as Link[];
-    expect(links.map((l) => [l.recordType, l.source]).sort()).toEqual([['case', 'manual'], ['contact', 'auto'], ['organization', 'auto']]);
+    expect(links.map((l) => [l.recordType, l.source]).sort()).toEqual([
+      ['case', 'manual'],
+      ['contact', 'auto'],
+      ['organization', 'auto'],
+    ]);
 
     // A reply from an internal ticket, sent directly.
-    const direct = await call(owner, 'POST', '/messages/send', { mailboxId: mailbox.id, to: [customer.address], subject: 'Warehouse checked', text: 'ok', linkTo: { recordType: 'ticket', recordId: ticket.id } });
+    const direct = await call(owner, 'POST', '/messages/send', {
+      mailboxId: mailbox.id,
+      to: [customer.address],
+      subject: 'Warehouse checked',
+      text: 'ok',
+      linkTo: { recordType: 'ticket', recordId: ticket.id },
+    });
     expect(direct.status).toBe(202);
-    await expect.poll(async () => ((await call(owner, 'GET', `/tickets/${ticket.id}/emails`)).body.items as { subject: string }[]).map((m) => m.subject), poll).toEqual([
-      'Warehouse checked',
-    ]);
+    await expect
+      .poll(
+        async () =>
+          ((await call(owner, 'GET', `/tickets/${ticket.id}/emails`)).body.items as { subject: string }[]).map(
+            (m) => m.subject,
+          ),
+        poll,
+      )
+      .toEqual(['Warehouse checked']);
   });
 
   it('keeps replies to a private email private: Tandem’s own reply, its Sent copy, and a reply that arrives later', async () => {
@@ -252,15 +423,32 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     const contact = await create(owner, 'contacts', { firstName: 'Cleo', emails: [customer.address] });
     const mailbox = await connect(owner, user, { syncPeriod: 'now' });
     await waitIdle(api, owner.auth, mailbox.id);
-    const history = async (who: Owner) => ((await call(who, 'GET', `/contacts/${contact.id}/emails`)).body.items as { subject: string }[]).map((m) => m.subject).sort();
+    const history = async (who: Owner) =>
+      ((await call(who, 'GET', `/contacts/${contact.id}/emails`)).body.items as { subject: string }[])
+        .map((m) => m.subject)
+        .sort();
 
-    await deliver(servers, user.username, rawMessage('Secret terms', { from: customer.address, to: user.address, messageId: 'secret-terms@client.example' }));
+    await deliver(
+      servers,
+      user.username,
+      rawMessage('Secret terms', {
+        from: customer.address,
+        to: user.address,
+        messageId: 'secret-terms@client.example',
+      }),
+    );
     await deliver(servers, user.username, rawMessage('Open question', { from: customer.address, to: user.address }));
     const secret = await messageBySubject(mailbox.id, 'Secret terms');
     await messageBySubject(mailbox.id, 'Open question');
     expect((await call(owner, 'PATCH', `/messages/${secret}`, { private: true })).status).toBe(200);
 
-    const sent = await call(owner, 'POST', '/messages/send', { mailboxId: mailbox.id, to: [customer.address], subject: 'Re: Secret terms', text: 'Agreed.', inReplyTo: secret });
+    const sent = await call(owner, 'POST', '/messages/send', {
+      mailboxId: mailbox.id,
+      to: [customer.address],
+      subject: 'Re: Secret terms',
+      text: 'Agreed.',
+      inReplyTo: secret,
+    });
     expect(sent.status, JSON.stringify(sent.body)).toBe(202);
     const reply = await messageBySubject(mailbox.id, 'Re: Secret terms'); // the Sent copy, synced back from the server
     expect((await call(owner, 'GET', `/messages/${reply}`)).body).toMatchObject({ folder: 'Sent', private: true });
@@ -268,13 +456,22 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
     expect(onward?.inReplyTo).toBe('secret-terms@client.example');
 
     // The customer answers Tandem's reply from their own mail app: that one is private as well.
-    await deliver(servers, user.username, rawMessage('Re: Re: Secret terms', { from: customer.address, to: user.address, inReplyTo: String(sent.body.messageId) }));
+    await deliver(
+      servers,
+      user.username,
+      rawMessage('Re: Re: Secret terms', {
+        from: customer.address,
+        to: user.address,
+        inReplyTo: String(sent.body.messageId),
+      }),
+    );
     const answer = await messageBySubject(mailbox.id, 'Re: Re: Secret terms');
     expect((await call(owner, 'GET', `/messages/${answer}`)).body).toMatchObject({ private: true });
 
     expect(await history(owner)).toEqual(['Open question', 'Re: Re: Secret terms', 'Re: Secret terms', 'Secret terms']);
     expect(await history(colleague)).toEqual(['Open question']);
-    for (const id of [secret, reply, answer]) for (const url of [`/messages/${id}`, `/messages/${id}/raw`]) expect((await call(colleague, 'GET', url)).status, url).toBe(404);
+    for (const id of [secret, reply, answer])
+      for (const url of [`/messages/${id}`, `/messages/${id}/raw`])
+        expect((await call(colleague, 'GET', url)).status, url).toBe(404);
   });
 });
-

@@ -30,9 +30,14 @@ describe('sync invariants cited in code', () => {
         const line = text.slice(0, match.index).split('\n').length;
         const where = `${file.slice(root.length + 1)}:${line}`;
         citations.push(where);
-        if (!/docs\/sync\.md invariants? \d+/.test(text.slice(Math.max(0, match.index - 13), match.index + match[0].length))) {
+        if (
+          !/docs\/sync\.md invariants? \d+/.test(
+            text.slice(Math.max(0, match.index - 13), match.index + match[0].length),
+          )
+        ) {
           wrong.push(`${where} cites "${match[0]}" without naming docs/sync.md`);
-        } else if (!defined.has(Number(match[1]))) wrong.push(`${where} cites invariant ${match[1]}, not in docs/sync.md`);
+        } else if (!defined.has(Number(match[1])))
+          wrong.push(`${where} cites invariant ${match[1]}, not in docs/sync.md`);
       }
     }
     expect(citations.length).toBeGreaterThan(0);

@@ -37,8 +37,13 @@ function startAutoconfigServer(): Promise<http.Server> {
     const path = (request.url ?? '').split('?')[0];
     const send = (status: number, body: string) => response.writeHead(status, { 'content-type': 'text/xml' }).end(body);
     if (host === 'autoconfig.acme.test' && path === '/mail/config-v1.1.xml') return send(200, acmeConfig);
-    if (host === 'wellknown.test' && path === '/.well-known/autoconfig/mail/config-v1.1.xml') return send(200, wellKnownConfig);
-    if (host === 'autoconfig.broken.test') return send(200, '<clientConfig><emailProvider><incomingServer type="imap"><hostname>x</hostname></emailProvider>');
+    if (host === 'wellknown.test' && path === '/.well-known/autoconfig/mail/config-v1.1.xml')
+      return send(200, wellKnownConfig);
+    if (host === 'autoconfig.broken.test')
+      return send(
+        200,
+        '<clientConfig><emailProvider><incomingServer type="imap"><hostname>x</hostname></emailProvider>',
+      );
     return send(404, 'not here');
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -72,7 +77,12 @@ describe('provider discovery', () => {
         'self.test': ['mx.self.test'],
       },
     });
-    options = { dnsServers: [dns.server], autoconfigHttpPort: (web.address() as AddressInfo).port, timeoutMs: 1500, outbound: testOutbound };
+    options = {
+      dnsServers: [dns.server],
+      autoconfigHttpPort: (web.address() as AddressInfo).port,
+      timeoutMs: 1500,
+      outbound: testOutbound,
+    };
   });
   afterAll(async () => {
     await dns?.stop();
@@ -90,7 +100,11 @@ describe('provider discovery', () => {
     });
     expect((await discoverProvider('a@outlook.com')).provider).toMatchObject({ id: 'microsoft', auth: 'oauth2' });
     const yahoo = await discoverProvider('a@yahoo.com');
-    expect(yahoo.provider).toMatchObject({ id: 'yahoo', auth: 'app-password', helpUrl: expect.stringMatching(/^https:\/\/help\.yahoo\.com\//) });
+    expect(yahoo.provider).toMatchObject({
+      id: 'yahoo',
+      auth: 'app-password',
+      helpUrl: expect.stringMatching(/^https:\/\/help\.yahoo\.com\//),
+    });
     expect((await discoverProvider('a@icloud.com')).provider).toMatchObject({ id: 'icloud', auth: 'app-password' });
   });
 
@@ -106,7 +120,11 @@ describe('provider discovery', () => {
 
   it('reads the autoconfig document at <domain>/.well-known/', async () => {
     const found = await discoverProvider('bob@wellknown.test', options);
-    expect(found).toMatchObject({ source: 'autoconfig', provider: { name: 'Well Known' }, imap: { host: 'imap.wellknown.test' } });
+    expect(found).toMatchObject({
+      source: 'autoconfig',
+      provider: { name: 'Well Known' },
+      imap: { host: 'imap.wellknown.test' },
+    });
   });
 
   it('falls back to SRV records, preferring implicit TLS', async () => {
@@ -120,8 +138,16 @@ describe('provider discovery', () => {
   });
 
   it('recognizes domains hosted by Google or Microsoft from their MX records', async () => {
-    expect(await discoverProvider('bob@hosted.test', options)).toMatchObject({ source: 'mx', provider: { id: 'google', auth: 'oauth2' }, imap: { host: 'imap.gmail.com' } });
-    expect(await discoverProvider('bob@office.test', options)).toMatchObject({ source: 'mx', provider: { id: 'microsoft' }, smtp: { host: 'smtp.office365.com' } });
+    expect(await discoverProvider('bob@hosted.test', options)).toMatchObject({
+      source: 'mx',
+      provider: { id: 'google', auth: 'oauth2' },
+      imap: { host: 'imap.gmail.com' },
+    });
+    expect(await discoverProvider('bob@office.test', options)).toMatchObject({
+      source: 'mx',
+      provider: { id: 'microsoft' },
+      smtp: { host: 'smtp.office365.com' },
+    });
   });
 
   it('says what it tried when nothing is found: broken XML, unknown MX, unknown domain, a "." SRV target', async () => {
@@ -145,7 +171,10 @@ describe('provider discovery', () => {
 
   it('gives up on an autoconfig host that never answers and uses what else it found', async () => {
     const found = await discoverProvider('bob@unreachable.test', options);
-    expect(found).toMatchObject({ source: 'srv', imap: { host: 'imap.unreachable.test', port: 143, security: 'starttls' } });
+    expect(found).toMatchObject({
+      source: 'srv',
+      imap: { host: 'imap.unreachable.test', port: 143, security: 'starttls' },
+    });
     expect(found.steps[0]?.outcome).toMatch(/no answer in time|unreachable|timed? ?out/i);
   });
 
@@ -160,19 +189,53 @@ describe('provider discovery', () => {
 
     it('answers a signed-in user with the settings and their source', async () => {
       const { auth } = await signedInUser(api);
-      const response = await api.app.inject({ method: 'GET', url: '/api/v1/providers/discover?address=bob%40acme.test', headers: auth });
+      const response = await api.app.inject({
+        method: 'GET',
+        url: '/api/v1/providers/discover?address=bob%40acme.test',
+        headers: auth,
+      });
       expect(response.statusCode).toBe(200);
-      expect(response.json()).toMatchObject({ address: 'bob@acme.test', source: 'autoconfig', imap: { host: 'imap.acme.test' }, provider: { signInReady: false } });
-      const gmail = await api.app.inject({ method: 'GET', url: '/api/v1/providers/discover?address=bob%40gmail.com', headers: auth });
-      expect(gmail.json()).toMatchObject({ source: 'preset', provider: { id: 'google', auth: 'oauth2', signInReady: false } });
+      expect(response.json()).toMatchObject({
+        address: 'bob@acme.test',
+        source: 'autoconfig',
+        imap: { host: 'imap.acme.test' },
+        provider: { signInReady: false },
+      });
+      const gmail = await api.app.inject({
+        method: 'GET',
+        url: '/api/v1/providers/discover?address=bob%40gmail.com',
+        headers: auth,
+      });
+      expect(gmail.json()).toMatchObject({
+        source: 'preset',
+        provider: { id: 'google', auth: 'oauth2', signInReady: false },
+      });
       const admin = await signedInUser(api, { admin: true });
-      const saved = await api.app.inject({ method: 'PUT', url: '/api/v1/admin/oauth-providers/google', headers: admin.auth, payload: { clientId: 'id.apps.googleusercontent.com', clientSecret: 'secret' } });
-      expect(saved.json()).toMatchObject({ id: 'google', name: 'Gmail / Google Workspace', scopes: ['https://mail.google.com/', 'openid', 'email'], imap: { host: 'imap.gmail.com' } });
-      const ready = await api.app.inject({ method: 'GET', url: '/api/v1/providers/discover?address=bob%40gmail.com', headers: auth });
+      const saved = await api.app.inject({
+        method: 'PUT',
+        url: '/api/v1/admin/oauth-providers/google',
+        headers: admin.auth,
+        payload: { clientId: 'id.apps.googleusercontent.com', clientSecret: 'secret' },
+      });
+      expect(saved.json()).toMatchObject({
+        id: 'google',
+        name: 'Gmail / Google Workspace',
+        scopes: ['https://mail.google.com/', 'openid', 'email'],
+        imap: { host: 'imap.gmail.com' },
+      });
+      const ready = await api.app.inject({
+        method: 'GET',
+        url: '/api/v1/providers/discover?address=bob%40gmail.com',
+        headers: auth,
+      });
       expect(ready.json()).toMatchObject({ provider: { id: 'google', signInReady: true } });
 
       // The sign-in goes to Google's own endpoint (nothing is fetched to build it), with PKCE and offline access.
-      const start = await api.app.inject({ method: 'GET', url: '/api/v1/oauth/google/start?address=bob%40gmail.com', headers: { ...auth, accept: 'application/json' } });
+      const start = await api.app.inject({
+        method: 'GET',
+        url: '/api/v1/oauth/google/start?address=bob%40gmail.com',
+        headers: { ...auth, accept: 'application/json' },
+      });
       const url = new URL(start.json<{ authorizationUrl: string }>().authorizationUrl);
       expect(url.origin + url.pathname).toBe('https://accounts.google.com/o/oauth2/v2/auth');
       expect(Object.fromEntries(url.searchParams)).toMatchObject({
@@ -184,13 +247,21 @@ describe('provider discovery', () => {
         login_hint: 'bob@gmail.com',
         redirect_uri: 'http://localhost:80/api/v1/oauth/callback',
       });
-      expect(String(start.headers['set-cookie'])).toMatch(/^tandem_oauth=[\w-]{43}; Path=\/api\/v1\/oauth; HttpOnly; SameSite=Lax/);
+      expect(String(start.headers['set-cookie'])).toMatch(
+        /^tandem_oauth=[\w-]{43}; Path=\/api\/v1\/oauth; HttpOnly; SameSite=Lax/,
+      );
     });
 
     it('refuses a missing token and a malformed address', async () => {
-      expect((await api.app.inject({ method: 'GET', url: '/api/v1/providers/discover?address=bob%40acme.test' })).statusCode).toBe(401);
+      expect(
+        (await api.app.inject({ method: 'GET', url: '/api/v1/providers/discover?address=bob%40acme.test' })).statusCode,
+      ).toBe(401);
       const { auth } = await signedInUser(api);
-      const bad = await api.app.inject({ method: 'GET', url: '/api/v1/providers/discover?address=not-an-address', headers: auth });
+      const bad = await api.app.inject({
+        method: 'GET',
+        url: '/api/v1/providers/discover?address=not-an-address',
+        headers: auth,
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json()).toMatchObject({ error: { code: 'validation_failed' } });
     });

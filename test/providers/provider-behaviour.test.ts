@@ -39,10 +39,20 @@ describe('provider-specific behaviour', () => {
     const { response } = await connect(mailUser, 'someone@yahoo.com', 'my-account-password');
     expect(response.statusCode).toBe(422);
     expect(response.json()).toMatchObject({
-      error: { code: 'auth_failed', message: expect.stringMatching(/app password.*https:\/\/help\.yahoo\.com\//), details: { providerId: 'yahoo', helpUrl: expect.stringMatching(/^https:\/\/help\.yahoo\.com\//) } },
+      error: {
+        code: 'auth_failed',
+        message: expect.stringMatching(/app password.*https:\/\/help\.yahoo\.com\//),
+        details: { providerId: 'yahoo', helpUrl: expect.stringMatching(/^https:\/\/help\.yahoo\.com\//) },
+      },
     });
     const gmail = await connect(mailUser, 'someone@gmail.com', 'my-account-password');
-    expect(gmail.response.json()).toMatchObject({ error: { code: 'auth_failed', message: expect.stringMatching(/sign in with Gmail/), details: { providerId: 'google' } } });
+    expect(gmail.response.json()).toMatchObject({
+      error: {
+        code: 'auth_failed',
+        message: expect.stringMatching(/sign in with Gmail/),
+        details: { providerId: 'google' },
+      },
+    });
     const other = await connect(mailUser, 'someone@example.test', 'my-account-password');
     expect(other.response.json()).toMatchObject({ error: { code: 'auth_failed' } });
     expect(other.response.json<{ error: { details?: { helpUrl?: string } } }>().error.details?.helpUrl).toBeUndefined();
@@ -56,9 +66,18 @@ describe('provider-specific behaviour', () => {
     const mailbox = response.json<MailboxView>();
     expect(mailbox.providerId).toBe('google');
     await waitIdle(api, owner.auth, mailbox.id);
-    const sent = await api.app.inject({ method: 'POST', url: '/api/v1/messages/send', headers: owner.auth, payload: { mailboxId: mailbox.id, to: [recipient.address], subject: 'Filed by the provider', text: 'x' } });
+    const sent = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages/send',
+      headers: owner.auth,
+      payload: { mailboxId: mailbox.id, to: [recipient.address], subject: 'Filed by the provider', text: 'x' },
+    });
     expect(sent.statusCode, sent.body).toBe(202);
-    await waitFor(async () => (await doveadm(servers, ['search', '-u', recipient.username, 'mailbox', 'INBOX', 'all'])).trim() !== '', { what: 'delivery' });
+    await waitFor(
+      async () =>
+        (await doveadm(servers, ['search', '-u', recipient.username, 'mailbox', 'INBOX', 'all'])).trim() !== '',
+      { what: 'delivery' },
+    );
     expect((await doveadm(servers, ['search', '-u', mailUser.username, 'mailbox', 'Sent', 'all'])).trim()).toBe('');
   });
 
@@ -68,11 +87,20 @@ describe('provider-specific behaviour', () => {
     const { owner, response } = await connect(mailUser, 'deleter@gmail.com');
     const mailbox = response.json<MailboxView>();
     await waitIdle(api, owner.auth, mailbox.id);
-    const list = await api.app.inject({ method: 'GET', url: `/api/v1/messages?mailboxId=${mailbox.id}&folder=INBOX`, headers: owner.auth });
+    const list = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/messages?mailboxId=${mailbox.id}&folder=INBOX`,
+      headers: owner.auth,
+    });
     const [message] = list.json<{ items: { id: string }[] }>().items;
-    const deleted = await api.app.inject({ method: 'DELETE', url: `/api/v1/messages/${message?.id}?permanent=true`, headers: owner.auth });
+    const deleted = await api.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/messages/${message?.id}?permanent=true`,
+      headers: owner.auth,
+    });
     expect(deleted.statusCode, deleted.body).toBeLessThan(300);
-    const search = (folder: string) => doveadm(servers, ['search', '-u', mailUser.username, 'mailbox', folder, 'all']).then((out) => out.trim());
+    const search = (folder: string) =>
+      doveadm(servers, ['search', '-u', mailUser.username, 'mailbox', folder, 'all']).then((out) => out.trim());
     await waitFor(async () => (await search('Trash')) !== '', { what: 'the message in Trash' });
     expect(await search('INBOX')).toBe('');
   });
@@ -84,8 +112,16 @@ describe('provider-specific behaviour', () => {
     const mailbox = response.json<MailboxView>();
     expect(mailbox.providerId).toBeNull();
     await waitIdle(api, owner.auth, mailbox.id);
-    await api.app.inject({ method: 'POST', url: '/api/v1/messages/send', headers: owner.auth, payload: { mailboxId: mailbox.id, to: [mailUser.address], subject: 'Copy kept', text: 'x' } });
-    await waitFor(async () => (await doveadm(servers, ['search', '-u', mailUser.username, 'mailbox', 'Sent', 'all'])).trim() !== '', { what: 'the Sent copy' });
+    await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/messages/send',
+      headers: owner.auth,
+      payload: { mailboxId: mailbox.id, to: [mailUser.address], subject: 'Copy kept', text: 'x' },
+    });
+    await waitFor(
+      async () => (await doveadm(servers, ['search', '-u', mailUser.username, 'mailbox', 'Sent', 'all'])).trim() !== '',
+      { what: 'the Sent copy' },
+    );
   });
 
   it('iCloud never gets QRESYNC enabled; others do', () => {

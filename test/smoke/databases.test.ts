@@ -41,7 +41,8 @@ describe.skipIf(url === null)('PostgreSQL', () => {
       await Promise.all([a.drop(), b.drop()]);
     }
     const left = await withClient(url!, (c) =>
-      c.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ANY($1)', [[a.schema, b.schema]]));
+      c.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ANY($1)', [[a.schema, b.schema]]),
+    );
     expect(left.rowCount).toBe(0);
   });
 });

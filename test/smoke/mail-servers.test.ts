@@ -4,7 +4,14 @@ import { readFile } from 'node:fs/promises';
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createMailUser, deliver, doveadm, mailServers, otherClient, sendViaPostfix, startMailServers, waitFor,
+  createMailUser,
+  deliver,
+  doveadm,
+  mailServers,
+  otherClient,
+  sendViaPostfix,
+  startMailServers,
+  waitFor,
   type MailServers,
 } from '../support/index.ts';
 
@@ -17,16 +24,21 @@ describe('shared servers from the global setup', () => {
     const servers = mailServers();
     const user = await createMailUser(servers, 'smtp');
     const sent = await sendViaPostfix(servers, {
-      from: 'sender@example.test', to: user.address, raw: message(user.address, 'Through Postfix'),
+      from: 'sender@example.test',
+      to: user.address,
+      raw: message(user.address, 'Through Postfix'),
     });
     expect(sent.accepted).toEqual([user.address]);
 
     const client = await otherClient(servers, user);
     try {
-      const exists = await waitFor(async () => {
-        const status = await client.status('INBOX', { messages: true });
-        return (status && status.messages) || false;
-      }, { what: 'the message to reach INBOX' });
+      const exists = await waitFor(
+        async () => {
+          const status = await client.status('INBOX', { messages: true });
+          return (status && status.messages) || false;
+        },
+        { what: 'the message to reach INBOX' },
+      );
       expect(exists).toBe(1);
       await client.mailboxOpen('INBOX');
       const fetched = await client.fetchOne('*', { envelope: true, source: true });
@@ -41,7 +53,9 @@ describe('shared servers from the global setup', () => {
     const servers = mailServers();
     const user = await createMailUser(servers);
     const first = await deliver(servers, user.username, message(user.address, 'First'));
-    const second = await deliver(servers, user.username, Buffer.from(message(user.address, 'Second')), { flags: ['\\Seen', '\\Flagged'] });
+    const second = await deliver(servers, user.username, Buffer.from(message(user.address, 'Second')), {
+      flags: ['\\Seen', '\\Flagged'],
+    });
     const archived = await deliver(servers, user.username, message(user.address, 'Archived'), { folder: 'Archive' });
     expect([first, second, archived]).toEqual([1, 2, 1]);
 
@@ -55,8 +69,18 @@ describe('shared servers from the global setup', () => {
     } finally {
       await client.logout();
     }
-    expect(await doveadm(servers, ['fetch', '-u', user.username, 'hdr.subject', 'mailbox', 'Archive', 'uid', String(archived)]))
-      .toContain('Archived');
+    expect(
+      await doveadm(servers, [
+        'fetch',
+        '-u',
+        user.username,
+        'hdr.subject',
+        'mailbox',
+        'Archive',
+        'uid',
+        String(archived),
+      ]),
+    ).toContain('Archived');
   });
 
   it('lists the special-use folders with their roles, subscribed', async () => {
@@ -66,7 +90,12 @@ describe('shared servers from the global setup', () => {
       const folders = await client.list();
       const roles = Object.fromEntries(folders.map((f) => [f.path, f.specialUse ?? null]));
       expect(roles).toMatchObject({
-        INBOX: '\\Inbox', Sent: '\\Sent', Drafts: '\\Drafts', Trash: '\\Trash', Junk: '\\Junk', Archive: '\\Archive',
+        INBOX: '\\Inbox',
+        Sent: '\\Sent',
+        Drafts: '\\Drafts',
+        Trash: '\\Trash',
+        Junk: '\\Junk',
+        Archive: '\\Archive',
       });
       expect(folders.filter((f) => f.path !== 'INBOX').every((f) => f.subscribed)).toBe(true);
     } finally {
@@ -85,16 +114,30 @@ describe('shared servers from the global setup', () => {
     const servers = mailServers();
     const user = await createMailUser(servers);
     const client = new ImapFlow({
-      host: servers.imap.host, port: servers.imap.port, secure: false, logger: false,
+      host: servers.imap.host,
+      port: servers.imap.port,
+      secure: false,
+      logger: false,
       auth: { user: user.username, pass: 'wrong' },
     });
     await expect(client.connect()).rejects.toMatchObject({ authenticationFailed: true });
     client.close();
 
     const raw = message(user.address, 'Authenticated');
-    await expect(sendViaPostfix(servers, { from: user.address, to: user.address, raw, auth: { user: user.username, pass: 'wrong' } }))
-      .rejects.toMatchObject({ code: 'EAUTH' });
-    const sent = await sendViaPostfix(servers, { from: user.address, to: user.address, raw, auth: { user: user.username, pass: user.password } });
+    await expect(
+      sendViaPostfix(servers, {
+        from: user.address,
+        to: user.address,
+        raw,
+        auth: { user: user.username, pass: 'wrong' },
+      }),
+    ).rejects.toMatchObject({ code: 'EAUTH' });
+    const sent = await sendViaPostfix(servers, {
+      from: user.address,
+      to: user.address,
+      raw,
+      auth: { user: user.username, pass: user.password },
+    });
     expect(sent.accepted).toEqual([user.address]);
   });
 
@@ -102,8 +145,9 @@ describe('shared servers from the global setup', () => {
     const servers = mailServers();
     const user = await createMailUser(servers);
     const raw = message(user.address, 'Too big', 'x'.repeat(76).concat('\r\n').repeat(140_000)); // ~11 MB
-    await expect(sendViaPostfix(servers, { from: 'sender@example.test', to: user.address, raw }))
-      .rejects.toMatchObject({ responseCode: 552 });
+    await expect(sendViaPostfix(servers, { from: 'sender@example.test', to: user.address, raw })).rejects.toMatchObject(
+      { responseCode: 552 },
+    );
   });
 
   it('advertises QRESYNC and CONDSTORE by default', async () => {
@@ -130,7 +174,8 @@ describe('a Dovecot without QRESYNC and CONDSTORE', () => {
     try {
       expect(client.capabilities.has('QRESYNC')).toBe(false);
       expect(client.capabilities.has('CONDSTORE')).toBe(false);
-      for (const kept of ['IDLE', 'MOVE', 'UIDPLUS', 'SPECIAL-USE', 'NOTIFY']) expect(client.capabilities.has(kept)).toBe(true);
+      for (const kept of ['IDLE', 'MOVE', 'UIDPLUS', 'SPECIAL-USE', 'NOTIFY'])
+        expect(client.capabilities.has(kept)).toBe(true);
     } finally {
       await client.logout();
     }
@@ -147,8 +192,12 @@ describe('servers with TLS', () => {
   it('accept implicit TLS with a self-signed certificate', async () => {
     const user = await createMailUser(servers);
     const client = new ImapFlow({
-      host: servers.imapTls!.host, port: servers.imapTls!.port, secure: true, logger: false,
-      tls: { rejectUnauthorized: false }, auth: { user: user.username, pass: user.password },
+      host: servers.imapTls!.host,
+      port: servers.imapTls!.port,
+      secure: true,
+      logger: false,
+      tls: { rejectUnauthorized: false },
+      auth: { user: user.username, pass: user.password },
     });
     await client.connect();
     expect(client.secureConnection).toBe(true);
@@ -158,8 +207,13 @@ describe('servers with TLS', () => {
   it('offer STARTTLS on the plain port, verifiable against the certificate', async () => {
     const user = await createMailUser(servers);
     const client = new ImapFlow({
-      host: servers.imap.host, port: servers.imap.port, secure: false, doSTARTTLS: true, logger: false,
-      tls: { ca: await readFile(servers.tlsCert!) }, auth: { user: user.username, pass: user.password },
+      host: servers.imap.host,
+      port: servers.imap.port,
+      secure: false,
+      doSTARTTLS: true,
+      logger: false,
+      tls: { ca: await readFile(servers.tlsCert!) },
+      auth: { user: user.username, pass: user.password },
     });
     await client.connect();
     expect(client.secureConnection).toBe(true);

@@ -28,7 +28,9 @@ describe('the Node.js version the project names', () => {
     const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, LockEntry> };
     const refusing = Object.entries(lock.packages).flatMap(([where, entry]) => {
       const node = Array.isArray(entry.engines) ? undefined : entry.engines?.node;
-      return where !== '' && node !== undefined && !semver.satisfies(lowest, node) ? [`${where} wants node ${node}`] : [];
+      return where !== '' && node !== undefined && !semver.satisfies(lowest, node)
+        ? [`${where} wants node ${node}`]
+        : [];
     });
     expect(refusing).toEqual([]);
   });

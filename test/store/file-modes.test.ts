@@ -19,7 +19,8 @@ describe('files in the data folder', () => {
     try {
       await migrateToLatest(store);
       await store.db.selectFrom('users').select('id').execute();
-      for (const file of ['tandem.sqlite', 'tandem.sqlite-wal', 'tandem.sqlite-shm']) expect([file, mode(path.join(dataDir, file))]).toEqual([file, '600']);
+      for (const file of ['tandem.sqlite', 'tandem.sqlite-wal', 'tandem.sqlite-shm'])
+        expect([file, mode(path.join(dataDir, file))]).toEqual([file, '600']);
     } finally {
       await store.close();
     }
@@ -29,7 +30,11 @@ describe('files in the data folder', () => {
     for (const blob of [key, other]) {
       const file = blobs.pathOf(blob);
       expect(mode(file)).toBe('600');
-      expect([mode(path.dirname(file)), mode(path.dirname(path.dirname(file))), mode(blobs.root)]).toEqual(['700', '700', '700']);
+      expect([mode(path.dirname(file)), mode(path.dirname(path.dirname(file))), mode(blobs.root)]).toEqual([
+        '700',
+        '700',
+        '700',
+      ]);
     }
   });
 

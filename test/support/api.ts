@@ -13,7 +13,10 @@ export interface TestApi {
 }
 
 /** The whole HTTP app on a fresh store, for `inject()`. */
-export async function startTestApi(dialect: Dialect, options: { setupCode?: string } & TestContextOptions = {}): Promise<TestApi> {
+export async function startTestApi(
+  dialect: Dialect,
+  options: { setupCode?: string } & TestContextOptions = {},
+): Promise<TestApi> {
   const context = await openTestContext(dialect, options);
   const app = await buildApp(context, { setupCode: options.setupCode ?? null });
   return {
@@ -29,7 +32,10 @@ export async function startTestApi(dialect: Dialect, options: { setupCode?: stri
 let counter = 0;
 
 /** A fresh user and a session token for it. */
-export async function signedInUser(api: TestApi, options: { admin?: boolean } = {}): Promise<{ user: User; token: string; auth: { authorization: string } }> {
+export async function signedInUser(
+  api: TestApi,
+  options: { admin?: boolean } = {},
+): Promise<{ user: User; token: string; auth: { authorization: string } }> {
   counter += 1;
   const user = await createUser(api.context.store.db, {
     email: `user${counter}-${Date.now()}@example.test`,

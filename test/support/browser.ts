@@ -6,7 +6,15 @@ import type { APIResponse, Browser, BrowserContext, Page } from 'playwright-core
 import type { MailServersInfo, MailUser } from './mail-servers.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Where the tests put screenshots of the key screens (not committed). */
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
@@ -23,7 +31,10 @@ export interface TestBrowser {
 
 export async function openBrowser(options: { width?: number; height?: number } = {}): Promise<TestBrowser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 800 }, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    acceptDownloads: true,
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
@@ -64,8 +75,20 @@ export async function signInAndConnect(
     headers: { 'x-tandem-csrf': '1' },
     data: {
       address: mail.address,
-      imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: mail.username, password: mail.password },
-      smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: mail.username, password: mail.password },
+      imap: {
+        host: servers.imap.host,
+        port: servers.imap.port,
+        security: 'none',
+        username: mail.username,
+        password: mail.password,
+      },
+      smtp: {
+        host: servers.smtp.host,
+        port: servers.smtp.port,
+        security: 'none',
+        username: mail.username,
+        password: mail.password,
+      },
       syncPeriod: '1m',
       folders,
     },

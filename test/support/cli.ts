@@ -12,9 +12,15 @@ export interface CliResult {
 }
 
 /** Runs `tandem …` to completion, with optional stdin (and working folder). */
-export function runTandem(args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export function runTandem(
+  args: string[],
+  options: { stdin?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tandemBin, ...args], { env: { ...cleanEnv(), ...options.env }, ...(options.cwd ? { cwd: options.cwd } : {}) });
+    const child = spawn(process.execPath, [tandemBin, ...args], {
+      env: { ...cleanEnv(), ...options.env },
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -26,13 +32,24 @@ export function runTandem(args: string[], options: { stdin?: string; env?: NodeJ
 }
 
 /** Starts `tandem serve` and resolves with its URL once it prints it. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess; output: () => string }> {
-  const { printed, child, output } = await startTandem(['serve', '--port', '0', ...args], env, /Tandem is running at (http:\/\/\S+)/);
+export async function startServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ url: string; child: ChildProcess; output: () => string }> {
+  const { printed, child, output } = await startTandem(
+    ['serve', '--port', '0', ...args],
+    env,
+    /Tandem is running at (http:\/\/\S+)/,
+  );
   return { url: printed, child, output };
 }
 
 /** Starts a long-running `tandem …` command; resolves once its output matches `ready`, with the first group. */
-export function startTandem(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Promise<{ printed: string; child: ChildProcess; output: () => string }> {
+export function startTandem(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+): Promise<{ printed: string; child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [tandemBin, ...args], { env: { ...cleanEnv(), ...env } });
     let output = '';
@@ -67,8 +84,15 @@ function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /** A Tandem user made with the CLI, and the headers of an API token for it. */
-export async function cliUserHeaders(dataDir: string, email: string, env: NodeJS.ProcessEnv = {}): Promise<Record<string, string>> {
-  await runTandem(['user', 'add', '--email', email, '--password-stdin', '--data', dataDir], { stdin: 'cli-user-password', env });
+export async function cliUserHeaders(
+  dataDir: string,
+  email: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Record<string, string>> {
+  await runTandem(['user', 'add', '--email', email, '--password-stdin', '--data', dataDir], {
+    stdin: 'cli-user-password',
+    env,
+  });
   const token = (await runTandem(['token', 'create', '--user', email, '--data', dataDir], { env })).stdout.trim();
   return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 }
@@ -92,8 +116,20 @@ export async function connectOverHttp(
     headers,
     body: JSON.stringify({
       address: user.address,
-      imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password },
-      smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: user.username, password: user.password },
+      imap: {
+        host: servers.imap.host,
+        port: servers.imap.port,
+        security: 'none',
+        username: user.username,
+        password: user.password,
+      },
+      smtp: {
+        host: servers.smtp.host,
+        port: servers.smtp.port,
+        security: 'none',
+        username: user.username,
+        password: user.password,
+      },
       ...options,
     }),
   });

@@ -47,7 +47,10 @@ export interface RunningCourier {
 }
 
 export async function courierAvailable(): Promise<boolean> {
-  return access(IMAPD).then(() => true, () => false);
+  return access(IMAPD).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function makeMaildir(home: string): Promise<void> {
@@ -71,7 +74,8 @@ function parseArguments(text: string): string[] | null {
 }
 
 export async function startCourier(): Promise<RunningCourier> {
-  if (!(await courierAvailable())) throw new Error(`Courier IMAP is not unpacked in ${COURIER_DIR}: run test/support/install-packages.sh as root`);
+  if (!(await courierAvailable()))
+    throw new Error(`Courier IMAP is not unpacked in ${COURIER_DIR}: run test/support/install-packages.sh as root`);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'tandem-courier-'));
   const passwords = new Map<string, string>();
   const children = new Set<ReturnType<typeof spawn>>();
@@ -84,7 +88,9 @@ export async function startCourier(): Promise<RunningCourier> {
       env: {
         ...IMAPD_SETTINGS,
         PATH: '/usr/bin:/bin',
-        LD_LIBRARY_PATH: [path.join(COURIER_DIR, 'usr/lib'), path.join(COURIER_DIR, 'usr/lib/x86_64-linux-gnu')].join(':'),
+        LD_LIBRARY_PATH: [path.join(COURIER_DIR, 'usr/lib'), path.join(COURIER_DIR, 'usr/lib/x86_64-linux-gnu')].join(
+          ':',
+        ),
         // libgamin starts its own gam_server for Courier's FAM (IDLE, folder watching) from here.
         GAMIN_DEBUG_SERVER: path.join(COURIER_DIR, 'usr/libexec/gam_server'),
         AUTHENTICATED: user,
@@ -137,7 +143,8 @@ export async function startCourier(): Promise<RunningCourier> {
         const verb = command.toUpperCase();
         if (verb === 'CAPABILITY') socket.write(`* CAPABILITY ${CAPABILITY}\r\n${tag} OK CAPABILITY completed\r\n`);
         else if (verb === 'NOOP') socket.write(`${tag} OK NOOP completed\r\n`);
-        else if (verb === 'LOGOUT') socket.end(`* BYE Courier-IMAP server shutting down\r\n${tag} OK LOGOUT completed\r\n`);
+        else if (verb === 'LOGOUT')
+          socket.end(`* BYE Courier-IMAP server shutting down\r\n${tag} OK LOGOUT completed\r\n`);
         else if (verb === 'LOGIN') {
           const [user, password] = parseArguments(rest.join(' ')) ?? [];
           if (user === undefined || password === undefined || passwords.get(user) !== password) {

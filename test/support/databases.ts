@@ -14,7 +14,9 @@ export interface PostgresStatus {
 }
 
 /** Connects once (quick timeout) to see whether PostgreSQL is there. */
-export async function checkPostgres(url = process.env.TANDEM_TEST_DATABASE_URL || DEFAULT_POSTGRES_URL): Promise<PostgresStatus> {
+export async function checkPostgres(
+  url = process.env.TANDEM_TEST_DATABASE_URL || DEFAULT_POSTGRES_URL,
+): Promise<PostgresStatus> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
@@ -35,7 +37,9 @@ export function postgresUrl(): string | null {
   const status = inject('postgres');
   if (!status.error) return status.url;
   if (process.env.CI) {
-    throw new Error(`PostgreSQL is not reachable at ${status.url} (${status.error}); CI must not skip PostgreSQL tests`);
+    throw new Error(
+      `PostgreSQL is not reachable at ${status.url} (${status.error}); CI must not skip PostgreSQL tests`,
+    );
   }
   return null;
 }

@@ -25,12 +25,22 @@ export async function startDns(zones: string[], records: DnsRecords): Promise<Te
   await ensurePackages();
   const [port = 0] = await freePorts(1);
   const args = [
-    '--keep-in-foreground', '--conf-file=/dev/null', '--no-resolv', '--no-hosts', '--no-poll',
-    `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', '--user=root', '--pid-file=',
+    '--keep-in-foreground',
+    '--conf-file=/dev/null',
+    '--no-resolv',
+    '--no-hosts',
+    '--no-poll',
+    `--port=${port}`,
+    '--listen-address=127.0.0.1',
+    '--bind-interfaces',
+    '--user=root',
+    '--pid-file=',
     ...zones.map((zone) => `--local=/${zone}/`),
     ...Object.entries(records.a ?? {}).map(([name, ip]) => `--host-record=${name},${ip}`),
     ...(records.srv ?? []).map((r) => `--srv-host=${r.name},${r.target},${r.port},${r.priority ?? 0},0`),
-    ...Object.entries(records.mx ?? {}).flatMap(([domain, hosts]) => hosts.map((host, i) => `--mx-host=${domain},${host},${(i + 1) * 10}`)),
+    ...Object.entries(records.mx ?? {}).flatMap(([domain, hosts]) =>
+      hosts.map((host, i) => `--mx-host=${domain},${host},${(i + 1) * 10}`),
+    ),
   ];
   const child = spawn('/usr/sbin/dnsmasq', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -42,11 +52,17 @@ export async function startDns(zones: string[], records: DnsRecords): Promise<Te
   const resolver = new Resolver({ timeout: 500, tries: 1 });
   resolver.setServers([server]);
   try {
-    await waitFor(async () => {
-      if (child.exitCode !== null) throw new Error(`dnsmasq exited: ${stderr}`);
-      // Any answer (even NXDOMAIN) shows it is listening.
-      return resolver.resolveTxt(`ready.${zones[0] ?? 'test'}`).then(() => true, (e: NodeJS.ErrnoException) => e.code === 'ENOTFOUND' || e.code === 'ENODATA');
-    }, { timeoutMs: 10_000, what: 'dnsmasq to answer' });
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`dnsmasq exited: ${stderr}`);
+        // Any answer (even NXDOMAIN) shows it is listening.
+        return resolver.resolveTxt(`ready.${zones[0] ?? 'test'}`).then(
+          () => true,
+          (e: NodeJS.ErrnoException) => e.code === 'ENOTFOUND' || e.code === 'ENODATA',
+        );
+      },
+      { timeoutMs: 10_000, what: 'dnsmasq to answer' },
+    );
   } catch (error) {
     kill();
     throw error;

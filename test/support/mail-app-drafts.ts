@@ -5,7 +5,10 @@ import type { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 
 /** A 48×24 red PNG: big enough to see in a screenshot. */
-export const CHART_PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAADAAAAAYCAIAAAAzn+mLAAAALElEQVR42u3OAQkAAAgDsMd5/xTGsobgYAGWaU+JkJCQkJCQkJCQkJDQr9AC46DsPWuXPdQAAAAASUVORK5CYII=', 'base64');
+export const CHART_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAADAAAAAYCAIAAAAzn+mLAAAALElEQVR42u3OAQkAAAgDsMd5/xTGsobgYAGWaU+JkJCQkJCQkJCQkJDQr9AC46DsPWuXPdQAAAAASUVORK5CYII=',
+  'base64',
+);
 export const CHART_CID = 'part1.chart.4f2a@example.test';
 
 function head(from: string, subject: string, contentType: string[]): string[] {
@@ -27,11 +30,17 @@ export const PLAIN_TEXT = 'Hi Carol,\n\nLine A: prices\nLine B: dates\n\nThanks,
 
 /** A multi-line text/plain draft (no format=flowed). */
 export function plainDraft(from: string, subject: string): string {
-  return [...head(from, subject, ['Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: 7bit']), '', ...PLAIN_TEXT.split('\n'), ''].join('\r\n');
+  return [
+    ...head(from, subject, ['Content-Type: text/plain; charset=UTF-8', 'Content-Transfer-Encoding: 7bit']),
+    '',
+    ...PLAIN_TEXT.split('\n'),
+    '',
+  ].join('\r\n');
 }
 
 /** What the format=flowed draft says once its soft breaks are joined (RFC 3676 §4.2). */
-export const FLOWED_TEXT = 'Hi Carol,\n\nThis paragraph was wrapped by the mail app at a short width, so its soft line breaks end with a space and are joined again.\nThis line ends with a hard break.\n\nThanks,\nAlice';
+export const FLOWED_TEXT =
+  'Hi Carol,\n\nThis paragraph was wrapped by the mail app at a short width, so its soft line breaks end with a space and are joined again.\nThis line ends with a hard break.\n\nThanks,\nAlice';
 
 /** A text/plain; format=flowed draft: soft breaks (a space before the line end) and hard ones. */
 export function flowedDraft(from: string, subject: string): string {
@@ -46,7 +55,15 @@ export function flowedDraft(from: string, subject: string): string {
     'Thanks,',
     'Alice',
   ];
-  return [...head(from, subject, ['Content-Type: text/plain; charset=UTF-8; format=flowed', 'Content-Transfer-Encoding: 7bit']), '', ...body, ''].join('\r\n');
+  return [
+    ...head(from, subject, [
+      'Content-Type: text/plain; charset=UTF-8; format=flowed',
+      'Content-Transfer-Encoding: 7bit',
+    ]),
+    '',
+    ...body,
+    '',
+  ].join('\r\n');
 }
 
 /** An HTML draft with an inline image: multipart/related, the image referenced by cid: (RFC 2392). */
@@ -101,11 +118,22 @@ export async function draftsOnServer(client: ImapFlow, folder: string): Promise<
       found.push({
         uid: m.uid,
         subject: parsed.subject ?? '',
-        to: (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) => a.value.map((v) => v.address ?? '')),
+        to: (Array.isArray(parsed.to) ? parsed.to : parsed.to ? [parsed.to] : []).flatMap((a) =>
+          a.value.map((v) => v.address ?? ''),
+        ),
         text: (parsed.text ?? '').replace(/\r\n/g, '\n').replace(/\n$/, ''),
         html: typeof parsed.html === 'string' ? parsed.html : null,
-        contentType: parsed.headers.get('content-type') && typeof parsed.headers.get('content-type') === 'object' ? String((parsed.headers.get('content-type') as { value: string }).value) : 'text/plain',
-        inline: parsed.attachments.filter((a) => a.contentId).map((a) => ({ contentId: (a.contentId ?? '').replace(/[<>]/g, ''), contentType: a.contentType, content: a.content })),
+        contentType:
+          parsed.headers.get('content-type') && typeof parsed.headers.get('content-type') === 'object'
+            ? String((parsed.headers.get('content-type') as { value: string }).value)
+            : 'text/plain',
+        inline: parsed.attachments
+          .filter((a) => a.contentId)
+          .map((a) => ({
+            contentId: (a.contentId ?? '').replace(/[<>]/g, ''),
+            contentType: a.contentType,
+            content: a.content,
+          })),
         source: m.source.toString('utf8'),
       });
     }

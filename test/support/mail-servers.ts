@@ -73,11 +73,26 @@ export interface MailUser {
 
 const INSTALL_SCRIPT = fileURLToPath(new URL('./install-packages.sh', import.meta.url));
 const WATCHDOG = fileURLToPath(new URL('./watchdog.sh', import.meta.url));
-const REQUIRED = ['/usr/sbin/dovecot', '/usr/bin/doveadm', '/usr/lib/dovecot/imap', '/usr/lib/dovecot/lmtp', '/usr/sbin/postfix', '/usr/bin/openssl', '/usr/sbin/dnsmasq',
-  path.join(COURIER_DIR, 'usr/bin/imapd')];
+const REQUIRED = [
+  '/usr/sbin/dovecot',
+  '/usr/bin/doveadm',
+  '/usr/lib/dovecot/imap',
+  '/usr/lib/dovecot/lmtp',
+  '/usr/sbin/postfix',
+  '/usr/bin/openssl',
+  '/usr/sbin/dnsmasq',
+  path.join(COURIER_DIR, 'usr/bin/imapd'),
+];
 
 export async function ensurePackages(): Promise<void> {
-  const present = await Promise.all(REQUIRED.map((f) => access(f).then(() => true, () => false)));
+  const present = await Promise.all(
+    REQUIRED.map((f) =>
+      access(f).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   if (present.every(Boolean)) return;
   // Installs as root; otherwise fails with one line saying what to install.
   await run('bash', [INSTALL_SCRIPT], { timeoutMs: 30 * 60_000 });
@@ -91,9 +106,23 @@ async function makeCertificate(dir: string): Promise<{ cert: string; key: string
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-days',
+    '30',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ]);
   return { cert, key };
 }
@@ -103,8 +132,17 @@ async function makeCertificate(dir: string): Promise<{ cert: string; key: string
  * (killed by a timeout or Ctrl-C, or a crash): the daemons would otherwise run on.
  */
 function startWatchdog(dir: string): () => void {
-  const watchdog = spawn('bash', [WATCHDOG, String(process.pid), dir, dovecotPidFile(path.join(dir, 'dovecot')),
-    postfixPidFile(path.join(dir, 'postfix'))], { detached: true, stdio: 'ignore' });
+  const watchdog = spawn(
+    'bash',
+    [
+      WATCHDOG,
+      String(process.pid),
+      dir,
+      dovecotPidFile(path.join(dir, 'dovecot')),
+      postfixPidFile(path.join(dir, 'postfix')),
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
   watchdog.unref();
   return () => {
     try {
@@ -134,21 +172,32 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
     return server;
   };
   try {
-    const dovecot = track(await startDovecot({
-      dir: path.join(dir, 'dovecot'),
-      ports: { imap, imaps, lmtp, auth },
-      mailUid,
-      mailGid,
-      tls,
-      disableCapabilities: options.disableCapabilities ?? [],
-      addCapabilities: options.addCapabilities ?? [],
-      autoCreateFolders: options.autoCreateFolders ?? true,
-      profile: options.profile ?? 'dovecot',
-      oauth2: options.oauth2,
-    }));
+    const dovecot = track(
+      await startDovecot({
+        dir: path.join(dir, 'dovecot'),
+        ports: { imap, imaps, lmtp, auth },
+        mailUid,
+        mailGid,
+        tls,
+        disableCapabilities: options.disableCapabilities ?? [],
+        addCapabilities: options.addCapabilities ?? [],
+        autoCreateFolders: options.autoCreateFolders ?? true,
+        profile: options.profile ?? 'dovecot',
+        oauth2: options.oauth2,
+      }),
+    );
     // After Dovecot: Postfix's smtpd asks Dovecot's auth listener for the SASL
     // mechanisms on every connection, and dies (then is throttled) if it is not there.
-    const postfix = track(await startPostfix({ dir: path.join(dir, 'postfix'), smtpPort: smtp, lmtpPort: lmtp, authPort: auth, tls, sasl: options.smtpAuth ?? true }));
+    const postfix = track(
+      await startPostfix({
+        dir: path.join(dir, 'postfix'),
+        smtpPort: smtp,
+        lmtpPort: lmtp,
+        authPort: auth,
+        tls,
+        sasl: options.smtpAuth ?? true,
+      }),
+    );
     return {
       dir,
       imap: { host: '127.0.0.1', port: imap },
@@ -168,7 +217,9 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
 /** Starts a private Dovecot and Postfix. Call stop() when done. */
 export async function startMailServers(options: StartOptions = {}): Promise<MailServers> {
   if (process.getuid?.() !== 0) {
-    throw new Error('startMailServers needs root: Postfix only runs as root (CI and the project machines test as root)');
+    throw new Error(
+      'startMailServers needs root: Postfix only runs as root (CI and the project machines test as root)',
+    );
   }
   await ensurePackages();
   // Free ports are picked before the servers bind them; another process may take one
@@ -231,17 +282,29 @@ export async function deliver(
   const folder = options.folder ?? 'INBOX';
   const key = `${servers.dovecotConfig}\n${username}\n${folder}`;
   const previous = deliveryQueues.get(key) ?? Promise.resolve();
-  const next = previous.catch(() => {}).then(async () => {
-    await doveadm(servers, ['save', '-u', username, '-m', folder], raw);
-    // '*' is the last message by sequence number, i.e. the one just saved.
-    const out = await doveadm(servers, ['fetch', '-u', username, 'uid', 'mailbox', folder, '*']);
-    const uid = Number.parseInt(/uid: (\d+)/.exec(out)?.[1] ?? '', 10);
-    if (!Number.isInteger(uid)) throw new Error(`no UID after saving to ${folder}: ${out}`);
-    if (options.flags?.length) {
-      await doveadm(servers, ['flags', 'add', '-u', username, options.flags.join(' '), 'mailbox', folder, 'uid', String(uid)]);
-    }
-    return uid;
-  });
+  const next = previous
+    .catch(() => {})
+    .then(async () => {
+      await doveadm(servers, ['save', '-u', username, '-m', folder], raw);
+      // '*' is the last message by sequence number, i.e. the one just saved.
+      const out = await doveadm(servers, ['fetch', '-u', username, 'uid', 'mailbox', folder, '*']);
+      const uid = Number.parseInt(/uid: (\d+)/.exec(out)?.[1] ?? '', 10);
+      if (!Number.isInteger(uid)) throw new Error(`no UID after saving to ${folder}: ${out}`);
+      if (options.flags?.length) {
+        await doveadm(servers, [
+          'flags',
+          'add',
+          '-u',
+          username,
+          options.flags.join(' '),
+          'mailbox',
+          folder,
+          'uid',
+          String(uid),
+        ]);
+      }
+      return uid;
+    });
   deliveryQueues.set(key, next);
   try {
     return await next;
@@ -251,7 +314,10 @@ export async function deliver(
 }
 
 /** A logged-in ImapFlow client acting as the user's other mail app. Call logout() when done. */
-export async function otherClient(servers: MailServersInfo, user: Pick<MailUser, 'username' | 'password'>): Promise<ImapFlow> {
+export async function otherClient(
+  servers: MailServersInfo,
+  user: Pick<MailUser, 'username' | 'password'>,
+): Promise<ImapFlow> {
   const client = new ImapFlow({
     host: servers.imap.host,
     port: servers.imap.port,
@@ -272,7 +338,11 @@ export interface ServerCopy {
 }
 
 /** What another mail app sees in a folder of `user`, oldest first; [] when the folder cannot be opened. */
-export async function serverCopies(servers: MailServersInfo, user: Pick<MailUser, 'username' | 'password'>, folder: string): Promise<ServerCopy[]> {
+export async function serverCopies(
+  servers: MailServersInfo,
+  user: Pick<MailUser, 'username' | 'password'>,
+  folder: string,
+): Promise<ServerCopy[]> {
   const client = await otherClient(servers, user);
   try {
     await client.mailboxOpen(folder, { readOnly: true });
@@ -289,7 +359,11 @@ export async function serverCopies(servers: MailServersInfo, user: Pick<MailUser
 }
 
 /** The subjects another mail app sees in a folder of `user`, oldest first; [] when the folder cannot be opened. */
-export async function serverSubjects(servers: MailServersInfo, user: Pick<MailUser, 'username' | 'password'>, folder: string): Promise<string[]> {
+export async function serverSubjects(
+  servers: MailServersInfo,
+  user: Pick<MailUser, 'username' | 'password'>,
+  folder: string,
+): Promise<string[]> {
   const client = await otherClient(servers, user);
   try {
     await client.mailboxOpen(folder, { readOnly: true });

@@ -40,7 +40,11 @@ export async function startMisbehavingSmtp(mode: Misbehaviour): Promise<Misbehav
           inData = false;
           received += 1;
           if (mode === 'drop-after-data') return void socket.destroy();
-          reply(mode === 'refuse-message' ? '554 5.7.1 Message rejected: looks like spam to this test server' : '250 2.0.0 Ok: queued as TEST1');
+          reply(
+            mode === 'refuse-message'
+              ? '554 5.7.1 Message rejected: looks like spam to this test server'
+              : '250 2.0.0 Ok: queued as TEST1',
+          );
           continue;
         }
         const eol = buffer.indexOf('\r\n');

@@ -48,7 +48,8 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
     conformIdTokenClaims: false,
     cookies: { keys: ['test-cookie-key'] },
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => ({ sub: id, email: id }) }),
-    extraTokenClaims: (_ctx, token) => ('accountId' in token && token.accountId ? { email: token.accountId } : undefined),
+    extraTokenClaims: (_ctx, token) =>
+      'accountId' in token && token.accountId ? { email: token.accountId } : undefined,
     // By default refresh tokens come only with prompt=consent; the client may always have one.
     issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ttl: { AccessToken: () => state.accessTokenTtl },
@@ -79,10 +80,11 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
       });
       if (!response.ok) throw new Error(`revocation failed: ${response.status} ${await response.text()}`);
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -90,7 +92,14 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
 async function drive(start: string, account: string, deny: boolean): Promise<URL> {
   const jar = new Map<string, string>();
   const request = async (url: URL, init: RequestInit = {}) => {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: {
+        ...(init.headers as Record<string, string>),
+        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
+    });
     for (const line of response.headers.getSetCookie()) {
       const [pair = ''] = line.split(';');
       const [name = '', ...value] = pair.split('=');
@@ -118,9 +127,16 @@ async function drive(start: string, account: string, deny: boolean): Promise<URL
     }
     const prompt = page.includes('name="prompt" value="login"') ? 'login' : 'consent';
     const body = new URLSearchParams(prompt === 'login' ? { prompt, login: account, password: 'any' } : { prompt });
-    const submitted = await request(new URL(`/interaction/${uid}`, url), { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const submitted = await request(new URL(`/interaction/${uid}`, url), {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     const next = submitted.headers.get('location');
-    if (!next) throw new Error(`the ${prompt} page did not redirect (${submitted.status}): ${(await submitted.text()).slice(0, 300)}`);
+    if (!next)
+      throw new Error(
+        `the ${prompt} page did not redirect (${submitted.status}): ${(await submitted.text()).slice(0, 300)}`,
+      );
     url = new URL(next, url);
   }
   throw new Error('the sign-in did not come back to the client');

@@ -107,7 +107,19 @@ const MASTER = '/usr/lib/postfix/sbin/master';
 // The queue tree from /etc/postfix/postfix-files. `postfix start` would create it, but
 // its create-missing and check scripts take ~2.5 s on a fresh queue; master itself
 // starts in ~20 ms once the tree exists.
-const QUEUE_DIRS = ['active', 'bounce', 'corrupt', 'defer', 'deferred', 'flush', 'hold', 'incoming', 'private', 'saved', 'trace'];
+const QUEUE_DIRS = [
+  'active',
+  'bounce',
+  'corrupt',
+  'defer',
+  'deferred',
+  'flush',
+  'hold',
+  'incoming',
+  'private',
+  'saved',
+  'trace',
+];
 
 async function makeDir(dir: string, uid: number, gid: number, mode: number): Promise<void> {
   await mkdir(dir, { recursive: true });
@@ -133,7 +145,10 @@ async function makeQueue(s: PostfixSetup): Promise<void> {
 function portTaken(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -144,7 +159,10 @@ export async function startPostfix(s: PostfixSetup): Promise<RunningPostfix> {
   // Postfix waits for a config file written in the last 2 s to "cool down" (re-reading
   // it every 300 ms): backdate them so it starts at once.
   const past = new Date(Date.now() - 60_000);
-  for (const [name, text] of [['main.cf', mainCf(s)], ['master.cf', masterCf(s)]] as const) {
+  for (const [name, text] of [
+    ['main.cf', mainCf(s)],
+    ['master.cf', masterCf(s)],
+  ] as const) {
     await writeFile(path.join(configDir, name), text);
     await utimes(path.join(configDir, name), past, past);
   }

@@ -77,11 +77,15 @@ export async function runToFile(
 /** Picks `count` distinct free loopback ports (all held open together so they differ). */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<net.Server>((resolve, reject) => {
-      const server = net.createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Server>((resolve, reject) => {
+          const server = net.createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
@@ -189,15 +193,17 @@ export async function waitForExit(pid: number, timeoutMs = 10_000): Promise<void
  */
 export async function stopDaemon(pidFile: string, startedPid: number | null): Promise<void> {
   const pids = new Set([startedPid, await readPid(pidFile)]);
-  await Promise.all([...pids].map(async (pid) => {
-    if (pid === null || !(await isAlive(pid))) return;
-    try {
-      process.kill(pid, 'SIGTERM'); // what `doveadm stop` / `postfix stop` do
-    } catch {
-      return; // exited meanwhile
-    }
-    await waitForExit(pid);
-  }));
+  await Promise.all(
+    [...pids].map(async (pid) => {
+      if (pid === null || !(await isAlive(pid))) return;
+      try {
+        process.kill(pid, 'SIGTERM'); // what `doveadm stop` / `postfix stop` do
+      } catch {
+        return; // exited meanwhile
+      }
+      await waitForExit(pid);
+    }),
+  );
 }
 
 /** Last lines of a log file, for error messages. */

@@ -41,7 +41,14 @@ export async function openTestContext(dialect: Dialect, options: TestContextOpti
   const schema = dialect === 'postgres' ? await freshPostgresSchema() : null;
   const config = loadConfig({
     env: {},
-    overrides: { dataDir, databaseUrl: schema?.url, logLevel: 'silent', allowedMailHosts: options.allowedMailHosts ?? TEST_ALLOWED_MAIL_HOSTS, trustProxy: options.trustProxy, publicUrl: options.publicUrl },
+    overrides: {
+      dataDir,
+      databaseUrl: schema?.url,
+      logLevel: 'silent',
+      allowedMailHosts: options.allowedMailHosts ?? TEST_ALLOWED_MAIL_HOSTS,
+      trustProxy: options.trustProxy,
+      publicUrl: options.publicUrl,
+    },
   });
   // TANDEM_TEST_LOG=debug shows the server's log while debugging a test.
   const context = await openContext(config, { logger: pino({ level: process.env.TANDEM_TEST_LOG ?? 'silent' }) });

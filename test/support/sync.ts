@@ -42,7 +42,12 @@ export interface MailboxOptions {
 }
 
 /** Signs in a fresh Tandem user and connects `mailUser`'s mailbox for them. */
-export async function connectTestMailbox(api: TestApi, servers: MailServersInfo, mailUser: MailUser, options: MailboxOptions = {}) {
+export async function connectTestMailbox(
+  api: TestApi,
+  servers: MailServersInfo,
+  mailUser: MailUser,
+  options: MailboxOptions = {},
+) {
   const owner = await signedInUser(api);
   const response = await api.app.inject({
     method: 'POST',
@@ -50,8 +55,20 @@ export async function connectTestMailbox(api: TestApi, servers: MailServersInfo,
     headers: owner.auth,
     payload: {
       address: mailUser.address,
-      imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: mailUser.username, password: mailUser.password },
-      smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none', username: mailUser.username, password: mailUser.password },
+      imap: {
+        host: servers.imap.host,
+        port: servers.imap.port,
+        security: 'none',
+        username: mailUser.username,
+        password: mailUser.password,
+      },
+      smtp: {
+        host: servers.smtp.host,
+        port: servers.smtp.port,
+        security: 'none',
+        username: mailUser.username,
+        password: mailUser.password,
+      },
       syncPeriod: options.syncPeriod ?? '3m',
       ...(options.folders ? { folders: options.folders } : {}),
       ...(options.markIncomingPrivate ? { markIncomingPrivate: true } : {}),
@@ -90,21 +107,39 @@ export async function storedLocations(api: TestApi, mailboxId: string): Promise<
     .selectFrom('message_locations')
     .innerJoin('messages', 'messages.id', 'message_locations.message_id')
     .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
-    .select(['messages.id as messageId', 'folders.path as folder', 'message_locations.uid', 'messages.subject', 'message_locations.flags'])
+    .select([
+      'messages.id as messageId',
+      'folders.path as folder',
+      'message_locations.uid',
+      'messages.subject',
+      'message_locations.flags',
+    ])
     .where('message_locations.mailbox_id', '=', mailboxId)
     .orderBy('message_locations.uid')
     .execute();
-  return rows.map((r) => ({ messageId: r.messageId, folder: r.folder, uid: r.uid, subject: r.subject, flags: JSON.parse(r.flags) as string[] }));
+  return rows.map((r) => ({
+    messageId: r.messageId,
+    folder: r.folder,
+    uid: r.uid,
+    subject: r.subject,
+    flags: JSON.parse(r.flags) as string[],
+  }));
 }
 
 export async function subjectsIn(api: TestApi, mailboxId: string, folder: string): Promise<string[]> {
-  return (await storedLocations(api, mailboxId)).filter((l) => l.folder === folder).map((l) => l.subject).sort();
+  return (await storedLocations(api, mailboxId))
+    .filter((l) => l.folder === folder)
+    .map((l) => l.subject)
+    .sort();
 }
 
 let counter = 0;
 
 /** A small RFC 5322 message. */
-export function rawMessage(subject: string, options: { from?: string; to?: string; date?: Date; body?: string; messageId?: string; inReplyTo?: string } = {}): string {
+export function rawMessage(
+  subject: string,
+  options: { from?: string; to?: string; date?: Date; body?: string; messageId?: string; inReplyTo?: string } = {},
+): string {
   counter += 1;
   const date = options.date ?? new Date();
   return [
@@ -123,7 +158,13 @@ export function rawMessage(subject: string, options: { from?: string; to?: strin
 }
 
 /** APPENDs with a chosen INTERNALDATE, as a mail app importing old mail would. */
-export async function appendDated(servers: MailServersInfo, user: MailUser, folder: string, subject: string, date: Date): Promise<void> {
+export async function appendDated(
+  servers: MailServersInfo,
+  user: MailUser,
+  folder: string,
+  subject: string,
+  date: Date,
+): Promise<void> {
   const client: ImapFlow = await otherClient(servers, user);
   try {
     await client.append(folder, rawMessage(subject, { date }), [], date);

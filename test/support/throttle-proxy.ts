@@ -9,7 +9,10 @@ export interface ThrottleProxy extends Endpoint {
   close(): Promise<void>;
 }
 
-export async function startThrottleProxy(target: Endpoint, bytesPerSecond: number | null = null): Promise<ThrottleProxy> {
+export async function startThrottleProxy(
+  target: Endpoint,
+  bytesPerSecond: number | null = null,
+): Promise<ThrottleProxy> {
   let rate = bytesPerSecond;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {

@@ -12,65 +12,71 @@ import type { SyncTestApi } from '../support/sync.ts';
 const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');
 
 /** RFC 2047 word with a raw 8-bit byte (0xF6) instead of =F6. */
-const EIGHT_BIT_WORD = latin1([
-  'From: =?iso-8859-1?Q?J=FCrgen_M\xfcller?= <juergen@example.test>',
-  'To: frog@example.test',
-  'Subject: =?iso-8859-1?Q?Die_Hasen_und_die_Fr\xf6sche?=',
-  'Date: Mon, 1 Jan 2024 10:00:00 +0000',
-  'Message-ID: <eight-bit-word@example.test>',
-  'MIME-Version: 1.0',
-  'Content-Type: multipart/mixed; boundary="b1"',
-  '',
-  '--b1',
-  'Content-Type: text/plain; charset=iso-8859-1',
-  'Content-Transfer-Encoding: 8bit',
-  '',
-  'Die Fr\xf6sche quaken.',
-  '--b1',
-  'Content-Type: text/plain; name="=?iso-8859-1?Q?Fr\xf6sche.txt?="',
-  'Content-Disposition: attachment; filename="=?iso-8859-1?Q?Fr\xf6sche.txt?="',
-  '',
-  'ribbit',
-  '--b1--',
-  '',
-].join('\r\n'));
+const EIGHT_BIT_WORD = latin1(
+  [
+    'From: =?iso-8859-1?Q?J=FCrgen_M\xfcller?= <juergen@example.test>',
+    'To: frog@example.test',
+    'Subject: =?iso-8859-1?Q?Die_Hasen_und_die_Fr\xf6sche?=',
+    'Date: Mon, 1 Jan 2024 10:00:00 +0000',
+    'Message-ID: <eight-bit-word@example.test>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset=iso-8859-1',
+    'Content-Transfer-Encoding: 8bit',
+    '',
+    'Die Fr\xf6sche quaken.',
+    '--b1',
+    'Content-Type: text/plain; name="=?iso-8859-1?Q?Fr\xf6sche.txt?="',
+    'Content-Disposition: attachment; filename="=?iso-8859-1?Q?Fr\xf6sche.txt?="',
+    '',
+    'ribbit',
+    '--b1--',
+    '',
+  ].join('\r\n'),
+);
 
 /** UTF-7 (RFC 2152) in encoded words, a file name and the body. */
-const UTF7 = latin1([
-  'From: =?unicode-1-1-utf-7?Q?Fr+APY-sche?= <utf7@example.test>',
-  'To: frog@example.test',
-  'Subject: =?utf-7?Q?Fr+APY-sche?=',
-  'Date: Mon, 1 Jan 2024 11:00:00 +0000',
-  'Message-ID: <utf7@example.test>',
-  'MIME-Version: 1.0',
-  'Content-Type: multipart/mixed; boundary="b2"',
-  '',
-  '--b2',
-  'Content-Type: text/plain; charset="utf-7"',
-  '',
-  'Die Fr+APY-sche, 1 +- 1 = 2',
-  '--b2',
-  'Content-Type: application/octet-stream',
-  'Content-Disposition: attachment; filename="=?utf-7?B?RnIrQVBZLXNjaGUucGRm?="',
-  'Content-Transfer-Encoding: base64',
-  '',
-  'cmliYml0',
-  '--b2--',
-  '',
-].join('\r\n'));
+const UTF7 = latin1(
+  [
+    'From: =?unicode-1-1-utf-7?Q?Fr+APY-sche?= <utf7@example.test>',
+    'To: frog@example.test',
+    'Subject: =?utf-7?Q?Fr+APY-sche?=',
+    'Date: Mon, 1 Jan 2024 11:00:00 +0000',
+    'Message-ID: <utf7@example.test>',
+    'MIME-Version: 1.0',
+    'Content-Type: multipart/mixed; boundary="b2"',
+    '',
+    '--b2',
+    'Content-Type: text/plain; charset="utf-7"',
+    '',
+    'Die Fr+APY-sche, 1 +- 1 = 2',
+    '--b2',
+    'Content-Type: application/octet-stream',
+    'Content-Disposition: attachment; filename="=?utf-7?B?RnIrQVBZLXNjaGUucGRm?="',
+    'Content-Transfer-Encoding: base64',
+    '',
+    'cmliYml0',
+    '--b2--',
+    '',
+  ].join('\r\n'),
+);
 
 /** UTF-7 HTML that spells a script tag: decoded, then sanitized like any HTML. */
-const UTF7_HTML = latin1([
-  'From: html7@example.test',
-  'To: frog@example.test',
-  'Subject: html in utf-7',
-  'Date: Mon, 1 Jan 2024 12:00:00 +0000',
-  'Message-ID: <utf7-html@example.test>',
-  'Content-Type: text/html; charset=utf-7',
-  '',
-  '+ADw-p+AD4-Fr+APY-sche+ADw-/p+AD4-+ADw-script+AD4-alert(1)+ADw-/script+AD4-',
-  '',
-].join('\r\n'));
+const UTF7_HTML = latin1(
+  [
+    'From: html7@example.test',
+    'To: frog@example.test',
+    'Subject: html in utf-7',
+    'Date: Mon, 1 Jan 2024 12:00:00 +0000',
+    'Message-ID: <utf7-html@example.test>',
+    'Content-Type: text/html; charset=utf-7',
+    '',
+    '+ADw-p+AD4-Fr+APY-sche+ADw-/p+AD4-+ADw-script+AD4-alert(1)+ADw-/script+AD4-',
+    '',
+  ].join('\r\n'),
+);
 
 describe('charsets old clients wrote, synced from the real server', () => {
   const servers = mailServers();
@@ -88,12 +94,18 @@ describe('charsets old clients wrote, synced from the real server', () => {
     const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: '1m', folders: ['INBOX'] });
     await waitIdle(api, owner.auth, mailbox.id);
 
-    const list = await api.app.inject({ method: 'GET', url: `/api/v1/messages?mailboxId=${mailbox.id}&folder=INBOX`, headers: owner.auth });
+    const list = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/messages?mailboxId=${mailbox.id}&folder=INBOX`,
+      headers: owner.auth,
+    });
     const items = list.json<{ items: MessageSummary[] }>().items;
     const detail = async (messageId: string): Promise<MessageDetail> => {
       const summary = items.find((item) => item.messageId === messageId);
       if (!summary) throw new Error(`${messageId} not synced`);
-      return (await api.app.inject({ method: 'GET', url: `/api/v1/messages/${summary.id}`, headers: owner.auth })).json<MessageDetail>();
+      return (
+        await api.app.inject({ method: 'GET', url: `/api/v1/messages/${summary.id}`, headers: owner.auth })
+      ).json<MessageDetail>();
     };
 
     const eightBit = await detail('eight-bit-word@example.test');

@@ -35,7 +35,10 @@ function sameSubject(ours: string, theirs: string): boolean {
 
 function sameAddress(ours: string | null, theirs: string): boolean {
   if (theirs.includes('\uFFFD') || theirs.includes('=?')) return true;
-  const normalized = theirs.replace(/\([^)]*\)/g, '').replace(/\s+/g, '').replace(/^@[^:]+:/, '');
+  const normalized = theirs
+    .replace(/\([^)]*\)/g, '')
+    .replace(/\s+/g, '')
+    .replace(/^@[^:]+:/, '');
   return (ours ?? '').toLowerCase() === normalized;
 }
 
@@ -71,7 +74,13 @@ describe.skipIf(!present)('syncing the whole real-world corpus', () => {
     const rows = await api.context.store.db
       .selectFrom('message_locations')
       .innerJoin('messages', 'messages.id', 'message_locations.message_id')
-      .select(['message_locations.uid', 'message_locations.message_id', 'messages.subject', 'messages.from_address', 'messages.raw_blob'])
+      .select([
+        'message_locations.uid',
+        'message_locations.message_id',
+        'messages.subject',
+        'messages.from_address',
+        'messages.raw_blob',
+      ])
       .where('message_locations.mailbox_id', '=', mailbox.id)
       .execute();
     expect(rows).toHaveLength(appended.size);
@@ -80,7 +89,8 @@ describe.skipIf(!present)('syncing the whole real-world corpus', () => {
     const reader = await otherClient(servers, user);
     await reader.mailboxOpen('INBOX');
     const onServer = new Map<number, Buffer>();
-    for await (const message of reader.fetch('1:*', { uid: true, source: true })) if (message.source) onServer.set(message.uid, message.source);
+    for await (const message of reader.fetch('1:*', { uid: true, source: true }))
+      if (message.source) onServer.set(message.uid, message.source);
     await reader.logout();
 
     const perMessage = new Map<number, number>();
@@ -97,11 +107,15 @@ describe.skipIf(!present)('syncing the whole real-world corpus', () => {
       expect((await api.context.blobs.get(row.raw_blob)).equals(raw)).toBe(true);
       const independent = await PostalMime.parse(raw);
       const subject = independent.subject ?? '';
-      if (!sameSubject(row.subject, subject)) mismatches.push(`uid ${row.uid} subject ${JSON.stringify(row.subject)} vs ${JSON.stringify(subject)}`);
+      if (!sameSubject(row.subject, subject))
+        mismatches.push(`uid ${row.uid} subject ${JSON.stringify(row.subject)} vs ${JSON.stringify(subject)}`);
       const from = independent.from?.address?.toLowerCase() ?? '';
-      if (from && !sameAddress(row.from_address, from)) mismatches.push(`uid ${row.uid} from ${row.from_address} vs ${from}`);
+      if (from && !sameAddress(row.from_address, from))
+        mismatches.push(`uid ${row.uid} from ${row.from_address} vs ${from}`);
     }
-    console.info(`corpus sync: ${appended.size} stored, ${refused} refused by the server, ${mismatches.length} differences from postal-mime`);
+    console.info(
+      `corpus sync: ${appended.size} stored, ${refused} refused by the server, ${mismatches.length} differences from postal-mime`,
+    );
     expect(mismatches.slice(0, 20)).toEqual([]);
   }, 300_000);
 });

@@ -18,15 +18,25 @@ describe('draft edits interrupted by SIGKILL', () => {
     const headers = await cliUserHeaders(dataDir, 'drafter@example.test');
     let serve = await startServe(['--data', dataDir]);
     children.push(serve.child);
-    const mailbox = (await (await connectOverHttp(serve.url, headers, servers, user, { syncPeriod: 'now' })).json()) as { id: string };
+    const mailbox = (await (
+      await connectOverHttp(serve.url, headers, servers, user, { syncPeriod: 'now' })
+    ).json()) as { id: string };
     const draft = (await (
-      await fetch(`${serve.url}/api/v1/drafts`, { method: 'POST', headers, body: JSON.stringify({ mailboxId: mailbox.id, subject: 'version 0', text: 'v0' }) })
+      await fetch(`${serve.url}/api/v1/drafts`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ mailboxId: mailbox.id, subject: 'version 0', text: 'v0' }),
+      })
     ).json()) as { id: string };
 
     let last = 'version 0';
     for (let i = 1; i <= 6; i += 1) {
       last = `version ${i}`;
-      const saved = await fetch(`${serve.url}/api/v1/drafts/${draft.id}`, { method: 'PUT', headers, body: JSON.stringify({ subject: last, text: `v${i}` }) });
+      const saved = await fetch(`${serve.url}/api/v1/drafts/${draft.id}`, {
+        method: 'PUT',
+        headers,
+        body: JSON.stringify({ subject: last, text: `v${i}` }),
+      });
       expect(saved.status).toBe(200);
       await new Promise((resolve) => setTimeout(resolve, (i * 37) % 120));
       await killNow(serve.child);
@@ -39,7 +49,8 @@ describe('draft edits interrupted by SIGKILL', () => {
       try {
         await client.mailboxOpen('Drafts', { readOnly: true });
         const found: string[] = [];
-        for await (const m of client.fetch('1:*', { envelope: true, flags: true })) if (!m.flags?.has('\\Deleted')) found.push(m.envelope?.subject ?? '');
+        for await (const m of client.fetch('1:*', { envelope: true, flags: true }))
+          if (!m.flags?.has('\\Deleted')) found.push(m.envelope?.subject ?? '');
         return found;
       } finally {
         await client.logout();
@@ -48,7 +59,11 @@ describe('draft edits interrupted by SIGKILL', () => {
     const url = serve.url;
     await expect.poll(subjects, { timeout: 60_000, interval: 250 }).toEqual([last]);
     await expect
-      .poll(async () => ((await (await fetch(`${url}/api/v1/drafts/${draft.id}`, { headers })).json()) as { state: string }).state, { timeout: 30_000 })
+      .poll(
+        async () =>
+          ((await (await fetch(`${url}/api/v1/drafts/${draft.id}`, { headers })).json()) as { state: string }).state,
+        { timeout: 30_000 },
+      )
       .toBe('saved');
   }, 180_000);
 });

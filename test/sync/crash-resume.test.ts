@@ -25,7 +25,12 @@ describe('a first sync killed mid-way', () => {
     const start = Date.now() - 3600_000;
     for (let i = 0; i < 1500; i += 1) {
       const body = `Message ${i}\r\n${'lorem ipsum dolor sit amet '.repeat(40 + (i % 200))}`;
-      await other.append('INBOX', rawMessage(`bulk ${i}`, { body, date: new Date(start + i * 1000) }), [], new Date(start + i * 1000));
+      await other.append(
+        'INBOX',
+        rawMessage(`bulk ${i}`, { body, date: new Date(start + i * 1000) }),
+        [],
+        new Date(start + i * 1000),
+      );
     }
     await other.mailboxOpen('INBOX');
     const serverUids = ((await other.search({ all: true }, { uid: true })) || []).sort((a, b) => a - b);
@@ -38,15 +43,19 @@ describe('a first sync killed mid-way', () => {
     const created = await connectOverHttp(serve.url, auth, servers, user, { syncPeriod: '1m', folders: ['INBOX'] });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
-    const progress = async (url: string) => (await (await fetch(`${url}/api/v1/mailboxes/${id}`, { headers: auth })).json()) as Progress;
+    const progress = async (url: string) =>
+      (await (await fetch(`${url}/api/v1/mailboxes/${id}`, { headers: auth })).json()) as Progress;
 
     let kills = 0;
     for (const threshold of [1, 400, 1000]) {
       const url = serve.url;
-      const seen = await waitFor(async () => {
-        const p = await progress(url);
-        return p.progress.done >= threshold || p.state === 'idle' ? p : undefined;
-      }, { intervalMs: 5, what: `progress past ${threshold}` });
+      const seen = await waitFor(
+        async () => {
+          const p = await progress(url);
+          return p.progress.done >= threshold || p.state === 'idle' ? p : undefined;
+        },
+        { intervalMs: 5, what: `progress past ${threshold}` },
+      );
       if (seen.state === 'idle') break;
       await killNow(serve.child);
       kills += 1;
@@ -56,10 +65,13 @@ describe('a first sync killed mid-way', () => {
     expect(kills).toBeGreaterThan(0);
 
     const url = serve.url;
-    const final = await waitFor(async () => {
-      const p = await progress(url);
-      return p.state === 'idle' ? p : undefined;
-    }, { timeoutMs: 120_000, what: 'the first sync to finish' });
+    const final = await waitFor(
+      async () => {
+        const p = await progress(url);
+        return p.state === 'idle' ? p : undefined;
+      },
+      { timeoutMs: 120_000, what: 'the first sync to finish' },
+    );
     expect(final.progress).toEqual({ done: serverUids.length, total: serverUids.length });
 
     const uids: number[] = [];
@@ -67,7 +79,10 @@ describe('a first sync killed mid-way', () => {
     let cursor: string | null = null;
     do {
       const query: string = `mailboxId=${id}&folder=INBOX&limit=200${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = (await (await fetch(`${url}/api/v1/messages?${query}`, { headers: auth })).json()) as { items: { id: string; uid: number }[]; nextCursor: string | null };
+      const page = (await (await fetch(`${url}/api/v1/messages?${query}`, { headers: auth })).json()) as {
+        items: { id: string; uid: number }[];
+        nextCursor: string | null;
+      };
       for (const item of page.items) {
         uids.push(item.uid);
         ids.add(item.id);

@@ -19,7 +19,9 @@ describe('sends interrupted by SIGKILL', () => {
     const headers = await cliUserHeaders(dataDir, 'sender@example.test');
     let serve = await startServe(['--data', dataDir]);
     children.push(serve.child);
-    const mailbox = (await (await connectOverHttp(serve.url, headers, servers, sender, { syncPeriod: 'now' })).json()) as { id: string };
+    const mailbox = (await (
+      await connectOverHttp(serve.url, headers, servers, sender, { syncPeriod: 'now' })
+    ).json()) as { id: string };
 
     const sends: { id: string; subject: string }[] = [];
     for (let i = 0; i < 6; i += 1) {
@@ -28,7 +30,12 @@ describe('sends interrupted by SIGKILL', () => {
       const request = fetch(`${url}/api/v1/messages/send`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ mailboxId: mailbox.id, to: [recipient.address], subject: `crash send ${i}`, text: `body ${i}` }),
+        body: JSON.stringify({
+          mailboxId: mailbox.id,
+          to: [recipient.address],
+          subject: `crash send ${i}`,
+          text: `body ${i}`,
+        }),
       })
         .then(async (r) => ((await r.json()) as { id?: string }).id)
         .catch(() => undefined);
@@ -43,13 +50,16 @@ describe('sends interrupted by SIGKILL', () => {
 
     const url = serve.url;
     // Every answered send is accounted for: sent, failed, or uncertain ("may not have been sent") — never left 'attempted'.
-    const stateOf = async (id: string) => ((await (await fetch(`${url}/api/v1/sends/${id}`, { headers })).json()) as { state: string }).state;
+    const stateOf = async (id: string) =>
+      ((await (await fetch(`${url}/api/v1/sends/${id}`, { headers })).json()) as { state: string }).state;
     const states = new Map(await Promise.all(sends.map(async (s) => [s.subject, await stateOf(s.id)] as const)));
     for (const state of states.values()) expect(['sent', 'failed', 'uncertain']).toContain(state);
 
     // Every 'sent' one is delivered once and filed in Sent once; nothing is ever there twice.
     const confirmed = sends.filter((s) => states.get(s.subject) === 'sent').map((s) => s.subject);
-    await expect.poll(() => serverSubjects(servers, sender, 'Sent').then((s) => s.sort()), { timeout: 30_000 }).toEqual(expect.arrayContaining(confirmed));
+    await expect
+      .poll(() => serverSubjects(servers, sender, 'Sent').then((s) => s.sort()), { timeout: 30_000 })
+      .toEqual(expect.arrayContaining(confirmed));
     const delivered = await serverSubjects(servers, recipient, 'INBOX').then((s) => s.sort());
     const filed = await serverSubjects(servers, sender, 'Sent').then((s) => s.sort());
     expect(new Set(delivered).size).toBe(delivered.length);

@@ -14,7 +14,12 @@ async function onServer(servers: MailServersInfo, user: MailUser, folder: string
     await client.mailboxOpen(folder, { readOnly: true });
     const found: { uid: number; subject: string; flags: string[]; source: string }[] = [];
     for await (const m of client.fetch('1:*', { uid: true, flags: true, envelope: true, source: true })) {
-      found.push({ uid: m.uid, subject: m.envelope?.subject ?? '', flags: [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort(), source: m.source?.toString() ?? '' });
+      found.push({
+        uid: m.uid,
+        subject: m.envelope?.subject ?? '',
+        flags: [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort(),
+        source: m.source?.toString() ?? '',
+      });
     }
     return found;
   } finally {
@@ -61,24 +66,51 @@ describe('drafts', () => {
       method: 'POST',
       url: '/api/v1/drafts',
       headers: owner.auth,
-      payload: { mailboxId: mailbox.id, to: ['client@example.test'], subject: 'Proposal', html: '<p>Hi {{contact.firstName}}, see <a href="https://example.test/offer">the offer</a></p>' },
+      payload: {
+        mailboxId: mailbox.id,
+        to: ['client@example.test'],
+        subject: 'Proposal',
+        html: '<p>Hi {{contact.firstName}}, see <a href="https://example.test/offer">the offer</a></p>',
+      },
     });
     expect(created.statusCode).toBe(201);
     const draft = created.json<{ id: string }>();
-    await expect.poll(async () => (await onServer(servers, user, 'Drafts')).map((m) => [m.subject, m.flags]), poll).toEqual([['Proposal', ['\\Draft', '\\Seen']]]);
+    await expect
+      .poll(async () => (await onServer(servers, user, 'Drafts')).map((m) => [m.subject, m.flags]), poll)
+      .toEqual([['Proposal', ['\\Draft', '\\Seen']]]);
     const [saved] = await onServer(servers, user, 'Drafts');
     expect(saved?.source).toContain('{{contact.firstName}}');
     expect(saved?.source).toContain('https://example.test/offer');
-    await expect.poll(async () => (await storedLocations(api, mailbox.id)).filter((l) => l.folder === 'Drafts').map((l) => l.subject), poll).toEqual(['Proposal']);
+    await expect
+      .poll(
+        async () => (await storedLocations(api, mailbox.id)).filter((l) => l.folder === 'Drafts').map((l) => l.subject),
+        poll,
+      )
+      .toEqual(['Proposal']);
 
     for (const subject of ['Proposal v2', 'Proposal v3']) {
-      const edited = await api.app.inject({ method: 'PUT', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth, payload: { to: ['client@example.test'], subject, text: 'Hello' } });
+      const edited = await api.app.inject({
+        method: 'PUT',
+        url: `/api/v1/drafts/${draft.id}`,
+        headers: owner.auth,
+        payload: { to: ['client@example.test'], subject, text: 'Hello' },
+      });
       expect(edited.statusCode).toBe(200);
     }
-    await expect.poll(async () => (await onServer(servers, user, 'Drafts')).map((m) => m.subject), poll).toEqual(['Proposal v3']);
-    await expect.poll(async () => (await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).json(), poll).toMatchObject({ state: 'saved', fields: { subject: 'Proposal v3' } });
+    await expect
+      .poll(async () => (await onServer(servers, user, 'Drafts')).map((m) => m.subject), poll)
+      .toEqual(['Proposal v3']);
+    await expect
+      .poll(
+        async () =>
+          (await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).json(),
+        poll,
+      )
+      .toMatchObject({ state: 'saved', fields: { subject: 'Proposal v3' } });
 
-    expect((await api.app.inject({ method: 'DELETE', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode).toBe(204);
+    expect(
+      (await api.app.inject({ method: 'DELETE', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode,
+    ).toBe(204);
     await expect.poll(async () => (await onServer(servers, user, 'Drafts')).length, poll).toBe(0);
   });
 
@@ -88,11 +120,16 @@ describe('drafts', () => {
     const sub = await other.mailboxCreate(['Drafts', 'Clients']);
     await other.logout();
     await deliver(servers, user.username, INLINE_DRAFT, { folder: sub.path, flags: ['\\Draft'] });
-    const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: '1m', folders: ['INBOX', 'Drafts', sub.path] });
+    const { owner, mailbox } = await connectTestMailbox(api, servers, user, {
+      syncPeriod: '1m',
+      folders: ['INBOX', 'Drafts', sub.path],
+    });
     await waitIdle(api, owner.auth, mailbox.id);
     const location = (await storedLocations(api, mailbox.id)).find((l) => l.folder === sub.path);
     if (!location) throw new Error('the mail-app draft was not synced');
-    const message = (await api.app.inject({ method: 'GET', url: `/api/v1/messages/${location.messageId}`, headers: owner.auth })).json<{
+    const message = (
+      await api.app.inject({ method: 'GET', url: `/api/v1/messages/${location.messageId}`, headers: owner.auth })
+    ).json<{
       html: string;
       attachments: { id: string; inline: boolean; contentId: string }[];
     }>();
@@ -104,10 +141,17 @@ describe('drafts', () => {
       method: 'PUT',
       url: `/api/v1/drafts/${location.messageId}`,
       headers: owner.auth,
-      payload: { to: ['client@example.test'], subject: 'edited in Tandem', html: '<p>Our logo: <img src="cid:logo@example.test"></p>', keepAttachments: [logo?.id] },
+      payload: {
+        to: ['client@example.test'],
+        subject: 'edited in Tandem',
+        html: '<p>Our logo: <img src="cid:logo@example.test"></p>',
+        keepAttachments: [logo?.id],
+      },
     });
     expect(edited.statusCode).toBe(200);
-    await expect.poll(async () => (await onServer(servers, user, sub.path)).map((m) => m.subject), poll).toEqual(['edited in Tandem']);
+    await expect
+      .poll(async () => (await onServer(servers, user, sub.path)).map((m) => m.subject), poll)
+      .toEqual(['edited in Tandem']);
     const [version] = await onServer(servers, user, sub.path);
     expect(version?.source).toMatch(/Content-ID: <logo@example.test>/i);
   });
@@ -116,27 +160,67 @@ describe('drafts', () => {
     const user = await createMailUser(servers);
     const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
     await waitIdle(api, owner.auth, mailbox.id);
-    const draft = (await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: { mailboxId: mailbox.id, subject: 'keep me', text: 'draft body' } })).json<{ id: string }>();
-    await expect.poll(async () => (await storedLocations(api, mailbox.id)).filter((l) => l.folder === 'Drafts').length, poll).toBe(1);
+    const draft = (
+      await api.app.inject({
+        method: 'POST',
+        url: '/api/v1/drafts',
+        headers: owner.auth,
+        payload: { mailboxId: mailbox.id, subject: 'keep me', text: 'draft body' },
+      })
+    ).json<{ id: string }>();
+    await expect
+      .poll(async () => (await storedLocations(api, mailbox.id)).filter((l) => l.folder === 'Drafts').length, poll)
+      .toBe(1);
     const other = await otherClient(servers, user);
     await other.mailboxOpen('Drafts');
     await other.messageDelete('1:*');
     await other.logout();
-    await expect.poll(async () => (await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode, poll).toBe(410);
-    const gone = await api.app.inject({ method: 'PUT', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth, payload: { subject: 'edit' } });
+    await expect
+      .poll(
+        async () =>
+          (await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode,
+        poll,
+      )
+      .toBe(410);
+    const gone = await api.app.inject({
+      method: 'PUT',
+      url: `/api/v1/drafts/${draft.id}`,
+      headers: owner.auth,
+      payload: { subject: 'edit' },
+    });
     expect(gone.json()).toMatchObject({ error: { code: 'draft_deleted' } });
-    expect((await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${draft.id}/restore`, headers: owner.auth })).statusCode).toBe(200);
-    await expect.poll(async () => (await onServer(servers, user, 'Drafts')).map((m) => m.subject), poll).toEqual(['keep me']);
+    expect(
+      (await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${draft.id}/restore`, headers: owner.auth }))
+        .statusCode,
+    ).toBe(200);
+    await expect
+      .poll(async () => (await onServer(servers, user, 'Drafts')).map((m) => m.subject), poll)
+      .toEqual(['keep me']);
   });
 
   it('get the user’s signature when composed in Tandem', async () => {
     const user = await createMailUser(servers);
     const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
     await waitIdle(api, owner.auth, mailbox.id);
-    const me = await api.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: owner.auth, payload: { signature: 'Ann Example\nAcme Sales' } });
+    const me = await api.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers: owner.auth,
+      payload: { signature: 'Ann Example\nAcme Sales' },
+    });
     expect(me.json()).toMatchObject({ signature: 'Ann Example\nAcme Sales' });
-    await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: { mailboxId: mailbox.id, subject: 'signed', text: 'Hello' } });
-    await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: { mailboxId: mailbox.id, subject: 'unsigned', text: 'Hello', includeSignature: false } });
+    await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/drafts',
+      headers: owner.auth,
+      payload: { mailboxId: mailbox.id, subject: 'signed', text: 'Hello' },
+    });
+    await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/drafts',
+      headers: owner.auth,
+      payload: { mailboxId: mailbox.id, subject: 'unsigned', text: 'Hello', includeSignature: false },
+    });
     await expect.poll(async () => (await onServer(servers, user, 'Drafts')).length, poll).toBe(2);
     const drafts = await onServer(servers, user, 'Drafts');
     expect(drafts.find((d) => d.subject === 'signed')?.source).toMatch(/Hello\r\n\r\n-- \r\nAnn Example\r\nAcme Sales/);
@@ -157,22 +241,48 @@ describe('sending a draft', () => {
     const recipient = await createMailUser(servers, 'recipient');
     const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
     await waitIdle(api, owner.auth, mailbox.id);
-    const draft = (await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: { mailboxId: mailbox.id, to: [recipient.address], subject: 'from a draft', text: 'draft body' } })).json<{ id: string }>();
+    const draft = (
+      await api.app.inject({
+        method: 'POST',
+        url: '/api/v1/drafts',
+        headers: owner.auth,
+        payload: { mailboxId: mailbox.id, to: [recipient.address], subject: 'from a draft', text: 'draft body' },
+      })
+    ).json<{ id: string }>();
     await expect.poll(async () => (await onServer(servers, user, 'Drafts')).length, poll).toBe(1);
     const sent = await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${draft.id}/send`, headers: owner.auth });
     expect(sent.statusCode).toBe(202);
-    await expect.poll(async () => (await onServer(servers, recipient, 'INBOX')).map((m) => m.subject), poll).toEqual(['from a draft']);
-    await expect.poll(async () => (await onServer(servers, user, 'Sent')).map((m) => m.subject), poll).toEqual(['from a draft']);
+    await expect
+      .poll(async () => (await onServer(servers, recipient, 'INBOX')).map((m) => m.subject), poll)
+      .toEqual(['from a draft']);
+    await expect
+      .poll(async () => (await onServer(servers, user, 'Sent')).map((m) => m.subject), poll)
+      .toEqual(['from a draft']);
     await expect.poll(async () => (await onServer(servers, user, 'Drafts')).length, poll).toBe(0);
-    expect((await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode).toBe(404);
+    expect(
+      (await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode,
+    ).toBe(404);
   });
 
   it('refuses a draft without recipients and keeps it', async () => {
     const user = await createMailUser(servers);
     const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
-    const draft = (await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: { mailboxId: mailbox.id, subject: 'nobody yet' } })).json<{ id: string }>();
-    const refused = await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${draft.id}/send`, headers: owner.auth });
+    const draft = (
+      await api.app.inject({
+        method: 'POST',
+        url: '/api/v1/drafts',
+        headers: owner.auth,
+        payload: { mailboxId: mailbox.id, subject: 'nobody yet' },
+      })
+    ).json<{ id: string }>();
+    const refused = await api.app.inject({
+      method: 'POST',
+      url: `/api/v1/drafts/${draft.id}/send`,
+      headers: owner.auth,
+    });
     expect(refused.statusCode).toBe(400);
-    expect((await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode).toBe(200);
+    expect(
+      (await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draft.id}`, headers: owner.auth })).statusCode,
+    ).toBe(200);
   });
 });

@@ -27,9 +27,24 @@ describe.each(await storeDialects())('a worker that lost its lease (%s)', (diale
     const db = api.context.store.db;
     return {
       locations: await storedLocations(api, run.mailbox.id),
-      messages: await db.selectFrom('messages').select(['id', 'orphaned_at']).where('mailbox_id', '=', run.mailbox.id).orderBy('id').execute(),
-      folders: await db.selectFrom('folders').selectAll().where('mailbox_id', '=', run.mailbox.id).orderBy('id').execute(),
-      ops: await db.selectFrom('outbox_ops').selectAll().where('mailbox_id', '=', run.mailbox.id).orderBy('id').execute(),
+      messages: await db
+        .selectFrom('messages')
+        .select(['id', 'orphaned_at'])
+        .where('mailbox_id', '=', run.mailbox.id)
+        .orderBy('id')
+        .execute(),
+      folders: await db
+        .selectFrom('folders')
+        .selectAll()
+        .where('mailbox_id', '=', run.mailbox.id)
+        .orderBy('id')
+        .execute(),
+      ops: await db
+        .selectFrom('outbox_ops')
+        .selectAll()
+        .where('mailbox_id', '=', run.mailbox.id)
+        .orderBy('id')
+        .execute(),
     };
   }
 
@@ -47,12 +62,31 @@ describe.each(await storeDialects())('a worker that lost its lease (%s)', (diale
     const lease = new MailboxLease(db, mailbox.id, 'paused-worker');
     expect(await lease.claim()).toBe(true);
     // Another worker takes the mailbox over while this one is paused.
-    await db.updateTable('mailbox_leases').set({ owner: 'next-worker', epoch: lease.epoch + 1 }).where('mailbox_id', '=', mailbox.id).execute();
+    await db
+      .updateTable('mailbox_leases')
+      .set({ owner: 'next-worker', epoch: lease.epoch + 1 })
+      .where('mailbox_id', '=', mailbox.id)
+      .execute();
 
-    client = await connectImap(imapSettingsOf(row, api.context.secrets, db, api.context.outbound), syncConnectOptions(row));
+    client = await connectImap(
+      imapSettingsOf(row, api.context.secrets, db, api.context.outbound),
+      syncConnectOptions(row),
+    );
     const { store, blobs, logger } = api.context;
-    run = mailboxRun({ db: store.db, dialect: store.dialect, blobs, logger, hooks: { onStored: async () => {} } }, row, client, lease);
-    inboxId = (await db.selectFrom('folders').select('id').where('mailbox_id', '=', mailbox.id).where('path', '=', 'INBOX').executeTakeFirstOrThrow()).id;
+    run = mailboxRun(
+      { db: store.db, dialect: store.dialect, blobs, logger, hooks: { onStored: async () => {} } },
+      row,
+      client,
+      lease,
+    );
+    inboxId = (
+      await db
+        .selectFrom('folders')
+        .select('id')
+        .where('mailbox_id', '=', mailbox.id)
+        .where('path', '=', 'INBOX')
+        .executeTakeFirstOrThrow()
+    ).id;
 
     // What the paused worker would find to do: new mail, a flag changed in the mail app, an orphan past its grace time.
     await deliver(servers, user.username, rawMessage('Arrived while paused'));
@@ -83,18 +117,41 @@ describe.each(await storeDialects())('a worker that lost its lease (%s)', (diale
 
   it('neither finishes an op it carried out nor fails and reverts one', async () => {
     const { db } = api.context.store;
-    const [location] = await db.selectFrom('message_locations').select(['id', 'message_id', 'uid', 'uid_validity']).where('folder_id', '=', inboxId).orderBy('uid').execute();
-    const payload = (uidValidity: number) => JSON.stringify({ path: 'INBOX', uidValidity, uid: location!.uid, add: ['\\Seen'], remove: [] });
+    const [location] = await db
+      .selectFrom('message_locations')
+      .select(['id', 'message_id', 'uid', 'uid_validity'])
+      .where('folder_id', '=', inboxId)
+      .orderBy('uid')
+      .execute();
+    const payload = (uidValidity: number) =>
+      JSON.stringify({ path: 'INBOX', uidValidity, uid: location!.uid, add: ['\\Seen'], remove: [] });
     const now = Date.now();
-    const op = { mailbox_id: run.mailbox.id, message_id: location!.message_id, location_id: location!.id, kind: 'flags' as const, state: 'pending' as const, attempts: 0, next_attempt_at: now, error: null, created_at: now, updated_at: now };
+    const op = {
+      mailbox_id: run.mailbox.id,
+      message_id: location!.message_id,
+      location_id: location!.id,
+      kind: 'flags' as const,
+      state: 'pending' as const,
+      attempts: 0,
+      next_attempt_at: now,
+      error: null,
+      created_at: now,
+      updated_at: now,
+    };
     // One op the server accepts (its finish is refused), one it cannot apply (its failure and revert are refused).
-    await db.insertInto('outbox_ops').values({ ...op, payload: payload(location!.uid_validity) }).execute();
+    await db
+      .insertInto('outbox_ops')
+      .values({ ...op, payload: payload(location!.uid_validity) })
+      .execute();
     const before = await snapshot();
     await expect(drainOutbox(run)).rejects.toBeInstanceOf(LeaseLost);
     expect(await snapshot()).toEqual(before);
 
     await db.deleteFrom('outbox_ops').where('mailbox_id', '=', run.mailbox.id).execute();
-    await db.insertInto('outbox_ops').values({ ...op, attempts: 5, payload: payload(location!.uid_validity + 1) }).execute();
+    await db
+      .insertInto('outbox_ops')
+      .values({ ...op, attempts: 5, payload: payload(location!.uid_validity + 1) })
+      .execute();
     const beforeRevert = await snapshot();
     await expect(drainOutbox(run)).rejects.toBeInstanceOf(LeaseLost);
     expect(await snapshot()).toEqual(beforeRevert);

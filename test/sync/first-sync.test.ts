@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailUser, deliver, mailServers, otherClient } from '../support/index.ts';
-import { appendDated, connectTestMailbox, rawMessage, startSyncApi, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
+import {
+  appendDated,
+  connectTestMailbox,
+  rawMessage,
+  startSyncApi,
+  storedLocations,
+  subjectsIn,
+  waitIdle,
+} from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 import { openTestContext, storeDialects } from '../support/stores.ts';
 import type { TestContext } from '../support/stores.ts';
@@ -25,7 +33,8 @@ describe.each(await storeDialects())('connecting a mailbox and its first sync on
     const now = Date.now();
     await appendDated(servers, user, 'INBOX', 'two months old', new Date(now - 60 * DAY));
     await appendDated(servers, user, 'INBOX', 'eight months old', new Date(now - 240 * DAY));
-    for (const subject of ['recent 1', 'recent 2', 'recent 3']) await deliver(servers, user.username, rawMessage(subject));
+    for (const subject of ['recent 1', 'recent 2', 'recent 3'])
+      await deliver(servers, user.username, rawMessage(subject));
     await deliver(servers, user.username, rawMessage('sent recently'), { folder: 'Sent' });
     await deliver(servers, user.username, rawMessage('in the trash'), { folder: 'Trash' });
     const other = await otherClient(servers, user);
@@ -35,7 +44,12 @@ describe.each(await storeDialects())('connecting a mailbox and its first sync on
 
     const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: '3m' });
     expect(mailbox.folders.find((f) => f.path === created.path)).toMatchObject({ enabled: false });
-    expect(mailbox.folders.filter((f) => f.enabled).map((f) => f.specialUse).sort()).toEqual(['\\Archive', '\\Drafts', '\\Inbox', '\\Sent']);
+    expect(
+      mailbox.folders
+        .filter((f) => f.enabled)
+        .map((f) => f.specialUse)
+        .sort(),
+    ).toEqual(['\\Archive', '\\Drafts', '\\Inbox', '\\Sent']);
 
     const idle = await waitIdle(api, owner.auth, mailbox.id);
     expect(await subjectsIn(api, mailbox.id, 'INBOX')).toEqual(['recent 1', 'recent 2', 'recent 3', 'two months old']);
@@ -44,14 +58,27 @@ describe.each(await storeDialects())('connecting a mailbox and its first sync on
     expect(await subjectsIn(api, mailbox.id, created.path)).toEqual([]);
     expect(idle.progress).toEqual({ done: 5, total: 5 });
 
-    const folders = await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}/server-folders`, headers: owner.auth });
-    expect(folders.json<{ items: { path: string }[] }>().items.map((f) => f.path)).toEqual(expect.arrayContaining(['INBOX', 'Trash', created.path]));
+    const folders = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/mailboxes/${mailbox.id}/server-folders`,
+      headers: owner.auth,
+    });
+    expect(folders.json<{ items: { path: string }[] }>().items.map((f) => f.path)).toEqual(
+      expect.arrayContaining(['INBOX', 'Trash', created.path]),
+    );
   });
 
   it('fetches the newest messages first', async () => {
     const user = await createMailUser(servers);
     const now = Date.now();
-    for (let i = 0; i < 60; i += 1) await appendDated(servers, user, 'INBOX', `message ${String(i).padStart(2, '0')}`, new Date(now - (60 - i) * 3600 * 1000));
+    for (let i = 0; i < 60; i += 1)
+      await appendDated(
+        servers,
+        user,
+        'INBOX',
+        `message ${String(i).padStart(2, '0')}`,
+        new Date(now - (60 - i) * 3600 * 1000),
+      );
     const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: '1m', folders: ['INBOX'] });
     await waitIdle(api, owner.auth, mailbox.id);
     const byInsertion = await api.context.store.db
@@ -78,7 +105,11 @@ describe.each(await storeDialects())('connecting a mailbox and its first sync on
   it('refuses a wrong password with auth_failed and saves nothing', async () => {
     const user = await createMailUser(servers);
     await expect(connectTestMailbox(api, servers, { ...user, password: 'wrong' })).rejects.toThrow(/422.*auth_failed/);
-    const count = await api.context.store.db.selectFrom('mailboxes').select('id').where('address', '=', user.address).execute();
+    const count = await api.context.store.db
+      .selectFrom('mailboxes')
+      .select('id')
+      .where('address', '=', user.address)
+      .execute();
     expect(count).toEqual([]);
   });
 
@@ -97,7 +128,13 @@ describe.each(await storeDialects())('connecting a mailbox and its first sync on
       headers: owner.auth,
       payload: {
         address: user.address,
-        imap: { host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password },
+        imap: {
+          host: servers.imap.host,
+          port: servers.imap.port,
+          security: 'none',
+          username: user.username,
+          password: user.password,
+        },
         smtp: { host: servers.smtp.host, port: servers.smtp.port, security: 'none' },
         syncPeriod: 'now',
       },
@@ -109,7 +146,12 @@ describe.each(await storeDialects())('connecting a mailbox and its first sync on
   it('keeps the sync period fixed', async () => {
     const user = await createMailUser(servers);
     const { owner, mailbox } = await connectTestMailbox(api, servers, user, { syncPeriod: 'now' });
-    const patch = await api.app.inject({ method: 'PATCH', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth, payload: { syncPeriod: '6m' } });
+    const patch = await api.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mailboxes/${mailbox.id}`,
+      headers: owner.auth,
+      payload: { syncPeriod: '6m' },
+    });
     expect(patch.statusCode).toBe(400);
     expect(patch.json()).toMatchObject({ error: { code: 'sync_period_fixed' } });
     expect(await storedLocations(api, mailbox.id)).toEqual([]);
@@ -125,7 +167,12 @@ describe.each(await storeDialects())('the edges of the sync period on %s', (dial
   let context: TestContext;
   let api: TestApi;
   let engine: SyncEngine;
-  const held: SyncControl = { startMailbox() {}, stopMailbox: async () => {}, restartMailbox: async () => {}, nudge() {} };
+  const held: SyncControl = {
+    startMailbox() {},
+    stopMailbox: async () => {},
+    restartMailbox: async () => {},
+    nudge() {},
+  };
   beforeAll(async () => {
     context = await openTestContext(dialect);
     api = { app: await buildApp(context, { sync: held }), context, close: async () => {} };
@@ -154,7 +201,11 @@ describe.each(await storeDialects())('the edges of the sync period on %s', (dial
     await appendDated(servers, user, 'INBOX', 'dated before, arrived after', new Date(since - 10 * 60 * 1000));
     await startSync();
     await waitIdle(api, owner.auth, mailbox.id);
-    expect(await subjectsIn(api, mailbox.id, 'INBOX')).toEqual(['dated before, arrived after', 'delivered right after', 'same second']);
+    expect(await subjectsIn(api, mailbox.id, 'INBOX')).toEqual([
+      'dated before, arrived after',
+      'delivered right after',
+      'same second',
+    ]);
   });
 
   it('a message dated exactly at the first second of a month period is in, one a second older is out', async () => {
@@ -169,6 +220,11 @@ describe.each(await storeDialects())('the edges of the sync period on %s', (dial
     expect(seconds).toContain(boundary);
     await startSync();
     await waitIdle(api, owner.auth, mailbox.id);
-    expect(await subjectsIn(api, mailbox.id, 'INBOX')).toEqual(seconds.filter((at) => at >= boundary).map((at) => `at ${at / 1000}`).sort());
+    expect(await subjectsIn(api, mailbox.id, 'INBOX')).toEqual(
+      seconds
+        .filter((at) => at >= boundary)
+        .map((at) => `at ${at / 1000}`)
+        .sort(),
+    );
   });
 });

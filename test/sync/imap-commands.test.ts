@@ -1,7 +1,16 @@
 // The strict IMAP commands against a real Dovecot: a refusal becomes a classified error carrying the server's words.
 import type { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendMessage, classifyImapError, closeQuietly, connectImap, copyMessages, MailServerError, moveMessages, searchUids } from '../../src/mail/imap/index.ts';
+import {
+  appendMessage,
+  classifyImapError,
+  closeQuietly,
+  connectImap,
+  copyMessages,
+  MailServerError,
+  moveMessages,
+  searchUids,
+} from '../../src/mail/imap/index.ts';
 import { OutboundPolicy } from '../../src/outbound/index.ts';
 import { createMailUser, deliver, mailServers } from '../support/index.ts';
 import { rawMessage } from '../support/sync.ts';
@@ -14,7 +23,14 @@ describe('strict IMAP commands', () => {
   beforeAll(async () => {
     const user = await createMailUser(servers, 'strict');
     uid = await deliver(servers, user.username, rawMessage('Kept'));
-    client = await connectImap({ host: servers.imap.host, port: servers.imap.port, security: 'none', username: user.username, password: user.password, outbound: new OutboundPolicy(['127.0.0.0/8']) });
+    client = await connectImap({
+      host: servers.imap.host,
+      port: servers.imap.port,
+      security: 'none',
+      username: user.username,
+      password: user.password,
+      outbound: new OutboundPolicy(['127.0.0.0/8']),
+    });
     await client.mailboxOpen('INBOX');
   });
   afterAll(async () => {
@@ -27,10 +43,18 @@ describe('strict IMAP commands', () => {
   });
 
   it('file a missing folder as no_such_folder, with the server’s words', async () => {
-    for (const attempt of [() => appendMessage(client, 'Nowhere', rawMessage('Lost'), []), () => moveMessages(client, String(uid), 'Nowhere'), () => copyMessages(client, String(uid), 'Nowhere')]) {
+    for (const attempt of [
+      () => appendMessage(client, 'Nowhere', rawMessage('Lost'), []),
+      () => moveMessages(client, String(uid), 'Nowhere'),
+      () => copyMessages(client, String(uid), 'Nowhere'),
+    ]) {
       const error = await attempt().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MailServerError);
-      expect(error).toMatchObject({ failure: 'no_such_folder', policy: 'give_up', message: expect.stringMatching(/Nowhere|exist/i) });
+      expect(error).toMatchObject({
+        failure: 'no_such_folder',
+        policy: 'give_up',
+        message: expect.stringMatching(/Nowhere|exist/i),
+      });
     }
     expect(await searchUids(client, { all: true })).toHaveLength(2); // nothing moved away
   });

@@ -6,7 +6,16 @@ import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createMailUser, deliver, doveadm, otherClient, startMailServers } from '../support/index.ts';
 import type { MailServers, MailServersInfo } from '../support/index.ts';
-import { useSyncVariant, connectTestMailbox, mailboxState, rawMessage, startSyncApi, storedLocations, subjectsIn, waitIdle } from '../support/sync.ts';
+import {
+  useSyncVariant,
+  connectTestMailbox,
+  mailboxState,
+  rawMessage,
+  startSyncApi,
+  storedLocations,
+  subjectsIn,
+  waitIdle,
+} from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 
 const run = promisify(execFile);
@@ -56,12 +65,43 @@ describe.each(variants)('changes from another mail app on $name', ({ disable }) 
     const archived = before.find((l) => l.subject === 'archived');
     if (!first || !archived) throw new Error('first sync incomplete');
 
-    await doveadm(servers, ['flags', 'add', '-u', user.username, '\\Seen \\Flagged $Important', 'mailbox', 'INBOX', 'uid', String(first.uid)]);
-    await doveadm(servers, ['flags', 'add', '-u', user.username, '\\Seen', 'mailbox', 'Archive', 'uid', String(archived.uid)]);
-    const flagsOf = async (subject: string) => (await storedLocations(api, mailbox.id)).find((l) => l.subject === subject)?.flags;
+    await doveadm(servers, [
+      'flags',
+      'add',
+      '-u',
+      user.username,
+      '\\Seen \\Flagged $Important',
+      'mailbox',
+      'INBOX',
+      'uid',
+      String(first.uid),
+    ]);
+    await doveadm(servers, [
+      'flags',
+      'add',
+      '-u',
+      user.username,
+      '\\Seen',
+      'mailbox',
+      'Archive',
+      'uid',
+      String(archived.uid),
+    ]);
+    const flagsOf = async (subject: string) =>
+      (await storedLocations(api, mailbox.id)).find((l) => l.subject === subject)?.flags;
     await expect.poll(() => flagsOf('first'), poll).toEqual(['$Important', '\\Flagged', '\\Seen']);
     await expect.poll(() => flagsOf('archived'), poll).toEqual(['\\Seen']);
-    await doveadm(servers, ['flags', 'remove', '-u', user.username, '\\Flagged', 'mailbox', 'INBOX', 'uid', String(first.uid)]);
+    await doveadm(servers, [
+      'flags',
+      'remove',
+      '-u',
+      user.username,
+      '\\Flagged',
+      'mailbox',
+      'INBOX',
+      'uid',
+      String(first.uid),
+    ]);
     await expect.poll(() => flagsOf('first'), poll).toEqual(['$Important', '\\Seen']);
 
     // Moved in the other app: same Tandem message, now in Archive.
@@ -69,9 +109,15 @@ describe.each(variants)('changes from another mail app on $name', ({ disable }) 
     await other.mailboxOpen('INBOX');
     await other.messageMove(String(first.uid), 'Archive', { uid: true });
     await other.logout();
-    await expect.poll(async () => (await storedLocations(api, mailbox.id)).filter((l) => l.subject === 'first').map((l) => [l.folder, l.messageId]), poll).toEqual([
-      ['Archive', first.messageId],
-    ]);
+    await expect
+      .poll(
+        async () =>
+          (await storedLocations(api, mailbox.id))
+            .filter((l) => l.subject === 'first')
+            .map((l) => [l.folder, l.messageId]),
+        poll,
+      )
+      .toEqual([['Archive', first.messageId]]);
 
     // Expunged in the other app: gone from Tandem's folder.
     await doveadm(servers, ['expunge', '-u', user.username, 'mailbox', 'Archive', 'subject', 'archived']);
@@ -82,12 +128,28 @@ describe.each(variants)('changes from another mail app on $name', ({ disable }) 
     const { user, mailbox } = await setUp();
     const opens = vi.spyOn(ImapFlow.prototype, 'mailboxOpen');
     const inboxOpens = () =>
-      opens.mock.calls.filter((call, i) => call[0] === 'INBOX' && (opens.mock.contexts[i] as unknown as { options: { auth: { user: string } } }).options.auth.user === user.username).length;
+      opens.mock.calls.filter(
+        (call, i) =>
+          call[0] === 'INBOX' &&
+          (opens.mock.contexts[i] as unknown as { options: { auth: { user: string } } }).options.auth.user ===
+            user.username,
+      ).length;
     try {
       const uid = await deliver(servers, user.username, rawMessage('new in inbox'));
       await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['first', 'new in inbox']);
-      await doveadm(servers, ['flags', 'add', '-u', user.username, '\\Flagged', 'mailbox', 'INBOX', 'uid', String(uid)]);
-      const flagsOf = async () => (await storedLocations(api, mailbox.id)).find((l) => l.subject === 'new in inbox')?.flags;
+      await doveadm(servers, [
+        'flags',
+        'add',
+        '-u',
+        user.username,
+        '\\Flagged',
+        'mailbox',
+        'INBOX',
+        'uid',
+        String(uid),
+      ]);
+      const flagsOf = async () =>
+        (await storedLocations(api, mailbox.id)).find((l) => l.subject === 'new in inbox')?.flags;
       await expect.poll(flagsOf, poll).toEqual(['\\Flagged']);
       await doveadm(servers, ['expunge', '-u', user.username, 'mailbox', 'INBOX', 'uid', String(uid)]);
       await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['first']);
@@ -102,9 +164,26 @@ describe.each(variants)('changes from another mail app on $name', ({ disable }) 
   it('keeps Tandem ids across a UIDVALIDITY change', async () => {
     const { user, mailbox } = await setUp();
     const before = (await storedLocations(api, mailbox.id)).find((l) => l.folder === 'Archive');
-    const status = await doveadm(servers, ['-f', 'flow', 'mailbox', 'status', '-u', user.username, 'uidvalidity', 'Archive']);
+    const status = await doveadm(servers, [
+      '-f',
+      'flow',
+      'mailbox',
+      'status',
+      '-u',
+      user.username,
+      'uidvalidity',
+      'Archive',
+    ]);
     const uidValidity = Number(/uidvalidity=(\d+)/.exec(status)?.[1]);
-    await doveadm(servers, ['mailbox', 'update', '-u', user.username, '--uid-validity', String(uidValidity + 1000), 'Archive']);
+    await doveadm(servers, [
+      'mailbox',
+      'update',
+      '-u',
+      user.username,
+      '--uid-validity',
+      String(uidValidity + 1000),
+      'Archive',
+    ]);
     await deliver(servers, user.username, rawMessage('after reset'), { folder: 'Archive' });
     await expect.poll(() => subjectsIn(api, mailbox.id, 'Archive'), poll).toEqual(['after reset', 'archived']);
     const after = (await storedLocations(api, mailbox.id)).find((l) => l.subject === 'archived');
@@ -130,7 +209,9 @@ describe('a server that restarts', () => {
     await waitIdle(api, owner.auth, mailbox.id);
     // Stop the server and its IMAP processes (they would otherwise linger, serving the old connections).
     const master = (await readFile(path.join(servers.dir, 'dovecot', 'run', 'master.pid'), 'utf8')).trim();
-    const children = (await run('pgrep', ['-P', master]).catch(() => ({ stdout: '' }))).stdout.split(/\s+/).filter(Boolean);
+    const children = (await run('pgrep', ['-P', master]).catch(() => ({ stdout: '' }))).stdout
+      .split(/\s+/)
+      .filter(Boolean);
     await run('doveadm', ['-c', servers.dovecotConfig, 'stop']);
     for (const pid of children) {
       try {
@@ -139,11 +220,15 @@ describe('a server that restarts', () => {
         // already gone
       }
     }
-    await expect.poll(async () => (await mailboxState(api, owner.auth, mailbox.id)).state, { timeout: 30_000 }).toBe('error');
+    await expect
+      .poll(async () => (await mailboxState(api, owner.auth, mailbox.id)).state, { timeout: 30_000 })
+      .toBe('error');
     await startDovecotAgain(servers.dovecotConfig);
     await deliver(servers, user.username, rawMessage('after the restart'));
     // Dovecot's old IMAP processes linger a while after a stop: allow for their goodbye and our backoff.
-    await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), { timeout: 100_000, interval: 200 }).toEqual(['after the restart']);
+    await expect
+      .poll(() => subjectsIn(api, mailbox.id, 'INBOX'), { timeout: 100_000, interval: 200 })
+      .toEqual(['after the restart']);
     await waitIdle(api, owner.auth, mailbox.id);
   }, 150_000);
 });

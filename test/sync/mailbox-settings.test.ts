@@ -23,18 +23,33 @@ describe('managing a synced mailbox', () => {
     await waitIdle(api, owner.auth, mailbox.id);
     expect(await subjectsIn(api, mailbox.id, 'Junk')).toEqual([]);
 
-    const enable = await api.app.inject({ method: 'PATCH', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth, payload: { folders: ['INBOX', 'Junk'] } });
+    const enable = await api.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mailboxes/${mailbox.id}`,
+      headers: owner.auth,
+      payload: { folders: ['INBOX', 'Junk'] },
+    });
     expect(enable.statusCode).toBe(200);
     await expect.poll(() => subjectsIn(api, mailbox.id, 'Junk'), poll).toEqual(['old junk']);
 
-    await api.app.inject({ method: 'PATCH', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth, payload: { folders: ['INBOX'] } });
+    await api.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mailboxes/${mailbox.id}`,
+      headers: owner.auth,
+      payload: { folders: ['INBOX'] },
+    });
     expect(await subjectsIn(api, mailbox.id, 'Junk')).toEqual([]);
     await deliver(servers, user.username, rawMessage('new junk'), { folder: 'Junk' });
     await deliver(servers, user.username, rawMessage('marker'));
     await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['marker']);
     expect(await subjectsIn(api, mailbox.id, 'Junk')).toEqual([]);
 
-    const unknown = await api.app.inject({ method: 'PATCH', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth, payload: { folders: ['Nope'] } });
+    const unknown = await api.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mailboxes/${mailbox.id}`,
+      headers: owner.auth,
+      payload: { folders: ['Nope'] },
+    });
     expect(unknown.statusCode).toBe(400);
   });
 
@@ -43,7 +58,11 @@ describe('managing a synced mailbox', () => {
     await deliver(servers, user.username, rawMessage('kept'));
     const { owner, mailbox } = await connectTestMailbox(api, servers, user);
     await waitIdle(api, owner.auth, mailbox.id);
-    const off = await api.app.inject({ method: 'POST', url: `/api/v1/mailboxes/${mailbox.id}/disconnect`, headers: owner.auth });
+    const off = await api.app.inject({
+      method: 'POST',
+      url: `/api/v1/mailboxes/${mailbox.id}/disconnect`,
+      headers: owner.auth,
+    });
     expect(off.json()).toMatchObject({ state: 'disconnected' });
     await deliver(servers, user.username, rawMessage('while disconnected'));
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -57,12 +76,26 @@ describe('managing a synced mailbox', () => {
     await deliver(servers, user.username, rawMessage('to be removed'));
     const { owner, mailbox } = await connectTestMailbox(api, servers, user);
     await waitIdle(api, owner.auth, mailbox.id);
-    const { raw_blob: blob } = await api.context.store.db.selectFrom('messages').select('raw_blob').where('mailbox_id', '=', mailbox.id).executeTakeFirstOrThrow();
+    const { raw_blob: blob } = await api.context.store.db
+      .selectFrom('messages')
+      .select('raw_blob')
+      .where('mailbox_id', '=', mailbox.id)
+      .executeTakeFirstOrThrow();
     expect(await api.context.blobs.has(blob)).toBe(true);
-    const removed = await api.app.inject({ method: 'DELETE', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth });
+    const removed = await api.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/mailboxes/${mailbox.id}`,
+      headers: owner.auth,
+    });
     expect(removed.statusCode).toBe(204);
-    expect((await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth })).statusCode).toBe(404);
-    const left = await api.context.store.db.selectFrom('messages').select('id').where('mailbox_id', '=', mailbox.id).execute();
+    expect(
+      (await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth })).statusCode,
+    ).toBe(404);
+    const left = await api.context.store.db
+      .selectFrom('messages')
+      .select('id')
+      .where('mailbox_id', '=', mailbox.id)
+      .execute();
     expect(left).toEqual([]);
     expect(await api.context.blobs.has(blob)).toBe(false);
   });
@@ -81,11 +114,24 @@ describe('managing a synced mailbox', () => {
     const stranger = await signedInUser(api);
     const item = items[0];
     if (!item) throw new Error('not found');
-    expect((await api.app.inject({ method: 'GET', url: `/api/v1/messages/${item.id}`, headers: stranger.auth })).statusCode).toBe(404);
-    expect((await api.app.inject({ method: 'GET', url: `/api/v1/messages/${item.id}`, headers: owner.auth })).statusCode).toBe(200);
-    expect((await api.app.inject({ method: 'GET', url: '/api/v1/messages?q=zanzibar', headers: stranger.auth })).json()).toMatchObject({ items: [] });
-    expect((await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}`, headers: stranger.auth })).statusCode).toBe(404);
-    const sent = await api.app.inject({ method: 'GET', url: `/api/v1/messages?mailboxId=${mailbox.id}&folder=Sent`, headers: owner.auth });
+    expect(
+      (await api.app.inject({ method: 'GET', url: `/api/v1/messages/${item.id}`, headers: stranger.auth })).statusCode,
+    ).toBe(404);
+    expect(
+      (await api.app.inject({ method: 'GET', url: `/api/v1/messages/${item.id}`, headers: owner.auth })).statusCode,
+    ).toBe(200);
+    expect(
+      (await api.app.inject({ method: 'GET', url: '/api/v1/messages?q=zanzibar', headers: stranger.auth })).json(),
+    ).toMatchObject({ items: [] });
+    expect(
+      (await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}`, headers: stranger.auth }))
+        .statusCode,
+    ).toBe(404);
+    const sent = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/messages?mailboxId=${mailbox.id}&folder=Sent`,
+      headers: owner.auth,
+    });
     expect(sent.json()).toMatchObject({ items: [{ subject: 'my reply', private: false }] });
     expect((await mailboxState(api, owner.auth, mailbox.id)).markIncomingPrivate).toBe(true);
   });
@@ -95,12 +141,23 @@ describe('managing a synced mailbox', () => {
     await deliver(servers, user.username, rawMessage('before the switch'));
     const { owner, mailbox } = await connectTestMailbox(api, servers, user);
     await waitIdle(api, owner.auth, mailbox.id);
-    const on = await api.app.inject({ method: 'PATCH', url: `/api/v1/mailboxes/${mailbox.id}`, headers: owner.auth, payload: { markIncomingPrivate: true } });
+    const on = await api.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/mailboxes/${mailbox.id}`,
+      headers: owner.auth,
+      payload: { markIncomingPrivate: true },
+    });
     expect(on.statusCode).toBe(200);
 
     await deliver(servers, user.username, rawMessage('after the switch'));
-    await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toEqual(['after the switch', 'before the switch']);
-    const list = await api.app.inject({ method: 'GET', url: `/api/v1/messages?mailboxId=${mailbox.id}`, headers: owner.auth });
+    await expect
+      .poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll)
+      .toEqual(['after the switch', 'before the switch']);
+    const list = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/messages?mailboxId=${mailbox.id}`,
+      headers: owner.auth,
+    });
     const items = list.json<{ items: { id: string; subject: string; private: boolean }[] }>().items;
     expect(items.map((i) => [i.subject, i.private])).toEqual([
       ['after the switch', true],
@@ -109,7 +166,8 @@ describe('managing a synced mailbox', () => {
     const stranger = await signedInUser(api);
     const status = async (subject: string) => {
       const id = items.find((i) => i.subject === subject)?.id;
-      return (await api.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: stranger.auth })).statusCode;
+      return (await api.app.inject({ method: 'GET', url: `/api/v1/messages/${id}`, headers: stranger.auth }))
+        .statusCode;
     };
     expect(await status('after the switch')).toBe(404);
     expect(await status('before the switch')).toBe(200);
@@ -124,10 +182,19 @@ describe('managing a synced mailbox', () => {
     await other.mailboxSubscribe('Shown');
     await other.logout();
     const { owner, mailbox } = await connectTestMailbox(api, servers, user);
-    const response = await api.app.inject({ method: 'GET', url: `/api/v1/mailboxes/${mailbox.id}/server-folders`, headers: owner.auth });
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/mailboxes/${mailbox.id}/server-folders`,
+      headers: owner.auth,
+    });
     expect(response.statusCode).toBe(200);
     const items = response.json<{ items: { path: string; subscribed: boolean }[] }>().items;
-    expect(items.filter((f) => ['Hidden', 'Shown'].includes(f.path)).map((f) => [f.path, f.subscribed]).sort()).toEqual([
+    expect(
+      items
+        .filter((f) => ['Hidden', 'Shown'].includes(f.path))
+        .map((f) => [f.path, f.subscribed])
+        .sort(),
+    ).toEqual([
       ['Hidden', false],
       ['Shown', true],
     ]);
@@ -148,7 +215,14 @@ describe('a password changed at the provider', () => {
     await waitIdle(api, owner.auth, mailbox.id);
     await setMailPassword(servers, user, 'changed-elsewhere');
     // Dovecot re-reads the password file within a second or so.
-    await waitFor(() => otherClient(servers, user).then((c) => c.logout().then(() => false), () => true), { what: 'the old password to be refused' });
+    await waitFor(
+      () =>
+        otherClient(servers, user).then(
+          (c) => c.logout().then(() => false),
+          () => true,
+        ),
+      { what: 'the old password to be refused' },
+    );
     await api.app.inject({ method: 'POST', url: `/api/v1/mailboxes/${mailbox.id}/connect`, headers: owner.auth });
     const failed = await waitFor(async () => {
       const view = await mailboxState(api, owner.auth, mailbox.id);
@@ -157,7 +231,11 @@ describe('a password changed at the provider', () => {
     expect(failed.error).toMatch(/^auth_failed: /);
     // No retry storm: the refused login is not repeated while the user does nothing.
     const failedLogins = async () =>
-      (await readFile(path.join(servers.dir, 'dovecot', 'dovecot.log'), 'utf8')).split('\n').filter((line) => line.includes(user.username) && /auth failed|Authentication failed|password mismatch/i.test(line)).length;
+      (await readFile(path.join(servers.dir, 'dovecot', 'dovecot.log'), 'utf8'))
+        .split('\n')
+        .filter(
+          (line) => line.includes(user.username) && /auth failed|Authentication failed|password mismatch/i.test(line),
+        ).length;
     const before = await failedLogins();
     expect(before).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 4000));
@@ -198,7 +276,9 @@ describe('a folder the server refuses', () => {
       await repaired.append('Broken', rawMessage('after the repair'));
       await repaired.logout();
       await expect.poll(() => subjectsIn(api, mailbox.id, 'Broken'), { timeout: 30_000 }).toEqual(['after the repair']);
-      await expect.poll(async () => (await mailboxState(api, owner.auth, mailbox.id)).error, { timeout: 30_000 }).toBeNull();
+      await expect
+        .poll(async () => (await mailboxState(api, owner.auth, mailbox.id)).error, { timeout: 30_000 })
+        .toBeNull();
     } finally {
       await chmod(folderDir, 0o700);
     }

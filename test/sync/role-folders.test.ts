@@ -6,7 +6,11 @@ import type { SyncTestApi } from '../support/sync.ts';
 
 const poll = { timeout: 30_000, interval: 200 };
 
-async function withClient<T>(servers: MailServersInfo, user: MailUser, use: (client: Awaited<ReturnType<typeof otherClient>>) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  servers: MailServersInfo,
+  user: MailUser,
+  use: (client: Awaited<ReturnType<typeof otherClient>>) => Promise<T>,
+): Promise<T> {
   const client = await otherClient(servers, user);
   try {
     return await use(client);
@@ -54,26 +58,56 @@ describe.each([
     const sender = await createMailUser(servers, 'sender');
     const recipient = await createMailUser(servers, 'recipient');
     await withClient(servers, sender, async (client) => {
-      for (const folder of ['Drafts', 'Sent']) if (!(await client.list()).some((f) => f.path === folder)) await client.mailboxCreate(folder);
+      for (const folder of ['Drafts', 'Sent'])
+        if (!(await client.list()).some((f) => f.path === folder)) await client.mailboxCreate(folder);
     });
-    const { owner, mailbox } = await connectTestMailbox(api, servers, sender, { syncPeriod: 'now', folders: ['INBOX', 'Drafts', 'Sent'] });
+    const { owner, mailbox } = await connectTestMailbox(api, servers, sender, {
+      syncPeriod: 'now',
+      folders: ['INBOX', 'Drafts', 'Sent'],
+    });
     await waitIdle(api, owner.auth, mailbox.id);
-    const draftBody = (subject: string) => ({ mailboxId: mailbox.id, to: [recipient.address], subject, text: 'draft text' });
+    const draftBody = (subject: string) => ({
+      mailboxId: mailbox.id,
+      to: [recipient.address],
+      subject,
+      text: 'draft text',
+    });
 
-    const created = await api.app.inject({ method: 'POST', url: '/api/v1/drafts', headers: owner.auth, payload: draftBody('First version') });
+    const created = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/drafts',
+      headers: owner.auth,
+      payload: draftBody('First version'),
+    });
     expect(created.statusCode).toBe(201);
     const draftId = created.json<{ id: string }>().id;
     await expect.poll(() => subjectsOnServer(servers, sender, 'Drafts'), poll).toEqual(['First version']);
 
     await withClient(servers, sender, (client) => client.mailboxDelete('Drafts'));
-    const edited = await api.app.inject({ method: 'PUT', url: `/api/v1/drafts/${draftId}`, headers: owner.auth, payload: draftBody('Second version') });
+    const edited = await api.app.inject({
+      method: 'PUT',
+      url: `/api/v1/drafts/${draftId}`,
+      headers: owner.auth,
+      payload: draftBody('Second version'),
+    });
     expect(edited.statusCode).toBe(200);
     await expect.poll(() => subjectsOnServer(servers, sender, 'Drafts'), poll).toEqual(['Second version']);
     await expect
-      .poll(async () => (await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draftId}`, headers: owner.auth })).json<{ state: string }>().state, poll)
+      .poll(
+        async () =>
+          (await api.app.inject({ method: 'GET', url: `/api/v1/drafts/${draftId}`, headers: owner.auth })).json<{
+            state: string;
+          }>().state,
+        poll,
+      )
       .toBe('saved');
     // The folder is synced again: Tandem lists the draft where the server has it.
-    await expect.poll(async () => (await storedLocations(api, mailbox.id)).filter((l) => l.folder === 'Drafts').map((l) => l.subject), poll).toEqual(['Second version']);
+    await expect
+      .poll(
+        async () => (await storedLocations(api, mailbox.id)).filter((l) => l.folder === 'Drafts').map((l) => l.subject),
+        poll,
+      )
+      .toEqual(['Second version']);
 
     await withClient(servers, sender, (client) => client.mailboxDelete('Sent'));
     const sent = await api.app.inject({ method: 'POST', url: `/api/v1/drafts/${draftId}/send`, headers: owner.auth });

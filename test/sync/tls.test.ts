@@ -23,8 +23,22 @@ describe('a mailbox over TLS', () => {
     if (!imapTls) throw new Error('the TLS listener did not start');
     return {
       address: user.address,
-      imap: { host: 'localhost', port: imapTls.port, security: 'tls', username: user.username, password: user.password, allowInvalidCertificate },
-      smtp: { host: 'localhost', port: servers.smtp.port, security: 'starttls', username: user.username, password: user.password, allowInvalidCertificate },
+      imap: {
+        host: 'localhost',
+        port: imapTls.port,
+        security: 'tls',
+        username: user.username,
+        password: user.password,
+        allowInvalidCertificate,
+      },
+      smtp: {
+        host: 'localhost',
+        port: servers.smtp.port,
+        security: 'starttls',
+        username: user.username,
+        password: user.password,
+        allowInvalidCertificate,
+      },
       syncPeriod: '1m',
     };
   }
@@ -33,11 +47,21 @@ describe('a mailbox over TLS', () => {
     const user = await createMailUser(servers);
     await deliver(servers, user.username, rawMessage('over tls'));
     const owner = await signedInUser(api);
-    const refused = await api.app.inject({ method: 'POST', url: '/api/v1/mailboxes', headers: owner.auth, payload: body(user, false) });
+    const refused = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/mailboxes',
+      headers: owner.auth,
+      payload: body(user, false),
+    });
     expect(refused.statusCode).toBe(422);
     expect(refused.json()).toMatchObject({ error: { code: 'connection_failed', details: { failure: 'tls_failed' } } });
 
-    const accepted = await api.app.inject({ method: 'POST', url: '/api/v1/mailboxes', headers: owner.auth, payload: body(user, true) });
+    const accepted = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/mailboxes',
+      headers: owner.auth,
+      payload: body(user, true),
+    });
     expect(accepted.statusCode).toBe(201);
     const { id } = accepted.json<{ id: string }>();
     await waitIdle(api, owner.auth, id);

@@ -15,8 +15,21 @@ const HOUR_MS = 3_600_000;
 async function watch(servers: MailServersInfo, user: MailUser, pollMs?: number) {
   const changed: string[] = [];
   const failures: unknown[] = [];
-  const settings = { host: servers.imap.host, port: servers.imap.port, security: 'none' as const, username: user.username, password: user.password, outbound: testOutbound };
-  const watcher = new FolderWatcher(settings, ['INBOX', 'Drafts', 'Later'], { changed: (path) => changed.push(path), failed: (e) => failures.push(e) }, logger, { qresync: true, ...(pollMs === undefined ? {} : { pollMs }) });
+  const settings = {
+    host: servers.imap.host,
+    port: servers.imap.port,
+    security: 'none' as const,
+    username: user.username,
+    password: user.password,
+    outbound: testOutbound,
+  };
+  const watcher = new FolderWatcher(
+    settings,
+    ['INBOX', 'Drafts', 'Later'],
+    { changed: (path) => changed.push(path), failed: (e) => failures.push(e) },
+    logger,
+    { qresync: true, ...(pollMs === undefined ? {} : { pollMs }) },
+  );
   await watcher.start();
   return { watcher, changed, failures };
 }
@@ -37,7 +50,7 @@ async function changeFolders(servers: MailServersInfo, user: MailUser, changed: 
     let uid = 0;
     await reported('Drafts', async () => {
       const appended = await other.append('Drafts', rawMessage('a draft'));
-      uid = appended ? appended.uid ?? 0 : 0;
+      uid = appended ? (appended.uid ?? 0) : 0;
     });
     await other.mailboxOpen('Drafts');
     await reported('Drafts', () => other.messageFlagsAdd(String(uid), ['\\Flagged'], { uid: true }));
@@ -78,7 +91,9 @@ describe('the folder watcher', () => {
       for (let i = 0; i < 400; i++) await other.append('Archive', rawMessage(`filler ${i}`));
       const maildir = path.join(servers.dir, 'dovecot', 'mail', user.username, 'Maildir');
       expect((await readdir(maildir)).filter((name) => name.startsWith('dovecot.list.index.log.'))).not.toEqual([]);
-      await expectReported(watched.changed, 'Drafts', () => other.append('Drafts', rawMessage('a draft after the rotation')));
+      await expectReported(watched.changed, 'Drafts', () =>
+        other.append('Drafts', rawMessage('a draft after the rotation')),
+      );
     } finally {
       await other.logout();
     }

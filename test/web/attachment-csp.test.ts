@@ -45,7 +45,9 @@ describe('attachments under the app’s Content-Security-Policy, in Chromium', (
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-web-csp-'));
-    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], { stdin: USER.password });
+    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], {
+      stdin: USER.password,
+    });
     serve = await startServe(['--data', dataDir]);
     browser = await openBrowser();
   });
@@ -64,10 +66,14 @@ describe('attachments under the app’s Content-Security-Policy, in Chromium', (
     expect(created.status()).toBe(201);
     const attachmentUrl = await waitFor(
       async () => {
-        const list = (await (await page.request.get(`${serve.url}/api/v1/messages`)).json()) as { items: { id: string }[] };
+        const list = (await (await page.request.get(`${serve.url}/api/v1/messages`)).json()) as {
+          items: { id: string }[];
+        };
         const id = list.items[0]?.id;
         if (!id) return undefined;
-        const detail = (await (await page.request.get(`${serve.url}/api/v1/messages/${id}`)).json()) as { attachments: { id: string }[] };
+        const detail = (await (await page.request.get(`${serve.url}/api/v1/messages/${id}`)).json()) as {
+          attachments: { id: string }[];
+        };
         const attachment = detail.attachments[0];
         return attachment ? `/api/v1/attachments/${attachment.id}` : undefined;
       },

@@ -29,7 +29,8 @@ async function serverState(client: ImapFlow) {
   const flags: Record<string, string[]> = {};
   const lock = await client.getMailboxLock('INBOX');
   try {
-    for await (const message of client.fetch('1:*', { envelope: true, flags: true })) flags[message.envelope?.subject ?? ''] = [...(message.flags ?? [])].sort();
+    for await (const message of client.fetch('1:*', { envelope: true, flags: true }))
+      flags[message.envelope?.subject ?? ''] = [...(message.flags ?? [])].sort();
   } finally {
     lock.release();
   }
@@ -45,7 +46,9 @@ describe('the CRM in the web app, in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-web-crm-'));
-    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], { stdin: USER.password });
+    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], {
+      stdin: USER.password,
+    });
     mail = await createMailUser(servers, 'keeper');
     imap = await otherClient(servers, mail);
     await imap.append('INBOX', rawMessage('Welcome aboard', { to: mail.address }));
@@ -83,7 +86,15 @@ describe('the CRM in the web app, in Chromium', () => {
     expect(await contact.textContent()).toContain('carol.c@client.test');
 
     // Delivered to the mailbox from her second address: it shows up on her page, live.
-    await deliver(servers, mail.username, rawMessage('Order question', { from: 'Carol <carol.c@client.test>', to: mail.address, body: 'Where is my order?' }));
+    await deliver(
+      servers,
+      mail.username,
+      rawMessage('Order question', {
+        from: 'Carol <carol.c@client.test>',
+        to: mail.address,
+        body: 'Where is my order?',
+      }),
+    );
     const history = page.getByRole('region', { name: 'Email history' });
     await history.getByText('Order question').waitFor({ timeout: 60_000 });
     expect(await history.textContent()).toContain('Where is my order?');
@@ -110,7 +121,9 @@ describe('the CRM in the web app, in Chromium', () => {
     const links = page.getByRole('region', { name: 'Linked records' });
     await links.getByRole('button', { name: 'Carol Customer', exact: true }).waitFor();
     // Opening it marks it read on the server: let that land before taking the server's picture.
-    await waitFor(async () => (await serverState(imap)).flags['Order question']?.includes('\\Seen'), { what: 'the email read on the server' });
+    await waitFor(async () => (await serverState(imap)).flags['Order question']?.includes('\\Seen'), {
+      what: 'the email read on the server',
+    });
     const before = await serverState(imap);
 
     const comments = page.getByRole('region', { name: 'Comments' });
@@ -124,15 +137,23 @@ describe('the CRM in the web app, in Chromium', () => {
     // Stored in Tandem: still there after a reload.
     await page.reload();
     await row('Order question').click();
-    await page.getByRole('region', { name: 'Comments' }).locator('.comment', { hasText: 'please call Carol back' }).waitFor();
+    await page
+      .getByRole('region', { name: 'Comments' })
+      .locator('.comment', { hasText: 'please call Carol back' })
+      .waitFor();
 
     // A change that does go to the server, made after the comment: once it is there, anything
     // the comment had sent would be there too. The server shows the star and nothing else.
     await page.getByRole('button', { name: '☆ Star' }).click();
-    await waitFor(async () => (await serverState(imap)).flags['Order question']?.includes('\\Flagged'), { what: 'the star on the server' });
+    await waitFor(async () => (await serverState(imap)).flags['Order question']?.includes('\\Flagged'), {
+      what: 'the star on the server',
+    });
     const after = await serverState(imap);
     expect(after.folders).toEqual(before.folders);
-    expect(after.flags).toEqual({ ...before.flags, 'Order question': [...(before.flags['Order question'] ?? []), '\\Flagged'].sort() });
+    expect(after.flags).toEqual({
+      ...before.flags,
+      'Order question': [...(before.flags['Order question'] ?? []), '\\Flagged'].sort(),
+    });
 
     // Unlinked, then linked again by hand; made private, then public again.
     await links.getByRole('button', { name: 'Unlink Carol Customer' }).click();
@@ -166,7 +187,15 @@ describe('the CRM in the web app, in Chromium', () => {
     await panel.locator('.rule', { hasText: 'Support to cases' }).waitFor();
     expect(await panel.locator('.rule').textContent()).toContain('create case');
 
-    await deliver(servers, mail.username, rawMessage('[support] Printer on fire', { from: 'Nora Newcomer <nora@newcomer.test>', to: mail.address, body: 'Smoke everywhere.' }));
+    await deliver(
+      servers,
+      mail.username,
+      rawMessage('[support] Printer on fire', {
+        from: 'Nora Newcomer <nora@newcomer.test>',
+        to: mail.address,
+        body: 'Smoke everywhere.',
+      }),
+    );
     await page.getByRole('button', { name: 'Inbox' }).click();
     await row('[support] Printer on fire').click();
     const log = page.getByRole('region', { name: 'Mailroom rules' });
@@ -175,7 +204,10 @@ describe('the CRM in the web app, in Chromium', () => {
     expect(await log.textContent()).toContain('created a case');
 
     // The email's link leads to the new case, whose page shows the email.
-    await page.getByRole('region', { name: 'Linked records' }).getByRole('button', { name: '[support] Printer on fire', exact: true }).click();
+    await page
+      .getByRole('region', { name: 'Linked records' })
+      .getByRole('button', { name: '[support] Printer on fire', exact: true })
+      .click();
     await page.getByRole('region', { name: 'Case: [support] Printer on fire' }).waitFor();
     const history = page.getByRole('region', { name: 'Email history' });
     await history.getByText('Smoke everywhere.').waitFor();
@@ -191,7 +223,9 @@ describe('the CRM in the web app, in Chromium', () => {
     await page.getByText('Your email was sent.').waitFor({ timeout: 30_000 });
     await history.getByText('Re: [support] Printer on fire').waitFor({ timeout: 60_000 });
     await browser.screenshot('21-crm-case');
-    await waitFor(async () => (await serverState(imap)).folders.Sent?.messages === 1, { what: 'the reply in Sent on the server' });
+    await waitFor(async () => (await serverState(imap)).folders.Sent?.messages === 1, {
+      what: 'the reply in Sent on the server',
+    });
     await page.getByRole('button', { name: 'Inbox' }).click();
     await page.getByRole('button', { name: 'Sent', exact: true }).click();
     await row('Re: [support] Printer on fire').click();
@@ -227,12 +261,16 @@ describe('the CRM in the web app, in Chromium', () => {
     expect(await removed.textContent()).toMatch(/\d+ synced emails and \d+ drafts?, and the mailbox.s settings/);
     expect(await removed.textContent()).toContain('the links of 3 emails to 2 records');
     expect(await removed.textContent()).toContain('1 comment on these emails');
-    expect(await dialog.getByTestId('deletion-kept').textContent()).toContain('1 mailroom rule of this mailbox, turned off');
+    expect(await dialog.getByTestId('deletion-kept').textContent()).toContain(
+      '1 mailroom rule of this mailbox, turned off',
+    );
     await browser.screenshot('22-delete-mailbox-counts');
     await dialog.getByRole('button', { name: 'Delete mailbox' }).click();
     await page.getByRole('button', { name: 'Setup My Mailbox' }).waitFor();
 
-    const rules = (await (await page.request.get(`${serve.url}/api/v1/mailroom/rules`)).json()) as { items: { name: string; enabled: boolean }[] };
+    const rules = (await (await page.request.get(`${serve.url}/api/v1/mailroom/rules`)).json()) as {
+      items: { name: string; enabled: boolean }[];
+    };
     expect(rules.items.map((r) => [r.name, r.enabled])).toEqual([['Kept after delete', false]]);
     expect(problems).toEqual([]);
   });

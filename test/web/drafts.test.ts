@@ -14,7 +14,16 @@ import type { MailUser } from '../support/index.ts';
 import { openBrowser, signInAndConnect } from '../support/browser.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { runTandem, startServe } from '../support/cli.ts';
-import { CHART_CID, CHART_PNG, FLOWED_TEXT, PLAIN_TEXT, draftsOnServer, flowedDraft, inlineImageDraft, plainDraft } from '../support/mail-app-drafts.ts';
+import {
+  CHART_CID,
+  CHART_PNG,
+  FLOWED_TEXT,
+  PLAIN_TEXT,
+  draftsOnServer,
+  flowedDraft,
+  inlineImageDraft,
+  plainDraft,
+} from '../support/mail-app-drafts.ts';
 
 const servers = mailServers();
 const USER = { email: 'drafter@example.test', password: 'drafter-password' };
@@ -30,15 +39,25 @@ describe('the draft editor, in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-web-drafts-'));
-    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], { stdin: USER.password });
+    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], {
+      stdin: USER.password,
+    });
     mail = await createMailUser(servers, 'drafter');
     imap = await otherClient(servers, mail);
-    for (const raw of [plainDraft(mail.address, 'Prices and dates'), flowedDraft(mail.address, 'Flowed notes'), inlineImageDraft(mail.address, 'Chart for Carol')]) {
+    for (const raw of [
+      plainDraft(mail.address, 'Prices and dates'),
+      flowedDraft(mail.address, 'Flowed notes'),
+      inlineImageDraft(mail.address, 'Chart for Carol'),
+    ]) {
       await imap.append('Drafts', raw, ['\\Draft', '\\Seen']);
     }
     serve = await startServe(['--data', dataDir]);
     browser = await openBrowser();
-    const created = await signInAndConnect(browser.page, serve.url, USER, { servers, mail, folders: ['INBOX', 'Drafts'] });
+    const created = await signInAndConnect(browser.page, serve.url, USER, {
+      servers,
+      mail,
+      folders: ['INBOX', 'Drafts'],
+    });
     expect(created.status()).toBe(201);
     mailboxId = ((await created.json()) as { id: string }).id;
     await browser.page.reload();
@@ -78,7 +97,10 @@ describe('the draft editor, in Chromium', () => {
   const onServer = async (subject: string) => (await draftsOnServer(imap, 'Drafts')).find((d) => d.subject === subject);
 
   it('shows a plain-text draft with its lines, format=flowed joined, and saves it back as the same plain text', async () => {
-    for (const [subject, text] of [['Prices and dates', PLAIN_TEXT], ['Flowed notes', FLOWED_TEXT]] as const) {
+    for (const [subject, text] of [
+      ['Prices and dates', PLAIN_TEXT],
+      ['Flowed notes', FLOWED_TEXT],
+    ] as const) {
       const shown = await openDraft(subject);
       // innerText is what the page renders: collapsed lines would read as one.
       await expect.poll(() => shown.innerText(), poll).toBe(text);
@@ -97,7 +119,9 @@ describe('the draft editor, in Chromium', () => {
     await compose().getByRole('button', { name: 'Bold' }).click();
     await browser.page.keyboard.type('Bold words');
     await saveAndClose();
-    await expect.poll(async () => (await onServer('Prices and dates'))?.html ?? '', poll).toContain('<b>Bold words</b>');
+    await expect
+      .poll(async () => (await onServer('Prices and dates'))?.html ?? '', poll)
+      .toContain('<b>Bold words</b>');
     const formatted = await onServer('Prices and dates');
     expect(formatted?.html).toContain('Line A: prices<br>Line B: dates');
     expect(formatted?.text).toBe(`${PLAIN_TEXT} (edited)\nP.S. A new line. Bold words`);
@@ -107,10 +131,16 @@ describe('the draft editor, in Chromium', () => {
   it('shows the inline image of a mail-app draft and keeps it inline, by cid:, after an edit', async () => {
     const shown = await openDraft('Chart for Carol');
     const image = shown.locator('img[alt="chart"]');
-    await expect.poll(() => image.evaluate((element) => {
-      const img = element as unknown as { complete: boolean; naturalWidth: number };
-      return img.complete ? img.naturalWidth : 0;
-    }), poll).toBe(48);
+    await expect
+      .poll(
+        () =>
+          image.evaluate((element) => {
+            const img = element as unknown as { complete: boolean; naturalWidth: number };
+            return img.complete ? img.naturalWidth : 0;
+          }),
+        poll,
+      )
+      .toBe(48);
     await browser.screenshot('22-draft-inline-image');
     await typeAtEnd(' (edited)');
     await saveAndClose();
@@ -142,10 +172,15 @@ describe('the draft editor, in Chromium', () => {
     } finally {
       lock.release();
     }
-    await waitFor(async () => {
-      const list = (await (await page.request.get(`${serve.url}/api/v1/messages?mailboxId=${mailboxId}&folder=Drafts`)).json()) as { items: { subject: string }[] };
-      return !list.items.some((m) => m.subject === 'Written in Tandem');
-    }, { what: 'Tandem to see the draft deleted', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const list = (await (
+          await page.request.get(`${serve.url}/api/v1/messages?mailboxId=${mailboxId}&folder=Drafts`)
+        ).json()) as { items: { subject: string }[] };
+        return !list.items.some((m) => m.subject === 'Written in Tandem');
+      },
+      { what: 'Tandem to see the draft deleted', timeoutMs: 30_000 },
+    );
 
     await typeAtEnd(' Call me first.');
     const prompt = compose().getByRole('alert').filter({ hasText: 'deleted in your mail app' });
@@ -162,9 +197,13 @@ describe('the draft editor, in Chromium', () => {
 
     await prompt.getByRole('button', { name: 'Restore it' }).click();
     await expect.poll(() => compose().getByRole('status').textContent(), poll).toContain('Draft saved');
-    await expect.poll(async () => (await onServer('Written in Tandem'))?.text, poll).toBe('Dear Dan, see you on Monday. Call me first.');
+    await expect
+      .poll(async () => (await onServer('Written in Tandem'))?.text, poll)
+      .toBe('Dear Dan, see you on Monday. Call me first.');
     expect((await onServer('Written in Tandem'))?.to).toEqual(['dan@example.test']);
-    await expect.poll(async () => (await draftsOnServer(imap, 'Drafts')).map((d) => d.subject).sort(), poll).toEqual(['Chart for Carol', 'Flowed notes', 'Prices and dates', 'Written in Tandem']);
+    await expect
+      .poll(async () => (await draftsOnServer(imap, 'Drafts')).map((d) => d.subject).sort(), poll)
+      .toEqual(['Chart for Carol', 'Flowed notes', 'Prices and dates', 'Written in Tandem']);
     await compose().getByRole('button', { name: 'Close', exact: true }).click();
     await compose().waitFor({ state: 'detached' });
     // The browser logs the 410 answer to the autosave; nothing else may go wrong.

@@ -59,7 +59,9 @@ describe('live events (GET /events)', () => {
     const annStream = await openStream(`${url}/api/v1/events`, ann.owner.auth);
     const benStream = await openStream(`${url}/api/v1/events`, ben.owner.auth);
     streams.push(annStream, benStream);
-    await waitFor(() => annStream.text().includes('event: ready') && benStream.text().includes('event: ready'), { what: 'both streams to open' });
+    await waitFor(() => annStream.text().includes('event: ready') && benStream.text().includes('event: ready'), {
+      what: 'both streams to open',
+    });
 
     await deliver(servers, annMail.username, rawMessage('Private to Ann'));
     await waitFor(() => annStream.text().includes(`"mailboxId":"${ann.mailbox.id}"`), { what: "Ann's event" });

@@ -23,7 +23,8 @@ async function onServer(client: ImapFlow, folder: string): Promise<Map<string, s
   try {
     const found = new Map<string, string[]>();
     if ((client.mailbox && client.mailbox.exists) === 0) return found;
-    for await (const message of client.fetch('1:*', { envelope: true, flags: true })) found.set(message.envelope?.subject ?? '', [...(message.flags ?? [])]);
+    for await (const message of client.fetch('1:*', { envelope: true, flags: true }))
+      found.set(message.envelope?.subject ?? '', [...(message.flags ?? [])]);
     return found;
   } finally {
     lock.release();
@@ -39,12 +40,25 @@ describe('working in My Mailbox, in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-web-actions-'));
-    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], { stdin: USER.password });
+    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], {
+      stdin: USER.password,
+    });
     mail = await createMailUser(servers, 'reader');
     imap = await otherClient(servers, mail);
-    await imap.append('INBOX', rawMessage('Quarterly numbers', { to: mail.address, body: 'Revenue grew by a kumquat.' }));
+    await imap.append(
+      'INBOX',
+      rawMessage('Quarterly numbers', { to: mail.address, body: 'Revenue grew by a kumquat.' }),
+    );
     await imap.append('INBOX', rawMessage('Lunch on Friday', { to: mail.address, body: 'Pizza?' }));
-    await imap.append('Drafts', rawMessage('Half-written in the mail app', { from: mail.address, to: 'someone@example.test', body: 'Dear someone,' }), ['\\Draft']);
+    await imap.append(
+      'Drafts',
+      rawMessage('Half-written in the mail app', {
+        from: mail.address,
+        to: 'someone@example.test',
+        body: 'Dear someone,',
+      }),
+      ['\\Draft'],
+    );
     serve = await startServe(['--data', dataDir]);
     browser = await openBrowser();
   });
@@ -59,7 +73,11 @@ describe('working in My Mailbox, in Chromium', () => {
   it('stars, deletes, searches and edits a mail-app draft, all reflected on the server', async () => {
     const { page, problems } = browser;
     // The mailbox is connected through the API with the browser's own session.
-    const created = await signInAndConnect(page, serve.url, USER, { servers, mail, folders: ['INBOX', 'Drafts', 'Trash', 'Sent'] });
+    const created = await signInAndConnect(page, serve.url, USER, {
+      servers,
+      mail,
+      folders: ['INBOX', 'Drafts', 'Trash', 'Sent'],
+    });
     expect(created.status()).toBe(201);
     await page.reload();
     const row = (subject: string) => page.locator('.message-row', { hasText: subject });
@@ -69,7 +87,9 @@ describe('working in My Mailbox, in Chromium', () => {
     await row('Quarterly numbers').click();
     await page.getByRole('button', { name: '☆ Star' }).click();
     await row('Quarterly numbers').getByLabel('Starred').waitFor();
-    await waitFor(async () => (await onServer(imap, 'INBOX')).get('Quarterly numbers')?.includes('\\Flagged'), { what: 'the star on the server' });
+    await waitFor(async () => (await onServer(imap, 'INBOX')).get('Quarterly numbers')?.includes('\\Flagged'), {
+      what: 'the star on the server',
+    });
 
     // Search (full text): only the matching email is listed.
     await page.getByLabel('Search emails').fill('kumquat');
@@ -82,15 +102,24 @@ describe('working in My Mailbox, in Chromium', () => {
     await row('Lunch on Friday').click();
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await row('Lunch on Friday').waitFor({ state: 'detached' });
-    await waitFor(async () => (await onServer(imap, 'Trash')).has('Lunch on Friday') && !(await onServer(imap, 'INBOX')).has('Lunch on Friday'), { what: 'the email in Trash on the server' });
+    await waitFor(
+      async () =>
+        (await onServer(imap, 'Trash')).has('Lunch on Friday') &&
+        !(await onServer(imap, 'INBOX')).has('Lunch on Friday'),
+      { what: 'the email in Trash on the server' },
+    );
     await page.getByRole('button', { name: 'Trash' }).click();
     // Until the server confirms the move, the row says it is being saved there.
     await row('Lunch on Friday').waitFor();
-    await waitFor(async () => (await row('Lunch on Friday').locator('.pending').count()) === 0, { what: 'the move confirmed by the server' });
+    await waitFor(async () => (await row('Lunch on Friday').locator('.pending').count()) === 0, {
+      what: 'the move confirmed by the server',
+    });
     await row('Lunch on Friday').click();
     await page.getByRole('button', { name: 'Delete forever' }).click();
     await row('Lunch on Friday').waitFor({ state: 'detached' });
-    await waitFor(async () => !(await onServer(imap, 'Trash')).has('Lunch on Friday'), { what: 'the email gone from Trash on the server' });
+    await waitFor(async () => !(await onServer(imap, 'Trash')).has('Lunch on Friday'), {
+      what: 'the email gone from Trash on the server',
+    });
 
     // A draft written in the mail app opens in the composer; the edit reaches the server's Drafts.
     await page.getByRole('button', { name: 'Drafts' }).click();
@@ -101,10 +130,13 @@ describe('working in My Mailbox, in Chromium', () => {
     await compose.getByLabel('Subject').fill('Finished in Tandem');
     await expect.poll(() => compose.getByRole('status').textContent(), { timeout: 30_000 }).toContain('Draft saved');
     await compose.getByRole('button', { name: 'Close' }).click();
-    await waitFor(async () => {
-      const drafts = await onServer(imap, 'Drafts');
-      return drafts.has('Finished in Tandem') && !drafts.has('Half-written in the mail app');
-    }, { what: 'the edited draft replacing the old one on the server' });
+    await waitFor(
+      async () => {
+        const drafts = await onServer(imap, 'Drafts');
+        return drafts.has('Finished in Tandem') && !drafts.has('Half-written in the mail app');
+      },
+      { what: 'the edited draft replacing the old one on the server' },
+    );
     await browser.screenshot('11-mail-actions');
 
     expect(problems).toEqual([]);

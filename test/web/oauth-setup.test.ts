@@ -27,16 +27,29 @@ describe('Setup My Mailbox with an OAuth2 sign-in, in Chromium', () => {
 
   beforeAll(async () => {
     auth = await startAuthorizationServer();
-    servers = await startMailServers({ oauth2: { introspectionUrl: auth.introspectionUrl, clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret } });
+    servers = await startMailServers({
+      oauth2: { introspectionUrl: auth.introspectionUrl, clientId: TEST_CLIENT.id, clientSecret: TEST_CLIENT.secret },
+    });
     mail = await createMailUser(servers, 'signin');
-    await deliver(servers, mail.username, rawMessage('Waiting for the sign-in', { to: mail.address, body: 'Hello before setup.' }));
+    await deliver(
+      servers,
+      mail.username,
+      rawMessage('Waiting for the sign-in', { to: mail.address, body: 'Hello before setup.' }),
+    );
     await deliver(servers, mail.username, rawMessage('Second email', { to: mail.address, body: 'Another one.' }));
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-web-oauth-'));
-    await runTandem(['user', 'add', '--email', 'admin@example.test', '--admin', '--password-stdin', '--data', dataDir], { stdin: 'admin-password-1' });
-    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], { stdin: USER.password });
+    await runTandem(
+      ['user', 'add', '--email', 'admin@example.test', '--admin', '--password-stdin', '--data', dataDir],
+      { stdin: 'admin-password-1' },
+    );
+    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], {
+      stdin: USER.password,
+    });
     serve = await startServe(['--data', dataDir]);
     // The administrator's part, before any user sets up a mailbox: register Tandem with the provider for example.test.
-    const token = (await runTandem(['token', 'create', '--user', 'admin@example.test', '--data', dataDir])).stdout.trim();
+    const token = (
+      await runTandem(['token', 'create', '--user', 'admin@example.test', '--data', dataDir])
+    ).stdout.trim();
     const registered = await fetch(`${serve.url}/api/v1/admin/oauth-providers/local`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -87,7 +100,10 @@ describe('Setup My Mailbox with an OAuth2 sign-in, in Chromium', () => {
     await page.locator('input[name="password"]').fill('any');
     await screenshot('oauth-02-provider-sign-in');
     await page.locator('button[type="submit"]').click();
-    await page.getByText(/Authorize|Continue/).first().waitFor();
+    await page
+      .getByText(/Authorize|Continue/)
+      .first()
+      .waitFor();
     await screenshot('oauth-03-provider-consent');
     await page.locator('button[type="submit"]').click();
 
@@ -160,7 +176,9 @@ describe('Setup My Mailbox with an OAuth2 sign-in, in Chromium', () => {
     await page.getByRole('tab', { name: 'Automate Tasks' }).click();
     expect(pathname()).toBe('/settings/rules');
     await page.reload();
-    await expect.poll(() => page.getByRole('tab', { name: 'Automate Tasks' }).getAttribute('aria-selected')).toBe('true');
+    await expect
+      .poll(() => page.getByRole('tab', { name: 'Automate Tasks' }).getAttribute('aria-selected'))
+      .toBe('true');
     await page.goBack();
     await expect.poll(() => page.getByRole('tab', { name: 'My Mailbox' }).getAttribute('aria-selected')).toBe('true');
     expect(pathname()).toBe('/settings/mailbox');

@@ -19,21 +19,32 @@ describe.each(await storeDialects())('browser session cookie on %s', (dialect) =
   });
   afterAll(() => api.close());
 
-  const login = () => api.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'cookie@example.test', password: 'cookie-password' } });
+  const login = () =>
+    api.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { email: 'cookie@example.test', password: 'cookie-password' },
+    });
 
   it('login sets an HttpOnly, SameSite=Strict cookie that authorizes reads', async () => {
     const response = await login();
     const header = [response.headers['set-cookie'] ?? []].flat().join('\n');
     expect(header).toMatch(/tandem_session=[^;]+;.*HttpOnly/i);
     expect(header).toMatch(/SameSite=Strict/i);
-    const me = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: sessionCookie(response.headers['set-cookie']) } });
+    const me = await api.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/me',
+      headers: { cookie: sessionCookie(response.headers['set-cookie']) },
+    });
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ email: 'cookie@example.test' });
   });
 
   it('refuses a cross-site form post that carries only the cookie', async () => {
     const cookie = sessionCookie((await login()).headers['set-cookie']);
-    const before = (await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).json<{ name: string }>().name;
+    const before = (await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } })).json<{
+      name: string;
+    }>().name;
     const forged = await api.app.inject({
       method: 'PATCH',
       url: '/api/v1/auth/me',
@@ -51,12 +62,19 @@ describe.each(await storeDialects())('browser session cookie on %s', (dialect) =
   it('accepts a cookie request with the CSRF header, and sign-out clears the cookie and ends the session', async () => {
     const cookie = sessionCookie((await login()).headers['set-cookie']);
     const headers = { cookie, 'x-tandem-csrf': '1' };
-    const renamed = await api.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers, payload: { name: 'Cora' } });
+    const renamed = await api.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers,
+      payload: { name: 'Cora' },
+    });
     expect(renamed.statusCode).toBe(200);
     expect(renamed.json()).toMatchObject({ name: 'Cora' });
     const logout = await api.app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers });
     expect(logout.statusCode).toBe(204);
-    expect([logout.headers['set-cookie'] ?? []].flat().join('\n')).toMatch(/tandem_session=;.*Expires=Thu, 01 Jan 1970/i);
+    expect([logout.headers['set-cookie'] ?? []].flat().join('\n')).toMatch(
+      /tandem_session=;.*Expires=Thu, 01 Jan 1970/i,
+    );
     const after = await api.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
     expect(after.statusCode).toBe(401);
   });
@@ -72,7 +90,12 @@ describe.each(await storeDialects())('browser session cookie on %s', (dialect) =
 
   it('keeps Bearer tokens working without the CSRF header', async () => {
     const { token } = (await login()).json<{ token: string }>();
-    const renamed = await api.app.inject({ method: 'PATCH', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` }, payload: { name: 'Bea' } });
+    const renamed = await api.app.inject({
+      method: 'PATCH',
+      url: '/api/v1/auth/me',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { name: 'Bea' },
+    });
     expect(renamed.statusCode).toBe(200);
   });
 });
@@ -87,11 +110,14 @@ describe('first run in the browser', () => {
         payload: { setupCode: 'SETUP-CODE-42', email: 'admin@example.test', password: 'admin-password-1' },
       });
       expect(setup.statusCode).toBe(201);
-      const me = await fresh.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: sessionCookie(setup.headers['set-cookie']) } });
+      const me = await fresh.app.inject({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: { cookie: sessionCookie(setup.headers['set-cookie']) },
+      });
       expect(me.json()).toMatchObject({ email: 'admin@example.test', isAdmin: true });
     } finally {
       await fresh.close();
     }
   });
-
 });

@@ -31,10 +31,17 @@ describe('first-sync progress in the web app, in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-web-progress-'));
-    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], { stdin: USER.password });
+    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], {
+      stdin: USER.password,
+    });
     mail = await createMailUser(servers, 'counter');
     // Three emails inside the one-month period, one from a year ago outside it.
-    for (const [subject, age] of [['Ancient', 365], ['First', 3], ['Second', 2], ['Third', 1]] as const) {
+    for (const [subject, age] of [
+      ['Ancient', 365],
+      ['First', 3],
+      ['Second', 2],
+      ['Third', 1],
+    ] as const) {
       await appendDated(servers, mail, 'INBOX', subject, new Date(Date.now() - age * DAY));
     }
     serve = await startServe(['--data', dataDir]);
@@ -52,10 +59,13 @@ describe('first-sync progress in the web app, in Chromium', () => {
     const created = await signInAndConnect(page, serve.url, USER, { servers, mail, folders: ['INBOX'] });
     expect(created.status()).toBe(201);
     const { id } = (await created.json()) as { id: string };
-    const mailbox = async () => (await (await page.request.get(`${serve.url}/api/v1/mailboxes/${id}`)).json()) as MailboxJson;
+    const mailbox = async () =>
+      (await (await page.request.get(`${serve.url}/api/v1/mailboxes/${id}`)).json()) as MailboxJson;
     await page.reload();
     await page.locator('.message-row', { hasText: 'First' }).waitFor({ timeout: 60_000 });
-    await expect.poll(async () => (await mailbox()).folders.every((f) => !f.enabled || f.firstSyncDone), { timeout: 60_000 }).toBe(true);
+    await expect
+      .poll(async () => (await mailbox()).folders.every((f) => !f.enabled || f.firstSyncDone), { timeout: 60_000 })
+      .toBe(true);
     expect((await mailbox()).progress).toEqual({ done: 3, total: 3 });
 
     // Deleted in another mail app: the sync removes it, the counts follow.
@@ -66,7 +76,7 @@ describe('first-sync progress in the web app, in Chromium', () => {
     await other.messageDelete(uids || [], { uid: true });
     await other.logout();
     await page.locator('.message-row', { hasText: 'Second' }).waitFor({ state: 'detached', timeout: 60_000 });
-    expect(await mailbox()).toMatchObject({ progress: { done: 2, total: 2 }, });
+    expect(await mailbox()).toMatchObject({ progress: { done: 2, total: 2 } });
     expect((await mailbox()).folders.find((f) => f.path === 'INBOX')).toMatchObject({ messages: 2, synced: 2 });
 
     await page.reload();

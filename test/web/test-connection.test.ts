@@ -26,7 +26,9 @@ describe('Test connection with an SMTP server that offers no login, in Chromium'
     servers = await startMailServers({ smtpAuth: false });
     mail = await createMailUser(infoOf(servers), 'tester');
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-web-test-connection-'));
-    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], { stdin: USER.password });
+    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], {
+      stdin: USER.password,
+    });
     serve = await startServe(['--data', dataDir]);
     browser = await openBrowser();
   });
@@ -56,14 +58,20 @@ describe('Test connection with an SMTP server that offers no login, in Chromium'
     await page.getByLabel('Password').fill('not-the-password');
     await page.getByRole('button', { name: 'Test connection', exact: true }).click();
     const checks = page.getByRole('status', { name: 'Connection test' });
-    await expect.poll(() => checks.textContent(), { timeout: 30_000 }).toMatch(/Incoming mail \(IMAP\): IMAP: .*(AUTHENTICATIONFAILED|Authentication failed)/i);
+    await expect
+      .poll(() => checks.textContent(), { timeout: 30_000 })
+      .toMatch(/Incoming mail \(IMAP\): IMAP: .*(AUTHENTICATIONFAILED|Authentication failed)/i);
     const smtp = checks.getByText(/^Outgoing mail \(SMTP\)/);
-    expect(await smtp.textContent()).toBe('Outgoing mail (SMTP): connected, but the server offers no login, so the user name and password could not be tried');
+    expect(await smtp.textContent()).toBe(
+      'Outgoing mail (SMTP): connected, but the server offers no login, so the user name and password could not be tried',
+    );
 
     // With the right password, IMAP signs in; SMTP still could not try it.
     await page.getByLabel('Password').fill(mail.password);
     await page.getByRole('button', { name: 'Test connection', exact: true }).click();
-    await expect.poll(() => checks.textContent(), { timeout: 30_000 }).toContain('Incoming mail (IMAP): connected and signed in');
+    await expect
+      .poll(() => checks.textContent(), { timeout: 30_000 })
+      .toContain('Incoming mail (IMAP): connected and signed in');
     expect(await smtp.textContent()).not.toContain('signed in');
     await browser.screenshot('31-test-connection-no-smtp-auth');
 

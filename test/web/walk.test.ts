@@ -22,7 +22,10 @@ import type { ThrottleProxy } from '../support/throttle-proxy.ts';
 const servers = mailServers();
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1', name: 'Alice Admin' };
 const BULK = 40; // messages already in the INBOX: the first sync runs in several batches
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
+  'base64',
+);
 
 /** Where "remote images" live; counts the requests it gets. */
 async function startImageServer() {
@@ -32,12 +35,26 @@ async function startImageServer() {
     response.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(PNG);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hits,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 function bulkMessage(i: number, to: string): string {
   const filler = `Line ${i} of the archive. `.repeat(1400); // ~40 KB each: the throttled first sync takes a while
-  return [`From: Archive <archive@example.test>`, `To: ${to}`, `Subject: Archived note ${i}`, `Date: ${new Date(Date.now() - (BULK - i + 1) * 3600_000).toUTCString()}`, `Message-ID: <archive-${i}-${Date.now()}@example.test>`, 'Content-Type: text/plain; charset=utf-8', '', filler, ''].join('\r\n');
+  return [
+    `From: Archive <archive@example.test>`,
+    `To: ${to}`,
+    `Subject: Archived note ${i}`,
+    `Date: ${new Date(Date.now() - (BULK - i + 1) * 3600_000).toUTCString()}`,
+    `Message-ID: <archive-${i}-${Date.now()}@example.test>`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    filler,
+    '',
+  ].join('\r\n');
 }
 
 function htmlMessage(from: MailUser, to: MailUser, imageUrl: string): string {
@@ -107,7 +124,9 @@ async function serverSource(client: ImapFlow, folder: string, subject: string): 
  * page: the frame shares its origin but runs no script of its own.
  */
 function inFrame<T>(page: Page, expression: string): Promise<T> {
-  return page.evaluate(`(() => { const doc = document.querySelector('.mail-body iframe')?.contentDocument; if (!doc) throw new Error('no mail frame'); return ${expression}; })()`) as Promise<T>;
+  return page.evaluate(
+    `(() => { const doc = document.querySelector('.mail-body iframe')?.contentDocument; if (!doc) throw new Error('no mail frame'); return ${expression}; })()`,
+  ) as Promise<T>;
 }
 
 describe('the web app, walked through in Chromium', () => {
@@ -188,11 +207,15 @@ describe('the web app, walked through in Chromium', () => {
     await page.getByLabel('Password').fill('not-the-password');
     await step('Test connection').click();
     const checks = page.getByRole('status', { name: 'Connection test' });
-    await expect.poll(() => checks.textContent(), { timeout: 30_000 }).toMatch(/Incoming mail \(IMAP\): IMAP: The IMAP server at .* refused the login/i);
+    await expect
+      .poll(() => checks.textContent(), { timeout: 30_000 })
+      .toMatch(/Incoming mail \(IMAP\): IMAP: The IMAP server at .* refused the login/i);
     await screenshot('03-wizard-connection-error');
     await page.getByLabel('Password').fill(alice.password);
     await step('Test connection').click();
-    await expect.poll(() => checks.textContent(), { timeout: 30_000 }).toContain('Incoming mail (IMAP): connected and signed in');
+    await expect
+      .poll(() => checks.textContent(), { timeout: 30_000 })
+      .toContain('Incoming mail (IMAP): connected and signed in');
     await expect.poll(() => checks.textContent()).toContain('Outgoing mail (SMTP): connected and signed in');
     await step('Sign in').click();
 
@@ -239,15 +262,23 @@ describe('the web app, walked through in Chromium', () => {
     await compose.getByRole('textbox', { name: 'Message' }).click();
     await page.keyboard.press('Control+Home');
     await page.keyboard.type('Sounds good, notes attached.');
-    await compose.getByLabel('Attach files').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('launch notes: ship it\n') });
-    await expect.poll(() => compose.getByRole('list', { name: 'Attached files' }).textContent()).toMatch(/notes\.txt\s*22 B/);
+    await compose
+      .getByLabel('Attach files')
+      .setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('launch notes: ship it\n') });
+    await expect
+      .poll(() => compose.getByRole('list', { name: 'Attached files' }).textContent())
+      .toMatch(/notes\.txt\s*22 B/);
     await screenshot('07-reply');
     await compose.getByRole('button', { name: 'Send' }).click();
     await page.getByText('Your email was sent.').waitFor({ timeout: 30_000 });
-    const inBob = await waitFor(() => serverSource(bobImap, 'INBOX', 'Re: Plan for the launch'), { what: 'the reply in the recipient INBOX' });
+    const inBob = await waitFor(() => serverSource(bobImap, 'INBOX', 'Re: Plan for the launch'), {
+      what: 'the reply in the recipient INBOX',
+    });
     expect(inBob).toContain('Sounds good, notes attached.');
     expect(inBob).toMatch(/filename="?notes\.txt/);
-    await waitFor(async () => (await serverSubjects(aliceImap, 'Sent')).includes('Re: Plan for the launch'), { what: "the reply in the sender's Sent" });
+    await waitFor(async () => (await serverSubjects(aliceImap, 'Sent')).includes('Re: Plan for the launch'), {
+      what: "the reply in the sender's Sent",
+    });
 
     // A draft written in Tandem is in the server's Drafts.
     await step('Compose').click();
@@ -257,10 +288,15 @@ describe('the web app, walked through in Chromium', () => {
     await page.keyboard.type('Still thinking about it.');
     await expect.poll(() => compose.getByRole('status').textContent(), { timeout: 30_000 }).toContain('Draft saved');
     await compose.getByRole('button', { name: 'Close' }).click();
-    await waitFor(async () => (await serverSubjects(aliceImap, 'Drafts')).includes('Draft from Tandem'), { what: "the draft in the server's Drafts" });
+    await waitFor(async () => (await serverSubjects(aliceImap, 'Drafts')).includes('Draft from Tandem'), {
+      what: "the draft in the server's Drafts",
+    });
 
     // Flagged in another mail app: the open view turns it starred without a reload.
-    await page.getByRole('button', { name: /^Inbox/ }).first().click();
+    await page
+      .getByRole('button', { name: /^Inbox/ })
+      .first()
+      .click();
     const planRow = page.locator('.message-row', { hasText: 'Plan for the launch' });
     expect(await planRow.getByLabel('Starred').count()).toBe(0);
     await aliceImap.mailboxOpen('INBOX');
@@ -279,7 +315,9 @@ describe('the web app, walked through in Chromium', () => {
     await step('Disconnect My Account').click();
     await expect.poll(() => page.getByTestId('mailbox-state').textContent()).toContain('Disconnected');
     await step('Delete Mailbox').click();
-    expect(await page.getByRole('alertdialog').textContent()).toContain('The emails on your mail server stay where they are');
+    expect(await page.getByRole('alertdialog').textContent()).toContain(
+      'The emails on your mail server stay where they are',
+    );
     await screenshot('10-delete-confirmation');
     await page.getByRole('alertdialog').getByRole('button', { name: 'Delete mailbox' }).click();
     await page.getByRole('button', { name: 'Setup My Mailbox' }).waitFor();

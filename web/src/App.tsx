@@ -31,10 +31,21 @@ export function App() {
     setSession({ kind: 'signed-out' });
   };
 
-  if (failure) return <main className="centered"><p role="alert" className="error">{failure}</p></main>;
+  if (failure)
+    return (
+      <main className="centered">
+        <p role="alert" className="error">
+          {failure}
+        </p>
+      </main>
+    );
   switch (session.kind) {
     case 'loading':
-      return <main className="centered" aria-busy="true"><p>Loading…</p></main>;
+      return (
+        <main className="centered" aria-busy="true">
+          <p>Loading…</p>
+        </main>
+      );
     case 'setup':
       return <FirstRun onDone={(user) => setSession({ kind: 'signed-in', user })} />;
     case 'signed-out':

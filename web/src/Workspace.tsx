@@ -36,7 +36,13 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
   }, [reload]);
 
   useMailEvents((event) => {
-    if (event.type === 'ready' || event.type === 'mailbox.changed' || event.type === 'messages.added' || event.type === 'messages.removed') void reload();
+    if (
+      event.type === 'ready' ||
+      event.type === 'mailbox.changed' ||
+      event.type === 'messages.added' ||
+      event.type === 'messages.removed'
+    )
+      void reload();
     setRevision((r) => r + 1);
   });
 
@@ -45,34 +51,96 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
       <header className="topbar">
         <span className="brand">Tandem</span>
         <nav aria-label="Main">
-          <button className={screen === 'mail' ? 'tab active' : 'tab'} onClick={() => void navigate('/mail')} aria-label="Inbox" title="Inbox">
-            <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18"><path d="M3 5h18v14H3z M3 13h5l2 3h4l2-3h5" fill="none" stroke="currentColor" strokeWidth="2" /></svg>
+          <button
+            className={screen === 'mail' ? 'tab active' : 'tab'}
+            onClick={() => void navigate('/mail')}
+            aria-label="Inbox"
+            title="Inbox"
+          >
+            <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18">
+              <path d="M3 5h18v14H3z M3 13h5l2 3h4l2-3h5" fill="none" stroke="currentColor" strokeWidth="2" />
+            </svg>
             <span>Inbox</span>
           </button>
-          <button className={screen === 'records' ? 'tab active' : 'tab'} onClick={() => void navigate(recordsPath('contact'))}>Records</button>
+          <button
+            className={screen === 'records' ? 'tab active' : 'tab'}
+            onClick={() => void navigate(recordsPath('contact'))}
+          >
+            Records
+          </button>
           {mailbox && (
-            <button className={screen === 'settings' ? 'tab active' : 'tab'} onClick={() => void navigate(settingsPath())}>Mailbox settings</button>
+            <button
+              className={screen === 'settings' ? 'tab active' : 'tab'}
+              onClick={() => void navigate(settingsPath())}
+            >
+              Mailbox settings
+            </button>
           )}
         </nav>
-        <span className="who" title={user.email}>{user.name || user.email}</span>
-        <button className="link" onClick={onSignOut}>Sign out</button>
+        <span className="who" title={user.email}>
+          {user.name || user.email}
+        </span>
+        <button className="link" onClick={onSignOut}>
+          Sign out
+        </button>
       </header>
-      {error && <p role="alert" className="error banner">{error}</p>}
+      {error && (
+        <p role="alert" className="error banner">
+          {error}
+        </p>
+      )}
       {mailbox === undefined ? (
-        <main className="centered" aria-busy="true"><p>Loading…</p></main>
+        <main className="centered" aria-busy="true">
+          <p>Loading…</p>
+        </main>
       ) : (
         <Routes>
           <Route
             path="/mailbox/setup/:step?"
-            element={<SetupWizard hasMailbox={mailbox !== null} onCancel={() => void navigate('/mail')} onDone={async () => { await reload(); await navigate('/mail'); }} />}
+            element={
+              <SetupWizard
+                hasMailbox={mailbox !== null}
+                onCancel={() => void navigate('/mail')}
+                onDone={async () => {
+                  await reload();
+                  await navigate('/mail');
+                }}
+              />
+            }
           />
-          <Route path="/records/:kind/:id?" element={<RecordsRoute mailbox={mailbox} user={user} revision={revision} onNavigate={openRecords} />} />
+          <Route
+            path="/records/:kind/:id?"
+            element={<RecordsRoute mailbox={mailbox} user={user} revision={revision} onNavigate={openRecords} />}
+          />
           <Route
             path="/settings/:tab"
-            element={mailbox ? <MailboxSettings mailbox={mailbox} revision={revision} onChanged={reload} onDeleted={async () => { await reload(); await navigate('/mail'); }} /> : <Navigate to="/mail" replace />}
+            element={
+              mailbox ? (
+                <MailboxSettings
+                  mailbox={mailbox}
+                  revision={revision}
+                  onChanged={reload}
+                  onDeleted={async () => {
+                    await reload();
+                    await navigate('/mail');
+                  }}
+                />
+              ) : (
+                <Navigate to="/mail" replace />
+              )
+            }
           />
           <Route path="/settings" element={<Navigate to={settingsPath()} replace />} />
-          <Route path="/mail/:folder?/:messageId?" element={mailbox ? <MailboxView mailbox={mailbox} user={user} revision={revision} onOpenRecord={openRecord} /> : <NoMailbox />} />
+          <Route
+            path="/mail/:folder?/:messageId?"
+            element={
+              mailbox ? (
+                <MailboxView mailbox={mailbox} user={user} revision={revision} onOpenRecord={openRecord} />
+              ) : (
+                <NoMailbox />
+              )
+            }
+          />
           <Route path="*" element={<Navigate to="/mail" replace />} />
         </Routes>
       )}
@@ -87,17 +155,25 @@ function NoMailbox() {
       <div className="card narrow">
         <h1>My Mailbox</h1>
         <p>Connect your email account: Tandem keeps it in two-way sync with your usual mail app.</p>
-        <button className="primary" onClick={() => void navigate(setupPath())}>Setup My Mailbox</button>
+        <button className="primary" onClick={() => void navigate(setupPath())}>
+          Setup My Mailbox
+        </button>
       </div>
     </main>
   );
 }
 
 /** `/records/<kind>[/<id>|/new]`: an unknown kind goes to the contacts. */
-function RecordsRoute(props: { mailbox: Mailbox | null; user: User; revision: number; onNavigate: (place: RecordsPlace) => void }) {
+function RecordsRoute(props: {
+  mailbox: Mailbox | null;
+  user: User;
+  revision: number;
+  onNavigate: (place: RecordsPlace) => void;
+}) {
   const params = useParams();
   const kind = RECORD_KINDS.find((k) => KIND_PATHS[k] === params.kind);
   if (!kind) return <Navigate to={recordsPath('contact')} replace />;
-  const place: RecordsPlace = params.id === 'new' ? { kind, id: null, creating: true } : { kind, id: params.id ?? null };
+  const place: RecordsPlace =
+    params.id === 'new' ? { kind, id: null, creating: true } : { kind, id: params.id ?? null };
   return <RecordsView place={place} {...props} />;
 }

@@ -16,7 +16,11 @@ export class ApiError extends Error {
 }
 
 /** `api.GET('/messages/{id}', { params: { path: { id } } })`: paths, parameters, bodies and answers are the server's. */
-export const api = createClient<paths>({ baseUrl: '/api/v1', credentials: 'same-origin', headers: { accept: 'application/json', 'x-tandem-csrf': '1' } });
+export const api = createClient<paths>({
+  baseUrl: '/api/v1',
+  credentials: 'same-origin',
+  headers: { accept: 'application/json', 'x-tandem-csrf': '1' },
+});
 
 /** The answer of a request made with `api`, or an ApiError with the server's code and message. */
 export async function ok<T>(request: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
@@ -29,7 +33,11 @@ export async function ok<T>(request: Promise<{ data?: T; error?: unknown; respon
   const { data, error, response } = answer;
   if (!response.ok) {
     const detail = (error as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new ApiError(response.status, detail?.code ?? 'unknown', detail?.message ?? `The server answered ${response.status}`);
+    throw new ApiError(
+      response.status,
+      detail?.code ?? 'unknown',
+      detail?.message ?? `The server answered ${response.status}`,
+    );
   }
   // A success without a body (204) has no data: its schema says null.
   return data as T;
@@ -37,7 +45,9 @@ export async function ok<T>(request: Promise<{ data?: T; error?: unknown; respon
 
 /** `?a=1&b=2` of the parameters that have a value, for links to the API (the OAuth2 start). */
 export function query(params: Record<string, string | number | undefined>): string {
-  const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
+  const entries = Object.entries(params).filter(
+    (e): e is [string, string | number] => e[1] !== undefined && e[1] !== '',
+  );
   return entries.length === 0 ? '' : `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
 }
 

@@ -4,11 +4,17 @@ import type { paths } from './api-schema.gen.ts';
 
 type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 /** What a route answers on success. */
-export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'patch'> = paths[P][M] extends { responses: infer R }
+export type Answer<P extends keyof paths, M extends 'get' | 'post' | 'put' | 'patch'> = paths[P][M] extends {
+  responses: infer R;
+}
   ? Json<R[Extract<keyof R, 200 | 201 | 202>]>
   : never;
 /** What a route takes as its JSON body. */
-export type Body<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = paths[P][M] extends { requestBody?: infer B } ? Json<NonNullable<B>> : never;
+export type Body<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = paths[P][M] extends {
+  requestBody?: infer B;
+}
+  ? Json<NonNullable<B>>
+  : never;
 
 export type User = Answer<'/auth/me', 'get'>;
 export type Mailbox = Answer<'/mailboxes/{id}', 'get'>;

@@ -9,8 +9,13 @@ export function formatSize(bytes: number): string {
 export function formatDate(iso: string): string {
   const date = new Date(iso);
   const today = new Date();
-  if (date.toDateString() === today.toDateString()) return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  return date.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: date.getFullYear() === today.getFullYear() ? undefined : 'numeric' });
+  if (date.toDateString() === today.toDateString())
+    return date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return date.toLocaleDateString(undefined, {
+    day: 'numeric',
+    month: 'short',
+    year: date.getFullYear() === today.getFullYear() ? undefined : 'numeric',
+  });
 }
 
 export function who(address: Address | null): string {
@@ -22,7 +27,14 @@ export function addressList(addresses: Address[]): string {
   return addresses.map((a) => (a.name ? `${a.name} <${a.address}>` : a.address)).join(', ');
 }
 
-const ROLE_NAMES: Record<string, string> = { '\\Inbox': 'Inbox', '\\Sent': 'Sent', '\\Drafts': 'Drafts', '\\Trash': 'Trash', '\\Junk': 'Junk', '\\Archive': 'Archive' };
+const ROLE_NAMES: Record<string, string> = {
+  '\\Inbox': 'Inbox',
+  '\\Sent': 'Sent',
+  '\\Drafts': 'Drafts',
+  '\\Trash': 'Trash',
+  '\\Junk': 'Junk',
+  '\\Archive': 'Archive',
+};
 
 export function folderLabel(path: string, specialUse: string | null): string {
   if (path.toUpperCase() === 'INBOX') return 'Inbox';
@@ -33,6 +45,7 @@ export function folderLabel(path: string, specialUse: string | null): string {
 export function plainMailboxError(error: string | null): string | null {
   if (!error) return null;
   if (/auth|password|credentials|login/i.test(error)) return `The server rejected the password — reconnect. (${error})`;
-  if (/connect|ECONNREFUSED|timeout|ENOTFOUND/i.test(error)) return `The mail server cannot be reached; Tandem keeps trying. (${error})`;
+  if (/connect|ECONNREFUSED|timeout|ENOTFOUND/i.test(error))
+    return `The mail server cannot be reached; Tandem keeps trying. (${error})`;
   return error;
 }

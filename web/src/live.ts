@@ -5,7 +5,13 @@ import type { paths } from './api-schema.gen.ts';
 export type MailEvent = paths['/events']['get']['responses'][200]['content']['text/event-stream'] | { type: 'ready' };
 
 /** Every type, once: one the server adds or renames fails the typecheck here. */
-const TYPES = Object.keys({ ready: 0, 'messages.added': 0, 'messages.changed': 0, 'messages.removed': 0, 'mailbox.changed': 0 } satisfies Record<MailEvent['type'], 0>) as MailEvent['type'][];
+const TYPES = Object.keys({
+  ready: 0,
+  'messages.added': 0,
+  'messages.changed': 0,
+  'messages.removed': 0,
+  'mailbox.changed': 0,
+} satisfies Record<MailEvent['type'], 0>) as MailEvent['type'][];
 
 /**
  * Live changes from the server (server-sent events; the browser reconnects by

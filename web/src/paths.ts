@@ -21,4 +21,5 @@ export const recordsPath = (kind: RecordKind, id: string | null = null, creating
 export const settingsPath = (tab: SettingsTab = 'mailbox') => `/settings/${tab}`;
 
 /** The setup wizard's steps; the OAuth2 sign-in comes back to `/mailbox/setup?oauth=<grantId>` (src/api/routes/oauth.ts). */
-export const setupPath = (step: SetupStep = 'address', address = '') => `/mailbox/setup${step === 'address' ? '' : `/${step}`}${search({ address })}`;
+export const setupPath = (step: SetupStep = 'address', address = '') =>
+  `/mailbox/setup${step === 'address' ? '' : `/${step}`}${search({ address })}`;

@@ -22,7 +22,8 @@ export function adminRoutes(app: ApiApp): void {
     {
       schema: {
         tags,
-        summary: 'The fallback outgoing (SMTP) server, used for mailboxes that consented when their own cannot be reached; null when none',
+        summary:
+          'The fallback outgoing (SMTP) server, used for mailboxes that consented when their own cannot be reached; null when none',
         response: { 200: z.object({ server: outgoingServerSchema.nullable() }), 403: errorSchema },
       },
     },
@@ -38,7 +39,8 @@ export function adminRoutes(app: ApiApp): void {
       config: { rateLimit: outboundRateLimit },
       schema: {
         tags,
-        summary: 'Set the fallback outgoing server; the connection and login are tried first and nothing is saved unless they work',
+        summary:
+          'Set the fallback outgoing server; the connection and login are tried first and nothing is saved unless they work',
         body: smtpSchema,
         response: { 200: z.object({ server: outgoingServerSchema }), 403: errorSchema, 422: errorSchema },
       },

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
-import { createDraft, deleteDraft, draftFieldsSchema, draftInlinePart, draftToSend, getDraft, restoreDraft, updateDraft } from '../../mail/drafts/index.ts';
+import {
+  createDraft,
+  deleteDraft,
+  draftFieldsSchema,
+  draftInlinePart,
+  draftToSend,
+  getDraft,
+  restoreDraft,
+  updateDraft,
+} from '../../mail/drafts/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
@@ -12,7 +21,9 @@ const draftSchema = z.object({
   id: z.string(),
   mailboxId: z.string(),
   fields: draftFieldsSchema,
-  state: z.enum(['saving', 'saved', 'failed']).describe('saving until the server holds this version; failed when it cannot take it'),
+  state: z
+    .enum(['saving', 'saved', 'failed'])
+    .describe('saving until the server holds this version; failed when it cannot take it'),
   error: z.string().nullable(),
   messageId: z.string(),
 });
@@ -22,7 +33,14 @@ const tags = ['drafts'];
 export function draftRoutes(app: ApiApp): void {
   app.post(
     '/api/v1/drafts',
-    { schema: { tags, summary: 'Create a draft (saved to the server’s Drafts)', body: draftFieldsSchema.extend({ mailboxId: z.string() }), response: { 201: draftSchema, 404: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a draft (saved to the server’s Drafts)',
+        body: draftFieldsSchema.extend({ mailboxId: z.string() }),
+        response: { 201: draftSchema, 404: errorSchema },
+      },
+    },
     async (request, reply) => {
       const { mailboxId, ...fields } = request.body;
       const draft = await createDraft(app.tandem, currentUser(request).id, mailboxId, fields);
@@ -33,7 +51,15 @@ export function draftRoutes(app: ApiApp): void {
 
   app.get(
     '/api/v1/drafts/:id',
-    { schema: { tags, summary: 'A draft (also one written in another mail app: use its message id); 410 draft_deleted when the mail app deleted it', params: idParams, response: { 200: draftSchema, 404: errorSchema, 410: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary:
+          'A draft (also one written in another mail app: use its message id); 410 draft_deleted when the mail app deleted it',
+        params: idParams,
+        response: { 200: draftSchema, 404: errorSchema, 410: errorSchema },
+      },
+    },
     async (request) => getDraft(app.tandem, currentUser(request).id, request.params.id),
   );
 
@@ -42,13 +68,19 @@ export function draftRoutes(app: ApiApp): void {
     {
       schema: {
         tags,
-        summary: 'An inline image of the draft (referenced as cid:<contentId> in its HTML), for an editor to show; saves keep the cid: reference',
+        summary:
+          'An inline image of the draft (referenced as cid:<contentId> in its HTML), for an editor to show; saves keep the cid: reference',
         params: idParams.extend({ contentId: z.string().min(1) }),
         response: { 404: errorSchema },
       },
     },
     async (request, reply) => {
-      const part = await draftInlinePart(app.tandem, currentUser(request).id, request.params.id, request.params.contentId);
+      const part = await draftInlinePart(
+        app.tandem,
+        currentUser(request).id,
+        request.params.id,
+        request.params.contentId,
+      );
       return sendDownload(reply, part.content, safeContentType(part.contentType), part.filename ?? 'image');
     },
   );
@@ -73,7 +105,14 @@ export function draftRoutes(app: ApiApp): void {
 
   app.post(
     '/api/v1/drafts/:id/restore',
-    { schema: { tags, summary: 'Put back a draft deleted in the mail app: its last version, as Tandem last held it', params: idParams, response: { 200: draftSchema, 404: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: 'Put back a draft deleted in the mail app: its last version, as Tandem last held it',
+        params: idParams,
+        response: { 200: draftSchema, 404: errorSchema },
+      },
+    },
     async (request) => {
       const draft = await restoreDraft(app.tandem, currentUser(request).id, request.params.id);
       app.sync.nudge(draft.mailboxId);
@@ -89,7 +128,14 @@ export function draftRoutes(app: ApiApp): void {
         summary: 'Send the draft now; it leaves Drafts and its copy is filed in Sent',
         params: idParams,
         body: z.object({ linkTo: linkToSchema.optional() }).nullish(),
-        response: { 202: sentSchema, 400: errorSchema, 404: errorSchema, 410: errorSchema, 413: errorSchema, 502: errorSchema },
+        response: {
+          202: sentSchema,
+          400: errorSchema,
+          404: errorSchema,
+          410: errorSchema,
+          413: errorSchema,
+          502: errorSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -108,7 +154,14 @@ export function draftRoutes(app: ApiApp): void {
 
   app.delete(
     '/api/v1/drafts/:id',
-    { schema: { tags, summary: 'Delete a draft (also on the server)', params: idParams, response: { 204: z.null(), 404: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a draft (also on the server)',
+        params: idParams,
+        response: { 204: z.null(), 404: errorSchema },
+      },
+    },
     async (request, reply) => {
       const mailboxId = await deleteDraft(app.tandem, currentUser(request).id, request.params.id);
       app.sync.nudge(mailboxId);

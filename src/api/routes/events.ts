@@ -27,7 +27,11 @@ export function eventRoutes(app: ApiApp): void {
         tags: ['events'],
         summary: 'Live changes of your mailboxes (text/event-stream): messages.added|changed|removed, mailbox.changed',
         produces: ['text/event-stream'],
-        response: { 200: mailEventSchema.describe('The data of each event, named by its `type`; a `ready` event (data `{}`) comes on every (re)connect') },
+        response: {
+          200: mailEventSchema.describe(
+            'The data of each event, named by its `type`; a `ready` event (data `{}`) comes on every (re)connect',
+          ),
+        },
       },
     },
     async (request, reply) => {
@@ -44,7 +48,12 @@ export function eventRoutes(app: ApiApp): void {
 
       reply.hijack();
       const stream = reply.raw;
-      stream.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      stream.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       stream.write('retry: 3000\n\nevent: ready\ndata: {}\n\n');
       open.add(stream);
       const send = (event: MailEvent) => {

@@ -24,7 +24,9 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
 
 /** Plain-text mail protocols are only allowed to this machine: a password never crosses a network in clear. */
 const plainOnlyOnLoopback = (server: { host: string; security: string }) =>
-  server.security !== 'none' || LOOPBACK.has(server.host) || (isIP(server.host) === 4 && server.host.startsWith('127.'));
+  server.security !== 'none' ||
+  LOOPBACK.has(server.host) ||
+  (isIP(server.host) === 4 && server.host.startsWith('127.'));
 
 export const imapSchema = z
   .object({
@@ -35,7 +37,9 @@ export const imapSchema = z
     password: z.string().min(1),
     allowInvalidCertificate: z.boolean().optional(),
   })
-  .refine(plainOnlyOnLoopback, { message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"' });
+  .refine(plainOnlyOnLoopback, {
+    message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"',
+  });
 
 export const smtpSchema = z
   .object({
@@ -46,7 +50,9 @@ export const smtpSchema = z
     password: z.string().optional(),
     allowInvalidCertificate: z.boolean().optional(),
   })
-  .refine(plainOnlyOnLoopback, { message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"' });
+  .refine(plainOnlyOnLoopback, {
+    message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"',
+  });
 
 /** Sign in with OAuth2 instead of a password: the grant from `GET /oauth/callback`; the servers default to the provider's. */
 const oauthServerSchema = z
@@ -58,9 +64,12 @@ const oauthServerSchema = z
     username: z.string().min(1).optional(),
     allowInvalidCertificate: z.boolean().optional(),
   })
-  .refine((s) => s.security !== 'none' || s.host === undefined || plainOnlyOnLoopback({ host: s.host, security: s.security }), {
-    message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"',
-  });
+  .refine(
+    (s) => s.security !== 'none' || s.host === undefined || plainOnlyOnLoopback({ host: s.host, security: s.security }),
+    {
+      message: 'security "none" is only allowed for a server on this machine; use "tls" or "starttls"',
+    },
+  );
 
 const createSchema = z.object({
   address: z.email(),
@@ -92,7 +101,15 @@ const mailboxSchema = z.object({
   imap: serverSchema,
   smtp: serverSchema,
   folders: z.array(
-    z.object({ path: z.string(), specialUse: z.string().nullable(), enabled: z.boolean(), messages: z.number(), synced: z.number(), unread: z.number(), firstSyncDone: z.boolean() }),
+    z.object({
+      path: z.string(),
+      specialUse: z.string().nullable(),
+      enabled: z.boolean(),
+      messages: z.number(),
+      synced: z.number(),
+      unread: z.number(),
+      firstSyncDone: z.boolean(),
+    }),
   ),
   progress: z.object({ done: z.number(), total: z.number() }),
   createdAt: z.string(),
@@ -107,11 +124,16 @@ const idParams = z.object({ id: z.string() });
 async function mailboxInput(app: ApiApp, ownerId: string, body: z.infer<typeof createSchema>): Promise<NewMailbox> {
   const { imap, smtp, ...rest } = body;
   if (!('oauth' in imap)) {
-    if (!smtp || 'oauth' in smtp) throw new TandemError('validation_failed', 'smtp: give the SMTP server and its login (an OAuth2 grant for SMTP needs an OAuth2 imap too)');
+    if (!smtp || 'oauth' in smtp)
+      throw new TandemError(
+        'validation_failed',
+        'smtp: give the SMTP server and its login (an OAuth2 grant for SMTP needs an OAuth2 imap too)',
+      );
     return { ...rest, imap, smtp };
   }
   const grantId = imap.oauth.grantId;
-  if (smtp && 'oauth' in smtp && smtp.oauth.grantId !== grantId) throw new TandemError('validation_failed', 'smtp.oauth.grantId: IMAP and SMTP share one sign-in');
+  if (smtp && 'oauth' in smtp && smtp.oauth.grantId !== grantId)
+    throw new TandemError('validation_failed', 'smtp.oauth.grantId: IMAP and SMTP share one sign-in');
   const settings = await oauthMailboxSettings(app.tandem, ownerId, grantId, imap, smtp);
   if (settings.address !== body.address.trim().toLowerCase()) {
     throw new TandemError('validation_failed', `address: the sign-in is for ${settings.address}`);
@@ -141,14 +163,27 @@ export function mailboxRoutes(app: ApiApp): void {
     },
   );
 
-  app.get('/api/v1/mailboxes', { schema: { tags, summary: 'Your mailboxes', response: { 200: z.object({ items: z.array(mailboxSchema) }) } } }, async (request) => {
-    const user = currentUser(request);
-    const ids = await ownedMailboxIds(app.tandem.store.db, user.id);
-    return { items: await Promise.all(ids.map((id) => mailboxView(app.tandem.store.db, user.id, id))) };
-  });
+  app.get(
+    '/api/v1/mailboxes',
+    { schema: { tags, summary: 'Your mailboxes', response: { 200: z.object({ items: z.array(mailboxSchema) }) } } },
+    async (request) => {
+      const user = currentUser(request);
+      const ids = await ownedMailboxIds(app.tandem.store.db, user.id);
+      return { items: await Promise.all(ids.map((id) => mailboxView(app.tandem.store.db, user.id, id))) };
+    },
+  );
 
-  app.get('/api/v1/mailboxes/:id', { schema: { tags, summary: 'A mailbox with its folders and first-sync progress', params: idParams, response: { 200: mailboxSchema } } }, async (request) =>
-    mailboxView(app.tandem.store.db, currentUser(request).id, request.params.id),
+  app.get(
+    '/api/v1/mailboxes/:id',
+    {
+      schema: {
+        tags,
+        summary: 'A mailbox with its folders and first-sync progress',
+        params: idParams,
+        response: { 200: mailboxSchema },
+      },
+    },
+    async (request) => mailboxView(app.tandem.store.db, currentUser(request).id, request.params.id),
   );
 
   app.patch(
@@ -162,7 +197,10 @@ export function mailboxRoutes(app: ApiApp): void {
         body: z.object({
           folders: z.array(z.string().min(1)).optional(),
           markIncomingPrivate: z.boolean().optional(),
-          fallbackConsent: z.boolean().optional().describe('Allow sending through the admin’s outgoing server when the mailbox’s own cannot be reached'),
+          fallbackConsent: z
+            .boolean()
+            .optional()
+            .describe('Allow sending through the admin’s outgoing server when the mailbox’s own cannot be reached'),
           syncPeriod: z.unknown().optional(),
         }),
         response: { 200: mailboxSchema },
@@ -170,23 +208,50 @@ export function mailboxRoutes(app: ApiApp): void {
     },
     async (request) => {
       const user = currentUser(request);
-      if (request.body.syncPeriod !== undefined) throw new TandemError('sync_period_fixed', 'The sync period is chosen when the mailbox is set up and cannot be changed');
+      if (request.body.syncPeriod !== undefined)
+        throw new TandemError(
+          'sync_period_fixed',
+          'The sync period is chosen when the mailbox is set up and cannot be changed',
+        );
       await updateMailbox(app.tandem, sync, user.id, request.params.id, request.body);
       return mailboxView(app.tandem.store.db, user.id, request.params.id);
     },
   );
 
-  app.post('/api/v1/mailboxes/:id/disconnect', { schema: { tags, summary: 'Stop syncing; keep the mailbox and its emails', params: idParams, response: { 200: mailboxSchema } } }, async (request) => {
-    const user = currentUser(request);
-    await disconnectMailbox(app.tandem, sync, user.id, request.params.id);
-    return mailboxView(app.tandem.store.db, user.id, request.params.id);
-  });
+  app.post(
+    '/api/v1/mailboxes/:id/disconnect',
+    {
+      schema: {
+        tags,
+        summary: 'Stop syncing; keep the mailbox and its emails',
+        params: idParams,
+        response: { 200: mailboxSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      await disconnectMailbox(app.tandem, sync, user.id, request.params.id);
+      return mailboxView(app.tandem.store.db, user.id, request.params.id);
+    },
+  );
 
-  app.post('/api/v1/mailboxes/:id/connect', { config: { rateLimit: outboundRateLimit }, schema: { tags, summary: 'Resume syncing (also after a refused login)', params: idParams, response: { 200: mailboxSchema } } }, async (request) => {
-    const user = currentUser(request);
-    await connectMailbox(app.tandem, sync, user.id, request.params.id);
-    return mailboxView(app.tandem.store.db, user.id, request.params.id);
-  });
+  app.post(
+    '/api/v1/mailboxes/:id/connect',
+    {
+      config: { rateLimit: outboundRateLimit },
+      schema: {
+        tags,
+        summary: 'Resume syncing (also after a refused login)',
+        params: idParams,
+        response: { 200: mailboxSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      await connectMailbox(app.tandem, sync, user.id, request.params.id);
+      return mailboxView(app.tandem.store.db, user.id, request.params.id);
+    },
+  );
 
   app.get(
     '/api/v1/mailboxes/:id/deletion',
@@ -210,10 +275,22 @@ export function mailboxRoutes(app: ApiApp): void {
     async (request) => deletionSummary(app.tandem.store.db, currentUser(request).id, request.params.id),
   );
 
-  app.delete('/api/v1/mailboxes/:id', { schema: { tags, summary: 'Remove the mailbox, its synced emails with their record links and comments (the server keeps its mail); its mailroom rules are kept, turned off', params: idParams, response: { 204: z.null() } } }, async (request, reply) => {
-    await deleteMailbox(app.tandem, sync, currentUser(request).id, request.params.id);
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/api/v1/mailboxes/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'Remove the mailbox, its synced emails with their record links and comments (the server keeps its mail); its mailroom rules are kept, turned off',
+        params: idParams,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      await deleteMailbox(app.tandem, sync, currentUser(request).id, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
 
   app.get(
     '/api/v1/mailboxes/:id/server-folders',
@@ -221,18 +298,36 @@ export function mailboxRoutes(app: ApiApp): void {
       config: { rateLimit: outboundRateLimit },
       schema: {
         tags,
-        summary: "Every folder on the server, custom and nested ones included",
+        summary: 'Every folder on the server, custom and nested ones included',
         params: idParams,
         response: {
           200: z.object({
-            items: z.array(z.object({ path: z.string(), name: z.string(), delimiter: z.string().nullable(), specialUse: z.string().nullable(), subscribed: z.boolean(), enabled: z.boolean() })),
+            items: z.array(
+              z.object({
+                path: z.string(),
+                name: z.string(),
+                delimiter: z.string().nullable(),
+                specialUse: z.string().nullable(),
+                subscribed: z.boolean(),
+                enabled: z.boolean(),
+              }),
+            ),
           }),
         },
       },
     },
     async (request) => {
       const folders = await serverFolders(app.tandem, currentUser(request).id, request.params.id);
-      return { items: folders.map(({ path, name, delimiter, specialUse, subscribed, enabled }) => ({ path, name, delimiter, specialUse, subscribed, enabled })) };
+      return {
+        items: folders.map(({ path, name, delimiter, specialUse, subscribed, enabled }) => ({
+          path,
+          name,
+          delimiter,
+          specialUse,
+          subscribed,
+          enabled,
+        })),
+      };
     },
   );
 }

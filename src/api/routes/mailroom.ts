@@ -21,7 +21,13 @@ export function mailroomRoutes(app: ApiApp): void {
   const db = () => app.tandem.store.db;
   app.get(
     '/api/v1/mailroom/rules',
-    { schema: { tags, summary: 'Your mailroom rules, in the order they run', response: { 200: z.object({ items: z.array(ruleSchema) }) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Your mailroom rules, in the order they run',
+        response: { 200: z.object({ items: z.array(ruleSchema) }) },
+      },
+    },
     async (request) => ({ items: await listRules(db(), currentUser(request)) }),
   );
   app.post(
@@ -29,7 +35,8 @@ export function mailroomRoutes(app: ApiApp): void {
     {
       schema: {
         tags,
-        summary: 'Add a rule: conditions (all/any) on from, to, cc, subject, body, folder; actions archive, create, mark_private',
+        summary:
+          'Add a rule: conditions (all/any) on from, to, cc, subject, body, folder; actions archive, create, mark_private',
         body: ruleInputSchema,
         response: { 201: ruleSchema, 400: errorSchema },
       },
@@ -38,7 +45,15 @@ export function mailroomRoutes(app: ApiApp): void {
   );
   app.patch(
     '/api/v1/mailroom/rules/:id',
-    { schema: { tags, summary: 'Change a rule (order, conditions, actions, on/off)', params: idParams, body: rulePatchSchema, response: { 200: ruleSchema, 400: errorSchema, 404: errorSchema } } },
+    {
+      schema: {
+        tags,
+        summary: 'Change a rule (order, conditions, actions, on/off)',
+        params: idParams,
+        body: rulePatchSchema,
+        response: { 200: ruleSchema, 400: errorSchema, 404: errorSchema },
+      },
+    },
     async (request) => updateRule(db(), currentUser(request), request.params.id, request.body),
   );
   app.delete(

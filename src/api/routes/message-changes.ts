@@ -28,8 +28,15 @@ export function messageChangeRoutes(app: ApiApp): void {
         summary: 'Mark read/unread, star, move to a folder, or make private; pushed to the mail server at once',
         params: idParams,
         body: z
-          .object({ seen: z.boolean().optional(), flagged: z.boolean().optional(), folder: z.string().min(1).optional(), private: z.boolean().optional() })
-          .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'give at least one of seen, flagged, folder, private' }),
+          .object({
+            seen: z.boolean().optional(),
+            flagged: z.boolean().optional(),
+            folder: z.string().min(1).optional(),
+            private: z.boolean().optional(),
+          })
+          .refine((b) => Object.values(b).some((v) => v !== undefined), {
+            message: 'give at least one of seen, flagged, folder, private',
+          }),
         response: { 200: detailSchema, 404: errorSchema, 409: errorSchema },
       },
     },
@@ -58,7 +65,12 @@ export function messageChangeRoutes(app: ApiApp): void {
       },
     },
     async (request, reply) => {
-      const mailboxId = await deleteMessage(db(), currentUser(request).id, messageId(request.params.id), request.query.permanent === 'true');
+      const mailboxId = await deleteMessage(
+        db(),
+        currentUser(request).id,
+        messageId(request.params.id),
+        request.query.permanent === 'true',
+      );
       app.sync.nudge(mailboxId);
       return reply.status(204).send(null);
     },

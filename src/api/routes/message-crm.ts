@@ -1,7 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { visibleMessage } from '../../access/index.ts';
-import { RECORD_KINDS, addComment, commentsOf, linkMessage, linksOf, ruleRunsOf, unlinkMessage } from '../../crm/index.ts';
+import {
+  RECORD_KINDS,
+  addComment,
+  commentsOf,
+  linkMessage,
+  linksOf,
+  ruleRunsOf,
+  unlinkMessage,
+} from '../../crm/index.ts';
 import type { MessageDetail } from '../../mail/messages/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
@@ -12,7 +20,9 @@ export const linkSchema = z.object({
   recordType: z.enum(RECORD_KINDS),
   recordId: z.string(),
   name: z.string(),
-  source: z.enum(['auto', 'rule', 'manual']).describe('auto: matched by address; rule: a mailroom rule; manual: a user'),
+  source: z
+    .enum(['auto', 'rule', 'manual'])
+    .describe('auto: matched by address; rule: a mailroom rule; manual: a user'),
   createdAt: z.string(),
 });
 
@@ -29,7 +39,9 @@ export const commentSchema = z.object({
 export const ruleRunSchema = z.object({
   ruleId: z.string().nullable(),
   ruleName: z.string(),
-  results: z.array(z.record(z.string(), z.unknown())).describe('What each action did: records linked or created, marked private'),
+  results: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe('What each action did: records linked or created, marked private'),
   at: z.string(),
 });
 
@@ -63,7 +75,18 @@ export function messageCrmRoutes(app: ApiApp): void {
         response: { 201: linkSchema, 400: errorSchema, 404: errorSchema },
       },
     },
-    async (request, reply) => reply.status(201).send(await linkMessage(db(), currentUser(request), request.params.id, request.body.recordType, request.body.recordId)),
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await linkMessage(
+            db(),
+            currentUser(request),
+            request.params.id,
+            request.body.recordType,
+            request.body.recordId,
+          ),
+        ),
   );
   app.delete(
     '/api/v1/messages/:id/links/:linkId',
@@ -82,7 +105,14 @@ export function messageCrmRoutes(app: ApiApp): void {
   );
   app.get(
     '/api/v1/messages/:id/comments',
-    { schema: { tags: ['comments'], summary: 'Comments on an email, oldest first', params: idParams, response: { 200: z.object({ items: z.array(commentSchema) }), 404: errorSchema } } },
+    {
+      schema: {
+        tags: ['comments'],
+        summary: 'Comments on an email, oldest first',
+        params: idParams,
+        response: { 200: z.object({ items: z.array(commentSchema) }), 404: errorSchema },
+      },
+    },
     async (request) => ({ items: await commentsOf(db(), currentUser(request), request.params.id) }),
   );
   app.post(
@@ -96,6 +126,7 @@ export function messageCrmRoutes(app: ApiApp): void {
         response: { 201: commentSchema, 400: errorSchema, 404: errorSchema },
       },
     },
-    async (request, reply) => reply.status(201).send(await addComment(db(), currentUser(request), request.params.id, request.body.body)),
+    async (request, reply) =>
+      reply.status(201).send(await addComment(db(), currentUser(request), request.params.id, request.body.body)),
   );
 }

@@ -31,7 +31,9 @@ export const summarySchema = z.object({
   snippet: z.string(),
   hasAttachments: z.boolean(),
   size: z.number().int(),
-  syncState: z.enum(['synced', 'pending', 'failed']).describe('Whether the latest change made in Tandem has reached the mail server'),
+  syncState: z
+    .enum(['synced', 'pending', 'failed'])
+    .describe('Whether the latest change made in Tandem has reached the mail server'),
   syncError: z.string().nullable(),
 });
 
@@ -62,7 +64,11 @@ export const detailSchema = summarySchema.extend({
 const listQuerySchema = z.object({
   mailboxId: z.string().min(1).optional(),
   folder: z.string().min(1).optional().describe('Folder path'),
-  q: z.string().max(1000).optional().describe('Full-text search over subject, addresses and body; every word must match'),
+  q: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe('Full-text search over subject, addresses and body; every word must match'),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(50),
   cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
 });
@@ -80,7 +86,11 @@ export function messageRoutes(app: ApiApp): void {
         tags: ['messages'],
         summary: 'List messages of your mailboxes, newest first; one item per folder a message sits in',
         querystring: listQuerySchema,
-        response: { 200: z.object({ items: z.array(summarySchema), nextCursor: z.string().nullable() }), 400: errorSchema, 404: errorSchema },
+        response: {
+          200: z.object({ items: z.array(summarySchema), nextCursor: z.string().nullable() }),
+          400: errorSchema,
+          404: errorSchema,
+        },
       },
     },
     async (request) => listMessages(db(), app.tandem.store.dialect, currentUser(request), request.query),
@@ -129,7 +139,12 @@ export function messageRoutes(app: ApiApp): void {
     async (request, reply) => {
       const attachment = await getAttachment(db(), currentUser(request), request.params.id);
       const bytes = await blob(app, attachment.blobKey);
-      return sendDownload(reply, bytes, safeContentType(attachment.contentType), attachment.filename ?? `attachment-${attachment.id}`);
+      return sendDownload(
+        reply,
+        bytes,
+        safeContentType(attachment.contentType),
+        attachment.filename ?? `attachment-${attachment.id}`,
+      );
     },
   );
 }
@@ -138,7 +153,8 @@ async function blob(app: ApiApp, key: string): Promise<Buffer> {
   try {
     return await app.tandem.blobs.get(key);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new TandemError('not_found', 'The stored content is missing');
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new TandemError('not_found', 'The stored content is missing');
     throw error;
   }
 }

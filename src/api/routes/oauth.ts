@@ -26,8 +26,22 @@ const CALLBACK_PATH = '/api/v1/oauth/callback';
 const SETUP_PATH = '/mailbox/setup';
 
 const server = z.object({ host: z.string(), port: z.number(), security: z.enum(['tls', 'starttls', 'none']) });
-const clientSchema = z.object({ id: z.string(), name: z.string(), clientId: z.string(), issuer: z.string().nullable(), scopes: z.array(z.string()), imap: server, smtp: server, domains: z.array(z.string()), updatedAt: z.string() });
-const providerIdParams = z.object({ providerId: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a provider id: lower-case letters, digits, ".", "_" or "-"') });
+const clientSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  clientId: z.string(),
+  issuer: z.string().nullable(),
+  scopes: z.array(z.string()),
+  imap: server,
+  smtp: server,
+  domains: z.array(z.string()),
+  updatedAt: z.string(),
+});
+const providerIdParams = z.object({
+  providerId: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a provider id: lower-case letters, digits, ".", "_" or "-"'),
+});
 
 export function oauthRoutes(app: ApiApp): void {
   const { db } = app.tandem.store;
@@ -35,7 +49,13 @@ export function oauthRoutes(app: ApiApp): void {
 
   app.get(
     '/api/v1/oauth/providers',
-    { schema: { tags: ['oauth'], summary: 'Providers an administrator set up for OAuth2 sign-in', response: { 200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }) } } },
+    {
+      schema: {
+        tags: ['oauth'],
+        summary: 'Providers an administrator set up for OAuth2 sign-in',
+        response: { 200: z.object({ items: z.array(z.object({ id: z.string(), name: z.string() })) }) },
+      },
+    },
     async (request) => {
       currentUser(request);
       return { items: (await listOAuthClients(db, secrets)).map(({ id, name }) => ({ id, name })) };
@@ -61,7 +81,8 @@ export function oauthRoutes(app: ApiApp): void {
       if (mailboxId) {
         address ??= (await ownedMailbox(db, user.id, mailboxId)).address;
       }
-      if (!address) throw new TandemError('validation_failed', 'address: the email address to sign in with is required');
+      if (!address)
+        throw new TandemError('validation_failed', 'address: the email address to sign in with is required');
       const { url, browserKey } = await startAuthorization(app.tandem, {
         userId: user.id,
         providerId: request.params.providerId,
@@ -71,7 +92,10 @@ export function oauthRoutes(app: ApiApp): void {
         browserKey: cookieValue(request, COOKIE),
       });
       const secure = publicOrigin(app, request).startsWith('https:') ? '; Secure' : '';
-      reply.header('set-cookie', `${COOKIE}=${browserKey}; Path=/api/v1/oauth; HttpOnly; SameSite=Lax; Max-Age=${AUTHORIZATION_TTL_MS / 1000}${secure}`);
+      reply.header(
+        'set-cookie',
+        `${COOKIE}=${browserKey}; Path=/api/v1/oauth; HttpOnly; SameSite=Lax; Max-Age=${AUTHORIZATION_TTL_MS / 1000}${secure}`,
+      );
       if ((request.headers.accept ?? '').includes('application/json')) return { authorizationUrl: url };
       return reply.redirect(url, 302);
     },
@@ -79,7 +103,14 @@ export function oauthRoutes(app: ApiApp): void {
 
   app.get(
     CALLBACK_PATH,
-    { config: { public: true }, schema: { tags: ['oauth'], summary: `Where the provider sends the browser back; redirects to the web app: ${SETUP_PATH}?oauth=<grantId> or ?oauthError=<code>`, hide: false } },
+    {
+      config: { public: true },
+      schema: {
+        tags: ['oauth'],
+        summary: `Where the provider sends the browser back; redirects to the web app: ${SETUP_PATH}?oauth=<grantId> or ?oauthError=<code>`,
+        hide: false,
+      },
+    },
     async (request, reply) => {
       const query = new URLSearchParams(request.url.split('?')[1] ?? '');
       const target = new URL(SETUP_PATH, publicOrigin(app, request));
@@ -91,7 +122,8 @@ export function oauthRoutes(app: ApiApp): void {
           target.searchParams.set('mailboxId', done.mailboxId);
         }
       } catch (error) {
-        const code = error instanceof OAuthFlowError ? error.code : error instanceof TandemError ? error.code : 'internal';
+        const code =
+          error instanceof OAuthFlowError ? error.code : error instanceof TandemError ? error.code : 'internal';
         if (!(error instanceof OAuthFlowError)) request.log.warn({ err: error }, 'OAuth sign-in failed');
         target.searchParams.set('oauthError', code);
         target.searchParams.set('message', (error as Error).message.slice(0, 300));
@@ -107,12 +139,26 @@ export function oauthRoutes(app: ApiApp): void {
         tags: ['oauth'],
         summary: 'A finished sign-in of yours: which provider and address (the tokens never leave the server)',
         params: z.object({ id: z.string() }),
-        response: { 200: z.object({ id: z.string(), providerId: z.string(), address: z.string(), state: z.enum(['active', 'revoked']), createdAt: z.string() }) },
+        response: {
+          200: z.object({
+            id: z.string(),
+            providerId: z.string(),
+            address: z.string(),
+            state: z.enum(['active', 'revoked']),
+            createdAt: z.string(),
+          }),
+        },
       },
     },
     async (request) => {
       const grant = await ownedGrant(db, currentUser(request).id, request.params.id);
-      return { id: grant.id, providerId: grant.provider_id, address: grant.address, state: grant.state, createdAt: new Date(grant.created_at).toISOString() };
+      return {
+        id: grant.id,
+        providerId: grant.provider_id,
+        address: grant.address,
+        state: grant.state,
+        createdAt: new Date(grant.created_at).toISOString(),
+      };
     },
   );
 
@@ -121,30 +167,48 @@ export function oauthRoutes(app: ApiApp): void {
     {
       schema: {
         tags: ['oauth'],
-        summary: "Every folder on the mail server, listed by logging in with the sign-in (to choose the folders before connecting the mailbox)",
+        summary:
+          'Every folder on the mail server, listed by logging in with the sign-in (to choose the folders before connecting the mailbox)',
         params: z.object({ id: z.string() }),
         response: { 200: z.object({ items: z.array(serverFolderSchema) }), 404: errorSchema, 409: errorSchema },
       },
     },
     async (request) => {
-      const settings = await oauthMailboxSettings(app.tandem, currentUser(request).id, request.params.id, {}, undefined);
+      const settings = await oauthMailboxSettings(
+        app.tandem,
+        currentUser(request).id,
+        request.params.id,
+        {},
+        undefined,
+      );
       const folders = await verifyImap(settings.imap);
       return { items: folders.map(({ path, name, delimiter, specialUse }) => ({ path, name, delimiter, specialUse })) };
     },
   );
 
   const adminTags = ['admin'];
-  app.get('/api/v1/admin/oauth-providers', { schema: { tags: adminTags, summary: 'OAuth2 clients registered with providers (secrets are never shown)', response: { 200: z.object({ items: z.array(clientSchema) }) } } }, async (request) => {
-    requireAdmin(request);
-    return { items: await listOAuthClients(db, secrets) };
-  });
+  app.get(
+    '/api/v1/admin/oauth-providers',
+    {
+      schema: {
+        tags: adminTags,
+        summary: 'OAuth2 clients registered with providers (secrets are never shown)',
+        response: { 200: z.object({ items: z.array(clientSchema) }) },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      return { items: await listOAuthClients(db, secrets) };
+    },
+  );
 
   app.put(
     '/api/v1/admin/oauth-providers/:providerId',
     {
       schema: {
         tags: adminTags,
-        summary: 'Set the client id and secret Tandem was registered with at a provider (google, microsoft, or your own with issuer, imap and smtp)',
+        summary:
+          'Set the client id and secret Tandem was registered with at a provider (google, microsoft, or your own with issuer, imap and smtp)',
         params: providerIdParams,
         body: oauthClientInputSchema,
         response: { 200: clientSchema },
@@ -159,11 +223,23 @@ export function oauthRoutes(app: ApiApp): void {
     },
   );
 
-  app.delete('/api/v1/admin/oauth-providers/:providerId', { schema: { tags: adminTags, summary: 'Stop offering sign-in with a provider', params: providerIdParams, response: { 204: z.null() } } }, async (request, reply) => {
-    requireAdmin(request);
-    if (!(await deleteOAuthClient(db, request.params.providerId))) throw new TandemError('not_found', 'No such provider');
-    return reply.status(204).send(null);
-  });
+  app.delete(
+    '/api/v1/admin/oauth-providers/:providerId',
+    {
+      schema: {
+        tags: adminTags,
+        summary: 'Stop offering sign-in with a provider',
+        params: providerIdParams,
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(request);
+      if (!(await deleteOAuthClient(db, request.params.providerId)))
+        throw new TandemError('not_found', 'No such provider');
+      return reply.status(204).send(null);
+    },
+  );
 }
 
 /** Where browsers reach Tandem: `publicUrl`, else the address this request came to. */
@@ -178,4 +254,3 @@ function cookieValue(request: FastifyRequest, name: string): string | undefined 
   }
   return undefined;
 }
-

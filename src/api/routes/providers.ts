@@ -33,7 +33,8 @@ export function providerRoutes(app: ApiApp): void {
       config: { rateLimit: outboundRateLimit },
       schema: {
         tags: ['providers'],
-        summary: 'The settings an address needs and where they came from: preset, autoconfig, DNS SRV, MX, or none (enter them by hand); answers within a few seconds',
+        summary:
+          'The settings an address needs and where they came from: preset, autoconfig, DNS SRV, MX, or none (enter them by hand); answers within a few seconds',
         querystring: z.object({ address: z.email() }),
         response: { 200: discoverySchema },
       },
@@ -43,7 +44,11 @@ export function providerRoutes(app: ApiApp): void {
       const { config, store } = app.tandem;
       const own = await adminProvider(app, request.query.address);
       if (own) return own;
-      const found = await discoverProvider(request.query.address, { dnsServers: config.discoveryDnsServers, autoconfigHttpPort: config.autoconfigHttpPort, outbound: app.tandem.outbound });
+      const found = await discoverProvider(request.query.address, {
+        dnsServers: config.discoveryDnsServers,
+        autoconfigHttpPort: config.autoconfigHttpPort,
+        outbound: app.tandem.outbound,
+      });
       if (!found.provider) return { ...found, provider: null };
       const signInReady = found.provider.auth === 'oauth2' && (await hasOAuthClient(store.db, found.provider.id));
       return { ...found, provider: { ...found.provider, signInReady } };

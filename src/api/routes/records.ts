@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { KIND_PATHS, RECORD_KINDS, createRecord, deleteRecord, getRecord, listRecords, recordEmails, recordFieldsSchema, updateRecord } from '../../crm/index.ts';
+import {
+  KIND_PATHS,
+  RECORD_KINDS,
+  createRecord,
+  deleteRecord,
+  getRecord,
+  listRecords,
+  recordEmails,
+  recordFieldsSchema,
+  updateRecord,
+} from '../../crm/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
@@ -19,7 +29,9 @@ export const recordSchema = z.object({
   organizationId: z.string().nullable(),
   contactId: z.string().nullable(),
   status: z.string(),
-  open: z.boolean().describe('False once a deal is won or lost, a lead converted or lost, a case or ticket resolved or closed'),
+  open: z
+    .boolean()
+    .describe('False once a deal is won or lost, a lead converted or lost, a case or ticket resolved or closed'),
   amount: z.number().nullable(),
   currency: z.string().nullable(),
   priority: z.string().nullable(),
@@ -31,7 +43,10 @@ export const recordSchema = z.object({
 });
 
 const idParams = z.object({ id: z.string() });
-const pageQuery = { limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(200).optional() };
+const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+};
 
 /** CRUD for every record kind, and each record's email history: /contacts, /leads, /organizations, /deals, /cases, /tickets. */
 export function recordRoutes(app: ApiApp): void {
@@ -46,15 +61,26 @@ export function recordRoutes(app: ApiApp): void {
           tags,
           summary: `List ${KIND_PATHS[kind]} you can see, by name; q searches names, companies and email addresses`,
           querystring: z.object({ q: z.string().max(200).optional(), ...pageQuery }),
-          response: { 200: z.object({ items: z.array(recordSchema), nextCursor: z.string().nullable() }), 400: errorSchema },
+          response: {
+            200: z.object({ items: z.array(recordSchema), nextCursor: z.string().nullable() }),
+            400: errorSchema,
+          },
         },
       },
       async (request) => listRecords(db(), currentUser(request), kind, request.query),
     );
     app.post(
       base,
-      { schema: { tags, summary: `Create a ${kind}`, body: recordFieldsSchema, response: { 201: recordSchema, 400: errorSchema, 403: errorSchema } } },
-      async (request, reply) => reply.status(201).send(await createRecord(db(), currentUser(request), kind, request.body)),
+      {
+        schema: {
+          tags,
+          summary: `Create a ${kind}`,
+          body: recordFieldsSchema,
+          response: { 201: recordSchema, 400: errorSchema, 403: errorSchema },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await createRecord(db(), currentUser(request), kind, request.body)),
     );
     app.get(
       `${base}/:id`,
@@ -76,7 +102,14 @@ export function recordRoutes(app: ApiApp): void {
     );
     app.delete(
       `${base}/:id`,
-      { schema: { tags, summary: `Delete a ${kind} (its owner or an admin)`, params: idParams, response: { 204: z.null(), 403: errorSchema, 404: errorSchema } } },
+      {
+        schema: {
+          tags,
+          summary: `Delete a ${kind} (its owner or an admin)`,
+          params: idParams,
+          response: { 204: z.null(), 403: errorSchema, 404: errorSchema },
+        },
+      },
       async (request, reply) => {
         await deleteRecord(db(), currentUser(request), kind, request.params.id);
         return reply.status(204).send(null);
@@ -90,7 +123,11 @@ export function recordRoutes(app: ApiApp): void {
           summary: `The emails linked to a ${kind}, newest first (threadId groups them into threads)`,
           params: idParams,
           querystring: z.object(pageQuery),
-          response: { 200: z.object({ items: z.array(summarySchema), nextCursor: z.string().nullable() }), 400: errorSchema, 404: errorSchema },
+          response: {
+            200: z.object({ items: z.array(summarySchema), nextCursor: z.string().nullable() }),
+            400: errorSchema,
+            404: errorSchema,
+          },
         },
       },
       async (request) => recordEmails(db(), currentUser(request), kind, request.params.id, request.query),

@@ -13,7 +13,12 @@ const attachmentSchema = z.object({
   filename: z.string().min(1).max(255),
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type such as application/pdf'),
   contentBase64: z.base64(),
-  contentId: z.string().min(1).max(250).optional().describe('Makes it inline: referenced as cid:<contentId> from the HTML'),
+  contentId: z
+    .string()
+    .min(1)
+    .max(250)
+    .optional()
+    .describe('Makes it inline: referenced as cid:<contentId> from the HTML'),
 });
 
 /** A reply from a record (a case reply, an internal ticket): the sent email is linked to it. */
@@ -31,16 +36,24 @@ export const sendBodySchema = z
     text: z.string().optional(),
     html: z.string().optional(),
     attachments: z.array(attachmentSchema).optional(),
-    inReplyTo: z.string().optional().describe('Tandem id of the message replied to: sets In-Reply-To/References and marks it answered'),
+    inReplyTo: z
+      .string()
+      .optional()
+      .describe('Tandem id of the message replied to: sets In-Reply-To/References and marks it answered'),
     linkTo: linkToSchema.optional(),
   })
-  .refine((b) => b.to.length + (b.cc?.length ?? 0) + (b.bcc?.length ?? 0) > 0, { message: 'give at least one recipient (to, cc or bcc)', path: ['to'] });
+  .refine((b) => b.to.length + (b.cc?.length ?? 0) + (b.bcc?.length ?? 0) > 0, {
+    message: 'give at least one recipient (to, cc or bcc)',
+    path: ['to'],
+  });
 
 /** The answer to a send: accepted by an SMTP server (the mailbox's own, or the admin's fallback). */
 export const sentSchema = z.object({
   id: z.string(),
   messageId: z.string(),
-  via: z.enum(['mailbox', 'fallback']).describe('Which SMTP server took it: the mailbox’s own, or the admin’s fallback outgoing server'),
+  via: z
+    .enum(['mailbox', 'fallback'])
+    .describe('Which SMTP server took it: the mailbox’s own, or the admin’s fallback outgoing server'),
 });
 
 const sendViewSchema = z.object({
@@ -88,10 +101,21 @@ export function sendRoutes(app: ApiApp): void {
  * Sends, and links the sent email to `linkTo`: the record is checked before
  * anything is sent; the link is made once the copy in Sent is stored.
  */
-export async function sendLinked(app: ApiApp, user: Viewer, input: SendInput, linkTo: z.infer<typeof linkToSchema> | undefined): Promise<SendResult> {
+export async function sendLinked(
+  app: ApiApp,
+  user: Viewer,
+  input: SendInput,
+  linkTo: z.infer<typeof linkToSchema> | undefined,
+): Promise<SendResult> {
   const db = app.tandem.store.db;
   const target = linkTo ? await visibleRecord(db, user, linkTo.recordType, linkTo.recordId) : null;
   const sent = await sendMessage(app.tandem, user.id, input, (recipient) => mergeValuesFor(db, user.id, recipient));
-  if (target) await linkSentMessage(db, { mailboxId: sent.mailboxId, messageId: sent.messageId, recordId: target.id, userId: user.id });
+  if (target)
+    await linkSentMessage(db, {
+      mailboxId: sent.mailboxId,
+      messageId: sent.messageId,
+      recordId: target.id,
+      userId: user.id,
+    });
   return sent;
 }

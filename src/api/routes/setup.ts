@@ -47,7 +47,10 @@ export function setupRoutes(app: ApiApp, setupCode: string | null): void {
       const db = app.tandem.store.db;
       if ((await countUsers(db)) > 0) throw new TandemError('setup_done', 'Tandem is already set up; sign in instead');
       if (!code || !sameText(code, request.body.setupCode)) {
-        throw new TandemError('invalid_setup_code', 'The setup code is wrong; it is printed in the log of `tandem serve`');
+        throw new TandemError(
+          'invalid_setup_code',
+          'The setup code is wrong; it is printed in the log of `tandem serve`',
+        );
       }
       const user = await createUser(db, { ...request.body, isAdmin: true });
       code = null; // one-time

@@ -20,23 +20,52 @@ export async function linksOf(db: Kysely<Database>, viewer: Viewer, messageId: n
   const rows = await db
     .selectFrom('email_links')
     .innerJoin('records', 'records.id', 'email_links.record_id')
-    .select(['email_links.id', 'email_links.source', 'email_links.created_at', 'records.id as record_id', 'records.kind', 'records.name'])
+    .select([
+      'email_links.id',
+      'email_links.source',
+      'email_links.created_at',
+      'records.id as record_id',
+      'records.kind',
+      'records.name',
+    ])
     .where('email_links.message_id', '=', messageId)
     .where('email_links.state', '=', 'linked')
     .where(recordVisibleTo(viewer))
     .orderBy('email_links.id')
     .execute();
-  return rows.map((r) => ({ id: String(r.id), recordType: r.kind, recordId: r.record_id, name: r.name, source: r.source, createdAt: new Date(r.created_at).toISOString() }));
+  return rows.map((r) => ({
+    id: String(r.id),
+    recordType: r.kind,
+    recordId: r.record_id,
+    name: r.name,
+    source: r.source,
+    createdAt: new Date(r.created_at).toISOString(),
+  }));
 }
 
 /** Links an email to a record by hand; a link removed before comes back as manual. */
-export async function linkMessage(db: Kysely<Database>, viewer: Viewer, id: string, recordType: RecordKind, recordId: string): Promise<LinkView> {
+export async function linkMessage(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  id: string,
+  recordType: RecordKind,
+  recordId: string,
+): Promise<LinkView> {
   const messageId = (await visibleMessage(db, viewer, id)).id;
   await visibleRecord(db, viewer, recordType, recordId);
   await db
     .insertInto('email_links')
-    .values({ message_id: messageId, record_id: recordId, source: 'manual', state: 'linked', created_by: viewer.id, created_at: Date.now() })
-    .onConflict((oc) => oc.columns(['message_id', 'record_id']).doUpdateSet({ source: 'manual', state: 'linked', created_by: viewer.id }))
+    .values({
+      message_id: messageId,
+      record_id: recordId,
+      source: 'manual',
+      state: 'linked',
+      created_by: viewer.id,
+      created_at: Date.now(),
+    })
+    .onConflict((oc) =>
+      oc.columns(['message_id', 'record_id']).doUpdateSet({ source: 'manual', state: 'linked', created_by: viewer.id }),
+    )
     .execute();
   const link = (await linksOf(db, viewer, messageId)).find((l) => l.recordId === recordId);
   if (!link) throw new TandemError('internal', 'The link was not stored');
@@ -48,5 +77,9 @@ export async function unlinkMessage(db: Kysely<Database>, viewer: Viewer, id: st
   const messageId = (await visibleMessage(db, viewer, id)).id;
   const visible = (await linksOf(db, viewer, messageId)).find((l) => l.id === linkId);
   if (!visible) throw new TandemError('not_found', 'No such link');
-  await db.updateTable('email_links').set({ state: 'unlinked', source: 'manual', created_by: viewer.id }).where('id', '=', Number(linkId)).execute();
+  await db
+    .updateTable('email_links')
+    .set({ state: 'unlinked', source: 'manual', created_by: viewer.id })
+    .where('id', '=', Number(linkId))
+    .execute();
 }

@@ -18,9 +18,18 @@ export interface Participants {
 
 /** Remembers who took part in each message, for matching now and re-matching later. */
 export async function storeParticipants(trx: Kysely<Database>, messages: Participants[]): Promise<void> {
-  const rows = messages.flatMap((m) => [...new Set(m.addresses.map((a) => a.trim().toLowerCase()).filter(Boolean))].map((address) => ({ message_id: m.messageId, address })));
+  const rows = messages.flatMap((m) =>
+    [...new Set(m.addresses.map((a) => a.trim().toLowerCase()).filter(Boolean))].map((address) => ({
+      message_id: m.messageId,
+      address,
+    })),
+  );
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await trx.insertInto('message_participants').values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.columns(['message_id', 'address']).doNothing()).execute();
+    await trx
+      .insertInto('message_participants')
+      .values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.columns(['message_id', 'address']).doNothing())
+      .execute();
   }
 }
 
@@ -37,7 +46,9 @@ export async function matchingRecords(trx: Kysely<Database>, messageIds: number[
       .where('message_participants.message_id', 'in', chunk)
       .where('records.kind', 'in', ADDRESSED_KINDS)
       .execute();
-    const related = await relatedOfContacts(trx, [...new Set(direct.filter((d) => d.kind === 'contact').map((d) => d.id))]);
+    const related = await relatedOfContacts(trx, [
+      ...new Set(direct.filter((d) => d.kind === 'contact').map((d) => d.id)),
+    ]);
     for (const row of direct) {
       const set = result.get(row.message_id) ?? new Set<string>();
       set.add(row.id);
@@ -52,9 +63,20 @@ export async function matchingRecords(trx: Kysely<Database>, messageIds: number[
 async function relatedOfContacts(trx: Kysely<Database>, contactIds: string[]): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
   if (contactIds.length === 0) return map;
-  const orgs = await trx.selectFrom('records').select(['id', 'organization_id']).where('id', 'in', contactIds).where('organization_id', 'is not', null).execute();
+  const orgs = await trx
+    .selectFrom('records')
+    .select(['id', 'organization_id'])
+    .where('id', 'in', contactIds)
+    .where('organization_id', 'is not', null)
+    .execute();
   for (const o of orgs) if (o.organization_id) map.set(o.id, [o.organization_id]);
-  const open = await trx.selectFrom('records').select(['id', 'contact_id']).where('contact_id', 'in', contactIds).where('open', '=', 1).where('kind', 'in', ['deal', 'case', 'ticket']).execute();
+  const open = await trx
+    .selectFrom('records')
+    .select(['id', 'contact_id'])
+    .where('contact_id', 'in', contactIds)
+    .where('open', '=', 1)
+    .where('kind', 'in', ['deal', 'case', 'ticket'])
+    .execute();
   for (const r of open) if (r.contact_id) map.set(r.contact_id, [...(map.get(r.contact_id) ?? []), r.id]);
   return map;
 }
@@ -68,10 +90,21 @@ export async function addLinks(
 ): Promise<void> {
   const now = Date.now();
   const rows = [...links].flatMap(([messageId, records]) =>
-    [...records].map((recordId) => ({ message_id: messageId, record_id: recordId, source, state: 'linked' as const, created_by: createdBy, created_at: now })),
+    [...records].map((recordId) => ({
+      message_id: messageId,
+      record_id: recordId,
+      source,
+      state: 'linked' as const,
+      created_by: createdBy,
+      created_at: now,
+    })),
   );
   for (let i = 0; i < rows.length; i += CHUNK) {
-    await trx.insertInto('email_links').values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.columns(['message_id', 'record_id']).doNothing()).execute();
+    await trx
+      .insertInto('email_links')
+      .values(rows.slice(i, i + CHUNK))
+      .onConflict((oc) => oc.columns(['message_id', 'record_id']).doNothing())
+      .execute();
   }
 }
 
@@ -97,14 +130,28 @@ export async function rematchRecord(trx: Kysely<Database>, recordId: string): Pr
     .distinct()
     .execute();
   const matched = rows.map((r) => r.message_id);
-  let stale = trx.deleteFrom('email_links').where('record_id', '=', recordId).where('source', '=', 'auto').where('state', '=', 'linked');
+  let stale = trx
+    .deleteFrom('email_links')
+    .where('record_id', '=', recordId)
+    .where('source', '=', 'auto')
+    .where('state', '=', 'linked');
   if (matched.length > 0 && matched.length <= CHUNK) stale = stale.where('message_id', 'not in', matched);
   if (matched.length <= CHUNK) await stale.execute();
   else {
     const keep = new Set(matched);
-    const current = await trx.selectFrom('email_links').select(['id', 'message_id']).where('record_id', '=', recordId).where('source', '=', 'auto').where('state', '=', 'linked').execute();
+    const current = await trx
+      .selectFrom('email_links')
+      .select(['id', 'message_id'])
+      .where('record_id', '=', recordId)
+      .where('source', '=', 'auto')
+      .where('state', '=', 'linked')
+      .execute();
     const gone = current.filter((c) => !keep.has(c.message_id)).map((c) => c.id);
-    for (let i = 0; i < gone.length; i += CHUNK) await trx.deleteFrom('email_links').where('id', 'in', gone.slice(i, i + CHUNK)).execute();
+    for (let i = 0; i < gone.length; i += CHUNK)
+      await trx
+        .deleteFrom('email_links')
+        .where('id', 'in', gone.slice(i, i + CHUNK))
+        .execute();
   }
   if (matched.length > 0) await autoLink(trx, matched);
 }

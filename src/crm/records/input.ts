@@ -22,7 +22,11 @@ export const recordFieldsSchema = z.object({
   contactId: z.string().nullable().optional().describe('The contact a deal, case or ticket is about'),
   status: text(50).optional().describe('A deal’s stage; a lead’s, case’s or ticket’s status'),
   amount: z.number().finite().nullable().optional(),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').nullable().optional(),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR')
+    .nullable()
+    .optional(),
   priority: z.enum(PRIORITIES).nullable().optional(),
   description: text(20_000).optional(),
   ownerId: z.string().optional().describe('Defaults to you; only the owner or an admin may change it'),

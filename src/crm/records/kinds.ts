@@ -1,6 +1,13 @@
 import type { RecordKind } from '../../db/index.ts';
 
-export const RECORD_KINDS = ['contact', 'lead', 'organization', 'deal', 'case', 'ticket'] as const satisfies readonly RecordKind[];
+export const RECORD_KINDS = [
+  'contact',
+  'lead',
+  'organization',
+  'deal',
+  'case',
+  'ticket',
+] as const satisfies readonly RecordKind[];
 
 /** People and organizations are found by their email addresses; the others through their contact. */
 export const ADDRESSED_KINDS: readonly RecordKind[] = ['contact', 'lead', 'organization'];

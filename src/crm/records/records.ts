@@ -43,13 +43,23 @@ export interface RecordQuery {
 
 const PEOPLE: readonly RecordKind[] = ['contact', 'lead'];
 
-export async function createRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, fields: RecordFields): Promise<RecordView> {
+export async function createRecord(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  kind: RecordKind,
+  fields: RecordFields,
+): Promise<RecordView> {
   const id = await db.transaction().execute((trx) => insertRecord(trx, viewer, kind, fields));
   return getRecord(db, viewer, kind, id);
 }
 
 /** Inserts a record inside the caller's transaction (mailroom rules create records while an email is stored). */
-export async function insertRecord(trx: Kysely<Database>, viewer: Viewer, kind: RecordKind, fields: RecordFields): Promise<string> {
+export async function insertRecord(
+  trx: Kysely<Database>,
+  viewer: Viewer,
+  kind: RecordKind,
+  fields: RecordFields,
+): Promise<string> {
   const id = randomUUID();
   const now = Date.now();
   const status = fields.status ?? STATUSES[kind].all[0] ?? '';
@@ -78,20 +88,39 @@ export async function insertRecord(trx: Kysely<Database>, viewer: Viewer, kind: 
     created_at: now,
     updated_at: now,
   };
-  await trx.insertInto('records').values(finish(row, fields.name, fields.emails ?? [])).execute();
+  await trx
+    .insertInto('records')
+    .values(finish(row, fields.name, fields.emails ?? []))
+    .execute();
   await setEmails(trx, kind, id, fields.emails ?? []);
   if ((fields.emails ?? []).length > 0) await rematchRecord(trx, id);
   return id;
 }
 
-export async function getRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, id: string): Promise<RecordView> {
-  const row = await db.selectFrom('records').selectAll().where('id', '=', id).where('kind', '=', kind).where(recordVisibleTo(viewer)).executeTakeFirst();
+export async function getRecord(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  kind: RecordKind,
+  id: string,
+): Promise<RecordView> {
+  const row = await db
+    .selectFrom('records')
+    .selectAll()
+    .where('id', '=', id)
+    .where('kind', '=', kind)
+    .where(recordVisibleTo(viewer))
+    .executeTakeFirst();
   if (!row) throw new TandemError('not_found', `No such ${kind}`);
   return (await views(db, [row]))[0] as RecordView;
 }
 
 /** Records of a kind the viewer sees, by name; `q` matches the name, a company or an email address. */
-export async function listRecords(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, query: RecordQuery): Promise<{ items: RecordView[]; nextCursor: string | null }> {
+export async function listRecords(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  kind: RecordKind,
+  query: RecordQuery,
+): Promise<{ items: RecordView[]; nextCursor: string | null }> {
   const offset = query.cursor === undefined ? 0 : decodeOffset(query.cursor);
   let select = db.selectFrom('records').selectAll().where('kind', '=', kind).where(recordVisibleTo(viewer));
   const q = query.q?.trim().toLowerCase();
@@ -101,25 +130,58 @@ export async function listRecords(db: Kysely<Database>, viewer: Viewer, kind: Re
       eb.or([
         eb(eb.fn('lower', ['records.name']), 'like', eb.val(like)),
         eb(eb.fn('lower', ['records.company']), 'like', eb.val(like)),
-        eb.exists(eb.selectFrom('record_emails').select('record_id').whereRef('record_emails.record_id', '=', 'records.id').where('address', 'like', like)),
+        eb.exists(
+          eb
+            .selectFrom('record_emails')
+            .select('record_id')
+            .whereRef('record_emails.record_id', '=', 'records.id')
+            .where('address', 'like', like),
+        ),
       ]),
     );
   }
-  const rows = await select.orderBy('name').orderBy('id').limit(query.limit + 1).offset(offset).execute();
+  const rows = await select
+    .orderBy('name')
+    .orderBy('id')
+    .limit(query.limit + 1)
+    .offset(offset)
+    .execute();
   const page = rows.slice(0, query.limit);
-  return { items: await views(db, page), nextCursor: rows.length > query.limit ? Buffer.from(String(offset + query.limit)).toString('base64url') : null };
+  return {
+    items: await views(db, page),
+    nextCursor: rows.length > query.limit ? Buffer.from(String(offset + query.limit)).toString('base64url') : null,
+  };
 }
 
 /** Anyone who sees a record may edit it; only its owner or an admin hands it over or changes its sharing. */
-export async function updateRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, id: string, fields: RecordFields): Promise<RecordView> {
+export async function updateRecord(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  kind: RecordKind,
+  id: string,
+  fields: RecordFields,
+): Promise<RecordView> {
   await db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('records').selectAll().where('id', '=', id).where('kind', '=', kind).where(recordVisibleTo(viewer)).executeTakeFirst();
+    const row = await trx
+      .selectFrom('records')
+      .selectAll()
+      .where('id', '=', id)
+      .where('kind', '=', kind)
+      .where(recordVisibleTo(viewer))
+      .executeTakeFirst();
     if (!row) throw new TandemError('not_found', `No such ${kind}`);
     const isOwner = canManageRecord(viewer, row.owner_user_id);
-    if ((fields.ownerId !== undefined && fields.ownerId !== row.owner_user_id) || (fields.shared !== undefined && (fields.shared ? 1 : 0) !== row.shared)) {
-      if (!isOwner) throw new TandemError('forbidden', 'Only the record’s owner or an admin can change its owner or sharing');
+    if (
+      (fields.ownerId !== undefined && fields.ownerId !== row.owner_user_id) ||
+      (fields.shared !== undefined && (fields.shared ? 1 : 0) !== row.shared)
+    ) {
+      if (!isOwner)
+        throw new TandemError('forbidden', 'Only the record’s owner or an admin can change its owner or sharing');
     }
-    const ownerId = fields.ownerId === undefined ? row.owner_user_id : await checkNewOwner(trx, viewer, fields.ownerId, row.owner_user_id);
+    const ownerId =
+      fields.ownerId === undefined
+        ? row.owner_user_id
+        : await checkNewOwner(trx, viewer, fields.ownerId, row.owner_user_id);
     await checkReferences(trx, viewer, fields, id);
     const emails = fields.emails ?? (await emailsOf(trx, [id])).get(id) ?? [];
     const next: RecordRow = {
@@ -141,7 +203,11 @@ export async function updateRecord(db: Kysely<Database>, viewer: Viewer, kind: R
       description: fields.description ?? row.description,
       updated_at: Date.now(),
     };
-    await trx.updateTable('records').set(finish(next, fields.name ?? (PEOPLE.includes(kind) ? undefined : row.name), emails)).where('id', '=', id).execute();
+    await trx
+      .updateTable('records')
+      .set(finish(next, fields.name ?? (PEOPLE.includes(kind) ? undefined : row.name), emails))
+      .where('id', '=', id)
+      .execute();
     if (fields.emails !== undefined) {
       await setEmails(trx, kind, id, fields.emails);
       // Re-match: emails with the new addresses are linked, those only the old ones matched are not (manual links stay).
@@ -152,15 +218,33 @@ export async function updateRecord(db: Kysely<Database>, viewer: Viewer, kind: R
 }
 
 export async function deleteRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, id: string): Promise<void> {
-  const row = await db.selectFrom('records').select(['owner_user_id']).where('id', '=', id).where('kind', '=', kind).where(recordVisibleTo(viewer)).executeTakeFirst();
+  const row = await db
+    .selectFrom('records')
+    .select(['owner_user_id'])
+    .where('id', '=', id)
+    .where('kind', '=', kind)
+    .where(recordVisibleTo(viewer))
+    .executeTakeFirst();
   if (!row) throw new TandemError('not_found', `No such ${kind}`);
-  if (!canManageRecord(viewer, row.owner_user_id)) throw new TandemError('forbidden', 'Only the record’s owner or an admin can delete it');
+  if (!canManageRecord(viewer, row.owner_user_id))
+    throw new TandemError('forbidden', 'Only the record’s owner or an admin can delete it');
   await db.deleteFrom('records').where('id', '=', id).execute();
 }
 
 /** A visible record of any kind, for links and linkTo. */
-export async function visibleRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, id: string): Promise<{ id: string; kind: RecordKind }> {
-  const row = await db.selectFrom('records').select(['id', 'kind']).where('id', '=', id).where('kind', '=', kind).where(recordVisibleTo(viewer)).executeTakeFirst();
+export async function visibleRecord(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  kind: RecordKind,
+  id: string,
+): Promise<{ id: string; kind: RecordKind }> {
+  const row = await db
+    .selectFrom('records')
+    .select(['id', 'kind'])
+    .where('id', '=', id)
+    .where('kind', '=', kind)
+    .where(recordVisibleTo(viewer))
+    .executeTakeFirst();
   if (!row) throw new TandemError('not_found', `No such ${kind}`);
   return row;
 }
@@ -175,39 +259,73 @@ function finish(row: RecordRow, name: string | undefined, emails: string[]): Rec
   if (!STATUSES[kind].all.includes(row.status)) {
     throw new TandemError('validation_failed', `status of a ${kind} is one of: ${STATUSES[kind].all.join(', ')}`);
   }
-  const display = PEOPLE.includes(kind) ? [row.first_name, row.last_name].filter(Boolean).join(' ') || emails[0] || name || '' : (name ?? '');
-  if (!display) throw new TandemError('validation_failed', PEOPLE.includes(kind) ? `A ${kind} needs a first name, last name or email` : `A ${kind} needs a name`);
-  if (!ADDRESSED_KINDS.includes(kind) && emails.length > 0) throw new TandemError('validation_failed', `A ${kind} has no email addresses of its own: give its contact instead`);
+  const display = PEOPLE.includes(kind)
+    ? [row.first_name, row.last_name].filter(Boolean).join(' ') || emails[0] || name || ''
+    : (name ?? '');
+  if (!display)
+    throw new TandemError(
+      'validation_failed',
+      PEOPLE.includes(kind) ? `A ${kind} needs a first name, last name or email` : `A ${kind} needs a name`,
+    );
+  if (!ADDRESSED_KINDS.includes(kind) && emails.length > 0)
+    throw new TandemError('validation_failed', `A ${kind} has no email addresses of its own: give its contact instead`);
   return { ...row, name: display, open: isOpen(kind, row.status) ? 1 : 0 };
 }
 
 /** organizationId and contactId must name visible records of the right kind. */
-async function checkReferences(db: Kysely<Database>, viewer: Viewer, fields: RecordFields, selfId?: string): Promise<void> {
-  for (const [field, kind] of [['organizationId', 'organization'], ['contactId', 'contact']] as const) {
+async function checkReferences(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  fields: RecordFields,
+  selfId?: string,
+): Promise<void> {
+  for (const [field, kind] of [
+    ['organizationId', 'organization'],
+    ['contactId', 'contact'],
+  ] as const) {
     const id = fields[field];
     if (id === undefined || id === null) continue;
-    const found = await db.selectFrom('records').select('id').where('id', '=', id).where('kind', '=', kind).where(recordVisibleTo(viewer)).executeTakeFirst();
+    const found = await db
+      .selectFrom('records')
+      .select('id')
+      .where('id', '=', id)
+      .where('kind', '=', kind)
+      .where(recordVisibleTo(viewer))
+      .executeTakeFirst();
     if (!found || id === selfId) throw new TandemError('validation_failed', `${field}: no such ${kind}`);
   }
 }
 
 async function setEmails(db: Kysely<Database>, kind: RecordKind, id: string, emails: string[]): Promise<void> {
-  if (!ADDRESSED_KINDS.includes(kind) && emails.length > 0) throw new TandemError('validation_failed', `A ${kind} has no email addresses of its own`);
+  if (!ADDRESSED_KINDS.includes(kind) && emails.length > 0)
+    throw new TandemError('validation_failed', `A ${kind} has no email addresses of its own`);
   await db.deleteFrom('record_emails').where('record_id', '=', id).execute();
   const unique = [...new Set(emails.map((e) => e.toLowerCase()))];
-  if (unique.length > 0) await db.insertInto('record_emails').values(unique.map((address, position) => ({ record_id: id, address, position }))).execute();
+  if (unique.length > 0)
+    await db
+      .insertInto('record_emails')
+      .values(unique.map((address, position) => ({ record_id: id, address, position })))
+      .execute();
 }
 
 async function emailsOf(db: Kysely<Database>, ids: string[]): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
   if (ids.length === 0) return map;
-  const rows = await db.selectFrom('record_emails').select(['record_id', 'address']).where('record_id', 'in', ids).orderBy('position').execute();
+  const rows = await db
+    .selectFrom('record_emails')
+    .select(['record_id', 'address'])
+    .where('record_id', 'in', ids)
+    .orderBy('position')
+    .execute();
   for (const r of rows) map.set(r.record_id, [...(map.get(r.record_id) ?? []), r.address]);
   return map;
 }
 
 async function views(db: Kysely<Database>, rows: RecordRow[]): Promise<RecordView[]> {
-  const emails = await emailsOf(db, rows.map((r) => r.id));
+  const emails = await emailsOf(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
@@ -236,6 +354,7 @@ async function views(db: Kysely<Database>, rows: RecordRow[]): Promise<RecordVie
 
 function decodeOffset(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^\d{1,9}$/.test(text)) throw new TandemError('validation_failed', 'Invalid querystring: cursor: not a cursor from this API');
+  if (!/^\d{1,9}$/.test(text))
+    throw new TandemError('validation_failed', 'Invalid querystring: cursor: not a cursor from this API');
   return Number(text);
 }

@@ -40,7 +40,11 @@ describe('mailroom conditions', () => {
     expect(regexProblem('([')).toMatch(/not a valid/);
     expect(regexProblem('a'.repeat(201))).toMatch(/at most 200/);
     expect(regexProblem('^re: .*invoice')).toBeNull();
-    const parsed = ruleInputSchema.safeParse({ name: 'x', conditions: [{ field: 'body', op: 'matches', value: '(x+x+)+y' }], actions: [{ type: 'archive' }] });
+    const parsed = ruleInputSchema.safeParse({
+      name: 'x',
+      conditions: [{ field: 'body', op: 'matches', value: '(x+x+)+y' }],
+      actions: [{ type: 'archive' }],
+    });
     expect(parsed.success).toBe(false);
     const huge = { ...email, body: `${'a'.repeat(30_000)}tail` };
     expect(await conditionMatches({ field: 'body', op: 'matches', value: 'tail$' }, huge)).toBe(false);
@@ -51,9 +55,14 @@ describe('mailroom conditions', () => {
     let ticks = 0;
     const ticking = setInterval(() => (ticks += 1), 1);
     try {
-      for (const [field, value] of [['subject', '(.|a)*!'], ['body', '.*.*=.*']] as const) {
+      for (const [field, value] of [
+        ['subject', '(.|a)*!'],
+        ['body', '.*.*=.*'],
+      ] as const) {
         expect(regexProblem(value)).toBeNull();
-        await expect(conditionMatches({ field, op: 'matches', value }, hostile)).rejects.toBeInstanceOf(PatternTimedOut);
+        await expect(conditionMatches({ field, op: 'matches', value }, hostile)).rejects.toBeInstanceOf(
+          PatternTimedOut,
+        );
       }
     } finally {
       clearInterval(ticking);
@@ -62,11 +71,19 @@ describe('mailroom conditions', () => {
     expect(ticks).toBeGreaterThan(0);
     // The worker stopped for them is replaced: the next pattern runs as usual.
     expect(await conditionMatches({ field: 'subject', op: 'matches', value: '^order #\\d+' }, email)).toBe(true);
-    expect(await ruleMatches('any', [{ field: 'subject', op: 'matches', value: '(.|a)*!' }], hostile).catch((e: unknown) => e)).toBeInstanceOf(PatternTimedOut);
+    expect(
+      await ruleMatches('any', [{ field: 'subject', op: 'matches', value: '(.|a)*!' }], hostile).catch(
+        (e: unknown) => e,
+      ),
+    ).toBeInstanceOf(PatternTimedOut);
   });
 
   it('refuses domain_is on a field that holds no address', () => {
-    const parsed = ruleInputSchema.safeParse({ name: 'x', conditions: [{ field: 'subject', op: 'domain_is', value: 'a.test' }], actions: [{ type: 'archive' }] });
+    const parsed = ruleInputSchema.safeParse({
+      name: 'x',
+      conditions: [{ field: 'subject', op: 'domain_is', value: 'a.test' }],
+      actions: [{ type: 'archive' }],
+    });
     expect(parsed.success).toBe(false);
   });
 });

@@ -15,7 +15,11 @@ export interface RuleEmail {
 export const MAX_MATCH_INPUT = 10_000;
 
 /** Conditions are tried in order until the answer is known. Throws PatternTimedOut when a pattern ran out of time. */
-export async function ruleMatches(match: 'all' | 'any', conditions: RuleCondition[], email: RuleEmail): Promise<boolean> {
+export async function ruleMatches(
+  match: 'all' | 'any',
+  conditions: RuleCondition[],
+  email: RuleEmail,
+): Promise<boolean> {
   for (const condition of conditions) {
     const matched = await conditionMatches(condition, email);
     if (match === 'all' && !matched) return false;
@@ -41,7 +45,10 @@ export async function conditionMatches(condition: RuleCondition, email: RuleEmai
       return addressesOf(condition.field, email).some((a) => a.toLowerCase().split('@').pop() === domain);
     }
     case 'matches':
-      return regexMatches(condition.value, texts.map((t) => t.slice(0, MAX_MATCH_INPUT)));
+      return regexMatches(
+        condition.value,
+        texts.map((t) => t.slice(0, MAX_MATCH_INPUT)),
+      );
   }
 }
 

@@ -6,7 +6,9 @@ export const MAX_PATTERN = 200;
 const condition = z
   .object({
     field: z.enum(['from', 'to', 'cc', 'subject', 'body', 'folder']),
-    op: z.enum(['contains', 'equals', 'domain_is', 'matches']).describe('Case-insensitive; matches takes a regular expression'),
+    op: z
+      .enum(['contains', 'equals', 'domain_is', 'matches'])
+      .describe('Case-insensitive; matches takes a regular expression'),
     value: z.string().trim().min(1).max(500),
   })
   .superRefine((c, ctx) => {
@@ -31,7 +33,13 @@ const action = z.discriminatedUnion('type', [
 export const ruleInputSchema = z.object({
   name: z.string().trim().min(1).max(200),
   mailboxId: z.string().nullable().optional().describe('Only this mailbox of yours; null or absent: all of them'),
-  position: z.number().int().min(0).max(1_000_000).optional().describe('Rules run in ascending position; default: after the others'),
+  position: z
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .optional()
+    .describe('Rules run in ascending position; default: after the others'),
   enabled: z.boolean().optional(),
   match: z.enum(['all', 'any']).default('all'),
   conditions: z.array(condition).min(1).max(20),

@@ -21,13 +21,23 @@ export interface RuleView {
 
 /** A user's mailroom rules (Automate Tasks), in the order they run. */
 export async function listRules(db: Kysely<Database>, viewer: Viewer): Promise<RuleView[]> {
-  const rows = await db.selectFrom('mailroom_rules').selectAll().where(ruleOf(viewer.id)).orderBy('position').orderBy('created_at').execute();
+  const rows = await db
+    .selectFrom('mailroom_rules')
+    .selectAll()
+    .where(ruleOf(viewer.id))
+    .orderBy('position')
+    .orderBy('created_at')
+    .execute();
   return rows.map(toView);
 }
 
 export async function createRule(db: Kysely<Database>, viewer: Viewer, input: RuleInput): Promise<RuleView> {
   await checkMailbox(db, viewer, input.mailboxId ?? null);
-  const last = await db.selectFrom('mailroom_rules').select((eb) => eb.fn.max('position').as('max')).where(ruleOf(viewer.id)).executeTakeFirst();
+  const last = await db
+    .selectFrom('mailroom_rules')
+    .select((eb) => eb.fn.max('position').as('max'))
+    .where(ruleOf(viewer.id))
+    .executeTakeFirst();
   const now = Date.now();
   const row: Selectable<MailroomRulesTable> = {
     id: randomUUID(),
@@ -46,7 +56,12 @@ export async function createRule(db: Kysely<Database>, viewer: Viewer, input: Ru
   return toView(row);
 }
 
-export async function updateRule(db: Kysely<Database>, viewer: Viewer, id: string, patch: RulePatch): Promise<RuleView> {
+export async function updateRule(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  id: string,
+  patch: RulePatch,
+): Promise<RuleView> {
   const row = await ownedRule(db, viewer.id, id);
   if (patch.mailboxId !== undefined) await checkMailbox(db, viewer, patch.mailboxId);
   const next: Selectable<MailroomRulesTable> = {
@@ -71,7 +86,8 @@ export async function deleteRule(db: Kysely<Database>, viewer: Viewer, id: strin
 
 async function checkMailbox(db: Kysely<Database>, viewer: Viewer, mailboxId: string | null): Promise<void> {
   if (mailboxId === null) return;
-  if (!(await ownedMailboxIds(db, viewer.id)).includes(mailboxId)) throw new TandemError('validation_failed', 'mailboxId: no such mailbox of yours');
+  if (!(await ownedMailboxIds(db, viewer.id)).includes(mailboxId))
+    throw new TandemError('validation_failed', 'mailboxId: no such mailbox of yours');
 }
 
 export function toView(row: Selectable<MailroomRulesTable>): RuleView {

@@ -35,7 +35,12 @@ interface Mailbox {
  * of one folder, inside the transaction that stores them; each rule that
  * matches is logged on the email with what its actions did.
  */
-export async function applyRules(trx: Kysely<Database>, mailbox: Mailbox, folder: string, messageIds: number[]): Promise<void> {
+export async function applyRules(
+  trx: Kysely<Database>,
+  mailbox: Mailbox,
+  folder: string,
+  messageIds: number[],
+): Promise<void> {
   if (messageIds.length === 0) return;
   const rules = (
     await trx
@@ -55,7 +60,12 @@ export async function applyRules(trx: Kysely<Database>, mailbox: Mailbox, folder
   for (const email of await loadEmails(trx, messageIds, folder)) {
     for (const rule of rules) {
       if (stopped.has(rule.id)) {
-        await logRun(trx, email.id, rule, [{ type: 'match', error: `skipped: a pattern of this rule ran over ${MATCH_BUDGET_MS} ms on an earlier email of the same batch` }]);
+        await logRun(trx, email.id, rule, [
+          {
+            type: 'match',
+            error: `skipped: a pattern of this rule ran over ${MATCH_BUDGET_MS} ms on an earlier email of the same batch`,
+          },
+        ]);
         continue;
       }
       const matched = await ruleMatches(rule.match, rule.conditions, email).catch((error: unknown) => {
@@ -65,7 +75,12 @@ export async function applyRules(trx: Kysely<Database>, mailbox: Mailbox, folder
       if (matched === 'timed_out') {
         // Logged on the email so its owner sees why the rule did nothing; the sync goes on.
         stopped.add(rule.id);
-        await logRun(trx, email.id, rule, [{ type: 'match', error: `a pattern of this rule ran over ${MATCH_BUDGET_MS} ms on this email and was stopped` }]);
+        await logRun(trx, email.id, rule, [
+          {
+            type: 'match',
+            error: `a pattern of this rule ran over ${MATCH_BUDGET_MS} ms on this email and was stopped`,
+          },
+        ]);
         continue;
       }
       if (!matched) continue;
@@ -76,15 +91,34 @@ export async function applyRules(trx: Kysely<Database>, mailbox: Mailbox, folder
   }
 }
 
-async function logRun(trx: Kysely<Database>, messageId: number, rule: { id: string; name: string }, results: ActionResult[]): Promise<void> {
-  await trx.insertInto('rule_runs').values({ message_id: messageId, rule_id: rule.id, rule_name: rule.name, results: JSON.stringify(results), created_at: Date.now() }).execute();
+async function logRun(
+  trx: Kysely<Database>,
+  messageId: number,
+  rule: { id: string; name: string },
+  results: ActionResult[],
+): Promise<void> {
+  await trx
+    .insertInto('rule_runs')
+    .values({
+      message_id: messageId,
+      rule_id: rule.id,
+      rule_name: rule.name,
+      results: JSON.stringify(results),
+      created_at: Date.now(),
+    })
+    .execute();
 }
 
 /**
  * An action refused by validation (checked before any write) is logged on the
  * email instead of failing the batch: a rule must never stop a mailbox's sync.
  */
-async function runActionSafely(trx: Kysely<Database>, mailbox: Mailbox, email: StoredEmail, action: RuleAction): Promise<ActionResult> {
+async function runActionSafely(
+  trx: Kysely<Database>,
+  mailbox: Mailbox,
+  email: StoredEmail,
+  action: RuleAction,
+): Promise<ActionResult> {
   try {
     return await runAction(trx, mailbox, email, action);
   } catch (error) {
@@ -93,7 +127,12 @@ async function runActionSafely(trx: Kysely<Database>, mailbox: Mailbox, email: S
   }
 }
 
-async function runAction(trx: Kysely<Database>, mailbox: Mailbox, email: StoredEmail, action: RuleAction): Promise<ActionResult> {
+async function runAction(
+  trx: Kysely<Database>,
+  mailbox: Mailbox,
+  email: StoredEmail,
+  action: RuleAction,
+): Promise<ActionResult> {
   switch (action.type) {
     case 'archive': {
       const matches = (await matchingRecords(trx, [email.id])).get(email.id) ?? new Set<string>();
@@ -121,7 +160,12 @@ function counterpart(mailbox: Mailbox, email: StoredEmail): MailAddress | null {
  * organization by a website or address at the party's domain, a case by an
  * open case already linked to the same thread.
  */
-async function createFromEmail(trx: Kysely<Database>, mailbox: Mailbox, email: StoredEmail, kind: 'contact' | 'lead' | 'organization' | 'case'): Promise<ActionResult> {
+async function createFromEmail(
+  trx: Kysely<Database>,
+  mailbox: Mailbox,
+  email: StoredEmail,
+  kind: 'contact' | 'lead' | 'organization' | 'case',
+): Promise<ActionResult> {
   const party = counterpart(mailbox, email);
   const owner = { id: mailbox.owner_user_id, isAdmin: true };
   const done = async (existing: string | undefined, create: () => Promise<string>, also: string[] = []) => {
@@ -143,7 +187,10 @@ async function createFromEmail(trx: Kysely<Database>, mailbox: Mailbox, email: S
       .where('email_links.state', '=', 'linked')
       .executeTakeFirst();
     const contact = party ? await byAddress(trx, 'contact', party.address) : undefined;
-    const org = contact ? (await trx.selectFrom('records').select('organization_id').where('id', '=', contact).executeTakeFirst())?.organization_id : null;
+    const org = contact
+      ? (await trx.selectFrom('records').select('organization_id').where('id', '=', contact).executeTakeFirst())
+          ?.organization_id
+      : null;
     return done(
       existing?.id,
       () =>
@@ -156,7 +203,14 @@ async function createFromEmail(trx: Kysely<Database>, mailbox: Mailbox, email: S
       contact ? [contact] : [],
     );
   }
-  if (!party?.address) return { type: 'create', recordType: kind, created: null, linked: [], skipped: 'the email has no other party’s address' };
+  if (!party?.address)
+    return {
+      type: 'create',
+      recordType: kind,
+      created: null,
+      linked: [],
+      skipped: 'the email has no other party’s address',
+    };
   const address = party.address.toLowerCase();
   if (kind === 'organization') {
     const domain = address.split('@').pop() ?? '';
@@ -167,7 +221,13 @@ async function createFromEmail(trx: Kysely<Database>, mailbox: Mailbox, email: S
       .where((eb) =>
         eb.or([
           eb(eb.fn('lower', ['website']), 'like', `%${domain}%`),
-          eb.exists(eb.selectFrom('record_emails').select('record_id').whereRef('record_emails.record_id', '=', 'records.id').where('address', 'like', `%@${domain}`)),
+          eb.exists(
+            eb
+              .selectFrom('record_emails')
+              .select('record_id')
+              .whereRef('record_emails.record_id', '=', 'records.id')
+              .where('address', 'like', `%@${domain}`),
+          ),
         ]),
       )
       .executeTakeFirst();
@@ -178,7 +238,11 @@ async function createFromEmail(trx: Kysely<Database>, mailbox: Mailbox, email: S
   return done(existing, () => insertRecord(trx, owner, kind, { firstName, lastName, emails: [address] }));
 }
 
-async function byAddress(trx: Kysely<Database>, kind: 'contact' | 'lead', address: string): Promise<string | undefined> {
+async function byAddress(
+  trx: Kysely<Database>,
+  kind: 'contact' | 'lead',
+  address: string,
+): Promise<string | undefined> {
   const row = await trx
     .selectFrom('record_emails')
     .innerJoin('records', 'records.id', 'record_emails.record_id')
@@ -194,7 +258,9 @@ async function byAddress(trx: Kysely<Database>, kind: 'contact' | 'lead', addres
 export function splitName(party: MailAddress): { firstName: string; lastName: string } {
   const name = party.name.trim() || (party.address.split('@')[0] ?? '');
   const space = name.lastIndexOf(' ');
-  return space < 0 ? { firstName: name, lastName: '' } : { firstName: name.slice(0, space).trim(), lastName: name.slice(space + 1).trim() };
+  return space < 0
+    ? { firstName: name, lastName: '' }
+    : { firstName: name.slice(0, space).trim(), lastName: name.slice(space + 1).trim() };
 }
 
 async function loadEmails(trx: Kysely<Database>, ids: number[], folder: string): Promise<StoredEmail[]> {

@@ -12,5 +12,10 @@ export interface RuleRunView {
 /** The mailroom rules that ran on an email, and what they did. */
 export async function ruleRunsOf(db: Kysely<Database>, messageId: number): Promise<RuleRunView[]> {
   const rows = await db.selectFrom('rule_runs').selectAll().where('message_id', '=', messageId).orderBy('id').execute();
-  return rows.map((r) => ({ ruleId: r.rule_id, ruleName: r.rule_name, results: JSON.parse(r.results) as ActionResult[], at: new Date(r.created_at).toISOString() }));
+  return rows.map((r) => ({
+    ruleId: r.rule_id,
+    ruleName: r.rule_name,
+    results: JSON.parse(r.results) as ActionResult[],
+    at: new Date(r.created_at).toISOString(),
+  }));
 }

@@ -18,7 +18,12 @@ export const mailboxSecretsSchema = z.object({
 });
 export type MailboxSecrets = z.infer<typeof mailboxSecretsSchema>;
 
-export function imapSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>, outbound: OutboundPolicy): ImapSettings {
+export function imapSettingsOf(
+  mailbox: MailboxRow,
+  secrets: SecretBox,
+  db: Kysely<Database>,
+  outbound: OutboundPolicy,
+): ImapSettings {
   const sealed = mailboxSecretsSchema.parse(secrets.openJson(mailbox.secrets));
   return {
     host: mailbox.imap_host,
@@ -33,7 +38,11 @@ export function imapSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kyse
 }
 
 /** An OAuth2 mailbox's token source (IMAP and SMTP share the grant); undefined for a password mailbox. */
-export function accessTokenOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>): GrantTokenSource | undefined {
+export function accessTokenOf(
+  mailbox: MailboxRow,
+  secrets: SecretBox,
+  db: Kysely<Database>,
+): GrantTokenSource | undefined {
   return mailbox.oauth_grant_id ? new GrantTokenSource(db, secrets, mailbox.oauth_grant_id) : undefined;
 }
 

@@ -3,7 +3,15 @@ import XOAuth2 from 'nodemailer/lib/xoauth2';
 import { TandemError } from '../../errors/index.ts';
 import { isIP } from 'node:net';
 import type { OutboundPolicy, OutboundTarget } from '../../outbound/index.ts';
-import { checkedTarget, closeQuietly, connectFailure, connectImap, listServerFolders, loginRefused, MailServerError } from '../imap/index.ts';
+import {
+  checkedTarget,
+  closeQuietly,
+  connectFailure,
+  connectImap,
+  listServerFolders,
+  loginRefused,
+  MailServerError,
+} from '../imap/index.ts';
 import type { AccessTokenSource, ImapSettings, Security, ServerFolder } from '../imap/index.ts';
 
 export interface SmtpSettings {
@@ -38,7 +46,10 @@ export async function verifyImap(settings: ImapSettings): Promise<ServerFolder[]
  * of the folders `chosen` picks: every message from it on arrives after this
  * moment, whatever date it carries.
  */
-export async function inspectImap(settings: ImapSettings, chosen: (folders: ServerFolder[]) => string[]): Promise<{ folders: ServerFolder[]; uidNext: Map<string, number> }> {
+export async function inspectImap(
+  settings: ImapSettings,
+  chosen: (folders: ServerFolder[]) => string[],
+): Promise<{ folders: ServerFolder[]; uidNext: Map<string, number> }> {
   try {
     const client = await connectImap(settings, { disableAutoIdle: true });
     try {
@@ -70,7 +81,10 @@ export function smtpTransportOptions(settings: SmtpSettings, target: OutboundTar
       : settings.username
         ? { user: settings.username, pass: settings.password ?? '' }
         : undefined,
-    tls: { rejectUnauthorized: !settings.allowInvalidCertificate, ...(isIP(target.host) ? {} : { servername: target.host }) },
+    tls: {
+      rejectUnauthorized: !settings.allowInvalidCertificate,
+      ...(isIP(target.host) ? {} : { servername: target.host }),
+    },
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
   };
@@ -121,7 +135,10 @@ export async function verifySmtp(settings: SmtpSettings): Promise<SmtpLogin> {
     if (!auth) return 'no_credentials';
     if (!connection.allowsAuth) return 'not_offered';
     // An OAuth2 mailbox signs in with XOAUTH2 (SMTPConnection wants the token as an XOAuth2 source).
-    const login = accessToken && settings.accessToken ? xoauth2Login(settings.username ?? '', accessToken, settings.accessToken) : auth;
+    const login =
+      accessToken && settings.accessToken
+        ? xoauth2Login(settings.username ?? '', accessToken, settings.accessToken)
+        : auth;
     await step<unknown>((done) => connection.login(login, done));
     return 'signed_in';
   } catch (error) {
@@ -148,8 +165,14 @@ export function smtpConnectFailure(error: unknown, settings: Pick<SmtpSettings, 
  */
 function asTandemError(error: unknown, server: 'IMAP' | 'SMTP'): TandemError {
   if (error instanceof TandemError) return error;
-  const failure = error instanceof MailServerError ? error : new MailServerError('connection_failed', 'the connection failed', error);
-  const code = failure.failure === 'auth_failed' ? 'auth_failed' : failure.failure === 'host_not_allowed' ? 'host_not_allowed' : 'connection_failed';
+  const failure =
+    error instanceof MailServerError ? error : new MailServerError('connection_failed', 'the connection failed', error);
+  const code =
+    failure.failure === 'auth_failed'
+      ? 'auth_failed'
+      : failure.failure === 'host_not_allowed'
+        ? 'host_not_allowed'
+        : 'connection_failed';
   const kind = failure.failure === 'tls_failed' || failure.failure === 'temporary' ? failure.failure : code;
   return new TandemError(code, `${server}: ${failure.message}`, { server: server.toLowerCase(), failure: kind });
 }

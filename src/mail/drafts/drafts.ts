@@ -30,12 +30,26 @@ export interface DraftView {
  * `cid:` come from the version it replaces (`previousRaw`), so they stay
  * inline however long the draft is edited.
  */
-async function buildVersion(context: TandemContext, mailboxId: string, fields: DraftFields, versionId: string, previousRaw: string | null = null) {
+async function buildVersion(
+  context: TandemContext,
+  mailboxId: string,
+  fields: DraftFields,
+  versionId: string,
+  previousRaw: string | null = null,
+) {
   const { db } = context.store;
-  const mailbox = await db.selectFrom('mailboxes').select(['address', 'display_name', 'append_limit']).where('id', '=', mailboxId).executeTakeFirstOrThrow();
+  const mailbox = await db
+    .selectFrom('mailboxes')
+    .select(['address', 'display_name', 'append_limit'])
+    .where('id', '=', mailboxId)
+    .executeTakeFirstOrThrow();
   const parent = fields.inReplyTo ? await repliedMessage(db, mailboxId, fields.inReplyTo) : undefined;
-  const attachments = [...(fields.attachments ?? []), ...(await keptAttachments(context, mailboxId, fields.keepAttachments ?? []))];
-  if (previousRaw !== null) attachments.push(...(await inlinePartsKept(context.blobs, previousRaw, fields.html, attachments)));
+  const attachments = [
+    ...(fields.attachments ?? []),
+    ...(await keptAttachments(context, mailboxId, fields.keepAttachments ?? [])),
+  ];
+  if (previousRaw !== null)
+    attachments.push(...(await inlinePartsKept(context.blobs, previousRaw, fields.html, attachments)));
   const composed = await composeMessage({
     id: versionId,
     from: { address: mailbox.address, name: mailbox.display_name },
@@ -80,9 +94,18 @@ async function keptAttachments(context: TandemContext, mailboxId: string, ids: s
 }
 
 /** Creates a draft: saved locally at once, APPENDed to the server's Drafts by the outbox. */
-export async function createDraft(context: TandemContext, ownerId: string, mailboxId: string, written: DraftFields): Promise<DraftView> {
+export async function createDraft(
+  context: TandemContext,
+  ownerId: string,
+  mailboxId: string,
+  written: DraftFields,
+): Promise<DraftView> {
   await ownedMailbox(context.store.db, ownerId, mailboxId);
-  const { signature } = await context.store.db.selectFrom('users').select('signature').where('id', '=', ownerId).executeTakeFirstOrThrow();
+  const { signature } = await context.store.db
+    .selectFrom('users')
+    .select('signature')
+    .where('id', '=', ownerId)
+    .executeTakeFirstOrThrow();
   // The signature becomes part of the content once, when the draft is made; later edits carry it as written.
   const fields = written.includeSignature === false ? written : withSignature(written, signature);
   const id = randomUUID();
@@ -92,9 +115,28 @@ export async function createDraft(context: TandemContext, ownerId: string, mailb
   await context.store.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('drafts')
-      .values({ id, mailbox_id: mailboxId, version_id: versionId, raw_blob: version.raw, fields_json: JSON.stringify(fields), folder_path: null, uid_validity: null, uid: null, state: 'saving', error: null, created_at: now, updated_at: now })
+      .values({
+        id,
+        mailbox_id: mailboxId,
+        version_id: versionId,
+        raw_blob: version.raw,
+        fields_json: JSON.stringify(fields),
+        folder_path: null,
+        uid_validity: null,
+        uid: null,
+        state: 'saving',
+        error: null,
+        created_at: now,
+        updated_at: now,
+      })
       .execute();
-    await enqueueOp(trx, { mailboxId, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: id, versionId } });
+    await enqueueOp(trx, {
+      mailboxId,
+      messageId: null,
+      locationId: null,
+      kind: 'save_draft',
+      payload: { draftId: id, versionId },
+    });
   });
   return { id, mailboxId, fields, state: 'saving', error: null, messageId: version.messageId };
 }
@@ -104,7 +146,12 @@ export async function createDraft(context: TandemContext, ownerId: string, mailb
  * expunged (one live version). A draft written in another mail app is taken
  * over by its Tandem message id.
  */
-export async function updateDraft(context: TandemContext, ownerId: string, id: string, fields: DraftFields): Promise<DraftView> {
+export async function updateDraft(
+  context: TandemContext,
+  ownerId: string,
+  id: string,
+  fields: DraftFields,
+): Promise<DraftView> {
   const draft = await openDraft(context.store.db, ownerId, id);
   await assertNotDeletedOnServer(context.store.db, draft);
   const versionId = randomUUID();
@@ -112,12 +159,32 @@ export async function updateDraft(context: TandemContext, ownerId: string, id: s
   await context.store.db.transaction().execute(async (trx) => {
     await trx
       .updateTable('drafts')
-      .set({ version_id: versionId, raw_blob: version.raw, fields_json: JSON.stringify(fields), state: 'saving', error: null, updated_at: Date.now() })
+      .set({
+        version_id: versionId,
+        raw_blob: version.raw,
+        fields_json: JSON.stringify(fields),
+        state: 'saving',
+        error: null,
+        updated_at: Date.now(),
+      })
       .where('id', '=', draft.id)
       .execute();
-    await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: draft.id, versionId } });
+    await enqueueOp(trx, {
+      mailboxId: draft.mailbox_id,
+      messageId: null,
+      locationId: null,
+      kind: 'save_draft',
+      payload: { draftId: draft.id, versionId },
+    });
   });
-  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: 'saving', error: null, messageId: version.messageId };
+  return {
+    id: draft.id,
+    mailboxId: draft.mailbox_id,
+    fields,
+    state: 'saving',
+    error: null,
+    messageId: version.messageId,
+  };
 }
 
 /**
@@ -136,12 +203,32 @@ export async function restoreDraft(context: TandemContext, ownerId: string, id: 
       .updateTable('drafts')
       // The fields are kept as read now: the mail app's message they came from is gone. The
       // old UID stays: should that version still be there after all, the save replaces it.
-      .set({ version_id: versionId, raw_blob: raw, fields_json: JSON.stringify(fields), state: 'saving', error: null, updated_at: Date.now() })
+      .set({
+        version_id: versionId,
+        raw_blob: raw,
+        fields_json: JSON.stringify(fields),
+        state: 'saving',
+        error: null,
+        updated_at: Date.now(),
+      })
       .where('id', '=', draft.id)
       .execute();
-    await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: draft.id, versionId } });
+    await enqueueOp(trx, {
+      mailboxId: draft.mailbox_id,
+      messageId: null,
+      locationId: null,
+      kind: 'save_draft',
+      payload: { draftId: draft.id, versionId },
+    });
   });
-  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: 'saving', error: null, messageId: await versionMessageId(context, draft.mailbox_id, versionId) };
+  return {
+    id: draft.id,
+    mailboxId: draft.mailbox_id,
+    fields,
+    state: 'saving',
+    error: null,
+    messageId: await versionMessageId(context, draft.mailbox_id, versionId),
+  };
 }
 
 export async function deleteDraft(context: TandemContext, ownerId: string, id: string): Promise<string> {
@@ -149,10 +236,22 @@ export async function deleteDraft(context: TandemContext, ownerId: string, id: s
   await context.store.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('drafts').where('id', '=', draft.id).execute();
     if (draft.folder_path !== null && draft.uid !== null && draft.uid_validity !== null) {
-      await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'expunge', payload: { path: draft.folder_path, uidValidity: draft.uid_validity, uid: draft.uid } });
+      await enqueueOp(trx, {
+        mailboxId: draft.mailbox_id,
+        messageId: null,
+        locationId: null,
+        kind: 'expunge',
+        payload: { path: draft.folder_path, uidValidity: draft.uid_validity, uid: draft.uid },
+      });
     } else {
       // Its save may be under way (APPENDed, not yet recorded): a save of a draft that is gone removes that version by its X-Tandem-Id.
-      await enqueueOp(trx, { mailboxId: draft.mailbox_id, messageId: null, locationId: null, kind: 'save_draft', payload: { draftId: draft.id, versionId: draft.version_id } });
+      await enqueueOp(trx, {
+        mailboxId: draft.mailbox_id,
+        messageId: null,
+        locationId: null,
+        kind: 'save_draft',
+        payload: { draftId: draft.id, versionId: draft.version_id },
+      });
     }
   });
   return draft.mailbox_id;
@@ -166,9 +265,25 @@ export async function draftToSend(context: TandemContext, ownerId: string, id: s
   const draft = await openDraft(context.store.db, ownerId, id);
   await assertNotDeletedOnServer(context.store.db, draft);
   const fields = await fieldsOfDraft(context, draft);
-  const attachments = [...(fields.attachments ?? []), ...(await keptAttachments(context, draft.mailbox_id, fields.keepAttachments ?? []))];
+  const attachments = [
+    ...(fields.attachments ?? []),
+    ...(await keptAttachments(context, draft.mailbox_id, fields.keepAttachments ?? [])),
+  ];
   attachments.push(...(await inlinePartsKept(context.blobs, draft.raw_blob, fields.html, attachments)));
-  return { draftId: draft.id, input: { mailboxId: draft.mailbox_id, to: fields.to, cc: fields.cc, bcc: fields.bcc, subject: fields.subject, text: fields.text, html: fields.html, attachments, inReplyTo: fields.inReplyTo } };
+  return {
+    draftId: draft.id,
+    input: {
+      mailboxId: draft.mailbox_id,
+      to: fields.to,
+      cc: fields.cc,
+      bcc: fields.bcc,
+      subject: fields.subject,
+      text: fields.text,
+      html: fields.html,
+      attachments,
+      inReplyTo: fields.inReplyTo,
+    },
+  };
 }
 
 /** The fields as saved in Tandem, or for a mail-app draft never edited here, read from its message. */
@@ -186,7 +301,15 @@ async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise
     .selectFrom('message_locations')
     .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
     .innerJoin('messages', 'messages.id', 'message_locations.message_id')
-    .select(['messages.id', 'messages.to_json', 'messages.cc_json', 'messages.bcc_json', 'messages.subject', 'messages.body_text', 'messages.body_html'])
+    .select([
+      'messages.id',
+      'messages.to_json',
+      'messages.cc_json',
+      'messages.bcc_json',
+      'messages.subject',
+      'messages.body_text',
+      'messages.body_html',
+    ])
     .where('folders.mailbox_id', '=', draft.mailbox_id)
     .where('folders.path', '=', draft.folder_path ?? '')
     .where('message_locations.uid', '=', draft.uid ?? -1)
@@ -194,8 +317,13 @@ async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise
   if (!row) return null;
   const addresses = (json: string) => (JSON.parse(json) as { address: string }[]).map((a) => a.address).filter(Boolean);
   const references = cidReferences(row.body_html);
-  const attachments = (await context.store.db.selectFrom('attachments').select(['id', 'content_id']).where('message_id', '=', row.id).execute())
-    .filter((a) => a.content_id === null || !references.has(a.content_id.toLowerCase()));
+  const attachments = (
+    await context.store.db
+      .selectFrom('attachments')
+      .select(['id', 'content_id'])
+      .where('message_id', '=', row.id)
+      .execute()
+  ).filter((a) => a.content_id === null || !references.has(a.content_id.toLowerCase()));
   return {
     to: addresses(row.to_json),
     cc: addresses(row.cc_json),
@@ -226,12 +354,23 @@ export async function getDraft(context: TandemContext, ownerId: string, id: stri
   const draft = await openDraft(context.store.db, ownerId, id);
   await assertNotDeletedOnServer(context.store.db, draft);
   const fields = await fieldsOfDraft(context, draft);
-  return { id: draft.id, mailboxId: draft.mailbox_id, fields, state: draft.state, error: draft.error, messageId: await versionMessageId(context, draft.mailbox_id, draft.version_id) };
+  return {
+    id: draft.id,
+    mailboxId: draft.mailbox_id,
+    fields,
+    state: draft.state,
+    error: draft.error,
+    messageId: await versionMessageId(context, draft.mailbox_id, draft.version_id),
+  };
 }
 
 /** composeMessage names each version <versionId@domain of the mailbox>. */
 async function versionMessageId(context: TandemContext, mailboxId: string, versionId: string): Promise<string> {
-  const { address } = await context.store.db.selectFrom('mailboxes').select('address').where('id', '=', mailboxId).executeTakeFirstOrThrow();
+  const { address } = await context.store.db
+    .selectFrom('mailboxes')
+    .select('address')
+    .where('id', '=', mailboxId)
+    .executeTakeFirstOrThrow();
   return `${versionId}@${address.split('@').pop() ?? ''}`;
 }
 
@@ -256,14 +395,32 @@ async function openDraft(db: Kysely<Database>, ownerId: string, id: string): Pro
 async function adoptMailAppDraft(db: Kysely<Database>, ownerId: string, id: string): Promise<DraftRow> {
   const messageId = parseRowId(id);
   const location = messageId === null ? undefined : await ownedLocation(db, ownerId, messageId);
-  if (!location || !(await isDraftsFolder(db, location.mailbox_id, location.path))) throw new TandemError('not_found', 'No such draft');
+  if (!location || !(await isDraftsFolder(db, location.mailbox_id, location.path)))
+    throw new TandemError('not_found', 'No such draft');
   const versionId = location.messageId?.split('@')[0];
-  const own = versionId ? await db.selectFrom('drafts').selectAll().where('mailbox_id', '=', location.mailbox_id).where('version_id', '=', versionId).executeTakeFirst() : undefined;
+  const own = versionId
+    ? await db
+        .selectFrom('drafts')
+        .selectAll()
+        .where('mailbox_id', '=', location.mailbox_id)
+        .where('version_id', '=', versionId)
+        .executeTakeFirst()
+    : undefined;
   if (own) return own;
   const now = Date.now();
   const row: DraftRow = {
-    id, mailbox_id: location.mailbox_id, version_id: randomUUID(), raw_blob: location.rawBlob, fields_json: '{}',
-    folder_path: location.path, uid_validity: location.uid_validity, uid: location.uid, state: 'saved', error: null, created_at: now, updated_at: now,
+    id,
+    mailbox_id: location.mailbox_id,
+    version_id: randomUUID(),
+    raw_blob: location.rawBlob,
+    fields_json: '{}',
+    folder_path: location.path,
+    uid_validity: location.uid_validity,
+    uid: location.uid,
+    state: 'saved',
+    error: null,
+    created_at: now,
+    updated_at: now,
   };
   await db.insertInto('drafts').values(row).execute();
   return row;
@@ -271,7 +428,12 @@ async function adoptMailAppDraft(db: Kysely<Database>, ownerId: string, id: stri
 
 /** The \Drafts folder, or one nested inside it. */
 export async function isDraftsFolder(db: Kysely<Database>, mailboxId: string, path: string): Promise<boolean> {
-  const drafts = await db.selectFrom('folders').select(['path', 'delimiter']).where('mailbox_id', '=', mailboxId).where('special_use', '=', '\\Drafts').executeTakeFirst();
+  const drafts = await db
+    .selectFrom('folders')
+    .select(['path', 'delimiter'])
+    .where('mailbox_id', '=', mailboxId)
+    .where('special_use', '=', '\\Drafts')
+    .executeTakeFirst();
   if (!drafts) return false;
   return path === drafts.path || path.startsWith(`${drafts.path}${drafts.delimiter ?? '/'}`);
 }
@@ -291,6 +453,16 @@ async function assertNotDeletedOnServer(db: Kysely<Database>, draft: DraftRow): 
   // Only a folder synced past the draft's UID can tell that it is gone.
   if (!folder || folder.enabled !== 1 || folder.first_sync_done !== 1) return;
   if (folder.uid_validity !== draft.uid_validity || (folder.uid_next ?? 0) <= draft.uid) return;
-  const present = await db.selectFrom('message_locations').select('id').where('folder_id', '=', folder.id).where('uid', '=', draft.uid).executeTakeFirst();
-  if (!present) throw new TandemError('draft_deleted', 'This draft was deleted in your mail app. Restore it (POST /api/v1/drafts/:id/restore) to keep editing it.', { draftId: draft.id });
+  const present = await db
+    .selectFrom('message_locations')
+    .select('id')
+    .where('folder_id', '=', folder.id)
+    .where('uid', '=', draft.uid)
+    .executeTakeFirst();
+  if (!present)
+    throw new TandemError(
+      'draft_deleted',
+      'This draft was deleted in your mail app. Restore it (POST /api/v1/drafts/:id/restore) to keep editing it.',
+      { draftId: draft.id },
+    );
 }

@@ -9,7 +9,14 @@ export const draftFieldsSchema = z.object({
   text: z.string().optional(),
   html: z.string().optional(),
   attachments: z
-    .array(z.object({ filename: z.string().min(1), contentType: z.string().min(1), contentBase64: z.string(), contentId: z.string().optional() }))
+    .array(
+      z.object({
+        filename: z.string().min(1),
+        contentType: z.string().min(1),
+        contentBase64: z.string(),
+        contentId: z.string().optional(),
+      }),
+    )
     .optional(),
   /** Attachments of the draft being edited (ids from GET /messages/:id) to keep, inline images included. */
   keepAttachments: z.array(z.string()).optional(),

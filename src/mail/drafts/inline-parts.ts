@@ -21,11 +21,21 @@ export async function inlinePart(blobs: BlobStore, rawKey: string, contentId: st
 }
 
 /** The parts of the previous version that `html` still references, unless `present` already holds one with that Content-ID. */
-export async function inlinePartsKept(blobs: BlobStore, previousRaw: string, html: string | undefined, present: readonly ComposeAttachment[]): Promise<ComposeAttachment[]> {
+export async function inlinePartsKept(
+  blobs: BlobStore,
+  previousRaw: string,
+  html: string | undefined,
+  present: readonly ComposeAttachment[],
+): Promise<ComposeAttachment[]> {
   const references = cidReferences(html ?? null);
   if (references.size === 0) return [];
   const held = new Set(present.flatMap((a) => (a.contentId ? [bare(a.contentId)] : [])));
   return (await inlineParts(blobs, previousRaw))
     .filter((p) => references.has(bare(p.contentId)) && !held.has(bare(p.contentId)))
-    .map((p) => ({ filename: p.filename ?? 'image', contentType: p.contentType, contentBase64: p.content.toString('base64'), contentId: p.contentId }));
+    .map((p) => ({
+      filename: p.filename ?? 'image',
+      contentType: p.contentType,
+      contentBase64: p.content.toString('base64'),
+      contentId: p.contentId,
+    }));
 }

@@ -39,7 +39,12 @@ export interface ConnectOptions {
 }
 
 /** ImapFlow's options for a checked target: the socket goes to its address, TLS names the host (SNI, certificate check). */
-export function imapOptions(settings: ImapSettings, target: OutboundTarget, options: ConnectOptions = {}, accessToken?: string): ImapFlowOptions {
+export function imapOptions(
+  settings: ImapSettings,
+  target: OutboundTarget,
+  options: ConnectOptions = {},
+  accessToken?: string,
+): ImapFlowOptions {
   return {
     host: target.address,
     ...(isIP(target.host) ? {} : { servername: target.host }),
@@ -77,7 +82,10 @@ export async function connectImap(settings: ImapSettings, options: ConnectOption
 
 async function connectOnce(settings: ImapSettings, options: ConnectOptions, accessToken?: string): Promise<ImapFlow> {
   const refusals = refusalRecorder();
-  const client = new ImapFlow({ ...imapOptions(settings, await checkedTarget(settings), options, accessToken), logger: refusals.logger });
+  const client = new ImapFlow({
+    ...imapOptions(settings, await checkedTarget(settings), options, accessToken),
+    logger: refusals.logger,
+  });
   refusals.attach(client);
   // A dropped connection is reported through the next command; keep the emitter from throwing.
   client.on('error', () => undefined);

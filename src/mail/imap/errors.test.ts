@@ -7,13 +7,18 @@ function refusal(line: string): object {
   const match = /^(NO|BAD) (?:\[([A-Z-]+)[^\]]*\] )?(.*)$/.exec(line);
   if (!match) throw new Error(`not a NO/BAD line: ${line}`);
   const [, status, code, text] = match;
-  return { message: 'Command failed', responseStatus: status, ...(code ? { serverResponseCode: code } : {}), responseText: text };
+  return {
+    message: 'Command failed',
+    responseStatus: status,
+    ...(code ? { serverResponseCode: code } : {}),
+    responseText: text,
+  };
 }
 
 /** Server responses as the servers send them, and the kind each must be filed under. */
 const RECORDED: [server: string, line: string, failure: MailServerFailure][] = [
-  ['Dovecot', 'NO [NONEXISTENT] Mailbox doesn\'t exist: Archive', 'no_such_folder'],
-  ['Dovecot', 'NO [TRYCREATE] Mailbox doesn\'t exist: Sent', 'no_such_folder'],
+  ['Dovecot', "NO [NONEXISTENT] Mailbox doesn't exist: Archive", 'no_such_folder'],
+  ['Dovecot', "NO [TRYCREATE] Mailbox doesn't exist: Sent", 'no_such_folder'],
   ['Dovecot', 'NO [AUTHENTICATIONFAILED] Authentication failed.', 'auth_failed'],
   ['Dovecot', 'NO [UNAVAILABLE] Temporary authentication failure. [mail:2026-12-02 07:12:01]', 'temporary'],
   ['Dovecot', 'NO [OVERQUOTA] Quota exceeded (mailbox for user is full)', 'refused'],
@@ -45,16 +50,31 @@ describe('the IMAP error classifier', () => {
   });
 
   it('reads a throttling server’s suggested back-off time, or 0 when it gives none', () => {
-    expect(classifyImapError(refusal('NO Request is throttled. Suggested Backoff Time: 92415 milliseconds'))).toMatchObject({ retryAfterMs: 92415, retryable: true });
+    expect(
+      classifyImapError(refusal('NO Request is throttled. Suggested Backoff Time: 92415 milliseconds')),
+    ).toMatchObject({ retryAfterMs: 92415, retryable: true });
     expect(classifyImapError(refusal('NO [THROTTLED] Slow down'))).toMatchObject({ retryAfterMs: 0 });
     expect(throttleDelay('Mailbox does not exist')).toBeNull();
   });
 
   it('files a refused login, dropped connections and certificate failures', () => {
-    expect(classifyImapError({ authenticationFailed: true, responseText: 'Invalid credentials' })).toMatchObject({ failure: 'auth_failed', policy: 'reauthorize' });
-    expect(classifyImapError({ code: 'ECONNRESET', message: 'read ECONNRESET' })).toMatchObject({ failure: 'connection_failed', policy: 'retry' });
-    expect(classifyImapError({ code: 'NoConnection', message: 'Connection not available' })).toMatchObject({ failure: 'connection_failed' });
-    expect(classifyImapError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' }, 'imap.example.test')).toMatchObject({
+    expect(classifyImapError({ authenticationFailed: true, responseText: 'Invalid credentials' })).toMatchObject({
+      failure: 'auth_failed',
+      policy: 'reauthorize',
+    });
+    expect(classifyImapError({ code: 'ECONNRESET', message: 'read ECONNRESET' })).toMatchObject({
+      failure: 'connection_failed',
+      policy: 'retry',
+    });
+    expect(classifyImapError({ code: 'NoConnection', message: 'Connection not available' })).toMatchObject({
+      failure: 'connection_failed',
+    });
+    expect(
+      classifyImapError(
+        { code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' },
+        'imap.example.test',
+      ),
+    ).toMatchObject({
       failure: 'tls_failed',
       message: expect.stringContaining('imap.example.test'),
     });
@@ -69,8 +89,14 @@ describe('the IMAP error classifier', () => {
 
 describe('the failure policy', () => {
   it('retries what time can fix, stops for a refused login, gives up what retrying cannot fix', () => {
-    expect(['connection_failed', 'tls_failed', 'temporary', 'throttled', 'other'].map((f) => policyFor(f as MailServerFailure))).toEqual(Array(5).fill('retry'));
+    expect(
+      ['connection_failed', 'tls_failed', 'temporary', 'throttled', 'other'].map((f) =>
+        policyFor(f as MailServerFailure),
+      ),
+    ).toEqual(Array(5).fill('retry'));
     expect(policyFor('auth_failed')).toBe('reauthorize');
-    expect(['no_such_folder', 'too_large', 'refused'].map((f) => policyFor(f as MailServerFailure))).toEqual(Array(3).fill('give_up'));
+    expect(['no_such_folder', 'too_large', 'refused'].map((f) => policyFor(f as MailServerFailure))).toEqual(
+      Array(3).fill('give_up'),
+    );
   });
 });

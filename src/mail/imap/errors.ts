@@ -83,7 +83,23 @@ interface ImapFlowErrorShape {
   responseText?: string;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE', 'NoConnection', 'ETIMEOUT', 'CONNECT_TIMEOUT', 'GREETING_TIMEOUT', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText', 'EConnectionClosed']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EPIPE',
+  'NoConnection',
+  'ETIMEOUT',
+  'CONNECT_TIMEOUT',
+  'GREETING_TIMEOUT',
+  'ClosedAfterConnectTLS',
+  'ClosedAfterConnectText',
+  'EConnectionClosed',
+]);
 
 /** Response codes (RFC 5530 and the RFCs it lists) and what each means here. */
 const RESPONSE_CODES: Record<string, MailServerFailure> = {
@@ -107,7 +123,8 @@ const RESPONSE_CODES: Record<string, MailServerFailure> = {
 };
 
 /** Servers that say it in words instead of a code (Courier, Cyrus, Exchange, older Dovecot). */
-const NO_SUCH_FOLDER_TEXT = /does ?n[o']t exist|unknown mailbox|no such (mailbox|folder)|could not be found|folder not found|mailbox not found/i;
+const NO_SUCH_FOLDER_TEXT =
+  /does ?n[o']t exist|unknown mailbox|no such (mailbox|folder)|could not be found|folder not found|mailbox not found/i;
 const TOO_LARGE_TEXT = /too (large|big)|exceeds? .*(size|limit)|size limit/i;
 const QUOTA_TEXT = /quota/i;
 const TEMPORARY_TEXT = /server unavailable|try again later|temporar|not connected/i;
@@ -116,22 +133,39 @@ export function classifyImapError(error: unknown, host = 'the server'): MailServ
   if (error instanceof MailServerError) return error;
   const e = (error ?? {}) as ImapFlowErrorShape;
   const detail = e.responseText || e.message || String(error);
-  if (e.authenticationFailed) return new MailServerError('auth_failed', `The mail server refused the login: ${detail}`, error);
+  if (e.authenticationFailed)
+    return new MailServerError('auth_failed', `The mail server refused the login: ${detail}`, error);
   const throttled = throttleDelay(detail);
   if (throttled !== null || e.serverResponseCode === 'THROTTLED') {
-    return new MailServerError('throttled', `The mail server is throttling this account: ${detail}`, error, throttled ?? 0);
+    return new MailServerError(
+      'throttled',
+      `The mail server is throttling this account: ${detail}`,
+      error,
+      throttled ?? 0,
+    );
   }
   const byCode = e.serverResponseCode ? RESPONSE_CODES[e.serverResponseCode.toUpperCase()] : undefined;
   if (byCode) return new MailServerError(byCode, describe(byCode, detail, host), error);
   const code = e.code ?? '';
-  if (/CERT|SSL|TLS|SELF_SIGNED|DEPTH_ZERO/i.test(code) || /certificate|wrong version number|ssl/i.test(e.message ?? '')) {
+  if (
+    /CERT|SSL|TLS|SELF_SIGNED|DEPTH_ZERO/i.test(code) ||
+    /certificate|wrong version number|ssl/i.test(e.message ?? '')
+  ) {
     return new MailServerError('tls_failed', describe('tls_failed', detail, host), error);
   }
   if (NETWORK_CODES.has(code) || (!e.responseStatus && /timeout|connection|socket/i.test(e.message ?? ''))) {
     return new MailServerError('connection_failed', describe('connection_failed', detail, host), error);
   }
   if (e.responseStatus === 'NO' || e.responseStatus === 'BAD') {
-    const byText = NO_SUCH_FOLDER_TEXT.test(detail) ? 'no_such_folder' : TOO_LARGE_TEXT.test(detail) ? 'too_large' : QUOTA_TEXT.test(detail) ? 'refused' : TEMPORARY_TEXT.test(detail) ? 'temporary' : null;
+    const byText = NO_SUCH_FOLDER_TEXT.test(detail)
+      ? 'no_such_folder'
+      : TOO_LARGE_TEXT.test(detail)
+        ? 'too_large'
+        : QUOTA_TEXT.test(detail)
+          ? 'refused'
+          : TEMPORARY_TEXT.test(detail)
+            ? 'temporary'
+            : null;
     if (byText) return new MailServerError(byText, describe(byText, detail, host), error);
   }
   return new MailServerError('other', detail, error);
@@ -177,19 +211,36 @@ export function connectFailure(error: unknown, server: 'IMAP' | 'SMTP', host: st
       return loginRefused(server, host, port, error);
     case 'temporary':
     case 'throttled':
-      return new MailServerError(known.failure, `The ${server} server at ${where} is busy or limiting this account; try again later`, error, known.retryAfterMs);
+      return new MailServerError(
+        known.failure,
+        `The ${server} server at ${where} is busy or limiting this account; try again later`,
+        error,
+        known.retryAfterMs,
+      );
     default: {
       const code = (error as { code?: string } | null)?.code ?? '';
       if (CERTIFICATE_CODES.test(code)) {
-        return new MailServerError('tls_failed', `The certificate of ${where} cannot be verified for ${host} (allow an invalid certificate only for a server you trust)`, error);
+        return new MailServerError(
+          'tls_failed',
+          `The certificate of ${where} cannot be verified for ${host} (allow an invalid certificate only for a server you trust)`,
+          error,
+        );
       }
-      return new MailServerError('connection_failed', `No ${server} server could be reached at ${where} with the chosen security`, error);
+      return new MailServerError(
+        'connection_failed',
+        `No ${server} server could be reached at ${where} with the chosen security`,
+        error,
+      );
     }
   }
 }
 
 export function loginRefused(server: 'IMAP' | 'SMTP', host: string, port: number, cause: unknown): MailServerError {
-  return new MailServerError('auth_failed', `The ${server} server at ${host}:${port} refused the login: check the username and password`, cause);
+  return new MailServerError(
+    'auth_failed',
+    `The ${server} server at ${host}:${port} refused the login: check the username and password`,
+    cause,
+  );
 }
 
 /**

@@ -25,7 +25,11 @@ const EVENTS = [atom('MessageNew'), atom('MessageExpunge'), atom('FlagChange')];
  * `changed` gets the path of a folder that changed. Returns false when the
  * server has no NOTIFY or refuses the request: the caller then polls.
  */
-export async function startNotify(client: ImapFlow, paths: string[], changed: (path: string) => void): Promise<boolean> {
+export async function startNotify(
+  client: ImapFlow,
+  paths: string[],
+  changed: (path: string) => void,
+): Promise<boolean> {
   if (!client.capabilities.has('NOTIFY') || paths.length === 0) return false;
   const internals = client as unknown as ImapFlowInternals;
   const watched = new Set(paths);
@@ -39,7 +43,11 @@ export async function startNotify(client: ImapFlow, paths: string[], changed: (p
   internals.untaggedHandlers.LIST = (untagged) => report(untagged.attributes?.[2]?.value);
   const names = paths.map((path) => ({ type: 'STRING', value: encodePath(client, path) }));
   try {
-    const answer = await internals.exec('NOTIFY', [atom('SET'), [atom('selected'), EVENTS], [atom('mailboxes'), names, [...EVENTS, atom('MailboxName')]]]);
+    const answer = await internals.exec('NOTIFY', [
+      atom('SET'),
+      [atom('selected'), EVENTS],
+      [atom('mailboxes'), names, [...EVENTS, atom('MailboxName')]],
+    ]);
     answer.next();
     return true;
   } catch {

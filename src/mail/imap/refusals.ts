@@ -10,7 +10,9 @@ const lastRefusals = new WeakMap<ImapFlow, { error: unknown }>();
 
 export interface RefusalRecorder {
   /** An ImapFlow `logger` option: records what ImapFlow reports of a refused command, logs nothing. */
-  logger: Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', (entry?: unknown) => void> & { isLevelEnabled(level: string): boolean };
+  logger: Record<'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal', (entry?: unknown) => void> & {
+    isLevelEnabled(level: string): boolean;
+  };
   /** Ties the recorder to the client built with its logger. */
   attach(client: ImapFlow): void;
 }
@@ -24,7 +26,15 @@ export function refusalRecorder(): RefusalRecorder {
   };
   return {
     // Only warnings are wanted: ImapFlow then skips building the entries of every other level.
-    logger: { trace: ignore, debug: ignore, info: ignore, warn: record, error: ignore, fatal: ignore, isLevelEnabled: (level) => level === 'warn' },
+    logger: {
+      trace: ignore,
+      debug: ignore,
+      info: ignore,
+      warn: record,
+      error: ignore,
+      fatal: ignore,
+      isLevelEnabled: (level) => level === 'warn',
+    },
     attach: (client) => lastRefusals.set(client, slot),
   };
 }

@@ -20,15 +20,35 @@ export interface DeletionSummary {
 const count = (value: string | number | bigint | undefined): number => Number(value ?? 0);
 
 /** The counts for the mailbox's owner; "not found" for anyone else. */
-export async function deletionSummary(db: Kysely<Database>, ownerId: string, mailboxId: string): Promise<DeletionSummary> {
-  const own = await db.selectFrom('mailboxes').select('id').where('id', '=', mailboxId).where('owner_user_id', '=', ownerId).executeTakeFirst();
+export async function deletionSummary(
+  db: Kysely<Database>,
+  ownerId: string,
+  mailboxId: string,
+): Promise<DeletionSummary> {
+  const own = await db
+    .selectFrom('mailboxes')
+    .select('id')
+    .where('id', '=', mailboxId)
+    .where('owner_user_id', '=', ownerId)
+    .executeTakeFirst();
   if (!own) throw new TandemError('not_found', 'No such mailbox');
-  const emails = await db.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('mailbox_id', '=', mailboxId).executeTakeFirst();
-  const drafts = await db.selectFrom('drafts').select((eb) => eb.fn.countAll().as('n')).where('mailbox_id', '=', mailboxId).executeTakeFirst();
+  const emails = await db
+    .selectFrom('messages')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('mailbox_id', '=', mailboxId)
+    .executeTakeFirst();
+  const drafts = await db
+    .selectFrom('drafts')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('mailbox_id', '=', mailboxId)
+    .executeTakeFirst();
   const links = await db
     .selectFrom('email_links')
     .innerJoin('messages', 'messages.id', 'email_links.message_id')
-    .select((eb) => [eb.fn.count('email_links.message_id').distinct().as('emails'), eb.fn.count('email_links.record_id').distinct().as('records')])
+    .select((eb) => [
+      eb.fn.count('email_links.message_id').distinct().as('emails'),
+      eb.fn.count('email_links.record_id').distinct().as('records'),
+    ])
     .where('messages.mailbox_id', '=', mailboxId)
     .where('email_links.state', '=', 'linked')
     .executeTakeFirst();
@@ -38,7 +58,11 @@ export async function deletionSummary(db: Kysely<Database>, ownerId: string, mai
     .select((eb) => eb.fn.countAll().as('n'))
     .where('messages.mailbox_id', '=', mailboxId)
     .executeTakeFirst();
-  const rules = await db.selectFrom('mailroom_rules').select((eb) => eb.fn.countAll().as('n')).where('mailbox_id', '=', mailboxId).executeTakeFirst();
+  const rules = await db
+    .selectFrom('mailroom_rules')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('mailbox_id', '=', mailboxId)
+    .executeTakeFirst();
   return {
     emails: count(emails?.n),
     drafts: count(drafts?.n),
@@ -55,5 +79,9 @@ export async function deletionSummary(db: Kysely<Database>, ownerId: string, mai
  * foreign key's cascade does not take them. Runs inside the deletion's transaction.
  */
 export async function keepRulesOf(trx: Kysely<Database>, mailboxId: string): Promise<void> {
-  await trx.updateTable('mailroom_rules').set({ mailbox_id: null, enabled: 0, updated_at: Date.now() }).where('mailbox_id', '=', mailboxId).execute();
+  await trx
+    .updateTable('mailroom_rules')
+    .set({ mailbox_id: null, enabled: 0, updated_at: Date.now() })
+    .where('mailbox_id', '=', mailboxId)
+    .execute();
 }

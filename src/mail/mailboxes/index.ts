@@ -1,4 +1,11 @@
-export { connectMailbox, createMailbox, deleteMailbox, disconnectMailbox, serverFolders, updateMailbox } from './manage.ts';
+export {
+  connectMailbox,
+  createMailbox,
+  deleteMailbox,
+  disconnectMailbox,
+  serverFolders,
+  updateMailbox,
+} from './manage.ts';
 export type { MailboxChanges, NewMailbox } from './manage.ts';
 export { deletionSummary } from './deletion.ts';
 export type { DeletionSummary } from './deletion.ts';

@@ -36,19 +36,34 @@ export interface NewMailbox {
  * Connects a mailbox: the IMAP and SMTP logins are tried first and nothing is
  * saved unless both work. One personal mailbox per user.
  */
-export async function createMailbox(context: TandemContext, sync: SyncControl, ownerId: string, input: NewMailbox): Promise<string> {
+export async function createMailbox(
+  context: TandemContext,
+  sync: SyncControl,
+  ownerId: string,
+  input: NewMailbox,
+): Promise<string> {
   const { db } = context.store;
   const kind = input.kind ?? 'personal';
   if (kind === 'personal') {
-    const existing = await db.selectFrom('mailboxes').select('id').where('owner_user_id', '=', ownerId).where('kind', '=', 'personal').executeTakeFirst();
-    if (existing) throw new TandemError('mailbox_exists', 'You already have a mailbox: delete it before setting up another one', { mailboxId: existing.id });
+    const existing = await db
+      .selectFrom('mailboxes')
+      .select('id')
+      .where('owner_user_id', '=', ownerId)
+      .where('kind', '=', 'personal')
+      .executeTakeFirst();
+    if (existing)
+      throw new TandemError('mailbox_exists', 'You already have a mailbox: delete it before setting up another one', {
+        mailboxId: existing.id,
+      });
   }
   const preset = mailboxPreset(input.providerId, input.imap.host, input.address);
   // The moment Save was pressed: the sync period starts here, and so does "new mail" in each
   // chosen folder (its UIDNEXT, read right after), as INTERNALDATE has only seconds and may
   // come from a server clock that is behind.
   const now = Date.now();
-  const chosen = (folders: ServerFolder[]) => input.folders ?? folders.filter((f) => f.specialUse && DEFAULT_FOLDER_ROLES.includes(f.specialUse)).map((f) => f.path);
+  const chosen = (folders: ServerFolder[]) =>
+    input.folders ??
+    folders.filter((f) => f.specialUse && DEFAULT_FOLDER_ROLES.includes(f.specialUse)).map((f) => f.path);
   let server: Awaited<ReturnType<typeof inspectImap>>;
   try {
     server = await inspectImap({ ...input.imap, outbound: context.outbound }, chosen);
@@ -60,7 +75,8 @@ export async function createMailbox(context: TandemContext, sync: SyncControl, o
 
   const wanted = chosen(serverFolders);
   const unknown = wanted.filter((path) => !serverFolders.some((f) => f.path === path));
-  if (unknown.length > 0) throw new TandemError('validation_failed', `No such folder on the server: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new TandemError('validation_failed', `No such folder on the server: ${unknown.join(', ')}`);
 
   const id = randomUUID();
   const secrets: MailboxSecrets = {
@@ -127,33 +143,68 @@ export interface MailboxChanges {
 }
 
 /** Enables exactly the given folders (a newly enabled one syncs within the period) and updates options. */
-export async function updateMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string, changes: MailboxChanges): Promise<void> {
+export async function updateMailbox(
+  context: TandemContext,
+  sync: SyncControl,
+  ownerId: string,
+  mailboxId: string,
+  changes: MailboxChanges,
+): Promise<void> {
   const mailbox = await ownedMailbox(context.store.db, ownerId, mailboxId);
   const { db } = context.store;
   if (changes.folders !== undefined) await learnNewFolders(context, mailbox, changes.folders);
   await db.transaction().execute(async (trx) => {
     if (changes.markIncomingPrivate !== undefined) {
-      await trx.updateTable('mailboxes').set({ mark_incoming_private: changes.markIncomingPrivate ? 1 : 0, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
+      await trx
+        .updateTable('mailboxes')
+        .set({ mark_incoming_private: changes.markIncomingPrivate ? 1 : 0, updated_at: Date.now() })
+        .where('id', '=', mailboxId)
+        .execute();
     }
     if (changes.fallbackConsent !== undefined) {
-      await trx.updateTable('mailboxes').set({ fallback_consent: changes.fallbackConsent ? 1 : 0, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
+      await trx
+        .updateTable('mailboxes')
+        .set({ fallback_consent: changes.fallbackConsent ? 1 : 0, updated_at: Date.now() })
+        .where('id', '=', mailboxId)
+        .execute();
     }
     if (changes.folders === undefined) return;
     const wanted = new Set(changes.folders);
-    const rows = await trx.selectFrom('folders').select(['id', 'path', 'enabled']).where('mailbox_id', '=', mailboxId).execute();
+    const rows = await trx
+      .selectFrom('folders')
+      .select(['id', 'path', 'enabled'])
+      .where('mailbox_id', '=', mailboxId)
+      .execute();
     const unknown = [...wanted].filter((path) => !rows.some((r) => r.path === path));
-    if (unknown.length > 0) throw new TandemError('validation_failed', `No such folder on the server: ${unknown.join(', ')}`);
+    if (unknown.length > 0)
+      throw new TandemError('validation_failed', `No such folder on the server: ${unknown.join(', ')}`);
     for (const row of rows) {
       const enable = wanted.has(row.path);
       if (enable === (row.enabled === 1)) continue;
-      await trx.updateTable('folders').set({ enabled: enable ? 1 : 0, enabled_at: enable ? Date.now() : null }).where('id', '=', row.id).execute();
+      await trx
+        .updateTable('folders')
+        .set({ enabled: enable ? 1 : 0, enabled_at: enable ? Date.now() : null })
+        .where('id', '=', row.id)
+        .execute();
       if (!enable) {
         // A disabled folder stops syncing; its messages leave Tandem (they stay on the server).
         const uids = await trx.selectFrom('message_locations').select('uid').where('folder_id', '=', row.id).execute();
-        await removeLocations(trx, row.id, uids.map((u) => u.uid));
+        await removeLocations(
+          trx,
+          row.id,
+          uids.map((u) => u.uid),
+        );
         await trx
           .updateTable('folders')
-          .set({ uid_validity: null, uid_next: null, highest_modseq: null, first_sync_low_uid: null, first_sync_done: 0, server_total: 0, synced_count: 0 })
+          .set({
+            uid_validity: null,
+            uid_next: null,
+            highest_modseq: null,
+            first_sync_low_uid: null,
+            first_sync_done: 0,
+            server_total: 0,
+            synced_count: 0,
+          })
           .where('id', '=', row.id)
           .execute();
       }
@@ -163,29 +214,63 @@ export async function updateMailbox(context: TandemContext, sync: SyncControl, o
 }
 
 /** Folders made on the server since the last look are asked for by path: list the server's folders and add them. */
-async function learnNewFolders(context: TandemContext, mailbox: Selectable<MailboxesTable>, paths: string[]): Promise<void> {
+async function learnNewFolders(
+  context: TandemContext,
+  mailbox: Selectable<MailboxesTable>,
+  paths: string[],
+): Promise<void> {
   const { db } = context.store;
-  const known = new Set((await db.selectFrom('folders').select('path').where('mailbox_id', '=', mailbox.id).execute()).map((f) => f.path));
+  const known = new Set(
+    (await db.selectFrom('folders').select('path').where('mailbox_id', '=', mailbox.id).execute()).map((f) => f.path),
+  );
   if (paths.every((path) => known.has(path))) return;
   const onServer = await verifyImap(imapSettingsOf(mailbox, context.secrets, db, context.outbound));
   const added = onServer.filter((f) => !known.has(f.path) && paths.includes(f.path));
   if (added.length === 0) return;
   await db
     .insertInto('folders')
-    .values(added.map((f) => ({ mailbox_id: mailbox.id, path: f.path, delimiter: f.delimiter, special_use: f.specialUse, enabled: 0, enabled_at: null, created_at: Date.now() })))
+    .values(
+      added.map((f) => ({
+        mailbox_id: mailbox.id,
+        path: f.path,
+        delimiter: f.delimiter,
+        special_use: f.specialUse,
+        enabled: 0,
+        enabled_at: null,
+        created_at: Date.now(),
+      })),
+    )
     .onConflict((oc) => oc.columns(['mailbox_id', 'path']).doNothing())
     .execute();
 }
 
-export async function disconnectMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
+export async function disconnectMailbox(
+  context: TandemContext,
+  sync: SyncControl,
+  ownerId: string,
+  mailboxId: string,
+): Promise<void> {
   await ownedMailbox(context.store.db, ownerId, mailboxId);
-  await context.store.db.updateTable('mailboxes').set({ state: 'disconnected', error: null, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
+  await context.store.db
+    .updateTable('mailboxes')
+    .set({ state: 'disconnected', error: null, updated_at: Date.now() })
+    .where('id', '=', mailboxId)
+    .execute();
   await sync.stopMailbox(mailboxId);
 }
 
-export async function connectMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
+export async function connectMailbox(
+  context: TandemContext,
+  sync: SyncControl,
+  ownerId: string,
+  mailboxId: string,
+): Promise<void> {
   await ownedMailbox(context.store.db, ownerId, mailboxId);
-  await context.store.db.updateTable('mailboxes').set({ state: 'syncing', error: null, updated_at: Date.now() }).where('id', '=', mailboxId).execute();
+  await context.store.db
+    .updateTable('mailboxes')
+    .set({ state: 'syncing', error: null, updated_at: Date.now() })
+    .where('id', '=', mailboxId)
+    .execute();
   await sync.restartMailbox(mailboxId);
 }
 
@@ -194,14 +279,21 @@ export async function connectMailbox(context: TandemContext, sync: SyncControl, 
  * mail), with their record links and comments; its mailroom rules are kept,
  * turned off. deletionSummary gives the counts beforehand.
  */
-export async function deleteMailbox(context: TandemContext, sync: SyncControl, ownerId: string, mailboxId: string): Promise<void> {
+export async function deleteMailbox(
+  context: TandemContext,
+  sync: SyncControl,
+  ownerId: string,
+  mailboxId: string,
+): Promise<void> {
   const mailbox = await ownedMailbox(context.store.db, ownerId, mailboxId);
   await sync.stopMailbox(mailboxId);
   const { db, dialect } = context.store;
   const blobs = await blobsOf(db, mailboxId);
   await db.transaction().execute(async (trx) => {
     if (dialect === 'sqlite') {
-      await sql`delete from messages_fts where rowid in (select id from messages where mailbox_id = ${mailboxId})`.execute(trx);
+      await sql`delete from messages_fts where rowid in (select id from messages where mailbox_id = ${mailboxId})`.execute(
+        trx,
+      );
     }
     await keepRulesOf(trx, mailboxId);
     await trx.deleteFrom('mailboxes').where('id', '=', mailboxId).execute();
@@ -214,7 +306,12 @@ export async function deleteMailbox(context: TandemContext, sync: SyncControl, o
 
 async function blobsOf(db: TandemContext['store']['db'], mailboxId: string): Promise<Set<string>> {
   const raws = await db.selectFrom('messages').select('raw_blob as key').where('mailbox_id', '=', mailboxId).execute();
-  const parts = await db.selectFrom('attachments').innerJoin('messages', 'messages.id', 'attachments.message_id').select('attachments.blob_key as key').where('messages.mailbox_id', '=', mailboxId).execute();
+  const parts = await db
+    .selectFrom('attachments')
+    .innerJoin('messages', 'messages.id', 'attachments.message_id')
+    .select('attachments.blob_key as key')
+    .where('messages.mailbox_id', '=', mailboxId)
+    .execute();
   const drafts = await db.selectFrom('drafts').select('raw_blob as key').where('mailbox_id', '=', mailboxId).execute();
   const sends = await db.selectFrom('sends').select('raw_blob as key').where('mailbox_id', '=', mailboxId).execute();
   return new Set([...raws, ...parts, ...drafts, ...sends].map((r) => r.key).filter((key): key is string => !!key));
@@ -241,7 +338,14 @@ export async function serverFolders(context: TandemContext, ownerId: string, mai
   const row = await ownedMailbox(context.store.db, ownerId, mailboxId);
   const folders = await verifyImap(imapSettingsOf(row, context.secrets, context.store.db, context.outbound));
   const enabled = new Set(
-    (await context.store.db.selectFrom('folders').select('path').where('mailbox_id', '=', mailboxId).where('enabled', '=', 1).execute()).map((f) => f.path),
+    (
+      await context.store.db
+        .selectFrom('folders')
+        .select('path')
+        .where('mailbox_id', '=', mailboxId)
+        .where('enabled', '=', 1)
+        .execute()
+    ).map((f) => f.path),
   );
   return folders.map((f) => ({ ...f, enabled: enabled.has(f.path) }));
 }

@@ -27,8 +27,15 @@ export async function oauthMailboxSettings(
 ): Promise<{ imap: ImapSettings; smtp: SmtpSettings; providerId: string; address: string }> {
   const grant = await ownedGrant(context.store.db, ownerId, grantId);
   // A grant belongs to one mailbox: deleting that mailbox deletes it.
-  const user = await context.store.db.selectFrom('mailboxes').select('id').where('oauth_grant_id', '=', grantId).executeTakeFirst();
-  if (user) throw new TandemError('conflict', 'This sign-in is already used by another mailbox: sign in again for a new one', { mailboxId: user.id });
+  const user = await context.store.db
+    .selectFrom('mailboxes')
+    .select('id')
+    .where('oauth_grant_id', '=', grantId)
+    .executeTakeFirst();
+  if (user)
+    throw new TandemError('conflict', 'This sign-in is already used by another mailbox: sign in again for a new one', {
+      mailboxId: user.id,
+    });
   const provider = await oauthClient(context.store.db, context.secrets, grant.provider_id);
   const accessToken = new GrantTokenSource(context.store.db, context.secrets, grant.id);
   const server = (choice: OAuthServerChoice, fallback: typeof provider.imap) => ({
@@ -49,10 +56,17 @@ export async function oauthMailboxSettings(
 }
 
 /** The built-in provider a mailbox is on: by id, else by its IMAP host or its address (a password mailbox at Yahoo, iCloud…). */
-export function mailboxPreset(providerId: string | undefined, imapHost: string, address: string): ProviderPreset | undefined {
+export function mailboxPreset(
+  providerId: string | undefined,
+  imapHost: string,
+  address: string,
+): ProviderPreset | undefined {
   if (providerId) return presetById(providerId);
   const host = imapHost.toLowerCase();
-  return PROVIDER_PRESETS.find((p) => p.imap.host === host) ?? presetForDomain(address.trim().toLowerCase().split('@')[1] ?? '');
+  return (
+    PROVIDER_PRESETS.find((p) => p.imap.host === host) ??
+    presetForDomain(address.trim().toLowerCase().split('@')[1] ?? '')
+  );
 }
 
 /** A refused password at a provider that wants an app password (or OAuth2) says so, with the provider's help page. */
@@ -62,5 +76,9 @@ export function withProviderHelp(error: unknown, preset: ProviderPreset | undefi
     preset.auth === 'oauth2'
       ? `${preset.name} wants you to sign in with ${preset.name} rather than give a password`
       : `${preset.name} refuses your account password in mail apps: make an app password and enter that instead`;
-  return new TandemError('auth_failed', `${error.message}. ${advice} (${preset.helpUrl})`, { ...error.details, providerId: preset.id, helpUrl: preset.helpUrl });
+  return new TandemError('auth_failed', `${error.message}. ${advice} (${preset.helpUrl})`, {
+    ...error.details,
+    providerId: preset.id,
+    helpUrl: preset.helpUrl,
+  });
 }

@@ -46,7 +46,11 @@ export interface MailboxView {
 }
 
 /** A mailbox of `viewerId` (any mailbox when null, for the CLI), or not_found — also for someone else's: its existence is not revealed. */
-export async function mailboxView(db: Kysely<Database>, viewerId: string | null, mailboxId: string): Promise<MailboxView> {
+export async function mailboxView(
+  db: Kysely<Database>,
+  viewerId: string | null,
+  mailboxId: string,
+): Promise<MailboxView> {
   const row = await db
     .selectFrom('mailboxes')
     .selectAll()
@@ -88,7 +92,10 @@ export async function mailboxView(db: Kysely<Database>, viewerId: string | null,
     };
   });
   const enabled = views.filter((f) => f.enabled);
-  const progress = { done: enabled.reduce((sum, f) => sum + f.synced, 0), total: enabled.reduce((sum, f) => sum + f.messages, 0) };
+  const progress = {
+    done: enabled.reduce((sum, f) => sum + f.synced, 0),
+    total: enabled.reduce((sum, f) => sum + f.messages, 0),
+  };
   return {
     id: row.id,
     address: row.address,

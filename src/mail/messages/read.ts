@@ -85,10 +85,34 @@ function locations(db: Kysely<Database>) {
     .innerJoin('messages', 'messages.id', 'message_locations.message_id')
     .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
     .innerJoin('mailboxes', 'mailboxes.id', 'message_locations.mailbox_id')
-    .select(['messages.id as id', 'message_locations.id as location_id', 'message_locations.mailbox_id as mailbox_id', 'folders.path as folder'])
-    .select(['message_locations.uid', 'message_locations.flags', 'message_locations.seen', 'message_locations.flagged', 'message_locations.date'])
-    .select(['messages.message_id', 'messages.thread_id', 'messages.subject', 'messages.from_name', 'messages.from_address'])
-    .select(['messages.to_json', 'messages.cc_json', 'messages.private', 'messages.snippet', 'messages.has_attachments', 'messages.size'])
+    .select([
+      'messages.id as id',
+      'message_locations.id as location_id',
+      'message_locations.mailbox_id as mailbox_id',
+      'folders.path as folder',
+    ])
+    .select([
+      'message_locations.uid',
+      'message_locations.flags',
+      'message_locations.seen',
+      'message_locations.flagged',
+      'message_locations.date',
+    ])
+    .select([
+      'messages.message_id',
+      'messages.thread_id',
+      'messages.subject',
+      'messages.from_name',
+      'messages.from_address',
+    ])
+    .select([
+      'messages.to_json',
+      'messages.cc_json',
+      'messages.private',
+      'messages.snippet',
+      'messages.has_attachments',
+      'messages.size',
+    ])
     .where('messages.orphaned_at', 'is', null);
 }
 
@@ -109,12 +133,22 @@ export async function listMessages(
   const matches = query.q === undefined ? null : await fewMatches(db, dialect, query.q);
   if (matches !== null && matches.length === 0) return empty;
   // With few matches, the unary + keeps SQLite off the (mailbox|folder, date) indexes: it starts from the matches.
-  const byMatch = (column: 'mailbox_id' | 'folder_id') => (matches === null ? (`message_locations.${column}` as const) : sql<string>`+message_locations.${sql.raw(column)}`);
+  const byMatch = (column: 'mailbox_id' | 'folder_id') =>
+    matches === null ? (`message_locations.${column}` as const) : sql<string>`+message_locations.${sql.raw(column)}`;
   let select = locations(db).where(byMatch('mailbox_id'), 'in', boxes);
   if (query.folder !== undefined) {
-    const folders = await db.selectFrom('folders').select('id').where('mailbox_id', 'in', boxes).where('path', '=', query.folder).execute();
+    const folders = await db
+      .selectFrom('folders')
+      .select('id')
+      .where('mailbox_id', 'in', boxes)
+      .where('path', '=', query.folder)
+      .execute();
     if (folders.length === 0) return empty;
-    select = select.where(byMatch('folder_id'), 'in', folders.map((f) => f.id));
+    select = select.where(
+      byMatch('folder_id'),
+      'in',
+      folders.map((f) => f.id),
+    );
   }
   if (matches !== null) select = select.where('message_locations.message_id', 'in', matches);
   else {
@@ -124,13 +158,22 @@ export async function listMessages(
   if (query.cursor !== undefined) {
     const { date, locationId } = decodeCursor(query.cursor);
     // A row-value comparison: both stores turn it into an index range, so deep pages stay cheap.
-    select = select.where((eb) => eb(eb.refTuple('message_locations.date', 'message_locations.id'), '<', eb.tuple(date, locationId)));
+    select = select.where((eb) =>
+      eb(eb.refTuple('message_locations.date', 'message_locations.id'), '<', eb.tuple(date, locationId)),
+    );
   }
-  const rows = await select.orderBy('message_locations.date', 'desc').orderBy('message_locations.id', 'desc').limit(limit + 1).execute();
+  const rows = await select
+    .orderBy('message_locations.date', 'desc')
+    .orderBy('message_locations.id', 'desc')
+    .limit(limit + 1)
+    .execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor = rows.length > limit && last ? encodeCursor(last.date, last.location_id) : null;
-  const states = await syncStates(db, page.map((r) => r.id));
+  const states = await syncStates(
+    db,
+    page.map((r) => r.id),
+  );
   return { items: page.map((row) => ({ ...toSummary(row), ...(states.get(row.id) ?? SYNCED) })), nextCursor };
 }
 
@@ -184,7 +227,11 @@ export async function getMessage(db: Kysely<Database>, viewer: Viewer, id: strin
 /** List items for the given messages the viewer may see (each at its first location), in the order given. */
 export async function messageSummaries(db: Kysely<Database>, viewer: Viewer, ids: number[]): Promise<MessageSummary[]> {
   if (ids.length === 0) return [];
-  const rows = await locations(db).where('messages.id', 'in', ids).where(messageVisibleTo(viewer)).orderBy('message_locations.id').execute();
+  const rows = await locations(db)
+    .where('messages.id', 'in', ids)
+    .where(messageVisibleTo(viewer))
+    .orderBy('message_locations.id')
+    .execute();
   const first = new Map<number, SummaryRow>();
   for (const row of rows) if (!first.has(row.id)) first.set(row.id, row);
   const states = await syncStates(db, [...first.keys()]);
@@ -195,7 +242,11 @@ export async function messageSummaries(db: Kysely<Database>, viewer: Viewer, ids
 }
 
 /** The blob key of a visible message's raw source; `withBcc` only for the viewer's own mailboxes. */
-export async function getRawMessage(db: Kysely<Database>, viewer: Viewer, id: string): Promise<{ id: string; blobKey: string; withBcc: boolean }> {
+export async function getRawMessage(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  id: string,
+): Promise<{ id: string; blobKey: string; withBcc: boolean }> {
   const visible = await visibleMessage(db, viewer, id);
   const row = await db.selectFrom('messages').select('raw_blob').where('id', '=', visible.id).executeTakeFirstOrThrow();
   return { id: String(visible.id), blobKey: row.raw_blob, withBcc: visible.own };
@@ -222,7 +273,13 @@ export async function getAttachment(db: Kysely<Database>, viewer: Viewer, id: st
     .where(messageVisibleTo(viewer))
     .executeTakeFirst();
   if (!row) throw notFound('No such attachment');
-  return { id: String(rowId), blobKey: row.blob_key, filename: row.filename, contentType: row.content_type, size: row.size };
+  return {
+    id: String(rowId),
+    blobKey: row.blob_key,
+    filename: row.filename,
+    contentType: row.content_type,
+    size: row.size,
+  };
 }
 
 function toSummary(row: SummaryRow): Omit<MessageSummary, 'syncState' | 'syncError'> {

@@ -10,9 +10,26 @@ export interface RepliedMessage {
 }
 
 /** The message replied to (by its Tandem id), in the same mailbox, or not_found. */
-export async function repliedMessage(db: Kysely<Database>, mailboxId: string, tandemId: string): Promise<RepliedMessage> {
+export async function repliedMessage(
+  db: Kysely<Database>,
+  mailboxId: string,
+  tandemId: string,
+): Promise<RepliedMessage> {
   const rowId = parseRowId(tandemId);
-  const row = rowId === null ? undefined : await db.selectFrom('messages').select(['id', 'message_id', 'references']).where('id', '=', rowId).where('mailbox_id', '=', mailboxId).executeTakeFirst();
+  const row =
+    rowId === null
+      ? undefined
+      : await db
+          .selectFrom('messages')
+          .select(['id', 'message_id', 'references'])
+          .where('id', '=', rowId)
+          .where('mailbox_id', '=', mailboxId)
+          .executeTakeFirst();
   if (!row) throw new TandemError('not_found', 'No such message to reply to in this mailbox');
-  return { id: row.id, replyTo: row.message_id ? { messageId: row.message_id, references: JSON.parse(row.references) as string[] } : undefined };
+  return {
+    id: row.id,
+    replyTo: row.message_id
+      ? { messageId: row.message_id, references: JSON.parse(row.references) as string[] }
+      : undefined,
+  };
 }

@@ -4,7 +4,10 @@ import type { Dialect } from '../../db/index.ts';
 
 /** A user's free-text query as words, each stripped of query syntax; empty for a query with no words. */
 function searchWords(query: string): string[] {
-  return query.split(/\s+/).map((w) => w.replace(/["'()*:^\\&|!<>]/g, '')).filter((w) => w.length > 0);
+  return query
+    .split(/\s+/)
+    .map((w) => w.replace(/["'()*:^\\&|!<>]/g, ''))
+    .filter((w) => w.length > 0);
 }
 
 function ftsMatch(words: string[]): string {
@@ -19,7 +22,8 @@ function ftsMatch(words: string[]): string {
 export function searchCondition(dialect: Dialect, query: string): RawBuilder<boolean> | null {
   const words = searchWords(query);
   if (words.length === 0) return null;
-  if (dialect === 'sqlite') return sql<boolean>`messages.id in (select rowid from messages_fts where messages_fts match ${ftsMatch(words)})`;
+  if (dialect === 'sqlite')
+    return sql<boolean>`messages.id in (select rowid from messages_fts where messages_fts match ${ftsMatch(words)})`;
   return sql<boolean>`messages.search @@ to_tsquery('simple', ${words.map((w) => `'${w}':*`).join(' & ')})`;
 }
 
@@ -32,10 +36,18 @@ export const FEW_MATCHES = 2000;
  * words but reads the whole folder for a rare one; the few matches are
  * cheaper to look up and sort. (PostgreSQL plans this by itself.)
  */
-export async function fewMatches(executor: Parameters<RawBuilder<unknown>['execute']>[0], dialect: Dialect, query: string): Promise<number[] | null> {
+export async function fewMatches(
+  executor: Parameters<RawBuilder<unknown>['execute']>[0],
+  dialect: Dialect,
+  query: string,
+): Promise<number[] | null> {
   const words = searchWords(query);
   if (dialect !== 'sqlite' || words.length === 0) return null;
-  const { rows } = await sql<{ id: number }>`select rowid as id from messages_fts where messages_fts match ${ftsMatch(words)} limit ${FEW_MATCHES + 1}`.execute(executor);
+  const { rows } = await sql<{
+    id: number;
+  }>`select rowid as id from messages_fts where messages_fts match ${ftsMatch(words)} limit ${FEW_MATCHES + 1}`.execute(
+    executor,
+  );
   return rows.length > FEW_MATCHES ? null : rows.map((r) => r.id);
 }
 
@@ -54,7 +66,9 @@ export async function indexMessage(
 ): Promise<void> {
   const body = text.body.slice(0, 200_000);
   if (dialect === 'sqlite') {
-    await sql`insert into messages_fts (rowid, subject, participants, body) values (${id}, ${text.subject}, ${text.participants}, ${body})`.execute(executor);
+    await sql`insert into messages_fts (rowid, subject, participants, body) values (${id}, ${text.subject}, ${text.participants}, ${body})`.execute(
+      executor,
+    );
     return;
   }
   await sql`update messages set search =
@@ -64,7 +78,11 @@ export async function indexMessage(
     where id = ${id}`.execute(executor);
 }
 
-export async function unindexMessages(executor: Parameters<RawBuilder<unknown>['execute']>[0], dialect: Dialect, ids: number[]): Promise<void> {
+export async function unindexMessages(
+  executor: Parameters<RawBuilder<unknown>['execute']>[0],
+  dialect: Dialect,
+  ids: number[],
+): Promise<void> {
   if (dialect !== 'sqlite' || ids.length === 0) return;
   await sql`delete from messages_fts where rowid in (${sql.join(ids)})`.execute(executor);
 }

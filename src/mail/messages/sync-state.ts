@@ -8,7 +8,10 @@ export type SyncState = 'synced' | 'pending' | 'failed';
  * `pending` while its op waits in the outbox, `failed` (with the server's
  * words) when it ended without effect, else `synced`.
  */
-export async function syncStates(db: Kysely<Database>, messageIds: number[]): Promise<Map<number, { syncState: SyncState; syncError: string | null }>> {
+export async function syncStates(
+  db: Kysely<Database>,
+  messageIds: number[],
+): Promise<Map<number, { syncState: SyncState; syncError: string | null }>> {
   const states = new Map<number, { syncState: SyncState; syncError: string | null }>();
   if (messageIds.length === 0) return states;
   const ops = await db

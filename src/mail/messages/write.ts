@@ -31,7 +31,11 @@ export interface IncomingMessage {
  * known (moved, re-uploaded, UIDVALIDITY reset) its id is reused, so record
  * links, comments and privacy stay attached. Returns the message id.
  */
-export async function upsertMessage(trx: Kysely<Database>, dialect: Dialect, input: IncomingMessage): Promise<{ id: number; created: boolean }> {
+export async function upsertMessage(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  input: IncomingMessage,
+): Promise<{ id: number; created: boolean }> {
   const { parsed } = input;
   const stableKey = stableKeyFor({
     emailId: input.emailId,
@@ -159,13 +163,22 @@ export async function addLocation(trx: Kysely<Database>, input: LocationInput): 
     .onConflict((oc) => oc.columns(['folder_id', 'uid_validity', 'uid']).doNothing())
     .execute();
   if (input.orphanable === false) return;
-  await trx.updateTable('messages').set({ orphaned_at: null }).where('id', '=', input.messageId).where('orphaned_at', 'is not', null).execute();
+  await trx
+    .updateTable('messages')
+    .set({ orphaned_at: null })
+    .where('id', '=', input.messageId)
+    .where('orphaned_at', 'is not', null)
+    .execute();
 }
 
 export function flagColumns(flags: Iterable<string>): { flags: string; seen: 0 | 1; flagged: 0 | 1 } {
   // \Recent is a per-session flag (RFC 3501 §2.3.2), not part of the message's state.
   const sorted = [...new Set(flags)].filter((f) => f !== '\\Recent').sort();
-  return { flags: JSON.stringify(sorted), seen: sorted.includes('\\Seen') ? 1 : 0, flagged: sorted.includes('\\Flagged') ? 1 : 0 };
+  return {
+    flags: JSON.stringify(sorted),
+    seen: sorted.includes('\\Seen') ? 1 : 0,
+    flagged: sorted.includes('\\Flagged') ? 1 : 0,
+  };
 }
 
 /**
@@ -178,7 +191,12 @@ export async function removeLocations(trx: Kysely<Database>, folderId: number, u
   let removed = 0;
   for (let i = 0; i < uids.length; i += 500) {
     const chunk = uids.slice(i, i + 500);
-    const rows = await trx.selectFrom('message_locations').select('message_id').where('folder_id', '=', folderId).where('uid', 'in', chunk).execute();
+    const rows = await trx
+      .selectFrom('message_locations')
+      .select('message_id')
+      .where('folder_id', '=', folderId)
+      .where('uid', 'in', chunk)
+      .execute();
     await trx.deleteFrom('message_locations').where('folder_id', '=', folderId).where('uid', 'in', chunk).execute();
     removed += rows.length;
     const messageIds = [...new Set(rows.map((r) => r.message_id))];
@@ -188,7 +206,11 @@ export async function removeLocations(trx: Kysely<Database>, folderId: number, u
       .set({ orphaned_at: Date.now() })
       .where('id', 'in', messageIds)
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('message_locations').select('id').whereRef('message_locations.message_id', '=', 'messages.id'))),
+        not(
+          exists(
+            selectFrom('message_locations').select('id').whereRef('message_locations.message_id', '=', 'messages.id'),
+          ),
+        ),
       )
       .execute();
   }
@@ -196,7 +218,12 @@ export async function removeLocations(trx: Kysely<Database>, folderId: number, u
 }
 
 /** Deletes messages that have been in no folder since before `orphanedBefore`. */
-export async function purgeOrphans(trx: Kysely<Database>, dialect: Dialect, mailboxId: string, orphanedBefore: number): Promise<number> {
+export async function purgeOrphans(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  mailboxId: string,
+  orphanedBefore: number,
+): Promise<number> {
   const rows = await trx
     .selectFrom('messages')
     .select('id')

@@ -55,21 +55,37 @@ describe('composeMessage', () => {
   });
 
   it('sets In-Reply-To and References for a reply', async () => {
-    const out = await composeMessage(input({ subject: 'Re: plan', replyTo: { messageId: 'parent@example.org', references: ['root@example.org', 'mid@example.org'] } }));
+    const out = await composeMessage(
+      input({
+        subject: 'Re: plan',
+        replyTo: { messageId: 'parent@example.org', references: ['root@example.org', 'mid@example.org'] },
+      }),
+    );
     const m = await parseMessage(out.raw);
     expect(m.inReplyTo).toBe('parent@example.org');
     expect(m.references).toEqual(['root@example.org', 'mid@example.org', 'parent@example.org']);
   });
 
   it('attaches files, and inline images by Content-ID beside the HTML', async () => {
-    const out = await composeMessage(input({
-      text: undefined,
-      html: '<p>Logo: <img src="cid:logo@tandem"></p>',
-      attachments: [
-        { filename: 'report.pdf', contentType: 'application/pdf', contentBase64: Buffer.from('%PDF-1.4 fake').toString('base64') },
-        { filename: 'logo.png', contentType: 'image/png', contentBase64: PNG.toString('base64'), contentId: '<logo@tandem>' },
-      ],
-    }));
+    const out = await composeMessage(
+      input({
+        text: undefined,
+        html: '<p>Logo: <img src="cid:logo@tandem"></p>',
+        attachments: [
+          {
+            filename: 'report.pdf',
+            contentType: 'application/pdf',
+            contentBase64: Buffer.from('%PDF-1.4 fake').toString('base64'),
+          },
+          {
+            filename: 'logo.png',
+            contentType: 'image/png',
+            contentBase64: PNG.toString('base64'),
+            contentId: '<logo@tandem>',
+          },
+        ],
+      }),
+    );
     const m = await parseMessage(out.raw);
     expect(m.html).toContain('Logo:');
     expect(m.attachments.map((a) => [a.filename, a.contentType, a.size, a.inline, a.contentId]).sort()).toEqual([

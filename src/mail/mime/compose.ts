@@ -58,7 +58,9 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     date: input.date ?? new Date(),
     inReplyTo: reply ? `<${reply.messageId}>` : undefined,
     // RFC 5322 §3.6.4: the parent's References (or its In-Reply-To) followed by the parent's id.
-    references: reply ? [...reply.references.filter((r) => r !== reply.messageId), reply.messageId].map((r) => `<${r}>`) : undefined,
+    references: reply
+      ? [...reply.references.filter((r) => r !== reply.messageId), reply.messageId].map((r) => `<${r}>`)
+      : undefined,
     headers: { [TANDEM_ID_HEADER]: input.id },
     // The content is the user's: never let it make the composer read a file or fetch a URL.
     disableFileAccess: true,

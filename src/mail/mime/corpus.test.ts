@@ -13,7 +13,11 @@ import type { ParsedMessage } from './types.ts';
 const CORPUS = process.env.TANDEM_CORPUS_DIR ?? fileURLToPath(new URL('../../../../shared/corpus', import.meta.url));
 const present = existsSync(CORPUS);
 if (!present) console.warn(`MIME corpus test skipped: ${CORPUS} not found (set TANDEM_CORPUS_DIR to point elsewhere)`);
-const folders = present ? readdirSync(CORPUS).filter((name) => statSync(join(CORPUS, name)).isDirectory()).sort() : [];
+const folders = present
+  ? readdirSync(CORPUS)
+      .filter((name) => statSync(join(CORPUS, name)).isDirectory())
+      .sort()
+  : [];
 
 /** Returns what is wrong with a parse result; [] when every invariant holds. */
 function violations(m: ParsedMessage): string[] {
@@ -45,11 +49,25 @@ function violations(m: ParsedMessage): string[] {
     check(!/<img\b[^>]*\ssrc="(?:https?:)?\/\//i.test(html), 'remote image not blocked');
     check(!/style="[^"]*(?:url|expression)\s*\(/i.test(html), 'css url()/expression() in html');
   }
-  const decoded = JSON.stringify([m.subject, m.from, m.to, m.cc, m.replyTo, m.text, m.attachments.map((a) => a.filename)]);
+  const decoded = JSON.stringify([
+    m.subject,
+    m.from,
+    m.to,
+    m.cc,
+    m.replyTo,
+    m.text,
+    m.attachments.map((a) => a.filename),
+  ]);
   check(!decoded.includes('\u00ef\u00bf\u00bd'), 'replacement character decoded twice (ï¿½)');
   check(!/=\?(?:unicode-1-1-)?utf-?7\?/i.test(decoded), 'UTF-7 encoded word left undecoded');
-  check(m.problems.every((p) => typeof p === 'string' && p !== ''), 'bad problem entry');
-  check(Object.values(m.headers).every((v) => typeof v === 'string'), 'bad header value');
+  check(
+    m.problems.every((p) => typeof p === 'string' && p !== ''),
+    'bad problem entry',
+  );
+  check(
+    Object.values(m.headers).every((v) => typeof v === 'string'),
+    'bad header value',
+  );
   return out;
 }
 
@@ -57,12 +75,16 @@ const stats = { files: 0, withProblems: 0, ms: 0 };
 
 describe.skipIf(!present)(`real-world corpus (${present ? CORPUS : `skipped: ${CORPUS} not found`})`, () => {
   afterAll(() => {
-    console.info(`corpus: ${stats.files} messages, ${stats.withProblems} with problems, parsed in ${Math.round(stats.ms)} ms`);
+    console.info(
+      `corpus: ${stats.files} messages, ${stats.withProblems} with problems, parsed in ${Math.round(stats.ms)} ms`,
+    );
   });
 
   it.each(folders)('%s: every message parses with sane invariants', async (folder) => {
     const dir = join(CORPUS, folder);
-    const files = readdirSync(dir).filter((name) => name.endsWith('.eml')).sort();
+    const files = readdirSync(dir)
+      .filter((name) => name.endsWith('.eml'))
+      .sort();
     const failures: string[] = [];
     for (const name of files) {
       const raw = readFileSync(join(dir, name));

@@ -11,7 +11,8 @@ const BETWEEN_WORDS = /(\?=)\s+(?==\?[^?\s]+\?[BbQq]\?)/g;
  * which libmime refuses. Matched on a latin1 (binary) string: one char per byte;
  * the charset name is bounded so a long run of body bytes is scanned in linear time.
  */
-const UNDECODABLE_WORD = /=\?(?:[^?\s]{0,40}utf-?7[^?\s]{0,40}\?[BbQq]\?[^?\s]*|[^?\s]{1,80}\?[BbQq]\?[^?\s]*[\x80-\xff][^?\s]*)\?=/gi;
+const UNDECODABLE_WORD =
+  /=\?(?:[^?\s]{0,40}utf-?7[^?\s]{0,40}\?[BbQq]\?[^?\s]*|[^?\s]{1,80}\?[BbQq]\?[^?\s]*[\x80-\xff][^?\s]*)\?=/gi;
 const UNDECODABLE_TEST = new RegExp(UNDECODABLE_WORD.source, 'i');
 
 /** Whether the binary (latin1) text holds an encoded word mailparser would decode wrongly. */
@@ -22,9 +23,9 @@ export function hasUndecodableWords(binary: string): boolean {
 /** The bytes an encoded word's text stands for; `text` is binary (latin1), so raw 8-bit bytes stay as they were. */
 function wordBytes(encoding: string, text: string): Buffer {
   if (encoding.toUpperCase() === 'B') return Buffer.from(text, 'base64');
-  const qp = text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) =>
-    String.fromCharCode(parseInt(hex, 16)),
-  );
+  const qp = text
+    .replace(/_/g, ' ')
+    .replace(/=([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
   return Buffer.from(qp, 'latin1');
 }
 
@@ -39,9 +40,9 @@ function decodeWord(charset: string, encoding: string, text: string): string {
  */
 export function decodeEncodedWords(value: string): string {
   if (!value.includes('=?')) return value;
-  return value.replace(BETWEEN_WORDS, '$1').replace(ENCODED_WORD, (_m, charset: string, enc: string, text: string) =>
-    decodeWord(charset, enc, text),
-  );
+  return value
+    .replace(BETWEEN_WORDS, '$1')
+    .replace(ENCODED_WORD, (_m, charset: string, enc: string, text: string) => decodeWord(charset, enc, text));
 }
 
 /**
@@ -54,7 +55,8 @@ export function reencodeUndecodableWords(binary: string): string {
   if (!hasUndecodableWords(binary)) return binary;
   return binary.replace(UNDECODABLE_WORD, (word) => {
     const [, charset = '', encoding = 'Q', text = ''] = /^=\?([^?]+)\?([BbQq])\?(.*)\?=$/s.exec(word) ?? [];
-    const decoded = isUtf7(charset.split('*')[0] ?? '') || /[\x80-\xff]/.test(text) ? decodeWord(charset, encoding, text) : null;
+    const decoded =
+      isUtf7(charset.split('*')[0] ?? '') || /[\x80-\xff]/.test(text) ? decodeWord(charset, encoding, text) : null;
     return decoded === null ? word : `=?utf-8?B?${Buffer.from(decoded, 'utf8').toString('base64')}?=`;
   });
 }

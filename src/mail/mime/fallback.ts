@@ -51,7 +51,8 @@ export function repairAddressing(parsed: Addressing, fields: readonly HeaderFiel
   const scanned = scannedAddressing(fields);
   const repaired: Addressing = { ...parsed };
   for (const key of ADDRESSING_KEYS) {
-    if (hasReplacementChar(parsed[key]) && !hasReplacementChar(scanned[key])) Object.assign(repaired, { [key]: scanned[key] });
+    if (hasReplacementChar(parsed[key]) && !hasReplacementChar(scanned[key]))
+      Object.assign(repaired, { [key]: scanned[key] });
   }
   return repaired;
 }

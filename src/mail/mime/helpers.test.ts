@@ -95,22 +95,25 @@ describe('decodeEncodedWords', () => {
 describe('reencodeUndecodableWords', () => {
   const utf8Word = (text: string) => `=?utf-8?B?${Buffer.from(text).toString('base64')}?=`;
   it('re-encodes words with raw 8-bit bytes from those bytes, by their own charset', () => {
-    expect(reencodeUndecodableWords('Subject: =?iso-8859-1?Q?Fr\xf6sche?= x')).toBe(`Subject: ${utf8Word('Frösche')} x`);
+    expect(reencodeUndecodableWords('Subject: =?iso-8859-1?Q?Fr\xf6sche?= x')).toBe(
+      `Subject: ${utf8Word('Frösche')} x`,
+    );
     expect(reencodeUndecodableWords('=?koi8-r?Q?\xf0\xd2\xc9\xd7\xc5\xd4?=')).toBe(utf8Word('Привет'));
   });
   it('decodes UTF-7 words (RFC 2152) and leaves every other word and text as it was', () => {
-    expect(reencodeUndecodableWords('=?UTF-7?Q?Fr+APY-sche?= =?utf-8?q?ok?=')).toBe(`${utf8Word('Frösche')} =?utf-8?q?ok?=`);
+    expect(reencodeUndecodableWords('=?UTF-7?Q?Fr+APY-sche?= =?utf-8?q?ok?=')).toBe(
+      `${utf8Word('Frösche')} =?utf-8?q?ok?=`,
+    );
     expect(reencodeUndecodableWords('plain \xf6 text =?utf-8?q?ok?=')).toBe('plain \xf6 text =?utf-8?q?ok?=');
   });
 });
 
 describe('charsetProblems', () => {
   it('reports unknown charsets from Content-Type headers only (UTF-7 is decoded)', () => {
-    const raw = 'Content-Type: text/plain;\r\n charset="x-foo"\r\n\r\n<meta content="text/html; charset=x-bar">\r\n'
-      + 'content-type: text/plain; charset=utf-7\r\nContent-Type: text/plain; charset=win-1251\r\nContent-Type: text/plain; charset=IBM850\r\n';
-    expect(charsetProblems(raw)).toEqual([
-      'unknown charset x-foo (decoded as UTF-8)',
-    ]);
+    const raw =
+      'Content-Type: text/plain;\r\n charset="x-foo"\r\n\r\n<meta content="text/html; charset=x-bar">\r\n' +
+      'content-type: text/plain; charset=utf-7\r\nContent-Type: text/plain; charset=win-1251\r\nContent-Type: text/plain; charset=IBM850\r\n';
+    expect(charsetProblems(raw)).toEqual(['unknown charset x-foo (decoded as UTF-8)']);
   });
 });
 

@@ -15,7 +15,9 @@ describe('merge tags', () => {
   });
 
   it('leaves unknown tags and other braces exactly as written', () => {
-    expect(fillMergeTags('{{contact.shoeSize}} {{deal.amount|0}} {{ firstName }} {x}', values)).toBe('{{contact.shoeSize}} {{deal.amount|0}} {{ firstName }} {x}');
+    expect(fillMergeTags('{{contact.shoeSize}} {{deal.amount|0}} {{ firstName }} {x}', values)).toBe(
+      '{{contact.shoeSize}} {{deal.amount|0}} {{ firstName }} {x}',
+    );
   });
 
   it('escapes values in HTML, not in text', () => {

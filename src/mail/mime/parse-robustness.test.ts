@@ -13,25 +13,39 @@ const JIS_HELLO = Buffer.from('1b244224332473244b2441244f1b2842', 'hex');
 
 describe('parseMessage: charsets', () => {
   it('decodes an ISO-2022-JP subject and body', async () => {
-    const m = await parseMessage(eml(
-      ...HEADERS, `Subject: =?ISO-2022-JP?B?${JIS_HELLO.toString('base64')}?=`,
-      'Content-Type: text/plain; charset=ISO-2022-JP', 'Content-Transfer-Encoding: 7bit', '', JIS_HELLO,
-    ));
+    const m = await parseMessage(
+      eml(
+        ...HEADERS,
+        `Subject: =?ISO-2022-JP?B?${JIS_HELLO.toString('base64')}?=`,
+        'Content-Type: text/plain; charset=ISO-2022-JP',
+        'Content-Transfer-Encoding: 7bit',
+        '',
+        JIS_HELLO,
+      ),
+    );
     expect(m.subject).toBe('こんにちは');
     expect(m.text).toBe('こんにちは');
     expect(m.problems).toEqual([]);
   });
 
   it('decodes a windows-1251 8bit body', async () => {
-    const m = await parseMessage(eml(
-      ...HEADERS, 'Subject: ru', 'Content-Type: text/plain; charset=windows-1251', 'Content-Transfer-Encoding: 8bit', '',
-      Buffer.from('cff0e8e2e5f2', 'hex'),
-    ));
+    const m = await parseMessage(
+      eml(
+        ...HEADERS,
+        'Subject: ru',
+        'Content-Type: text/plain; charset=windows-1251',
+        'Content-Transfer-Encoding: 8bit',
+        '',
+        Buffer.from('cff0e8e2e5f2', 'hex'),
+      ),
+    );
     expect(m.text).toBe('Привет');
   });
 
   it('reports an unknown charset and still returns the text', async () => {
-    const m = await parseMessage(eml(...HEADERS, 'Subject: x', 'Content-Type: text/plain; charset="x-foo"', '', 'plain ascii'));
+    const m = await parseMessage(
+      eml(...HEADERS, 'Subject: x', 'Content-Type: text/plain; charset="x-foo"', '', 'plain ascii'),
+    );
     expect(m.text).toBe('plain ascii');
     expect(m.problems).toEqual(['unknown charset x-foo (decoded as UTF-8)']);
   });
@@ -43,12 +57,31 @@ describe('parseMessage: charsets', () => {
   });
 
   it('reads raw 8-bit legacy headers in the declared charset, else windows-1252', async () => {
-    const greek = await parseMessage(eml(...HEADERS, Buffer.concat([Buffer.from('Subject: '), Buffer.from('c3e5e9dc', 'hex')]),
-      'Content-Type: text/plain; charset=iso-8859-7', '', 'x'));
+    const greek = await parseMessage(
+      eml(
+        ...HEADERS,
+        Buffer.concat([Buffer.from('Subject: '), Buffer.from('c3e5e9dc', 'hex')]),
+        'Content-Type: text/plain; charset=iso-8859-7',
+        '',
+        'x',
+      ),
+    );
     expect(greek.subject).toBe('Γειά');
-    const latin = await parseMessage(eml(...HEADERS.slice(1),
-      Buffer.concat([Buffer.from('From: Jo'), Buffer.from([0xe3]), Buffer.from('o <j@example.pt>')]),
-      Buffer.concat([Buffer.from('Subject: Ver'), Buffer.from([0xe3]), Buffer.from('o '), Buffer.from([0xa3]), Buffer.from('5')]), '', 'x'));
+    const latin = await parseMessage(
+      eml(
+        ...HEADERS.slice(1),
+        Buffer.concat([Buffer.from('From: Jo'), Buffer.from([0xe3]), Buffer.from('o <j@example.pt>')]),
+        Buffer.concat([
+          Buffer.from('Subject: Ver'),
+          Buffer.from([0xe3]),
+          Buffer.from('o '),
+          Buffer.from([0xa3]),
+          Buffer.from('5'),
+        ]),
+        '',
+        'x',
+      ),
+    );
     expect(latin.subject).toBe('Verão £5');
     expect(latin.from).toEqual({ name: 'João', address: 'j@example.pt' });
   });
@@ -76,17 +109,46 @@ describe('parseMessage: dates', () => {
 
 describe('parseMessage: broken input never throws', () => {
   it('survives a boundary that never appears', async () => {
-    const m = await parseMessage(eml(...HEADERS, 'Subject: b', 'Content-Type: multipart/mixed; boundary="nope"', '',
-      '--other', 'Content-Type: text/plain', '', 'lost?', '--other--', ''));
+    const m = await parseMessage(
+      eml(
+        ...HEADERS,
+        'Subject: b',
+        'Content-Type: multipart/mixed; boundary="nope"',
+        '',
+        '--other',
+        'Content-Type: text/plain',
+        '',
+        'lost?',
+        '--other--',
+        '',
+      ),
+    );
     expect(m.subject).toBe('b');
     // Nothing is framed, so the body is shown raw rather than lost.
     expect(m.text).toContain('lost?');
-    expect(m.problems).toEqual(['multipart boundary "nope" not found', 'no readable body part; raw body shown as text']);
+    expect(m.problems).toEqual([
+      'multipart boundary "nope" not found',
+      'no readable body part; raw body shown as text',
+    ]);
   });
 
   it('survives a truncated multipart message', async () => {
-    const m = await parseMessage(eml(...HEADERS, 'Subject: t', 'Content-Type: multipart/alternative; boundary=b', '',
-      '--b', 'Content-Type: text/plain', '', 'first part', '--b', 'Content-Type: text/html', '', '<p>cut'));
+    const m = await parseMessage(
+      eml(
+        ...HEADERS,
+        'Subject: t',
+        'Content-Type: multipart/alternative; boundary=b',
+        '',
+        '--b',
+        'Content-Type: text/plain',
+        '',
+        'first part',
+        '--b',
+        'Content-Type: text/html',
+        '',
+        '<p>cut',
+      ),
+    );
     expect(m.text).toBe('first part');
     expect(m.html).toContain('<p>cut');
     expect(m.problems).toEqual(['multipart closing boundary missing (message may be truncated)']);
@@ -117,7 +179,12 @@ describe('parseMessage: broken input never throws', () => {
     for (let i = 0; i < 1100; i++) raw += `--b\r\nContent-Type: text/plain\r\n\r\npart ${i}\r\n`;
     const m = await parseMessage(Buffer.from(`${raw}--b--\r\n`));
     expect(m.problems).toEqual(['parse failed: Max allowed child nodes exceeded']);
-    expect(m).toMatchObject({ subject: 'many parts ✓', from: { name: 'Ann', address: 'ann@example.com' }, messageId: 'many@x', html: null });
+    expect(m).toMatchObject({
+      subject: 'many parts ✓',
+      from: { name: 'Ann', address: 'ann@example.com' },
+      messageId: 'many@x',
+      html: null,
+    });
     expect(m.date?.toISOString()).toBe('2025-07-01T08:52:37.000Z');
     expect(m.text).toContain('part 1099');
   });

@@ -28,8 +28,15 @@ const PARSER_OPTIONS: SimpleParserOptions = {
 
 /** Headers kept in ParsedMessage.headers: list handling, auto-reply detection, debug. */
 export const SELECTED_HEADERS = [
-  'list-id', 'list-unsubscribe', 'list-unsubscribe-post', 'auto-submitted', 'precedence',
-  'x-auto-response-suppress', 'x-mailer', 'user-agent', 'content-language',
+  'list-id',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+  'auto-submitted',
+  'precedence',
+  'x-auto-response-suppress',
+  'x-mailer',
+  'user-agent',
+  'content-language',
 ] as const;
 const MAX_HEADER_VALUE = 1000;
 
@@ -153,7 +160,13 @@ async function parseRaw(raw: Buffer): Promise<ParsedMessage> {
   } catch (error) {
     problems.push(`parse failed: ${describe(error)}`);
     const fallback = fallbackContent(input, fields);
-    content = { ...fallback, subject: cleanText(fallback.subject), text: cleanText(fallback.text).trimEnd(), html: null, attachments: [] };
+    content = {
+      ...fallback,
+      subject: cleanText(fallback.subject),
+      text: cleanText(fallback.text).trimEnd(),
+      html: null,
+      attachments: [],
+    };
   }
   return { ...envelope, ...content, snippet: makeSnippet(content.text), problems };
 }
@@ -161,8 +174,22 @@ async function parseRaw(raw: Buffer): Promise<ParsedMessage> {
 /** The result when even the fallback failed (e.g. a message too big for a JS string). */
 function unreadable(error: unknown): ParsedMessage {
   return {
-    messageId: null, inReplyTo: null, references: [], subject: '', from: null, to: [], cc: [], bcc: [], replyTo: [],
-    date: null, text: '', html: null, snippet: '', attachments: [], headers: {}, problems: [`unreadable message: ${describe(error)}`],
+    messageId: null,
+    inReplyTo: null,
+    references: [],
+    subject: '',
+    from: null,
+    to: [],
+    cc: [],
+    bcc: [],
+    replyTo: [],
+    date: null,
+    text: '',
+    html: null,
+    snippet: '',
+    attachments: [],
+    headers: {},
+    problems: [`unreadable message: ${describe(error)}`],
   };
 }
 

@@ -51,7 +51,9 @@ describe('sanitizeEmailHtml: XSS vectors', () => {
 
 describe('sanitizeEmailHtml: images', () => {
   it('blocks remote images but keeps alt, width and height', () => {
-    const out = sanitizeEmailHtml('<img src="https://t.example/p.gif" alt="logo" width="10" height="20" srcset="https://t.example/2x.gif 2x">');
+    const out = sanitizeEmailHtml(
+      '<img src="https://t.example/p.gif" alt="logo" width="10" height="20" srcset="https://t.example/2x.gif 2x">',
+    );
     expect(out).toBe('<img alt="logo" width="10" height="20" data-remote-src="https://t.example/p.gif" src="" />');
     expect(countRemoteImages(out)).toBe(1);
     expect(hasRemoteContent(out)).toBe(true);
@@ -76,32 +78,45 @@ describe('sanitizeEmailHtml: images', () => {
   });
 
   it('removes background attributes and CSS images', () => {
-    const out = sanitizeEmailHtml('<table background="https://t.example/bg.png"><tr><td style="background-image: url(\'x.png\'); color: blue">x</td></tr></table>');
+    const out = sanitizeEmailHtml(
+      '<table background="https://t.example/bg.png"><tr><td style="background-image: url(\'x.png\'); color: blue">x</td></tr></table>',
+    );
     expect(out).toBe('<table><tr><td style="color: blue">x</td></tr></table>');
   });
 });
 
 describe('sanitizeEmailHtml: formatting and links', () => {
   it('keeps tables, layout attributes and safe inline styles', () => {
-    const input = '<table width="600" cellpadding="0" bgcolor="#fff"><tr><td align="center" style="color: #333; font-size: 14px">Hi</td></tr></table>';
+    const input =
+      '<table width="600" cellpadding="0" bgcolor="#fff"><tr><td align="center" style="color: #333; font-size: 14px">Hi</td></tr></table>';
     expect(sanitizeEmailHtml(input)).toBe(input);
   });
 
   it('keeps font, center and headings; drops class and id', () => {
-    expect(sanitizeEmailHtml('<center><font color="red" face="Arial">x</font></center><h1 class="app-header" id="main">t</h1>'))
-      .toBe('<center><font color="red" face="Arial">x</font></center><h1>t</h1>');
+    expect(
+      sanitizeEmailHtml(
+        '<center><font color="red" face="Arial">x</font></center><h1 class="app-header" id="main">t</h1>',
+      ),
+    ).toBe('<center><font color="red" face="Arial">x</font></center><h1>t</h1>');
   });
 
   it('opens links in a new unprivileged tab', () => {
-    expect(sanitizeEmailHtml('<a href="https://example.com/a?b=1&amp;c=2" target="_self" onclick="x()">go</a>'))
-      .toBe('<a rel="noopener noreferrer" target="_blank" href="https://example.com/a?b=1&amp;c=2">go</a>');
+    expect(sanitizeEmailHtml('<a href="https://example.com/a?b=1&amp;c=2" target="_self" onclick="x()">go</a>')).toBe(
+      '<a rel="noopener noreferrer" target="_blank" href="https://example.com/a?b=1&amp;c=2">go</a>',
+    );
   });
 
   it('keeps filtered styles on images and button-like links', () => {
-    expect(sanitizeEmailHtml('<a href="https://x.example" style="display:block;background:url(t.gif);color:#fff" name="n" id="i">Buy</a>'))
-      .toBe('<a style="display: block; color: #fff" rel="noopener noreferrer" target="_blank" href="https://x.example">Buy</a>');
-    expect(sanitizeEmailHtml('<img src="cid:a" style="display:block" border="0" align="left">'))
-      .toBe('<img style="display: block" border="0" align="left" src="cid:a" />');
+    expect(
+      sanitizeEmailHtml(
+        '<a href="https://x.example" style="display:block;background:url(t.gif);color:#fff" name="n" id="i">Buy</a>',
+      ),
+    ).toBe(
+      '<a style="display: block; color: #fff" rel="noopener noreferrer" target="_blank" href="https://x.example">Buy</a>',
+    );
+    expect(sanitizeEmailHtml('<img src="cid:a" style="display:block" border="0" align="left">')).toBe(
+      '<img style="display: block" border="0" align="left" src="cid:a" />',
+    );
   });
 
   it('keeps mailto, tel and fragment links; drops relative ones', () => {

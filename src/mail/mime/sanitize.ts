@@ -17,10 +17,39 @@ import { sanitizeInlineStyle } from './style.ts';
 //   unprivileged tab (rel="noopener noreferrer" target="_blank").
 
 const EXTRA_TAGS = ['img', 'font', 'center', 'big', 'tt', 'strike', 'del', 'ins', 'acronym'];
-const NON_TEXT_TAGS = ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head', 'template', 'svg', 'xml', 'iframe', 'object'];
+const NON_TEXT_TAGS = [
+  'script',
+  'style',
+  'textarea',
+  'option',
+  'noscript',
+  'title',
+  'head',
+  'template',
+  'svg',
+  'xml',
+  'iframe',
+  'object',
+];
 const LAYOUT_ATTRIBUTES = [
-  'style', 'align', 'valign', 'dir', 'lang', 'title', 'width', 'height', 'bgcolor', 'border',
-  'cellpadding', 'cellspacing', 'colspan', 'rowspan', 'nowrap', 'span', 'abbr', 'scope',
+  'style',
+  'align',
+  'valign',
+  'dir',
+  'lang',
+  'title',
+  'width',
+  'height',
+  'bgcolor',
+  'border',
+  'cellpadding',
+  'cellspacing',
+  'colspan',
+  'rowspan',
+  'nowrap',
+  'span',
+  'abbr',
+  'scope',
 ];
 
 const REMOTE = /^(?:https?:)?\/\//i;

@@ -4,7 +4,8 @@ const MAX_LINES = 2000;
 
 /** Zero-width and filler characters marketing mail uses to pad preview text. */
 // (Combining marks are listed as alternatives: inside a class they would combine with their neighbour.)
-const INVISIBLE = /\u034f|\u17b4|\u17b5|[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]/g;
+const INVISIBLE =
+  /\u034f|\u17b4|\u17b5|[\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]/g;
 /** `text [https://…]` link and `alt [cid:…]` image annotations added by the HTML-to-text conversion. */
 const LINK_ANNOTATION = /\s*\[(?:https?|mailto|cid):[^\]\s]*\]/gi;
 /** Lines that introduce the quoted original message: nothing after them is new. */

@@ -19,7 +19,8 @@ export function inspectStructure(fields: readonly HeaderField[], rawLatin1: stri
   const boundary = /boundary\s*=\s*(?:"([^"]*)"|([^;\s"]+))/i.exec(contentType);
   const value = boundary?.[1] ?? boundary?.[2] ?? '';
   if (value === '') return { problems: ['multipart message without boundary parameter'], framed: false };
-  if (!rawLatin1.includes(`--${value}`)) return { problems: [`multipart boundary "${value}" not found`], framed: false };
+  if (!rawLatin1.includes(`--${value}`))
+    return { problems: [`multipart boundary "${value}" not found`], framed: false };
   if (!rawLatin1.includes(`--${value}--`)) {
     return { problems: ['multipart closing boundary missing (message may be truncated)'], framed: true };
   }

@@ -24,7 +24,10 @@ export function sanitizeInlineStyle(style: string): string {
     const colon = declaration.indexOf(':');
     if (colon <= 0) continue;
     const property = declaration.slice(0, colon).trim().toLowerCase();
-    const value = declaration.slice(colon + 1).replace(/\s+/g, ' ').trim();
+    const value = declaration
+      .slice(colon + 1)
+      .replace(/\s+/g, ' ')
+      .trim();
     if (!PROPERTY.test(property) || value === '' || BLOCKED_PROPERTIES.has(property)) continue;
     // eslint-disable-next-line no-control-regex
     if (/[\\\u0000-\u001f\u007f]/.test(value) || DANGEROUS_VALUE.test(value)) continue;

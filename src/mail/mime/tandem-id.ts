@@ -19,5 +19,8 @@ export function withTandemId(raw: Buffer, id: string): Buffer {
     if (!dropping) kept.push(line);
   }
   const newline = head.includes('\r\n') || head === '' ? '\r\n' : '\n';
-  return Buffer.concat([Buffer.from(`${TANDEM_ID_HEADER}: ${id}${newline}${kept.join('')}`, 'latin1'), raw.subarray(end)]);
+  return Buffer.concat([
+    Buffer.from(`${TANDEM_ID_HEADER}: ${id}${newline}${kept.join('')}`, 'latin1'),
+    raw.subarray(end),
+  ]);
 }

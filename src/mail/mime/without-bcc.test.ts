@@ -18,7 +18,15 @@ describe('withoutBcc', () => {
       ].join('\r\n'),
     );
     expect(withoutBcc(raw).toString()).toBe(
-      ['From: Ann <ann@example.test>', 'To: Bob <bob@example.test>', 'Subject: Terms', 'X-Note: Bcc: not a field', '', 'Bcc: this line is body text', ''].join('\r\n'),
+      [
+        'From: Ann <ann@example.test>',
+        'To: Bob <bob@example.test>',
+        'Subject: Terms',
+        'X-Note: Bcc: not a field',
+        '',
+        'Bcc: this line is body text',
+        '',
+      ].join('\r\n'),
     );
   });
 
@@ -26,7 +34,13 @@ describe('withoutBcc', () => {
     const plain = Buffer.from('From: a@example.test\nSubject: Hi\n\nBcc: body\n');
     expect(withoutBcc(plain)).toBe(plain);
     expect(withoutBcc(Buffer.from('Subject: Hi\nBcc: x@example.test')).toString()).toBe('Subject: Hi');
-    const latin = Buffer.concat([Buffer.from('Subject: caf'), Buffer.from([0xe9]), Buffer.from('\nBcc: x@example.test\n\nbody')]);
-    expect(withoutBcc(latin)).toEqual(Buffer.concat([Buffer.from('Subject: caf'), Buffer.from([0xe9]), Buffer.from('\n\nbody')]));
+    const latin = Buffer.concat([
+      Buffer.from('Subject: caf'),
+      Buffer.from([0xe9]),
+      Buffer.from('\nBcc: x@example.test\n\nbody'),
+    ]);
+    expect(withoutBcc(latin)).toEqual(
+      Buffer.concat([Buffer.from('Subject: caf'), Buffer.from([0xe9]), Buffer.from('\n\nbody')]),
+    );
   });
 });

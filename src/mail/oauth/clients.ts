@@ -7,7 +7,11 @@ import type { SecretBox } from '../../secrets/index.ts';
 import { presetById } from '../providers/index.ts';
 import type { ServerPreset } from '../providers/index.ts';
 
-const server = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535), security: z.enum(['tls', 'starttls', 'none']) });
+const server = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(['tls', 'starttls', 'none']),
+});
 
 /** What an administrator sets for one provider (see docs/providers.md). */
 export const oauthClientInputSchema = z.object({
@@ -25,7 +29,12 @@ export const oauthClientInputSchema = z.object({
 });
 export type OAuthClientInput = z.infer<typeof oauthClientInputSchema>;
 
-const settingsSchema = z.object({ scopes: z.array(z.string()).optional(), imap: server.optional(), smtp: server.optional(), domains: z.array(z.string()).optional() });
+const settingsSchema = z.object({
+  scopes: z.array(z.string()).optional(),
+  imap: server.optional(),
+  smtp: server.optional(),
+  domains: z.array(z.string()).optional(),
+});
 
 /** A provider ready for sign-in: the preset merged with what the administrator set. */
 export interface OAuthClient {
@@ -54,13 +63,23 @@ export interface OAuthClientSummary {
   updatedAt: string;
 }
 
-export async function saveOAuthClient(db: Kysely<Database>, secrets: SecretBox, id: string, input: OAuthClientInput): Promise<void> {
+export async function saveOAuthClient(
+  db: Kysely<Database>,
+  secrets: SecretBox,
+  id: string,
+  input: OAuthClientInput,
+): Promise<void> {
   const preset = presetById(id);
-  if (preset && !preset.oauth) throw new TandemError('validation_failed', `${preset.name} does not sign in with OAuth2`);
+  if (preset && !preset.oauth)
+    throw new TandemError('validation_failed', `${preset.name} does not sign in with OAuth2`);
   if (!preset && (!input.issuer || !input.imap || !input.smtp)) {
     throw new TandemError('validation_failed', `"${id}" is not a built-in provider: give its issuer, imap and smtp`);
   }
-  const existing = await db.selectFrom('oauth_providers').select('client_secret').where('id', '=', id).executeTakeFirst();
+  const existing = await db
+    .selectFrom('oauth_providers')
+    .select('client_secret')
+    .where('id', '=', id)
+    .executeTakeFirst();
   const secret = input.clientSecret !== undefined ? secrets.seal(input.clientSecret) : existing?.client_secret;
   if (!secret) throw new TandemError('validation_failed', 'clientSecret is required');
   const now = Date.now();
@@ -69,7 +88,9 @@ export async function saveOAuthClient(db: Kysely<Database>, secrets: SecretBox, 
     client_id: input.clientId,
     client_secret: secret,
     issuer_url: input.issuer ?? null,
-    settings_json: JSON.stringify(settingsSchema.parse({ scopes: input.scopes, imap: input.imap, smtp: input.smtp, domains: input.domains })),
+    settings_json: JSON.stringify(
+      settingsSchema.parse({ scopes: input.scopes, imap: input.imap, smtp: input.smtp, domains: input.domains }),
+    ),
     updated_at: now,
   };
   await db
@@ -92,7 +113,12 @@ export async function listOAuthClients(db: Kysely<Database>, secrets: SecretBox)
 
 export async function oauthClient(db: Kysely<Database>, secrets: SecretBox, id: string): Promise<OAuthClient> {
   const row = await db.selectFrom('oauth_providers').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new TandemError('not_found', `Sign-in with "${id}" is not set up: an administrator registers Tandem with the provider first`, { providerId: id });
+  if (!row)
+    throw new TandemError(
+      'not_found',
+      `Sign-in with "${id}" is not set up: an administrator registers Tandem with the provider first`,
+      { providerId: id },
+    );
   const preset = presetById(id);
   const settings = settingsSchema.parse(JSON.parse(row.settings_json));
   const imap = settings.imap ?? preset?.imap;
@@ -114,7 +140,11 @@ export async function oauthClient(db: Kysely<Database>, secrets: SecretBox, id: 
 }
 
 /** The provider an administrator set up for addresses at `domain`, if any. */
-export async function oauthClientForDomain(db: Kysely<Database>, secrets: SecretBox, domain: string): Promise<OAuthClientSummary | undefined> {
+export async function oauthClientForDomain(
+  db: Kysely<Database>,
+  secrets: SecretBox,
+  domain: string,
+): Promise<OAuthClientSummary | undefined> {
   return (await listOAuthClients(db, secrets)).find((c) => c.domains.includes(domain));
 }
 
@@ -132,7 +162,11 @@ export function oauthConfiguration(c: OAuthClient): Promise<client.Configuration
   if (!configuration) {
     configuration = makeConfiguration(c).catch((error: unknown) => {
       if (error instanceof TandemError) throw error;
-      throw new TandemError('connection_failed', `Cannot reach the sign-in service of ${c.name} (${c.issuer ?? 'preset'}): ${(error as Error).message}`, { providerId: c.id });
+      throw new TandemError(
+        'connection_failed',
+        `Cannot reach the sign-in service of ${c.name} (${c.issuer ?? 'preset'}): ${(error as Error).message}`,
+        { providerId: c.id },
+      );
     });
     configurations.set(key, configuration);
     // A failed metadata fetch is tried again next time.
@@ -154,7 +188,12 @@ async function makeConfiguration(c: OAuthClient): Promise<client.Configuration> 
   const oauth = presetById(c.id)?.oauth;
   if (!oauth) throw new TandemError('internal', `Provider ${c.id} has neither an issuer nor preset endpoints`);
   return new client.Configuration(
-    { issuer: new URL(oauth.authorizationEndpoint).origin, authorization_endpoint: oauth.authorizationEndpoint, token_endpoint: oauth.tokenEndpoint, revocation_endpoint: oauth.revocationEndpoint },
+    {
+      issuer: new URL(oauth.authorizationEndpoint).origin,
+      authorization_endpoint: oauth.authorizationEndpoint,
+      token_endpoint: oauth.tokenEndpoint,
+      revocation_endpoint: oauth.revocationEndpoint,
+    },
     c.clientId,
     undefined,
     auth,

@@ -26,24 +26,42 @@ export function tokensFrom(response: client.TokenEndpointResponse, previous?: Gr
   return {
     accessToken: response.access_token,
     // A provider that does not rotate refresh tokens sends none on refresh: keep the old one.
-    ...(response.refresh_token ?? previous?.refreshToken ? { refreshToken: response.refresh_token ?? previous?.refreshToken } : {}),
+    ...((response.refresh_token ?? previous?.refreshToken)
+      ? { refreshToken: response.refresh_token ?? previous?.refreshToken }
+      : {}),
     expiresAt: now + lifetime,
     obtainedAt: now,
   };
 }
 
-export async function createGrant(db: Kysely<Database>, secrets: SecretBox, grant: { userId: string; providerId: string; address: string; tokens: GrantTokens }): Promise<string> {
+export async function createGrant(
+  db: Kysely<Database>,
+  secrets: SecretBox,
+  grant: { userId: string; providerId: string; address: string; tokens: GrantTokens },
+): Promise<string> {
   const id = randomUUID();
   const now = Date.now();
   await db
     .insertInto('oauth_grants')
-    .values({ id, user_id: grant.userId, provider_id: grant.providerId, address: grant.address, tokens: secrets.sealJson(grant.tokens), state: 'active', created_at: now, updated_at: now })
+    .values({
+      id,
+      user_id: grant.userId,
+      provider_id: grant.providerId,
+      address: grant.address,
+      tokens: secrets.sealJson(grant.tokens),
+      state: 'active',
+      created_at: now,
+      updated_at: now,
+    })
     .execute();
   return id;
 }
 
 function refusal(providerName: string): MailServerError {
-  return new MailServerError('auth_failed', `reauthorization required: the sign-in with ${providerName} was revoked or has expired; sign in again`);
+  return new MailServerError(
+    'auth_failed',
+    `reauthorization required: the sign-in with ${providerName} was revoked or has expired; sign in again`,
+  );
 }
 
 function expiring(tokens: GrantTokens, now = Date.now()): boolean {
@@ -98,13 +116,20 @@ export class GrantTokenSource implements AccessTokenSource {
     try {
       response = await client.refreshTokenGrant(await oauthConfiguration(provider), tokens.refreshToken);
     } catch (error) {
-      if (error instanceof client.ResponseBodyError && (error.error === 'invalid_grant' || error.error === 'unauthorized_client')) {
+      if (
+        error instanceof client.ResponseBodyError &&
+        (error.error === 'invalid_grant' || error.error === 'unauthorized_client')
+      ) {
         const now = await this.#load();
         // A refresh by another process rotated the refresh token meanwhile: use its result.
         if (now.state === 'active' && now.token_version !== grant.token_version) return this.#open(now).accessToken;
         return this.#revoke(grant, provider.name);
       }
-      throw new MailServerError('temporary', `Cannot renew the sign-in with ${provider.name}: ${(error as Error).message}`, error);
+      throw new MailServerError(
+        'temporary',
+        `Cannot renew the sign-in with ${provider.name}: ${(error as Error).message}`,
+        error,
+      );
     }
     const fresh = tokensFrom(response, tokens);
     const result = await this.db
@@ -121,14 +146,23 @@ export class GrantTokenSource implements AccessTokenSource {
   async #revoke(grant: { token_version: number }, providerName: string): Promise<never> {
     await this.db
       .updateTable('oauth_grants')
-      .set({ state: 'revoked', tokens: this.secrets.sealJson({}), token_version: grant.token_version + 1, updated_at: Date.now() })
+      .set({
+        state: 'revoked',
+        tokens: this.secrets.sealJson({}),
+        token_version: grant.token_version + 1,
+        updated_at: Date.now(),
+      })
       .where('id', '=', this.grantId)
       .execute();
     throw refusal(providerName);
   }
 
   async #load() {
-    const grant = await this.db.selectFrom('oauth_grants').selectAll().where('id', '=', this.grantId).executeTakeFirst();
+    const grant = await this.db
+      .selectFrom('oauth_grants')
+      .selectAll()
+      .where('id', '=', this.grantId)
+      .executeTakeFirst();
     if (!grant || grant.state !== 'active') throw refusal(grant ? grant.provider_id : 'the provider');
     return grant;
   }

@@ -11,7 +11,11 @@ import { openRoleFolder } from './role-folder.ts';
  * The folder sync then picks the copy up like any other new message.
  */
 export async function appendSent(run: MailboxRun, p: OpPayload<'append_sent'>): Promise<void> {
-  const mailbox = await run.db.selectFrom('mailboxes').select('provider_files_sent').where('id', '=', run.mailbox.id).executeTakeFirst();
+  const mailbox = await run.db
+    .selectFrom('mailboxes')
+    .select('provider_files_sent')
+    .where('id', '=', run.mailbox.id)
+    .executeTakeFirst();
   if (mailbox?.provider_files_sent === 1) return; // the provider keeps its own copy
   // Read-write: Courier IMAP refuses an APPEND to the folder the session has EXAMINEd
   // ("Current box is selected READ-ONLY"), though RFC 3501 §6.3.11 allows it.

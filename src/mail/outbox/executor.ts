@@ -45,7 +45,8 @@ async function drainOps(run: MailboxRun, ops: OpRow[]): Promise<boolean> {
     } catch (error) {
       if (error instanceof LeaseLost) throw error; // the next holder runs this op; nothing is recorded here
       const failure = classifyImapError(error);
-      const permanent = error instanceof PermanentOpFailure || failure.policy === 'give_up' || op.attempts + 1 >= MAX_ATTEMPTS;
+      const permanent =
+        error instanceof PermanentOpFailure || failure.policy === 'give_up' || op.attempts + 1 >= MAX_ATTEMPTS;
       await recordFailure(run, op, failure.message, permanent);
       if (failure.failure === 'connection_failed' || failure.failure === 'auth_failed') throw error;
       if (!permanent) return false;
@@ -81,7 +82,8 @@ async function openForWrite(client: ImapFlow, place: { path: string; uidValidity
     box = current && current.path === place.path && !current.readOnly ? current : await client.mailboxOpen(place.path);
   } catch (error) {
     const e = error as { responseStatus?: string };
-    if (e.responseStatus === 'NO') throw new PermanentOpFailure(`The folder ${place.path} no longer exists on the server`);
+    if (e.responseStatus === 'NO')
+      throw new PermanentOpFailure(`The folder ${place.path} no longer exists on the server`);
     throw error;
   }
   if (Number(box.uidValidity) !== place.uidValidity) {
@@ -101,17 +103,27 @@ async function runMove(run: MailboxRun, op: OpRow, p: OpPayload<'move'>): Promis
   await openForWrite(run.client, p);
   const client = run.client;
   const uid = String(p.uid);
-  const moved = await (client.capabilities.has('MOVE') ? moveMessages(client, uid, p.toPath) : copyThenRemove(run, uid, p.toPath)).catch((error: unknown) =>
-    refusedMove(client, p.toPath, error),
-  );
+  const moved = await (
+    client.capabilities.has('MOVE') ? moveMessages(client, uid, p.toPath) : copyThenRemove(run, uid, p.toPath)
+  ).catch((error: unknown) => refusedMove(client, p.toPath, error));
   const newUid = moved.uidMap?.get(p.uid);
   await finish(run, op, async (trx) => {
     if (op.location_id === null) return;
-    const placeholder = await trx.selectFrom('message_locations').select(['id', 'folder_id']).where('id', '=', op.location_id).executeTakeFirst();
+    const placeholder = await trx
+      .selectFrom('message_locations')
+      .select(['id', 'folder_id'])
+      .where('id', '=', op.location_id)
+      .executeTakeFirst();
     if (!placeholder) return;
-    const taken = newUid !== undefined
-      ? await trx.selectFrom('message_locations').select('id').where('folder_id', '=', placeholder.folder_id).where('uid', '=', newUid).executeTakeFirst()
-      : undefined;
+    const taken =
+      newUid !== undefined
+        ? await trx
+            .selectFrom('message_locations')
+            .select('id')
+            .where('folder_id', '=', placeholder.folder_id)
+            .where('uid', '=', newUid)
+            .executeTakeFirst()
+        : undefined;
     if (newUid !== undefined && !taken) {
       await trx.updateTable('message_locations').set({ uid: newUid }).where('id', '=', placeholder.id).execute();
     } else {
@@ -141,7 +153,11 @@ async function copyThenRemove(run: MailboxRun, uid: string, toPath: string): Pro
 /** A target folder that does not exist is final (asked with STATUS when the refusal names no reason); anything else follows the policy. */
 async function refusedMove(client: ImapFlow, toPath: string, error: unknown): Promise<never> {
   const failure = classifyImapError(error);
-  const missing = failure.failure === 'no_such_folder' || (failure.failure === 'other' && failure.refusedByServer && (await client.status(toPath, { messages: true }).catch(() => false)) === false);
+  const missing =
+    failure.failure === 'no_such_folder' ||
+    (failure.failure === 'other' &&
+      failure.refusedByServer &&
+      (await client.status(toPath, { messages: true }).catch(() => false)) === false);
   if (missing) throw new PermanentOpFailure(`The folder ${toPath} no longer exists on the server`);
   throw failure;
 }
@@ -151,7 +167,12 @@ async function runExpunge(run: MailboxRun, op: OpRow, p: OpPayload<'expunge'>): 
   await addFlags(run.client, String(p.uid), ['\\Deleted']);
   if (run.client.capabilities.has('UIDPLUS')) await expungeUids(run.client, String(p.uid));
   await finish(run, op, async (trx) => {
-    const folder = await trx.selectFrom('folders').select('id').where('mailbox_id', '=', op.mailbox_id).where('path', '=', p.path).executeTakeFirst();
+    const folder = await trx
+      .selectFrom('folders')
+      .select('id')
+      .where('mailbox_id', '=', op.mailbox_id)
+      .where('path', '=', p.path)
+      .executeTakeFirst();
     if (folder) await removeLocations(trx, folder.id, [p.uid]);
   });
 }
@@ -160,7 +181,11 @@ async function runExpunge(run: MailboxRun, op: OpRow, p: OpPayload<'expunge'>): 
 async function finish(run: MailboxRun, op: OpRow, followUp: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
   await run.write(async (trx) => {
     await followUp(trx);
-    await trx.updateTable('outbox_ops').set({ state: 'done', error: null, attempts: op.attempts + 1, updated_at: Date.now() }).where('id', '=', op.id).execute();
+    await trx
+      .updateTable('outbox_ops')
+      .set({ state: 'done', error: null, attempts: op.attempts + 1, updated_at: Date.now() })
+      .where('id', '=', op.id)
+      .execute();
   });
 }
 
@@ -197,12 +222,21 @@ async function revert(trx: Kysely<Database>, op: OpRow, message: string): Promis
   if (op.kind === 'save_draft') {
     // The draft stays in Tandem, nothing lost; it says why the server does not have it.
     const p = opPayloads.save_draft.parse(json);
-    await trx.updateTable('drafts').set({ state: 'failed', error: message }).where('id', '=', p.draftId).where('version_id', '=', p.versionId).execute();
+    await trx
+      .updateTable('drafts')
+      .set({ state: 'failed', error: message })
+      .where('id', '=', p.draftId)
+      .where('version_id', '=', p.versionId)
+      .execute();
     return;
   }
   if (op.kind === 'flags' && op.location_id !== null) {
     const p = opPayloads.flags.parse(json);
-    const location = await trx.selectFrom('message_locations').select('flags').where('id', '=', op.location_id).executeTakeFirst();
+    const location = await trx
+      .selectFrom('message_locations')
+      .select('flags')
+      .where('id', '=', op.location_id)
+      .executeTakeFirst();
     if (!location) return;
     const flags = new Set(JSON.parse(location.flags) as string[]);
     p.add.forEach((f) => flags.delete(f));
@@ -212,12 +246,30 @@ async function revert(trx: Kysely<Database>, op: OpRow, message: string): Promis
   }
   if (op.kind === 'move' || op.kind === 'expunge') {
     const p = opPayloads.expunge.parse(json);
-    const source = await trx.selectFrom('folders').select(['id', 'enabled']).where('mailbox_id', '=', op.mailbox_id).where('path', '=', p.path).executeTakeFirst();
+    const source = await trx
+      .selectFrom('folders')
+      .select(['id', 'enabled'])
+      .where('mailbox_id', '=', op.mailbox_id)
+      .where('path', '=', p.path)
+      .executeTakeFirst();
     if (op.location_id !== null) await trx.deleteFrom('message_locations').where('id', '=', op.location_id).execute();
     if (!source || source.enabled !== 1 || op.message_id === null) return;
-    const message = await trx.selectFrom('messages').select(['id', 'date']).where('id', '=', op.message_id).executeTakeFirst();
+    const message = await trx
+      .selectFrom('messages')
+      .select(['id', 'date'])
+      .where('id', '=', op.message_id)
+      .executeTakeFirst();
     if (!message) return;
-    await addLocation(trx, { messageId: message.id, mailboxId: op.mailbox_id, folderId: source.id, uidValidity: p.uidValidity, uid: p.uid, flags: [], modseq: null, date: message.date });
+    await addLocation(trx, {
+      messageId: message.id,
+      mailboxId: op.mailbox_id,
+      folderId: source.id,
+      uidValidity: p.uidValidity,
+      uid: p.uid,
+      flags: [],
+      modseq: null,
+      date: message.date,
+    });
     // Its flags are unknown now: the next pass fetches every flag of the folder.
     await trx.updateTable('folders').set({ highest_modseq: null }).where('id', '=', source.id).execute();
   }

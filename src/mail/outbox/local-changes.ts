@@ -20,7 +20,8 @@ export interface MessageChange {
 async function locationToChange(db: Kysely<Database>, ownerId: string, messageId: number): Promise<Location> {
   const location = await ownedLocation(db, ownerId, messageId);
   if (!location) throw messageNotFound();
-  if (location.uid < 0) throw new TandemError('conflict', 'The message is still being moved on the server; try again in a moment');
+  if (location.uid < 0)
+    throw new TandemError('conflict', 'The message is still being moved on the server; try again in a moment');
   return location;
 }
 
@@ -28,13 +29,21 @@ async function locationToChange(db: Kysely<Database>, ownerId: string, messageId
  * Applies a change locally at once and records the op that makes it on the
  * server, in one transaction: the change can never be lost or made twice.
  */
-export async function changeMessage(db: Kysely<Database>, ownerId: string, messageId: number, change: MessageChange): Promise<string> {
+export async function changeMessage(
+  db: Kysely<Database>,
+  ownerId: string,
+  messageId: number,
+  change: MessageChange,
+): Promise<string> {
   return db.transaction().execute(async (trx) => {
     const location = await locationToChange(trx, ownerId, messageId);
     const flags = new Set(JSON.parse(location.flags) as string[]);
     const add: string[] = [];
     const remove: string[] = [];
-    for (const [flag, wanted] of [['\\Seen', change.seen], ['\\Flagged', change.flagged]] as const) {
+    for (const [flag, wanted] of [
+      ['\\Seen', change.seen],
+      ['\\Flagged', change.flagged],
+    ] as const) {
       if (wanted === undefined || wanted === flags.has(flag)) continue;
       (wanted ? add : remove).push(flag);
       if (wanted) flags.add(flag);
@@ -43,9 +52,16 @@ export async function changeMessage(db: Kysely<Database>, ownerId: string, messa
     const place = { path: location.path, uidValidity: location.uid_validity, uid: location.uid };
     if (add.length > 0 || remove.length > 0) {
       await trx.updateTable('message_locations').set(flagColumns(flags)).where('id', '=', location.id).execute();
-      await enqueueOp(trx, { mailboxId: location.mailbox_id, messageId, locationId: location.id, kind: 'flags', payload: { ...place, add, remove } });
+      await enqueueOp(trx, {
+        mailboxId: location.mailbox_id,
+        messageId,
+        locationId: location.id,
+        kind: 'flags',
+        payload: { ...place, add, remove },
+      });
     }
-    if (change.folder !== undefined && change.folder !== location.path) await moveLocation(trx, location, change.folder);
+    if (change.folder !== undefined && change.folder !== location.path)
+      await moveLocation(trx, location, change.folder);
     return location.mailbox_id;
   });
 }
@@ -56,11 +72,25 @@ export async function changeMessage(db: Kysely<Database>, ownerId: string, messa
  * expunging outside Trash only removes a label (Gmail), a permanent delete
  * moves to Trash instead: the message would otherwise live on in All Mail.
  */
-export async function deleteMessage(db: Kysely<Database>, ownerId: string, messageId: number, permanent: boolean): Promise<string> {
+export async function deleteMessage(
+  db: Kysely<Database>,
+  ownerId: string,
+  messageId: number,
+  permanent: boolean,
+): Promise<string> {
   return db.transaction().execute(async (trx) => {
     const location = await locationToChange(trx, ownerId, messageId);
-    const trash = await trx.selectFrom('folders').select(['path']).where('mailbox_id', '=', location.mailbox_id).where('special_use', '=', '\\Trash').executeTakeFirst();
-    const mailbox = await trx.selectFrom('mailboxes').select('provider_id').where('id', '=', location.mailbox_id).executeTakeFirstOrThrow();
+    const trash = await trx
+      .selectFrom('folders')
+      .select(['path'])
+      .where('mailbox_id', '=', location.mailbox_id)
+      .where('special_use', '=', '\\Trash')
+      .executeTakeFirst();
+    const mailbox = await trx
+      .selectFrom('mailboxes')
+      .select('provider_id')
+      .where('id', '=', location.mailbox_id)
+      .executeTakeFirstOrThrow();
     const labelsOnly = !!trash && !!presetById(mailbox.provider_id ?? '')?.behaviour.deleteMovesToTrash;
     if ((permanent && !labelsOnly) || location.path === trash?.path) {
       await removeLocations(trx, location.folder_id, [location.uid]);
@@ -74,7 +104,11 @@ export async function deleteMessage(db: Kysely<Database>, ownerId: string, messa
       });
       return location.mailbox_id;
     }
-    if (!trash) throw new TandemError('conflict', 'This mailbox has no Trash folder: delete permanently instead (?permanent=true)');
+    if (!trash)
+      throw new TandemError(
+        'conflict',
+        'This mailbox has no Trash folder: delete permanently instead (?permanent=true)',
+      );
     await moveLocation(trx, location, trash.path);
     return location.mailbox_id;
   });
@@ -86,7 +120,12 @@ export async function deleteMessage(db: Kysely<Database>, ownerId: string, messa
  * that is not synced takes the message out of Tandem's view.
  */
 async function moveLocation(trx: Kysely<Database>, location: Location, toPath: string): Promise<void> {
-  const target = await trx.selectFrom('folders').selectAll().where('mailbox_id', '=', location.mailbox_id).where('path', '=', toPath).executeTakeFirst();
+  const target = await trx
+    .selectFrom('folders')
+    .selectAll()
+    .where('mailbox_id', '=', location.mailbox_id)
+    .where('path', '=', toPath)
+    .executeTakeFirst();
   if (!target) throw new TandemError('validation_failed', `No folder ${toPath} in this mailbox`);
   const synced = target.enabled === 1 && target.uid_validity !== null;
   const opId = await enqueueOp(trx, {
@@ -115,10 +154,17 @@ async function moveLocation(trx: Kysely<Database>, location: Location, toPath: s
  * change, and this one it will never report (the location is already gone).
  */
 async function recount(trx: Kysely<Database>, folderId: number, serverDelta: number): Promise<void> {
-  const folder = await trx.selectFrom('folders').select('server_total').where('id', '=', folderId).executeTakeFirstOrThrow();
+  const folder = await trx
+    .selectFrom('folders')
+    .select('server_total')
+    .where('id', '=', folderId)
+    .executeTakeFirstOrThrow();
   await trx
     .updateTable('folders')
-    .set({ synced_count: await countStored(trx, folderId), server_total: Math.max(0, folder.server_total + serverDelta) })
+    .set({
+      synced_count: await countStored(trx, folderId),
+      server_total: Math.max(0, folder.server_total + serverDelta),
+    })
     .where('id', '=', folderId)
     .execute();
 }

@@ -33,7 +33,12 @@ export interface NewOp<K extends OpKind> {
 export const DONE_OP_RETENTION_MS = 24 * 3600 * 1000;
 
 export async function pruneDoneOps(trx: Kysely<Database>, mailboxId: string, now = Date.now()): Promise<void> {
-  await trx.deleteFrom('outbox_ops').where('mailbox_id', '=', mailboxId).where('state', '=', 'done').where('updated_at', '<', now - DONE_OP_RETENTION_MS).execute();
+  await trx
+    .deleteFrom('outbox_ops')
+    .where('mailbox_id', '=', mailboxId)
+    .where('state', '=', 'done')
+    .where('updated_at', '<', now - DONE_OP_RETENTION_MS)
+    .execute();
 }
 
 /** Records an op; call it in the transaction of the local change it carries to the server. */

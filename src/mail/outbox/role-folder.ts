@@ -9,7 +9,13 @@ const DEFAULT_PATH: Record<RoleFolder, string> = { '\\Drafts': 'Drafts', '\\Sent
 
 /** Where the mailbox keeps drafts or sent mail; null when no folder has the role (any more). */
 export async function roleFolderPath(run: MailboxRun, role: RoleFolder): Promise<string | null> {
-  const row = await run.db.selectFrom('folders').select('path').where('mailbox_id', '=', run.mailbox.id).where('special_use', '=', role).orderBy('id').executeTakeFirst();
+  const row = await run.db
+    .selectFrom('folders')
+    .select('path')
+    .where('mailbox_id', '=', run.mailbox.id)
+    .where('special_use', '=', role)
+    .orderBy('id')
+    .executeTakeFirst();
   return row?.path ?? null;
 }
 
@@ -19,7 +25,12 @@ export async function roleFolderPath(run: MailboxRun, role: RoleFolder): Promise
  * created again, as mail apps do, and synced from then on: what Tandem holds is
  * never lost for want of a place to put it.
  */
-export async function openRoleFolder(run: MailboxRun, role: RoleFolder, path: string | null, readOnly: boolean): Promise<MailboxObject> {
+export async function openRoleFolder(
+  run: MailboxRun,
+  role: RoleFolder,
+  path: string | null,
+  readOnly: boolean,
+): Promise<MailboxObject> {
   const target = path ?? (await roleFolderPath(run, role)) ?? DEFAULT_PATH[role];
   const client = run.client;
   // A read-write selection serves a read-only need too.
@@ -32,7 +43,9 @@ export async function openRoleFolder(run: MailboxRun, role: RoleFolder, path: st
   try {
     await client.mailboxCreate(target);
   } catch (error) {
-    throw new PermanentOpFailure(`The folder ${target} is gone from the server and could not be created again: ${(error as Error).message}`);
+    throw new PermanentOpFailure(
+      `The folder ${target} is gone from the server and could not be created again: ${(error as Error).message}`,
+    );
   }
   await adoptFolder(run, role, target);
   return client.mailboxOpen(target, { readOnly });
@@ -45,7 +58,15 @@ async function adoptFolder(run: MailboxRun, role: RoleFolder, path: string): Pro
   await run.write(async (trx) => {
     await trx
       .insertInto('folders')
-      .values({ mailbox_id: run.mailbox.id, path, delimiter: null, special_use: specialUse, enabled: 1, enabled_at: now, created_at: now })
+      .values({
+        mailbox_id: run.mailbox.id,
+        path,
+        delimiter: null,
+        special_use: specialUse,
+        enabled: 1,
+        enabled_at: now,
+        created_at: now,
+      })
       .onConflict((oc) => oc.columns(['mailbox_id', 'path']).doUpdateSet({ enabled: 1, enabled_at: now }))
       .execute();
   });

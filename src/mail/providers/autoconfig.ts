@@ -33,14 +33,25 @@ export interface AutoconfigOptions {
 }
 
 /** The two places a domain may publish its Thunderbird-style autoconfig document. */
-export function autoconfigUrls(address: string, domain: string, options: Pick<AutoconfigOptions, 'httpPort'>): string[] {
+export function autoconfigUrls(
+  address: string,
+  domain: string,
+  options: Pick<AutoconfigOptions, 'httpPort'>,
+): string[] {
   const origin = (host: string) => (options.httpPort ? `http://${host}:${options.httpPort}` : `https://${host}`);
   const query = `?emailaddress=${encodeURIComponent(address)}`;
-  return [`${origin(`autoconfig.${domain}`)}/mail/config-v1.1.xml${query}`, `${origin(domain)}/.well-known/autoconfig/mail/config-v1.1.xml${query}`];
+  return [
+    `${origin(`autoconfig.${domain}`)}/mail/config-v1.1.xml${query}`,
+    `${origin(domain)}/.well-known/autoconfig/mail/config-v1.1.xml${query}`,
+  ];
 }
 
 /** Fetches and reads one autoconfig document; throws a message fit for the user when it is missing or broken. */
-export async function fetchAutoconfig(url: string, address: string, options: AutoconfigOptions): Promise<AutoconfigDocument> {
+export async function fetchAutoconfig(
+  url: string,
+  address: string,
+  options: AutoconfigOptions,
+): Promise<AutoconfigDocument> {
   const body = await get(url, options);
   return parseAutoconfig(body, url, address);
 }
@@ -49,36 +60,47 @@ const MAX_BYTES = 256 * 1024;
 
 function get(url: string, options: AutoconfigOptions): Promise<string> {
   // Node's HTTP client asks for every address (`all: true`, an array) or for one; it connects to what this answers.
-  const lookup = ((hostname: string, opts: { all?: boolean }, callback: (error: Error | null, address: unknown, family?: number) => void) => {
-    options.dns.addresses(hostname).then(
-      (found) => {
-        const checked = options.outbound.check(hostname, found);
-        const [first] = checked;
-        if (opts.all) callback(null, checked);
-        else callback(null, first?.address ?? '', first?.family ?? 4);
-      },
-      (error: Error) => callback(error, opts.all ? [] : '', 4),
-    ).catch((error: Error) => callback(error, opts.all ? [] : '', 4));
+  const lookup = ((
+    hostname: string,
+    opts: { all?: boolean },
+    callback: (error: Error | null, address: unknown, family?: number) => void,
+  ) => {
+    options.dns
+      .addresses(hostname)
+      .then(
+        (found) => {
+          const checked = options.outbound.check(hostname, found);
+          const [first] = checked;
+          if (opts.all) callback(null, checked);
+          else callback(null, first?.address ?? '', first?.family ?? 4);
+        },
+        (error: Error) => callback(error, opts.all ? [] : '', 4),
+      )
+      .catch((error: Error) => callback(error, opts.all ? [] : '', 4));
   }) as LookupFunction;
   const client = url.startsWith('https:') ? https : http;
   return new Promise((resolve, reject) => {
     // A fresh connection each time (no pooled socket), so every fetch goes through the lookup above.
-    const request = client.get(url, { agent: false, lookup, timeout: options.timeoutMs, signal: AbortSignal.timeout(options.timeoutMs) }, (response) => {
-      if (response.statusCode !== 200) {
-        response.resume();
-        reject(new Error(`HTTP ${response.statusCode ?? '?'}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BYTES) request.destroy(new Error('document too large'));
-        else chunks.push(chunk);
-      });
-      response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      response.on('error', reject);
-    });
+    const request = client.get(
+      url,
+      { agent: false, lookup, timeout: options.timeoutMs, signal: AbortSignal.timeout(options.timeoutMs) },
+      (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          reject(new Error(`HTTP ${response.statusCode ?? '?'}`));
+          return;
+        }
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BYTES) request.destroy(new Error('document too large'));
+          else chunks.push(chunk);
+        });
+        response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        response.on('error', reject);
+      },
+    );
     request.on('timeout', () => request.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
     request.on('error', reject);
   });
@@ -87,7 +109,11 @@ function get(url: string, options: AutoconfigOptions): Promise<string> {
 type XmlNode = Record<string, unknown>;
 
 export function parseAutoconfig(xml: string, url: string, address: string): AutoconfigDocument {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['incomingServer', 'outgoingServer', 'authentication', 'documentation'].includes(name) });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@',
+    isArray: (name) => ['incomingServer', 'outgoingServer', 'authentication', 'documentation'].includes(name),
+  });
   let tree: XmlNode;
   try {
     tree = parser.parse(xml, true) as XmlNode;
@@ -112,7 +138,9 @@ function readServer(node: XmlNode, address: string): { type: string; server: Aut
   const socket = (text(node.socketType) ?? '').toUpperCase();
   const security: Security = socket === 'SSL' || socket === 'TLS' ? 'tls' : socket === 'STARTTLS' ? 'starttls' : 'none';
   const [local = ''] = address.split('@');
-  const username = (text(node.username) ?? '%EMAILADDRESS%').replaceAll('%EMAILADDRESS%', address).replaceAll('%EMAILLOCALPART%', local);
+  const username = (text(node.username) ?? '%EMAILADDRESS%')
+    .replaceAll('%EMAILADDRESS%', address)
+    .replaceAll('%EMAILLOCALPART%', local);
   const methods = ((node.authentication as unknown[] | undefined) ?? []).map((m) => text(m)?.toLowerCase());
   return { type, server: { host: fill(host, address), port, security, username, oauth2: methods.includes('oauth2') } };
 }

@@ -47,32 +47,59 @@ export async function discoverProvider(address: string, options: DiscoveryOption
   const normalized = address.trim().toLowerCase();
   const domain = normalized.split('@')[1] ?? '';
   const preset = presetForDomain(domain);
-  if (preset) return fromPreset(normalized, 'preset', preset, [{ source: 'preset', outcome: `${domain} is ${preset.name}` }]);
+  if (preset)
+    return fromPreset(normalized, 'preset', preset, [{ source: 'preset', outcome: `${domain} is ${preset.name}` }]);
 
   const timeoutMs = options.timeoutMs ?? 3000;
   const dns = new DiscoveryDns(options.dnsServers ?? [], Math.min(timeoutMs, 2000));
   const [autoconfig, srv, mx] = await Promise.all([
-    firstAutoconfig(normalized, domain, { dns, timeoutMs, httpPort: options.autoconfigHttpPort, outbound: options.outbound ?? new OutboundPolicy() }),
+    firstAutoconfig(normalized, domain, {
+      dns,
+      timeoutMs,
+      httpPort: options.autoconfigHttpPort,
+      outbound: options.outbound ?? new OutboundPolicy(),
+    }),
     srvServers(dns, domain, normalized),
     dns.mx(domain),
   ]);
   const steps: Discovery['steps'] = [{ source: 'autoconfig', outcome: autoconfig.outcome }];
   if (autoconfig.document) return fromAutoconfig(normalized, autoconfig.document, steps);
 
-  steps.push({ source: 'srv', outcome: srv.imap || srv.smtp ? 'found' : `no _imaps/_imap/_submissions/_submission records for ${domain}` });
-  if (srv.imap || srv.smtp) return { address: normalized, source: 'srv', provider: null, imap: srv.imap, smtp: srv.smtp, steps };
+  steps.push({
+    source: 'srv',
+    outcome: srv.imap || srv.smtp ? 'found' : `no _imaps/_imap/_submissions/_submission records for ${domain}`,
+  });
+  if (srv.imap || srv.smtp)
+    return { address: normalized, source: 'srv', provider: null, imap: srv.imap, smtp: srv.smtp, steps };
 
   const hosted = presetForMx(mx);
-  steps.push({ source: 'mx', outcome: hosted ? `mail for ${domain} goes to ${hosted.name}` : mx.length > 0 ? `mail goes to ${mx.join(', ')}, not a known provider` : `no MX records for ${domain}` });
+  steps.push({
+    source: 'mx',
+    outcome: hosted
+      ? `mail for ${domain} goes to ${hosted.name}`
+      : mx.length > 0
+        ? `mail goes to ${mx.join(', ')}, not a known provider`
+        : `no MX records for ${domain}`,
+  });
   if (hosted) return fromPreset(normalized, 'mx', hosted, steps);
   return { address: normalized, source: 'none', provider: null, imap: null, smtp: null, steps };
 }
 
-function fromPreset(address: string, source: 'preset' | 'mx', preset: ProviderPreset, steps: Discovery['steps']): Discovery {
+function fromPreset(
+  address: string,
+  source: 'preset' | 'mx',
+  preset: ProviderPreset,
+  steps: Discovery['steps'],
+): Discovery {
   return {
     address,
     source,
-    provider: { id: preset.id, name: preset.name, auth: preset.auth, ...(preset.helpUrl ? { helpUrl: preset.helpUrl } : {}) },
+    provider: {
+      id: preset.id,
+      name: preset.name,
+      auth: preset.auth,
+      ...(preset.helpUrl ? { helpUrl: preset.helpUrl } : {}),
+    },
     imap: { ...preset.imap, username: address },
     smtp: { ...preset.smtp, username: address },
     steps,
@@ -81,12 +108,18 @@ function fromPreset(address: string, source: 'preset' | 'mx', preset: ProviderPr
 
 function fromAutoconfig(address: string, doc: AutoconfigDocument, steps: Discovery['steps']): Discovery {
   const oauth2 = !!(doc.imap?.oauth2 || doc.smtp?.oauth2);
-  const server = (s: AutoconfigDocument['imap']) => (s ? { host: s.host, port: s.port, security: s.security, username: s.username } : null);
+  const server = (s: AutoconfigDocument['imap']) =>
+    s ? { host: s.host, port: s.port, security: s.security, username: s.username } : null;
   // Hosts of a known provider (e.g. a domain on Microsoft 365 publishing its autoconfig) keep that provider's sign-in.
   const known = presetForMx([doc.imap?.host ?? '', doc.smtp?.host ?? ''].filter(Boolean));
   const provider = known
     ? { id: known.id, name: known.name, auth: known.auth, ...(known.helpUrl ? { helpUrl: known.helpUrl } : {}) }
-    : { id: `autoconfig:${address.split('@')[1] ?? ''}`, name: doc.name ?? address.split('@')[1] ?? '', auth: (oauth2 ? 'oauth2' : 'password') as ProviderAuth, ...(doc.helpUrl ? { helpUrl: doc.helpUrl } : {}) };
+    : {
+        id: `autoconfig:${address.split('@')[1] ?? ''}`,
+        name: doc.name ?? address.split('@')[1] ?? '',
+        auth: (oauth2 ? 'oauth2' : 'password') as ProviderAuth,
+        ...(doc.helpUrl ? { helpUrl: doc.helpUrl } : {}),
+      };
   return { address, source: 'autoconfig', provider, imap: server(doc.imap), smtp: server(doc.smtp), steps };
 }
 
@@ -96,7 +129,9 @@ async function firstAutoconfig(address: string, domain: string, options: Paramet
   const results = await Promise.allSettled(urls.map((url) => fetchAutoconfig(url, address, options)));
   const found = results.find((r): r is PromiseFulfilledResult<AutoconfigDocument> => r.status === 'fulfilled');
   if (found) return { document: found.value, outcome: `read ${found.value.url}` };
-  const reasons = results.map((r, i) => `${(urls[i] ?? '').split('?')[0]}: ${r.status === 'rejected' ? reason(r.reason) : ''}`);
+  const reasons = results.map(
+    (r, i) => `${(urls[i] ?? '').split('?')[0]}: ${r.status === 'rejected' ? reason(r.reason) : ''}`,
+  );
   return { document: null, outcome: reasons.join('; ') };
 }
 
@@ -105,15 +140,28 @@ function reason(error: unknown): string {
   const e = error as { code?: string; message?: string; name?: string };
   if (error instanceof TargetRefused) return 'not allowed (a loopback, private or link-local address)';
   if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'no answer in time';
-  if (e.code === 'ENOTFOUND' || e.code === 'ENODATA' || e.code === 'ESERVFAIL' || e.code === 'EREFUSED') return 'no such host';
-  if (e.code && /CERT|SELF_SIGNED|DEPTH_ZERO|UNABLE_TO_VERIFY|ALTNAME/i.test(e.code)) return 'its certificate is not valid for this host';
-  if (/^(HTTP \d{3}|not valid XML|not an autoconfig document|the document names no IMAP or SMTP server|document too large)/.test(e.message ?? '')) return e.message ?? '';
+  if (e.code === 'ENOTFOUND' || e.code === 'ENODATA' || e.code === 'ESERVFAIL' || e.code === 'EREFUSED')
+    return 'no such host';
+  if (e.code && /CERT|SELF_SIGNED|DEPTH_ZERO|UNABLE_TO_VERIFY|ALTNAME/i.test(e.code))
+    return 'its certificate is not valid for this host';
+  if (
+    /^(HTTP \d{3}|not valid XML|not an autoconfig document|the document names no IMAP or SMTP server|document too large)/.test(
+      e.message ?? '',
+    )
+  )
+    return e.message ?? '';
   return 'no usable answer';
 }
 
-async function srvServers(dns: DiscoveryDns, domain: string, address: string): Promise<{ imap: DiscoveredServer | null; smtp: DiscoveredServer | null }> {
+async function srvServers(
+  dns: DiscoveryDns,
+  domain: string,
+  address: string,
+): Promise<{ imap: DiscoveredServer | null; smtp: DiscoveredServer | null }> {
   const [imaps, imap, submissions, submission] = await Promise.all(
-    ['_imaps._tcp', '_imap._tcp', '_submissions._tcp', '_submission._tcp'].map((service) => dns.srv(`${service}.${domain}`)),
+    ['_imaps._tcp', '_imap._tcp', '_submissions._tcp', '_submission._tcp'].map((service) =>
+      dns.srv(`${service}.${domain}`),
+    ),
   );
   // Implicit TLS is preferred over STARTTLS (RFC 8314).
   const pick = (tls: typeof imaps, starttls: typeof imaps): DiscoveredServer | null => {

@@ -3,9 +3,11 @@ import { messageIdFromSmtpReply, presetForMx } from './presets.ts';
 
 describe('messageIdFromSmtpReply', () => {
   it('reads the Message-ID Microsoft gave the message from its 250 reply', () => {
-    expect(messageIdFromSmtpReply('250 2.0.0 OK <DM6PR11MB1234.namprd11.prod.outlook.com@DM6PR11MB1234.namprd11.prod.outlook.com> [Hostname=DM6PR11MB1234.namprd11.prod.outlook.com]')).toBe(
-      'DM6PR11MB1234.namprd11.prod.outlook.com@DM6PR11MB1234.namprd11.prod.outlook.com',
-    );
+    expect(
+      messageIdFromSmtpReply(
+        '250 2.0.0 OK <DM6PR11MB1234.namprd11.prod.outlook.com@DM6PR11MB1234.namprd11.prod.outlook.com> [Hostname=DM6PR11MB1234.namprd11.prod.outlook.com]',
+      ),
+    ).toBe('DM6PR11MB1234.namprd11.prod.outlook.com@DM6PR11MB1234.namprd11.prod.outlook.com');
   });
 
   it('finds none in an ordinary reply', () => {

@@ -79,17 +79,31 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   {
     id: 'microsoft',
     name: 'Outlook.com / Microsoft 365',
-    domains: ['outlook.com', 'hotmail.com', 'live.com', 'msn.com', 'outlook.de', 'hotmail.co.uk', 'hotmail.fr', 'live.co.uk'],
+    domains: [
+      'outlook.com',
+      'hotmail.com',
+      'live.com',
+      'msn.com',
+      'outlook.de',
+      'hotmail.co.uk',
+      'hotmail.fr',
+      'live.co.uk',
+    ],
     mxSuffixes: ['mail.protection.outlook.com', 'olc.protection.outlook.com'],
     auth: 'oauth2',
-    helpUrl: 'https://support.microsoft.com/office/pop-imap-and-smtp-settings-for-outlook-com-d088b986-291d-42b8-9564-9c414e2aa040',
+    helpUrl:
+      'https://support.microsoft.com/office/pop-imap-and-smtp-settings-for-outlook-com-d088b986-291d-42b8-9564-9c414e2aa040',
     imap: { host: 'outlook.office365.com', port: 993, security: 'tls' },
     smtp: { host: 'smtp.office365.com', port: 587, security: 'starttls' },
     oauth: {
       authorizationEndpoint: 'https://login.microsoftonline.com/common/oauth2/v2.0/authorize',
       tokenEndpoint: 'https://login.microsoftonline.com/common/oauth2/v2.0/token',
       // No `openid`: Microsoft's ID tokens name the user's tenant as issuer, not the `common` endpoint.
-      scopes: ['https://outlook.office.com/IMAP.AccessAsUser.All', 'https://outlook.office.com/SMTP.Send', 'offline_access'],
+      scopes: [
+        'https://outlook.office.com/IMAP.AccessAsUser.All',
+        'https://outlook.office.com/SMTP.Send',
+        'offline_access',
+      ],
     },
     behaviour: { ...standard, filesSentCopy: true, connectionLimit: 8, messageIdFromSmtpReply: true },
   },
@@ -128,7 +142,9 @@ export function presetForDomain(domain: string): ProviderPreset | undefined {
 /** The provider whose mail exchangers these are (a hosted domain), if any. */
 export function presetForMx(mxHosts: string[]): ProviderPreset | undefined {
   const hosts = mxHosts.map((h) => h.toLowerCase().replace(/\.$/, ''));
-  return PROVIDER_PRESETS.find((p) => hosts.some((host) => p.mxSuffixes.some((suffix) => host === suffix || host.endsWith(`.${suffix}`))));
+  return PROVIDER_PRESETS.find((p) =>
+    hosts.some((host) => p.mxSuffixes.some((suffix) => host === suffix || host.endsWith(`.${suffix}`))),
+  );
 }
 
 export const STANDARD_BEHAVIOUR = standard;

@@ -50,15 +50,28 @@ describe('the connection loop', () => {
   });
 
   it('starts the backoff over only after a session whose step worked', async () => {
-    const { delegate, events } = scripted([{ fail: dropped() }, { fail: dropped() }, { fail: dropped(), afterWorking: true }, { fail: dropped() }]);
+    const { delegate, events } = scripted([
+      { fail: dropped() },
+      { fail: dropped() },
+      { fail: dropped(), afterWorking: true },
+      { fail: dropped() },
+    ]);
     const done = runConnectionLoop(delegate, MAX_JITTER);
     await vi.runAllTimersAsync();
     await done;
-    expect(events.filter((e) => e.startsWith('slept:'))).toEqual(['slept:2000', 'slept:4000', 'slept:2000', 'slept:4000']);
+    expect(events.filter((e) => e.startsWith('slept:'))).toEqual([
+      'slept:2000',
+      'slept:4000',
+      'slept:2000',
+      'slept:4000',
+    ]);
   });
 
   it('stops for good on a refused login, showing why', async () => {
-    const { delegate, events } = scripted([{ fail: { authenticationFailed: true, responseText: 'Invalid credentials' } }, { fail: dropped() }]);
+    const { delegate, events } = scripted([
+      { fail: { authenticationFailed: true, responseText: 'Invalid credentials' } },
+      { fail: dropped() },
+    ]);
     const done = runConnectionLoop(delegate);
     await vi.runAllTimersAsync();
     await done;
@@ -66,20 +79,39 @@ describe('the connection loop', () => {
   });
 
   it('never comes back sooner than a throttling server asked, nor later than the cap', async () => {
-    const throttled = (ms: number) => ({ responseStatus: 'NO', responseText: `Request is throttled. Suggested Backoff Time: ${ms} milliseconds` });
+    const throttled = (ms: number) => ({
+      responseStatus: 'NO',
+      responseText: `Request is throttled. Suggested Backoff Time: ${ms} milliseconds`,
+    });
     const { delegate, events } = scripted([{ fail: throttled(92_415) }, { fail: throttled(10 * 3600_000) }]);
     const done = runConnectionLoop(delegate);
     await vi.runAllTimersAsync();
     await done;
-    expect(events).toEqual(['failed:throttled:92415', 'slept:92415', `failed:throttled:${MAX_THROTTLE_WAIT_MS}`, `slept:${MAX_THROTTLE_WAIT_MS}`]);
+    expect(events).toEqual([
+      'failed:throttled:92415',
+      'slept:92415',
+      `failed:throttled:${MAX_THROTTLE_WAIT_MS}`,
+      `slept:${MAX_THROTTLE_WAIT_MS}`,
+    ]);
   });
 
   it('waits for a lease another worker holds without counting it as a failure', async () => {
-    const { delegate, events } = scripted([{ fail: new LeaseLost('taken') }, { fail: new LeaseLost('taken') }, { fail: dropped() }]);
+    const { delegate, events } = scripted([
+      { fail: new LeaseLost('taken') },
+      { fail: new LeaseLost('taken') },
+      { fail: dropped() },
+    ]);
     const done = runConnectionLoop(delegate, MAX_JITTER);
     await vi.runAllTimersAsync();
     await done;
-    expect(events).toEqual(['lease', `slept:${LEASE_TTL_MS / 3}`, 'lease', `slept:${LEASE_TTL_MS / 3}`, 'failed:connection_failed:2000', 'slept:2000']);
+    expect(events).toEqual([
+      'lease',
+      `slept:${LEASE_TTL_MS / 3}`,
+      'lease',
+      `slept:${LEASE_TTL_MS / 3}`,
+      'failed:connection_failed:2000',
+      'slept:2000',
+    ]);
   });
 
   it('ends without reporting a failure when stopped while a session fails', async () => {
@@ -95,7 +127,10 @@ describe('the connection loop', () => {
 
 describe('afterFailure', () => {
   it('retries a session whatever failed in it; only a refused login stops it', () => {
-    expect(afterFailure(new MailServerError('no_such_folder', 'gone'), 1, () => 0.5)).toMatchObject({ action: 'retry', delayMs: 1000 });
+    expect(afterFailure(new MailServerError('no_such_folder', 'gone'), 1, () => 0.5)).toMatchObject({
+      action: 'retry',
+      delayMs: 1000,
+    });
     expect(afterFailure(new MailServerError('auth_failed', 'refused'), 3)).toMatchObject({ action: 'stop' });
   });
 });

@@ -21,7 +21,10 @@ export function afterFailure(error: unknown, failuresInARow: number, random = Ma
   if (error instanceof LeaseLost) return { action: 'wait_for_lease', delayMs: LEASE_TTL_MS / 3 };
   const failure = classifyImapError(error);
   if (failure.policy === 'reauthorize') return { action: 'stop', failure };
-  const delayMs = Math.max(backoffDelay(failuresInARow, undefined, undefined, random), Math.min(failure.retryAfterMs ?? 0, MAX_THROTTLE_WAIT_MS));
+  const delayMs = Math.max(
+    backoffDelay(failuresInARow, undefined, undefined, random),
+    Math.min(failure.retryAfterMs ?? 0, MAX_THROTTLE_WAIT_MS),
+  );
   return { action: 'retry', delayMs, failure };
 }
 

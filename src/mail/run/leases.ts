@@ -24,7 +24,11 @@ export class MailboxLease {
   /** Takes the lease if it is free, expired or already ours; false when another worker holds it. */
   async claim(now = Date.now()): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('mailbox_leases').selectAll().where('mailbox_id', '=', this.mailboxId).executeTakeFirst();
+      const current = await trx
+        .selectFrom('mailbox_leases')
+        .selectAll()
+        .where('mailbox_id', '=', this.mailboxId)
+        .executeTakeFirst();
       if (current && current.owner !== this.owner && current.expires_at > now) return false;
       const epoch = (current?.epoch ?? 0) + 1;
       const expires_at = now + LEASE_TTL_MS;
@@ -37,7 +41,10 @@ export class MailboxLease {
           .executeTakeFirst();
         if (Number(result.numUpdatedRows) !== 1) return false;
       } else {
-        await trx.insertInto('mailbox_leases').values({ mailbox_id: this.mailboxId, owner: this.owner, epoch, expires_at }).execute();
+        await trx
+          .insertInto('mailbox_leases')
+          .values({ mailbox_id: this.mailboxId, owner: this.owner, epoch, expires_at })
+          .execute();
       }
       this.epoch = epoch;
       return true;
@@ -70,6 +77,11 @@ export class MailboxLease {
   }
 
   async release(): Promise<void> {
-    await this.db.deleteFrom('mailbox_leases').where('mailbox_id', '=', this.mailboxId).where('owner', '=', this.owner).where('epoch', '=', this.epoch).execute();
+    await this.db
+      .deleteFrom('mailbox_leases')
+      .where('mailbox_id', '=', this.mailboxId)
+      .where('owner', '=', this.owner)
+      .where('epoch', '=', this.epoch)
+      .execute();
   }
 }

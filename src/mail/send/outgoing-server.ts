@@ -36,11 +36,16 @@ export async function outgoingServer(context: TandemContext): Promise<SmtpSettin
 /** What an admin sees: everything but the password. */
 export async function outgoingServerView(context: TandemContext): Promise<OutgoingServerView | null> {
   const server = await outgoingServer(context);
-  return server && { host: server.host, port: server.port, security: server.security, username: server.username ?? null };
+  return (
+    server && { host: server.host, port: server.port, security: server.security, username: server.username ?? null }
+  );
 }
 
 /** Saves the server once a connection (and login) to it worked; a refusal is a clear 422 and nothing is saved. */
-export async function setOutgoingServer(context: TandemContext, input: Omit<SmtpSettings, 'outbound'>): Promise<OutgoingServerView> {
+export async function setOutgoingServer(
+  context: TandemContext,
+  input: Omit<SmtpSettings, 'outbound'>,
+): Promise<OutgoingServerView> {
   const settings = { ...input, outbound: context.outbound };
   await verifySmtp(settings);
   const value = context.secrets.sealJson(storedSchema.parse(input));

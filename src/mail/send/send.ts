@@ -43,7 +43,12 @@ type Original = RepliedMessage;
  * accepted it, the Sent copy (and \Answered on a replied message) is left to
  * the outbox, in the same transaction that marks the send 'sent'.
  */
-export async function sendMessage(context: TandemContext, ownerId: string, input: SendInput, mergeValues: MergeValuesLookup): Promise<SendResult> {
+export async function sendMessage(
+  context: TandemContext,
+  ownerId: string,
+  input: SendInput,
+  mergeValues: MergeValuesLookup,
+): Promise<SendResult> {
   const { db } = context.store;
   const mailbox = await ownedMailbox(db, ownerId, input.mailboxId);
   const original = input.inReplyTo === undefined ? undefined : await repliedMessage(db, mailbox.id, input.inReplyTo);
@@ -63,7 +68,8 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
     attachments: input.attachments,
     replyTo: original?.replyTo,
   });
-  const record = (state: SendState, error: string | null, via: SendVia) => recordSend(context, { id, mailbox, input, composed, original, state, error, via });
+  const record = (state: SendState, error: string | null, via: SendVia) =>
+    recordSend(context, { id, mailbox, input, composed, original, state, error, via });
 
   let session: SmtpSession;
   let via: SendVia;
@@ -84,7 +90,11 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
       const failure = asSmtpFailure(error);
       // Refused (4xx/5xx), or dropped before the message was complete: not delivered. A drop after it may have been.
       const state = failure.responseCode === undefined && failure.dataComplete ? 'uncertain' : 'failed';
-      await db.updateTable('sends').set({ state, error: failure.message, updated_at: Date.now() }).where('id', '=', id).execute();
+      await db
+        .updateTable('sends')
+        .set({ state, error: failure.message, updated_at: Date.now() })
+        .where('id', '=', id)
+        .execute();
       throw sendFailed(id, state, failure);
     }
     await markSent(db, mailbox, id, result, original);
@@ -99,23 +109,40 @@ export async function sendMessage(context: TandemContext, ownerId: string, input
  * and the owner consented, the admin's outgoing server instead. A refused login
  * is never routed around: the user has to fix it.
  */
-async function openSmtpRoute(context: TandemContext, mailbox: MailboxRow): Promise<{ session: SmtpSession; via: SendVia }> {
+async function openSmtpRoute(
+  context: TandemContext,
+  mailbox: MailboxRow,
+): Promise<{ session: SmtpSession; via: SendVia }> {
   try {
-    return { session: await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets, context.store.db, context.outbound)), via: 'mailbox' };
+    return {
+      session: await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets, context.store.db, context.outbound)),
+      via: 'mailbox',
+    };
   } catch (error) {
     const failure = asSmtpFailure(error);
     const unreachable = failure.responseCode === undefined || failure.responseCode === 421;
     if (!unreachable) throw failure;
     const fallback = mailbox.fallback_consent === 1 ? await outgoingServer(context) : null;
     if (!fallback) {
-      const why = mailbox.fallback_consent === 1 ? 'no fallback outgoing server is configured by an admin' : 'the mailbox does not allow sending through the admin’s outgoing server';
-      throw new SmtpFailure(`The SMTP server ${mailbox.smtp_host}:${mailbox.smtp_port} cannot be reached (${failure.message}), and ${why}`, undefined, false);
+      const why =
+        mailbox.fallback_consent === 1
+          ? 'no fallback outgoing server is configured by an admin'
+          : 'the mailbox does not allow sending through the admin’s outgoing server';
+      throw new SmtpFailure(
+        `The SMTP server ${mailbox.smtp_host}:${mailbox.smtp_port} cannot be reached (${failure.message}), and ${why}`,
+        undefined,
+        false,
+      );
     }
     try {
       return { session: await SmtpSession.open(fallback), via: 'fallback' };
     } catch (fallbackError) {
       const second = asSmtpFailure(fallbackError);
-      throw new SmtpFailure(`The SMTP server ${mailbox.smtp_host}:${mailbox.smtp_port} cannot be reached (${failure.message}), nor the fallback outgoing server (${second.message})`, second.responseCode, false);
+      throw new SmtpFailure(
+        `The SMTP server ${mailbox.smtp_host}:${mailbox.smtp_port} cannot be reached (${failure.message}), nor the fallback outgoing server (${second.message})`,
+        second.responseCode,
+        false,
+      );
     }
   }
 }
@@ -167,15 +194,34 @@ async function markSent(
   original: Original | undefined,
 ): Promise<void> {
   // Some recipients refused, the others accepted: sent, and the error names who will not get it.
-  const error = result.rejected.length > 0 ? `The SMTP server refused some recipients: ${result.rejected.join('; ')}` : null;
+  const error =
+    result.rejected.length > 0 ? `The SMTP server refused some recipients: ${result.rejected.join('; ')}` : null;
   await db.transaction().execute(async (trx) => {
     const send = await trx.selectFrom('sends').select('raw_blob').where('id', '=', id).executeTakeFirstOrThrow();
     // Whatever its state now: an engine that started meanwhile may have judged it interrupted.
     // A provider that replaces the Message-ID (Microsoft) names the real one in its reply: the Sent copy it files has that one.
-    const rewritten = presetById(mailbox.provider_id ?? '')?.behaviour.messageIdFromSmtpReply ? messageIdFromSmtpReply(result.response) : null;
-    await trx.updateTable('sends').set({ state: 'sent', smtp_response: result.response, error, updated_at: Date.now(), ...(rewritten ? { message_id: rewritten } : {}) }).where('id', '=', id).execute();
+    const rewritten = presetById(mailbox.provider_id ?? '')?.behaviour.messageIdFromSmtpReply
+      ? messageIdFromSmtpReply(result.response)
+      : null;
+    await trx
+      .updateTable('sends')
+      .set({
+        state: 'sent',
+        smtp_response: result.response,
+        error,
+        updated_at: Date.now(),
+        ...(rewritten ? { message_id: rewritten } : {}),
+      })
+      .where('id', '=', id)
+      .execute();
     if (mailbox.provider_files_sent !== 1) {
-      await enqueueOp(trx, { mailboxId: mailbox.id, messageId: null, locationId: null, kind: 'append_sent', payload: { sendId: id, rawBlob: send.raw_blob } });
+      await enqueueOp(trx, {
+        mailboxId: mailbox.id,
+        messageId: null,
+        locationId: null,
+        kind: 'append_sent',
+        payload: { sendId: id, rawBlob: send.raw_blob },
+      });
     }
     if (original) await markAnswered(trx, mailbox.id, original.id);
   });
@@ -186,7 +232,13 @@ async function markAnswered(trx: Kysely<Database>, mailboxId: string, messageId:
   const location = await trx
     .selectFrom('message_locations')
     .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
-    .select(['message_locations.id', 'message_locations.uid', 'message_locations.uid_validity', 'message_locations.flags', 'folders.path'])
+    .select([
+      'message_locations.id',
+      'message_locations.uid',
+      'message_locations.uid_validity',
+      'message_locations.flags',
+      'folders.path',
+    ])
     .where('message_locations.message_id', '=', messageId)
     .where('message_locations.mailbox_id', '=', mailboxId)
     .where('message_locations.uid', '>', 0) // not a placeholder of a move still in flight
@@ -202,7 +254,13 @@ async function markAnswered(trx: Kysely<Database>, mailboxId: string, messageId:
     messageId,
     locationId: location.id,
     kind: 'flags',
-    payload: { path: location.path, uidValidity: location.uid_validity, uid: location.uid, add: ['\\Answered'], remove: [] },
+    payload: {
+      path: location.path,
+      uidValidity: location.uid_validity,
+      uid: location.uid,
+      add: ['\\Answered'],
+      remove: [],
+    },
   });
 }
 
@@ -211,7 +269,11 @@ function sendFailed(id: string, state: SendState, failure: SmtpFailure): TandemE
     state === 'uncertain'
       ? `The connection to the SMTP server was lost after the whole message was sent: it may or may not have been delivered (${failure.message})`
       : `The message was not sent: ${failure.message}`;
-  return new TandemError('send_failed', message, { sendId: id, state, ...(failure.responseCode ? { responseCode: failure.responseCode } : {}) });
+  return new TandemError('send_failed', message, {
+    sendId: id,
+    state,
+    ...(failure.responseCode ? { responseCode: failure.responseCode } : {}),
+  });
 }
 
 /**

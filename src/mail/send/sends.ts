@@ -22,7 +22,11 @@ export interface SendView {
 export async function markInterruptedSends(db: Kysely<Database>, before: number): Promise<number> {
   const result = await db
     .updateTable('sends')
-    .set({ state: 'uncertain', error: 'Tandem stopped while sending: the message may or may not have been sent', updated_at: Date.now() })
+    .set({
+      state: 'uncertain',
+      error: 'Tandem stopped while sending: the message may or may not have been sent',
+      updated_at: Date.now(),
+    })
     .where('state', '=', 'attempted')
     .where('created_at', '<', before)
     .executeTakeFirst();

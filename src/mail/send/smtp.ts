@@ -10,7 +10,12 @@ import type { SmtpSettings } from '../account/index.ts';
 import { accessTokenOf, mailboxSecretsSchema } from '../account/index.ts';
 import type { MailboxRow } from '../account/index.ts';
 
-export function smtpSettingsOf(mailbox: MailboxRow, secrets: SecretBox, db: Kysely<Database>, outbound: OutboundPolicy): SmtpSettings {
+export function smtpSettingsOf(
+  mailbox: MailboxRow,
+  secrets: SecretBox,
+  db: Kysely<Database>,
+  outbound: OutboundPolicy,
+): SmtpSettings {
   const sealed = mailboxSecretsSchema.parse(secrets.openJson(mailbox.secrets));
   return {
     host: mailbox.smtp_host,
@@ -68,8 +73,12 @@ export class SmtpSession {
       // Right after the handshake, the last reply is the (post-STARTTLS) EHLO: `250-SIZE 10240000`.
       const size = /^250[ -]SIZE[ \t]+(\d+)/im.exec(session.connection.lastServerResponse || '')?.[1];
       session.maxSize = size && Number(size) > 0 ? Number(size) : null;
-      const login = accessToken && settings.accessToken ? xoauth2Login(settings.username ?? '', accessToken, settings.accessToken) : auth;
-      if (login && session.connection.allowsAuth) await session.#call<boolean | undefined>((done) => session.connection.login(login, done));
+      const login =
+        accessToken && settings.accessToken
+          ? xoauth2Login(settings.username ?? '', accessToken, settings.accessToken)
+          : auth;
+      if (login && session.connection.allowsAuth)
+        await session.#call<boolean | undefined>((done) => session.connection.login(login, done));
       return session;
     } catch (error) {
       session.close();
@@ -82,8 +91,12 @@ export class SmtpSession {
     let dataComplete = false;
     const source = Readable.from([raw]).on('end', () => (dataComplete = true));
     try {
-      const info = await this.#call<SMTPConnection.SentMessageInfo>((done) => this.connection.send({ ...envelope, size: raw.length }, source, done));
-      const rejected = info.rejected.map((address, i) => `${address} (${info.rejectedErrors?.[i]?.response ?? 'refused'})`);
+      const info = await this.#call<SMTPConnection.SentMessageInfo>((done) =>
+        this.connection.send({ ...envelope, size: raw.length }, source, done),
+      );
+      const rejected = info.rejected.map(
+        (address, i) => `${address} (${info.rejectedErrors?.[i]?.response ?? 'refused'})`,
+      );
       return { response: info.response, rejected };
     } catch (error) {
       throw asFailure(error, dataComplete);

@@ -11,7 +11,11 @@ import type { MailboxRun } from '../run/index.ts';
  */
 export async function refreshFolders(run: MailboxRun): Promise<ServerFolder[]> {
   const server = (await listServerFolders(run.client)).filter((f) => f.selectable);
-  const rows = await run.db.selectFrom('folders').select(['id', 'path']).where('mailbox_id', '=', run.mailbox.id).execute();
+  const rows = await run.db
+    .selectFrom('folders')
+    .select(['id', 'path'])
+    .where('mailbox_id', '=', run.mailbox.id)
+    .execute();
   const known = new Set(rows.map((r) => r.path));
   const onServer = new Set(server.map((f) => f.path));
   const added = server.filter((f) => !known.has(f.path));
@@ -21,13 +25,25 @@ export async function refreshFolders(run: MailboxRun): Promise<ServerFolder[]> {
     for (const folder of added) {
       await trx
         .insertInto('folders')
-        .values({ mailbox_id: run.mailbox.id, path: folder.path, delimiter: folder.delimiter, special_use: folder.specialUse, enabled: 0, enabled_at: null, created_at: Date.now() })
+        .values({
+          mailbox_id: run.mailbox.id,
+          path: folder.path,
+          delimiter: folder.delimiter,
+          special_use: folder.specialUse,
+          enabled: 0,
+          enabled_at: null,
+          created_at: Date.now(),
+        })
         .onConflict((oc) => oc.columns(['mailbox_id', 'path']).doNothing())
         .execute();
     }
     for (const folder of gone) {
       const uids = await trx.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).execute();
-      await removeLocations(trx, folder.id, uids.map((u) => u.uid));
+      await removeLocations(
+        trx,
+        folder.id,
+        uids.map((u) => u.uid),
+      );
       await trx.deleteFrom('folders').where('id', '=', folder.id).execute();
     }
   });

@@ -23,7 +23,8 @@ export class SyncEngine {
   readonly #createdAt = Date.now();
 
   constructor(private readonly deps: EngineDeps) {
-    this.owner = deps.dialect === 'sqlite' ? 'embedded' : `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.owner =
+      deps.dialect === 'sqlite' ? 'embedded' : `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   }
 
   /** Starts every connected mailbox, then keeps following the store (mailboxes added, disconnected or deleted elsewhere). */
@@ -37,7 +38,10 @@ export class SyncEngine {
   async reconcile(): Promise<void> {
     // Sends a stopped process left 'attempted' become 'uncertain': at once for the embedded store
     // (its sends all run in this process, begun after it started), after STALE_SEND_MS otherwise.
-    await markInterruptedSends(this.deps.db, this.deps.dialect === 'sqlite' ? this.#createdAt : Date.now() - STALE_SEND_MS);
+    await markInterruptedSends(
+      this.deps.db,
+      this.deps.dialect === 'sqlite' ? this.#createdAt : Date.now() - STALE_SEND_MS,
+    );
     const rows = await this.deps.db.selectFrom('mailboxes').select(['id', 'state']).execute();
     const wanted = new Set(rows.filter((r) => r.state !== 'disconnected').map((r) => r.id));
     for (const id of wanted) this.startMailbox(id);

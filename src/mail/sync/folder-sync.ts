@@ -42,7 +42,10 @@ export async function syncFolderChanges(run: MailboxRun, folderId: number): Prom
   const { box, vanished } = await selectWithChanges(run, folder);
   const uidValidity = Number(box.uidValidity);
   if (folder.uid_validity !== null && folder.uid_validity !== uidValidity) {
-    run.logger.warn({ folder: folder.path, was: folder.uid_validity, now: uidValidity }, 'UIDVALIDITY changed: resyncing the folder');
+    run.logger.warn(
+      { folder: folder.path, was: folder.uid_validity, now: uidValidity },
+      'UIDVALIDITY changed: resyncing the folder',
+    );
     await resetFolder(run, folder);
     folder = await reload(run, folderId);
   }
@@ -50,7 +53,12 @@ export async function syncFolderChanges(run: MailboxRun, folderId: number): Prom
   if (folder.uid_validity === null) folder = await startFolder(run, folder, box, uidNext);
   await syncNew(run, folder, uidNext);
   const condstore = run.condstore && !box.noModseq && box.highestModseq !== undefined;
-  await syncKnown(run, await reload(run, folderId), { uidValidity, condstore, highestModseq: box.highestModseq ?? null, vanished });
+  await syncKnown(run, await reload(run, folderId), {
+    uidValidity,
+    condstore,
+    highestModseq: box.highestModseq ?? null,
+    vanished,
+  });
 }
 
 /** A folder the watching connection keeps selected (read-only, QRESYNC enabled) and tells about. */
@@ -70,15 +78,31 @@ export interface WatchedFolder {
  * Returns false, having done nothing, when the folder needs the full pass
  * (never synced yet, UIDVALIDITY changed, no mod-sequences).
  */
-export async function syncWatchedFolderChanges(run: MailboxRun, folderId: number, watched: WatchedFolder): Promise<boolean> {
+export async function syncWatchedFolderChanges(
+  run: MailboxRun,
+  folderId: number,
+  watched: WatchedFolder,
+): Promise<boolean> {
   const box = watched.client.mailbox;
   const folder = await reload(run, folderId);
-  if (!box || box.path !== watched.path || box.noModseq || folder.uid_validity === null || folder.highest_modseq === null) return false;
+  if (
+    !box ||
+    box.path !== watched.path ||
+    box.noModseq ||
+    folder.uid_validity === null ||
+    folder.highest_modseq === null
+  )
+    return false;
   if (folder.uid_validity !== Number(box.uidValidity)) return false;
   const onWatcher = { ...run, client: watched.client };
   const vanished = watched.takeVanished();
   await syncNew(onWatcher, folder, null);
-  await syncKnown(onWatcher, await reload(run, folderId), { uidValidity: folder.uid_validity, condstore: true, highestModseq: null, vanished });
+  await syncKnown(onWatcher, await reload(run, folderId), {
+    uidValidity: folder.uid_validity,
+    condstore: true,
+    highestModseq: null,
+    vanished,
+  });
   return true;
 }
 
@@ -88,7 +112,10 @@ export async function syncWatchedFolderChanges(run: MailboxRun, folderId: number
  * (EARLIER), collected here. `vanished` is null when QRESYNC did not apply
  * (the caller then compares UIDs itself).
  */
-async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ box: MailboxObject; vanished: number[] | null }> {
+async function selectWithChanges(
+  run: MailboxRun,
+  folder: FolderRow,
+): Promise<{ box: MailboxObject; vanished: number[] | null }> {
   const known = run.qresync && folder.highest_modseq !== null && folder.uid_validity !== null;
   // Always a fresh EXAMINE, never the current selection: only it reports today's UIDNEXT and HIGHESTMODSEQ
   // (a folder an outbox op selected read-write has had APPENDs since). It also ends a read-write selection
@@ -100,7 +127,11 @@ async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ 
   };
   run.client.on('expunge', collect);
   try {
-    const box = await run.client.mailboxOpen(folder.path, { readOnly: true, changedSince: folder.highest_modseq ?? undefined, uidValidity: folder.uid_validity ?? undefined });
+    const box = await run.client.mailboxOpen(folder.path, {
+      readOnly: true,
+      changedSince: folder.highest_modseq ?? undefined,
+      uidValidity: folder.uid_validity ?? undefined,
+    });
     // ImapFlow clears `qresync` when the answer cannot be trusted (UIDVALIDITY changed, NOMODSEQ).
     const trusted = (box as MailboxObject & { qresync?: boolean }).qresync === true;
     return { box, vanished: trusted ? vanished : null };
@@ -115,7 +146,12 @@ async function selectWithChanges(run: MailboxRun, folder: FolderRow): Promise<{ 
  * the newest-first first sync. Trash is never part of a first sync: only what
  * lands there from now on is synced.
  */
-async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObject, uidNext: number): Promise<FolderRow> {
+async function startFolder(
+  run: MailboxRun,
+  folder: FolderRow,
+  box: MailboxObject,
+  uidNext: number,
+): Promise<FolderRow> {
   const isTrash = folder.special_use === '\\Trash';
   await run.write(async (trx) => {
     await trx
@@ -140,11 +176,24 @@ async function startFolder(run: MailboxRun, folder: FolderRow, box: MailboxObjec
 async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
   await run.write(async (trx) => {
     const rows = await trx.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).execute();
-    await removeLocations(trx, folder.id, rows.map((r) => r.uid));
+    await removeLocations(
+      trx,
+      folder.id,
+      rows.map((r) => r.uid),
+    );
     await trx
       .updateTable('folders')
       // period_start_uid was a UID of the old UIDVALIDITY: from now on the dates alone decide.
-      .set({ uid_validity: null, uid_next: null, highest_modseq: null, period_start_uid: null, first_sync_low_uid: null, first_sync_done: 0, synced_count: 0, server_total: 0 })
+      .set({
+        uid_validity: null,
+        uid_next: null,
+        highest_modseq: null,
+        period_start_uid: null,
+        first_sync_low_uid: null,
+        first_sync_done: 0,
+        synced_count: 0,
+        server_total: 0,
+      })
       .where('id', '=', folder.id)
       .execute();
   });
@@ -167,7 +216,11 @@ async function syncNew(run: MailboxRun, folder: FolderRow, uidNext: number | nul
     const next = Math.max(last ? (uidNext ?? 0) : 0, (batch.at(-1) ?? 0) + 1);
     await storeBatch(run, folder, folder.uid_validity ?? 0, messages, async (trx) => {
       const synced = await countStored(trx, folder.id);
-      await trx.updateTable('folders').set({ uid_next: next, synced_count: synced }).where('id', '=', folder.id).execute();
+      await trx
+        .updateTable('folders')
+        .set({ uid_next: next, synced_count: synced })
+        .where('id', '=', folder.id)
+        .execute();
     });
   }
   if (uids.length === 0 && uidNext !== null) {
@@ -228,7 +281,8 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): 
     const pending = await pendingLocations(run);
     for (const row of known) {
       const server = onServer.get(row.uid);
-      if (server && !pending.has(row.id) && row.flags !== flagColumns(server.flags).flags) flagUpdates.push({ uid: row.uid, ...server });
+      if (server && !pending.has(row.id) && row.flags !== flagColumns(server.flags).flags)
+        flagUpdates.push({ uid: row.uid, ...server });
     }
     if (reported) {
       // QRESYNC told us exactly which UIDs went away.
@@ -260,12 +314,17 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): 
       .where('id', '=', folder.id)
       .execute();
   });
-  if (flagUpdates.length > 0) publishMailEvent({ type: 'messages.changed', mailboxId: run.mailbox.id, folder: folder.path });
+  if (flagUpdates.length > 0)
+    publishMailEvent({ type: 'messages.changed', mailboxId: run.mailbox.id, folder: folder.path });
   if (vanished.length > 0) {
     publishMailEvent({ type: 'messages.removed', mailboxId: run.mailbox.id, folder: folder.path });
     const pending = run.pending.get(folder.id);
     const gone = new Set(vanished);
-    if (pending) run.pending.set(folder.id, pending.filter((uid) => !gone.has(uid)));
+    if (pending)
+      run.pending.set(
+        folder.id,
+        pending.filter((uid) => !gone.has(uid)),
+      );
   }
 }
 
@@ -281,16 +340,32 @@ async function lowestKnownUid(run: MailboxRun, folderId: number, uidValidity: nu
 }
 
 /** The folder's locations: all of them, or those of the given UIDs. */
-async function knownLocations(run: MailboxRun, folderId: number, uidValidity: number, uids: number[] | null): Promise<{ id: number; uid: number; flags: string }[]> {
-  const query = run.db.selectFrom('message_locations').select(['id', 'uid', 'flags']).where('folder_id', '=', folderId).where('uid_validity', '=', uidValidity).where('uid', '>', 0);
+async function knownLocations(
+  run: MailboxRun,
+  folderId: number,
+  uidValidity: number,
+  uids: number[] | null,
+): Promise<{ id: number; uid: number; flags: string }[]> {
+  const query = run.db
+    .selectFrom('message_locations')
+    .select(['id', 'uid', 'flags'])
+    .where('folder_id', '=', folderId)
+    .where('uid_validity', '=', uidValidity)
+    .where('uid', '>', 0);
   if (uids === null) return query.execute();
   const rows: { id: number; uid: number; flags: string }[] = [];
-  for (let i = 0; i < uids.length; i += 500) rows.push(...(await query.where('uid', 'in', uids.slice(i, i + 500)).execute()));
+  for (let i = 0; i < uids.length; i += 500)
+    rows.push(...(await query.where('uid', 'in', uids.slice(i, i + 500)).execute()));
   return rows;
 }
 
 async function pendingLocations(run: MailboxRun): Promise<Set<number | null>> {
-  const ops = await run.db.selectFrom('outbox_ops').select('location_id').where('mailbox_id', '=', run.mailbox.id).where('state', '=', 'pending').execute();
+  const ops = await run.db
+    .selectFrom('outbox_ops')
+    .select('location_id')
+    .where('mailbox_id', '=', run.mailbox.id)
+    .where('state', '=', 'pending')
+    .execute();
   return new Set(ops.map((o) => o.location_id));
 }
 
@@ -317,7 +392,11 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
     const total = pending.length;
     await run.write(async (trx) => {
       const stored = await countStored(trx, folder.id);
-      await trx.updateTable('folders').set({ server_total: stored + total, synced_count: stored }).where('id', '=', folder.id).execute();
+      await trx
+        .updateTable('folders')
+        .set({ server_total: stored + total, synced_count: stored })
+        .where('id', '=', folder.id)
+        .execute();
     });
   }
   const size = folder.synced_count === 0 ? FIRST_BATCH : BATCH;
@@ -328,7 +407,11 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
   await storeBatch(run, folder, folder.uid_validity, messages, async (trx) => {
     await trx
       .updateTable('folders')
-      .set({ first_sync_low_uid: low, first_sync_done: rest.length === 0 ? 1 : 0, synced_count: await countStored(trx, folder.id) })
+      .set({
+        first_sync_low_uid: low,
+        first_sync_done: rest.length === 0 ? 1 : 0,
+        synced_count: await countStored(trx, folder.id),
+      })
       .where('id', '=', folder.id)
       .execute();
   });
@@ -345,7 +428,14 @@ async function pendingFirstSync(run: MailboxRun, folder: FolderRow): Promise<num
   const byUidOnly = run.mailbox.sync_period === 'now' && folder.period_start_uid !== null;
   if (!byUidOnly) for (const uid of await datedInPeriod(run, low, inPeriod)) inPeriod.add(uid);
   const stored = new Set(
-    (await run.db.selectFrom('message_locations').select('uid').where('folder_id', '=', folder.id).where('uid_validity', '=', folder.uid_validity ?? 0).execute()).map((r) => r.uid),
+    (
+      await run.db
+        .selectFrom('message_locations')
+        .select('uid')
+        .where('folder_id', '=', folder.id)
+        .where('uid_validity', '=', folder.uid_validity ?? 0)
+        .execute()
+    ).map((r) => r.uid),
   );
   return [...inPeriod].filter((uid) => !stored.has(uid)).sort((a, b) => b - a);
 }
@@ -359,7 +449,9 @@ async function datedInPeriod(run: MailboxRun, low: number, known: Set<number>): 
   // SEARCH SINCE compares calendar days in the server's time zone: ask with days of margin each
   // side, and read INTERNALDATE only for the UIDs in between (a FETCH of every UID is slow at 100k).
   const utcDay = Math.floor(since / DAY_MS) * DAY_MS;
-  const candidates = (await searchUids(run.client, { uid: range, since: new Date(utcDay - DAY_MS) })).filter((uid) => uid < low && !known.has(uid));
+  const candidates = (await searchUids(run.client, { uid: range, since: new Date(utcDay - DAY_MS) })).filter(
+    (uid) => uid < low && !known.has(uid),
+  );
   if (candidates.length === 0) return [];
   const surely = new Set(await searchUids(run.client, { uid: range, since: new Date(utcDay + 3 * DAY_MS) }));
   const unsure = candidates.filter((uid) => !surely.has(uid));

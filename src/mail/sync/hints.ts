@@ -24,7 +24,9 @@ export function hintingSyncControl(db: Kysely<Database>, logger: Logger): SyncCo
     sql`SELECT pg_notify(${CHANNEL}, ${`${kind}:${mailboxId}`})`
       .execute(db)
       .then(() => undefined)
-      .catch((error: unknown) => logger.warn({ err: error, mailboxId }, 'could not notify the sync workers; they will notice within seconds'));
+      .catch((error: unknown) =>
+        logger.warn({ err: error, mailboxId }, 'could not notify the sync workers; they will notice within seconds'),
+      );
   return {
     startMailbox: (mailboxId) => void send('start', mailboxId),
     stopMailbox: (mailboxId) => send('stop', mailboxId),
@@ -81,7 +83,12 @@ export function receiveMailEvents(databaseUrl: string, logger: Logger): HintList
 }
 
 /** LISTENs on `channel` on a connection of its own; reconnects when it drops. */
-function listen(databaseUrl: string, channel: string, handle: (payload: string) => Promise<void>, logger: Logger): HintListener {
+function listen(
+  databaseUrl: string,
+  channel: string,
+  handle: (payload: string) => Promise<void>,
+  logger: Logger,
+): HintListener {
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;
@@ -90,7 +97,9 @@ function listen(databaseUrl: string, channel: string, handle: (payload: string) 
     const next = new pg.Client({ connectionString: databaseUrl });
     next.on('notification', (message) => {
       if (message.channel !== channel || !message.payload) return;
-      handle(message.payload).catch((error: unknown) => logger.warn({ err: error, channel }, 'notification not handled'));
+      handle(message.payload).catch((error: unknown) =>
+        logger.warn({ err: error, channel }, 'notification not handled'),
+      );
     });
     next.on('error', (error) => {
       logger.warn({ err: error, channel }, 'lost the LISTEN connection to PostgreSQL; reconnecting');

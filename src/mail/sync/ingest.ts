@@ -34,7 +34,15 @@ export interface FetchedMessage {
 export async function fetchPrepared(run: MailboxRun, uids: number[]): Promise<FetchedMessage[]> {
   if (uids.length === 0) return [];
   const fetched: FetchedMessage[] = [];
-  const query = { uid: true, flags: true, source: true, internalDate: true, size: true, emailId: run.emailIds, threadId: run.gmail };
+  const query = {
+    uid: true,
+    flags: true,
+    source: true,
+    internalDate: true,
+    size: true,
+    emailId: run.emailIds,
+    threadId: run.gmail,
+  };
   for await (const message of run.client.fetch(uidSet(uids), query, { uid: true })) fetched.push(prepare(run, message));
   const rank = new Map(uids.map((uid, i) => [uid, i]));
   return fetched.sort((a, b) => (rank.get(a.uid) ?? 0) - (rank.get(b.uid) ?? 0));
@@ -118,7 +126,10 @@ export async function storeBatch(
  * the batch reads it or waits until the batch is stored (SQLite transactions
  * are serialized anyway).
  */
-export async function currentMailbox(trx: Kysely<Database>, run: Pick<MailboxRun, 'mailbox' | 'dialect'>): Promise<MailboxRow> {
+export async function currentMailbox(
+  trx: Kysely<Database>,
+  run: Pick<MailboxRun, 'mailbox' | 'dialect'>,
+): Promise<MailboxRow> {
   const query = trx.selectFrom('mailboxes').selectAll().where('id', '=', run.mailbox.id);
   const row = await (run.dialect === 'postgres' ? query.forShare() : query).executeTakeFirst();
   if (!row) throw new LeaseLost(`Mailbox ${run.mailbox.id} was deleted`); // its lease went with it

@@ -31,7 +31,12 @@ export interface MailboxSyncDeps extends SyncDeps {
 }
 
 /** What a session works with, once connected and holding the lease: its writes are fenced by that lease. */
-export function mailboxRun(deps: SyncDeps, mailbox: MailboxRun['mailbox'], client: ImapFlow, lease: MailboxLease): MailboxRun {
+export function mailboxRun(
+  deps: SyncDeps,
+  mailbox: MailboxRun['mailbox'],
+  client: ImapFlow,
+  lease: MailboxLease,
+): MailboxRun {
   const capabilities = client.capabilities;
   return {
     ...deps,
@@ -107,7 +112,10 @@ export class MailboxSync {
       failed: async (failure, retryInMs) => {
         if (retryInMs === null) return this.#setState('error', `${failure.failure}: ${failure.message}`);
         logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
-        await this.#setState('error', `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(retryInMs / 1000)} s)`);
+        await this.#setState(
+          'error',
+          `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(retryInMs / 1000)} s)`,
+        );
       },
       leaseTaken: (error) => logger.warn({ mailboxId }, error.message),
       sleep: (ms) => this.#alarm.sleep(ms),
@@ -136,7 +144,13 @@ export class MailboxSync {
       await refreshFolders(run);
       const enabled = await this.#enabledFolders();
       const events = { changed: (path: string) => this.wake(path), failed: (e: unknown) => this.#fail(e) };
-      watcher = new FolderWatcher(settings, enabled.map((f) => f.path), events, logger, { qresync: run.qresync });
+      watcher = new FolderWatcher(
+        settings,
+        enabled.map((f) => f.path),
+        events,
+        logger,
+        { qresync: run.qresync },
+      );
       await watcher.start();
       this.#watcher = watcher;
       this.wake('*');
@@ -158,7 +172,9 @@ export class MailboxSync {
   /** One unit of work: local changes to push first, then signalled server changes, then one first-sync batch, else wait. */
   async #step(run: MailboxRun): Promise<void> {
     // Settings are read afresh at every step, and again in each batch's transaction (storeBatch): a change applies at once.
-    run.mailbox = (await this.deps.db.selectFrom('mailboxes').selectAll().where('id', '=', this.mailboxId).executeTakeFirst()) ?? run.mailbox;
+    run.mailbox =
+      (await this.deps.db.selectFrom('mailboxes').selectAll().where('id', '=', this.mailboxId).executeTakeFirst()) ??
+      run.mailbox;
     const outboxDrained = await drainOutbox(run);
     if (this.#dirty.has('*')) {
       await refreshFolders(run);
@@ -171,7 +187,9 @@ export class MailboxSync {
       await this.#inFolder(folder, () => this.#folderChanges(run, folder, all));
     }
     if (dirty.length > 0) return;
-    const unfinished = folders.find((f) => f.first_sync_done === 0 && f.uid_validity !== null && !this.#folderErrors.has(f.id));
+    const unfinished = folders.find(
+      (f) => f.first_sync_done === 0 && f.uid_validity !== null && !this.#folderErrors.has(f.id),
+    );
     if (unfinished) {
       await this.#showState('syncing');
       await this.#inFolder(unfinished, () => firstSyncBatch(run, unfinished.id));
@@ -216,20 +234,34 @@ export class MailboxSync {
   /** The state to show: a refused folder is an error the user should see, even while the rest syncs. */
   async #showState(state: 'syncing' | 'idle'): Promise<void> {
     const errors = [...this.#folderErrors.values()];
-    await this.#setState(errors.length > 0 ? 'error' : state, errors.length > 0 ? `folder_failed: ${errors.join('; ')}` : null);
+    await this.#setState(
+      errors.length > 0 ? 'error' : state,
+      errors.length > 0 ? `folder_failed: ${errors.join('; ')}` : null,
+    );
   }
 
   /** The dirty folders, INBOX first; `all` when every folder is to be checked. */
   #takeDirty(folders: FolderRow[]): { dirty: FolderRow[]; all: boolean } {
     const all = this.#dirty.has('*');
     // A folder never looked at yet (just enabled, or re-created by the outbox) gets its first pass now.
-    const picked = folders.filter((f) => all || this.#dirty.has(f.path) || (f.uid_validity === null && !this.#folderErrors.has(f.id)));
+    const picked = folders.filter(
+      (f) => all || this.#dirty.has(f.path) || (f.uid_validity === null && !this.#folderErrors.has(f.id)),
+    );
     this.#dirty.clear();
-    return { dirty: picked.sort((a, b) => Number(b.path.toUpperCase() === 'INBOX') - Number(a.path.toUpperCase() === 'INBOX')), all };
+    return {
+      dirty: picked.sort((a, b) => Number(b.path.toUpperCase() === 'INBOX') - Number(a.path.toUpperCase() === 'INBOX')),
+      all,
+    };
   }
 
   async #enabledFolders(): Promise<FolderRow[]> {
-    const rows = await this.deps.db.selectFrom('folders').selectAll().where('mailbox_id', '=', this.mailboxId).where('enabled', '=', 1).orderBy('id').execute();
+    const rows = await this.deps.db
+      .selectFrom('folders')
+      .selectAll()
+      .where('mailbox_id', '=', this.mailboxId)
+      .where('enabled', '=', 1)
+      .orderBy('id')
+      .execute();
     return rows.sort((a, b) => Number(b.path.toUpperCase() === 'INBOX') - Number(a.path.toUpperCase() === 'INBOX'));
   }
 
@@ -238,7 +270,9 @@ export class MailboxSync {
     const advertised = run.client.capabilities.get('APPENDLIMIT');
     const limit = typeof advertised === 'number' && advertised > 0 ? advertised : null;
     if (limit === run.mailbox.append_limit) return;
-    await run.write((trx) => trx.updateTable('mailboxes').set({ append_limit: limit }).where('id', '=', this.mailboxId).execute());
+    await run.write((trx) =>
+      trx.updateTable('mailboxes').set({ append_limit: limit }).where('id', '=', this.mailboxId).execute(),
+    );
   }
 
   #fail(error: unknown): void {
@@ -254,9 +288,18 @@ export class MailboxSync {
     if (!this.#lease) return;
     const write = fencedWriter(this.deps.db, this.#lease);
     const changed = await write(async (trx) => {
-      const current = await trx.selectFrom('mailboxes').select(['state', 'error']).where('id', '=', this.mailboxId).executeTakeFirst();
-      if (!current || current.state === 'disconnected' || (current.state === state && current.error === error)) return false;
-      await trx.updateTable('mailboxes').set({ state, error, updated_at: Date.now() }).where('id', '=', this.mailboxId).execute();
+      const current = await trx
+        .selectFrom('mailboxes')
+        .select(['state', 'error'])
+        .where('id', '=', this.mailboxId)
+        .executeTakeFirst();
+      if (!current || current.state === 'disconnected' || (current.state === state && current.error === error))
+        return false;
+      await trx
+        .updateTable('mailboxes')
+        .set({ state, error, updated_at: Date.now() })
+        .where('id', '=', this.mailboxId)
+        .execute();
       return true;
     }).catch((failure: unknown) => {
       if (failure instanceof LeaseLost) return false;

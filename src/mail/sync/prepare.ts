@@ -18,6 +18,9 @@ export interface PreparedMessage {
 export async function prepareMessage(raw: Buffer, blobs: BlobStore): Promise<PreparedMessage> {
   const parsed = await parseMessage(raw);
   const rawBlob = blobs.putSync(raw);
-  const attachments: StoredAttachment[] = parsed.attachments.map(({ content, ...meta }) => ({ ...meta, blobKey: blobs.putSync(content) }));
+  const attachments: StoredAttachment[] = parsed.attachments.map(({ content, ...meta }) => ({
+    ...meta,
+    blobKey: blobs.putSync(content),
+  }));
   return { parsed: { ...parsed, attachments }, rawBlob };
 }

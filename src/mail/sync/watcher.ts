@@ -113,7 +113,9 @@ export class FolderWatcher {
           throw error;
         });
       // A folder gone or refused has a signature too: when it comes back (created again, let in again) that is a change.
-      const signature = status ? `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.unseen}/${status.highestModseq ?? ''}` : 'unavailable';
+      const signature = status
+        ? `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.unseen}/${status.highestModseq ?? ''}`
+        : 'unavailable';
       const previous = this.#last.get(path);
       this.#last.set(path, signature);
       if (previous !== undefined && previous !== signature) this.#changed(path);

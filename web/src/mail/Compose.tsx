@@ -19,7 +19,17 @@ const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
  * server's Drafts too. Send sends that draft at once; with `linkTo` (a reply
  * from a record's page) the sent email is linked to that record.
  */
-export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeStart; mailbox: Mailbox; linkTo?: { recordType: RecordKind; recordId: string }; onClose: (notice?: string) => void }) {
+export function Compose({
+  start,
+  mailbox,
+  linkTo,
+  onClose,
+}: {
+  start: ComposeStart;
+  mailbox: Mailbox;
+  linkTo?: { recordType: RecordKind; recordId: string };
+  onClose: (notice?: string) => void;
+}) {
   const [draft, setDraft] = useState<Draft | null>(null);
   const [to, setTo] = useState('');
   const [cc, setCc] = useState('');
@@ -60,13 +70,23 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
     bcc: splitAddresses(bcc),
     subject,
     ...body(draftId),
-    attachments: attachments.map(({ filename, contentType, contentBase64 }) => ({ filename, contentType, contentBase64 })),
+    attachments: attachments.map(({ filename, contentType, contentBase64 }) => ({
+      filename,
+      contentType,
+      contentBase64,
+    })),
     keepAttachments: kept.map((k) => k.id),
     ...base.current,
   });
 
   const fill = (f: Draft['fields'], draftId: string) => {
-    filled.current = snapshotOf(f.to.join(', '), (f.cc ?? []).join(', '), (f.bcc ?? []).join(', '), f.subject, (f.attachments ?? []).length);
+    filled.current = snapshotOf(
+      f.to.join(', '),
+      (f.cc ?? []).join(', '),
+      (f.bcc ?? []).join(', '),
+      f.subject,
+      (f.attachments ?? []).length,
+    );
     setTo(f.to.join(', '));
     setCc((f.cc ?? []).join(', '));
     setBcc((f.bcc ?? []).join(', '));
@@ -97,7 +117,12 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
           return;
         }
         const initial = startFields(start, mailbox.address);
-        if (start.kind === 'forward') setKept(start.message.attachments.filter((a) => !a.inline).map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })));
+        if (start.kind === 'forward')
+          setKept(
+            start.message.attachments
+              .filter((a) => !a.inline)
+              .map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })),
+          );
         const created = await ok(api.POST('/drafts', { body: { mailboxId: mailbox.id, ...initial } }));
         if (live) {
           setDraft(created);
@@ -147,7 +172,12 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
     // Deleted in the mail app: nothing is saved until the user restores it.
     if (!deletedElsewhere) timer.current = setTimeout(() => void save(), AUTOSAVE_MS);
   };
-  useEffect(() => () => { if (timer.current) clearTimeout(timer.current); }, []);
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
   // Field edits (not the editor) change state: autosave after them too.
   const snapshot = snapshotOf(to, cc, bcc, subject, attachments.length);
   useEffect(() => {
@@ -162,7 +192,8 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
 
   const send = async () => {
     if (invalid.length > 0) return setError(`Not an email address: ${invalid.join(', ')}`);
-    if (splitAddresses(to).length + splitAddresses(cc).length + splitAddresses(bcc).length === 0) return setError('Add at least one recipient');
+    if (splitAddresses(to).length + splitAddresses(cc).length + splitAddresses(bcc).length === 0)
+      return setError('Add at least one recipient');
     setBusy(true);
     setError(null);
     const saved = await save();
@@ -221,46 +252,180 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
 
   return (
     <div className="compose-backdrop">
-      <section className="compose card" role="dialog" aria-modal="true" aria-label="Compose email" onKeyDown={(e) => e.key === 'Escape' && void close()}>
-        <h2>{start.kind === 'reply' ? 'Reply' : start.kind === 'forward' ? 'Forward' : start.kind === 'draft' ? 'Draft' : 'New email'}</h2>
+      <section
+        className="compose card"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Compose email"
+        onKeyDown={(e) => e.key === 'Escape' && void close()}
+      >
+        <h2>
+          {start.kind === 'reply'
+            ? 'Reply'
+            : start.kind === 'forward'
+              ? 'Forward'
+              : start.kind === 'draft'
+                ? 'Draft'
+                : 'New email'}
+        </h2>
         {deletedElsewhere && (
           <div className="warning deleted-elsewhere" role="alert">
             <p>
               This draft was deleted in your mail app.{' '}
-              {unsaved ? (closeRefused ? 'Restore it to keep your changes, or close without saving them.' : 'Restore it to save your changes.') : 'Restore it to keep editing it.'}
+              {unsaved
+                ? closeRefused
+                  ? 'Restore it to keep your changes, or close without saving them.'
+                  : 'Restore it to save your changes.'
+                : 'Restore it to keep editing it.'}
             </p>
-            <button className="primary" onClick={() => void restore()}>Restore it</button>{' '}
-            {(!unsaved || closeRefused) && <button className="link" onClick={() => onClose()}>{unsaved ? 'Close without saving' : 'Close'}</button>}
+            <button className="primary" onClick={() => void restore()}>
+              Restore it
+            </button>{' '}
+            {(!unsaved || closeRefused) && (
+              <button className="link" onClick={() => onClose()}>
+                {unsaved ? 'Close without saving' : 'Close'}
+              </button>
+            )}
           </div>
         )}
-        <label>From<select value={mailbox.address} disabled><option>{mailbox.displayName ? `${mailbox.displayName} <${mailbox.address}>` : mailbox.address}</option></select></label>
-        <label>To<input value={to} disabled={!draft} onChange={(e) => setTo(e.target.value)} placeholder="name@example.com, …" aria-invalid={splitAddresses(to).some((a) => !EMAIL.test(a))} /></label>
-        <label>Cc<input value={cc} disabled={!draft} onChange={(e) => setCc(e.target.value)} aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))} /></label>
-        <label>Bcc<input value={bcc} disabled={!draft} onChange={(e) => setBcc(e.target.value)} aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))} /></label>
+        <label>
+          From
+          <select value={mailbox.address} disabled>
+            <option>{mailbox.displayName ? `${mailbox.displayName} <${mailbox.address}>` : mailbox.address}</option>
+          </select>
+        </label>
+        <label>
+          To
+          <input
+            value={to}
+            disabled={!draft}
+            onChange={(e) => setTo(e.target.value)}
+            placeholder="name@example.com, …"
+            aria-invalid={splitAddresses(to).some((a) => !EMAIL.test(a))}
+          />
+        </label>
+        <label>
+          Cc
+          <input
+            value={cc}
+            disabled={!draft}
+            onChange={(e) => setCc(e.target.value)}
+            aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))}
+          />
+        </label>
+        <label>
+          Bcc
+          <input
+            value={bcc}
+            disabled={!draft}
+            onChange={(e) => setBcc(e.target.value)}
+            aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))}
+          />
+        </label>
         {invalid.length > 0 && <p className="error">Not an email address: {invalid.join(', ')}</p>}
-        <label>Subject<input value={subject} disabled={!draft} onChange={(e) => setSubject(e.target.value)} /></label>
+        <label>
+          Subject
+          <input value={subject} disabled={!draft} onChange={(e) => setSubject(e.target.value)} />
+        </label>
         <div className="format-bar" role="toolbar" aria-label="Formatting">
-          <button type="button" onClick={() => format('bold')} aria-label="Bold"><b>B</b></button>
-          <button type="button" onClick={() => format('italic')} aria-label="Italic"><i>I</i></button>
-          <button type="button" onClick={() => format('insertUnorderedList')} aria-label="Bulleted list">• List</button>
-          <button type="button" onClick={() => { const url = window.prompt('Link address'); if (url) format('createLink', url); }} aria-label="Link">Link</button>
+          <button type="button" onClick={() => format('bold')} aria-label="Bold">
+            <b>B</b>
+          </button>
+          <button type="button" onClick={() => format('italic')} aria-label="Italic">
+            <i>I</i>
+          </button>
+          <button type="button" onClick={() => format('insertUnorderedList')} aria-label="Bulleted list">
+            • List
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              const url = window.prompt('Link address');
+              if (url) format('createLink', url);
+            }}
+            aria-label="Link"
+          >
+            Link
+          </button>
         </div>
         {/* Nothing can be typed before the draft is loaded (or made): loading it would overwrite it. */}
-        <div ref={editor} className={plainText ? 'editor plain-text' : 'editor'} contentEditable={draft !== null && !(deletedElsewhere && !unsaved)} role="textbox" aria-multiline="true" aria-label="Message" onInput={touch} />
+        <div
+          ref={editor}
+          className={plainText ? 'editor plain-text' : 'editor'}
+          contentEditable={draft !== null && !(deletedElsewhere && !unsaved)}
+          role="textbox"
+          aria-multiline="true"
+          aria-label="Message"
+          onInput={touch}
+        />
         <div className="attach">
-          <label className="button">Attach files<input type="file" multiple className="visually-hidden" onChange={(e) => { void addFiles(e.target.files); e.target.value = ''; }} aria-label="Attach files" /></label>
+          <label className="button">
+            Attach files
+            <input
+              type="file"
+              multiple
+              className="visually-hidden"
+              onChange={(e) => {
+                void addFiles(e.target.files);
+                e.target.value = '';
+              }}
+              aria-label="Attach files"
+            />
+          </label>
           <ul aria-label="Attached files">
-            {kept.map((k) => <li key={k.id}>📎 {k.filename} <span className="size">{formatSize(k.size)}</span> <button className="link" onClick={() => { setKept((c) => c.filter((x) => x.id !== k.id)); touch(); }} aria-label={`Remove ${k.filename}`}>×</button></li>)}
-            {attachments.map((a, i) => <li key={`${a.filename}-${i}`}>📎 {a.filename} <span className="size">{formatSize(a.size)}</span> <button className="link" onClick={() => setAttachments((c) => c.filter((_, j) => j !== i))} aria-label={`Remove ${a.filename}`}>×</button></li>)}
+            {kept.map((k) => (
+              <li key={k.id}>
+                📎 {k.filename} <span className="size">{formatSize(k.size)}</span>{' '}
+                <button
+                  className="link"
+                  onClick={() => {
+                    setKept((c) => c.filter((x) => x.id !== k.id));
+                    touch();
+                  }}
+                  aria-label={`Remove ${k.filename}`}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+            {attachments.map((a, i) => (
+              <li key={`${a.filename}-${i}`}>
+                📎 {a.filename} <span className="size">{formatSize(a.size)}</span>{' '}
+                <button
+                  className="link"
+                  onClick={() => setAttachments((c) => c.filter((_, j) => j !== i))}
+                  aria-label={`Remove ${a.filename}`}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
           </ul>
-          {totalSize > 0 && <span className="size">Total {formatSize(totalSize)} (the mail server's size limit is checked before sending)</span>}
+          {totalSize > 0 && (
+            <span className="size">
+              Total {formatSize(totalSize)} (the mail server's size limit is checked before sending)
+            </span>
+          )}
         </div>
-        {error && <p className="error" role="alert">{error}</p>}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
         <div className="actions">
-          <span className="status" role="status">{status}{draft?.state === 'failed' && draft.error ? ` — the server did not take the draft: ${draft.error}` : ''}</span>
-          <button onClick={() => void discard()} disabled={busy}>Discard</button>
-          <button onClick={() => void close()} disabled={busy}>Close</button>
-          <button className="primary" onClick={() => void send()} disabled={busy || !draft}>Send</button>
+          <span className="status" role="status">
+            {status}
+            {draft?.state === 'failed' && draft.error ? ` — the server did not take the draft: ${draft.error}` : ''}
+          </span>
+          <button onClick={() => void discard()} disabled={busy}>
+            Discard
+          </button>
+          <button onClick={() => void close()} disabled={busy}>
+            Close
+          </button>
+          <button className="primary" onClick={() => void send()} disabled={busy || !draft}>
+            Send
+          </button>
         </div>
       </section>
     </div>
@@ -271,9 +436,15 @@ export function Compose({ start, mailbox, linkTo, onClose }: { start: ComposeSta
 async function openDraft(id: string): Promise<Draft & { kept: { id: string; filename: string; size: number }[] }> {
   const draft = await ok(api.GET('/drafts/{id}', { params: { path: { id } } }));
   const keep = draft.fields.keepAttachments ?? [];
-  if (keep.length === 0 || !/^\d+$/.test(id)) return { ...draft, kept: keep.map((k) => ({ id: k, filename: 'attachment', size: 0 })) };
+  if (keep.length === 0 || !/^\d+$/.test(id))
+    return { ...draft, kept: keep.map((k) => ({ id: k, filename: 'attachment', size: 0 })) };
   const message = await ok(api.GET('/messages/{id}', { params: { path: { id } } }));
-  return { ...draft, kept: message.attachments.filter((a) => keep.includes(a.id)).map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })) };
+  return {
+    ...draft,
+    kept: message.attachments
+      .filter((a) => keep.includes(a.id))
+      .map((a) => ({ id: a.id, filename: a.filename ?? 'attachment', size: a.size })),
+  };
 }
 
 function startFields(start: ComposeStart, own: string): DraftFields {
@@ -313,7 +484,10 @@ function snapshotOf(...fields: (string | number)[]): string {
 }
 
 function splitAddresses(value: string): string[] {
-  return value.split(/[,;]/).map((a) => a.trim()).filter(Boolean);
+  return value
+    .split(/[,;]/)
+    .map((a) => a.trim())
+    .filter(Boolean);
 }
 
 function escapeText(text: string): string {
@@ -325,7 +499,12 @@ function readAttachment(file: File): Promise<NewAttachment> {
     const reader = new FileReader();
     reader.onload = () => {
       const url = String(reader.result);
-      resolve({ filename: file.name, contentType: file.type || 'application/octet-stream', contentBase64: url.slice(url.indexOf(',') + 1), size: file.size });
+      resolve({
+        filename: file.name,
+        contentType: file.type || 'application/octet-stream',
+        contentBase64: url.slice(url.indexOf(',') + 1),
+        size: file.size,
+      });
     };
     reader.onerror = () => reject(reader.error ?? new Error(`Cannot read ${file.name}`));
     reader.readAsDataURL(file);

@@ -26,7 +26,13 @@ export function MailFrame({ html, title }: { html: string; title: string }) {
           <button onClick={() => setShowRemote(true)}>Show images</button>
         </p>
       )}
-      <iframe ref={frame} title={`Email: ${title}`} sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox" srcDoc={doc} onLoad={fit} />
+      <iframe
+        ref={frame}
+        title={`Email: ${title}`}
+        sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+        srcDoc={doc}
+        onLoad={fit}
+      />
     </div>
   );
 }

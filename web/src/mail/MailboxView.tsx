@@ -12,7 +12,17 @@ import { ReadingPane } from './ReadingPane.tsx';
 const PAGE = 50;
 
 /** My Mailbox: folders, the message list and the reading pane; live through `revision`. */
-export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox: Mailbox; user: User; revision: number; onOpenRecord: (kind: RecordKind, id: string) => void }) {
+export function MailboxView({
+  mailbox,
+  user,
+  revision,
+  onOpenRecord,
+}: {
+  mailbox: Mailbox;
+  user: User;
+  revision: number;
+  onOpenRecord: (kind: RecordKind, id: string) => void;
+}) {
   const folders = sortFolders(mailbox.folders.filter((f) => f.enabled));
   // The URL says which folder, email and search are shown (paths.ts).
   const params = useParams();
@@ -35,7 +45,9 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
   const load = useCallback(
     async (limit: number) => {
       try {
-        const page = await ok(api.GET('/messages', { params: { query: { ...base, limit: Math.min(200, Math.max(PAGE, limit)) } } }));
+        const page = await ok(
+          api.GET('/messages', { params: { query: { ...base, limit: Math.min(200, Math.max(PAGE, limit)) } } }),
+        );
         setItems(page.items);
         setCursor(page.nextCursor);
         setError(null);
@@ -71,13 +83,23 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
   return (
     <div className="mailbox">
       <aside className="folders" aria-label="Folders">
-        <button className="primary compose-button" onClick={() => setCompose({ kind: 'new' })}>Compose</button>
+        <button className="primary compose-button" onClick={() => setCompose({ kind: 'new' })}>
+          Compose
+        </button>
         <ul>
           {folders.map((f) => (
             <li key={f.path}>
-              <button className={f.path === folder ? 'folder active' : 'folder'} aria-current={f.path === folder ? 'true' : undefined} onClick={() => setFolder(f.path)}>
+              <button
+                className={f.path === folder ? 'folder active' : 'folder'}
+                aria-current={f.path === folder ? 'true' : undefined}
+                onClick={() => setFolder(f.path)}
+              >
                 <span>{folderLabel(f.path, f.specialUse)}</span>
-                {f.unread > 0 && <span className="count" aria-label={`${f.unread} unread`}>{f.unread}</span>}
+                {f.unread > 0 && (
+                  <span className="count" aria-label={`${f.unread} unread`}>
+                    {f.unread}
+                  </span>
+                )}
               </button>
             </li>
           ))}
@@ -87,17 +109,59 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
         {syncing && (
           <div className="sync-progress">
             <progress max={mailbox.progress.total} value={mailbox.progress.done} aria-label="First sync" />
-            <span>Syncing: {mailbox.progress.done} of {mailbox.progress.total} emails</span>
+            <span>
+              Syncing: {mailbox.progress.done} of {mailbox.progress.total} emails
+            </span>
           </div>
         )}
-        {mailbox.state === 'disconnected' && <p className="warning" role="status">Sync is stopped: reconnect in Mailbox settings.</p>}
-        {mailbox.state === 'error' && <p className="error" role="alert">{plainMailboxError(mailbox.error)}</p>}
-        <form className="search" role="search" onSubmit={(e) => { e.preventDefault(); setQ(search.trim()); }}>
-          <input type="search" placeholder={`Search ${current ? folderLabel(current.path, current.specialUse) : ''}`} aria-label="Search emails" value={search} onChange={(e) => { setSearch(e.target.value); if (e.target.value === '') setQ(''); }} />
+        {mailbox.state === 'disconnected' && (
+          <p className="warning" role="status">
+            Sync is stopped: reconnect in Mailbox settings.
+          </p>
+        )}
+        {mailbox.state === 'error' && (
+          <p className="error" role="alert">
+            {plainMailboxError(mailbox.error)}
+          </p>
+        )}
+        <form
+          className="search"
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setQ(search.trim());
+          }}
+        >
+          <input
+            type="search"
+            placeholder={`Search ${current ? folderLabel(current.path, current.specialUse) : ''}`}
+            aria-label="Search emails"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              if (e.target.value === '') setQ('');
+            }}
+          />
         </form>
-        {notice && <p className="ok" role="status">{notice}</p>}
-        {error && <p className="error" role="alert">{error}</p>}
-        <MessageList items={items} selected={selected} onSelect={(m) => (m.draft && m.folder === drafts ? setCompose({ kind: 'draft', draftId: m.id }) : setSelected(m.id))} hasMore={cursor !== null} onMore={more} />
+        {notice && (
+          <p className="ok" role="status">
+            {notice}
+          </p>
+        )}
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <MessageList
+          items={items}
+          selected={selected}
+          onSelect={(m) =>
+            m.draft && m.folder === drafts ? setCompose({ kind: 'draft', draftId: m.id }) : setSelected(m.id)
+          }
+          hasMore={cursor !== null}
+          onMore={more}
+        />
       </section>
       <section className={selected ? 'reading-pane open' : 'reading-pane'} aria-label="Reading pane">
         {selected ? (
@@ -111,7 +175,10 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
             mailbox={mailbox}
             onClose={() => setSelected(null)}
             onChanged={() => void load(items.length)}
-            onGone={() => { setSelected(null, true); void load(items.length); }}
+            onGone={() => {
+              setSelected(null, true);
+              void load(items.length);
+            }}
             onCompose={setCompose}
             onOpenRecord={onOpenRecord}
           />
@@ -137,6 +204,11 @@ export function MailboxView({ mailbox, user, revision, onOpenRecord }: { mailbox
 const ORDER = ['\\Inbox', '\\Drafts', '\\Sent', '\\Archive', '\\Junk', '\\Trash'];
 
 function sortFolders<T extends { path: string; specialUse: string | null }>(folders: T[]): T[] {
-  const rank = (f: T) => (f.path.toUpperCase() === 'INBOX' ? -1 : f.specialUse && ORDER.includes(f.specialUse) ? ORDER.indexOf(f.specialUse) : ORDER.length);
+  const rank = (f: T) =>
+    f.path.toUpperCase() === 'INBOX'
+      ? -1
+      : f.specialUse && ORDER.includes(f.specialUse)
+        ? ORDER.indexOf(f.specialUse)
+        : ORDER.length;
   return [...folders].sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path));
 }

@@ -11,7 +11,13 @@ interface Thread {
 }
 
 /** Newest first, one row per thread (its newest message), more loaded on scrolling down. */
-export function MessageList({ items, selected, onSelect, hasMore, onMore }: {
+export function MessageList({
+  items,
+  selected,
+  onSelect,
+  hasMore,
+  onMore,
+}: {
   items: MessageSummary[];
   selected: string | null;
   onSelect: (message: MessageSummary) => void;
@@ -45,12 +51,32 @@ export function MessageList({ items, selected, onSelect, hasMore, onMore }: {
             onClick={() => onSelect(latest)}
             data-subject={latest.subject}
           >
-            <span className="from">{latest.draft ? <em>Draft</em> : who(latest.from)}{count > 1 && <span className="thread-count" aria-label={`${count} emails in thread`}> {count}</span>}</span>
+            <span className="from">
+              {latest.draft ? <em>Draft</em> : who(latest.from)}
+              {count > 1 && (
+                <span className="thread-count" aria-label={`${count} emails in thread`}>
+                  {' '}
+                  {count}
+                </span>
+              )}
+            </span>
             <span className="marks">
               {unread && <span className="dot" aria-label="Unread" title="Unread" />}
-              {flagged && <span className="star" aria-label="Starred" title="Starred">★</span>}
-              {attachments && <span aria-label="Has attachments" title="Has attachments">📎</span>}
-              {latest.syncState === 'pending' && <span className="pending" title="Being saved to the mail server">↻</span>}
+              {flagged && (
+                <span className="star" aria-label="Starred" title="Starred">
+                  ★
+                </span>
+              )}
+              {attachments && (
+                <span aria-label="Has attachments" title="Has attachments">
+                  📎
+                </span>
+              )}
+              {latest.syncState === 'pending' && (
+                <span className="pending" title="Being saved to the mail server">
+                  ↻
+                </span>
+              )}
             </span>
             <span className="date">{formatDate(latest.date)}</span>
             <span className="subject">{latest.subject || '(no subject)'}</span>
@@ -58,7 +84,11 @@ export function MessageList({ items, selected, onSelect, hasMore, onMore }: {
           </button>
         </li>
       ))}
-      {hasMore && <li ref={sentinel} className="more" aria-hidden="true">Loading more…</li>}
+      {hasMore && (
+        <li ref={sentinel} className="more" aria-hidden="true">
+          Loading more…
+        </li>
+      )}
     </ul>
   );
 }
@@ -68,7 +98,13 @@ function groupThreads(items: MessageSummary[]): Thread[] {
   for (const message of items) {
     const thread = byThread.get(message.threadId);
     if (!thread) {
-      byThread.set(message.threadId, { latest: message, count: 1, unread: !message.seen, flagged: message.flagged, attachments: message.hasAttachments });
+      byThread.set(message.threadId, {
+        latest: message,
+        count: 1,
+        unread: !message.seen,
+        flagged: message.flagged,
+        attachments: message.hasAttachments,
+      });
     } else {
       thread.count += 1;
       thread.unread ||= !message.seen;

@@ -9,7 +9,10 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
 
 /** `src="cid:x"` → the draft's URL for part x. */
 export function showInlineImages(html: string, draftId: string): string {
-  return html.replace(/\bsrc="cid:([^"]*)"/gi, (_whole, cid: string) => `src="${inlineBase(draftId)}${encodeURIComponent(decodeCid(cid))}"`);
+  return html.replace(
+    /\bsrc="cid:([^"]*)"/gi,
+    (_whole, cid: string) => `src="${inlineBase(draftId)}${encodeURIComponent(decodeCid(cid))}"`,
+  );
 }
 
 /** The draft's inline-part URLs → `cid:` again. */
@@ -29,7 +32,9 @@ function decodeCid(value: string): string {
 
 /** Whether the editor holds text only: the line breaks and blocks typing makes, no formatting. */
 export function holdsPlainText(editor: HTMLElement): boolean {
-  return [...editor.querySelectorAll('*')].every((e) => (e.tagName === 'DIV' || e.tagName === 'BR') && e.attributes.length === 0);
+  return [...editor.querySelectorAll('*')].every(
+    (e) => (e.tagName === 'DIV' || e.tagName === 'BR') && e.attributes.length === 0,
+  );
 }
 
 /** The editor's HTML; in plain-text mode its kept line ends become <br>, as HTML collapses them. */
@@ -40,9 +45,11 @@ export function editorHtml(editor: HTMLElement, plainText: boolean): string {
   const texts: Text[] = [];
   for (let node = walker.nextNode(); node; node = walker.nextNode()) texts.push(node as Text);
   for (const text of texts) {
-    const lines = (text.data).split('\n');
+    const lines = text.data.split('\n');
     if (lines.length === 1) continue;
-    const parts = lines.flatMap((line, i) => (i === 0 ? [document.createTextNode(line)] : [document.createElement('br'), document.createTextNode(line)]));
+    const parts = lines.flatMap((line, i) =>
+      i === 0 ? [document.createTextNode(line)] : [document.createElement('br'), document.createTextNode(line)],
+    );
     text.replaceWith(...parts);
   }
   return copy.innerHTML;

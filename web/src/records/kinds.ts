@@ -35,7 +35,8 @@ export const STATUSES: Record<RecordKind, readonly string[]> = {
 export type Priority = NonNullable<Body<'/contacts', 'post'>['priority']>;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const satisfies readonly Priority[];
 /** A record's priority as the form edits it: `normal` when it has none (or one this app does not know). */
-export const priorityOf = (value: string | null | undefined): Priority => PRIORITIES.find((p) => p === value) ?? 'normal';
+export const priorityOf = (value: string | null | undefined): Priority =>
+  PRIORITIES.find((p) => p === value) ?? 'normal';
 
 export const isPerson = (kind: RecordKind) => kind === 'contact' || kind === 'lead';
 /** Kinds found by their own email addresses. */

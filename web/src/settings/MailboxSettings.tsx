@@ -12,10 +12,24 @@ const STATES: Record<Mailbox['state'], string> = {
   disconnected: 'Disconnected — sync is stopped',
   error: 'Error',
 };
-const PERIODS: Record<Mailbox['syncPeriod'], string> = { now: 'from the day it was set up', '1m': 'from 1 month before setup', '3m': 'from 3 months before setup', '6m': 'from 6 months before setup' };
+const PERIODS: Record<Mailbox['syncPeriod'], string> = {
+  now: 'from the day it was set up',
+  '1m': 'from 1 month before setup',
+  '3m': 'from 3 months before setup',
+  '6m': 'from 6 months before setup',
+};
 
 /** Mailbox settings: the My Mailbox tab (state, folders, disconnect, delete) and Automate Tasks (mailroom rules). */
-export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Mailbox; revision: number; onChanged: () => Promise<void>; onDeleted: () => Promise<void> }) {
+export function MailboxSettings({
+  mailbox,
+  onChanged,
+  onDeleted,
+}: {
+  mailbox: Mailbox;
+  revision: number;
+  onChanged: () => Promise<void>;
+  onDeleted: () => Promise<void>;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [managing, setManaging] = useState(false);
@@ -44,39 +58,108 @@ export function MailboxSettings({ mailbox, onChanged, onDeleted }: { mailbox: Ma
       <div className="card">
         <h1>Mailbox settings</h1>
         <div role="tablist" aria-label="Mailbox settings">
-          <button role="tab" aria-selected={tab === 'mailbox'} className={tab === 'mailbox' ? 'tab active' : 'tab'} onClick={() => setTab('mailbox')}>My Mailbox</button>
-          <button role="tab" aria-selected={tab === 'rules'} className={tab === 'rules' ? 'tab active' : 'tab'} onClick={() => setTab('rules')}>Automate Tasks</button>
+          <button
+            role="tab"
+            aria-selected={tab === 'mailbox'}
+            className={tab === 'mailbox' ? 'tab active' : 'tab'}
+            onClick={() => setTab('mailbox')}
+          >
+            My Mailbox
+          </button>
+          <button
+            role="tab"
+            aria-selected={tab === 'rules'}
+            className={tab === 'rules' ? 'tab active' : 'tab'}
+            onClick={() => setTab('rules')}
+          >
+            Automate Tasks
+          </button>
         </div>
-        {tab === 'rules' ? <AutomateTasks mailbox={mailbox} /> : (
-        <section role="tabpanel" aria-label="My Mailbox">
-          <h2>{mailbox.address}</h2>
-          <p>State: <strong data-testid="mailbox-state">{STATES[mailbox.state]}</strong></p>
-          {problem && <p className="error" role="alert">{problem}</p>}
-          <p>Emails are synced {PERIODS[mailbox.syncPeriod]}. Incoming emails are {mailbox.markIncomingPrivate ? '' : 'not '}marked private.</p>
-          <p className="note">Incoming: {mailbox.imap.host}:{mailbox.imap.port} ({mailbox.imap.security}); outgoing: {mailbox.smtp.host}:{mailbox.smtp.port} ({mailbox.smtp.security})</p>
-          <h3>Folders</h3>
-          <ul>
-            {mailbox.folders.filter((f) => f.enabled).map((f) => (
-              <li key={f.path}>{folderLabel(f.path, f.specialUse)} — {f.synced} of {f.messages} emails{f.firstSyncDone ? '' : ' (first sync running)'}</li>
-            ))}
-          </ul>
-          {managing ? (
-            <ManageFolders mailbox={mailbox} onDone={async () => { setManaging(false); await onChanged(); }} />
-          ) : (
-            <button onClick={() => setManaging(true)}>Manage Folders</button>
-          )}
-          {error && <p className="error" role="alert">{error}</p>}
-          <div className="actions spread">
-            {mailbox.state === 'disconnected' ? (
-              <button onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/connect', { params })))} disabled={busy}>Reconnect My Account</button>
-            ) : (
-              <button onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/disconnect', { params })))} disabled={busy}>Disconnect My Account</button>
+        {tab === 'rules' ? (
+          <AutomateTasks mailbox={mailbox} />
+        ) : (
+          <section role="tabpanel" aria-label="My Mailbox">
+            <h2>{mailbox.address}</h2>
+            <p>
+              State: <strong data-testid="mailbox-state">{STATES[mailbox.state]}</strong>
+            </p>
+            {problem && (
+              <p className="error" role="alert">
+                {problem}
+              </p>
             )}
-            {mailbox.state === 'error' && <button onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/connect', { params })))} disabled={busy}>Reconnect</button>}
-            <button className="danger" onClick={() => setConfirmDelete(true)} disabled={busy}>Delete Mailbox</button>
-          </div>
-          {confirmDelete && <ConfirmDelete mailbox={mailbox} busy={busy} onCancel={() => setConfirmDelete(false)} onConfirm={() => void act(() => ok(api.DELETE('/mailboxes/{id}', { params })), onDeleted)} />}
-        </section>
+            <p>
+              Emails are synced {PERIODS[mailbox.syncPeriod]}. Incoming emails are{' '}
+              {mailbox.markIncomingPrivate ? '' : 'not '}marked private.
+            </p>
+            <p className="note">
+              Incoming: {mailbox.imap.host}:{mailbox.imap.port} ({mailbox.imap.security}); outgoing: {mailbox.smtp.host}
+              :{mailbox.smtp.port} ({mailbox.smtp.security})
+            </p>
+            <h3>Folders</h3>
+            <ul>
+              {mailbox.folders
+                .filter((f) => f.enabled)
+                .map((f) => (
+                  <li key={f.path}>
+                    {folderLabel(f.path, f.specialUse)} — {f.synced} of {f.messages} emails
+                    {f.firstSyncDone ? '' : ' (first sync running)'}
+                  </li>
+                ))}
+            </ul>
+            {managing ? (
+              <ManageFolders
+                mailbox={mailbox}
+                onDone={async () => {
+                  setManaging(false);
+                  await onChanged();
+                }}
+              />
+            ) : (
+              <button onClick={() => setManaging(true)}>Manage Folders</button>
+            )}
+            {error && (
+              <p className="error" role="alert">
+                {error}
+              </p>
+            )}
+            <div className="actions spread">
+              {mailbox.state === 'disconnected' ? (
+                <button
+                  onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/connect', { params })))}
+                  disabled={busy}
+                >
+                  Reconnect My Account
+                </button>
+              ) : (
+                <button
+                  onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/disconnect', { params })))}
+                  disabled={busy}
+                >
+                  Disconnect My Account
+                </button>
+              )}
+              {mailbox.state === 'error' && (
+                <button
+                  onClick={() => void act(() => ok(api.POST('/mailboxes/{id}/connect', { params })))}
+                  disabled={busy}
+                >
+                  Reconnect
+                </button>
+              )}
+              <button className="danger" onClick={() => setConfirmDelete(true)} disabled={busy}>
+                Delete Mailbox
+              </button>
+            </div>
+            {confirmDelete && (
+              <ConfirmDelete
+                mailbox={mailbox}
+                busy={busy}
+                onCancel={() => setConfirmDelete(false)}
+                onConfirm={() => void act(() => ok(api.DELETE('/mailboxes/{id}', { params })), onDeleted)}
+              />
+            )}
+          </section>
         )}
       </div>
     </main>
@@ -107,7 +190,12 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
     }
   };
 
-  if (error) return <p className="error" role="alert">{error}</p>;
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    );
   if (!folders) return <p aria-busy="true">Loading folders…</p>;
   return (
     <fieldset>
@@ -116,14 +204,28 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
         {folders.map((f) => (
           <li key={f.path}>
             <label className="inline">
-              <input type="checkbox" checked={chosen.has(f.path)} onChange={() => setChosen((c) => { const n = new Set(c); if (n.has(f.path)) n.delete(f.path); else n.add(f.path); return n; })} /> {f.path}
+              <input
+                type="checkbox"
+                checked={chosen.has(f.path)}
+                onChange={() =>
+                  setChosen((c) => {
+                    const n = new Set(c);
+                    if (n.has(f.path)) n.delete(f.path);
+                    else n.add(f.path);
+                    return n;
+                  })
+                }
+              />{' '}
+              {f.path}
             </label>
           </li>
         ))}
       </ul>
       <div className="actions">
         <button onClick={() => void onDone()}>Cancel</button>
-        <button className="primary" onClick={() => void save()} disabled={chosen.size === 0}>Save folders</button>
+        <button className="primary" onClick={() => void save()} disabled={chosen.size === 0}>
+          Save folders
+        </button>
       </div>
     </fieldset>
   );
@@ -132,32 +234,64 @@ function ManageFolders({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Pr
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The confirmation, stating with counts what goes and what stays. */
-function ConfirmDelete({ mailbox, busy, onCancel, onConfirm }: { mailbox: Mailbox; busy: boolean; onCancel: () => void; onConfirm: () => void }) {
+function ConfirmDelete({
+  mailbox,
+  busy,
+  onCancel,
+  onConfirm,
+}: {
+  mailbox: Mailbox;
+  busy: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
   const [summary, setSummary] = useState<DeletionSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
-    ok(api.GET('/mailboxes/{id}/deletion', { params: { path: { id: mailbox.id } } })).then(setSummary, (e: unknown) => setError(describeError(e)));
+    ok(api.GET('/mailboxes/{id}/deletion', { params: { path: { id: mailbox.id } } })).then(setSummary, (e: unknown) =>
+      setError(describeError(e)),
+    );
   }, [mailbox.id]);
   return (
     <div className="confirm" role="alertdialog" aria-label="Delete mailbox?">
-      <p>Delete <strong>{mailbox.address}</strong> from Tandem? The emails on your mail server stay where they are.</p>
-      {error && <p className="error" role="alert">{error}</p>}
-      {summary === null ? (error === null && <p>Counting what would be removed…</p>) : (
+      <p>
+        Delete <strong>{mailbox.address}</strong> from Tandem? The emails on your mail server stay where they are.
+      </p>
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {summary === null ? (
+        error === null && <p>Counting what would be removed…</p>
+      ) : (
         <>
           <p>Removed from Tandem:</p>
           <ul data-testid="deletion-removed">
-            <li>{plural(summary.emails, 'synced email')} and {plural(summary.drafts, 'draft')}, and the mailbox&apos;s settings</li>
-            {summary.linkedEmails > 0 && <li>the links of {plural(summary.linkedEmails, 'email')} to {plural(summary.records, 'record')} (the records stay, without these emails)</li>}
+            <li>
+              {plural(summary.emails, 'synced email')} and {plural(summary.drafts, 'draft')}, and the mailbox&apos;s
+              settings
+            </li>
+            {summary.linkedEmails > 0 && (
+              <li>
+                the links of {plural(summary.linkedEmails, 'email')} to {plural(summary.records, 'record')} (the records
+                stay, without these emails)
+              </li>
+            )}
             {summary.comments > 0 && <li>{plural(summary.comments, 'comment')} on these emails</li>}
           </ul>
           {summary.rulesKept > 0 && (
-            <p data-testid="deletion-kept">Kept: {plural(summary.rulesKept, 'mailroom rule')} of this mailbox, turned off (Automate Tasks).</p>
+            <p data-testid="deletion-kept">
+              Kept: {plural(summary.rulesKept, 'mailroom rule')} of this mailbox, turned off (Automate Tasks).
+            </p>
           )}
         </>
       )}
       <div className="actions">
         <button onClick={onCancel}>Cancel</button>
-        <button className="danger" onClick={onConfirm} disabled={busy || summary === null}>Delete mailbox</button>
+        <button className="danger" onClick={onConfirm} disabled={busy || summary === null}>
+          Delete mailbox
+        </button>
       </div>
     </div>
   );
