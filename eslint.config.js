@@ -1,6 +1,29 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * A folder's cursor has one writer, writeCursor with a transition of src/mail/run/folder-cursor.ts
+ * (docs/sync.md invariant 4). uid_validity is also a column of other tables: it counts only on `folders`.
+ */
+const cursorWriteMessage =
+  "Change a folder's cursor only with writeCursor and a transition of src/mail/run/folder-cursor.ts.";
+const cursorColumns = '/^(uid_next|highest_modseq|first_sync_low_uid|first_sync_done|period_start_uid)$/';
+const cursorWrites = [
+  {
+    selector: `CallExpression[callee.property.name='set'] Property[key.name=${cursorColumns}]`,
+    message: cursorWriteMessage,
+  },
+  {
+    selector: `CallExpression[callee.property.name='set'][arguments.0.value=${cursorColumns}]`,
+    message: cursorWriteMessage,
+  },
+  {
+    selector:
+      "CallExpression[callee.property.name='set'][callee.object.callee.property.name='updateTable'][callee.object.arguments.0.value='folders'] Property[key.name='uid_validity']",
+    message: cursorWriteMessage,
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -24,6 +47,11 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    ignores: ['src/mail/run/folder-cursor.ts', '**/*.test.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...cursorWrites] },
+  },
+  {
     // The sync engine and the outbox write only through run.write, which checks the mailbox's lease in the
     // same transaction (docs/sync.md invariant 14). local-changes.ts is the API's side: a user's change and its op.
     files: ['src/mail/sync/**/*.ts', 'src/mail/outbox/**/*.ts'],
@@ -40,6 +68,7 @@ export default tseslint.config(
             "CallExpression[callee.property.name=/^(insertInto|updateTable|deleteFrom|replaceInto|mergeInto)$/][callee.object.name!='trx']",
           message: 'Write only on the `trx` that run.write hands out, so the write is fenced by the lease.',
         },
+        ...cursorWrites,
       ],
     },
   },

@@ -8,6 +8,7 @@ import { TandemError } from '../../errors/index.ts';
 import { DEFAULT_FOLDER_ROLES } from '../imap/index.ts';
 import type { ImapSettings, ServerFolder } from '../imap/index.ts';
 import { removeLocations } from '../messages/write.ts';
+import { resetCursor, writeCursor } from '../run/index.ts';
 import type { SyncControl } from '../sync/index.ts';
 import { imapSettingsOf, inspectImap, verifyImap, verifySmtp } from '../account/index.ts';
 import type { MailboxSecrets, SmtpSettings } from '../account/index.ts';
@@ -194,19 +195,7 @@ export async function updateMailbox(
           row.id,
           uids.map((u) => u.uid),
         );
-        await trx
-          .updateTable('folders')
-          .set({
-            uid_validity: null,
-            uid_next: null,
-            highest_modseq: null,
-            first_sync_low_uid: null,
-            first_sync_done: 0,
-            server_total: 0,
-            synced_count: 0,
-          })
-          .where('id', '=', row.id)
-          .execute();
+        await writeCursor(trx, row.id, resetCursor('folder-disabled'));
       }
     }
   });

@@ -4,7 +4,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, OutboxOpsTable } from '../../db/index.ts';
 import { addFlags, classifyImapError, copyMessages, expungeUids, moveMessages, removeFlags } from '../imap/index.ts';
 import { addLocation, flagColumns, removeLocations } from '../messages/write.ts';
-import { backoffDelay, LeaseLost } from '../run/index.ts';
+import { backoffDelay, forgetModseq, LeaseLost, writeCursor } from '../run/index.ts';
 import type { MailboxRun } from '../run/index.ts';
 import { appendSent } from './append-sent.ts';
 import { opPayloads } from './ops.ts';
@@ -271,6 +271,6 @@ async function revert(trx: Kysely<Database>, op: OpRow, message: string): Promis
       date: message.date,
     });
     // Its flags are unknown now: the next pass fetches every flag of the folder.
-    await trx.updateTable('folders').set({ highest_modseq: null }).where('id', '=', source.id).execute();
+    await writeCursor(trx, source.id, forgetModseq());
   }
 }

@@ -5,3 +5,12 @@ export { fencedWriter } from './fenced.ts';
 export type { FencedWrite, StoreReader } from './fenced.ts';
 export { LEASE_TTL_MS, LeaseLost, MailboxLease } from './leases.ts';
 export type { FolderRow, MailboxRun, StoredBatch, SyncDeps, SyncHooks } from './run-context.ts';
+export {
+  advanceCursor,
+  afterFirstSyncBatch,
+  forgetModseq,
+  resetCursor,
+  startCursor,
+  writeCursor,
+} from './folder-cursor.ts';
+export type { CursorAdvance, CursorChange, FolderCursor, ResetCause, ServerFolderState } from './folder-cursor.ts';

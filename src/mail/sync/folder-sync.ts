@@ -4,6 +4,7 @@ import { searchUids } from '../imap/index.ts';
 import { countStored, flagColumns, removeLocations } from '../messages/write.ts';
 import { fetchPrepared, storeBatch } from './ingest.ts';
 import { uidSet } from './uid-set.ts';
+import { advanceCursor, afterFirstSyncBatch, resetCursor, startCursor, writeCursor } from '../run/index.ts';
 import type { FolderRow, MailboxRun } from '../run/index.ts';
 
 /** The first batch is a screenful, so the newest mail shows within a moment; later ones are larger. */
@@ -140,12 +141,7 @@ async function selectWithChanges(
   }
 }
 
-/**
- * A folder seen for the first time (or after a UIDVALIDITY reset): the cursor
- * starts at today's UIDNEXT; older messages inside the sync period are left to
- * the newest-first first sync. Trash is never part of a first sync: only what
- * lands there from now on is synced.
- */
+/** A folder seen for the first time (or after a reset): its cursor starts at today's UIDNEXT (`startCursor`). */
 async function startFolder(
   run: MailboxRun,
   folder: FolderRow,
@@ -153,20 +149,12 @@ async function startFolder(
   uidNext: number,
 ): Promise<FolderRow> {
   const isTrash = folder.special_use === '\\Trash';
+  const server = { uidValidity: Number(box.uidValidity), uidNext, highestModseq: box.highestModseq ?? null };
   await run.write(async (trx) => {
-    await trx
-      .updateTable('folders')
-      .set({
-        uid_validity: Number(box.uidValidity),
-        uid_next: uidNext,
-        highest_modseq: box.highestModseq?.toString() ?? null,
-        first_sync_low_uid: uidNext,
-        first_sync_done: isTrash ? 1 : 0,
-        server_total: 0,
-        synced_count: await countStored(trx, folder.id),
-      })
-      .where('id', '=', folder.id)
-      .execute();
+    await writeCursor(trx, folder.id, {
+      ...startCursor(server, isTrash),
+      synced_count: await countStored(trx, folder.id),
+    });
   });
   run.pending.delete(folder.id);
   return reload(run, folder.id);
@@ -181,21 +169,7 @@ async function resetFolder(run: MailboxRun, folder: FolderRow): Promise<void> {
       folder.id,
       rows.map((r) => r.uid),
     );
-    await trx
-      .updateTable('folders')
-      // period_start_uid was a UID of the old UIDVALIDITY: from now on the dates alone decide.
-      .set({
-        uid_validity: null,
-        uid_next: null,
-        highest_modseq: null,
-        period_start_uid: null,
-        first_sync_low_uid: null,
-        first_sync_done: 0,
-        synced_count: 0,
-        server_total: 0,
-      })
-      .where('id', '=', folder.id)
-      .execute();
+    await writeCursor(trx, folder.id, resetCursor('uidvalidity-changed'));
   });
   run.pending.delete(folder.id);
 }
@@ -216,16 +190,12 @@ async function syncNew(run: MailboxRun, folder: FolderRow, uidNext: number | nul
     const next = Math.max(last ? (uidNext ?? 0) : 0, (batch.at(-1) ?? 0) + 1);
     await storeBatch(run, folder, folder.uid_validity ?? 0, messages, async (trx) => {
       const synced = await countStored(trx, folder.id);
-      await trx
-        .updateTable('folders')
-        .set({ uid_next: next, synced_count: synced })
-        .where('id', '=', folder.id)
-        .execute();
+      await writeCursor(trx, folder.id, { ...advanceCursor(folder, { uidNext: next }), synced_count: synced });
     });
   }
   if (uids.length === 0 && uidNext !== null) {
     await run.write(async (trx) => {
-      await trx.updateTable('folders').set({ uid_next: uidNext }).where('id', '=', folder.id).execute();
+      await writeCursor(trx, folder.id, advanceCursor(folder, { uidNext }));
     });
   }
 }
@@ -294,8 +264,9 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): 
     }
   }
   // Without HIGHESTMODSEQ from an EXAMINE, the highest fetched: every change up to it was in the answer.
-  const newModseq = !view.condstore ? null : (view.highestModseq ?? highestSeen).toString();
-  if (flagUpdates.length === 0 && vanished.length === 0 && newModseq === folder.highest_modseq) return;
+  const newModseq = !view.condstore ? null : (view.highestModseq ?? highestSeen);
+  const modseqMoved = (newModseq?.toString() ?? null) !== folder.highest_modseq;
+  if (flagUpdates.length === 0 && vanished.length === 0 && !modseqMoved) return;
 
   await run.write(async (trx) => {
     for (const update of flagUpdates) {
@@ -308,11 +279,11 @@ async function syncKnown(run: MailboxRun, folder: FolderRow, view: FolderView): 
     }
     await removeLocations(trx, folder.id, vanished);
     const synced = vanished.length > 0 ? await countStored(trx, folder.id) : folder.synced_count;
-    await trx
-      .updateTable('folders')
-      .set({ highest_modseq: newModseq, synced_count: synced, last_full_check_at: Date.now() })
-      .where('id', '=', folder.id)
-      .execute();
+    await writeCursor(trx, folder.id, {
+      ...advanceCursor(folder, { highestModseq: newModseq }),
+      synced_count: synced,
+      last_full_check_at: Date.now(),
+    });
   });
   if (flagUpdates.length > 0)
     publishMailEvent({ type: 'messages.changed', mailboxId: run.mailbox.id, folder: folder.path });
@@ -392,28 +363,18 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
     const total = pending.length;
     await run.write(async (trx) => {
       const stored = await countStored(trx, folder.id);
-      await trx
-        .updateTable('folders')
-        .set({ server_total: stored + total, synced_count: stored })
-        .where('id', '=', folder.id)
-        .execute();
+      await writeCursor(trx, folder.id, { server_total: stored + total, synced_count: stored });
     });
   }
   const size = folder.synced_count === 0 ? FIRST_BATCH : BATCH;
   const batch = pending.slice(0, size);
   const rest = pending.slice(size);
   const messages = await fetchPrepared(run, batch);
-  const low = batch.at(-1) ?? folder.first_sync_low_uid ?? 1; // batches run newest first
   await storeBatch(run, folder, folder.uid_validity, messages, async (trx) => {
-    await trx
-      .updateTable('folders')
-      .set({
-        first_sync_low_uid: low,
-        first_sync_done: rest.length === 0 ? 1 : 0,
-        synced_count: await countStored(trx, folder.id),
-      })
-      .where('id', '=', folder.id)
-      .execute();
+    await writeCursor(trx, folder.id, {
+      ...afterFirstSyncBatch(folder, batch.at(-1), rest.length === 0), // batches run newest first
+      synced_count: await countStored(trx, folder.id),
+    });
   });
   run.pending.set(folder.id, rest);
   return rest.length > 0;
