@@ -81,8 +81,7 @@ async function openForWrite(client: ImapFlow, place: { path: string; uidValidity
   try {
     box = current && current.path === place.path && !current.readOnly ? current : await client.mailboxOpen(place.path);
   } catch (error) {
-    const e = error as { responseStatus?: string };
-    if (e.responseStatus === 'NO')
+    if (classifyImapError(error).refusedByServer)
       throw new PermanentOpFailure(`The folder ${place.path} no longer exists on the server`);
     throw error;
   }

@@ -1,4 +1,5 @@
 import type { MailboxObject } from 'imapflow';
+import { classifyImapError } from '../imap/index.ts';
 import type { MailboxRun } from '../run/index.ts';
 import { PermanentOpFailure } from './permanent-failure.ts';
 
@@ -38,7 +39,7 @@ export async function openRoleFolder(
   try {
     return await client.mailboxOpen(target, { readOnly });
   } catch (error) {
-    if ((error as { responseStatus?: string }).responseStatus !== 'NO') throw error;
+    if (!classifyImapError(error).refusedByServer) throw error;
   }
   try {
     await client.mailboxCreate(target);
