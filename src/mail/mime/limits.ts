@@ -25,7 +25,10 @@ export const MAX_HTML_CHARS = 5_000_000;
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
-type Capped = Pick<ParsedMessage, 'subject' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'text' | 'html' | 'references'>;
+type Capped = Pick<
+  ParsedMessage,
+  'subject' | 'from' | 'to' | 'cc' | 'bcc' | 'replyTo' | 'text' | 'html' | 'references'
+>;
 type AddressField = 'to' | 'cc' | 'bcc' | 'replyTo';
 
 const FIELD_NAMES: Record<AddressField, string> = { to: 'To', cc: 'Cc', bcc: 'Bcc', replyTo: 'Reply-To' };
@@ -79,7 +82,9 @@ export function capParsed<T extends Capped>(message: T, problems: string[]): T {
     capped[field] = capAddresses(capped[field], FIELD_NAMES[field], problems);
   }
   if (capped.references.length > MAX_REFERENCES) {
-    problems.push(`References: ${count(capped.references.length)} ids, the first and last ${count(MAX_REFERENCES - 1)} kept`);
+    problems.push(
+      `References: ${count(capped.references.length)} ids, the first and last ${count(MAX_REFERENCES - 1)} kept`,
+    );
     capped.references = [...capped.references.slice(0, 1), ...capped.references.slice(1 - MAX_REFERENCES)];
   }
   if (capped.text.length > MAX_TEXT_CHARS) {

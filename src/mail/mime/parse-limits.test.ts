@@ -58,7 +58,10 @@ describe('parseMessage: limits', () => {
     expect(m.to[0]).toEqual({ name: '', address: 'r0@to.example' });
     expect(m.cc).toHaveLength(MAX_RECIPIENTS_PER_FIELD);
     expect(m.bcc).toHaveLength(3);
-    expect(m.problems).toEqual(['To: 1,500 addresses, the first 1,000 kept', 'Cc: 1,001 addresses, the first 1,000 kept']);
+    expect(m.problems).toEqual([
+      'To: 1,500 addresses, the first 1,000 kept',
+      'Cc: 1,001 addresses, the first 1,000 kept',
+    ]);
   });
 
   it('cuts a long display name and says so', async () => {
