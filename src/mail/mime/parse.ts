@@ -8,6 +8,7 @@ import { decodeEncodedWords } from './encoded-words.ts';
 import { fallbackContent, repairAddressing, stripTags } from './fallback.ts';
 import { withDecodableHeaderWords } from './header-words.ts';
 import { htmlToText } from './html-text.ts';
+import { capHeaderValue, capParsed, MAX_PARSED_BYTES, tooLargeProblem } from './limits.ts';
 import { stripMboxEnvelope } from './mbox.ts';
 import { normalizeMessageId, parseMessageIdList } from './message-id.ts';
 import { bodyStart, firstHeader, headerEnd, scanHeaders } from './raw-headers.ts';
@@ -38,7 +39,6 @@ export const SELECTED_HEADERS = [
   'user-agent',
   'content-language',
 ] as const;
-const MAX_HEADER_VALUE = 1000;
 
 type Envelope = Pick<ParsedMessage, 'messageId' | 'inReplyTo' | 'references' | 'date' | 'headers'>;
 type Content = Omit<ParsedMessage, keyof Envelope | 'snippet' | 'problems'>;
@@ -62,7 +62,7 @@ function readEnvelope(fields: readonly HeaderField[], problems: string[]): Envel
   const headers: Record<string, string> = {};
   for (const name of SELECTED_HEADERS) {
     const value = firstHeader(fields, name);
-    if (value !== null) headers[name] = cleanText(decodeEncodedWords(value)).slice(0, MAX_HEADER_VALUE);
+    if (value !== null) headers[name] = capHeaderValue(name, cleanText(decodeEncodedWords(value)), problems);
   }
   const inReplyTo = firstHeader(fields, 'in-reply-to');
   return {
@@ -134,9 +134,21 @@ async function readContent(mail: ParsedMail, problems: string[]): Promise<Conten
   };
 }
 
-async function parseRaw(raw: Buffer): Promise<ParsedMessage> {
+/**
+ * What is parsed of the raw message: all of it, or past MAX_PARSED_BYTES its
+ * header section alone (itself cut to that size), so a huge message costs
+ * no more to parse than the largest one read whole.
+ */
+function parsedPart(raw: Buffer, problems: string[]): Buffer {
+  if (raw.length <= MAX_PARSED_BYTES) return raw;
+  problems.push(tooLargeProblem(raw.length));
+  return raw.subarray(0, Math.min(headerEnd(raw), MAX_PARSED_BYTES));
+}
+
+async function parseRaw(whole: Buffer): Promise<ParsedMessage> {
   const problems: string[] = [];
-  if (raw.length === 0) problems.push('empty message');
+  if (whole.length === 0) problems.push('empty message');
+  const raw = parsedPart(whole, problems);
   // Headers are read from a copy whose encoded words mailparser can decode; the stored raw is never changed.
   const input = withDecodableHeaderWords(raw);
   const fields = scanHeaders(input);
@@ -168,7 +180,8 @@ async function parseRaw(raw: Buffer): Promise<ParsedMessage> {
       attachments: [],
     };
   }
-  return { ...envelope, ...content, snippet: makeSnippet(content.text), problems };
+  const capped = capParsed({ ...envelope, ...content }, problems);
+  return { ...capped, snippet: makeSnippet(capped.text), problems };
 }
 
 /** The result when even the fallback failed (e.g. a message too big for a JS string). */
