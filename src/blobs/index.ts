@@ -1,1 +1,2 @@
 export { BlobStore } from './blob-store.ts';
+export type { SweepResult } from './blob-store.ts';

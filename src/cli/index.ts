@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { blobCommands } from './blobs.ts';
 import { mailboxCommands } from './mailboxes.ts';
 import { migrateCommand } from './migrate.ts';
 import { scaleOutCommands } from './scale-out.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   userCommands(program);
   migrateCommand(program);
   mailboxCommands(program);
+  blobCommands(program);
   return program;
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/index.ts';
 import { ConfigError } from '../config/index.ts';
-import { openContext } from '../context/index.ts';
+import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import { hintingSyncControl, listenForHints, receiveMailEvents, relayMailEvents } from '../mail/sync/index.ts';
 import { newEngine, serveHttp, stopOnSignal, withHttpOptions } from './serve.ts';
 import type { HttpFlags } from './serve.ts';
@@ -23,8 +23,10 @@ export function scaleOutCommands(program: Command): void {
       await engine.start();
       const hints = listenForHints(config.databaseUrl, engine, context.logger);
       const stopRelay = relayMailEvents(context.store.db, context.logger);
+      const stopCollecting = collectBlobsPeriodically(context);
       console.log(`Tandem worker ${engine.owner} is running`);
       stopOnSignal(async () => {
+        stopCollecting();
         stopRelay();
         await hints.close();
         await engine.stop();

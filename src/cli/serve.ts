@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { buildApp, WEB_APP_DIR, webAppBuilt } from '../api/index.ts';
 import type { ApiApp } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
-import { openContext } from '../context/index.ts';
+import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import type { TandemContext } from '../context/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import type { SyncControl } from '../mail/sync/index.ts';
@@ -33,8 +33,10 @@ export function serveCommand(program: Command): void {
       const engine = newEngine(context);
       const { app, url } = await serveHttp(context, config, engine);
       await engine.start();
+      const stopCollecting = collectBlobsPeriodically(context);
       console.log(`Tandem is running at ${url}`);
       stopOnSignal(async () => {
+        stopCollecting();
         await app.close();
         await engine.stop();
         await context.close();

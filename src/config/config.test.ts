@@ -23,6 +23,12 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 5000, host: '::1', logLevel: 'debug' });
   });
 
+  it('reads the mailbox quota: unlimited when unset, a positive number of bytes otherwise', () => {
+    expect(loadConfig({ env: {} }).mailboxQuotaBytes).toBeUndefined();
+    expect(loadConfig({ env: { TANDEM_MAILBOX_QUOTA_BYTES: '1073741824' } }).mailboxQuotaBytes).toBe(1073741824);
+    expect(() => loadConfig({ env: { TANDEM_MAILBOX_QUOTA_BYTES: '-5' } })).toThrow(/TANDEM_MAILBOX_QUOTA_BYTES/);
+  });
+
   it('names the bad setting and where it came from', () => {
     expect(() => loadConfig({ env: { TANDEM_PORT: 'abc' } })).toThrow(ConfigError);
     expect(() => loadConfig({ env: { TANDEM_PORT: '70000' } })).toThrow(/TANDEM_PORT/);

@@ -16,6 +16,7 @@ const settings = {
   autoconfigHttpPort: 'TANDEM_AUTOCONFIG_HTTP_PORT',
   allowedMailHosts: 'TANDEM_ALLOWED_MAIL_HOSTS',
   trustProxy: 'TANDEM_TRUST_PROXY',
+  mailboxQuotaBytes: 'TANDEM_MAILBOX_QUOTA_BYTES',
 } as const;
 
 const commaList = (text: string) =>
@@ -74,6 +75,8 @@ const configSchema = z.object({
       'must be true, false, a number of hops, or proxy addresses / CIDRs',
     )
     .default(false),
+  /** Above this many bytes of mail, a mailbox's draft saves and sends are refused (`quota_exceeded`); unlimited when unset. */
+  mailboxQuotaBytes: z.coerce.number().int().positive().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -23,6 +23,7 @@ export const errorCatalog = {
   setup_done: 409,
   payload_too_large: 413,
   message_too_large: 413,
+  quota_exceeded: 413,
   unsupported_media_type: 415,
   auth_failed: 422,
   connection_failed: 422,

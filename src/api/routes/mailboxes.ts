@@ -112,6 +112,7 @@ const mailboxSchema = z.object({
     }),
   ),
   progress: z.object({ done: z.number(), total: z.number() }),
+  storage: z.object({ bytes: z.number() }),
   createdAt: z.string(),
   auth: z.enum(['password', 'oauth2']),
   providerId: z.string().nullable(),

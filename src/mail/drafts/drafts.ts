@@ -6,7 +6,7 @@ import type { Database, DraftsTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { cidReferences, composeMessage, megabytes, parseMessage, withTandemId } from '../mime/index.ts';
 import type { ComposeAttachment } from '../mime/index.ts';
-import { parseRowId, repliedMessage } from '../messages/index.ts';
+import { assertWithinQuota, parseRowId, repliedMessage } from '../messages/index.ts';
 import { enqueueOp } from '../outbox/ops.ts';
 import type { DraftFields } from './fields.ts';
 import { inlinePart, inlinePartsKept } from './inline-parts.ts';
@@ -101,6 +101,7 @@ export async function createDraft(
   written: DraftFields,
 ): Promise<DraftView> {
   await ownedMailbox(context.store.db, ownerId, mailboxId);
+  await assertWithinQuota(context.store.db, context.config.mailboxQuotaBytes, mailboxId);
   const { signature } = await context.store.db
     .selectFrom('users')
     .select('signature')
@@ -154,6 +155,7 @@ export async function updateDraft(
 ): Promise<DraftView> {
   const draft = await openDraft(context.store.db, ownerId, id);
   await assertNotDeletedOnServer(context.store.db, draft);
+  await assertWithinQuota(context.store.db, context.config.mailboxQuotaBytes, draft.mailbox_id);
   const versionId = randomUUID();
   const version = await buildVersion(context, draft.mailbox_id, fields, versionId, draft.raw_blob);
   await context.store.db.transaction().execute(async (trx) => {

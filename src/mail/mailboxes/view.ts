@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { mailboxOf } from '../../access/index.ts';
 import type { Database, MailboxState, Security, SyncPeriod } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
+import { mailboxStorageBytes } from '../messages/index.ts';
 
 export interface FolderView {
   path: string;
@@ -37,6 +38,8 @@ export interface MailboxView {
   folders: FolderView[];
   /** The first sync over the enabled folders: done equals total once every first sync has finished. */
   progress: { done: number; total: number };
+  /** Bytes of mail it holds (raw messages and attachments), what `mailboxQuotaBytes` is compared with. */
+  storage: { bytes: number };
   createdAt: string;
   /** How it logs in: a password (or app password), or an OAuth2 sign-in with `providerId`. */
   auth: 'password' | 'oauth2';
@@ -112,6 +115,7 @@ export async function mailboxView(
     smtp: { host: row.smtp_host, port: row.smtp_port, security: row.smtp_security, username: row.smtp_username },
     folders: views,
     progress,
+    storage: { bytes: await mailboxStorageBytes(db, row.id) },
     createdAt: new Date(row.created_at).toISOString(),
     auth: row.oauth_grant_id ? 'oauth2' : 'password',
     providerId: row.provider_id,

@@ -6,3 +6,4 @@ export * from './search-query.ts';
 export * from './stable-key.ts';
 export * from './replied.ts';
 export * from './privacy.ts';
+export * from './storage.ts';

@@ -5,7 +5,7 @@ import type { TandemContext } from '../../context/index.ts';
 import type { Database, SendState, SendVia } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { flagColumns } from '../messages/write.ts';
-import { repliedMessage } from '../messages/index.ts';
+import { assertWithinQuota, repliedMessage } from '../messages/index.ts';
 import type { RepliedMessage } from '../messages/index.ts';
 import { composeMessage, fillMergeTags, megabytes } from '../mime/index.ts';
 import type { ComposedMessage, ComposeInput, MergeValues } from '../mime/index.ts';
@@ -51,6 +51,7 @@ export async function sendMessage(
 ): Promise<SendResult> {
   const { db } = context.store;
   const mailbox = await ownedMailbox(db, ownerId, input.mailboxId);
+  await assertWithinQuota(db, context.config.mailboxQuotaBytes, mailbox.id);
   const original = input.inReplyTo === undefined ? undefined : await repliedMessage(db, mailbox.id, input.inReplyTo);
 
   const id = randomUUID();
