@@ -158,27 +158,7 @@ export async function updateDraft(
   await assertWithinQuota(context.store.db, context.config.mailboxQuotaBytes, draft.mailbox_id);
   const versionId = randomUUID();
   const version = await buildVersion(context, draft.mailbox_id, fields, versionId, draft.raw_blob);
-  await context.store.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('drafts')
-      .set({
-        version_id: versionId,
-        raw_blob: version.raw,
-        fields_json: JSON.stringify(fields),
-        state: 'saving',
-        error: null,
-        updated_at: Date.now(),
-      })
-      .where('id', '=', draft.id)
-      .execute();
-    await enqueueOp(trx, {
-      mailboxId: draft.mailbox_id,
-      messageId: null,
-      locationId: null,
-      kind: 'save_draft',
-      payload: { draftId: draft.id, versionId },
-    });
-  });
+  await saveVersion(context.store.db, draft, versionId, version.raw, fields);
   return {
     id: draft.id,
     mailboxId: draft.mailbox_id,
@@ -189,22 +169,11 @@ export async function updateDraft(
   };
 }
 
-/**
- * After the mail app deleted the draft: puts the last version Tandem knew back
- * on the server, byte for byte (recipients, body, attachments, headers), under
- * a new X-Tandem-Id so the outbox saves it exactly once.
- */
-export async function restoreDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
-  const draft = await ownedDraft(context.store.db, ownerId, id);
-  if (!draft) throw new TandemError('not_found', 'No such draft');
-  const fields = await fieldsOfDraft(context, draft);
-  const versionId = randomUUID();
-  const raw = await context.blobs.put(withTandemId(await context.blobs.get(draft.raw_blob), versionId));
-  await context.store.db.transaction().execute(async (trx) => {
+/** Makes `versionId` the draft's live version and queues its save to the server, in one transaction. */
+async function saveVersion(db: Kysely<Database>, draft: DraftRow, versionId: string, raw: string, fields: DraftFields) {
+  await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('drafts')
-      // The fields are kept as read now: the mail app's message they came from is gone. The
-      // old UID stays: should that version still be there after all, the save replaces it.
       .set({
         version_id: versionId,
         raw_blob: raw,
@@ -223,6 +192,22 @@ export async function restoreDraft(context: TandemContext, ownerId: string, id: 
       payload: { draftId: draft.id, versionId },
     });
   });
+}
+
+/**
+ * After the mail app deleted the draft: puts the last version Tandem knew back
+ * on the server, byte for byte (recipients, body, attachments, headers), under
+ * a new X-Tandem-Id so the outbox saves it exactly once.
+ */
+export async function restoreDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
+  const draft = await ownedDraft(context.store.db, ownerId, id);
+  if (!draft) throw new TandemError('not_found', 'No such draft');
+  const fields = await fieldsOfDraft(context, draft);
+  const versionId = randomUUID();
+  const raw = await context.blobs.put(withTandemId(await context.blobs.get(draft.raw_blob), versionId));
+  // The fields are kept as read now: the mail app's message they came from is gone. The
+  // old UID stays: should that version still be there after all, the save replaces it.
+  await saveVersion(context.store.db, draft, versionId, raw, fields);
   return {
     id: draft.id,
     mailboxId: draft.mailbox_id,
