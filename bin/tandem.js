@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx's loader: no build step.
-import { register } from 'tsx/esm/api';
+// Runs the server bundle, built from the TypeScript sources on first use (bin/server-bundle.js).
+// Stack traces name the TypeScript sources through the bundle's source map.
+import { ensureServerBundle } from './server-bundle.js';
 
-register();
-const { main } = await import('../src/cli/index.ts');
+process.setSourceMapsEnabled(true);
+const { main } = await import(await ensureServerBundle());
 await main(process.argv);

@@ -1,0 +1,3 @@
+export const serverBundle: string;
+export function ensureServerBundle(): Promise<string>;
+export function buildServerBundle(): Promise<void>;
