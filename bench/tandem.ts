@@ -4,16 +4,20 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { TEST_ALLOWED_MAIL_HOSTS } from '../test/support/stores.ts';
 import { now, pollUntil } from './util.ts';
 import type { Answer, Mailbox, MessageSummary, NewMailbox } from '../web/src/contract.ts';
 
 export const tandemBin = fileURLToPath(new URL('../bin/tandem.js', import.meta.url));
 
-/** The environment without Tandem settings of the caller's shell. */
+/**
+ * The environment without Tandem settings of the caller's shell, allowing the
+ * private mail servers on loopback (which Tandem refuses by default).
+ */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const name of Object.keys(env)) if (name.startsWith('TANDEM_') || name === 'DATABASE_URL') delete env[name];
-  return env;
+  return { ...env, TANDEM_ALLOWED_MAIL_HOSTS: TEST_ALLOWED_MAIL_HOSTS };
 }
 
 /** Runs `tandem …` to completion; throws with its output on failure. */
