@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/index.ts';
 import { mailEventSchema, onMailEvent, publishMailEvent } from '../../events/index.ts';
+import { backoffDelay } from '../run/index.ts';
 import type { SyncControl } from './control.ts';
 import type { SyncEngine } from './engine.ts';
 
@@ -82,7 +83,13 @@ export function receiveMailEvents(databaseUrl: string, logger: Logger): HintList
   );
 }
 
-/** LISTENs on `channel` on a connection of its own; reconnects when it drops. */
+/** The longest wait between two attempts to LISTEN again. */
+const LISTEN_RETRY_CAP_MS = 30_000;
+
+/**
+ * LISTENs on `channel` on a connection of its own; when it drops (a database
+ * restart) it reconnects with growing, jittered delays, reset once LISTEN works.
+ */
 function listen(
   databaseUrl: string,
   channel: string,
@@ -92,6 +99,7 @@ function listen(
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;
+  let failures = 0;
 
   const connect = async () => {
     const next = new pg.Client({ connectionString: databaseUrl });
@@ -110,6 +118,8 @@ function listen(
       await next.connect();
       await next.query(`LISTEN ${channel}`);
       client = next;
+      if (failures > 0) logger.info({ channel }, 'listening on PostgreSQL again');
+      failures = 0;
       if (closed) await next.end();
     } catch (error) {
       logger.warn({ err: error, channel }, 'cannot LISTEN on PostgreSQL; retrying');
@@ -120,10 +130,14 @@ function listen(
 
   const schedule = () => {
     if (closed || retry) return;
-    retry = setTimeout(() => {
-      retry = null;
-      void connect();
-    }, 2000);
+    failures += 1;
+    retry = setTimeout(
+      () => {
+        retry = null;
+        void connect();
+      },
+      backoffDelay(failures, 1000, LISTEN_RETRY_CAP_MS),
+    );
   };
 
   void connect();
