@@ -85,11 +85,19 @@ function ownerOnly(file: string): void {
 /** Compiled statements kept per SQL text: Kysely would otherwise prepare every query anew. */
 const STATEMENT_CACHE_SIZE = 500;
 
+const NOTHING_TO_ROLL_BACK = {
+  reader: false,
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+} as unknown as SQLite.Statement;
+
 function withStatementCache(database: SQLite.Database): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => database.close(),
     prepare(text: string) {
+      // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR): Kysely's ROLLBACK
+      // then would fail with "no transaction is active" and hide the error that matters.
+      if (text === 'rollback' && !database.inTransaction) return NOTHING_TO_ROLL_BACK;
       let statement = cache.get(text);
       if (statement)
         cache.delete(text); // re-inserted below: the Map's order is the recency order

@@ -1,3 +1,4 @@
+import { isStorageFull } from '../../errors/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
 import type { CopyResponseObject, ImapFlow, MailboxObject } from 'imapflow';
 import type { Kysely, Selectable } from 'kysely';
@@ -43,7 +44,8 @@ async function drainOps(run: MailboxRun, ops: OpRow[]): Promise<boolean> {
     try {
       await execute(run, op);
     } catch (error) {
-      if (error instanceof LeaseLost) throw error; // the next holder runs this op; nothing is recorded here
+      // The next holder runs this op; nothing is recorded here. A full disk is no fault of the op: it waits.
+      if (error instanceof LeaseLost || isStorageFull(error)) throw error;
       const failure = classifyImapError(error);
       const permanent =
         error instanceof PermanentOpFailure || failure.policy === 'give_up' || op.attempts + 1 >= MAX_ATTEMPTS;

@@ -3,7 +3,9 @@ import type { OutboundPolicy } from '../../outbound/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import type { MailboxState } from '../../db/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
+import { isStorageFull, STORAGE_FULL_MESSAGE } from '../../errors/index.ts';
 import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
+import type { MailServerError } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
@@ -28,6 +30,10 @@ export interface MailboxSyncDeps extends SyncDeps {
   outbound: OutboundPolicy;
   /** Identifies this process in leases. */
   owner: string;
+}
+
+function failureText(failure: MailServerError): string {
+  return `${failure.failure}: ${failure.message}`;
 }
 
 /** What a session works with, once connected and holding the lease: its writes are fenced by that lease. */
@@ -110,11 +116,13 @@ export class MailboxSync {
     return runConnectionLoop({
       session: (working) => this.#session(working),
       failed: async (failure, retryInMs) => {
-        if (retryInMs === null) return this.#setState('error', `${failure.failure}: ${failure.message}`);
-        logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
-        await this.#setState(
-          'error',
-          `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(retryInMs / 1000)} s)`,
+        const shown = isStorageFull(failure.cause) ? `storage_full: ${STORAGE_FULL_MESSAGE}` : failureText(failure);
+        if (retryInMs !== null) logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
+        const retrying = retryInMs === null ? '' : ` (retrying in ${Math.ceil(retryInMs / 1000)} s)`;
+        // Showing the failure is best effort: with the database down or the disk full, the write fails too,
+        // and the loop must go on trying rather than end (and take the process with it).
+        await this.#setState('error', `${shown}${retrying}`).catch((error: unknown) =>
+          logger.warn({ mailboxId, err: error }, 'could not record the mailbox state'),
         );
       },
       leaseTaken: (error) => logger.warn({ mailboxId }, error.message),
