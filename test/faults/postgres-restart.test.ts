@@ -21,11 +21,13 @@ describe.skipIf(postgresBinDir() === null && !process.env.CI)('a PostgreSQL rest
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tandem-pg-restart-'));
   let database: PrivatePostgres;
   const children: ChildProcess[] = [];
+  const outputs: (() => string)[] = [];
 
   beforeAll(async () => {
     database = await startPrivatePostgres();
   });
   afterAll(async () => {
+    if (process.env.TANDEM_TEST_LOG) for (const [i, o] of outputs.entries()) console.log(`--- process ${i}\n${o()}`);
     await Promise.all(children.map((c) => killNow(c)));
     await database?.dispose();
     rmSync(dataDir, { recursive: true, force: true });
@@ -37,8 +39,10 @@ describe.skipIf(postgresBinDir() === null && !process.env.CI)('a PostgreSQL rest
     await deliver(servers, mailUser.username, rawMessage('Before the restart'));
     const web = await startTandem(['web', '--port', '0', '--data', dataDir], env, /Tandem is running at (http:\/\/\S+)/);
     children.push(web.child);
+    outputs.push(web.output);
     const worker = await startTandem(['worker', '--data', dataDir], env, /Tandem worker (\S+) is running/);
     children.push(worker.child);
+    outputs.push(worker.output);
     const headers = await cliUserHeaders(dataDir, 'pgrestart@example.test', env);
     const created = await connectOverHttp(web.printed, headers, servers, mailUser, {
       syncPeriod: '1m',

@@ -51,7 +51,12 @@ export function listenForHints(databaseUrl: string, engine: SyncEngine, logger: 
     else if (kind === 'stop') await engine.stopMailbox(mailboxId);
     else if (kind === 'restart' && engine.isRunning(mailboxId)) await engine.restartMailbox(mailboxId);
   };
-  return listen(databaseUrl, CHANNEL, apply, logger);
+  // Hints sent while the connection was down are lost: every mailbox looks for waiting changes once it is back.
+  const caughtUp = async () => {
+    await engine.reconcile();
+    engine.nudgeAll();
+  };
+  return listen(databaseUrl, CHANNEL, apply, logger, caughtUp);
 }
 
 /**
@@ -95,6 +100,8 @@ function listen(
   channel: string,
   handle: (payload: string) => Promise<void>,
   logger: Logger,
+  /** Called when LISTEN works again after the connection was lost. */
+  reconnected: () => Promise<void> = async () => undefined,
 ): HintListener {
   let closed = false;
   let client: pg.Client | null = null;
@@ -118,7 +125,10 @@ function listen(
       await next.connect();
       await next.query(`LISTEN ${channel}`);
       client = next;
-      if (failures > 0) logger.info({ channel }, 'listening on PostgreSQL again');
+      if (failures > 0) {
+        logger.info({ channel }, 'listening on PostgreSQL again');
+        reconnected().catch((error: unknown) => logger.warn({ err: error, channel }, 'could not catch up'));
+      }
       failures = 0;
       if (closed) await next.end();
     } catch (error) {
