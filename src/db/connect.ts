@@ -117,6 +117,8 @@ function postgresDialect(
   const pool = new pg.Pool({
     connectionString,
     max: 10,
+    // Who holds a session, for an operator reading pg_stat_activity: this process's id.
+    application_name: `tandem:${process.pid}`,
     statement_timeout: timeouts.statementMs,
     lock_timeout: timeouts.lockMs,
     idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
