@@ -65,7 +65,11 @@ describe.skipIf(postgresBinDir() === null && !process.env.CI)('a worker stopped 
     for (let i = 0; i < MESSAGES; i += 1) await other.append('INBOX', rawMessage(`Message ${i}`));
     await other.logout();
 
-    const web = await startTandem(['web', '--port', '0', '--data', dataDir], env, /Tandem is running at (http:\/\/\S+)/);
+    const web = await startTandem(
+      ['web', '--port', '0', '--data', dataDir],
+      env,
+      /Tandem is running at (http:\/\/\S+)/,
+    );
     children.push(web.child);
     const first = await startTandem(['worker', '--data', dataDir], env, /Tandem worker (\S+) is running/);
     children.push(first.child);
@@ -115,6 +119,7 @@ describe.skipIf(postgresBinDir() === null && !process.env.CI)('a worker stopped 
     const locations = await admin.query<{ n: string; uids: string }>(
       'SELECT count(*) AS n, count(DISTINCT uid) AS uids FROM message_locations',
     );
-    expect(locations.rows[0]).toEqual({ n: String(MESSAGES), uids: String(MESSAGES) });
+    const row = locations.rows[0];
+    expect({ n: Number(row?.n), uids: Number(row?.uids) }).toEqual({ n: MESSAGES, uids: MESSAGES });
   });
 });

@@ -37,7 +37,11 @@ describe.skipIf(postgresBinDir() === null && !process.env.CI)('a PostgreSQL rest
     const env = { DATABASE_URL: database.url, TANDEM_LOG_LEVEL: 'info' };
     const mailUser = await createMailUser(servers, 'pgrestart');
     await deliver(servers, mailUser.username, rawMessage('Before the restart'));
-    const web = await startTandem(['web', '--port', '0', '--data', dataDir], env, /Tandem is running at (http:\/\/\S+)/);
+    const web = await startTandem(
+      ['web', '--port', '0', '--data', dataDir],
+      env,
+      /Tandem is running at (http:\/\/\S+)/,
+    );
     children.push(web.child);
     outputs.push(web.output);
     const worker = await startTandem(['worker', '--data', dataDir], env, /Tandem worker (\S+) is running/);

@@ -251,7 +251,11 @@ async function orphanIfNowhere(
     .where('id', 'in', candidates)
     .where('orphaned_at', 'is', null)
     .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('message_locations').select('id').whereRef('message_locations.message_id', '=', 'messages.id'))),
+      not(
+        exists(
+          selectFrom('message_locations').select('id').whereRef('message_locations.message_id', '=', 'messages.id'),
+        ),
+      ),
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

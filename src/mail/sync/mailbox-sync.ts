@@ -6,7 +6,7 @@ import { publishMailEvent } from '../../events/index.ts';
 import { isStorageFull, STORAGE_FULL_MESSAGE } from '../../errors/index.ts';
 import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import type { MailServerError } from '../imap/index.ts';
-import { orphanLostMessages, purgeOrphans } from '../messages/write.ts';
+import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
 import { imapSettingsOf, syncConnectOptions } from '../account/index.ts';
@@ -15,6 +15,7 @@ import { refreshFolders } from './discover.ts';
 import { firstSyncBatch, syncFolderChanges, syncWatchedFolderChanges } from './folder-sync.ts';
 import { LEASE_TTL_MS, LeaseLost, MailboxLease } from '../run/index.ts';
 import type { FolderRow, MailboxRun, SyncDeps } from '../run/index.ts';
+import { repairLostMessages } from './repair.ts';
 import { FolderWatcher } from './watcher.ts';
 
 /** Every synced folder is fully re-checked this often even without a change signal. */
@@ -64,12 +65,6 @@ export async function tidyUp(run: MailboxRun): Promise<void> {
     await purgeOrphans(trx, run.dialect, run.mailbox.id, Date.now() - ORPHAN_GRACE_MS);
     await pruneDoneOps(trx, run.mailbox.id);
   });
-}
-
-/** Part of every full check: a message left in no folder and not marked orphaned is marked (docs/sync.md invariant 15). */
-export async function repairLostMessages(run: MailboxRun): Promise<void> {
-  const repaired = await run.write((trx) => orphanLostMessages(trx, run.mailbox.id));
-  if (repaired > 0) run.logger.warn({ mailboxId: run.mailbox.id, repaired }, 'messages in no folder marked as orphans');
 }
 
 /**
@@ -201,7 +196,7 @@ export class MailboxSync {
       if (this.#stopped) return;
       await this.#inFolder(folder, () => this.#folderChanges(run, folder, all));
     }
-    if (all) await repairLostMessages(run);
+    if (all) await repairLostMessages(run, folders.filter((f) => !this.#folderErrors.has(f.id)));
     if (dirty.length > 0) return;
     const unfinished = folders.find(
       (f) => f.first_sync_done === 0 && f.uid_validity !== null && !this.#folderErrors.has(f.id),
