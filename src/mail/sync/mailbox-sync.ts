@@ -119,7 +119,8 @@ export class MailboxSync {
       session: (working) => this.#session(working),
       failed: async (failure, retryInMs) => {
         const shown = isStorageFull(failure.cause) ? `storage_full: ${STORAGE_FULL_MESSAGE}` : failureText(failure);
-        if (retryInMs !== null) logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
+        if (retryInMs !== null)
+          logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
         const retrying = retryInMs === null ? '' : ` (retrying in ${Math.ceil(retryInMs / 1000)} s)`;
         // Showing the failure is best effort: with the database down or the disk full, the write fails too,
         // and the loop must go on trying rather than end (and take the process with it).
@@ -196,7 +197,11 @@ export class MailboxSync {
       if (this.#stopped) return;
       await this.#inFolder(folder, () => this.#folderChanges(run, folder, all));
     }
-    if (all) await repairLostMessages(run, folders.filter((f) => !this.#folderErrors.has(f.id)));
+    if (all)
+      await repairLostMessages(
+        run,
+        folders.filter((f) => !this.#folderErrors.has(f.id)),
+      );
     if (dirty.length > 0) return;
     const unfinished = folders.find(
       (f) => f.first_sync_done === 0 && f.uid_validity !== null && !this.#folderErrors.has(f.id),
