@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, utimes, writeFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -31,8 +31,13 @@ export class BlobStore {
     if (await touched(file)) return key;
     await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temp, content, { mode: 0o600 });
-    await rename(temp, file);
+    try {
+      await writeFile(temp, content, { mode: 0o600 });
+      await rename(temp, file);
+    } catch (error) {
+      await rm(temp, { force: true }); // a full disk must not fill up with empty temp files
+      throw error;
+    }
     return key;
   }
 
@@ -44,15 +49,20 @@ export class BlobStore {
     const folder = path.dirname(file);
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      if (!this.#folders.has(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
-      writeFileSync(temp, content, { mode: 0o600 });
+      try {
+        if (!this.#folders.has(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+        writeFileSync(temp, content, { mode: 0o600 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        mkdirSync(folder, { recursive: true, mode: 0o700 }); // the folder was removed since: once more
+        writeFileSync(temp, content, { mode: 0o600 });
+      }
+      this.#folders.add(folder);
+      renameSync(temp, file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      mkdirSync(folder, { recursive: true, mode: 0o700 }); // the folder was removed since: once more
-      writeFileSync(temp, content, { mode: 0o600 });
+      rmSync(temp, { force: true }); // a full disk must not fill up with empty temp files
+      throw error;
     }
-    this.#folders.add(folder);
-    renameSync(temp, file);
     return key;
   }
 

@@ -17,6 +17,9 @@ const settings = {
   allowedMailHosts: 'TANDEM_ALLOWED_MAIL_HOSTS',
   trustProxy: 'TANDEM_TRUST_PROXY',
   mailboxQuotaBytes: 'TANDEM_MAILBOX_QUOTA_BYTES',
+  dbStatementTimeoutMs: 'TANDEM_DB_STATEMENT_TIMEOUT_MS',
+  dbLockTimeoutMs: 'TANDEM_DB_LOCK_TIMEOUT_MS',
+  dbIdleInTransactionTimeoutMs: 'TANDEM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
 } as const;
 
 const commaList = (text: string) =>
@@ -77,6 +80,13 @@ const configSchema = z.object({
     .default(false),
   /** Above this many bytes of mail, a mailbox's draft saves and sends are refused (`quota_exceeded`); unlimited when unset. */
   mailboxQuotaBytes: z.coerce.number().int().positive().optional(),
+  /**
+   * PostgreSQL session limits in milliseconds (0: none): the longest a statement runs, waits for a lock, and a
+   * transaction stays open idle. A paused or cut-off process's locks are freed by the server after these.
+   */
+  dbStatementTimeoutMs: z.coerce.number().int().min(0).default(60_000),
+  dbLockTimeoutMs: z.coerce.number().int().min(0).default(20_000),
+  dbIdleInTransactionTimeoutMs: z.coerce.number().int().min(0).default(30_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

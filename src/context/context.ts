@@ -27,7 +27,16 @@ export interface OpenOptions {
 
 export async function openContext(config: Config, options: OpenOptions = {}): Promise<TandemContext> {
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    timeouts: {
+      statementMs: config.dbStatementTimeoutMs,
+      lockMs: config.dbLockTimeoutMs,
+      idleInTransactionMs: config.dbIdleInTransactionTimeoutMs,
+    },
+    onConnectionError: (error) => logger.warn({ err: error }, 'a database connection broke; it will be opened anew'),
+  });
   try {
     if (options.migrate !== false) {
       const applied = await migrateToLatest(store);

@@ -17,16 +17,42 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/**
+ * Limits on every PostgreSQL session, in milliseconds (0: none). They keep a
+ * paused or cut-off process from holding locks forever: its transaction is
+ * ended by the server and the next lease holder goes on.
+ */
+export interface SessionTimeouts {
+  /** Longest one statement may run. */
+  statementMs: number;
+  /** Longest a statement waits for a lock another session holds. */
+  lockMs: number;
+  /** Longest a transaction may stay open with nothing running in it. */
+  idleInTransactionMs: number;
+}
+
+const DEFAULT_SESSION_TIMEOUTS: SessionTimeouts = {
+  statementMs: 60_000,
+  lockMs: 20_000,
+  idleInTransactionMs: 30_000,
+};
+
 export interface StoreOptions {
   /** postgres://… selects PostgreSQL; otherwise SQLite in `dataDir`. */
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** PostgreSQL only. */
+  timeouts?: SessionTimeouts;
+  /** Told about a PostgreSQL connection that broke while idle (a server restart): the pool replaces it. */
+  onConnectionError?: (error: Error) => void;
 }
 
 export function openStore(options: StoreOptions): Store {
   const dialect: Dialect = options.databaseUrl ? 'postgres' : 'sqlite';
   const db = new Kysely<Database>({
-    dialect: options.databaseUrl ? postgresDialect(options.databaseUrl) : sqliteDialect(options.dataDir),
+    dialect: options.databaseUrl
+      ? postgresDialect(options.databaseUrl, options.timeouts ?? DEFAULT_SESSION_TIMEOUTS, options.onConnectionError)
+      : sqliteDialect(options.dataDir),
   });
   return { db, dialect, close: () => db.destroy() };
 }
@@ -59,11 +85,19 @@ function ownerOnly(file: string): void {
 /** Compiled statements kept per SQL text: Kysely would otherwise prepare every query anew. */
 const STATEMENT_CACHE_SIZE = 500;
 
+const NOTHING_TO_ROLL_BACK = {
+  reader: false,
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+} as unknown as SQLite.Statement;
+
 function withStatementCache(database: SQLite.Database): SqliteDatabase {
   const cache = new Map<string, SQLite.Statement>();
   return {
     close: () => database.close(),
     prepare(text: string) {
+      // SQLite rolls a transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR): Kysely's ROLLBACK
+      // then would fail with "no transaction is active" and hide the error that matters.
+      if (text === 'rollback' && !database.inTransaction) return NOTHING_TO_ROLL_BACK;
       let statement = cache.get(text);
       if (statement)
         cache.delete(text); // re-inserted below: the Map's order is the recency order
@@ -75,8 +109,26 @@ function withStatementCache(database: SQLite.Database): SqliteDatabase {
   };
 }
 
-function postgresDialect(connectionString: string): PostgresDialect {
-  return new PostgresDialect({ pool: new pg.Pool({ connectionString, max: 10 }) });
+function postgresDialect(
+  connectionString: string,
+  timeouts: SessionTimeouts,
+  onConnectionError: (error: Error) => void = () => undefined,
+): PostgresDialect {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    // Who holds a session, for an operator reading pg_stat_activity: this process's id.
+    application_name: `tandem:${process.pid}`,
+    statement_timeout: timeouts.statementMs,
+    lock_timeout: timeouts.lockMs,
+    idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
+  });
+  // A server restart or an ended session breaks connections: without a listener, that 'error' event would end
+  // the process. The pool drops a broken idle connection, a query on a broken one fails, and the next opens anew.
+  // (A connection in use reports the break to its query's caller; its own listener only keeps the process up.)
+  pool.on('error', onConnectionError);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  return new PostgresDialect({ pool });
 }
 
 /** Brings the schema up to date; returns the names of the migrations it applied. */

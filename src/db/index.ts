@@ -1,4 +1,4 @@
 export { openStore, migrateToLatest } from './connect.ts';
-export type { Store, StoreOptions } from './connect.ts';
+export type { SessionTimeouts, Store, StoreOptions } from './connect.ts';
 export type { Dialect } from './migrations.ts';
 export type * from './schema.ts';

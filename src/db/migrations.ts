@@ -508,5 +508,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('folders').addColumn('period_start_uid', 'integer').execute();
       },
     },
+    '0014_outbox_epoch': {
+      async up(db: Kysely<unknown>) {
+        // The lease epoch under which an op was started ('running'): its end is recorded only under that same epoch.
+        await db.schema.alterTable('outbox_ops').addColumn('lease_epoch', 'integer').execute();
+      },
+    },
   };
 }

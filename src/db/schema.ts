@@ -220,7 +220,8 @@ export interface MailboxLeasesTable {
   expires_at: number;
 }
 
-export type OutboxState = 'pending' | 'done' | 'failed';
+/** pending → running (under a lease epoch) → done | failed, or back to pending to be tried again. */
+export type OutboxState = 'pending' | 'running' | 'done' | 'failed';
 
 /** A local change still to be made on the server, in order per mailbox. */
 export interface OutboxOpsTable {
@@ -233,6 +234,8 @@ export interface OutboxOpsTable {
   /** JSON, shaped per kind (see mail/outbox/ops.ts). */
   payload: string;
   state: OutboxState;
+  /** The lease epoch of the worker that set it running; null while pending. */
+  lease_epoch: number | null;
   attempts: number;
   next_attempt_at: number;
   error: string | null;

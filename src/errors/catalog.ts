@@ -33,6 +33,7 @@ export const errorCatalog = {
   internal: 500,
   send_failed: 502,
   unavailable: 503,
+  storage_full: 507,
   reauthorization_required: 422,
   csrf_failed: 403,
 } as const;

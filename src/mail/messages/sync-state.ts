@@ -22,7 +22,7 @@ export async function syncStates(
     .execute();
   for (const op of ops) {
     if (op.message_id === null || states.has(op.message_id)) continue;
-    const syncState: SyncState = op.state === 'done' ? 'synced' : op.state;
+    const syncState: SyncState = op.state === 'done' ? 'synced' : op.state === 'running' ? 'pending' : op.state;
     states.set(op.message_id, { syncState, syncError: op.state === 'failed' ? op.error : null });
   }
   return states;

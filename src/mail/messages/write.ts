@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database, Dialect } from '../../db/index.ts';
 import type { MailAddress, ParsedAttachment, ParsedMessage } from '../mime/index.ts';
 import { refersToPrivate } from './privacy.ts';
@@ -215,6 +215,50 @@ export async function removeLocations(trx: Kysely<Database>, folderId: number, u
       .execute();
   }
   return removed;
+}
+
+/** Forgets one location (by id); its message, if then in no folder, is an orphan like in removeLocations. */
+export async function removeLocationById(trx: Kysely<Database>, locationId: number): Promise<void> {
+  const row = await trx
+    .selectFrom('message_locations')
+    .select('message_id')
+    .where('id', '=', locationId)
+    .executeTakeFirst();
+  if (!row) return;
+  await trx.deleteFrom('message_locations').where('id', '=', locationId).execute();
+  await orphanIfNowhere(trx, trx.selectFrom('messages').select('id').where('id', '=', row.message_id));
+}
+
+/**
+ * The repair a full check makes: a message in no folder that is not marked
+ * orphaned would stay invisible forever (every read skips it, the purge too).
+ * It is marked: the sync finds it again in a folder, or it is purged.
+ */
+export async function orphanLostMessages(trx: Kysely<Database>, mailboxId: string): Promise<number> {
+  return orphanIfNowhere(
+    trx,
+    trx.selectFrom('messages').select('id').where('mailbox_id', '=', mailboxId).where('orphaned_at', 'is', null),
+  );
+}
+
+async function orphanIfNowhere(
+  trx: Kysely<Database>,
+  candidates: SelectQueryBuilder<Database, 'messages', { id: number }>,
+): Promise<number> {
+  const result = await trx
+    .updateTable('messages')
+    .set({ orphaned_at: Date.now() })
+    .where('id', 'in', candidates)
+    .where('orphaned_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('message_locations').select('id').whereRef('message_locations.message_id', '=', 'messages.id'),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Deletes messages that have been in no folder since before `orphanedBefore`. */

@@ -23,5 +23,6 @@ export async function appendSent(run: MailboxRun, p: OpPayload<'append_sent'>): 
   const client = run.client;
   const found = await searchUids(client, { header: { [TANDEM_ID_HEADER]: p.sendId } });
   if (found.length > 0) return; // appended before a crash: already filed
+  run.lease.assertFresh();
   await appendMessage(client, sent.path, await run.blobs.get(p.rawBlob), ['\\Seen']);
 }

@@ -1,9 +1,10 @@
+import { isStorageFull } from '../../errors/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
 import type { CopyResponseObject, ImapFlow, MailboxObject } from 'imapflow';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { Database, OutboxOpsTable } from '../../db/index.ts';
 import { addFlags, classifyImapError, copyMessages, expungeUids, moveMessages, removeFlags } from '../imap/index.ts';
-import { addLocation, flagColumns, removeLocations } from '../messages/write.ts';
+import { addLocation, flagColumns, removeLocationById, removeLocations } from '../messages/write.ts';
 import { backoffDelay, forgetModseq, LeaseLost, writeCursor } from '../run/index.ts';
 import type { MailboxRun } from '../run/index.ts';
 import { appendSent } from './append-sent.ts';
@@ -18,16 +19,22 @@ type OpRow = Selectable<OutboxOpsTable>;
 export const MAX_ATTEMPTS = 6;
 
 /**
- * Runs the mailbox's pending ops in order. Stops at the first op that must
+ * Runs the mailbox's waiting ops in order. Stops at the first op that must
  * wait (so later ops never overtake it); a lost connection is rethrown so the
  * sync loop reconnects. Returns whether every due op was handled.
+ *
+ * Every change of an op's state is a compare-and-set under the lease
+ * (docs/sync.md invariant 15): pending → running (with this lease's epoch) →
+ * done | failed | pending again, each only from the state this worker set. An
+ * op left running by an earlier epoch (its worker died or was paused) is run
+ * again by the next holder — every kind is safe to repeat — but a done op never.
  */
 export async function drainOutbox(run: MailboxRun): Promise<boolean> {
   const ops = await run.db
     .selectFrom('outbox_ops')
     .selectAll()
     .where('mailbox_id', '=', run.mailbox.id)
-    .where('state', '=', 'pending')
+    .where('state', 'in', ['pending', 'running'])
     .orderBy('id')
     .execute();
   try {
@@ -38,12 +45,15 @@ export async function drainOutbox(run: MailboxRun): Promise<boolean> {
 }
 
 async function drainOps(run: MailboxRun, ops: OpRow[]): Promise<boolean> {
-  for (const op of ops) {
-    if (op.next_attempt_at > Date.now()) return false;
+  for (const waiting of ops) {
+    if (waiting.next_attempt_at > Date.now()) return false;
+    const op = await start(run, waiting);
+    if (!op) return false; // changed since it was read: read again at the next step
     try {
       await execute(run, op);
     } catch (error) {
-      if (error instanceof LeaseLost) throw error; // the next holder runs this op; nothing is recorded here
+      // The next holder runs this op; nothing is recorded here. A full disk is no fault of the op: it waits.
+      if (error instanceof LeaseLost || isStorageFull(error)) throw error;
       const failure = classifyImapError(error);
       const permanent =
         error instanceof PermanentOpFailure || failure.policy === 'give_up' || op.attempts + 1 >= MAX_ATTEMPTS;
@@ -93,7 +103,9 @@ async function openForWrite(client: ImapFlow, place: { path: string; uidValidity
 
 async function runFlags(run: MailboxRun, op: OpRow, p: OpPayload<'flags'>): Promise<void> {
   await openForWrite(run.client, p);
+  run.lease.assertFresh();
   if (p.add.length > 0) await addFlags(run.client, String(p.uid), p.add);
+  run.lease.assertFresh();
   if (p.remove.length > 0) await removeFlags(run.client, String(p.uid), p.remove);
   await finish(run, op, async () => undefined);
 }
@@ -102,6 +114,7 @@ async function runMove(run: MailboxRun, op: OpRow, p: OpPayload<'move'>): Promis
   await openForWrite(run.client, p);
   const client = run.client;
   const uid = String(p.uid);
+  run.lease.assertFresh();
   const moved = await (
     client.capabilities.has('MOVE') ? moveMessages(client, uid, p.toPath) : copyThenRemove(run, uid, p.toPath)
   ).catch((error: unknown) => refusedMove(client, p.toPath, error));
@@ -126,8 +139,9 @@ async function runMove(run: MailboxRun, op: OpRow, p: OpPayload<'move'>): Promis
     if (newUid !== undefined && !taken) {
       await trx.updateTable('message_locations').set({ uid: newUid }).where('id', '=', placeholder.id).execute();
     } else {
-      // No COPYUID, or the sync already found the copy: the folder sync keeps the real location.
-      await trx.deleteFrom('message_locations').where('id', '=', placeholder.id).execute();
+      // No COPYUID, or the sync already found the copy: the folder sync keeps the real location. A message
+      // that is then in no folder (the UID was gone: nothing moved) is an orphan, found again or purged.
+      await removeLocationById(trx, placeholder.id);
     }
   });
 }
@@ -163,6 +177,7 @@ async function refusedMove(client: ImapFlow, toPath: string, error: unknown): Pr
 
 async function runExpunge(run: MailboxRun, op: OpRow, p: OpPayload<'expunge'>): Promise<void> {
   await openForWrite(run.client, p);
+  run.lease.assertFresh();
   await addFlags(run.client, String(p.uid), ['\\Deleted']);
   if (run.client.capabilities.has('UIDPLUS')) await expungeUids(run.client, String(p.uid));
   await finish(run, op, async (trx) => {
@@ -176,43 +191,67 @@ async function runExpunge(run: MailboxRun, op: OpRow, p: OpPayload<'expunge'>): 
   });
 }
 
-/** Marks the op done together with its local follow-up, under the lease. */
+/**
+ * pending (or running under an earlier epoch) → running under this lease, only
+ * if the op is still as this worker read it. Returns the op as it now is, or
+ * null when it changed meanwhile.
+ */
+async function start(run: MailboxRun, op: OpRow): Promise<OpRow | null> {
+  const now = Date.now();
+  const started = await run.write(async (trx) => {
+    const result = await trx
+      .updateTable('outbox_ops')
+      .set({ state: 'running', lease_epoch: run.lease.epoch, updated_at: now })
+      .where('id', '=', op.id)
+      .where('state', '=', op.state)
+      .where('attempts', '=', op.attempts)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  });
+  return started ? { ...op, state: 'running', lease_epoch: run.lease.epoch, updated_at: now } : null;
+}
+
+/** The end of a run this worker started: the op must still be running under this lease's epoch. */
+async function endRunning(trx: Kysely<Database>, run: MailboxRun, op: OpRow, change: Updateable<OutboxOpsTable>) {
+  const result = await trx
+    .updateTable('outbox_ops')
+    .set({ ...change, lease_epoch: null, updated_at: Date.now() })
+    .where('id', '=', op.id)
+    .where('state', '=', 'running')
+    .where('lease_epoch', '=', run.lease.epoch)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1)
+    throw new LeaseLost(`Outbox op ${op.id} was taken over; its result is not applied`);
+}
+
+/**
+ * running → done, with its local follow-up, in one transaction under the lease:
+ * a result from a worker that lost the op is never applied.
+ */
 async function finish(run: MailboxRun, op: OpRow, followUp: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
   await run.write(async (trx) => {
+    await endRunning(trx, run, op, { state: 'done', error: null, attempts: op.attempts + 1 });
     await followUp(trx);
-    await trx
-      .updateTable('outbox_ops')
-      .set({ state: 'done', error: null, attempts: op.attempts + 1, updated_at: Date.now() })
-      .where('id', '=', op.id)
-      .execute();
   });
 }
 
 /**
- * Under the lease, and only if the op is still as this worker read it: a worker
- * that lost its lease never sets back an op that the next holder already ran.
+ * running → pending (tried again later) or failed, under the lease and only
+ * from the run this worker started: a worker that lost its lease never sets
+ * back an op that the next holder already ran.
  */
 async function recordFailure(run: MailboxRun, op: OpRow, message: string, permanent: boolean): Promise<void> {
   const now = Date.now();
-  const recorded = await run.write(async (trx) => {
-    const result = await trx
-      .updateTable('outbox_ops')
-      .set({
-        state: permanent ? 'failed' : 'pending',
-        attempts: op.attempts + 1,
-        next_attempt_at: now + backoffDelay(op.attempts + 1),
-        error: message,
-        updated_at: now,
-      })
-      .where('id', '=', op.id)
-      .where('state', '=', 'pending')
-      .where('attempts', '=', op.attempts)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) return false;
+  await run.write(async (trx) => {
+    await endRunning(trx, run, op, {
+      state: permanent ? 'failed' : 'pending',
+      attempts: op.attempts + 1,
+      next_attempt_at: now + backoffDelay(op.attempts + 1),
+      error: message,
+    });
     if (permanent) await revert(trx, op, message);
-    return true;
   });
-  if (recorded) run.logger.warn({ opId: op.id, kind: op.kind, permanent, error: message }, 'outbox op failed');
+  run.logger.warn({ opId: op.id, kind: op.kind, permanent, error: message }, 'outbox op failed');
 }
 
 /** An op that ended as failed gives the local view back to the server's state, so nothing shows that did not happen. */
@@ -251,7 +290,7 @@ async function revert(trx: Kysely<Database>, op: OpRow, message: string): Promis
       .where('mailbox_id', '=', op.mailbox_id)
       .where('path', '=', p.path)
       .executeTakeFirst();
-    if (op.location_id !== null) await trx.deleteFrom('message_locations').where('id', '=', op.location_id).execute();
+    if (op.location_id !== null) await removeLocationById(trx, op.location_id);
     if (!source || source.enabled !== 1 || op.message_id === null) return;
     const message = await trx
       .selectFrom('messages')

@@ -31,6 +31,7 @@ export async function saveDraftOnServer(
   // A refused SEARCH throws: read as "not there", it would save the version twice.
   let uid = (await searchUids(client, { header: { [TANDEM_ID_HEADER]: p.versionId } }))[0];
   if (uid === undefined) {
+    run.lease.assertFresh();
     const appended = await appendMessage(client, folder.path, await run.blobs.get(draft.raw_blob), [
       '\\Draft',
       '\\Seen',
@@ -74,6 +75,7 @@ async function expungeVersion(run: MailboxRun, path: string, versionId: string):
 
 /** \\Deleted, then UID EXPUNGE of those UIDs only where the server has UIDPLUS (docs/sync.md invariant 7). */
 async function removeUids(run: MailboxRun, uids: string): Promise<void> {
+  run.lease.assertFresh();
   await addFlags(run.client, uids, ['\\Deleted']);
   if (run.client.capabilities.has('UIDPLUS')) await expungeUids(run.client, uids);
 }

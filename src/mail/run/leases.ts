@@ -12,8 +12,17 @@ export const LEASE_TTL_MS = 30_000;
  * makes checks (owner, epoch, not expired) in its own transaction, so a worker
  * that lost its lease — paused, partitioned — can never write over the next one.
  */
+/**
+ * A command that changes the server is sent only while the lease, as last
+ * confirmed, has at least this long to run: time for the command to arrive
+ * before another worker may claim the mailbox.
+ */
+export const LEASE_MARGIN_MS = 10_000;
+
 export class MailboxLease {
   epoch = 0;
+  /** Until when the lease is ours, as last claimed or renewed (this process's clock). */
+  #validUntil = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -47,6 +56,7 @@ export class MailboxLease {
           .execute();
       }
       this.epoch = epoch;
+      this.#validUntil = expires_at;
       return true;
     });
   }
@@ -61,6 +71,17 @@ export class MailboxLease {
       .where('epoch', '=', this.epoch)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) throw new LeaseLost(`Lost the lease on mailbox ${this.mailboxId}`);
+    this.#validUntil = now + LEASE_TTL_MS;
+  }
+
+  /**
+   * Checked, without a round trip, right before a command that changes the
+   * server: a worker that was paused (SIGSTOP, a frozen VM) finds its clock
+   * past the lease and sends nothing — the next holder may have moved on.
+   */
+  assertFresh(now = Date.now()): void {
+    if (now > this.#validUntil - LEASE_MARGIN_MS)
+      throw new LeaseLost(`The lease on mailbox ${this.mailboxId} is not confirmed recently enough`);
   }
 
   /** The fencing check, run inside the transaction of each sync write. */

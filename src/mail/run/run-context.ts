@@ -5,6 +5,7 @@ import type { Database, Dialect, Flag, FoldersTable } from '../../db/index.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { MailboxRow } from '../account/index.ts';
 import type { FencedWrite, StoreReader } from './fenced.ts';
+import type { MailboxLease } from './leases.ts';
 
 export type FolderRow = Selectable<FoldersTable>;
 
@@ -35,6 +36,8 @@ export interface MailboxRun extends Omit<SyncDeps, 'db'> {
   db: StoreReader;
   /** Writes under the mailbox's lease (docs/sync.md invariant 14). */
   write: FencedWrite;
+  /** The lease this run holds: its epoch, and the check made right before each command that changes the server. */
+  lease: Pick<MailboxLease, 'epoch' | 'assertFresh'>;
   mailbox: MailboxRow;
   client: ImapFlow;
   /** CONDSTORE advertised (and ENABLEd by ImapFlow). */

@@ -71,6 +71,11 @@ export class SyncEngine {
     this.#runs.get(mailboxId)?.nudge();
   }
 
+  /** Every running mailbox looks for local changes waiting (after hints may have been lost). */
+  nudgeAll(): void {
+    for (const run of this.#runs.values()) run.nudge();
+  }
+
   wake(mailboxId: string, path?: string): void {
     this.#runs.get(mailboxId)?.wake(path);
   }

@@ -335,7 +335,7 @@ async function pendingLocations(run: MailboxRun): Promise<Set<number | null>> {
     .selectFrom('outbox_ops')
     .select('location_id')
     .where('mailbox_id', '=', run.mailbox.id)
-    .where('state', '=', 'pending')
+    .where('state', 'in', ['pending', 'running'])
     .execute();
   return new Set(ops.map((o) => o.location_id));
 }

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/index.ts';
 import { mailEventSchema, onMailEvent, publishMailEvent } from '../../events/index.ts';
+import { backoffDelay } from '../run/index.ts';
 import type { SyncControl } from './control.ts';
 import type { SyncEngine } from './engine.ts';
 
@@ -50,7 +51,12 @@ export function listenForHints(databaseUrl: string, engine: SyncEngine, logger: 
     else if (kind === 'stop') await engine.stopMailbox(mailboxId);
     else if (kind === 'restart' && engine.isRunning(mailboxId)) await engine.restartMailbox(mailboxId);
   };
-  return listen(databaseUrl, CHANNEL, apply, logger);
+  // Hints sent while the connection was down are lost: every mailbox looks for waiting changes once it is back.
+  const caughtUp = async () => {
+    await engine.reconcile();
+    engine.nudgeAll();
+  };
+  return listen(databaseUrl, CHANNEL, apply, logger, caughtUp);
 }
 
 /**
@@ -82,16 +88,25 @@ export function receiveMailEvents(databaseUrl: string, logger: Logger): HintList
   );
 }
 
-/** LISTENs on `channel` on a connection of its own; reconnects when it drops. */
+/** The longest wait between two attempts to LISTEN again. */
+const LISTEN_RETRY_CAP_MS = 30_000;
+
+/**
+ * LISTENs on `channel` on a connection of its own; when it drops (a database
+ * restart) it reconnects with growing, jittered delays, reset once LISTEN works.
+ */
 function listen(
   databaseUrl: string,
   channel: string,
   handle: (payload: string) => Promise<void>,
   logger: Logger,
+  /** Called when LISTEN works again after the connection was lost. */
+  reconnected: () => Promise<void> = async () => undefined,
 ): HintListener {
   let closed = false;
   let client: pg.Client | null = null;
   let retry: NodeJS.Timeout | null = null;
+  let failures = 0;
 
   const connect = async () => {
     const next = new pg.Client({ connectionString: databaseUrl });
@@ -110,6 +125,11 @@ function listen(
       await next.connect();
       await next.query(`LISTEN ${channel}`);
       client = next;
+      if (failures > 0) {
+        logger.info({ channel }, 'listening on PostgreSQL again');
+        reconnected().catch((error: unknown) => logger.warn({ err: error, channel }, 'could not catch up'));
+      }
+      failures = 0;
       if (closed) await next.end();
     } catch (error) {
       logger.warn({ err: error, channel }, 'cannot LISTEN on PostgreSQL; retrying');
@@ -120,10 +140,14 @@ function listen(
 
   const schedule = () => {
     if (closed || retry) return;
-    retry = setTimeout(() => {
-      retry = null;
-      void connect();
-    }, 2000);
+    failures += 1;
+    retry = setTimeout(
+      () => {
+        retry = null;
+        void connect();
+      },
+      backoffDelay(failures, 1000, LISTEN_RETRY_CAP_MS),
+    );
   };
 
   void connect();

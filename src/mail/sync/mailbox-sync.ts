@@ -3,7 +3,9 @@ import type { OutboundPolicy } from '../../outbound/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import type { MailboxState } from '../../db/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
+import { isStorageFull, STORAGE_FULL_MESSAGE } from '../../errors/index.ts';
 import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
+import type { MailServerError } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
@@ -13,6 +15,7 @@ import { refreshFolders } from './discover.ts';
 import { firstSyncBatch, syncFolderChanges, syncWatchedFolderChanges } from './folder-sync.ts';
 import { LEASE_TTL_MS, LeaseLost, MailboxLease } from '../run/index.ts';
 import type { FolderRow, MailboxRun, SyncDeps } from '../run/index.ts';
+import { repairLostMessages } from './repair.ts';
 import { FolderWatcher } from './watcher.ts';
 
 /** Every synced folder is fully re-checked this often even without a change signal. */
@@ -30,6 +33,10 @@ export interface MailboxSyncDeps extends SyncDeps {
   owner: string;
 }
 
+function failureText(failure: MailServerError): string {
+  return `${failure.failure}: ${failure.message}`;
+}
+
 /** What a session works with, once connected and holding the lease: its writes are fenced by that lease. */
 export function mailboxRun(
   deps: SyncDeps,
@@ -41,6 +48,7 @@ export function mailboxRun(
   return {
     ...deps,
     write: fencedWriter(deps.db, lease),
+    lease,
     mailbox,
     client,
     condstore: capabilities.has('CONDSTORE') || capabilities.has('QRESYNC'),
@@ -110,11 +118,14 @@ export class MailboxSync {
     return runConnectionLoop({
       session: (working) => this.#session(working),
       failed: async (failure, retryInMs) => {
-        if (retryInMs === null) return this.#setState('error', `${failure.failure}: ${failure.message}`);
-        logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
-        await this.#setState(
-          'error',
-          `${failure.failure}: ${failure.message} (retrying in ${Math.ceil(retryInMs / 1000)} s)`,
+        const shown = isStorageFull(failure.cause) ? `storage_full: ${STORAGE_FULL_MESSAGE}` : failureText(failure);
+        if (retryInMs !== null)
+          logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
+        const retrying = retryInMs === null ? '' : ` (retrying in ${Math.ceil(retryInMs / 1000)} s)`;
+        // Showing the failure is best effort: with the database down or the disk full, the write fails too,
+        // and the loop must go on trying rather than end (and take the process with it).
+        await this.#setState('error', `${shown}${retrying}`).catch((error: unknown) =>
+          logger.warn({ mailboxId, err: error }, 'could not record the mailbox state'),
         );
       },
       leaseTaken: (error) => logger.warn({ mailboxId }, error.message),
@@ -186,6 +197,11 @@ export class MailboxSync {
       if (this.#stopped) return;
       await this.#inFolder(folder, () => this.#folderChanges(run, folder, all));
     }
+    if (all)
+      await repairLostMessages(
+        run,
+        folders.filter((f) => !this.#folderErrors.has(f.id)),
+      );
     if (dirty.length > 0) return;
     const unfinished = folders.find(
       (f) => f.first_sync_done === 0 && f.uid_validity !== null && !this.#folderErrors.has(f.id),
