@@ -202,6 +202,7 @@ async function saveVersion(db: Kysely<Database>, draft: DraftRow, versionId: str
 export async function restoreDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
   const draft = await ownedDraft(context.store.db, ownerId, id);
   if (!draft) throw new TandemError('not_found', 'No such draft');
+  await assertWithinQuota(context.store.db, context.config.mailboxQuotaBytes, draft.mailbox_id);
   const fields = await fieldsOfDraft(context, draft);
   const versionId = randomUUID();
   const raw = await context.blobs.put(withTandemId(await context.blobs.get(draft.raw_blob), versionId));
