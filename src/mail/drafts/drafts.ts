@@ -44,6 +44,7 @@ async function buildVersion(
     .where('id', '=', mailboxId)
     .executeTakeFirstOrThrow();
   const parent = fields.inReplyTo ? await repliedMessage(db, mailboxId, fields.inReplyTo) : undefined;
+  const forwarded = fields.forwardOf ? await repliedMessage(db, mailboxId, fields.forwardOf) : undefined;
   const attachments = [
     ...(fields.attachments ?? []),
     ...(await keptAttachments(context, mailboxId, fields.keepAttachments ?? [])),
@@ -61,6 +62,7 @@ async function buildVersion(
     html: fields.html,
     attachments,
     replyTo: parent?.replyTo,
+    forwarded: forwarded?.replyTo,
   });
   if (mailbox.append_limit !== null && composed.sentCopy.length > mailbox.append_limit) {
     throw new TandemError(
@@ -270,6 +272,7 @@ export async function draftToSend(context: TandemContext, ownerId: string, id: s
       html: fields.html,
       attachments,
       inReplyTo: fields.inReplyTo,
+      forwardOf: fields.forwardOf,
     },
   };
 }
