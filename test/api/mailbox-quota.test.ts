@@ -54,6 +54,27 @@ for (const dialect of await storeDialects()) {
       }
     });
 
+    it('refuses to restore a draft from a mailbox over the quota, and leaves the draft as it was', async () => {
+      const saved = await saveDraft();
+      expect(saved.statusCode).toBe(201);
+      const { id } = saved.json<{ id: string }>();
+      const { db } = api.context.store;
+      const before = await db.selectFrom('drafts').select(['version_id', 'raw_blob']).where('id', '=', id).execute();
+      const restore = () =>
+        api.app.inject({ method: 'POST', url: `/api/v1/drafts/${id}/restore`, headers: owner.auth });
+      api.context.config.mailboxQuotaBytes = 1;
+      try {
+        const refused = await restore();
+        expect([refused.statusCode, refused.json()]).toMatchObject([413, { error: { code: 'quota_exceeded' } }]);
+        expect(await db.selectFrom('drafts').select(['version_id', 'raw_blob']).where('id', '=', id).execute()).toEqual(
+          before,
+        );
+      } finally {
+        api.context.config.mailboxQuotaBytes = undefined;
+      }
+      expect((await restore()).statusCode).toBe(200);
+    });
+
     it('takes them at the quota and without one', async () => {
       api.context.config.mailboxQuotaBytes = bytes;
       try {

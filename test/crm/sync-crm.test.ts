@@ -474,4 +474,63 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
       for (const url of [`/messages/${id}`, `/messages/${id}/raw`])
         expect((await call(colleague, 'GET', url)).status, url).toBe(404);
   });
+  it('keeps forwards of a private email private, sent at once or from a draft; a forward of another stays shared', async () => {
+    const user = await createMailUser(servers, 'forwarder');
+    const customer = await createMailUser(servers, 'partner');
+    const owner = await signedInUser(api);
+    const colleague = await signedInUser(api);
+    const contact = await create(owner, 'contacts', { firstName: 'Fay', emails: [customer.address] });
+    const mailbox = await connect(owner, user, { syncPeriod: 'now' });
+    await waitIdle(api, owner.auth, mailbox.id);
+    await deliver(servers, user.username, rawMessage('Board minutes', { from: 'ceo@example.test', to: user.address }));
+    await deliver(servers, user.username, rawMessage('Price list', { from: 'ceo@example.test', to: user.address }));
+    const minutes = await messageBySubject(mailbox.id, 'Board minutes');
+    const prices = await messageBySubject(mailbox.id, 'Price list');
+    expect((await call(owner, 'PATCH', `/messages/${minutes}`, { private: true })).status).toBe(200);
+
+    const direct = await call(owner, 'POST', '/messages/send', {
+      mailboxId: mailbox.id,
+      to: [customer.address],
+      subject: 'Fwd: Board minutes',
+      text: 'See below.',
+      forwardOf: minutes,
+    });
+    expect(direct.status, JSON.stringify(direct.body)).toBe(202);
+    const draft = await call(owner, 'POST', '/drafts', {
+      mailboxId: mailbox.id,
+      to: [customer.address],
+      subject: 'Fwd: Board minutes, again',
+      text: 'Once more.',
+      forwardOf: minutes,
+    });
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201);
+    expect((await call(owner, 'POST', `/drafts/${String(draft.body.id)}/send`)).status).toBe(202);
+    expect(
+      (
+        await call(owner, 'POST', '/messages/send', {
+          mailboxId: mailbox.id,
+          to: [customer.address],
+          subject: 'Fwd: Price list',
+          text: 'For you.',
+          forwardOf: prices,
+        })
+      ).status,
+    ).toBe(202);
+
+    const forwards = [
+      await messageBySubject(mailbox.id, 'Fwd: Board minutes'),
+      await messageBySubject(mailbox.id, 'Fwd: Board minutes, again'),
+    ];
+    const shared = await messageBySubject(mailbox.id, 'Fwd: Price list');
+    for (const id of forwards) {
+      expect((await call(owner, 'GET', `/messages/${id}`)).body).toMatchObject({ folder: 'Sent', private: true });
+      for (const url of [`/messages/${id}`, `/messages/${id}/raw`])
+        expect((await call(colleague, 'GET', url)).status, url).toBe(404);
+    }
+    expect((await call(owner, 'GET', `/messages/${shared}`)).body).toMatchObject({ folder: 'Sent', private: false });
+    const history = (
+      (await call(colleague, 'GET', `/contacts/${contact.id}/emails`)).body.items as { subject: string }[]
+    ).map((m) => m.subject);
+    expect(history).toEqual(['Fwd: Price list']);
+  });
 });

@@ -40,6 +40,10 @@ export const sendBodySchema = z
       .string()
       .optional()
       .describe('Tandem id of the message replied to: sets In-Reply-To/References and marks it answered'),
+    forwardOf: z
+      .string()
+      .optional()
+      .describe('Tandem id of the message forwarded: named in References, so forwarding a private email stays private'),
     linkTo: linkToSchema.optional(),
   })
   .refine((b) => b.to.length + (b.cc?.length ?? 0) + (b.bcc?.length ?? 0) > 0, {

@@ -44,6 +44,7 @@ async function buildVersion(
     .where('id', '=', mailboxId)
     .executeTakeFirstOrThrow();
   const parent = fields.inReplyTo ? await repliedMessage(db, mailboxId, fields.inReplyTo) : undefined;
+  const forwarded = fields.forwardOf ? await repliedMessage(db, mailboxId, fields.forwardOf) : undefined;
   const attachments = [
     ...(fields.attachments ?? []),
     ...(await keptAttachments(context, mailboxId, fields.keepAttachments ?? [])),
@@ -61,6 +62,7 @@ async function buildVersion(
     html: fields.html,
     attachments,
     replyTo: parent?.replyTo,
+    forwarded: forwarded?.replyTo,
   });
   if (mailbox.append_limit !== null && composed.sentCopy.length > mailbox.append_limit) {
     throw new TandemError(
@@ -202,6 +204,7 @@ async function saveVersion(db: Kysely<Database>, draft: DraftRow, versionId: str
 export async function restoreDraft(context: TandemContext, ownerId: string, id: string): Promise<DraftView> {
   const draft = await ownedDraft(context.store.db, ownerId, id);
   if (!draft) throw new TandemError('not_found', 'No such draft');
+  await assertWithinQuota(context.store.db, context.config.mailboxQuotaBytes, draft.mailbox_id);
   const fields = await fieldsOfDraft(context, draft);
   const versionId = randomUUID();
   const raw = await context.blobs.put(withTandemId(await context.blobs.get(draft.raw_blob), versionId));
@@ -269,6 +272,7 @@ export async function draftToSend(context: TandemContext, ownerId: string, id: s
       html: fields.html,
       attachments,
       inReplyTo: fields.inReplyTo,
+      forwardOf: fields.forwardOf,
     },
   };
 }

@@ -22,6 +22,8 @@ export const draftFieldsSchema = z.object({
   keepAttachments: z.array(z.string()).optional(),
   /** Tandem id of the message this replies to. */
   inReplyTo: z.string().optional(),
+  /** Tandem id of the message this forwards: named in References, so a forward of a private email is private. */
+  forwardOf: z.string().optional(),
   /** On creation, add the user's signature below the content (default true). */
   includeSignature: z.boolean().optional(),
 });

@@ -27,6 +27,8 @@ export interface ComposeInput {
   attachments?: ComposeAttachment[] | undefined;
   /** The message replied to: its Message-ID and References (normalized, without brackets). */
   replyTo?: { messageId: string; references: string[] } | undefined;
+  /** The message forwarded: its Message-ID (normalized) goes in References, as for a reply, without In-Reply-To. */
+  forwarded?: { messageId: string } | undefined;
   date?: Date | undefined;
 }
 
@@ -60,7 +62,9 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     // RFC 5322 §3.6.4: the parent's References (or its In-Reply-To) followed by the parent's id.
     references: reply
       ? [...reply.references.filter((r) => r !== reply.messageId), reply.messageId].map((r) => `<${r}>`)
-      : undefined,
+      : input.forwarded
+        ? `<${input.forwarded.messageId}>`
+        : undefined,
     headers: { [TANDEM_ID_HEADER]: input.id },
     // The content is the user's: never let it make the composer read a file or fetch a URL.
     disableFileAccess: true,

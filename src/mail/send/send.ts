@@ -19,6 +19,8 @@ import { SmtpFailure, SmtpSession, smtpSettingsOf } from './smtp.ts';
 export type SendInput = Pick<ComposeInput, 'to' | 'cc' | 'bcc' | 'subject' | 'text' | 'html' | 'attachments'> & {
   mailboxId: string;
   inReplyTo?: string | undefined;
+  /** Tandem id of the message forwarded (same mailbox). */
+  forwardOf?: string | undefined;
 };
 
 export interface SendResult {
@@ -53,6 +55,7 @@ export async function sendMessage(
   const mailbox = await ownedMailbox(db, ownerId, input.mailboxId);
   await assertWithinQuota(db, context.config.mailboxQuotaBytes, mailbox.id);
   const original = input.inReplyTo === undefined ? undefined : await repliedMessage(db, mailbox.id, input.inReplyTo);
+  const forwarded = input.forwardOf === undefined ? undefined : await repliedMessage(db, mailbox.id, input.forwardOf);
 
   const id = randomUUID();
   // Merge tags are filled only now, from the first recipient's contact record (drafts keep them as written).
@@ -68,6 +71,7 @@ export async function sendMessage(
     html: input.html === undefined ? undefined : fillMergeTags(input.html, values, 'html'),
     attachments: input.attachments,
     replyTo: original?.replyTo,
+    forwarded: forwarded?.replyTo,
   });
   const record = (state: SendState, error: string | null, via: SendVia) =>
     recordSend(context, { id, mailbox, input, composed, original, state, error, via });

@@ -55,7 +55,7 @@ export function Compose({
   const edited = useRef(false);
   /** The header fields as last loaded from the server: not an edit. */
   const filled = useRef('');
-  const base = useRef<Pick<DraftFields, 'inReplyTo'>>({});
+  const base = useRef<Pick<DraftFields, 'inReplyTo' | 'forwardOf'>>({});
 
   const body = (draftId: string): Pick<DraftFields, 'text' | 'html'> => {
     const element = editor.current;
@@ -96,7 +96,10 @@ export function Compose({
       if (f.html === undefined) editor.current.textContent = f.text ?? '';
       else editor.current.innerHTML = showInlineImages(f.html, draftId);
     }
-    base.current = f.inReplyTo ? { inReplyTo: f.inReplyTo } : {};
+    base.current = {
+      ...(f.inReplyTo ? { inReplyTo: f.inReplyTo } : {}),
+      ...(f.forwardOf ? { forwardOf: f.forwardOf } : {}),
+    };
     setAttachments((f.attachments ?? []).map((a) => ({ ...a, size: Math.floor((a.contentBase64.length * 3) / 4) })));
   };
 
@@ -468,6 +471,7 @@ function startFields(start: ComposeStart, own: string): DraftFields {
       subject: /^fwd?:/i.test(m.subject) ? m.subject : `Fwd: ${m.subject}`,
       html: `<p><br></p><p>---------- Forwarded message ----------<br>From: ${escapeText(m.from ? addressList([m.from]) : '')}<br>Subject: ${escapeText(m.subject)}<br>To: ${escapeText(addressList(m.to))}</p>${quote(m)}`,
       keepAttachments: m.attachments.filter((a) => !a.inline).map((a) => a.id),
+      forwardOf: m.id,
     };
   }
   return { to: [], subject: '', html: '<p><br></p>' };

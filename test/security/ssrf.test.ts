@@ -1,8 +1,15 @@
+// Server-side request forgery: Tandem opens connections for users (test-connection, a new
+// mailbox, the admin's outgoing server, provider discovery's autoconfig fetch). None may
+// reach this machine, a private or link-local network or a cloud metadata service unless
+// an administrator allows it (allowedMailHosts), and none may echo what a remote port says.
+import http from 'node:http';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTBOUND_REQUESTS_PER_MINUTE } from '../../src/api/outbound-limit.ts';
 import { signedInUser, startTestApi } from '../support/api.ts';
 import type { TestApi } from '../support/api.ts';
+import { startDns } from '../support/dns.ts';
+import type { TestDns } from '../support/dns.ts';
 
 const server = (host: string, port: number, security = 'starttls') => ({
   host,
@@ -46,6 +53,26 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** Loopback, private, shared, link-local and metadata addresses, in their IPv4, IPv6 and mapped forms. */
+const TARGETS = [
+  '127.0.0.1',
+  '127.1.2.3',
+  'localhost',
+  '0.0.0.0',
+  '10.0.0.1',
+  '172.16.0.1',
+  '192.168.1.1',
+  '100.64.0.1',
+  '169.254.169.254',
+  '::1',
+  '::',
+  '::ffff:127.0.0.1',
+  '::ffff:169.254.169.254',
+  'fe80::1',
+  'fd00:ec2::254',
+  'fc00::1',
+];
+
 describe('outbound connections without an allowance', () => {
   let api: TestApi;
   beforeAll(async () => {
@@ -53,18 +80,32 @@ describe('outbound connections without an allowance', () => {
   });
   afterAll(() => api.close());
 
-  it.each(['127.0.0.1', 'localhost', '10.0.0.1', '192.168.1.1', '169.254.169.254', '::1', 'fd00:ec2::254'])(
-    'refuses a connection test to %s with host_not_allowed',
+  it.each(TARGETS)('refuses a connection test to %s with host_not_allowed', async (host) => {
+    const { auth } = await signedInUser(api);
+    const response = await testConnection(api, auth, host, 143);
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{
+      imap: { ok: boolean; error: { code: string } };
+      smtp: { ok: boolean; error: { code: string } };
+    }>();
+    expect(body.imap).toMatchObject({ ok: false, error: { code: 'host_not_allowed' } });
+    expect(body.smtp).toMatchObject({ ok: false, error: { code: 'host_not_allowed' } });
+  });
+
+  it.each(['127.0.0.1', '169.254.169.254', '::1', '::ffff:10.0.0.1', 'fe80::1'])(
+    'refuses to connect a mailbox to %s',
     async (host) => {
       const { auth } = await signedInUser(api);
-      const response = await testConnection(api, auth, host, 143);
-      expect(response.statusCode).toBe(200);
-      const body = response.json<{
-        imap: { ok: boolean; error: { code: string } };
-        smtp: { ok: boolean; error: { code: string } };
-      }>();
-      expect(body.imap).toMatchObject({ ok: false, error: { code: 'host_not_allowed' } });
-      expect(body.smtp).toMatchObject({ ok: false, error: { code: 'host_not_allowed' } });
+      const response = await api.app.inject({
+        method: 'POST',
+        url: '/api/v1/mailboxes',
+        headers: auth,
+        payload: { address: 'me@example.test', imap: server(host, 143), smtp: server(host, 25), syncPeriod: 'now' },
+      });
+      expect([response.statusCode, response.json<{ error: { code: string } }>().error.code]).toEqual([
+        422,
+        'host_not_allowed',
+      ]);
     },
   );
 
@@ -149,4 +190,50 @@ describe('outbound connections allowed to this machine', () => {
     for (const { body } of answers)
       expect(body).not.toMatch(/INFO|server_id|nats|redis|postgres|mysql|maria|-ERR|protocol/i);
   }, 90_000);
+});
+
+describe('autoconfig (provider discovery) without an allowance', () => {
+  const internal: Record<string, string> = {
+    'loopback.test': '127.0.0.1',
+    'private.test': '10.1.2.3',
+    'home.test': '192.168.0.10',
+    'metadata.test': '169.254.169.254',
+    'shared.test': '100.64.0.1',
+  };
+  let dns: TestDns;
+  let web: http.Server;
+  let hits = 0;
+  let api: TestApi;
+  beforeAll(async () => {
+    web = http.createServer((_request, response) => {
+      hits += 1;
+      response.writeHead(200, { 'content-type': 'text/xml' }).end('<clientConfig/>');
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    dns = await startDns(['test'], {
+      a: Object.fromEntries(Object.entries(internal).map(([domain, address]) => [`autoconfig.${domain}`, address])),
+    });
+    api = await startTestApi('sqlite', { allowedMailHosts: '' });
+    api.context.config.discoveryDnsServers = [dns.server];
+    api.context.config.autoconfigHttpPort = (web.address() as net.AddressInfo).port;
+  });
+  afterAll(async () => {
+    await api?.close();
+    await dns?.stop();
+    web?.close();
+  });
+
+  it.each(Object.keys(internal))('fetches nothing from autoconfig.%s and says why', async (domain) => {
+    const { auth } = await signedInUser(api);
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/api/v1/providers/discover?address=bob%40${domain}`,
+      headers: auth,
+    });
+    expect(response.statusCode).toBe(200);
+    const found = response.json<{ source: string; steps: { source: string; outcome: string }[] }>();
+    expect(found.source).not.toBe('autoconfig');
+    expect(found.steps.find((s) => s.source === 'autoconfig')?.outcome).toMatch(/not allowed/);
+    expect(hits).toBe(0);
+  });
 });
