@@ -48,6 +48,9 @@ export function Compose({
   /** A plain-text draft is edited and saved as text until the user adds formatting. */
   const [plainText, setPlainText] = useState(false);
   const [busy, setBusy] = useState(false);
+  /** Cc and Bcc are shown on demand, or when the draft has some. */
+  const [copiesAsked, setCopiesAsked] = useState(false);
+  const showCopies = copiesAsked || cc !== '' || bcc !== '';
   const editor = useRef<HTMLDivElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const changed = useRef(false);
@@ -304,24 +307,32 @@ export function Compose({
             aria-invalid={splitAddresses(to).some((a) => !EMAIL.test(a))}
           />
         </label>
-        <label>
-          Cc
-          <input
-            value={cc}
-            disabled={!draft}
-            onChange={(e) => setCc(e.target.value)}
-            aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))}
-          />
-        </label>
-        <label>
-          Bcc
-          <input
-            value={bcc}
-            disabled={!draft}
-            onChange={(e) => setBcc(e.target.value)}
-            aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))}
-          />
-        </label>
+        {showCopies ? (
+          <>
+            <label>
+              Cc
+              <input
+                value={cc}
+                disabled={!draft}
+                onChange={(e) => setCc(e.target.value)}
+                aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))}
+              />
+            </label>
+            <label>
+              Bcc
+              <input
+                value={bcc}
+                disabled={!draft}
+                onChange={(e) => setBcc(e.target.value)}
+                aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))}
+              />
+            </label>
+          </>
+        ) : (
+          <button type="button" className="link add-copies" onClick={() => setCopiesAsked(true)}>
+            Cc/Bcc
+          </button>
+        )}
         {invalid.length > 0 && <p className="error">Not an email address: {invalid.join(', ')}</p>}
         <label>
           Subject
@@ -457,7 +468,7 @@ function startFields(start: ComposeStart, own: string): DraftFields {
       to,
       cc: start.all ? others([...m.to, ...m.cc]).filter((a) => !to.includes(a)) : [],
       subject: /^re:/i.test(m.subject) ? m.subject : `Re: ${m.subject}`,
-      html: `<p><br></p><p>On ${new Date(m.date).toLocaleString()}, ${escapeText(who(m.from))} wrote:</p><blockquote>${quote(m)}</blockquote>`,
+      html: `<p><br></p><div class="quote"><p>On ${new Date(m.date).toLocaleString()}, ${escapeText(who(m.from))} wrote:</p><blockquote>${quote(m)}</blockquote></div>`,
       inReplyTo: m.id,
     };
   }
@@ -466,7 +477,7 @@ function startFields(start: ComposeStart, own: string): DraftFields {
     return {
       to: [],
       subject: /^fwd?:/i.test(m.subject) ? m.subject : `Fwd: ${m.subject}`,
-      html: `<p><br></p><p>---------- Forwarded message ----------<br>From: ${escapeText(m.from ? addressList([m.from]) : '')}<br>Subject: ${escapeText(m.subject)}<br>To: ${escapeText(addressList(m.to))}</p>${quote(m)}`,
+      html: `<p><br></p><div class="quote"><p>---------- Forwarded message ----------<br>From: ${escapeText(m.from ? addressList([m.from]) : '')}<br>Subject: ${escapeText(m.subject)}<br>To: ${escapeText(addressList(m.to))}</p>${quote(m)}</div>`,
       keepAttachments: m.attachments.filter((a) => !a.inline).map((a) => a.id),
     };
   }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useNotice } from '../ui/notice.ts';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, describeError, ok } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
@@ -39,7 +40,7 @@ export function MailboxView({
   const [cursor, setCursor] = useState<string | null>(null);
   const [compose, setCompose] = useState<ComposeStart | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useNotice();
 
   const base = { mailboxId: mailbox.id, folder, q: q || undefined };
   const load = useCallback(
@@ -75,8 +76,12 @@ export function MailboxView({
   };
 
   const current = folders.find((f) => f.path === folder);
-  // The first sync's bar: shown while a folder's first sync runs, never while sync is stopped.
-  const syncing = mailbox.state !== 'disconnected' && mailbox.folders.some((f) => f.enabled && !f.firstSyncDone);
+  // The first sync's bar: shown while a folder's first sync runs, never while sync is stopped or failing.
+  const syncing =
+    (mailbox.state === 'syncing' || mailbox.state === 'idle') &&
+    mailbox.progress.done < mailbox.progress.total &&
+    mailbox.folders.some((f) => f.enabled && !f.firstSyncDone);
+  const sent = mailbox.folders.find((f) => f.specialUse === '\\Sent')?.path ?? null;
   const trash = mailbox.folders.find((f) => f.specialUse === '\\Trash')?.path ?? null;
   const drafts = mailbox.folders.find((f) => f.specialUse === '\\Drafts')?.path ?? null;
 
@@ -159,6 +164,7 @@ export function MailboxView({
           onSelect={(m) =>
             m.draft && m.folder === drafts ? setCompose({ kind: 'draft', draftId: m.id }) : setSelected(m.id)
           }
+          showRecipients={folder === sent || folder === drafts}
           hasMore={cursor !== null}
           onMore={more}
         />

@@ -15,12 +15,15 @@ export function MessageList({
   items,
   selected,
   onSelect,
+  showRecipients = false,
   hasMore,
   onMore,
 }: {
   items: MessageSummary[];
   selected: string | null;
   onSelect: (message: MessageSummary) => void;
+  /** In Sent and Drafts a row names whom the email is to, as mail apps do. */
+  showRecipients?: boolean;
   hasMore: boolean;
   onMore: () => Promise<void>;
 }) {
@@ -52,7 +55,8 @@ export function MessageList({
             data-subject={latest.subject}
           >
             <span className="from">
-              {latest.draft ? <em>Draft</em> : who(latest.from)}
+              {latest.draft && <em>Draft </em>}
+              {showRecipients ? recipients(latest) : latest.draft ? null : who(latest.from)}
               {count > 1 && (
                 <span className="thread-count" aria-label={`${count} emails in thread`}>
                   {' '}
@@ -91,6 +95,12 @@ export function MessageList({
       )}
     </ul>
   );
+}
+
+/** "To: Ann, bob@example.com" (or "(no recipients)"). */
+function recipients(message: MessageSummary): string {
+  const all = [...message.to, ...message.cc];
+  return all.length === 0 ? '(no recipients)' : `To: ${all.map((a) => who(a)).join(', ')}`;
 }
 
 function groupThreads(items: MessageSummary[]): Thread[] {

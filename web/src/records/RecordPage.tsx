@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { useNotice } from '../ui/notice.ts';
 import { api, describeError, ok } from '../api.ts';
 import { formatDate, who } from '../format.ts';
 import { Compose } from '../mail/Compose.tsx';
@@ -34,7 +35,7 @@ export function RecordPage({
   const [emails, setEmails] = useState<MessageSummary[] | null>(null);
   const [editing, setEditing] = useState(false);
   const [compose, setCompose] = useState<ComposeStart | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useNotice();
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
