@@ -22,11 +22,14 @@ const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 export function Compose({
   start,
   mailbox,
+  senderName,
   linkTo,
   onClose,
 }: {
   start: ComposeStart;
   mailbox: Mailbox;
+  /** The user's name: on From when the mailbox has no display name of its own (as the server does). */
+  senderName: string;
   linkTo?: { recordType: RecordKind; recordId: string };
   onClose: (notice?: string) => void;
 }) {
@@ -48,6 +51,7 @@ export function Compose({
   /** A plain-text draft is edited and saved as text until the user adds formatting. */
   const [plainText, setPlainText] = useState(false);
   const [busy, setBusy] = useState(false);
+  const fromName = mailbox.displayName?.trim() || senderName.trim();
   /** Cc and Bcc are shown on demand, or when the draft has some. */
   const [copiesAsked, setCopiesAsked] = useState(false);
   const showCopies = copiesAsked || cc !== '' || bcc !== '';
@@ -294,7 +298,7 @@ export function Compose({
         <label>
           From
           <select value={mailbox.address} disabled>
-            <option>{mailbox.displayName ? `${mailbox.displayName} <${mailbox.address}>` : mailbox.address}</option>
+            <option>{fromName ? `${fromName} <${mailbox.address}>` : mailbox.address}</option>
           </select>
         </label>
         <label>

@@ -196,6 +196,7 @@ export function MailboxView({
         <Compose
           start={compose}
           mailbox={mailbox}
+          senderName={user.name}
           onClose={(message) => {
             setCompose(null);
             setNotice(message ?? null);

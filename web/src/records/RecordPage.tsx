@@ -245,6 +245,7 @@ export function RecordPage({
         <Compose
           start={compose}
           mailbox={mailbox}
+          senderName={user.name}
           linkTo={{ recordType: kind, recordId: record.id }}
           onClose={(message) => {
             setCompose(null);
