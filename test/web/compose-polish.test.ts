@@ -104,7 +104,7 @@ describe('replying and forwarding, in Chromium', () => {
     // The copy sent to ourselves (Cc) arrives with the name on From.
     await waitFor(async () => (await fromHeader(imap, 'INBOX', 'Re: Planning the offsite')) !== null, {
       what: 'the reply delivered by Postfix',
-      timeout: 60_000,
+      timeoutMs: 60_000,
     });
     expect(await fromHeader(imap, 'INBOX', 'Re: Planning the offsite')).toMatch(
       new RegExp(`^From: "?Polly Polish"? <${mail.address}>`),
@@ -115,7 +115,7 @@ describe('replying and forwarding, in Chromium', () => {
     await row('Re: Planning the offsite').waitFor({ timeout: 60_000 });
     expect(await row('Re: Planning the offsite').locator('.from').textContent()).toContain('To: sender@example.test');
     await browser.screenshot('41-sent-recipients');
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     expect(problems).toEqual([]);
   }, 180_000);
 
