@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { List, Paperclip, X } from 'lucide-react';
 import { api, ApiError, describeError, ok } from '../api.ts';
 import { addressList, formatSize, who } from '../format.ts';
 import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../contract.ts';
@@ -350,7 +351,7 @@ export function Compose({
             <i>I</i>
           </button>
           <button type="button" onClick={() => format('insertUnorderedList')} aria-label="Bulleted list">
-            • List
+            <List aria-hidden="true" size={16} />
           </button>
           <button
             type="button"
@@ -390,7 +391,8 @@ export function Compose({
           <ul aria-label="Attached files">
             {kept.map((k) => (
               <li key={k.id}>
-                📎 {k.filename} <span className="size">{formatSize(k.size)}</span>{' '}
+                <Paperclip aria-hidden="true" size={14} /> {k.filename}{' '}
+                <span className="size">{formatSize(k.size)}</span>{' '}
                 <button
                   className="link"
                   onClick={() => {
@@ -399,19 +401,20 @@ export function Compose({
                   }}
                   aria-label={`Remove ${k.filename}`}
                 >
-                  ×
+                  <X aria-hidden="true" size={14} />
                 </button>
               </li>
             ))}
             {attachments.map((a, i) => (
               <li key={`${a.filename}-${i}`}>
-                📎 {a.filename} <span className="size">{formatSize(a.size)}</span>{' '}
+                <Paperclip aria-hidden="true" size={14} /> {a.filename}{' '}
+                <span className="size">{formatSize(a.size)}</span>{' '}
                 <button
                   className="link"
                   onClick={() => setAttachments((c) => c.filter((_, j) => j !== i))}
                   aria-label={`Remove ${a.filename}`}
                 >
-                  ×
+                  <X aria-hidden="true" size={14} />
                 </button>
               </li>
             ))}

@@ -31,7 +31,7 @@ export function MailboxView({
   const navigate = useNavigate();
   const folder = params.folder ?? folders[0]?.path ?? 'INBOX';
   const selected = params.messageId ?? null;
-  const setFolder = (path: string) => (path !== folder || selected) && void navigate(mailPath(path, null, q));
+  const setFolder = (path: string) => (path !== folder || selected || q) && void navigate(mailPath(path));
   const setSelected = (id: string | null, replace = false) => void navigate(mailPath(folder, id, q), { replace });
   const setQ = (value: string) => value !== q && void navigate(mailPath(folder, null, value));
   const [search, setSearch] = useState(q);
@@ -42,7 +42,8 @@ export function MailboxView({
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useNotice();
 
-  const base = { mailboxId: mailbox.id, folder, q: q || undefined };
+  // A search covers every folder of every mailbox the user has; a folder lists its own emails.
+  const base = q ? { q } : { mailboxId: mailbox.id, folder };
   const load = useCallback(
     async (limit: number) => {
       try {
@@ -75,7 +76,6 @@ export function MailboxView({
     setCursor(page.nextCursor);
   };
 
-  const current = folders.find((f) => f.path === folder);
   // The first sync's bar: shown while a folder's first sync runs, never while sync is stopped or failing.
   const syncing =
     (mailbox.state === 'syncing' || mailbox.state === 'idle') &&
@@ -139,7 +139,7 @@ export function MailboxView({
         >
           <input
             type="search"
-            placeholder={`Search ${current ? folderLabel(current.path, current.specialUse) : ''}`}
+            placeholder="Search all mail — from: to: subject: has:attachment is:unread before: after:"
             aria-label="Search emails"
             value={search}
             onChange={(e) => {
@@ -164,7 +164,11 @@ export function MailboxView({
           onSelect={(m) =>
             m.draft && m.folder === drafts ? setCompose({ kind: 'draft', draftId: m.id }) : setSelected(m.id)
           }
-          showRecipients={folder === sent || folder === drafts}
+          showRecipients={!q && (folder === sent || folder === drafts)}
+          search={q}
+          folderOf={
+            q ? (m) => folderLabel(m.folder, folders.find((f) => f.path === m.folder)?.specialUse ?? null) : undefined
+          }
           hasMore={cursor !== null}
           onMore={more}
         />
@@ -185,6 +189,7 @@ export function MailboxView({
               setSelected(null, true);
               void load(items.length);
             }}
+            onShow={(id) => setSelected(id, true)}
             onCompose={setCompose}
             onOpenRecord={onOpenRecord}
           />
