@@ -144,7 +144,7 @@ describe('the CRM in the web app, in Chromium', () => {
 
     // A change that does go to the server, made after the comment: once it is there, anything
     // the comment had sent would be there too. The server shows the star and nothing else.
-    await page.getByRole('button', { name: '☆ Star' }).click();
+    await page.getByRole('button', { name: 'Star', exact: true }).click();
     await waitFor(async () => (await serverState(imap)).flags['Order question']?.includes('\\Flagged'), {
       what: 'the star on the server',
     });
@@ -237,6 +237,10 @@ describe('the CRM in the web app, in Chromium', () => {
     await page.getByRole('button', { name: 'Mailbox settings' }).click();
     await page.getByRole('tab', { name: 'Automate Tasks' }).click();
     await panel.getByRole('button', { name: 'Delete Support to cases' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete the rule Support to cases?' })
+      .getByRole('button', { name: 'Delete rule' })
+      .click();
     await panel.getByText('No rules yet.').waitFor();
     expect(problems).toEqual([]);
   });

@@ -85,7 +85,7 @@ describe('working in My Mailbox, in Chromium', () => {
 
     // Star: flagged on the server.
     await row('Quarterly numbers').click();
-    await page.getByRole('button', { name: '☆ Star' }).click();
+    await page.getByRole('button', { name: 'Star', exact: true }).click();
     await row('Quarterly numbers').getByLabel('Starred').waitFor();
     await waitFor(async () => (await onServer(imap, 'INBOX')).get('Quarterly numbers')?.includes('\\Flagged'), {
       what: 'the star on the server',
@@ -116,6 +116,10 @@ describe('working in My Mailbox, in Chromium', () => {
     });
     await row('Lunch on Friday').click();
     await page.getByRole('button', { name: 'Delete forever' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete this email forever?' })
+      .getByRole('button', { name: 'Delete forever' })
+      .click();
     await row('Lunch on Friday').waitFor({ state: 'detached' });
     await waitFor(async () => !(await onServer(imap, 'Trash')).has('Lunch on Friday'), {
       what: 'the email gone from Trash on the server',

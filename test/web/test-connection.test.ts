@@ -60,7 +60,7 @@ describe('Test connection with an SMTP server that offers no login, in Chromium'
     const checks = page.getByRole('status', { name: 'Connection test' });
     await expect
       .poll(() => checks.textContent(), { timeout: 30_000 })
-      .toMatch(/Incoming mail \(IMAP\): IMAP: .*refused the login/i);
+      .toMatch(/^Incoming mail \(IMAP\): The IMAP server at .*refused the login/i);
     const smtp = checks.getByText(/^Outgoing mail \(SMTP\)/);
     expect(await smtp.textContent()).toBe(
       'Outgoing mail (SMTP): connected, but the server offers no login, so the user name and password could not be tried',

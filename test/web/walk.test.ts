@@ -209,7 +209,7 @@ describe('the web app, walked through in Chromium', () => {
     const checks = page.getByRole('status', { name: 'Connection test' });
     await expect
       .poll(() => checks.textContent(), { timeout: 30_000 })
-      .toMatch(/Incoming mail \(IMAP\): IMAP: The IMAP server at .* refused the login/i);
+      .toMatch(/^Incoming mail \(IMAP\): The IMAP server at .* refused the login/i);
     await screenshot('03-wizard-connection-error');
     await page.getByLabel('Password').fill(alice.password);
     await step('Test connection').click();

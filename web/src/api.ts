@@ -53,5 +53,7 @@ export function query(params: Record<string, string | number | undefined>): stri
 
 /** A message for people, from any failure. */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  // Messages written for the API mark commands and names with backticks; people see them plain.
+  return text.replace(/`([^`]*)`/g, '$1');
 }

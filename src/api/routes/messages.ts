@@ -1,7 +1,14 @@
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { TandemError } from '../../errors/index.ts';
-import { MAX_PAGE, getAttachment, getMessage, getRawMessage, listMessages } from '../../mail/messages/index.ts';
+import {
+  MAX_PAGE,
+  getAttachment,
+  getConversation,
+  getMessage,
+  getRawMessage,
+  listMessages,
+} from '../../mail/messages/index.ts';
 import { withoutBcc } from '../../mail/mime/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
@@ -107,6 +114,23 @@ export function messageRoutes(app: ApiApp): void {
       },
     },
     async (request) => withCrm(app, request, await getMessage(db(), currentUser(request), request.params.id)),
+  );
+
+  app.get(
+    '/api/v1/messages/:id/conversation',
+    {
+      schema: {
+        tags: ['messages'],
+        summary:
+          'The conversation of a message: every email of its thread in the same mailbox that you can see, oldest first (at most the newest 100)',
+        params: idParams,
+        response: { 200: z.object({ items: z.array(detailSchema) }), 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const conversation = await getConversation(db(), currentUser(request), request.params.id);
+      return { items: await Promise.all(conversation.map((message) => withCrm(app, request, message))) };
+    },
   );
 
   app.get(

@@ -49,7 +49,7 @@ export function setupRoutes(app: ApiApp, setupCode: string | null): void {
       if (!code || !sameText(code, request.body.setupCode)) {
         throw new TandemError(
           'invalid_setup_code',
-          'The setup code is wrong; it is printed in the log of `tandem serve`',
+          'The setup code is wrong; it is printed in the log of tandem serve',
         );
       }
       const user = await createUser(db, { ...request.body, isAdmin: true });

@@ -174,7 +174,9 @@ function asTandemError(error: unknown, server: 'IMAP' | 'SMTP'): TandemError {
         ? 'host_not_allowed'
         : 'connection_failed';
   const kind = failure.failure === 'tls_failed' || failure.failure === 'temporary' ? failure.failure : code;
-  return new TandemError(code, `${server}: ${failure.message}`, { server: server.toLowerCase(), failure: kind });
+  // Name the server once: most messages already say "The IMAP server at …".
+  const message = failure.message.includes(server) ? failure.message : `${server}: ${failure.message}`;
+  return new TandemError(code, message, { server: server.toLowerCase(), failure: kind });
 }
 
 export interface ConnectionCheck {

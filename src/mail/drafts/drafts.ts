@@ -8,6 +8,7 @@ import { cidReferences, composeMessage, megabytes, parseMessage, withTandemId } 
 import type { ComposeAttachment } from '../mime/index.ts';
 import { assertWithinQuota, parseRowId, repliedMessage } from '../messages/index.ts';
 import { enqueueOp } from '../outbox/ops.ts';
+import { senderOf } from '../send/index.ts';
 import type { DraftFields } from './fields.ts';
 import { inlinePart, inlinePartsKept } from './inline-parts.ts';
 import { withSignature } from './signature.ts';
@@ -38,11 +39,7 @@ async function buildVersion(
   previousRaw: string | null = null,
 ) {
   const { db } = context.store;
-  const mailbox = await db
-    .selectFrom('mailboxes')
-    .select(['address', 'display_name', 'append_limit'])
-    .where('id', '=', mailboxId)
-    .executeTakeFirstOrThrow();
+  const sender = await senderOf(db, mailboxId);
   const parent = fields.inReplyTo ? await repliedMessage(db, mailboxId, fields.inReplyTo) : undefined;
   const forwarded = fields.forwardOf ? await repliedMessage(db, mailboxId, fields.forwardOf) : undefined;
   const attachments = [
@@ -53,7 +50,7 @@ async function buildVersion(
     attachments.push(...(await inlinePartsKept(context.blobs, previousRaw, fields.html, attachments)));
   const composed = await composeMessage({
     id: versionId,
-    from: { address: mailbox.address, name: mailbox.display_name },
+    from: { address: sender.address, name: sender.name },
     to: fields.to,
     cc: fields.cc,
     bcc: fields.bcc,
@@ -64,11 +61,11 @@ async function buildVersion(
     replyTo: parent?.replyTo,
     forwarded: forwarded?.replyTo,
   });
-  if (mailbox.append_limit !== null && composed.sentCopy.length > mailbox.append_limit) {
+  if (sender.appendLimit !== null && composed.sentCopy.length > sender.appendLimit) {
     throw new TandemError(
       'message_too_large',
-      `The draft is ${megabytes(composed.sentCopy.length)} with its attachments; the IMAP server of ${mailbox.address} takes at most ${megabytes(mailbox.append_limit)}. It was not saved.`,
-      { size: composed.sentCopy.length, limit: mailbox.append_limit },
+      `The draft is ${megabytes(composed.sentCopy.length)} with its attachments; the IMAP server of ${sender.address} takes at most ${megabytes(sender.appendLimit)}. It was not saved.`,
+      { size: composed.sentCopy.length, limit: sender.appendLimit },
     );
   }
   return { raw: await context.blobs.put(composed.sentCopy), messageId: composed.messageId };

@@ -14,3 +14,15 @@ describe('withSignature', () => {
     expect(withSignature({ text: 'Hi' }, '  ')).toEqual({ text: 'Hi' });
   });
 });
+
+describe('withSignature on a reply', () => {
+  it('puts the signature above the quoted text', () => {
+    const html = '<p>Thanks</p><div class="quote"><p>On Monday, Bob wrote:</p><blockquote>Hi</blockquote></div>';
+    expect(withSignature({ html }, 'Ann').html).toBe(
+      '<p>Thanks</p><div class="signature"><br>-- <br>Ann</div><div class="quote"><p>On Monday, Bob wrote:</p><blockquote>Hi</blockquote></div>',
+    );
+    expect(withSignature({ text: 'Thanks\n\nOn Monday, Bob wrote:\n> Hi' }, 'Ann').text).toBe(
+      'Thanks\n\n-- \nAnn\n\nOn Monday, Bob wrote:\n> Hi',
+    );
+  });
+});

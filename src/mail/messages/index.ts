@@ -3,6 +3,8 @@
 export * from './write.ts';
 export * from './read.ts';
 export * from './search-query.ts';
+export { parseSearch } from './search-operators.ts';
+export type { ParsedSearch } from './search-operators.ts';
 export * from './stable-key.ts';
 export * from './replied.ts';
 export * from './privacy.ts';

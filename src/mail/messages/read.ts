@@ -5,6 +5,7 @@ import type { Viewer } from '../../access/index.ts';
 import type { Database, Dialect } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import type { MailAddress } from '../mime/index.ts';
+import { hasOperators, operatorConditions, parseSearch } from './search-operators.ts';
 import { fewMatches, searchCondition } from './search-query.ts';
 import { syncStates } from './sync-state.ts';
 import type { SyncState } from './sync-state.ts';
@@ -130,7 +131,9 @@ export async function listMessages(
   const boxes = await ownedMailboxIds(db, viewer.id, query.mailboxId);
   const empty = { items: [], nextCursor: null };
   if (boxes.length === 0) return empty;
-  const matches = query.q === undefined ? null : await fewMatches(db, dialect, query.q);
+  const search = query.q === undefined ? null : parseSearch(query.q);
+  const words = search?.text ?? '';
+  const matches = await fewMatches(db, dialect, words);
   if (matches !== null && matches.length === 0) return empty;
   // With few matches, the unary + keeps SQLite off the (mailbox|folder, date) indexes: it starts from the matches.
   const byMatch = (column: 'mailbox_id' | 'folder_id') =>
@@ -152,9 +155,10 @@ export async function listMessages(
   }
   if (matches !== null) select = select.where('message_locations.message_id', 'in', matches);
   else {
-    const search = query.q === undefined ? null : searchCondition(dialect, query.q);
-    if (search) select = select.where(search);
+    const fullText = searchCondition(dialect, words);
+    if (fullText) select = select.where(fullText);
   }
+  if (search && hasOperators(search)) select = select.where((eb) => eb.and(operatorConditions(eb, search)));
   if (query.cursor !== undefined) {
     const { date, locationId } = decodeCursor(query.cursor);
     // A row-value comparison: both stores turn it into an index range, so deep pages stay cheap.
@@ -222,6 +226,38 @@ export async function getMessage(db: Kysely<Database>, viewer: Viewer, id: strin
     links: [],
     comments: [],
   };
+}
+
+/** A conversation holds at most this many emails; a longer thread shows its newest. */
+export const MAX_CONVERSATION = 100;
+
+/**
+ * The conversation a message belongs to: every email of its thread in the same
+ * mailbox that the viewer may see, oldest first (each once, whatever its folders).
+ */
+export async function getConversation(db: Kysely<Database>, viewer: Viewer, id: string): Promise<MessageDetail[]> {
+  const visible = await visibleMessage(db, viewer, id);
+  const { thread_id } = await db
+    .selectFrom('messages')
+    .select('thread_id')
+    .where('id', '=', visible.id)
+    .executeTakeFirstOrThrow();
+  const rows = await db
+    .selectFrom('messages')
+    .innerJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
+    .select(['messages.id', 'messages.date'])
+    .where('messages.mailbox_id', '=', visible.mailboxId)
+    .where('messages.thread_id', '=', thread_id)
+    .where(messageVisibleTo(viewer))
+    .where((eb) =>
+      eb.exists(eb.selectFrom('message_locations').select('id').whereRef('message_id', '=', 'messages.id')),
+    )
+    .orderBy('messages.date', 'desc')
+    .orderBy('messages.id', 'desc')
+    .limit(MAX_CONVERSATION)
+    .execute();
+  const newestFirst = await Promise.all(rows.map((r) => getMessage(db, viewer, String(r.id))));
+  return newestFirst.reverse();
 }
 
 /** List items for the given messages the viewer may see (each at its first location), in the order given. */

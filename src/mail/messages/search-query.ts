@@ -24,7 +24,19 @@ export function searchCondition(dialect: Dialect, query: string): RawBuilder<boo
   if (words.length === 0) return null;
   if (dialect === 'sqlite')
     return sql<boolean>`messages.id in (select rowid from messages_fts where messages_fts match ${ftsMatch(words)})`;
-  return sql<boolean>`messages.search @@ to_tsquery('simple', ${words.map((w) => `'${w}':*`).join(' & ')})`;
+  return sql<boolean>`messages.search @@ to_tsquery('simple', ${words.map(tsTerm).join(' & ')})`;
+}
+
+/**
+ * One word as a PostgreSQL prefix term. The parser keeps "invoice-2024.xlsx" or
+ * an address whole in the index but splits a typed "invoice-2024" oddly, so a
+ * word with punctuation also matches as all of its letters-and-digits parts.
+ */
+function tsTerm(word: string): string {
+  const parts = word.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const whole = `'${word}':*`;
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === word)) return whole;
+  return `(${whole} | ${parts.map((p) => `'${p}':*`).join(' & ')})`;
 }
 
 /** Up to this many matches, a search starts from them instead of walking the folder newest first. */

@@ -106,9 +106,18 @@ export async function upsertMessage(
   await indexMessage(trx, dialect, id, {
     subject: parsed.subject,
     participants: participants.map((a) => `${a.name} ${a.address}`).join(' '),
-    body: parsed.text,
+    // Attachment names are found like the words of the body.
+    body: [
+      parsed.text,
+      ...parsed.attachments.flatMap((a) => (a.filename && !a.inline ? [searchableName(a.filename)] : [])),
+    ].join('\n'),
   });
   return { id, created: true };
+}
+
+/** A file name as written and as its words ("q3-offer.pdf q3 offer pdf"), so either way of typing it finds it. */
+function searchableName(filename: string): string {
+  return `${filename} ${filename.replace(/[^\p{L}\p{N}]+/gu, ' ')}`;
 }
 
 /**

@@ -13,6 +13,7 @@ import { enqueueOp } from '../outbox/index.ts';
 import { messageIdFromSmtpReply, presetById } from '../providers/index.ts';
 import type { MailboxRow } from '../account/index.ts';
 import { outgoingServer } from './outgoing-server.ts';
+import { senderOf } from './sender.ts';
 import { SmtpFailure, SmtpSession, smtpSettingsOf } from './smtp.ts';
 
 /** What to send: the composed fields, from which mailbox, and (by Tandem id) the message replied to. */
@@ -62,7 +63,7 @@ export async function sendMessage(
   const values = await mergeValues(input.to[0] ?? input.cc?.[0] ?? input.bcc?.[0]);
   const composed = await composeMessage({
     id,
-    from: { address: mailbox.address, name: mailbox.display_name },
+    from: await senderOf(db, mailbox.id).then(({ address, name }) => ({ address, name })),
     to: input.to,
     cc: input.cc,
     bcc: input.bcc,

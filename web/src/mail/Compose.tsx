@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { List, Paperclip, X } from 'lucide-react';
 import { api, ApiError, describeError, ok } from '../api.ts';
 import { addressList, formatSize, who } from '../format.ts';
 import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../contract.ts';
@@ -22,11 +23,14 @@ const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 export function Compose({
   start,
   mailbox,
+  senderName,
   linkTo,
   onClose,
 }: {
   start: ComposeStart;
   mailbox: Mailbox;
+  /** The user's name: on From when the mailbox has no display name of its own (as the server does). */
+  senderName: string;
   linkTo?: { recordType: RecordKind; recordId: string };
   onClose: (notice?: string) => void;
 }) {
@@ -48,6 +52,10 @@ export function Compose({
   /** A plain-text draft is edited and saved as text until the user adds formatting. */
   const [plainText, setPlainText] = useState(false);
   const [busy, setBusy] = useState(false);
+  const fromName = mailbox.displayName?.trim() || senderName.trim();
+  /** Cc and Bcc are shown on demand, or when the draft has some. */
+  const [copiesAsked, setCopiesAsked] = useState(false);
+  const showCopies = copiesAsked || cc !== '' || bcc !== '';
   const editor = useRef<HTMLDivElement>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const changed = useRef(false);
@@ -294,7 +302,7 @@ export function Compose({
         <label>
           From
           <select value={mailbox.address} disabled>
-            <option>{mailbox.displayName ? `${mailbox.displayName} <${mailbox.address}>` : mailbox.address}</option>
+            <option>{fromName ? `${fromName} <${mailbox.address}>` : mailbox.address}</option>
           </select>
         </label>
         <label>
@@ -307,24 +315,32 @@ export function Compose({
             aria-invalid={splitAddresses(to).some((a) => !EMAIL.test(a))}
           />
         </label>
-        <label>
-          Cc
-          <input
-            value={cc}
-            disabled={!draft}
-            onChange={(e) => setCc(e.target.value)}
-            aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))}
-          />
-        </label>
-        <label>
-          Bcc
-          <input
-            value={bcc}
-            disabled={!draft}
-            onChange={(e) => setBcc(e.target.value)}
-            aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))}
-          />
-        </label>
+        {showCopies ? (
+          <>
+            <label>
+              Cc
+              <input
+                value={cc}
+                disabled={!draft}
+                onChange={(e) => setCc(e.target.value)}
+                aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))}
+              />
+            </label>
+            <label>
+              Bcc
+              <input
+                value={bcc}
+                disabled={!draft}
+                onChange={(e) => setBcc(e.target.value)}
+                aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))}
+              />
+            </label>
+          </>
+        ) : (
+          <button type="button" className="link add-copies" onClick={() => setCopiesAsked(true)}>
+            Cc/Bcc
+          </button>
+        )}
         {invalid.length > 0 && <p className="error">Not an email address: {invalid.join(', ')}</p>}
         <label>
           Subject
@@ -338,7 +354,7 @@ export function Compose({
             <i>I</i>
           </button>
           <button type="button" onClick={() => format('insertUnorderedList')} aria-label="Bulleted list">
-            • List
+            <List aria-hidden="true" size={16} />
           </button>
           <button
             type="button"
@@ -378,7 +394,8 @@ export function Compose({
           <ul aria-label="Attached files">
             {kept.map((k) => (
               <li key={k.id}>
-                📎 {k.filename} <span className="size">{formatSize(k.size)}</span>{' '}
+                <Paperclip aria-hidden="true" size={14} /> {k.filename}{' '}
+                <span className="size">{formatSize(k.size)}</span>{' '}
                 <button
                   className="link"
                   onClick={() => {
@@ -387,19 +404,20 @@ export function Compose({
                   }}
                   aria-label={`Remove ${k.filename}`}
                 >
-                  ×
+                  <X aria-hidden="true" size={14} />
                 </button>
               </li>
             ))}
             {attachments.map((a, i) => (
               <li key={`${a.filename}-${i}`}>
-                📎 {a.filename} <span className="size">{formatSize(a.size)}</span>{' '}
+                <Paperclip aria-hidden="true" size={14} /> {a.filename}{' '}
+                <span className="size">{formatSize(a.size)}</span>{' '}
                 <button
                   className="link"
                   onClick={() => setAttachments((c) => c.filter((_, j) => j !== i))}
                   aria-label={`Remove ${a.filename}`}
                 >
-                  ×
+                  <X aria-hidden="true" size={14} />
                 </button>
               </li>
             ))}
@@ -460,7 +478,7 @@ function startFields(start: ComposeStart, own: string): DraftFields {
       to,
       cc: start.all ? others([...m.to, ...m.cc]).filter((a) => !to.includes(a)) : [],
       subject: /^re:/i.test(m.subject) ? m.subject : `Re: ${m.subject}`,
-      html: `<p><br></p><p>On ${new Date(m.date).toLocaleString()}, ${escapeText(who(m.from))} wrote:</p><blockquote>${quote(m)}</blockquote>`,
+      html: `<p><br></p><div class="quote"><p>On ${new Date(m.date).toLocaleString()}, ${escapeText(who(m.from))} wrote:</p><blockquote>${quote(m)}</blockquote></div>`,
       inReplyTo: m.id,
     };
   }
@@ -469,7 +487,7 @@ function startFields(start: ComposeStart, own: string): DraftFields {
     return {
       to: [],
       subject: /^fwd?:/i.test(m.subject) ? m.subject : `Fwd: ${m.subject}`,
-      html: `<p><br></p><p>---------- Forwarded message ----------<br>From: ${escapeText(m.from ? addressList([m.from]) : '')}<br>Subject: ${escapeText(m.subject)}<br>To: ${escapeText(addressList(m.to))}</p>${quote(m)}`,
+      html: `<p><br></p><div class="quote"><p>---------- Forwarded message ----------<br>From: ${escapeText(m.from ? addressList([m.from]) : '')}<br>Subject: ${escapeText(m.subject)}<br>To: ${escapeText(addressList(m.to))}</p>${quote(m)}</div>`,
       keepAttachments: m.attachments.filter((a) => !a.inline).map((a) => a.id),
       forwardOf: m.id,
     };

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useNotice } from '../ui/notice.ts';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, describeError, ok } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
@@ -30,7 +31,7 @@ export function MailboxView({
   const navigate = useNavigate();
   const folder = params.folder ?? folders[0]?.path ?? 'INBOX';
   const selected = params.messageId ?? null;
-  const setFolder = (path: string) => (path !== folder || selected) && void navigate(mailPath(path, null, q));
+  const setFolder = (path: string) => (path !== folder || selected || q) && void navigate(mailPath(path));
   const setSelected = (id: string | null, replace = false) => void navigate(mailPath(folder, id, q), { replace });
   const setQ = (value: string) => value !== q && void navigate(mailPath(folder, null, value));
   const [search, setSearch] = useState(q);
@@ -39,9 +40,10 @@ export function MailboxView({
   const [cursor, setCursor] = useState<string | null>(null);
   const [compose, setCompose] = useState<ComposeStart | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useNotice();
 
-  const base = { mailboxId: mailbox.id, folder, q: q || undefined };
+  // A search covers every folder of every mailbox the user has; a folder lists its own emails.
+  const base = q ? { q } : { mailboxId: mailbox.id, folder };
   const load = useCallback(
     async (limit: number) => {
       try {
@@ -74,9 +76,12 @@ export function MailboxView({
     setCursor(page.nextCursor);
   };
 
-  const current = folders.find((f) => f.path === folder);
-  // The first sync's bar: shown while a folder's first sync runs, never while sync is stopped.
-  const syncing = mailbox.state !== 'disconnected' && mailbox.folders.some((f) => f.enabled && !f.firstSyncDone);
+  // The first sync's bar: shown while a folder's first sync runs, never while sync is stopped or failing.
+  const syncing =
+    (mailbox.state === 'syncing' || mailbox.state === 'idle') &&
+    mailbox.progress.done < mailbox.progress.total &&
+    mailbox.folders.some((f) => f.enabled && !f.firstSyncDone);
+  const sent = mailbox.folders.find((f) => f.specialUse === '\\Sent')?.path ?? null;
   const trash = mailbox.folders.find((f) => f.specialUse === '\\Trash')?.path ?? null;
   const drafts = mailbox.folders.find((f) => f.specialUse === '\\Drafts')?.path ?? null;
 
@@ -134,7 +139,7 @@ export function MailboxView({
         >
           <input
             type="search"
-            placeholder={`Search ${current ? folderLabel(current.path, current.specialUse) : ''}`}
+            placeholder="Search all mail — from: to: subject: has:attachment is:unread before: after:"
             aria-label="Search emails"
             value={search}
             onChange={(e) => {
@@ -159,6 +164,11 @@ export function MailboxView({
           onSelect={(m) =>
             m.draft && m.folder === drafts ? setCompose({ kind: 'draft', draftId: m.id }) : setSelected(m.id)
           }
+          showRecipients={!q && (folder === sent || folder === drafts)}
+          search={q}
+          folderOf={
+            q ? (m) => folderLabel(m.folder, folders.find((f) => f.path === m.folder)?.specialUse ?? null) : undefined
+          }
           hasMore={cursor !== null}
           onMore={more}
         />
@@ -179,6 +189,7 @@ export function MailboxView({
               setSelected(null, true);
               void load(items.length);
             }}
+            onShow={(id) => setSelected(id, true)}
             onCompose={setCompose}
             onOpenRecord={onOpenRecord}
           />
@@ -190,6 +201,7 @@ export function MailboxView({
         <Compose
           start={compose}
           mailbox={mailbox}
+          senderName={user.name}
           onClose={(message) => {
             setCompose(null);
             setNotice(message ?? null);

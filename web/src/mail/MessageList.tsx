@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { Paperclip, RefreshCw, Star } from 'lucide-react';
 import { formatDate, who } from '../format.ts';
 import type { MessageSummary } from '../contract.ts';
 
@@ -15,12 +16,21 @@ export function MessageList({
   items,
   selected,
   onSelect,
+  showRecipients = false,
+  search = '',
+  folderOf,
   hasMore,
   onMore,
 }: {
   items: MessageSummary[];
   selected: string | null;
   onSelect: (message: MessageSummary) => void;
+  /** In Sent and Drafts a row names whom the email is to, as mail apps do. */
+  showRecipients?: boolean;
+  /** The search shown: its words are highlighted. */
+  search?: string;
+  /** In search results, where each email is. */
+  folderOf?: (message: MessageSummary) => string;
   hasMore: boolean;
   onMore: () => Promise<void>;
 }) {
@@ -40,7 +50,10 @@ export function MessageList({
   }, [hasMore, onMore]);
 
   const threads = groupThreads(items);
-  if (threads.length === 0) return <p className="empty">No emails here.</p>;
+  const terms = highlightTerms(search);
+  const mark = (text: string) => <Highlighted text={text} terms={terms} />;
+  if (threads.length === 0)
+    return <p className="empty">{search ? 'No emails match this search.' : 'No emails here.'}</p>;
   return (
     <ul className="messages">
       {threads.map(({ latest, count, unread, flagged, attachments }) => (
@@ -52,7 +65,8 @@ export function MessageList({
             data-subject={latest.subject}
           >
             <span className="from">
-              {latest.draft ? <em>Draft</em> : who(latest.from)}
+              {latest.draft && <em>Draft </em>}
+              {mark(showRecipients ? recipients(latest) : latest.draft ? '' : who(latest.from))}
               {count > 1 && (
                 <span className="thread-count" aria-label={`${count} emails in thread`}>
                   {' '}
@@ -64,23 +78,26 @@ export function MessageList({
               {unread && <span className="dot" aria-label="Unread" title="Unread" />}
               {flagged && (
                 <span className="star" aria-label="Starred" title="Starred">
-                  ★
+                  <Star aria-hidden="true" size={14} className="filled" />
                 </span>
               )}
               {attachments && (
                 <span aria-label="Has attachments" title="Has attachments">
-                  📎
+                  <Paperclip aria-hidden="true" size={14} />
                 </span>
               )}
               {latest.syncState === 'pending' && (
                 <span className="pending" title="Being saved to the mail server">
-                  ↻
+                  <RefreshCw aria-hidden="true" size={14} />
                 </span>
               )}
             </span>
             <span className="date">{formatDate(latest.date)}</span>
-            <span className="subject">{latest.subject || '(no subject)'}</span>
-            <span className="snippet">{latest.snippet}</span>
+            <span className="subject">
+              {folderOf && <span className="badge folder-badge">{folderOf(latest)}</span>}
+              {mark(latest.subject || '(no subject)')}
+            </span>
+            <span className="snippet">{mark(latest.snippet)}</span>
           </button>
         </li>
       ))}
@@ -91,6 +108,28 @@ export function MessageList({
       )}
     </ul>
   );
+}
+
+/** The words of a search worth marking in the rows: free words and the values of from:, to:, subject:, filename:. */
+function highlightTerms(search: string): string[] {
+  return [...search.matchAll(/(?:(\w+):)?(?:"([^"]*)"|(\S+))/g)].flatMap(([, key, quoted, bare]) => {
+    const value = (quoted ?? bare ?? '').trim();
+    if (value.length < 2) return [];
+    return key === undefined || ['from', 'to', 'subject', 'filename'].includes(key.toLowerCase()) ? [value] : [];
+  });
+}
+
+/** `text` with every occurrence of the terms (any case) in <mark>. */
+function Highlighted({ text, terms }: { text: string; terms: string[] }) {
+  if (terms.length === 0 || text === '') return <>{text}</>;
+  const pattern = new RegExp(`(${terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi');
+  return <>{text.split(pattern).map((part, i) => (i % 2 === 1 ? <mark key={i}>{part}</mark> : part))}</>;
+}
+
+/** "To: Ann, bob@example.com" (or "(no recipients)"). */
+function recipients(message: MessageSummary): string {
+  const all = [...message.to, ...message.cc];
+  return all.length === 0 ? '(no recipients)' : `To: ${all.map((a) => who(a)).join(', ')}`;
 }
 
 function groupThreads(items: MessageSummary[]): Thread[] {

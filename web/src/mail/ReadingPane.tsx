@@ -1,13 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, describeError, ok } from '../api.ts';
-import { addressList, folderLabel, formatSize, who } from '../format.ts';
-import type { Body, Folder, Mailbox, MessageWithCrm, RecordKind, User } from '../contract.ts';
-import { EmailCrm } from './EmailCrm.tsx';
+import type { Folder, Mailbox, MessageWithCrm, RecordKind, User } from '../contract.ts';
 import type { ComposeStart } from './Compose.tsx';
-import { MailFrame } from './MailFrame.tsx';
+import { ConversationMessage } from './ConversationMessage.tsx';
+import type { MessageChange } from './ConversationMessage.tsx';
 
-type MessageChange = Body<'/messages/{id}', 'patch'>;
-
+/**
+ * An email opened as its conversation: every email of the thread the viewer can
+ * see, oldest first; the newest, the one opened and the unread ones expanded,
+ * the others one line each. Opening it marks the unread ones read.
+ */
 export function ReadingPane({
   id,
   revision,
@@ -17,6 +19,7 @@ export function ReadingPane({
   onClose,
   onChanged,
   onGone,
+  onShow,
   onCompose,
   onOpenRecord,
 }: {
@@ -28,39 +31,53 @@ export function ReadingPane({
   mailbox: Mailbox;
   onClose: () => void;
   onChanged: () => void;
+  /** Nothing of the conversation is left to show. */
   onGone: () => void;
+  /** The opened email left the conversation (deleted): show it by another of its emails. */
+  onShow: (id: string) => void;
   onCompose: (start: ComposeStart) => void;
   onOpenRecord: (kind: RecordKind, id: string) => void;
 }) {
-  const [message, setMessage] = useState<MessageWithCrm | null>(null);
-  const read = () => ok(api.GET('/messages/{id}', { params: { path: { id } } }));
-  const update = (body: MessageChange) => ok(api.PATCH('/messages/{id}', { params: { path: { id } }, body }));
+  const [items, setItems] = useState<MessageWithCrm[] | null>(null);
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [error, setError] = useState<string | null>(null);
-  // Set while this email is being deleted: the live updates its deletion causes must not read it again.
+  const read = async () => (await ok(api.GET('/messages/{id}/conversation', { params: { path: { id } } }))).items;
+  const update = (messageId: string, body: MessageChange) =>
+    ok(api.PATCH('/messages/{id}', { params: { path: { id: messageId } }, body }));
+  // Set while an email is being deleted: the live updates its deletion causes must not read it again.
   const deleting = useRef(false);
+
+  const replace = (message: MessageWithCrm) =>
+    setItems((current) => current?.map((m) => (m.id === message.id ? message : m)) ?? null);
 
   useEffect(() => {
     let live = true;
     read().then(
-      async (detail) => {
+      async (conversation) => {
         if (!live) return;
-        setMessage(detail);
-        if (!detail.seen && revision >= 0) {
-          setMessage(await update({ seen: true }));
-          onChanged();
-        }
+        setItems(conversation);
+        const newest = conversation[conversation.length - 1];
+        setExpanded(
+          new Set([id, ...(newest ? [newest.id] : []), ...conversation.filter((m) => !m.seen).map((m) => m.id)]),
+        );
+        const unread = conversation.filter((m) => !m.seen && m.mailboxId === mailbox.id);
+        if (unread.length === 0) return;
+        const marked = await Promise.all(unread.map((m) => update(m.id, { seen: true })));
+        if (!live) return;
+        for (const message of marked) replace(message);
+        onChanged();
       },
       (e: unknown) => live && setError(describeError(e)),
     );
     return () => {
       live = false;
     };
-    // Re-read on live changes, but mark read only once: `seen` is checked on the first read.
+    // Re-read on live changes (below), but mark read only when opened.
   }, [id]);
 
   useEffect(() => {
     if (revision === 0 || deleting.current) return;
-    read().then(setMessage, () => onGone());
+    read().then(setItems, () => onGone());
   }, [revision]);
 
   if (error)
@@ -69,121 +86,86 @@ export function ReadingPane({
         {error}
       </p>
     );
-  if (!message) return <p aria-busy="true">Loading…</p>;
+  if (!items) return <p aria-busy="true">Loading…</p>;
+  const subject = items[items.length - 1]?.subject || '(no subject)';
 
-  const change = async (body: MessageChange) => {
+  const change = async (message: MessageWithCrm, body: MessageChange) => {
     try {
-      setMessage(await update(body));
+      replace(await update(message.id, body));
       onChanged();
-      if (body.folder) onGone();
     } catch (e) {
       setError(describeError(e));
     }
   };
-  const remove = async (permanent: boolean) => {
-    if (permanent && !window.confirm('Delete this email forever? It is removed from the mail server too.')) return;
+  const remove = async (message: MessageWithCrm, permanent: boolean) => {
     deleting.current = true;
     try {
       await ok(
-        api.DELETE('/messages/{id}', { params: { path: { id }, query: permanent ? { permanent: 'true' } : {} } }),
+        api.DELETE('/messages/{id}', {
+          params: { path: { id: message.id }, query: permanent ? { permanent: 'true' } : {} },
+        }),
       );
-      onGone();
+      const left = items.filter((m) => m.id !== message.id);
+      const next = left[left.length - 1];
+      if (!next) return onGone();
+      setItems(left);
+      onChanged();
+      if (message.id === id) onShow(next.id);
     } catch (e) {
-      deleting.current = false;
       setError(describeError(e));
+    } finally {
+      deleting.current = false;
     }
   };
-  const inTrash = trash !== null && message.folder === trash;
-  const files = message.attachments.filter((a) => !a.inline || !message.html?.includes(`/api/v1/attachments/${a.id}`));
+  const toggle = (messageId: string) =>
+    setExpanded((current) => {
+      const next = new Set(current);
+      if (!next.delete(messageId)) next.add(messageId);
+      return next;
+    });
+  const allOpen = items.every((m) => expanded.has(m.id));
 
   return (
-    <article className="reading" aria-label={message.subject || '(no subject)'}>
-      <div className="toolbar" role="toolbar" aria-label="Email actions">
+    <article className="conversation" aria-label={`Conversation: ${subject}`}>
+      <div className="conversation-head">
         <button className="link back" onClick={onClose}>
           ← Back
         </button>
-        <button onClick={() => onCompose({ kind: 'reply', message, all: false, own: mailbox.address })}>Reply</button>
-        <button onClick={() => onCompose({ kind: 'reply', message, all: true, own: mailbox.address })}>
-          Reply all
-        </button>
-        <button onClick={() => onCompose({ kind: 'forward', message })}>Forward</button>
-        <button onClick={() => void change({ seen: !message.seen })}>
-          {message.seen ? 'Mark unread' : 'Mark read'}
-        </button>
-        <button aria-pressed={message.flagged} onClick={() => void change({ flagged: !message.flagged })}>
-          {message.flagged ? '★ Starred' : '☆ Star'}
-        </button>
-        <label className="inline move">
-          <span className="visually-hidden">Move to folder</span>
-          <select
-            value=""
-            onChange={(e) => e.target.value && void change({ folder: e.target.value })}
-            aria-label="Move to folder"
-          >
-            <option value="">Move to…</option>
-            {folders
-              .filter((f) => f.path !== message.folder)
-              .map((f) => (
-                <option key={f.path} value={f.path}>
-                  {folderLabel(f.path, f.specialUse)}
-                </option>
-              ))}
-          </select>
-        </label>
-        {inTrash ? (
-          <button className="danger" onClick={() => void remove(true)}>
-            Delete forever
-          </button>
-        ) : (
-          <button onClick={() => void remove(false)}>Delete</button>
-        )}
-      </div>
-      <h2>{message.subject || '(no subject)'}</h2>
-      <dl className="headers">
-        <dt>From</dt>
-        <dd>
-          {who(message.from)} {message.from && <span className="address">&lt;{message.from.address}&gt;</span>}
-        </dd>
-        <dt>To</dt>
-        <dd>{addressList(message.to)}</dd>
-        {message.cc.length > 0 && (
+        <h2>{subject}</h2>
+        {items.length > 1 && (
           <>
-            <dt>Cc</dt>
-            <dd>{addressList(message.cc)}</dd>
+            <span className="note">{items.length} emails</span>
+            <button
+              className="link"
+              onClick={() =>
+                setExpanded(allOpen ? new Set([items[items.length - 1]?.id ?? '']) : new Set(items.map((m) => m.id)))
+              }
+            >
+              {allOpen ? 'Collapse all' : 'Expand all'}
+            </button>
           </>
         )}
-        <dt>Date</dt>
-        <dd>{new Date(message.date).toLocaleString()}</dd>
-      </dl>
-      {message.syncState === 'failed' && (
-        <p className="error" role="alert">
-          The mail server did not take the last change: {message.syncError}
-        </p>
-      )}
-      {message.problems.length > 0 && <p className="warning">{message.problems.join(' ')}</p>}
-      {message.html ? (
-        <MailFrame html={message.html} title={message.subject} />
-      ) : (
-        <pre className="text-body">{message.text}</pre>
-      )}
-      {files.length > 0 && (
-        <ul className="attachments" aria-label="Attachments">
-          {files.map((a) => (
-            <li key={a.id}>
-              <a href={`/api/v1/attachments/${a.id}`} download={a.filename ?? undefined}>
-                📎 {a.filename ?? 'attachment'}
-              </a>{' '}
-              <span className="size">{formatSize(a.size)}</span>
-            </li>
-          ))}
-        </ul>
-      )}
-      <EmailCrm
-        message={message}
-        onPrivate={(value) => change({ private: value })}
-        onChanged={async () => setMessage(await read())}
-        onOpenRecord={onOpenRecord}
-      />
+      </div>
+      <ol className="conversation-messages">
+        {items.map((message) => (
+          <li key={message.id}>
+            <ConversationMessage
+              message={message}
+              expanded={expanded.has(message.id)}
+              own={message.mailboxId === mailbox.id}
+              folders={folders}
+              inTrash={trash !== null && message.folder === trash}
+              ownAddress={mailbox.address}
+              onToggle={() => toggle(message.id)}
+              onChange={(body) => change(message, body)}
+              onRemove={(permanent) => remove(message, permanent)}
+              onReload={async () => setItems(await read())}
+              onCompose={onCompose}
+              onOpenRecord={onOpenRecord}
+            />
+          </li>
+        ))}
+      </ol>
     </article>
   );
 }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { X } from 'lucide-react';
 import type { FormEvent } from 'react';
 import { api, describeError, ok } from '../api.ts';
 import type { Body, CrmRecord, RecordKind } from '../contract.ts';
@@ -191,7 +192,7 @@ export function RecordForm({
                     )
                   }
                 >
-                  ×
+                  <X aria-hidden="true" size={14} />
                 </button>
               )}
             </div>

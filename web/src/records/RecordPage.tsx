@@ -1,4 +1,8 @@
 import { useEffect, useState } from 'react';
+import { useNavigate } from 'react-router';
+import { mailPath } from '../paths.ts';
+import { useNotice } from '../ui/notice.ts';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { api, describeError, ok } from '../api.ts';
 import { formatDate, who } from '../format.ts';
 import { Compose } from '../mail/Compose.tsx';
@@ -34,7 +38,9 @@ export function RecordPage({
   const [emails, setEmails] = useState<MessageSummary[] | null>(null);
   const [editing, setEditing] = useState(false);
   const [compose, setCompose] = useState<ComposeStart | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useNotice();
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -79,7 +85,7 @@ export function RecordPage({
   }
 
   const remove = async () => {
-    if (!window.confirm(`Delete ${record.name}? Its emails stay in the mailbox.`)) return;
+    setConfirmingDelete(false);
     try {
       await ok(api.DELETE(path, { params }));
       onNavigate({ kind, id: null });
@@ -110,7 +116,7 @@ export function RecordPage({
           <span className="spacer" />
           <button onClick={() => setEditing(true)}>Edit</button>
           {(record.ownerId === user.id || user.isAdmin) && (
-            <button className="danger" onClick={() => void remove()}>
+            <button className="danger" onClick={() => setConfirmingDelete(true)}>
               Delete
             </button>
           )}
@@ -234,16 +240,33 @@ export function RecordPage({
                     </li>
                   ))}
                 </ul>
+                {thread[0] && (
+                  <button onClick={() => void navigate(mailPath(thread[0]?.folder ?? 'INBOX', thread[0]?.id ?? null))}>
+                    Open conversation
+                  </button>
+                )}{' '}
                 {mailbox && thread[0] && <button onClick={() => void reply(thread[0]?.id ?? '')}>Reply</button>}
               </li>
             ))}
           </ol>
         )}
       </section>
+      {confirmingDelete && (
+        <ConfirmDialog
+          title={`Delete ${record.name || 'this record'}?`}
+          confirm="Delete"
+          danger
+          onCancel={() => setConfirmingDelete(false)}
+          onConfirm={() => void remove()}
+        >
+          <p>Its emails stay in the mailbox.</p>
+        </ConfirmDialog>
+      )}
       {compose && mailbox && (
         <Compose
           start={compose}
           mailbox={mailbox}
+          senderName={user.name}
           linkTo={{ recordType: kind, recordId: record.id }}
           onClose={(message) => {
             setCompose(null);

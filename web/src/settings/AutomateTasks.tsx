@@ -1,4 +1,6 @@
 import { useEffect, useState } from 'react';
+import { ArrowDown, ArrowUp, X } from 'lucide-react';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import type { FormEvent } from 'react';
 import { api, describeError, ok } from '../api.ts';
 import type { Mailbox, MailroomRule, RuleAction, RuleCondition } from '../contract.ts';
@@ -40,6 +42,7 @@ const emptyRule = (): RuleDraft => ({
 export function AutomateTasks({ mailbox }: { mailbox: Mailbox }) {
   const [rules, setRules] = useState<MailroomRule[] | null>(null);
   const [editing, setEditing] = useState<MailroomRule | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<MailroomRule | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const load = async () => {
@@ -106,30 +109,37 @@ export function AutomateTasks({ mailbox }: { mailbox: Mailbox }) {
               </div>
               <div className="rule-actions">
                 <button aria-label={`Move ${rule.name} up`} onClick={() => move(i, -1)} disabled={i === 0}>
-                  ↑
+                  <ArrowUp aria-hidden="true" size={14} />
                 </button>
                 <button
                   aria-label={`Move ${rule.name} down`}
                   onClick={() => move(i, 1)}
                   disabled={i === rules.length - 1}
                 >
-                  ↓
+                  <ArrowDown aria-hidden="true" size={14} />
                 </button>
                 <button onClick={() => setEditing(rule)}>Edit</button>
-                <button
-                  className="danger"
-                  aria-label={`Delete ${rule.name}`}
-                  onClick={() =>
-                    window.confirm(`Delete the rule ${rule.name}?`) &&
-                    void act(() => ok(api.DELETE('/mailroom/rules/{id}', { params: { path: { id: rule.id } } })))
-                  }
-                >
+                <button className="danger" aria-label={`Delete ${rule.name}`} onClick={() => setDeleting(rule)}>
                   Delete
                 </button>
               </div>
             </li>
           ))}
         </ol>
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title={`Delete the rule ${deleting.name}?`}
+          confirm="Delete rule"
+          danger
+          onCancel={() => setDeleting(null)}
+          onConfirm={() => {
+            setDeleting(null);
+            void act(() => ok(api.DELETE('/mailroom/rules/{id}', { params: { path: { id: deleting.id } } })));
+          }}
+        >
+          <p>This cannot be undone.</p>
+        </ConfirmDialog>
       )}
       {editing ? (
         <RuleForm
@@ -264,7 +274,7 @@ function RuleForm({
                 aria-label={`Remove condition ${i + 1}`}
                 onClick={() => setRule({ ...rule, conditions: rule.conditions.filter((_, j) => j !== i) })}
               >
-                ×
+                <X aria-hidden="true" size={14} />
               </button>
             )}
           </div>
