@@ -6,6 +6,7 @@ import { publishMailEvent } from '../../events/index.ts';
 import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
+import { resolveUncertainSends } from '../outbox/resolve-sends.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
 import { imapSettingsOf, syncConnectOptions } from '../account/index.ts';
 import { Alarm, fencedWriter, runConnectionLoop } from '../run/index.ts';
@@ -84,6 +85,8 @@ export class MailboxSync {
   #batchInFlight = 0;
   #dirty = new Set<string>();
   #failure: unknown = null;
+  /** When uncertain sends were last looked for on the server (once per full-check interval). */
+  #sendsCheckedAt = 0;
   /** Whether the last pass left no op waiting for its retry time. */
   #outboxDrained = true;
   /** Folders the server refused this session, by id; cleared at each full check. */
@@ -240,6 +243,10 @@ export class MailboxSync {
     this.#batchLimit = BATCH;
     await this.#showState('idle');
     await tidyUp(run);
+    if (Date.now() - this.#sendsCheckedAt >= this.#timing.fullCheckMs) {
+      this.#sendsCheckedAt = Date.now();
+      if ((await resolveUncertainSends(run)) > 0) return 'checked'; // their Sent copies are queued: file them now
+    }
     return 'idle';
   }
 
