@@ -58,9 +58,9 @@ describe.each(['sqlite', 'postgres'] as const)('a send cut off after the final d
         payload: { mailboxId: mailbox.id, to: [to], subject, text: 'Did it go?' },
       });
       expect(response.statusCode).toBe(502);
-      const body = response.json<{ code: string; details: { sendId: string; state: string } }>();
-      expect(body).toMatchObject({ code: 'send_failed', details: { state: 'uncertain' } });
-      return body.details.sendId;
+      const { error } = response.json<{ error: { code: string; details: { sendId: string; state: string } } }>();
+      expect(error).toMatchObject({ code: 'send_failed', details: { state: 'uncertain' } });
+      return error.details.sendId;
     };
     const list = async (query = '') => {
       const response = await api.app.inject({ method: 'GET', url: `/api/v1/sends${query}`, headers: owner.auth });
@@ -104,6 +104,8 @@ describe.each(['sqlite', 'postgres'] as const)('a send cut off after the final d
     expect(single.statusCode).toBe(404);
     const bad = await api.app.inject({ method: 'GET', url: '/api/v1/sends?state=lost', headers: other.auth });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json()).toMatchObject({ message: expect.stringMatching(/unknown state\(s\) lost/) });
+    expect(bad.json()).toMatchObject({
+      error: { code: 'validation_failed', message: expect.stringMatching(/unknown state\(s\) lost/) },
+    });
   });
 });
