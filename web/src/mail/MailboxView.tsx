@@ -7,6 +7,7 @@ import type { Mailbox, MessageSummary, RecordKind, User } from '../contract.ts';
 import { Compose } from './Compose.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { MessageList } from './MessageList.tsx';
+import { PendingSends } from './PendingSends.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
 
 const PAGE = 50;
@@ -40,6 +41,8 @@ export function MailboxView({
   const [compose, setCompose] = useState<ComposeStart | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  /** Bumped when a compose window closes: a send may have just been made. */
+  const [composed, setComposed] = useState(0);
 
   const base = { mailboxId: mailbox.id, folder, q: q || undefined };
   const load = useCallback(
@@ -153,6 +156,7 @@ export function MailboxView({
             {error}
           </p>
         )}
+        {current?.specialUse === '\\Sent' && <PendingSends mailboxId={mailbox.id} revision={revision + composed} />}
         <MessageList
           items={items}
           selected={selected}
@@ -192,6 +196,7 @@ export function MailboxView({
           mailbox={mailbox}
           onClose={(message) => {
             setCompose(null);
+            setComposed((n) => n + 1);
             setNotice(message ?? null);
             void load(items.length);
           }}
