@@ -6,7 +6,7 @@ import type { Config } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import type { TandemContext } from '../context/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
-import type { SyncControl } from '../mail/sync/index.ts';
+import type { SyncControl, SyncTiming } from '../mail/sync/index.ts';
 import { onMessagesStored } from '../crm/index.ts';
 import { countUsers } from '../users/index.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
@@ -44,9 +44,10 @@ export function serveCommand(program: Command): void {
     });
 }
 
-export function newEngine(context: TandemContext): SyncEngine {
+export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>): SyncEngine {
   const { store, blobs, secrets, logger, outbound } = context;
   return new SyncEngine({
+    timing,
     db: store.db,
     dialect: store.dialect,
     blobs,

@@ -514,5 +514,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('outbox_ops').addColumn('lease_epoch', 'integer').execute();
       },
     },
+    '0015_send_subject': {
+      async up(db: Kysely<unknown>) {
+        // What the list of sends shows; null for sends made before it was kept.
+        await db.schema.alterTable('sends').addColumn('subject', 'text').execute();
+        // The list of a mailbox's sends, newest first.
+        await db.schema.createIndex('sends_mailbox_created').on('sends').columns(['mailbox_id', 'created_at']).execute();
+      },
+    },
   };
 }

@@ -261,6 +261,8 @@ export interface SendsTable {
   raw_blob: string;
   /** JSON {to, cc, bcc}: arrays of addresses. */
   recipients: string;
+  /** The subject as sent (merge tags filled); null for sends made before it was kept. */
+  subject: string | null;
   /** The Tandem message replied to. */
   in_reply_to_message_id: number | null;
   /** The server's final reply (250 … queued as …). */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../src/api/index.ts';
 import type { Dialect } from '../../src/db/index.ts';
 import { newEngine } from '../../src/cli/serve.ts';
-import type { SyncEngine } from '../../src/mail/sync/index.ts';
+import type { SyncEngine, SyncTiming } from '../../src/mail/sync/index.ts';
 import type { MailboxView } from '../../src/mail/mailboxes/index.ts';
 import type { TestApi } from './api.ts';
 import { signedInUser } from './api.ts';
@@ -18,9 +18,12 @@ export interface SyncTestApi extends TestApi {
 }
 
 /** The HTTP app with a running sync engine, on a fresh store. */
-export async function startSyncApi(dialect: Dialect = 'sqlite'): Promise<SyncTestApi> {
+export async function startSyncApi(
+  dialect: Dialect = 'sqlite',
+  timing?: Partial<SyncTiming>,
+): Promise<SyncTestApi> {
   const context = await openTestContext(dialect);
-  const engine = newEngine(context);
+  const engine = newEngine(context, timing);
   const app = await buildApp(context, { sync: engine });
   await engine.start();
   return {

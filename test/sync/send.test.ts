@@ -81,7 +81,15 @@ describe('sending', () => {
       )
       .toEqual([[messageId, true]]);
     const view = await api.app.inject({ method: 'GET', url: `/api/v1/sends/${id}`, headers: owner.auth });
-    expect(view.json()).toEqual({ id, state: 'sent', messageId, error: null });
+    expect(view.json()).toMatchObject({
+      id,
+      mailboxId: mailbox.id,
+      state: 'sent',
+      messageId,
+      subject: 'Hello from Tandem',
+      to: [recipient.address],
+      error: null,
+    });
     await expect
       .poll(
         async () =>

@@ -16,8 +16,8 @@ import type { MailUser } from '../support/index.ts';
 import { openBrowser } from '../support/browser.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { startServe } from '../support/cli.ts';
-import { startThrottleProxy } from '../support/throttle-proxy.ts';
-import type { ThrottleProxy } from '../support/throttle-proxy.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
+import type { FaultProxy } from '../support/fault-proxy.ts';
 
 const servers = mailServers();
 const ADMIN = { email: 'admin@example.test', password: 'admin-password-1', name: 'Alice Admin' };
@@ -133,7 +133,7 @@ describe('the web app, walked through in Chromium', () => {
   let dataDir: string;
   let serve: { url: string; child: ChildProcess; output: () => string };
   let browser: TestBrowser;
-  let proxy: ThrottleProxy;
+  let proxy: FaultProxy;
   let images: Awaited<ReturnType<typeof startImageServer>>;
   let alice: MailUser;
   let bob: MailUser;
@@ -152,7 +152,7 @@ describe('the web app, walked through in Chromium', () => {
     planUid = appended.uid;
     bobImap = await otherClient(servers, bob);
     await aliceImap.mailboxCreate(['Projects', 'Alpha']);
-    proxy = await startThrottleProxy(servers.imap, 200_000);
+    proxy = await startFaultProxy(servers.imap, { rate: 200_000 });
     serve = await startServe(['--data', dataDir], { TANDEM_LOG_LEVEL: 'info' });
     browser = await openBrowser();
   });
@@ -235,7 +235,7 @@ describe('the web app, walked through in Chromium', () => {
     await progress.waitFor({ timeout: 60_000 });
     await page.locator('.message-row', { hasText: 'Plan for the launch' }).waitFor({ timeout: 60_000 });
     await screenshot('05-first-sync-progress');
-    proxy.setRate(null);
+    proxy.set({ rate: null });
     await progress.waitFor({ state: 'detached', timeout: 120_000 });
     await page.getByLabel('1 unread').waitFor();
 

@@ -17,6 +17,8 @@ export type Body<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = pa
   : never;
 
 export type User = Answer<'/auth/me', 'get'>;
+/** A send with its state (sending, sent, uncertain, failed). */
+export type SendItem = Answer<'/sends', 'get'>['items'][number];
 export type Mailbox = Answer<'/mailboxes/{id}', 'get'>;
 export type Folder = Mailbox['folders'][number];
 export type Security = Mailbox['imap']['security'];

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RECORD_KINDS, linkSentMessage, mergeValuesFor, visibleRecord } from '../../crm/index.ts';
 import type { Viewer } from '../../access/index.ts';
-import { getSend, sendMessage } from '../../mail/send/index.ts';
+import { getSend, listSends, MAX_SENDS_LISTED, sendMessage } from '../../mail/send/index.ts';
 import type { SendInput, SendResult } from '../../mail/send/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
@@ -60,11 +60,41 @@ export const sentSchema = z.object({
     .describe('Which SMTP server took it: the mailbox’s own, or the admin’s fallback outgoing server'),
 });
 
+const sendStates = ['sending', 'sent', 'uncertain', 'failed'] as const;
+
 const sendViewSchema = z.object({
   id: z.string(),
-  state: z.enum(['attempted', 'sent', 'failed', 'uncertain']),
+  mailboxId: z.string(),
+  state: z
+    .enum(sendStates)
+    .describe(
+      'sending: the SMTP exchange runs; sent: the server took it; uncertain: the connection was lost (or Tandem stopped) after the whole message went, and no copy has been found yet; failed: not sent',
+    ),
   messageId: z.string(),
+  subject: z.string().nullable(),
+  to: z.array(z.string()),
   error: z.string().nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+
+const sendListQuerySchema = z.object({
+  mailboxId: z.string().optional(),
+  state: z
+    .string()
+    .optional()
+    .describe('Comma-separated states to list, e.g. sending,uncertain')
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const states = value.split(',').map((s) => s.trim());
+      const bad = states.filter((s) => !(sendStates as readonly string[]).includes(s));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `unknown state(s) ${bad.join(', ')}: use ${sendStates.join(', ')}` });
+        return z.NEVER;
+      }
+      return states as (typeof sendStates)[number][];
+    }),
+  limit: z.coerce.number().int().min(1).max(MAX_SENDS_LISTED).default(50),
 });
 
 /** Sending: at once over SMTP, exactly once; the Sent copy is filed by the sync engine. */
@@ -88,11 +118,27 @@ export function sendRoutes(app: ApiApp): void {
   );
 
   app.get(
+    '/api/v1/sends',
+    {
+      schema: {
+        tags: ['sending'],
+        summary: 'The sends of your own mailboxes, newest first, each with its state',
+        querystring: sendListQuerySchema,
+        response: { 200: z.object({ items: z.array(sendViewSchema) }), 400: errorSchema },
+      },
+    },
+    async (request) => {
+      const { mailboxId, state, limit } = request.query;
+      return { items: await listSends(app.tandem.store.db, currentUser(request).id, { mailboxId, states: state, limit }) };
+    },
+  );
+
+  app.get(
     '/api/v1/sends/:id',
     {
       schema: {
         tags: ['sending'],
-        summary: 'What became of a send: attempted, sent, failed, or uncertain (Tandem stopped mid-send)',
+        summary: 'What became of a send: sending, sent, failed, or uncertain (the connection was lost after the whole message went)',
         params: z.object({ id: z.string() }),
         response: { 200: sendViewSchema, 404: errorSchema },
       },

@@ -36,6 +36,8 @@ export interface ConnectOptions {
   disableAutoIdle?: boolean;
   /** ENABLE QRESYNC where the server has it (RFC 7162): expunges then arrive as VANISHED UIDs. */
   qresync?: boolean;
+  /** Milliseconds of silence after which ImapFlow ends the connection (its default is 5 min). */
+  socketTimeout?: number;
 }
 
 /** ImapFlow's options for a checked target: the socket goes to its address, TLS names the host (SNI, certificate check). */
@@ -62,6 +64,7 @@ export function imapOptions(
     ...(options.autoIdleDelay !== undefined ? { autoIdleDelay: options.autoIdleDelay } : {}),
     ...(options.disableAutoIdle ? { disableAutoIdle: true } : {}),
     ...(options.qresync ? { qresync: true } : {}),
+    ...(options.socketTimeout !== undefined ? { socketTimeout: options.socketTimeout } : {}),
   };
 }
 

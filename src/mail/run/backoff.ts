@@ -4,7 +4,11 @@ export function backoffDelay(attempt: number, baseMs = 1000, capMs = 5 * 60_000,
   return Math.max(baseMs / 2, Math.round(ceiling * random()));
 }
 
-/** A sleep that `wake()` ends early (used for backoff and for waiting on changes). */
+/**
+ * A sleep that `wake()` ends early. A wake with nothing sleeping is kept for the next sleep
+ * (a change signalled while a pass runs must not wait for the next one), so a backoff has an
+ * Alarm of its own that nothing but stopping rings.
+ */
 export class Alarm {
   #resolve: ((reason: 'woken' | 'timeout') => void) | null = null;
   #timer: NodeJS.Timeout | null = null;

@@ -30,7 +30,7 @@ export function afterFailure(error: unknown, failuresInARow: number, random = Ma
 
 /** What the loop runs: a connected session, and how to show what happened. */
 export interface LoopDelegate {
-  /** One session: connect and work until stopped; throws when it fails. Calls `working()` once a whole step worked. */
+  /** One session: connect and work until stopped; throws when it fails. Calls `working()` each time it made progress. */
   session(working: () => void): Promise<void>;
   /** A failure the user should see; `retryInMs` is null when the loop stops for good. */
   failed(failure: MailServerError, retryInMs: number | null): Promise<void>;
@@ -43,8 +43,9 @@ export interface LoopDelegate {
 
 /**
  * Keeps a mailbox connected: runs sessions one after another, and between them
- * waits as `afterFailure` decides. The backoff starts over only once a session's
- * step worked, so a server that fails right after each connect is never hammered.
+ * waits as `afterFailure` decides. The backoff starts over only once a session
+ * made progress (see MailboxSync), so a server or a link that fails before
+ * that is never hammered.
  */
 export async function runConnectionLoop(delegate: LoopDelegate, random = Math.random): Promise<void> {
   let failuresInARow = 0;

@@ -2,7 +2,7 @@
 export { sendMessage } from './send.ts';
 export { senderOf } from './sender.ts';
 export type { MergeValuesLookup, SendInput, SendResult } from './send.ts';
-export { getSend, markInterruptedSends, STALE_SEND_MS } from './sends.ts';
-export type { SendView } from './sends.ts';
+export { getSend, listSends, markInterruptedSends, MAX_SENDS_LISTED, STALE_SEND_MS } from './sends.ts';
+export type { SendStatus, SendView } from './sends.ts';
 export { outgoingServerView, removeOutgoingServer, setOutgoingServer } from './outgoing-server.ts';
 export type { OutgoingServerView } from './outgoing-server.ts';

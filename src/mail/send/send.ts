@@ -61,13 +61,14 @@ export async function sendMessage(
   const id = randomUUID();
   // Merge tags are filled only now, from the first recipient's contact record (drafts keep them as written).
   const values = await mergeValues(input.to[0] ?? input.cc?.[0] ?? input.bcc?.[0]);
+  const subject = fillMergeTags(input.subject, values);
   const composed = await composeMessage({
     id,
     from: await senderOf(db, mailbox.id).then(({ address, name }) => ({ address, name })),
     to: input.to,
     cc: input.cc,
     bcc: input.bcc,
-    subject: fillMergeTags(input.subject, values),
+    subject,
     text: input.text === undefined ? undefined : fillMergeTags(input.text, values),
     html: input.html === undefined ? undefined : fillMergeTags(input.html, values, 'html'),
     attachments: input.attachments,
@@ -75,7 +76,7 @@ export async function sendMessage(
     forwarded: forwarded?.replyTo,
   });
   const record = (state: SendState, error: string | null, via: SendVia) =>
-    recordSend(context, { id, mailbox, input, composed, original, state, error, via });
+    recordSend(context, { id, mailbox, input, subject, composed, original, state, error, via });
 
   let session: SmtpSession;
   let via: SendVia;
@@ -161,6 +162,7 @@ interface SendRecord {
   id: string;
   mailbox: MailboxRow;
   input: SendInput;
+  subject: string;
   composed: ComposedMessage;
   original: Original | undefined;
   state: SendState;
@@ -181,6 +183,7 @@ async function recordSend(context: TandemContext, r: SendRecord): Promise<void> 
       message_id: r.composed.messageId,
       raw_blob: rawBlob,
       recipients: JSON.stringify({ to: r.input.to, cc: r.input.cc ?? [], bcc: r.input.bcc ?? [] }),
+      subject: r.subject,
       in_reply_to_message_id: r.original?.id ?? null,
       smtp_response: null,
       via: r.via,

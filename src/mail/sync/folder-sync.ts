@@ -340,11 +340,16 @@ async function pendingLocations(run: MailboxRun): Promise<Set<number | null>> {
   return new Set(ops.map((o) => o.location_id));
 }
 
+/** How many messages the folder's next first-sync batch fetches: a screenful first, then BATCH, never above `limit`. */
+export function firstSyncBatchSize(folder: Pick<FolderRow, 'synced_count'>, limit = BATCH): number {
+  return Math.max(1, Math.min(folder.synced_count === 0 ? FIRST_BATCH : BATCH, limit));
+}
+
 /**
  * One batch of the newest-first first sync: the newest UIDs below the low
  * mark that fall inside the sync period. Returns true while more remain.
  */
-export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise<boolean> {
+export async function firstSyncBatch(run: MailboxRun, folderId: number, size?: number): Promise<boolean> {
   const folder = await reload(run, folderId);
   if (folder.first_sync_done === 1 || folder.uid_validity === null) return false;
   const box = await select(run, folder.path);
@@ -366,9 +371,9 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number): Promise
       await writeCursor(trx, folder.id, { server_total: stored + total, synced_count: stored });
     });
   }
-  const size = folder.synced_count === 0 ? FIRST_BATCH : BATCH;
-  const batch = pending.slice(0, size);
-  const rest = pending.slice(size);
+  const take = size ?? firstSyncBatchSize(folder);
+  const batch = pending.slice(0, take);
+  const rest = pending.slice(take);
   const messages = await fetchPrepared(run, batch);
   await storeBatch(run, folder, folder.uid_validity, messages, async (trx) => {
     await writeCursor(trx, folder.id, {

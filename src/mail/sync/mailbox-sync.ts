@@ -8,18 +8,19 @@ import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import type { MailServerError } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
 import { drainOutbox } from '../outbox/executor.ts';
+import { resolveUncertainSends } from '../outbox/resolve-sends.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
 import { imapSettingsOf, syncConnectOptions } from '../account/index.ts';
 import { Alarm, fencedWriter, runConnectionLoop } from '../run/index.ts';
 import { refreshFolders } from './discover.ts';
-import { firstSyncBatch, syncFolderChanges, syncWatchedFolderChanges } from './folder-sync.ts';
+import { BATCH, firstSyncBatch, firstSyncBatchSize, syncFolderChanges, syncWatchedFolderChanges } from './folder-sync.ts';
 import { LEASE_TTL_MS, LeaseLost, MailboxLease } from '../run/index.ts';
 import type { FolderRow, MailboxRun, SyncDeps } from '../run/index.ts';
 import { repairLostMessages } from './repair.ts';
 import { FolderWatcher } from './watcher.ts';
+import { syncTiming } from './timing.ts';
+import type { SyncTiming } from './timing.ts';
 
-/** Every synced folder is fully re-checked this often even without a change signal. */
-export const FULL_CHECK_MS = 5 * 60_000;
 /** How soon a mailbox with an op waiting to be retried looks again. */
 export const OUTBOX_RETRY_POLL_MS = 1000;
 /** A message in no folder for this long was deleted, not moved: it is purged. */
@@ -31,6 +32,8 @@ export interface MailboxSyncDeps extends SyncDeps {
   outbound: OutboundPolicy;
   /** Identifies this process in leases. */
   owner: string;
+  /** Shorter clocks for tests; the defaults otherwise (SYNC_TIMING). */
+  timing?: Partial<SyncTiming> | undefined;
 }
 
 function failureText(failure: MailServerError): string {
@@ -75,9 +78,25 @@ export async function tidyUp(run: MailboxRun): Promise<void> {
  */
 export class MailboxSync {
   #stopped = false;
+  /** Ends the wait for changes: a change signalled, local changes, a failure, stop. */
   #alarm = new Alarm();
+  /** Ends a backoff early: only stop() rings it, so no change signal can cut a backoff short. */
+  #backoff = new Alarm();
+  readonly #timing: SyncTiming;
+  /**
+   * The largest first-sync batch to fetch: halved each time a session broke in a batch before
+   * storing any (a link that drops sooner than a whole batch still completes), back to BATCH
+   * once a whole pass worked.
+   */
+  #batchLimit = BATCH;
+  /** The size of the first-sync batch being fetched, 0 when none is. */
+  #batchInFlight = 0;
   #dirty = new Set<string>();
   #failure: unknown = null;
+  /** When uncertain sends were last looked for on the server (once per full-check interval). */
+  #sendsCheckedAt = 0;
+  /** Whether the last pass left no op waiting for its retry time. */
+  #outboxDrained = true;
   /** Folders the server refused this session, by id; cleared at each full check. */
   #folderErrors = new Map<number, string>();
   #done: Promise<void> = Promise.resolve();
@@ -88,7 +107,9 @@ export class MailboxSync {
   constructor(
     private readonly deps: MailboxSyncDeps,
     readonly mailboxId: string,
-  ) {}
+  ) {
+    this.#timing = syncTiming(deps.timing);
+  }
 
   start(): void {
     this.#done = this.#loop();
@@ -109,6 +130,7 @@ export class MailboxSync {
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#alarm.wake();
+    this.#backoff.wake();
     await this.#done;
   }
 
@@ -129,12 +151,25 @@ export class MailboxSync {
         );
       },
       leaseTaken: (error) => logger.warn({ mailboxId }, error.message),
-      sleep: (ms) => this.#alarm.sleep(ms),
+      sleep: (ms) => (this.#stopped ? Promise.resolve() : this.#backoff.sleep(ms)),
       stopped: () => this.#stopped,
     });
   }
 
-  async #session(onConnected: () => void): Promise<void> {
+  async #session(working: () => void): Promise<void> {
+    let stored = false;
+    try {
+      await this.#connected(working, () => (stored = true));
+    } catch (error) {
+      // A batch that broke the session before any batch of it was stored is too large for this link.
+      if (this.#batchInFlight > 0 && !stored) this.#batchLimit = Math.max(1, Math.floor(this.#batchInFlight / 2));
+      throw error;
+    } finally {
+      this.#batchInFlight = 0;
+    }
+  }
+
+  async #connected(working: () => void, batchStored: () => void): Promise<void> {
     const { db, secrets, logger } = this.deps;
     const mailbox = await db.selectFrom('mailboxes').selectAll().where('id', '=', this.mailboxId).executeTakeFirst();
     if (!mailbox || mailbox.state === 'disconnected') {
@@ -145,7 +180,8 @@ export class MailboxSync {
     if (!(await lease.claim())) throw new LeaseLost(`Mailbox ${this.mailboxId} is synced by another worker`);
     this.#lease = lease;
     const settings = imapSettingsOf(mailbox, secrets, db, this.deps.outbound);
-    const client = await connectImap(settings, syncConnectOptions(mailbox));
+    const socketTimeout = this.#timing.socketTimeoutMs;
+    const client = await connectImap(settings, { ...syncConnectOptions(mailbox), socketTimeout });
     let watcher: FolderWatcher | null = null;
     this.#failure = null;
     const renewal = setInterval(() => lease.renew().catch((error: unknown) => this.#fail(error)), LEASE_TTL_MS / 3);
@@ -160,16 +196,19 @@ export class MailboxSync {
         enabled.map((f) => f.path),
         events,
         logger,
-        { qresync: run.qresync },
+        { qresync: run.qresync, socketTimeout },
       );
       await watcher.start();
       this.#watcher = watcher;
       this.wake('*');
       while (!this.#stopped) {
         if (this.#failure) throw this.#failure;
-        await this.#step(run);
-        // Backoff starts over only once a whole step worked, so a failure right after connecting keeps growing the delay.
-        onConnected();
+        const progress = await this.#step(run);
+        if (progress === 'stored') batchStored();
+        // The backoff starts over only once a batch was stored or a whole pass worked: a session that
+        // only ever gets as far as checking for changes before it breaks keeps growing the delay.
+        if (progress !== 'checked') working();
+        if (progress === 'idle') await this.#waitForChanges(run);
       }
       await lease.release();
     } finally {
@@ -180,8 +219,11 @@ export class MailboxSync {
     }
   }
 
-  /** One unit of work: local changes to push first, then signalled server changes, then one first-sync batch, else wait. */
-  async #step(run: MailboxRun): Promise<void> {
+  /**
+   * One unit of work: local changes to push first, then signalled server changes, then one
+   * first-sync batch; 'idle' when there was nothing left to do (a whole pass worked).
+   */
+  async #step(run: MailboxRun): Promise<'checked' | 'stored' | 'idle'> {
     // Settings are read afresh at every step, and again in each batch's transaction (storeBatch): a change applies at once.
     run.mailbox =
       (await this.deps.db.selectFrom('mailboxes').selectAll().where('id', '=', this.mailboxId).executeTakeFirst()) ??
@@ -194,7 +236,7 @@ export class MailboxSync {
     const folders = await this.#enabledFolders();
     const { dirty, all } = this.#takeDirty(folders);
     for (const folder of dirty) {
-      if (this.#stopped) return;
+      if (this.#stopped) return 'checked';
       await this.#inFolder(folder, () => this.#folderChanges(run, folder, all));
     }
     if (all)
@@ -202,20 +244,42 @@ export class MailboxSync {
         run,
         folders.filter((f) => !this.#folderErrors.has(f.id)),
       );
-    if (dirty.length > 0) return;
+    if (dirty.length > 0) return 'checked';
     const unfinished = folders.find(
       (f) => f.first_sync_done === 0 && f.uid_validity !== null && !this.#folderErrors.has(f.id),
     );
     if (unfinished) {
       await this.#showState('syncing');
-      await this.#inFolder(unfinished, () => firstSyncBatch(run, unfinished.id));
-      return;
+      this.#batchInFlight = firstSyncBatchSize(unfinished, this.#batchLimit);
+      const stored = await this.#inFolder(unfinished, () => firstSyncBatch(run, unfinished.id, this.#batchInFlight));
+      this.#batchInFlight = 0;
+      return stored ? 'stored' : 'checked';
     }
+    this.#outboxDrained = outboxDrained;
+    this.#batchLimit = BATCH;
     await this.#showState('idle');
     await tidyUp(run);
-    // An op waiting for its retry time wakes the loop soon; otherwise the full check interval.
-    const reason = await this.#alarm.sleep(outboxDrained ? FULL_CHECK_MS : OUTBOX_RETRY_POLL_MS);
-    if (reason === 'timeout' && outboxDrained) this.#dirty.add('*');
+    if (Date.now() - this.#sendsCheckedAt >= this.#timing.fullCheckMs) {
+      this.#sendsCheckedAt = Date.now();
+      if ((await resolveUncertainSends(run)) > 0) return 'checked'; // their Sent copies are queued: file them now
+    }
+    return 'idle';
+  }
+
+  /**
+   * Waits for a change signal or the next full check (soon, when an op waits for its retry time).
+   * The silent sync connection sends NOOP every keepalive, so no inactivity timeout ends it.
+   */
+  async #waitForChanges(run: MailboxRun): Promise<void> {
+    const drained = this.#outboxDrained;
+    const until = Date.now() + (drained ? this.#timing.fullCheckMs : OUTBOX_RETRY_POLL_MS);
+    for (;;) {
+      const left = until - Date.now();
+      if (left <= 0) break;
+      if ((await this.#alarm.sleep(Math.min(left, this.#timing.keepaliveMs))) === 'woken') return;
+      if (until - Date.now() > 0) await run.client.noop();
+    }
+    if (drained) this.#dirty.add('*');
   }
 
   /**
@@ -234,16 +298,18 @@ export class MailboxSync {
    * shown on the mailbox, and tried again when it changes or at the next full check. Anything
    * else (a dropped connection) ends the session and reconnects.
    */
-  async #inFolder(folder: FolderRow, work: () => Promise<unknown>): Promise<void> {
+  async #inFolder(folder: FolderRow, work: () => Promise<unknown>): Promise<boolean> {
     try {
       await work();
       this.#folderErrors.delete(folder.id); // it works again (e.g. deleted, then created again)
+      return true;
     } catch (error) {
       const failure = classifyImapError(error);
       if (!failure.refusedByServer) throw error;
       const reason = failure.message;
       this.deps.logger.warn({ mailboxId: this.mailboxId, folder: folder.path, reason }, 'the server refused a folder');
       this.#folderErrors.set(folder.id, `${folder.path}: ${reason}`);
+      return false;
     }
   }
 

@@ -42,11 +42,16 @@ export class FolderWatcher {
     private readonly folders: string[],
     private readonly events: WatcherEvents,
     private readonly logger: Logger,
-    private readonly options: { qresync: boolean; pollMs?: number },
+    private readonly options: { qresync: boolean; pollMs?: number; socketTimeout?: number },
   ) {}
 
   async start(): Promise<void> {
-    const client = await connectImap(this.settings, { autoIdleDelay: 50, qresync: this.options.qresync });
+    const { qresync, socketTimeout } = this.options;
+    const client = await connectImap(this.settings, {
+      autoIdleDelay: 50,
+      qresync,
+      ...(socketTimeout !== undefined ? { socketTimeout } : {}),
+    });
     this.#client = client;
     client.on('close', () => {
       if (!this.#stopped) this.events.failed(new Error('The watching connection closed'));

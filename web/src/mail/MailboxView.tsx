@@ -8,6 +8,7 @@ import type { Mailbox, MessageSummary, RecordKind, User } from '../contract.ts';
 import { Compose } from './Compose.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { MessageList } from './MessageList.tsx';
+import { PendingSends } from './PendingSends.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
 
 const PAGE = 50;
@@ -41,6 +42,8 @@ export function MailboxView({
   const [compose, setCompose] = useState<ComposeStart | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useNotice();
+  /** Bumped when a compose window closes: a send may have just been made. */
+  const [composed, setComposed] = useState(0);
 
   // A search covers every folder of every mailbox the user has; a folder lists its own emails.
   const base = q ? { q } : { mailboxId: mailbox.id, folder };
@@ -158,6 +161,7 @@ export function MailboxView({
             {error}
           </p>
         )}
+        {!q && folder === sent && <PendingSends mailboxId={mailbox.id} revision={revision + composed} />}
         <MessageList
           items={items}
           selected={selected}
@@ -204,6 +208,7 @@ export function MailboxView({
           senderName={user.name}
           onClose={(message) => {
             setCompose(null);
+            setComposed((n) => n + 1);
             setNotice(message ?? null);
             void load(items.length);
           }}
