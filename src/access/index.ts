@@ -1,7 +1,7 @@
 // Access: who may see and change what. Every route and query asks here; the
 // model is described in docs/access.md.
 export type { Viewer } from './viewer.ts';
-export { mailboxOf, ownedMailbox, ownedMailboxIds } from './mailboxes.ts';
+export { mailboxOf, managedMailbox, ownedMailbox, ownedMailboxIds } from './mailboxes.ts';
 export {
   messageNotFound,
   messageVisibleTo,
