@@ -12,6 +12,7 @@ export {
 } from './messages.ts';
 export type { OwnedLocation, VisibleMessage } from './messages.ts';
 export { ownedDraft } from './drafts.ts';
+export { isGroupMember, visibleConversation } from './conversations.ts';
 export { ownedGrant } from './grants.ts';
 export { ownedRule, ruleOf } from './rules.ts';
 export { canManageRecord, checkNewOwner, recordVisibleTo } from './records.ts';

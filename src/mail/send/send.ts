@@ -59,7 +59,7 @@ export async function sendMessage(
   const values = await mergeValues(input.to[0] ?? input.cc?.[0] ?? input.bcc?.[0]);
   const composed = await composeMessage({
     id,
-    from: { address: mailbox.address, name: mailbox.display_name },
+    from: { address: mailbox.address, name: await senderName(db, mailbox, ownerId) },
     to: input.to,
     cc: input.cc,
     bcc: input.bcc,
@@ -103,6 +103,17 @@ export async function sendMessage(
     session.close();
   }
   return { id, messageId: composed.messageId, mailboxId: mailbox.id, via };
+}
+
+/**
+ * The name mail goes out under: the mailbox's own; from a group mailbox, the
+ * member who writes and the group ("Alice at Support").
+ */
+async function senderName(db: Kysely<Database>, mailbox: MailboxRow, userId: string): Promise<string | null> {
+  if (mailbox.group_id === null) return mailbox.display_name;
+  const user = await db.selectFrom('users').select('name').where('id', '=', userId).executeTakeFirst();
+  const group = await db.selectFrom('groups').select('name').where('id', '=', mailbox.group_id).executeTakeFirst();
+  return user && group ? `${user.name} at ${group.name}` : mailbox.display_name;
 }
 
 /**
