@@ -203,7 +203,9 @@ export function mailboxRoutes(app: ApiApp): void {
       if (request.body.kind === 'group' && !user.isAdmin)
         throw new TandemError('forbidden', 'Only an administrator sets up a group mailbox');
       const id = await createMailbox(app.tandem, sync, user.id, await mailboxInput(app, user.id, request.body));
-      return reply.status(201).send(await mailboxView(app.tandem.store.db, user.id, id));
+      // The administrator who set a group mailbox up sees what they made, member or not.
+      const viewer = request.body.kind === 'group' ? null : user.id;
+      return reply.status(201).send(await mailboxView(app.tandem.store.db, viewer, id));
     },
   );
 
