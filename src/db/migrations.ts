@@ -573,9 +573,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         // Which conversation each email of a group mailbox belongs to, and by which signal it was threaded.
         await db.schema
           .createTable('conversation_messages')
-          .addColumn('message_id', 'integer', (c) =>
-            c.primaryKey().references('messages.id').onDelete('cascade'),
-          )
+          .addColumn('message_id', 'integer', (c) => c.primaryKey().references('messages.id').onDelete('cascade'))
           .addColumn('conversation_id', 'integer', (c) =>
             c.notNull().references('conversations.id').onDelete('cascade'),
           )

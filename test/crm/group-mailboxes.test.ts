@@ -44,16 +44,15 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
   };
   const list = async (who: User, query = 'filter=all') =>
     (await call(who, 'GET', `/mailboxes/${support}/conversations?${query}`)).body.items as Conversation[];
-  const detail = async (who: User, id: string) => (await call(who, 'GET', `/conversations/${id}`)).body as unknown as Detail;
+  const detail = async (who: User, id: string) =>
+    (await call(who, 'GET', `/conversations/${id}`)).body as unknown as Detail;
   const customerMail = (o: Parameters<typeof rawEmail>[0]) => storeEmail(api, dialect, inbox, rawEmail(o));
   const conversationOf = async (messageId: string) =>
-    (
-      await api.context.store.db
-        .selectFrom('conversation_messages')
-        .select(['conversation_id', 'signal'])
-        .where('message_id', '=', Number(messageId))
-        .executeTakeFirst()
-    ) ?? null;
+    (await api.context.store.db
+      .selectFrom('conversation_messages')
+      .select(['conversation_id', 'signal'])
+      .where('message_id', '=', Number(messageId))
+      .executeTakeFirst()) ?? null;
 
   beforeAll(async () => {
     api = await startTestApi(dialect);
@@ -201,7 +200,11 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
   });
 
   it('lets an auto-reply join its conversation without reopening it; a customer’s mail reopens it', async () => {
-    const start = await customerMail({ from: 'fay@example.org', subject: 'Login broken', messageId: 'login@example.org' });
+    const start = await customerMail({
+      from: 'fay@example.org',
+      subject: 'Login broken',
+      messageId: 'login@example.org',
+    });
     const id = String((await conversationOf(start))?.conversation_id);
     expect((await call(ann, 'PATCH', `/conversations/${id}`, { status: 'closed' })).body).toMatchObject({
       status: 'closed',
@@ -312,7 +315,7 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
       kind: 'group',
       group: { name: 'Support', emailToCase: true, caseTokenPrefix: '#', assignRule: 'manual' },
     });
-    expect(((view.body.group as { members: { id: string }[] }).members.map((m) => m.id)).sort()).toEqual(
+    expect((view.body.group as { members: { id: string }[] }).members.map((m) => m.id).sort()).toEqual(
       [ann.user.id, ben.user.id].sort(),
     );
     expect((await call(ann, 'GET', '/mailboxes')).body.items).toEqual(
@@ -385,11 +388,7 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
       }
     }
     for (const who of [outsider, admin]) {
-      for (const url of [
-        `/messages?mailboxId=${support}`,
-        '/messages?q=walk',
-        `/mailboxes/${support}/conversations`,
-      ]) {
+      for (const url of [`/messages?mailboxId=${support}`, '/messages?q=walk', `/mailboxes/${support}/conversations`]) {
         const r = await call(who, 'GET', url);
         if (JSON.stringify(r.body).includes('Walk secret')) leaks.push(`${url} leaked`);
       }
@@ -407,7 +406,11 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
     );
     // Filed to a shared case, an email is the team's through that record like any other: read-only, no Bcc.
     expect((await call(ann, 'PATCH', `/mailboxes/${support}`, { emailToCase: true })).status).toBe(200);
-    const filed = await customerMail({ from: 'jo@example.org', subject: 'Filed to a case', bcc: 'hidden@example.test' });
+    const filed = await customerMail({
+      from: 'jo@example.org',
+      subject: 'Filed to a case',
+      bcc: 'hidden@example.test',
+    });
     expect((await call(outsider, 'GET', `/messages/${filed}`)).body).toMatchObject({ subject: 'Filed to a case' });
     expect(JSON.stringify((await call(outsider, 'GET', `/messages/${filed}`)).body)).not.toContain('hidden@');
     expect((await call(outsider, 'PATCH', `/messages/${filed}`, { seen: true })).status).toBe(404);

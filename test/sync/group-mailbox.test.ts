@@ -155,7 +155,10 @@ describe.each(await storeDialects())('a group mailbox against Dovecot and Postfi
       seenUpTo: benOpened.cursor,
     });
     expect(collision.status).toBe(409);
-    const news = collision.body.error as { code: string; details: { cursor: string; items: { kind: string; by: { id: string } | null }[] } };
+    const news = collision.body.error as {
+      code: string;
+      details: { cursor: string; items: { kind: string; by: { id: string } | null }[] };
+    };
     expect(news.code).toBe('conversation_changed');
     expect(news.details.items[0]).toMatchObject({ kind: 'reply', by: { id: ann.user.id } });
     expect(await serverCopies(servers, customer, 'INBOX')).toHaveLength(1); // nothing sent

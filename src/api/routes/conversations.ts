@@ -36,9 +36,7 @@ const conversationSchema = z.object({
   createdAt: z.string(),
 });
 
-const presenceSchema = z.array(
-  z.object({ id: z.string(), name: z.string(), state: z.enum(['viewing', 'replying']) }),
-);
+const presenceSchema = z.array(z.object({ id: z.string(), name: z.string(), state: z.enum(['viewing', 'replying']) }));
 
 const detailSchema = conversationSchema.extend({
   thread: z.array(
@@ -116,7 +114,8 @@ export function conversationRoutes(app: ApiApp): void {
     {
       schema: {
         tags,
-        summary: 'Status, assignee (a member, or null) and snooze (a time, or null); nothing changes on the mail server',
+        summary:
+          'Status, assignee (a member, or null) and snooze (a time, or null); nothing changes on the mail server',
         params: idParams,
         body: z.object({
           status: status.optional(),

@@ -275,7 +275,10 @@ export function mailboxRoutes(app: ApiApp): void {
         summary:
           'A group mailbox’s name and members (administrators, and members allowed to manage it); the list replaces the old one',
         params: idParams,
-        body: z.object({ name: z.string().trim().min(1).max(100).optional(), members: z.array(memberSchema).max(500).optional() }),
+        body: z.object({
+          name: z.string().trim().min(1).max(100).optional(),
+          members: z.array(memberSchema).max(500).optional(),
+        }),
         response: { 200: z.object({ ok: z.literal(true) }), 403: errorSchema, 404: errorSchema },
       },
     },

@@ -17,7 +17,10 @@ export async function openCase(
   const owner = { id: mailbox.owner_user_id, isAdmin: true };
   const contactId = await contactFor(trx, owner, first.messageId, first.from);
   const caseId = await insertRecord(trx, owner, 'case', {
-    name: `${first.subject || '(no subject)'} ${subjectToken(mailbox.case_token_prefix, first.conversationId)}`.slice(0, 300),
+    name: `${first.subject || '(no subject)'} ${subjectToken(mailbox.case_token_prefix, first.conversationId)}`.slice(
+      0,
+      300,
+    ),
     contactId,
     shared: true,
   });

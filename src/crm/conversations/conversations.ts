@@ -61,9 +61,7 @@ export async function listConversations(
       return awake;
     })
     .$if(query.status !== undefined, (q) => q.where('conversations.status', '=', query.status ?? 'open'))
-    .$if(query.assigneeId !== undefined, (q) =>
-      q.where('conversations.assignee_user_id', '=', query.assigneeId ?? ''),
-    )
+    .$if(query.assigneeId !== undefined, (q) => q.where('conversations.assignee_user_id', '=', query.assigneeId ?? ''))
     .$if(after !== null, (q) =>
       q.where((eb) =>
         eb.or([
@@ -128,11 +126,7 @@ export async function changeConversation(
 }
 
 /** Assigns by the round-robin rule: the available member who was given one longest ago. */
-export async function assignInTurn(
-  db: Kysely<Database>,
-  userId: string,
-  id: string,
-): Promise<{ mailboxId: string }> {
+export async function assignInTurn(db: Kysely<Database>, userId: string, id: string): Promise<{ mailboxId: string }> {
   const conversation = await visibleConversation(db, userId, id);
   await db.transaction().execute(async (trx) => {
     const next = await nextInTurn(trx, conversation.groupId, Date.now());

@@ -54,9 +54,9 @@ export async function fileConversations(trx: Kysely<Database>, batch: StoredBatc
 
 async function emailsOf(trx: Kysely<Database>, ids: number[]): Promise<Email[]> {
   const filed = new Set(
-    (
-      await trx.selectFrom('conversation_messages').select('message_id').where('message_id', 'in', ids).execute()
-    ).map((r) => r.message_id),
+    (await trx.selectFrom('conversation_messages').select('message_id').where('message_id', 'in', ids).execute()).map(
+      (r) => r.message_id,
+    ),
   );
   const todo = ids.filter((id) => !filed.has(id));
   if (todo.length === 0) return [];
@@ -81,7 +81,8 @@ async function emailsOf(trx: Kysely<Database>, ids: number[]): Promise<Email[]> 
 async function fileOne(trx: Kysely<Database>, mailbox: Mailbox, email: Email): Promise<void> {
   const from = (email.from_address ?? '').toLowerCase();
   const ours = from === mailbox.address.toLowerCase();
-  const automatic = !ours && automaticReason({ fromAddress: from, headers: headersOf(email), partTypes: email.partTypes }) !== null;
+  const automatic =
+    !ours && automaticReason({ fromAddress: from, headers: headersOf(email), partTypes: email.partTypes }) !== null;
   const match = await findConversation(trx, mailbox, {
     messageId: email.message_id,
     referenced: referencedIds(email),
@@ -91,7 +92,12 @@ async function fileOne(trx: Kysely<Database>, mailbox: Mailbox, email: Email): P
   if (ours || automatic || from === '') return;
   const latest = await overCap(trx, mailbox.id, from, email.date);
   if (latest !== null)
-    return join(trx, email, { conversationId: latest, signal: 'cap', actorUserId: null }, { customer: false, automatic: false });
+    return join(
+      trx,
+      email,
+      { conversationId: latest, signal: 'cap', actorUserId: null },
+      { customer: false, automatic: false },
+    );
   await open(trx, mailbox, email, from);
 }
 
@@ -162,10 +168,22 @@ async function open(trx: Kysely<Database>, mailbox: Mailbox, email: Email, from:
     .execute();
   await trx
     .insertInto('conversation_events')
-    .values({ conversation_id: id, kind: 'message', actor_user_id: null, message_id: email.id, comment_id: null, created_at: now })
+    .values({
+      conversation_id: id,
+      kind: 'message',
+      actor_user_id: null,
+      message_id: email.id,
+      comment_id: null,
+      created_at: now,
+    })
     .execute();
   if (mailbox.email_to_case === 1) {
-    const caseId = await openCase(trx, mailbox, { conversationId: id, messageId: email.id, subject: email.subject, from });
+    const caseId = await openCase(trx, mailbox, {
+      conversationId: id,
+      messageId: email.id,
+      subject: email.subject,
+      from,
+    });
     await trx.updateTable('conversations').set({ case_record_id: caseId }).where('id', '=', id).execute();
   }
 }

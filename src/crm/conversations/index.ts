@@ -1,11 +1,6 @@
 // Group mailboxes as a team works them: conversations (threads) with status,
 // assignee and snooze, email-to-case, collision checks, internal notes.
-export {
-  assignInTurn,
-  changeConversation,
-  getConversation,
-  listConversations,
-} from './conversations.ts';
+export { assignInTurn, changeConversation, getConversation, listConversations } from './conversations.ts';
 export type { ConversationChange, ConversationFilter, ConversationQuery, ConversationView } from './conversations.ts';
 export { addNote, conversationThread, cursorOf } from './activity.ts';
 export type { ActivityItem, ConversationMessage } from './activity.ts';

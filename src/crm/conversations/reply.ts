@@ -89,7 +89,12 @@ export async function replyToConversation(
   );
   await db
     .insertInto('conversation_sends')
-    .values({ message_id_header: sent.messageId, conversation_id: conversation.id, user_id: viewer.id, created_at: Date.now() })
+    .values({
+      message_id_header: sent.messageId,
+      conversation_id: conversation.id,
+      user_id: viewer.id,
+      created_at: Date.now(),
+    })
     .onConflict((oc) => oc.column('message_id_header').doNothing())
     .execute();
   await recordActivity(db, conversation.id, 'reply', viewer.id);

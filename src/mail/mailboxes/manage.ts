@@ -180,7 +180,11 @@ export async function updateMailbox(
   const mailbox = await managedMailbox(context.store.db, ownerId, mailboxId);
   const { db } = context.store;
   if (changes.folders !== undefined) await learnNewFolders(context, mailbox, changes.folders);
-  const teamwork = { emailToCase: changes.emailToCase, caseTokenPrefix: changes.caseTokenPrefix, assignRule: changes.assignRule };
+  const teamwork = {
+    emailToCase: changes.emailToCase,
+    caseTokenPrefix: changes.caseTokenPrefix,
+    assignRule: changes.assignRule,
+  };
   if (mailbox.group_id === null && Object.values(teamwork).some((v) => v !== undefined))
     throw new TandemError('validation_failed', 'emailToCase, caseTokenPrefix and assignRule are for group mailboxes');
   await db.transaction().execute(async (trx) => {
