@@ -5,12 +5,46 @@ import { TandemError } from '../errors/index.ts';
 /**
  * The one rule for "the mailboxes this user works in": reads all their mail
  * (Bcc, drafts and Trash included), lists it, changes it, sends from them.
- * Today that is the mailboxes the user owns. Group mailboxes extend this one
- * function (owner, or a member of the owning group) and every check follows.
- * Administrators are no exception: an admin does not read other users' mailboxes.
+ * That is their personal mailbox, and every group mailbox whose group they
+ * are a member of. Administrators are no exception: an admin does not read
+ * other users' mailboxes, nor a group mailbox of a group they are not in.
  */
 export function mailboxOf(userId: string) {
-  return (eb: ExpressionBuilder<Database, 'mailboxes'>) => eb('mailboxes.owner_user_id', '=', userId);
+  return (eb: ExpressionBuilder<Database, 'mailboxes'>) =>
+    eb.or([
+      eb.and([eb('mailboxes.group_id', 'is', null), eb('mailboxes.owner_user_id', '=', userId)]),
+      eb.exists(
+        eb
+          .selectFrom('group_members')
+          .select('group_members.user_id')
+          .whereRef('group_members.group_id', '=', 'mailboxes.group_id')
+          .where('group_members.user_id', '=', userId),
+      ),
+    ]);
+}
+
+/**
+ * Who may change a mailbox's settings (folders, options, connect, disconnect,
+ * delete): the owner of a personal mailbox; for a group mailbox, a member
+ * allowed to manage it. Anyone else who works in it gets `forbidden`; anyone
+ * who does not, `not_found`.
+ */
+export async function managedMailbox(
+  db: Kysely<Database>,
+  userId: string,
+  mailboxId: string,
+): Promise<Selectable<MailboxesTable>> {
+  const row = await ownedMailbox(db, userId, mailboxId);
+  if (row.group_id === null) return row;
+  const member = await db
+    .selectFrom('group_members')
+    .select('can_manage')
+    .where('group_id', '=', row.group_id)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (member?.can_manage !== 1)
+    throw new TandemError('forbidden', 'Only a member allowed to manage this group mailbox can change it');
+  return row;
 }
 
 /** The user's mailbox with this id, or not_found (never "forbidden": another user's mailbox does not exist for them). */

@@ -14,6 +14,7 @@ import { httpLogger } from './log-redaction.ts';
 import { BODY_LIMITS, installRequestGuards } from './request-guards.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
+import { conversationRoutes } from './routes/conversations.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { eventRoutes } from './routes/events.ts';
@@ -93,6 +94,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   userRoutes(app);
   setupRoutes(app, options.setupCode ?? null);
   mailboxRoutes(app);
+  conversationRoutes(app);
   messageChangeRoutes(app);
   draftRoutes(app);
   messageRoutes(app);

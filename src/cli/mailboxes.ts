@@ -47,5 +47,8 @@ export function mailboxCommands(program: Command): void {
 }
 
 function summaryLine(view: MailboxView): string {
-  return `${view.id}  ${view.address}  ${view.state}  ${view.progress.done}/${view.progress.total}  period ${view.syncPeriod}`;
+  const line = `${view.id}  ${view.kind}  ${view.address}  ${view.state}  ${view.progress.done}/${view.progress.total}  period ${view.syncPeriod}`;
+  if (!view.group) return line;
+  const members = view.group.members.map((m) => `${m.email}${m.canManage ? ' (manages)' : ''}`).join(', ');
+  return `${line}\n  group ${view.group.name}: ${members || 'no members'}`;
 }

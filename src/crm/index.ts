@@ -18,3 +18,4 @@ export { ruleRunsOf } from './rules/runs.ts';
 export type { RuleRunView } from './rules/runs.ts';
 export { onMessagesStored } from './on-stored.ts';
 export { mergeValuesFor } from './merge-values.ts';
+export * from './conversations/index.ts';

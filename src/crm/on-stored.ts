@@ -5,6 +5,7 @@ import type { StoredBatch } from '../mail/run/index.ts';
 import { autoLink, storeParticipants } from './links/match.ts';
 import { resolvePendingLinks } from './links/pending.ts';
 import { applyRules } from './rules/run.ts';
+import { fileConversations } from './conversations/file.ts';
 
 /**
  * The CRM's part of storing synced mail, run inside the transaction that
@@ -13,7 +14,8 @@ import { applyRules } from './rules/run.ts';
  * on those that newly arrived. Past emails fetched by a folder's first sync
  * (UIDs below the folder's first-sync low mark) get the rules only when the
  * mailbox's "archive and create" option is on; since only emails stored for
- * the first time are considered, that happens once and never again.
+ * the first time are considered, that happens once and never again. In a
+ * group mailbox the emails are filed into conversations (and cases) instead.
  * Drafts are not filed to records.
  */
 export async function onMessagesStored(trx: Kysely<Database>, batch: StoredBatch): Promise<void> {
@@ -39,6 +41,9 @@ export async function onMessagesStored(trx: Kysely<Database>, batch: StoredBatch
     rows.map((r) => ({ id: r.id, messageId: r.message_id })),
   );
   await autoLink(trx, ids);
+  await fileConversations(trx, batch);
+  // Mailroom rules are each user's own, run on their personal mailbox's mail only.
+  if (batch.mailbox.group_id !== null) return;
   const low = batch.folder.first_sync_low_uid;
   const isPast = (uid: number) => low !== null && uid < low;
   const ruled = fresh.filter((m) => !isPast(m.uid) || batch.mailbox.archive_and_create_past === 1);

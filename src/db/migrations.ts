@@ -522,5 +522,114 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('sends_mailbox_created').on('sends').columns(['mailbox_id', 'created_at']).execute();
       },
     },
+    '0016_group_mailboxes': {
+      async up(db: Kysely<unknown>) {
+        // A team that owns group mailboxes; its members work in them (one may be allowed to manage one).
+        await db.schema
+          .createTable('groups')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('group_members')
+          .addColumn('group_id', 'text', (c) => c.notNull().references('groups.id').onDelete('cascade'))
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('can_manage', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('available', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('last_assigned_at', time, (c) => c.notNull().defaultTo(0))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('group_members_pk', ['group_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('group_members_user').on('group_members').columns(['user_id']).execute();
+        await db.schema
+          .alterTable('mailboxes')
+          .addColumn('group_id', 'text', (c) => c.references('groups.id').onDelete('cascade'))
+          .execute();
+        await db.schema
+          .alterTable('mailboxes')
+          .addColumn('email_to_case', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .alterTable('mailboxes')
+          .addColumn('case_token_prefix', 'text', (c) => c.notNull().defaultTo('#'))
+          .execute();
+        await db.schema
+          .alterTable('mailboxes')
+          .addColumn('assign_rule', 'text', (c) => c.notNull().defaultTo('manual'))
+          .execute();
+        // A thread of a group mailbox as the team works it; its id is the number in the subject token.
+        await db.schema
+          .createTable('conversations')
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
+          .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('customer_address', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('snoozed_until', time)
+          .addColumn('assignee_user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
+          .addColumn('case_record_id', 'text', (c) => c.references('records.id').onDelete('set null'))
+          .addColumn('last_activity_at', time, (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('conversations_mailbox_activity')
+          .on('conversations')
+          .columns(['mailbox_id', 'last_activity_at'])
+          .execute();
+        await db.schema
+          .createIndex('conversations_customer')
+          .on('conversations')
+          .columns(['mailbox_id', 'customer_address', 'created_at'])
+          .execute();
+        // Which conversation each email of a group mailbox belongs to, and by which signal it was threaded.
+        await db.schema
+          .createTable('conversation_messages')
+          .addColumn('message_id', 'integer', (c) => c.primaryKey().references('messages.id').onDelete('cascade'))
+          .addColumn('conversation_id', 'integer', (c) =>
+            c.notNull().references('conversations.id').onDelete('cascade'),
+          )
+          .addColumn('signal', 'text', (c) => c.notNull())
+          .addColumn('automatic', 'integer', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('conversation_messages_conversation')
+          .on('conversation_messages')
+          .columns(['conversation_id'])
+          .execute();
+        // Replies sent from a conversation in Tandem, by Message-ID: the first threading signal.
+        await db.schema
+          .createTable('conversation_sends')
+          .addColumn('message_id_header', 'text', (c) => c.primaryKey())
+          .addColumn('conversation_id', 'integer', (c) =>
+            c.notNull().references('conversations.id').onDelete('cascade'),
+          )
+          .addColumn('user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        // Everything that happened in a conversation, in order: the collision check compares against its ids.
+        await db.schema
+          .createTable('conversation_events')
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
+          .addColumn('conversation_id', 'integer', (c) =>
+            c.notNull().references('conversations.id').onDelete('cascade'),
+          )
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('actor_user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
+          .addColumn('message_id', 'integer', (c) => c.references('messages.id').onDelete('cascade'))
+          .addColumn('comment_id', 'integer', (c) => c.references('comments.id').onDelete('cascade'))
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('conversation_events_conversation')
+          .on('conversation_events')
+          .columns(['conversation_id', 'id'])
+          .execute();
+      },
+    },
   };
 }

@@ -32,6 +32,12 @@ export interface Database {
   oauth_providers: OAuthProvidersTable;
   oauth_grants: OAuthGrantsTable;
   oauth_authorizations: OAuthAuthorizationsTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  conversations: ConversationsTable;
+  conversation_messages: ConversationMessagesTable;
+  conversation_sends: ConversationSendsTable;
+  conversation_events: ConversationEventsTable;
 }
 
 export type Flag = 0 | 1;
@@ -85,14 +91,24 @@ export interface PasswordResetsTable {
   expires_at: number;
 }
 
+export type AssignRule = 'manual' | 'round_robin';
 export type MailboxState = 'syncing' | 'idle' | 'disconnected' | 'error';
 export type Security = 'tls' | 'starttls' | 'none';
 export type SyncPeriod = 'now' | '1m' | '3m' | '6m';
 
 export interface MailboxesTable {
   id: string;
+  /** A personal mailbox's owner; for a group mailbox, the administrator who created it (access is by group). */
   owner_user_id: string;
   kind: 'personal' | 'group';
+  /** A group mailbox's owning group: its members work in it. Null for a personal mailbox. */
+  group_id: Generated<string | null>;
+  /** Group mailboxes: each new conversation opens a case. */
+  email_to_case: Generated<Flag>;
+  /** What precedes the conversation number in the subject token: `[#1234]` with the default `#`. */
+  case_token_prefix: Generated<string>;
+  /** How a new conversation gets its assignee: by hand, or round-robin among available members. */
+  assign_rule: Generated<AssignRule>;
   address: string;
   display_name: string | null;
   imap_host: string;
@@ -457,4 +473,75 @@ export interface OAuthAuthorizationsTable {
   /** Signing in again for this mailbox. */
   mailbox_id: string | null;
   expires_at: number;
+}
+
+/** A team that owns group mailboxes. */
+export interface GroupsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface GroupMembersTable {
+  group_id: string;
+  user_id: string;
+  /** May change the group mailbox's folders and options, connect, disconnect, delete it. */
+  can_manage: Generated<Flag>;
+  /** Takes part in round-robin assignment. */
+  available: Generated<Flag>;
+  /** When round-robin last gave this member a conversation (0: never). */
+  last_assigned_at: Generated<number>;
+  created_at: number;
+}
+
+export type ConversationStatus = 'open' | 'pending' | 'closed';
+
+/** A thread of a group mailbox as the team works it (see docs/group-mailboxes.md). */
+export interface ConversationsTable {
+  /** Also the number in the subject token (`[#1234]`). */
+  id: Generated<number>;
+  mailbox_id: string;
+  subject: string;
+  /** Who wrote the first message (lowercase); null when unknown. */
+  customer_address: string | null;
+  status: ConversationStatus;
+  snoozed_until: number | null;
+  assignee_user_id: string | null;
+  /** The case opened by email-to-case. */
+  case_record_id: string | null;
+  last_activity_at: number;
+  created_at: number;
+}
+
+/** How an email was threaded into its conversation. */
+export type ThreadSignal = 'new' | 'sent' | 'references' | 'token' | 'cap';
+
+export interface ConversationMessagesTable {
+  message_id: number;
+  conversation_id: number;
+  signal: ThreadSignal;
+  /** An auto-reply, bounce or list mail: never opens, reopens or files a case. */
+  automatic: Flag;
+}
+
+/** A reply sent from a conversation, by its normalized Message-ID. */
+export interface ConversationSendsTable {
+  message_id_header: string;
+  conversation_id: number;
+  user_id: string | null;
+  created_at: number;
+}
+
+export type ConversationEventKind = 'message' | 'reply' | 'note';
+
+/** What happened in a conversation, in order; `id` is what the collision check compares with. */
+export interface ConversationEventsTable {
+  id: Generated<number>;
+  conversation_id: number;
+  kind: ConversationEventKind;
+  /** The member who did it; null for mail from outside (or written elsewhere by someone unknown). */
+  actor_user_id: string | null;
+  message_id: number | null;
+  comment_id: number | null;
+  created_at: number;
 }

@@ -21,6 +21,7 @@ export const errorCatalog = {
   conflict: 409,
   mailbox_exists: 409,
   setup_done: 409,
+  conversation_changed: 409,
   payload_too_large: 413,
   message_too_large: 413,
   quota_exceeded: 413,

@@ -13,6 +13,14 @@ export const mailEventSchema = z.union([
     folder: z.string(),
   }),
   z.object({ type: z.literal('mailbox.changed'), mailboxId: z.string() }),
+  z.object({ type: z.literal('conversation.changed'), mailboxId: z.string(), conversationId: z.string() }),
+  z.object({
+    type: z.literal('presence'),
+    mailboxId: z.string(),
+    conversationId: z.string(),
+    /** Who has the conversation open right now, and whether they are writing a reply. */
+    members: z.array(z.object({ id: z.string(), name: z.string(), state: z.enum(['viewing', 'replying']) })),
+  }),
 ]);
 export type MailEvent = z.infer<typeof mailEventSchema>;
 

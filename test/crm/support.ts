@@ -84,6 +84,8 @@ export function rawEmail(o: {
   attachment?: boolean;
   messageId?: string;
   inReplyTo?: string;
+  /** Extra header lines, as written. */
+  headers?: string[];
 }): Buffer {
   const boundary = 'b-crm';
   const head = [
@@ -95,6 +97,7 @@ export function rawEmail(o: {
     `Date: ${(o.date ?? new Date()).toUTCString()}`,
     `Message-ID: <${o.messageId ?? `${randomUUID()}@example.test`}>`,
     ...(o.inReplyTo ? [`In-Reply-To: <${o.inReplyTo}>`, `References: <${o.inReplyTo}>`] : []),
+    ...(o.headers ?? []),
     'MIME-Version: 1.0',
   ];
   const body = o.attachment
@@ -155,4 +158,49 @@ export async function storeEmail(
     await onMessagesStored(trx, { mailbox, folder, messages: [{ id, created, uid: messageUid }] });
     return String(id);
   });
+}
+
+/** A group mailbox row owned by a new group with these members (no server behind it, like insertMailbox). */
+export async function insertGroupMailbox(
+  api: TestApi,
+  creatorId: string,
+  address: string,
+  group: {
+    name: string;
+    members: { userId: string; canManage?: boolean; available?: boolean }[];
+    emailToCase?: boolean;
+    assignRule?: 'manual' | 'round_robin';
+    caseTokenPrefix?: string;
+  },
+): Promise<string> {
+  const { db } = api.context.store;
+  const id = await insertMailbox(api, creatorId, address);
+  const groupId = randomUUID();
+  const now = Date.now();
+  await db.insertInto('groups').values({ id: groupId, name: group.name, created_at: now }).execute();
+  if (group.members.length > 0)
+    await db
+      .insertInto('group_members')
+      .values(
+        group.members.map((m) => ({
+          group_id: groupId,
+          user_id: m.userId,
+          can_manage: m.canManage ? 1 : 0,
+          available: m.available === false ? 0 : 1,
+          created_at: now,
+        })),
+      )
+      .execute();
+  await db
+    .updateTable('mailboxes')
+    .set({
+      kind: 'group',
+      group_id: groupId,
+      email_to_case: group.emailToCase ? 1 : 0,
+      assign_rule: group.assignRule ?? 'manual',
+      case_token_prefix: group.caseTokenPrefix ?? '#',
+    })
+    .where('id', '=', id)
+    .execute();
+  return id;
 }

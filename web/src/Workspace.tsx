@@ -6,7 +6,8 @@ import { MailboxView } from './mail/MailboxView.tsx';
 import { RecordsView } from './records/RecordsView.tsx';
 import type { RecordsPlace } from './records/kinds.ts';
 import { MailboxSettings } from './settings/MailboxSettings.tsx';
-import { recordsPath, settingsPath, setupPath } from './paths.ts';
+import { recordsPath, settingsPath, setupPath, teamPath } from './paths.ts';
+import { TeamView } from './team/TeamView.tsx';
 import { KIND_PATHS } from './records/kinds.ts';
 import { SetupWizard } from './setup/SetupWizard.tsx';
 import type { Mailbox, RecordKind, User } from './contract.ts';
@@ -14,6 +15,7 @@ import { RECORD_KINDS } from './records/kinds.ts';
 
 export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => void }) {
   const [mailbox, setMailbox] = useState<Mailbox | null | undefined>(undefined);
+  const [groups, setGroups] = useState<Mailbox[]>([]);
   const [revision, setRevision] = useState(0);
   const navigate = useNavigate();
   const screen = useLocation().pathname.split('/')[1];
@@ -24,7 +26,8 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
   const reload = useCallback(async () => {
     try {
       const { items } = await ok(api.GET('/mailboxes'));
-      setMailbox(items[0] ?? null);
+      setMailbox(items.find((m) => m.kind === 'personal') ?? null);
+      setGroups(items.filter((m) => m.kind === 'group'));
       setError(null);
     } catch (e) {
       setError(describeError(e));
@@ -68,6 +71,11 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
           >
             Records
           </button>
+          {groups.length > 0 && (
+            <button className={screen === 'team' ? 'tab active' : 'tab'} onClick={() => void navigate(teamPath(''))}>
+              Team
+            </button>
+          )}
           {mailbox && (
             <button
               className={screen === 'settings' ? 'tab active' : 'tab'}
@@ -131,6 +139,10 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
             }
           />
           <Route path="/settings" element={<Navigate to={settingsPath()} replace />} />
+          <Route
+            path="/team/:mailboxId?/:conversationId?"
+            element={<TeamView groups={groups} user={user} revision={revision} />}
+          />
           <Route
             path="/mail/:folder?/:messageId?"
             element={

@@ -52,3 +52,9 @@ export type RecordKind = CrmRecord['kind'];
 export type MailroomRule = Answer<'/mailroom/rules', 'get'>['items'][number];
 export type RuleCondition = MailroomRule['conditions'][number];
 export type RuleAction = MailroomRule['actions'][number];
+
+/** A group mailbox's conversation as the team view lists it, and one opened with its thread and notes. */
+export type Conversation = Answer<'/mailboxes/{id}/conversations', 'get'>['items'][number];
+export type ConversationDetail = Answer<'/conversations/{id}', 'get'>;
+export type ConversationFilter = 'all' | 'mine' | 'unassigned' | 'snoozed' | 'closed';
+export type GroupMember = NonNullable<Mailbox['group']>['members'][number];

@@ -11,6 +11,8 @@ const TYPES = Object.keys({
   'messages.changed': 0,
   'messages.removed': 0,
   'mailbox.changed': 0,
+  'conversation.changed': 0,
+  presence: 0,
 } satisfies Record<MailEvent['type'], 0>) as MailEvent['type'][];
 
 /**

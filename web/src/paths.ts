@@ -23,3 +23,9 @@ export const settingsPath = (tab: SettingsTab = 'mailbox') => `/settings/${tab}`
 /** The setup wizard's steps; the OAuth2 sign-in comes back to `/mailbox/setup?oauth=<grantId>` (src/api/routes/oauth.ts). */
 export const setupPath = (step: SetupStep = 'address', address = '') =>
   `/mailbox/setup${step === 'address' ? '' : `/${step}`}${search({ address })}`;
+
+/** A group mailbox's team view: its conversations under a filter, and the one open. */
+export const teamPath = (mailboxId: string, conversationId: string | null = null, filter = 'all') =>
+  `/team/${encodeURIComponent(mailboxId)}${conversationId ? `/${encodeURIComponent(conversationId)}` : ''}${search({
+    filter: filter === 'all' ? undefined : filter,
+  })}`;

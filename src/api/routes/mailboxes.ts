@@ -11,6 +11,8 @@ import {
   mailboxView,
   oauthMailboxSettings,
   serverFolders,
+  setAvailability,
+  setGroup,
   updateMailbox,
 } from '../../mail/mailboxes/index.ts';
 import type { NewMailbox } from '../../mail/mailboxes/index.ts';
@@ -71,6 +73,17 @@ const oauthServerSchema = z
     },
   );
 
+const memberSchema = z.object({
+  userId: z.string().min(1),
+  canManage: z.boolean().optional().describe('May change folders and options, connect, disconnect and delete it'),
+  available: z.boolean().optional().describe('Takes part in round-robin assignment (default true)'),
+});
+const tokenPrefix = z
+  .string()
+  .regex(/^[A-Za-z0-9#-]{1,12}$/, 'letters, digits, # or -, at most 12')
+  .describe('What precedes the conversation number in the subject token, e.g. "#" → [#1234]');
+const assignRule = z.enum(['manual', 'round_robin']);
+
 const createSchema = z.object({
   address: z.email(),
   displayName: z.string().max(200).optional(),
@@ -83,6 +96,16 @@ const createSchema = z.object({
   fallbackConsent: z.boolean().optional(),
   archiveAndCreatePast: z.boolean().optional(),
   kind: z.enum(['personal', 'group']).optional(),
+  group: z
+    .object({
+      name: z.string().trim().min(1).max(100).describe('The team’s name: replies go out as “Alice at <name>”'),
+      members: z.array(memberSchema).max(500),
+      emailToCase: z.boolean().optional(),
+      caseTokenPrefix: tokenPrefix.optional(),
+      assignRule: assignRule.optional(),
+    })
+    .optional()
+    .describe('Required with kind "group" (administrators only): the group that owns the mailbox'),
 });
 
 const serverSchema = z.object({ host: z.string(), port: z.number(), security, username: z.string() });
@@ -117,6 +140,24 @@ const mailboxSchema = z.object({
   auth: z.enum(['password', 'oauth2']),
   providerId: z.string().nullable(),
   needsReauthorization: z.boolean(),
+  group: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      members: z.array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          email: z.string(),
+          canManage: z.boolean(),
+          available: z.boolean(),
+        }),
+      ),
+      emailToCase: z.boolean(),
+      caseTokenPrefix: z.string(),
+      assignRule,
+    })
+    .nullable(),
 });
 
 const idParams = z.object({ id: z.string() });
@@ -159,8 +200,12 @@ export function mailboxRoutes(app: ApiApp): void {
     },
     async (request, reply) => {
       const user = currentUser(request);
+      if (request.body.kind === 'group' && !user.isAdmin)
+        throw new TandemError('forbidden', 'Only an administrator sets up a group mailbox');
       const id = await createMailbox(app.tandem, sync, user.id, await mailboxInput(app, user.id, request.body));
-      return reply.status(201).send(await mailboxView(app.tandem.store.db, user.id, id));
+      // The administrator who set a group mailbox up sees what they made, member or not.
+      const viewer = request.body.kind === 'group' ? null : user.id;
+      return reply.status(201).send(await mailboxView(app.tandem.store.db, viewer, id));
     },
   );
 
@@ -203,6 +248,9 @@ export function mailboxRoutes(app: ApiApp): void {
             .optional()
             .describe('Allow sending through the admin’s outgoing server when the mailbox’s own cannot be reached'),
           syncPeriod: z.unknown().optional(),
+          emailToCase: z.boolean().optional().describe('Group mailboxes: each new conversation opens a case'),
+          caseTokenPrefix: tokenPrefix.optional(),
+          assignRule: assignRule.optional(),
         }),
         response: { 200: mailboxSchema },
       },
@@ -215,6 +263,46 @@ export function mailboxRoutes(app: ApiApp): void {
           'The sync period is chosen when the mailbox is set up and cannot be changed',
         );
       await updateMailbox(app.tandem, sync, user.id, request.params.id, request.body);
+      return mailboxView(app.tandem.store.db, user.id, request.params.id);
+    },
+  );
+
+  app.put(
+    '/api/v1/mailboxes/:id/group',
+    {
+      schema: {
+        tags,
+        summary:
+          'A group mailbox’s name and members (administrators, and members allowed to manage it); the list replaces the old one',
+        params: idParams,
+        body: z.object({
+          name: z.string().trim().min(1).max(100).optional(),
+          members: z.array(memberSchema).max(500).optional(),
+        }),
+        response: { 200: z.object({ ok: z.literal(true) }), 403: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      await setGroup(app.tandem.store.db, currentUser(request), request.params.id, request.body);
+      return { ok: true as const };
+    },
+  );
+
+  app.put(
+    '/api/v1/mailboxes/:id/availability',
+    {
+      schema: {
+        tags,
+        summary: 'Whether round-robin may give you this group mailbox’s new conversations',
+        params: idParams,
+        body: z.object({ available: z.boolean() }),
+        response: { 200: mailboxSchema, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const view = await mailboxView(app.tandem.store.db, user.id, request.params.id);
+      await setAvailability(app.tandem.store.db, user.id, view.id, request.body.available);
       return mailboxView(app.tandem.store.db, user.id, request.params.id);
     },
   );

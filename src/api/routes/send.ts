@@ -9,7 +9,7 @@ import { errorSchema } from '../schemas.ts';
 
 const address = z.string().trim().pipe(z.email());
 
-const attachmentSchema = z.object({
+export const attachmentSchema = z.object({
   filename: z.string().min(1).max(255),
   contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type such as application/pdf'),
   contentBase64: z.base64(),

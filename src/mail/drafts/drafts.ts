@@ -33,13 +33,14 @@ export interface DraftView {
  */
 async function buildVersion(
   context: TandemContext,
+  writerId: string,
   mailboxId: string,
   fields: DraftFields,
   versionId: string,
   previousRaw: string | null = null,
 ) {
   const { db } = context.store;
-  const sender = await senderOf(db, mailboxId);
+  const sender = await senderOf(db, mailboxId, writerId);
   const parent = fields.inReplyTo ? await repliedMessage(db, mailboxId, fields.inReplyTo) : undefined;
   const forwarded = fields.forwardOf ? await repliedMessage(db, mailboxId, fields.forwardOf) : undefined;
   const attachments = [
@@ -110,7 +111,7 @@ export async function createDraft(
   const fields = written.includeSignature === false ? written : withSignature(written, signature);
   const id = randomUUID();
   const versionId = randomUUID();
-  const version = await buildVersion(context, mailboxId, fields, versionId);
+  const version = await buildVersion(context, ownerId, mailboxId, fields, versionId);
   const now = Date.now();
   await context.store.db.transaction().execute(async (trx) => {
     await trx
@@ -156,7 +157,7 @@ export async function updateDraft(
   await assertNotDeletedOnServer(context.store.db, draft);
   await assertWithinQuota(context.store.db, context.config.mailboxQuotaBytes, draft.mailbox_id);
   const versionId = randomUUID();
-  const version = await buildVersion(context, draft.mailbox_id, fields, versionId, draft.raw_blob);
+  const version = await buildVersion(context, ownerId, draft.mailbox_id, fields, versionId, draft.raw_blob);
   await saveVersion(context.store.db, draft, versionId, version.raw, fields);
   return {
     id: draft.id,

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { mailboxOf } from '../../access/index.ts';
 import type { Database } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 
@@ -29,7 +30,7 @@ export async function deletionSummary(
     .selectFrom('mailboxes')
     .select('id')
     .where('id', '=', mailboxId)
-    .where('owner_user_id', '=', ownerId)
+    .where(mailboxOf(ownerId))
     .executeTakeFirst();
   if (!own) throw new TandemError('not_found', 'No such mailbox');
   const emails = await db

@@ -6,7 +6,9 @@ export {
   serverFolders,
   updateMailbox,
 } from './manage.ts';
-export type { MailboxChanges, NewMailbox } from './manage.ts';
+export type { MailboxChanges, NewGroup, NewMailbox } from './manage.ts';
+export { groupView, setAvailability, setGroup } from './groups.ts';
+export type { GroupMember, GroupView } from './groups.ts';
 export { deletionSummary } from './deletion.ts';
 export type { DeletionSummary } from './deletion.ts';
 export { mailboxView } from './view.ts';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
-import { ownedMailbox } from '../../access/index.ts';
+import { managedMailbox } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
-import type { MailboxesTable, SyncPeriod } from '../../db/index.ts';
+import type { AssignRule, MailboxesTable, SyncPeriod } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { DEFAULT_FOLDER_ROLES } from '../imap/index.ts';
 import type { ImapSettings, ServerFolder } from '../imap/index.ts';
@@ -13,6 +13,8 @@ import type { SyncControl } from '../sync/index.ts';
 import { imapSettingsOf, inspectImap, verifyImap, verifySmtp } from '../account/index.ts';
 import type { MailboxSecrets, SmtpSettings } from '../account/index.ts';
 import { keepRulesOf } from './deletion.ts';
+import { checkMembers, insertGroup, removeGroupIfEmpty } from './groups.ts';
+import type { GroupMember } from './groups.ts';
 import { mailboxPreset, withProviderHelp } from './provider-settings.ts';
 import { syncSince } from './sync-period.ts';
 
@@ -28,14 +30,26 @@ export interface NewMailbox {
   fallbackConsent?: boolean | undefined;
   archiveAndCreatePast?: boolean | undefined;
   kind?: 'personal' | 'group' | undefined;
+  /** A group mailbox's team: its name (the "Support" in "Alice at Support") and members. */
+  group?: NewGroup | undefined;
   /** Logs in with this OAuth2 grant (its token source is in `imap` and `smtp`). */
   oauthGrantId?: string | undefined;
   providerId?: string | undefined;
 }
 
+export interface NewGroup {
+  name: string;
+  members: GroupMember[];
+  emailToCase?: boolean | undefined;
+  caseTokenPrefix?: string | undefined;
+  assignRule?: AssignRule | undefined;
+}
+
 /**
  * Connects a mailbox: the IMAP and SMTP logins are tried first and nothing is
- * saved unless both work. One personal mailbox per user.
+ * saved unless both work. One personal mailbox per user; a group mailbox
+ * (created by an administrator, checked by the caller) is owned by a new
+ * group with the given members.
  */
 export async function createMailbox(
   context: TandemContext,
@@ -45,6 +59,9 @@ export async function createMailbox(
 ): Promise<string> {
   const { db } = context.store;
   const kind = input.kind ?? 'personal';
+  if (kind === 'group' && !input.group)
+    throw new TandemError('validation_failed', 'group: a group mailbox needs a name and its members');
+  if (kind === 'group' && input.group) await checkMembers(db, input.group.members);
   if (kind === 'personal') {
     const existing = await db
       .selectFrom('mailboxes')
@@ -86,12 +103,17 @@ export async function createMailbox(
     ...(input.imap.allowInvalidCertificate ? { allowInvalidCertificate: true } : {}),
   };
   await db.transaction().execute(async (trx) => {
+    const groupId = kind === 'group' && input.group ? await insertGroup(trx, input.group, now) : null;
     await trx
       .insertInto('mailboxes')
       .values({
         id,
         owner_user_id: ownerId,
         kind,
+        group_id: groupId,
+        email_to_case: input.group?.emailToCase ? 1 : 0,
+        case_token_prefix: input.group?.caseTokenPrefix ?? '#',
+        assign_rule: input.group?.assignRule ?? 'manual',
         address: input.address.trim().toLowerCase(),
         display_name: input.displayName ?? null,
         imap_host: input.imap.host,
@@ -141,6 +163,10 @@ export interface MailboxChanges {
   folders?: string[] | undefined;
   markIncomingPrivate?: boolean | undefined;
   fallbackConsent?: boolean | undefined;
+  /** Group mailboxes only. */
+  emailToCase?: boolean | undefined;
+  caseTokenPrefix?: string | undefined;
+  assignRule?: AssignRule | undefined;
 }
 
 /** Enables exactly the given folders (a newly enabled one syncs within the period) and updates options. */
@@ -151,10 +177,29 @@ export async function updateMailbox(
   mailboxId: string,
   changes: MailboxChanges,
 ): Promise<void> {
-  const mailbox = await ownedMailbox(context.store.db, ownerId, mailboxId);
+  const mailbox = await managedMailbox(context.store.db, ownerId, mailboxId);
   const { db } = context.store;
   if (changes.folders !== undefined) await learnNewFolders(context, mailbox, changes.folders);
+  const teamwork = {
+    emailToCase: changes.emailToCase,
+    caseTokenPrefix: changes.caseTokenPrefix,
+    assignRule: changes.assignRule,
+  };
+  if (mailbox.group_id === null && Object.values(teamwork).some((v) => v !== undefined))
+    throw new TandemError('validation_failed', 'emailToCase, caseTokenPrefix and assignRule are for group mailboxes');
   await db.transaction().execute(async (trx) => {
+    if (Object.values(teamwork).some((v) => v !== undefined)) {
+      await trx
+        .updateTable('mailboxes')
+        .set({
+          ...(changes.emailToCase === undefined ? {} : { email_to_case: changes.emailToCase ? 1 : 0 }),
+          ...(changes.caseTokenPrefix === undefined ? {} : { case_token_prefix: changes.caseTokenPrefix }),
+          ...(changes.assignRule === undefined ? {} : { assign_rule: changes.assignRule }),
+          updated_at: Date.now(),
+        })
+        .where('id', '=', mailboxId)
+        .execute();
+    }
     if (changes.markIncomingPrivate !== undefined) {
       await trx
         .updateTable('mailboxes')
@@ -239,7 +284,7 @@ export async function disconnectMailbox(
   ownerId: string,
   mailboxId: string,
 ): Promise<void> {
-  await ownedMailbox(context.store.db, ownerId, mailboxId);
+  await managedMailbox(context.store.db, ownerId, mailboxId);
   await context.store.db
     .updateTable('mailboxes')
     .set({ state: 'disconnected', error: null, updated_at: Date.now() })
@@ -254,7 +299,7 @@ export async function connectMailbox(
   ownerId: string,
   mailboxId: string,
 ): Promise<void> {
-  await ownedMailbox(context.store.db, ownerId, mailboxId);
+  await managedMailbox(context.store.db, ownerId, mailboxId);
   await context.store.db
     .updateTable('mailboxes')
     .set({ state: 'syncing', error: null, updated_at: Date.now() })
@@ -274,7 +319,7 @@ export async function deleteMailbox(
   ownerId: string,
   mailboxId: string,
 ): Promise<void> {
-  const mailbox = await ownedMailbox(context.store.db, ownerId, mailboxId);
+  const mailbox = await managedMailbox(context.store.db, ownerId, mailboxId);
   await sync.stopMailbox(mailboxId);
   const { db, dialect } = context.store;
   const blobs = await blobsOf(db, mailboxId);
@@ -286,6 +331,7 @@ export async function deleteMailbox(
     }
     await keepRulesOf(trx, mailboxId);
     await trx.deleteFrom('mailboxes').where('id', '=', mailboxId).execute();
+    if (mailbox.group_id) await removeGroupIfEmpty(trx, mailbox.group_id);
     if (mailbox.oauth_grant_id) await trx.deleteFrom('oauth_grants').where('id', '=', mailbox.oauth_grant_id).execute();
   });
   // The mail's files go too, unless another mailbox holds the same bytes (blobs are shared by content).
@@ -324,7 +370,7 @@ async function blobsInUse(db: TandemContext['store']['db'], keys: string[]): Pro
 
 /** The server's folders right now, marked with whether each is synced. */
 export async function serverFolders(context: TandemContext, ownerId: string, mailboxId: string) {
-  const row = await ownedMailbox(context.store.db, ownerId, mailboxId);
+  const row = await managedMailbox(context.store.db, ownerId, mailboxId);
   const folders = await verifyImap(imapSettingsOf(row, context.secrets, context.store.db, context.outbound));
   const enabled = new Set(
     (

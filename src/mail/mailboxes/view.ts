@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely';
 import { mailboxOf } from '../../access/index.ts';
-import type { Database, MailboxState, Security, SyncPeriod } from '../../db/index.ts';
+import type { AssignRule, Database, MailboxState, Security, SyncPeriod } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { mailboxStorageBytes } from '../messages/index.ts';
+import { groupView } from './groups.ts';
+import type { GroupView } from './groups.ts';
 
 export interface FolderView {
   path: string;
@@ -46,6 +48,8 @@ export interface MailboxView {
   providerId: string | null;
   /** The OAuth2 sign-in was revoked or expired: sync stopped until the user signs in again (`GET /oauth/:providerId/start?mailboxId=`). */
   needsReauthorization: boolean;
+  /** A group mailbox's team, and how it works its conversations; null for a personal mailbox. */
+  group: (GroupView & { emailToCase: boolean; caseTokenPrefix: string; assignRule: AssignRule }) | null;
 }
 
 /** A mailbox of `viewerId` (any mailbox when null, for the CLI), or not_found — also for someone else's: its existence is not revealed. */
@@ -120,6 +124,15 @@ export async function mailboxView(
     auth: row.oauth_grant_id ? 'oauth2' : 'password',
     providerId: row.provider_id,
     needsReauthorization: await grantRevoked(db, row.oauth_grant_id),
+    group:
+      row.group_id === null
+        ? null
+        : {
+            ...(await groupView(db, row.group_id)),
+            emailToCase: row.email_to_case === 1,
+            caseTokenPrefix: row.case_token_prefix,
+            assignRule: row.assign_rule,
+          },
   };
 }
 

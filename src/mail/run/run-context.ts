@@ -11,7 +11,13 @@ export type FolderRow = Selectable<FoldersTable>;
 
 /** A batch of synced mail just stored, as the layers above the sync see it. */
 export interface StoredBatch {
-  mailbox: { id: string; address: string; owner_user_id: string; archive_and_create_past: Flag };
+  mailbox: {
+    id: string;
+    address: string;
+    owner_user_id: string;
+    group_id: string | null;
+    archive_and_create_past: Flag;
+  };
   /** The folder as it was before the batch (its first-sync low mark tells past mail from new). */
   folder: { path: string; special_use: string | null; first_sync_low_uid: number | null };
   messages: { id: number; created: boolean; uid: number }[];

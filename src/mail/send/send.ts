@@ -64,7 +64,7 @@ export async function sendMessage(
   const subject = fillMergeTags(input.subject, values);
   const composed = await composeMessage({
     id,
-    from: await senderOf(db, mailbox.id).then(({ address, name }) => ({ address, name })),
+    from: await senderOf(db, mailbox.id, ownerId).then(({ address, name }) => ({ address, name })),
     to: input.to,
     cc: input.cc,
     bcc: input.bcc,
@@ -110,6 +110,11 @@ export async function sendMessage(
   }
   return { id, messageId: composed.messageId, mailboxId: mailbox.id, via };
 }
+
+/**
+ * The name mail goes out under: the mailbox's own; from a group mailbox, the
+ * member who writes and the group ("Alice at Support").
+ */
 
 /**
  * The mailbox's own SMTP server; when it cannot be reached (no answer, or 421)
