@@ -31,10 +31,12 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
   const servers = mailServers();
   let small: SmallDisk;
   let child: ChildProcess | undefined;
+  let output = () => '';
   beforeAll(() => {
     small = disk as SmallDisk;
   });
   afterAll(async () => {
+    if (process.env.TANDEM_TEST_LOG) console.log(output());
     if (child) await killNow(child);
     await small?.dispose();
   });
@@ -43,7 +45,8 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
     const dataDir = path.join(small.dir, 'data');
     const server = await startServe(['--data', dataDir], { TANDEM_LOG_LEVEL: 'warn' });
     child = server.child;
-    const url = server.url;
+    output = server.output;
+    let url = server.url;
     const mailUser = await createMailUser(servers, 'fulldisk');
     await deliver(servers, mailUser.username, rawMessage('Before'));
     const headers = await cliUserHeaders(dataDir, 'fulldisk@example.test');
@@ -79,6 +82,15 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
     expect(((await draft.json()) as { error: { code: string } }).error.code).toBe('storage_full');
     // Failed blob writes leave no temp files.
     expect(tempFiles(dataDir)).toEqual([]);
+
+    // A restart while the disk is still full: the server starts again and serves what it holds.
+    await killNow(child);
+    const again = await startServe(['--data', dataDir], { TANDEM_LOG_LEVEL: 'warn' });
+    child = again.child;
+    output = again.output;
+    url = again.url;
+    expect(await subjects()).toEqual(['Before']);
+    await expect.poll(async () => (await state()).error ?? '', poll).toMatch(/^storage_full: /);
 
     // Space comes back: the sync goes on by itself, and writes work again.
     small.free();
