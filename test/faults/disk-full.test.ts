@@ -62,6 +62,7 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
         state: string;
         error: string | null;
       };
+    const storage = async () => ((await (await fetch(`${url}/healthz`)).json()) as { storage: string }).storage;
     await expect.poll(subjects, poll).toEqual(['Before']);
 
     small.fill();
@@ -72,6 +73,7 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
     await expect.poll(async () => (await state()).error ?? '', poll).toMatch(/^storage_full: /);
     expect(child.exitCode).toBe(null);
     expect(await subjects()).toEqual(['Before']);
+    expect(await storage()).toBe('full');
     // A write through the API is refused with a clear code, having saved nothing.
     const draft = await fetch(`${url}/api/v1/drafts`, {
       method: 'POST',
@@ -96,6 +98,7 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
     small.free();
     await expect.poll(subjects, { ...poll, timeout: 120_000 }).toEqual(['Before', ...arriving].sort());
     await expect.poll(async () => (await state()).error, poll).toBe(null);
+    expect(await storage()).toBe('ok');
     const saved = await fetch(`${url}/api/v1/drafts`, {
       method: 'POST',
       headers,
