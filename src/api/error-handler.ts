@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
-import { isStorageFull, STORAGE_FULL_MESSAGE, TandemError } from '../errors/index.ts';
+import { STORAGE_FULL_MESSAGE, storageStatus, TandemError } from '../errors/index.ts';
 import type { ErrorCode } from '../errors/index.ts';
 
 export interface ErrorBody {
@@ -48,7 +48,7 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
       body: { error: { code: 'bad_request', message: fastifyError.message ?? 'Bad request' } },
     };
   }
-  if (isStorageFull(error)) return errorBody('storage_full', STORAGE_FULL_MESSAGE);
+  if (storageStatus.noteFailure(error)) return errorBody('storage_full', STORAGE_FULL_MESSAGE);
   return errorBody('internal', 'Something went wrong on the server; its log has the details');
 }
 

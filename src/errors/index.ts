@@ -1,3 +1,3 @@
 export { TandemError, errorCatalog } from './catalog.ts';
 export type { ErrorCode } from './catalog.ts';
-export { isStorageFull, STORAGE_FULL_MESSAGE } from './storage.ts';
+export { isStorageFull, STORAGE_FULL_MESSAGE, storageStatus } from './storage.ts';

@@ -15,3 +15,26 @@ export function isStorageFull(error: unknown): boolean {
 /** What the user is told when a write found the disk full. */
 export const STORAGE_FULL_MESSAGE =
   "Tandem's storage is full: nothing was saved. It carries on by itself once space is freed.";
+
+/**
+ * Whether this process last met a full disk on a write, and has not had a
+ * whole sync step work since. A full disk usually refuses the very write
+ * that would record the mailbox's state, so the state shown is kept here too.
+ */
+let fullSince: number | null = null;
+
+export const storageStatus = {
+  /** Notes a failed write; true when it failed for lack of space. */
+  noteFailure(error: unknown): boolean {
+    if (!isStorageFull(error)) return false;
+    fullSince ??= Date.now();
+    return true;
+  },
+  /** Writes work again. */
+  noteWritten(): void {
+    fullSince = null;
+  },
+  isFull(): boolean {
+    return fullSince !== null;
+  },
+};

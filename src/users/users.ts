@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, UsersTable } from '../db/index.ts';
-import { TandemError } from '../errors/index.ts';
+import { isStorageFull, TandemError } from '../errors/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { assertAcceptablePassword } from './password-policy.ts';
 import { hashToken, newToken, tokenKind } from './tokens.ts';
@@ -159,7 +159,15 @@ export async function userForToken(db: Kysely<Database>, token: string): Promise
       .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', Date.now())]))
       .executeTakeFirst();
     if (!row) return null;
-    await db.updateTable('api_tokens').set({ last_used_at: Date.now() }).where('id', '=', row.token_id).execute();
+    // When it was last used is a hint: a full disk must not stop a token from reading.
+    await db
+      .updateTable('api_tokens')
+      .set({ last_used_at: Date.now() })
+      .where('id', '=', row.token_id)
+      .execute()
+      .catch((error: unknown) => {
+        if (!isStorageFull(error)) throw error;
+      });
     return toUser(row);
   }
   return null;

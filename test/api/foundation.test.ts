@@ -16,7 +16,7 @@ describe.each(await storeDialects())('API foundation on %s', (dialect) => {
   it('answers health without auth', async () => {
     const response = await api.app.inject({ method: 'GET', url: '/healthz' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toEqual({ status: 'ok', database: dialect });
+    expect(response.json()).toEqual({ status: 'ok', database: dialect, storage: 'ok' });
   });
 
   it('logs in and the token authorizes requests', async () => {

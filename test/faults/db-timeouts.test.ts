@@ -52,7 +52,7 @@ describe.skipIf(postgresBinDir() === null && !process.env.CI)('a worker stopped 
   const storedCount = async () =>
     Number((await admin.query<{ n: string }>('SELECT count(*) AS n FROM messages')).rows[0]?.n ?? 0);
 
-  it('frees its locks so the next worker finishes the first sync', { timeout: 300_000 }, async () => {
+  it('frees its locks so the next worker finishes the first sync', { timeout: 480_000 }, async () => {
     const env = {
       DATABASE_URL: database.url,
       TANDEM_LOG_LEVEL: 'warn',

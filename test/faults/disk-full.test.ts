@@ -31,10 +31,12 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
   const servers = mailServers();
   let small: SmallDisk;
   let child: ChildProcess | undefined;
+  let output = () => '';
   beforeAll(() => {
     small = disk as SmallDisk;
   });
   afterAll(async () => {
+    if (process.env.TANDEM_TEST_LOG) console.log(output());
     if (child) await killNow(child);
     await small?.dispose();
   });
@@ -43,7 +45,8 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
     const dataDir = path.join(small.dir, 'data');
     const server = await startServe(['--data', dataDir], { TANDEM_LOG_LEVEL: 'warn' });
     child = server.child;
-    const url = server.url;
+    output = server.output;
+    let url = server.url;
     const mailUser = await createMailUser(servers, 'fulldisk');
     await deliver(servers, mailUser.username, rawMessage('Before'));
     const headers = await cliUserHeaders(dataDir, 'fulldisk@example.test');
@@ -59,6 +62,7 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
         state: string;
         error: string | null;
       };
+    const storage = async () => ((await (await fetch(`${url}/healthz`)).json()) as { storage: string }).storage;
     await expect.poll(subjects, poll).toEqual(['Before']);
 
     small.fill();
@@ -69,6 +73,7 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
     await expect.poll(async () => (await state()).error ?? '', poll).toMatch(/^storage_full: /);
     expect(child.exitCode).toBe(null);
     expect(await subjects()).toEqual(['Before']);
+    expect(await storage()).toBe('full');
     // A write through the API is refused with a clear code, having saved nothing.
     const draft = await fetch(`${url}/api/v1/drafts`, {
       method: 'POST',
@@ -80,10 +85,20 @@ describe.skipIf(disk === null)('a full disk under the embedded server', () => {
     // Failed blob writes leave no temp files.
     expect(tempFiles(dataDir)).toEqual([]);
 
+    // A restart while the disk is still full: the server starts again and serves what it holds.
+    await killNow(child);
+    const again = await startServe(['--data', dataDir], { TANDEM_LOG_LEVEL: 'warn' });
+    child = again.child;
+    output = again.output;
+    url = again.url;
+    expect(await subjects()).toEqual(['Before']);
+    await expect.poll(async () => (await state()).error ?? '', poll).toMatch(/^storage_full: /);
+
     // Space comes back: the sync goes on by itself, and writes work again.
     small.free();
     await expect.poll(subjects, { ...poll, timeout: 120_000 }).toEqual(['Before', ...arriving].sort());
     await expect.poll(async () => (await state()).error, poll).toBe(null);
+    expect(await storage()).toBe('ok');
     const saved = await fetch(`${url}/api/v1/drafts`, {
       method: 'POST',
       headers,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { mailboxOf } from '../../access/index.ts';
 import type { AssignRule, Database, MailboxState, Security, SyncPeriod } from '../../db/index.ts';
-import { TandemError } from '../../errors/index.ts';
+import { STORAGE_FULL_MESSAGE, storageStatus, TandemError } from '../../errors/index.ts';
 import { mailboxStorageBytes } from '../messages/index.ts';
 import { groupView } from './groups.ts';
 import type { GroupView } from './groups.ts';
@@ -108,8 +108,10 @@ export async function mailboxView(
     address: row.address,
     displayName: row.display_name,
     kind: row.kind,
-    state: row.state,
-    error: row.error,
+    // A full disk refuses the write that would record it: this process's own knowledge is shown then.
+    ...(storageStatus.isFull() && row.state !== 'disconnected'
+      ? { state: 'error' as const, error: `storage_full: ${STORAGE_FULL_MESSAGE}` }
+      : { state: row.state, error: row.error }),
     syncPeriod: row.sync_period,
     syncSince: new Date(row.sync_since).toISOString(),
     markIncomingPrivate: row.mark_incoming_private === 1,

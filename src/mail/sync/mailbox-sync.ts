@@ -3,7 +3,7 @@ import type { OutboundPolicy } from '../../outbound/index.ts';
 import type { SecretBox } from '../../secrets/index.ts';
 import type { MailboxState } from '../../db/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
-import { isStorageFull, STORAGE_FULL_MESSAGE } from '../../errors/index.ts';
+import { STORAGE_FULL_MESSAGE, storageStatus } from '../../errors/index.ts';
 import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import type { MailServerError } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
@@ -140,7 +140,9 @@ export class MailboxSync {
     return runConnectionLoop({
       session: (working) => this.#session(working),
       failed: async (failure, retryInMs) => {
-        const shown = isStorageFull(failure.cause) ? `storage_full: ${STORAGE_FULL_MESSAGE}` : failureText(failure);
+        const shown = storageStatus.noteFailure(failure.cause)
+          ? `storage_full: ${STORAGE_FULL_MESSAGE}`
+          : failureText(failure);
         if (retryInMs !== null)
           logger.warn({ mailboxId, err: failure.cause ?? failure, retryInMs }, 'mailbox sync failed');
         const retrying = retryInMs === null ? '' : ` (retrying in ${Math.ceil(retryInMs / 1000)} s)`;
@@ -204,6 +206,7 @@ export class MailboxSync {
       while (!this.#stopped) {
         if (this.#failure) throw this.#failure;
         const progress = await this.#step(run);
+        storageStatus.noteWritten();
         if (progress === 'stored') batchStored();
         // The backoff starts over only once a batch was stored or a whole pass worked: a session that
         // only ever gets as far as checking for changes before it breaks keeps growing the delay.
