@@ -98,6 +98,8 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /mailboxes/{id}/connect': { outsider: 'owned' },
   'GET /mailboxes/{id}/deletion': { outsider: 'owned' },
   'GET /mailboxes/{id}/server-folders': { outsider: 'owned' },
+  'POST /mailboxes/{id}/address-verification': { outsider: 'owned' },
+  'POST /mailboxes/{id}/address-verification/confirm': { outsider: 'owned', body: () => ({ code: '12345678' }) },
   'POST /mailboxes/test-connection': { outsider: 'own', body: () => ({ imap: smtp, smtp }) },
   'GET /messages': { outsider: 'own', query: (f) => `mailboxId=${f.mailboxId}&q=${f.mark}` },
   'GET /messages/{id}': { outsider: 'owned' },

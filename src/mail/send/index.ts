@@ -5,3 +5,4 @@ export { getSend, markInterruptedSends, STALE_SEND_MS } from './sends.ts';
 export type { SendView } from './sends.ts';
 export { outgoingServerView, removeOutgoingServer, setOutgoingServer } from './outgoing-server.ts';
 export type { OutgoingServerView } from './outgoing-server.ts';
+export { confirmAddressCode, sendAddressCode } from './address-verification.ts';
