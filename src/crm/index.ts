@@ -18,3 +18,5 @@ export { ruleRunsOf } from './rules/runs.ts';
 export type { RuleRunView } from './rules/runs.ts';
 export { onMessagesStored } from './on-stored.ts';
 export { mergeValuesFor } from './merge-values.ts';
+export { deleteUser } from './delete-user.ts';
+export type { DeletedUser } from './delete-user.ts';
