@@ -85,6 +85,7 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'GET /users/directory': { outsider: 'own', query: (f) => `q=${f.mark}` },
   'PATCH /users/{id}': { outsider: 'admin', body: () => ({ active: false }) },
+  'DELETE /users/{id}': { outsider: 'admin' },
   'POST /users/{id}/password-reset': { outsider: 'admin' },
   'POST /mailboxes': {
     outsider: 'own',
