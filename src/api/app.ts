@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { storeOnlySync } from '../mail/sync/index.ts';
 import type { SyncControl } from '../mail/sync/index.ts';
 import type { ApiApp } from './api-app.ts';
 import type { TandemContext } from '../context/index.ts';
@@ -42,14 +43,6 @@ export interface BuildAppOptions {
   webApp?: string;
 }
 
-/** For API-only processes: workers notice mailbox changes in the store by themselves. */
-const workersSync: SyncControl = {
-  startMailbox: () => undefined,
-  stopMailbox: async () => undefined,
-  restartMailbox: async () => undefined,
-  nudge: () => undefined,
-};
-
 /** The `trustProxy` setting as Fastify takes it: a number of hops becomes "trust the nearest n". */
 function trustedProxies(
   setting: boolean | number | string[],
@@ -66,7 +59,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
     trustProxy: trustedProxies(context.config.trustProxy),
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('tandem', context);
-  app.decorate('sync', options.sync ?? workersSync);
+  app.decorate('sync', options.sync ?? storeOnlySync);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);

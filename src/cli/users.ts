@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { deleteUser } from '../crm/index.ts';
+import { storeOnlySync } from '../mail/sync/index.ts';
 import { TandemError } from '../errors/index.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
@@ -88,6 +90,24 @@ export function userCommands(program: Command): void {
         console.log(`${changed.email} is ${changed.active ? 'active' : 'deactivated'}`);
       });
   }
+
+  withStoreOptions(user.command('delete'))
+    .description(
+      'Delete a user: sessions and API tokens end; their mailboxes (synced mail, drafts, comments on it), rules, sign-ins and comments go; the records they own pass to --records-to (default: the oldest other admin)',
+    )
+    .requiredOption('--email <email>', 'the user')
+    .option('--records-to <email>', 'the active user who takes their records')
+    .action(async (flags: EmailFlags & { recordsTo?: string }) => {
+      const done = await withContext(configFrom(flags), async (context) => {
+        const { db } = context.store;
+        const doomed = await userByEmail(db, flags.email);
+        const heir = flags.recordsTo ? (await userByEmail(db, flags.recordsTo)).id : null;
+        return deleteUser(context, storeOnlySync, doomed.id, { actorId: null, recordsTo: heir });
+      });
+      console.log(
+        `Deleted ${flags.email}: ${done.mailboxes} mailbox(es) removed, ${done.records} record(s) passed to ${done.recordsTo}`,
+      );
+    });
 
   withStoreOptions(user.command('reset-password'))
     .description(

@@ -19,3 +19,5 @@ export type { RuleRunView } from './rules/runs.ts';
 export { onMessagesStored } from './on-stored.ts';
 export { mergeValuesFor } from './merge-values.ts';
 export * from './conversations/index.ts';
+export { deleteUser } from './delete-user.ts';
+export type { DeletedUser } from './delete-user.ts';

@@ -508,6 +508,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('folders').addColumn('period_start_uid', 'integer').execute();
       },
     },
+    '0013_address_verification': {
+      async up(db: Kysely<unknown>) {
+        // How the mailbox's address was shown to be its owner's ('oauth', 'smtp', 'code'); null: not yet.
+        // The admin's fallback outgoing server relays only for verified addresses.
+        await db.schema.alterTable('mailboxes').addColumn('address_verified_by', 'text').execute();
+        await db.schema.alterTable('mailboxes').addColumn('address_verified_at', time).execute();
+        // 1 when the provider's identity (the ID token's email claim) named the grant's address.
+        await db.schema
+          .alterTable('oauth_grants')
+          .addColumn('address_confirmed', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        // A confirmation code mailed to a mailbox's address (stored as sha256), while one is pending.
+        await db.schema
+          .createTable('address_codes')
+          .addColumn('mailbox_id', 'text', (c) => c.primaryKey().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('code_hash', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('expires_at', time, (c) => c.notNull())
+          .execute();
+      },
+    },
     '0014_outbox_epoch': {
       async up(db: Kysely<unknown>) {
         // The lease epoch under which an op was started ('running'): its end is recorded only under that same epoch.

@@ -11,6 +11,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   login_throttle: LoginThrottleTable;
   password_resets: PasswordResetsTable;
+  address_codes: AddressCodesTable;
   mailboxes: MailboxesTable;
   folders: FoldersTable;
   messages: MessagesTable;
@@ -131,6 +132,9 @@ export interface MailboxesTable {
   provider_files_sent: Generated<Flag>;
   /** The IMAP server's APPENDLIMIT in bytes (RFC 7889); null when it advertises none. */
   append_limit: number | null;
+  /** How the address was shown to be the owner's: the provider's identity, a send its own SMTP server took, or a mailed code. */
+  address_verified_by: AddressVerification | null;
+  address_verified_at: number | null;
   /** Set when the mailbox logs in with OAuth2 (XOAUTH2 / OAUTHBEARER) instead of a password. */
   oauth_grant_id: string | null;
   /** The recognized provider (a preset id such as `google`), whose quirks sync and sending respect. */
@@ -458,6 +462,8 @@ export interface OAuthGrantsTable {
   state: OAuthGrantState;
   created_at: number;
   updated_at: number;
+  /** 1: the provider's identity (ID token email claim) named this address. */
+  address_confirmed: Generated<Flag>;
 }
 
 export interface OAuthAuthorizationsTable {
@@ -544,4 +550,14 @@ export interface ConversationEventsTable {
   message_id: number | null;
   comment_id: number | null;
   created_at: number;
+}
+
+export type AddressVerification = 'oauth' | 'smtp' | 'code';
+
+export interface AddressCodesTable {
+  mailbox_id: string;
+  /** sha256 of the code mailed to the address. */
+  code_hash: string;
+  attempts: Generated<number>;
+  expires_at: number;
 }

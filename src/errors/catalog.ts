@@ -9,6 +9,7 @@ export const errorCatalog = {
   validation_failed: 400,
   weak_password: 400,
   invalid_reset_token: 400,
+  invalid_address_code: 400,
   sync_period_fixed: 400,
   unauthorized: 401,
   invalid_credentials: 401,

@@ -147,9 +147,16 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
       providerId: 'local',
       needsReauthorization: false,
       imap: { username: mailUser.address },
+      // The provider's ID token named the address: the admin's fallback server may send as it.
+      addressVerified: 'oauth',
     });
     const grant = await grantRow(grantId);
-    expect(grant).toMatchObject({ address: mailUser.address, state: 'active', provider_id: 'local' });
+    expect(grant).toMatchObject({
+      address: mailUser.address,
+      state: 'active',
+      provider_id: 'local',
+      address_confirmed: 1,
+    });
     const tokens = await tokensOf(grantId);
     expect(grant.tokens).not.toContain(tokens.accessToken);
     expect(tokens.refreshToken).toBeTruthy();
@@ -259,6 +266,7 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
       userId: user.user.id,
       providerId: 'down',
       address: 'someone@example.test',
+      addressConfirmed: false,
       tokens: {
         accessToken: 'old',
         refreshToken: 'refresh',

@@ -26,7 +26,10 @@ describe('the admin’s fallback outgoing server', () => {
     payload?: Record<string, unknown>,
   ) => api.app.inject({ method, url: '/api/v1/admin/outgoing-server', headers: auth, ...(payload ? { payload } : {}) });
 
-  /** A mailbox whose own SMTP server no longer answers, and an admin fallback through the test Postfix. */
+  /**
+   * A mailbox whose own SMTP server no longer answers (its address verified: how it gets
+   * verified is test/security/fallback-relay.test.ts), and an admin fallback through the test Postfix.
+   */
   async function setUp() {
     const admin = await signedInUser(api, { admin: true });
     const relay = await createMailUser(servers, 'relay');
@@ -44,7 +47,7 @@ describe('the admin’s fallback outgoing server', () => {
     await waitIdle(api, owner.auth, mailbox.id);
     await api.context.store.db
       .updateTable('mailboxes')
-      .set({ smtp_port: await closedPort() })
+      .set({ smtp_port: await closedPort(), address_verified_by: 'smtp', address_verified_at: Date.now() })
       .where('id', '=', mailbox.id)
       .execute();
     const consent = (value: boolean) =>
@@ -151,7 +154,7 @@ describe('the admin’s fallback outgoing server', () => {
     expect((await outgoing(admin.auth, 'PUT', settings)).statusCode).toBe(200);
     const shown = await outgoing(admin.auth, 'GET');
     expect(shown.json()).toEqual({
-      server: { host: settings.host, port: settings.port, security: 'none', username: relay.username },
+      server: { host: settings.host, port: settings.port, security: 'none', username: relay.username, domains: null },
     });
     const stored = await api.context.store.db
       .selectFrom('settings')

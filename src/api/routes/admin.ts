@@ -13,6 +13,10 @@ const outgoingServerSchema = z.object({
   port: z.number(),
   security: z.enum(['tls', 'starttls', 'none']),
   username: z.string().nullable(),
+  domains: z
+    .array(z.string())
+    .nullable()
+    .describe('It sends only for addresses at these domains (and their subdomains); null: any verified address'),
 });
 
 /** Instance settings only an admin may read or change. */
@@ -41,7 +45,22 @@ export function adminRoutes(app: ApiApp): void {
         tags,
         summary:
           'Set the fallback outgoing server; the connection and login are tried first and nothing is saved unless they work',
-        body: smtpSchema,
+        body: smtpSchema.and(
+          z.object({
+            domains: z
+              .array(
+                z
+                  .string()
+                  .trim()
+                  .toLowerCase()
+                  .regex(/^@?[a-z0-9.-]+\.[a-z0-9-]+$/, 'a domain such as example.com'),
+              )
+              .min(1)
+              .max(100)
+              .optional()
+              .describe('Send only for addresses at these domains (and their subdomains)'),
+          }),
+        ),
         response: { 200: z.object({ server: outgoingServerSchema }), 403: errorSchema, 422: errorSchema },
       },
     },

@@ -16,6 +16,7 @@ import {
   updateMailbox,
 } from '../../mail/mailboxes/index.ts';
 import type { NewMailbox } from '../../mail/mailboxes/index.ts';
+import { confirmAddressCode, sendAddressCode } from '../../mail/send/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { outboundRateLimit } from '../outbound-limit.ts';
@@ -120,6 +121,12 @@ const mailboxSchema = z.object({
   syncSince: z.string(),
   markIncomingPrivate: z.boolean(),
   fallbackConsent: z.boolean(),
+  addressVerified: z
+    .enum(['oauth', 'smtp', 'code'])
+    .nullable()
+    .describe(
+      'How the address was shown to be yours: the provider’s identity, a send your own SMTP server accepted, or a mailed code; the admin’s outgoing server sends only for a verified address',
+    ),
   archiveAndCreatePast: z.boolean(),
   imap: serverSchema,
   smtp: serverSchema,
@@ -378,6 +385,43 @@ export function mailboxRoutes(app: ApiApp): void {
     async (request, reply) => {
       await deleteMailbox(app.tandem, sync, currentUser(request).id, request.params.id);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/mailboxes/:id/address-verification',
+    {
+      config: { rateLimit: outboundRateLimit },
+      schema: {
+        tags,
+        summary:
+          'Mail a confirmation code to the mailbox’s address (through its own SMTP server, or the admin’s outgoing server); a new code replaces the last',
+        params: idParams,
+        response: { 202: z.object({ expiresAt: z.string() }), 404: errorSchema, 502: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const { expiresAt } = await sendAddressCode(app.tandem, currentUser(request).id, request.params.id);
+      return reply.status(202).send({ expiresAt: new Date(expiresAt).toISOString() });
+    },
+  );
+
+  app.post(
+    '/api/v1/mailboxes/:id/address-verification/confirm',
+    {
+      config: { rateLimit: outboundRateLimit },
+      schema: {
+        tags,
+        summary: 'Confirm the mailbox’s address with the code mailed to it (five tries, within an hour)',
+        params: idParams,
+        body: z.object({ code: z.string().trim().min(1).max(20) }),
+        response: { 200: mailboxSchema, 400: errorSchema, 404: errorSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      await confirmAddressCode(app.tandem.store.db, user.id, request.params.id, request.body.code);
+      return mailboxView(app.tandem.store.db, user.id, request.params.id);
     },
   );
 

@@ -8,6 +8,7 @@ import {
   updateUser,
   userView,
 } from '../../users/index.ts';
+import { deleteUser } from '../../crm/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser, requireAdmin } from '../authenticate.ts';
 import { emailSchema, errorSchema } from '../schemas.ts';
@@ -101,6 +102,34 @@ export function userRoutes(app: ApiApp): void {
       },
     },
     async (request) => updateUser(db(), requireAdmin(request), request.params.id, request.body),
+  );
+
+  app.delete(
+    '/api/v1/users/:id',
+    {
+      schema: {
+        tags,
+        summary:
+          'Delete a user (administrators only): their sessions and API tokens end at once; their mailboxes go with their synced mail, drafts and the comments on it (the mail servers keep the mail), and their rules, sign-ins and comments; the records they own pass to you, or to recordsTo',
+        params: idParams,
+        querystring: z.object({
+          recordsTo: z.string().optional().describe('Id of the active user who takes their records; default: you'),
+        }),
+        response: {
+          200: z.object({ mailboxes: z.number().int(), records: z.number().int(), recordsTo: z.string() }),
+          403: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
+        },
+      },
+    },
+    async (request) => {
+      const admin = requireAdmin(request);
+      return deleteUser(app.tandem, app.sync, request.params.id, {
+        actorId: admin.id,
+        recordsTo: request.query.recordsTo ?? null,
+      });
+    },
   );
 
   app.post(

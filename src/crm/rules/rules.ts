@@ -87,7 +87,8 @@ export async function deleteRule(db: Kysely<Database>, viewer: Viewer, id: strin
 async function checkMailbox(db: Kysely<Database>, viewer: Viewer, mailboxId: string | null): Promise<void> {
   if (mailboxId === null) return;
   // Another user's mailbox answers like a missing one, as on every route naming a mailbox.
-  if (!(await ownedMailboxIds(db, viewer.id)).includes(mailboxId)) throw new TandemError('not_found', 'No such mailbox');
+  if (!(await ownedMailboxIds(db, viewer.id)).includes(mailboxId))
+    throw new TandemError('not_found', 'No such mailbox');
 }
 
 export function toView(row: Selectable<MailroomRulesTable>): RuleView {

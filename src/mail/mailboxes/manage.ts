@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { managedMailbox } from '../../access/index.ts';
 import type { TandemContext } from '../../context/index.ts';
-import type { AssignRule, MailboxesTable, SyncPeriod } from '../../db/index.ts';
+import type { AssignRule, Database, MailboxesTable, SyncPeriod } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { DEFAULT_FOLDER_ROLES } from '../imap/index.ts';
 import type { ImapSettings, ServerFolder } from '../imap/index.ts';
@@ -75,6 +75,7 @@ export async function createMailbox(
       });
   }
   const preset = mailboxPreset(input.providerId, input.imap.host, input.address);
+  const confirmedByProvider = input.oauthGrantId ? await grantConfirmsAddress(db, input.oauthGrantId) : false;
   // The moment Save was pressed: the sync period starts here, and so does "new mail" in each
   // chosen folder (its UIDNEXT, read right after), as INTERNALDATE has only seconds and may
   // come from a server clock that is behind.
@@ -126,6 +127,8 @@ export async function createMailbox(
         smtp_username: input.smtp.username ?? '',
         secrets: context.secrets.sealJson(secrets),
         oauth_grant_id: input.oauthGrantId ?? null,
+        address_verified_by: confirmedByProvider ? 'oauth' : null,
+        address_verified_at: confirmedByProvider ? now : null,
         provider_id: input.providerId ?? preset?.id ?? null,
         provider_files_sent: preset?.behaviour.filesSentCopy ? 1 : 0,
         sync_period: input.syncPeriod,
@@ -383,4 +386,14 @@ export async function serverFolders(context: TandemContext, ownerId: string, mai
     ).map((f) => f.path),
   );
   return folders.map((f) => ({ ...f, enabled: enabled.has(f.path) }));
+}
+
+/** Whether the provider's identity named the grant's address (the mailbox's address is the grant's: checked on creation). */
+async function grantConfirmsAddress(db: Kysely<Database>, grantId: string): Promise<boolean> {
+  const grant = await db
+    .selectFrom('oauth_grants')
+    .select('address_confirmed')
+    .where('id', '=', grantId)
+    .executeTakeFirst();
+  return grant?.address_confirmed === 1;
 }

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { mailboxOf } from '../../access/index.ts';
-import type { AssignRule, Database, MailboxState, Security, SyncPeriod } from '../../db/index.ts';
+import type { AddressVerification, AssignRule, Database, MailboxState, Security, SyncPeriod } from '../../db/index.ts';
 import { STORAGE_FULL_MESSAGE, storageStatus, TandemError } from '../../errors/index.ts';
 import { mailboxStorageBytes } from '../messages/index.ts';
 import { groupView } from './groups.ts';
@@ -34,6 +34,8 @@ export interface MailboxView {
   syncSince: string;
   markIncomingPrivate: boolean;
   fallbackConsent: boolean;
+  /** How the address was shown to be the owner's (the admin's fallback server relays only then); null: not yet. */
+  addressVerified: AddressVerification | null;
   archiveAndCreatePast: boolean;
   imap: { host: string; port: number; security: Security; username: string };
   smtp: { host: string; port: number; security: Security; username: string };
@@ -116,6 +118,7 @@ export async function mailboxView(
     syncSince: new Date(row.sync_since).toISOString(),
     markIncomingPrivate: row.mark_incoming_private === 1,
     fallbackConsent: row.fallback_consent === 1,
+    addressVerified: row.address_verified_by,
     archiveAndCreatePast: row.archive_and_create_past === 1,
     imap: { host: row.imap_host, port: row.imap_port, security: row.imap_security, username: row.imap_username },
     smtp: { host: row.smtp_host, port: row.smtp_port, security: row.smtp_security, username: row.smtp_username },

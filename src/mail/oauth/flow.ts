@@ -148,6 +148,7 @@ export async function finishAuthorization(
     providerId: provider.id,
     address: pending.address,
     tokens: tokensFrom(response),
+    addressConfirmed: typeof email === 'string',
   });
   return { grantId, userId: pending.user_id, providerId: provider.id, mailboxId: pending.mailbox_id };
 }

@@ -37,7 +37,14 @@ export function tokensFrom(response: client.TokenEndpointResponse, previous?: Gr
 export async function createGrant(
   db: Kysely<Database>,
   secrets: SecretBox,
-  grant: { userId: string; providerId: string; address: string; tokens: GrantTokens },
+  grant: {
+    userId: string;
+    providerId: string;
+    address: string;
+    tokens: GrantTokens;
+    /** The provider's identity (its email claim) named the address. */
+    addressConfirmed: boolean;
+  },
 ): Promise<string> {
   const id = randomUUID();
   const now = Date.now();
@@ -49,6 +56,7 @@ export async function createGrant(
       provider_id: grant.providerId,
       address: grant.address,
       tokens: secrets.sealJson(grant.tokens),
+      address_confirmed: grant.addressConfirmed ? 1 : 0,
       state: 'active',
       created_at: now,
       updated_at: now,

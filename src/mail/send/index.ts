@@ -6,3 +6,4 @@ export { getSend, listSends, markInterruptedSends, MAX_SENDS_LISTED, STALE_SEND_
 export type { SendStatus, SendView } from './sends.ts';
 export { outgoingServerView, removeOutgoingServer, setOutgoingServer } from './outgoing-server.ts';
 export type { OutgoingServerView } from './outgoing-server.ts';
+export { confirmAddressCode, sendAddressCode } from './address-verification.ts';

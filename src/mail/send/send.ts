@@ -12,9 +12,11 @@ import type { ComposedMessage, ComposeInput, MergeValues } from '../mime/index.t
 import { enqueueOp } from '../outbox/index.ts';
 import { messageIdFromSmtpReply, presetById } from '../providers/index.ts';
 import type { MailboxRow } from '../account/index.ts';
-import { outgoingServer } from './outgoing-server.ts';
+import { markVerifiedBySend } from './address-verification.ts';
+import { openSmtpRoute } from './route.ts';
 import { senderOf } from './sender.ts';
-import { SmtpFailure, SmtpSession, smtpSettingsOf } from './smtp.ts';
+import { SmtpFailure } from './smtp.ts';
+import type { SmtpSession } from './smtp.ts';
 
 /** What to send: the composed fields, from which mailbox, and (by Tandem id) the message replied to. */
 export type SendInput = Pick<ComposeInput, 'to' | 'cc' | 'bcc' | 'subject' | 'text' | 'html' | 'attachments'> & {
@@ -81,7 +83,7 @@ export async function sendMessage(
   let session: SmtpSession;
   let via: SendVia;
   try {
-    ({ session, via } = await openSmtpRoute(context, mailbox));
+    ({ session, via } = await openSmtpRoute(context, mailbox, 'send'));
   } catch (error) {
     const failure = asSmtpFailure(error);
     await record('failed', failure.message, 'mailbox');
@@ -105,58 +107,11 @@ export async function sendMessage(
       throw sendFailed(id, state, failure);
     }
     await markSent(db, mailbox, id, result, original);
+    if (via === 'mailbox') await markVerifiedBySend(db, mailbox);
   } finally {
     session.close();
   }
   return { id, messageId: composed.messageId, mailboxId: mailbox.id, via };
-}
-
-/**
- * The name mail goes out under: the mailbox's own; from a group mailbox, the
- * member who writes and the group ("Alice at Support").
- */
-
-/**
- * The mailbox's own SMTP server; when it cannot be reached (no answer, or 421)
- * and the owner consented, the admin's outgoing server instead. A refused login
- * is never routed around: the user has to fix it.
- */
-async function openSmtpRoute(
-  context: TandemContext,
-  mailbox: MailboxRow,
-): Promise<{ session: SmtpSession; via: SendVia }> {
-  try {
-    return {
-      session: await SmtpSession.open(smtpSettingsOf(mailbox, context.secrets, context.store.db, context.outbound)),
-      via: 'mailbox',
-    };
-  } catch (error) {
-    const failure = asSmtpFailure(error);
-    const unreachable = failure.responseCode === undefined || failure.responseCode === 421;
-    if (!unreachable) throw failure;
-    const fallback = mailbox.fallback_consent === 1 ? await outgoingServer(context) : null;
-    if (!fallback) {
-      const why =
-        mailbox.fallback_consent === 1
-          ? 'no fallback outgoing server is configured by an admin'
-          : 'the mailbox does not allow sending through the admin’s outgoing server';
-      throw new SmtpFailure(
-        `The SMTP server ${mailbox.smtp_host}:${mailbox.smtp_port} cannot be reached (${failure.message}), and ${why}`,
-        undefined,
-        false,
-      );
-    }
-    try {
-      return { session: await SmtpSession.open(fallback), via: 'fallback' };
-    } catch (fallbackError) {
-      const second = asSmtpFailure(fallbackError);
-      throw new SmtpFailure(
-        `The SMTP server ${mailbox.smtp_host}:${mailbox.smtp_port} cannot be reached (${failure.message}), nor the fallback outgoing server (${second.message})`,
-        second.responseCode,
-        false,
-      );
-    }
-  }
 }
 
 function asSmtpFailure(error: unknown): SmtpFailure {

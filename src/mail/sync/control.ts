@@ -6,3 +6,11 @@ export interface SyncControl {
   /** Local changes wait in the outbox: push them now. */
   nudge(mailboxId: string): void;
 }
+
+/** For a process without a sync engine (API-only, the CLI): the engines follow the store and notice changes by themselves. */
+export const storeOnlySync: SyncControl = {
+  startMailbox: () => undefined,
+  stopMailbox: async () => undefined,
+  restartMailbox: async () => undefined,
+  nudge: () => undefined,
+};
