@@ -147,7 +147,7 @@ async function compareFolders(store: Store, mailboxId: string, user: MailUser): 
     .selectFrom('outbox_ops')
     .select('id')
     .where('mailbox_id', '=', mailboxId)
-    .where('state', 'in', ['pending', 'running'])
+    .where('state', '=', 'pending')
     .execute();
   let differences = 0;
   let uids = 0;
