@@ -260,10 +260,12 @@ async function fillInbox(user: MailUser, count: number): Promise<void> {
   }
 }
 
-function report(mode: string, runs: number, figures: Awaited<ReturnType<typeof finalFigures>>): void {
+function report(mode: string, runs: number, ledger: Ledger, figures: Awaited<ReturnType<typeof finalFigures>>): void {
   const { folders, sends } = figures;
   console.log(
-    `kill -9 (${mode}, seed ${seed}): ${runs} runs; ${folders.folders} folders, ${folders.uids} UIDs compared, ` +
+    `kill -9 (${mode}, seed ${seed}): ${runs} runs; asked for ${ledger.sends} sends, ${ledger.drafts.length} drafts ` +
+      `(${ledger.draftEdits} edits), ${ledger.flagChanges} flag changes; ` +
+      `${folders.folders} folders, ${folders.uids} UIDs compared, ` +
       `${folders.differences} differences; ${sends.sends} sends (${sends.sent} sent, ${sends.uncertain} uncertain, ` +
       `${sends.failed} failed), doubles: ${sends.doubleDeliveries} deliveries, ${sends.doubleSentCopies} Sent copies, ` +
       `${figures.doubleDrafts} drafts; lost: ${sends.lost}`,
@@ -297,7 +299,7 @@ describe('kill -9 at random points', () => {
 
     for (let run = 0; run < EMBEDDED_RUNS; run += 1) {
       const actions = startActions(target, user, ledger, random);
-      await sleep(Math.floor(random() * 700));
+      await sleep(Math.floor(random() * 1200));
       await killNow(serve.child);
       await Promise.all(actions);
       serve = await startServe(['--data', dataDir]);
@@ -307,7 +309,7 @@ describe('kill -9 at random points', () => {
     const store = openStore({ dataDir });
     try {
       const figures = await finalFigures(store, mailboxId, user, ledger);
-      report('embedded', EMBEDDED_RUNS, figures);
+      report('embedded', EMBEDDED_RUNS, ledger, figures);
       expectClean(figures);
     } finally {
       await store.close();
@@ -356,7 +358,7 @@ describe('kill -9 at random points', () => {
         const store = openStore({ databaseUrl: schema.url, dataDir });
         try {
           const figures = await finalFigures(store, mailboxId, user, ledger);
-          report('two workers', WORKER_RUNS, figures);
+          report('two workers', WORKER_RUNS, ledger, figures);
           expectClean(figures);
         } finally {
           await store.close();
