@@ -112,14 +112,16 @@ function startActions(target: Target, self: MailUser, ledger: Ledger, random: ()
         );
       }
     } else {
+      // Every random draw happens now, in order, so a seed replays the same runs.
       const offset = Math.floor(random() * 40);
+      const change = { flagged: random() < 0.5, seen: random() < 0.5 };
       actions.push(
         api(target, 'GET', `/messages?mailboxId=${target.mailboxId}&folder=INBOX&limit=50`).then(async (r) => {
           const items = ((await r.json()) as { items?: { id: string }[] }).items ?? [];
           const message = items[offset % Math.max(1, items.length)];
           if (!message) return;
           ledger.flagChanges += 1;
-          await api(target, 'PATCH', `/messages/${message.id}`, { flagged: random() < 0.5, seen: random() < 0.5 });
+          await api(target, 'PATCH', `/messages/${message.id}`, change);
         }),
       );
     }
