@@ -540,7 +540,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         // What the list of sends shows; null for sends made before it was kept.
         await db.schema.alterTable('sends').addColumn('subject', 'text').execute();
         // The list of a mailbox's sends, newest first.
-        await db.schema.createIndex('sends_mailbox_created').on('sends').columns(['mailbox_id', 'created_at']).execute();
+        await db.schema
+          .createIndex('sends_mailbox_created')
+          .on('sends')
+          .columns(['mailbox_id', 'created_at'])
+          .execute();
       },
     },
     '0016_group_mailboxes': {

@@ -6,7 +6,14 @@ import type { FaultProxy } from '../support/fault-proxy.ts';
 import { createMailUser, mailServers, otherClient } from '../support/index.ts';
 import type { MailServersInfo, MailUser } from '../support/index.ts';
 import { storeDialects } from '../support/stores.ts';
-import { connectTestMailbox, mailboxState, rawMessage, startSyncApi, storedLocations, waitIdle } from '../support/sync.ts';
+import {
+  connectTestMailbox,
+  mailboxState,
+  rawMessage,
+  startSyncApi,
+  storedLocations,
+  waitIdle,
+} from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 
 /** `count` messages of about `size` bytes each (random text: it does not compress), APPENDed in one session. */

@@ -39,60 +39,64 @@ describe.each(['sqlite', 'postgres'] as const)('a send cut off after the final d
     await proxy?.close();
   });
 
-  it('is listed as uncertain, then found delivered, marked sent and filed in Sent once', { timeout: 90_000 }, async () => {
-    if (skip) return;
-    const sender = await createMailUser(servers, 'uncertain');
-    const stranger = await createMailUser(servers, 'stranger');
-    const { owner, mailbox } = await connectTestMailbox(
-      api,
-      { ...servers, smtp: { host: proxy.host, port: proxy.port } },
-      sender,
-      { syncPeriod: '1m' },
-    );
-    await waitIdle(api, owner.auth, mailbox.id);
-    const send = async (to: string, subject: string) => {
-      const response = await api.app.inject({
-        method: 'POST',
-        url: '/api/v1/messages/send',
-        headers: owner.auth,
-        payload: { mailboxId: mailbox.id, to: [to], subject, text: 'Did it go?' },
-      });
-      expect(response.statusCode).toBe(502);
-      const { error } = response.json<{ error: { code: string; details: { sendId: string; state: string } } }>();
-      expect(error).toMatchObject({ code: 'send_failed', details: { state: 'uncertain' } });
-      return error.details.sendId;
-    };
-    const list = async (query = '') => {
-      const response = await api.app.inject({ method: 'GET', url: `/api/v1/sends${query}`, headers: owner.auth });
-      expect(response.statusCode).toBe(200);
-      return response.json<{ items: SendItem[] }>().items;
-    };
+  it(
+    'is listed as uncertain, then found delivered, marked sent and filed in Sent once',
+    { timeout: 90_000 },
+    async () => {
+      if (skip) return;
+      const sender = await createMailUser(servers, 'uncertain');
+      const stranger = await createMailUser(servers, 'stranger');
+      const { owner, mailbox } = await connectTestMailbox(
+        api,
+        { ...servers, smtp: { host: proxy.host, port: proxy.port } },
+        sender,
+        { syncPeriod: '1m' },
+      );
+      await waitIdle(api, owner.auth, mailbox.id);
+      const send = async (to: string, subject: string) => {
+        const response = await api.app.inject({
+          method: 'POST',
+          url: '/api/v1/messages/send',
+          headers: owner.auth,
+          payload: { mailboxId: mailbox.id, to: [to], subject, text: 'Did it go?' },
+        });
+        expect(response.statusCode).toBe(502);
+        const { error } = response.json<{ error: { code: string; details: { sendId: string; state: string } } }>();
+        expect(error).toMatchObject({ code: 'send_failed', details: { state: 'uncertain' } });
+        return error.details.sendId;
+      };
+      const list = async (query = '') => {
+        const response = await api.app.inject({ method: 'GET', url: `/api/v1/sends${query}`, headers: owner.auth });
+        expect(response.statusCode).toBe(200);
+        return response.json<{ items: SendItem[] }>().items;
+      };
 
-    // To itself: the copy the recipient sees arrives in a folder Tandem syncs.
-    const toSelf = await send(sender.address, 'To myself');
-    // To a mailbox Tandem does not sync: nothing can tell whether it went.
-    const toStranger = await send(stranger.address, 'To a stranger');
-    expect(proxy.cuts()).toBe(2);
-    expect((await list('?state=uncertain')).map((s) => [s.id, s.subject, s.to])).toEqual([
-      [toStranger, 'To a stranger', [stranger.address]],
-      [toSelf, 'To myself', [sender.address]],
-    ]);
+      // To itself: the copy the recipient sees arrives in a folder Tandem syncs.
+      const toSelf = await send(sender.address, 'To myself');
+      // To a mailbox Tandem does not sync: nothing can tell whether it went.
+      const toStranger = await send(stranger.address, 'To a stranger');
+      expect(proxy.cuts()).toBe(2);
+      expect((await list('?state=uncertain')).map((s) => [s.id, s.subject, s.to])).toEqual([
+        [toStranger, 'To a stranger', [stranger.address]],
+        [toSelf, 'To myself', [sender.address]],
+      ]);
 
-    // Settled by the next full check once the copy is in INBOX: sent, and its Sent copy filed.
-    await expect
-      .poll(async () => (await list()).find((s) => s.id === toSelf)?.state, { timeout: 30_000, interval: 250 })
-      .toBe('sent');
-    await expect.poll(() => serverSubjects(servers, sender, 'Sent'), { timeout: 30_000 }).toEqual(['To myself']);
-    // Several more full checks: still one copy in Sent, one delivery; the other stays uncertain, with no Sent copy.
-    await sleep(7000);
-    expect(await serverSubjects(servers, sender, 'Sent')).toEqual(['To myself']);
-    expect(count(await serverSubjects(servers, sender, 'INBOX'), 'To myself')).toBe(1);
-    expect(count(await serverSubjects(servers, stranger, 'INBOX'), 'To a stranger')).toBe(1);
-    expect((await list()).map((s) => [s.subject, s.state])).toEqual([
-      ['To a stranger', 'uncertain'],
-      ['To myself', 'sent'],
-    ]);
-  });
+      // Settled by the next full check once the copy is in INBOX: sent, and its Sent copy filed.
+      await expect
+        .poll(async () => (await list()).find((s) => s.id === toSelf)?.state, { timeout: 30_000, interval: 250 })
+        .toBe('sent');
+      await expect.poll(() => serverSubjects(servers, sender, 'Sent'), { timeout: 30_000 }).toEqual(['To myself']);
+      // Several more full checks: still one copy in Sent, one delivery; the other stays uncertain, with no Sent copy.
+      await sleep(7000);
+      expect(await serverSubjects(servers, sender, 'Sent')).toEqual(['To myself']);
+      expect(count(await serverSubjects(servers, sender, 'INBOX'), 'To myself')).toBe(1);
+      expect(count(await serverSubjects(servers, stranger, 'INBOX'), 'To a stranger')).toBe(1);
+      expect((await list()).map((s) => [s.subject, s.state])).toEqual([
+        ['To a stranger', 'uncertain'],
+        ['To myself', 'sent'],
+      ]);
+    },
+  );
 
   it('shows a user only the sends of their own mailboxes, and refuses an unknown state', async () => {
     if (skip) return;

@@ -18,10 +18,7 @@ export interface SyncTestApi extends TestApi {
 }
 
 /** The HTTP app with a running sync engine, on a fresh store. */
-export async function startSyncApi(
-  dialect: Dialect = 'sqlite',
-  timing?: Partial<SyncTiming>,
-): Promise<SyncTestApi> {
+export async function startSyncApi(dialect: Dialect = 'sqlite', timing?: Partial<SyncTiming>): Promise<SyncTestApi> {
   const context = await openTestContext(dialect);
   const engine = newEngine(context, timing);
   const app = await buildApp(context, { sync: engine });

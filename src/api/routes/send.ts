@@ -129,7 +129,9 @@ export function sendRoutes(app: ApiApp): void {
     },
     async (request) => {
       const { mailboxId, state, limit } = request.query;
-      return { items: await listSends(app.tandem.store.db, currentUser(request).id, { mailboxId, states: state, limit }) };
+      return {
+        items: await listSends(app.tandem.store.db, currentUser(request).id, { mailboxId, states: state, limit }),
+      };
     },
   );
 
@@ -138,7 +140,8 @@ export function sendRoutes(app: ApiApp): void {
     {
       schema: {
         tags: ['sending'],
-        summary: 'What became of a send: sending, sent, failed, or uncertain (the connection was lost after the whole message went)',
+        summary:
+          'What became of a send: sending, sent, failed, or uncertain (the connection was lost after the whole message went)',
         params: z.object({ id: z.string() }),
         response: { 200: sendViewSchema, 404: errorSchema },
       },

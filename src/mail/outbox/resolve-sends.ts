@@ -1,8 +1,8 @@
-import { searchUids } from '../imap/index.ts';
+import { classifyImapError, searchUids } from '../imap/index.ts';
 import { TANDEM_ID_HEADER } from '../mime/index.ts';
 import type { MailboxRun } from '../run/index.ts';
 import { enqueueOp } from './ops.ts';
-import { openRoleFolder } from './role-folder.ts';
+import { roleFolderPath } from './role-folder.ts';
 
 /** An uncertain send is looked for this long; after that it stays uncertain for the user to judge. */
 export const RESOLVE_SENDS_FOR_MS = 7 * 24 * 3600_000;
@@ -63,8 +63,18 @@ export async function resolveUncertainSends(run: MailboxRun, now = Date.now()): 
   return settled;
 }
 
+/** A copy in the folder with the \Sent role; false when there is none, or the server refuses it (looking creates nothing). */
 async function filedInSent(run: MailboxRun, send: UncertainSend): Promise<boolean> {
-  await openRoleFolder(run, '\\Sent', null, true);
+  const path = await roleFolderPath(run, '\\Sent');
+  if (path === null) return false;
+  try {
+    if (run.client.mailbox === false || run.client.mailbox.path !== path) {
+      await run.client.mailboxOpen(path, { readOnly: true });
+    }
+  } catch (error) {
+    if (classifyImapError(error).refusedByServer) return false;
+    throw error;
+  }
   if ((await searchUids(run.client, { header: { [TANDEM_ID_HEADER]: send.id } })).length > 0) return true;
   return (await searchUids(run.client, { header: { 'Message-ID': send.message_id } })).length > 0;
 }

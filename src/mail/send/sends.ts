@@ -108,7 +108,12 @@ export async function listSends(
 ): Promise<SendView[]> {
   let query = sendsOf(db, ownerId);
   if (filter.mailboxId !== undefined) query = query.where('sends.mailbox_id', '=', filter.mailboxId);
-  if (filter.states?.length) query = query.where('sends.state', 'in', filter.states.map((s) => STATE[s]));
+  if (filter.states?.length)
+    query = query.where(
+      'sends.state',
+      'in',
+      filter.states.map((s) => STATE[s]),
+    );
   const rows = await query
     .orderBy('sends.created_at', 'desc')
     .orderBy('sends.id')

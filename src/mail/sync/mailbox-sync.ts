@@ -13,7 +13,13 @@ import { pruneDoneOps } from '../outbox/ops.ts';
 import { imapSettingsOf, syncConnectOptions } from '../account/index.ts';
 import { Alarm, fencedWriter, runConnectionLoop } from '../run/index.ts';
 import { refreshFolders } from './discover.ts';
-import { BATCH, firstSyncBatch, firstSyncBatchSize, syncFolderChanges, syncWatchedFolderChanges } from './folder-sync.ts';
+import {
+  BATCH,
+  firstSyncBatch,
+  firstSyncBatchSize,
+  syncFolderChanges,
+  syncWatchedFolderChanges,
+} from './folder-sync.ts';
 import { LEASE_TTL_MS, LeaseLost, MailboxLease } from '../run/index.ts';
 import type { FolderRow, MailboxRun, SyncDeps } from '../run/index.ts';
 import { repairLostMessages } from './repair.ts';

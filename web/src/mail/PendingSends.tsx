@@ -30,7 +30,9 @@ export function PendingSends({ mailboxId, revision }: { mailboxId: string; revis
       {items.map((send) => (
         <li key={send.id} className={`message-row pending ${send.state}`}>
           <span className="from">To: {send.to.join(', ')}</span>
-          <span className="state">{send.state === 'sending' || send.state === 'uncertain' ? LABEL[send.state] : ''}</span>
+          <span className="state">
+            {send.state === 'sending' || send.state === 'uncertain' ? LABEL[send.state] : ''}
+          </span>
           <span className="subject">{send.subject ?? '(no subject)'}</span>
           {send.error && <span className="snippet">{send.error}</span>}
         </li>
