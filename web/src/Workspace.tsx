@@ -6,13 +6,23 @@ import { MailboxView } from './mail/MailboxView.tsx';
 import { RecordsView } from './records/RecordsView.tsx';
 import type { RecordsPlace } from './records/kinds.ts';
 import { MailboxSettings } from './settings/MailboxSettings.tsx';
-import { recordsPath, settingsPath, setupPath } from './paths.ts';
+import { accountPath, recordsPath, settingsPath, setupPath } from './paths.ts';
+import { AccountSettings } from './account/AccountSettings.tsx';
+import { CircleUser } from 'lucide-react';
 import { KIND_PATHS } from './records/kinds.ts';
 import { SetupWizard } from './setup/SetupWizard.tsx';
 import type { Mailbox, RecordKind, User } from './contract.ts';
 import { RECORD_KINDS } from './records/kinds.ts';
 
-export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => void }) {
+export function Workspace({
+  user,
+  onSignOut,
+  onUserChanged,
+}: {
+  user: User;
+  onSignOut: () => void;
+  onUserChanged: (user: User) => void;
+}) {
   const [mailbox, setMailbox] = useState<Mailbox | null | undefined>(undefined);
   const [revision, setRevision] = useState(0);
   const navigate = useNavigate();
@@ -77,9 +87,14 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
             </button>
           )}
         </nav>
-        <span className="who" title={user.email}>
-          {user.name || user.email}
-        </span>
+        <button
+          className={screen === 'account' ? 'tab who active' : 'tab who'}
+          title={`${user.email}: profile, password, sessions${user.isAdmin ? ', users' : ''}`}
+          onClick={() => void navigate(accountPath())}
+        >
+          <CircleUser aria-hidden="true" size={18} />
+          <span>{user.name || user.email}</span>
+        </button>
         <button className="link" onClick={onSignOut}>
           Sign out
         </button>
@@ -131,6 +146,7 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
             }
           />
           <Route path="/settings" element={<Navigate to={settingsPath()} replace />} />
+          <Route path="/account/:tab?" element={<AccountSettings user={user} onUserChanged={onUserChanged} />} />
           <Route
             path="/mail/:folder?/:messageId?"
             element={

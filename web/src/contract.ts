@@ -16,7 +16,7 @@ export type Body<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = pa
   ? Json<NonNullable<B>>
   : never;
 
-export type User = Answer<'/auth/me', 'get'>;
+export type User = NonNullable<Answer<'/auth/session', 'get'>['user']>;
 export type Mailbox = Answer<'/mailboxes/{id}', 'get'>;
 export type Folder = Mailbox['folders'][number];
 export type Security = Mailbox['imap']['security'];
