@@ -51,14 +51,15 @@ describe('settings screens, in Chromium', () => {
     await page.reload();
     await page.locator('.message-row', { hasText: 'Keep me' }).waitFor({ timeout: 60_000 });
 
-    await page.getByRole('button', { name: 'sam@example.test' }).click();
+    await page.getByRole('button', { name: /^Account: / }).click();
     const profile = page.getByRole('tabpanel', { name: 'Profile' });
-    await expect.poll(() => profile.getByLabel('Name').inputValue()).toBe('');
+    await profile.getByRole('button', { name: 'Save profile' }).waitFor();
+    await expect.poll(() => profile.getByRole('button', { name: 'Save profile' }).isEnabled()).toBe(true);
     await profile.getByLabel('Name').fill('Sam Settings');
     await profile.getByLabel('Signature').fill('Sam\nSettings Inc.');
     await profile.getByRole('button', { name: 'Save profile' }).click();
     await profile.getByText('Profile saved.').waitFor();
-    await page.getByRole('button', { name: 'Sam Settings' }).waitFor();
+    await page.getByRole('button', { name: 'Account: Sam Settings' }).waitFor();
     const me = (await (await page.request.get(`${serve.url}/api/v1/auth/me`)).json()) as { signature: string };
     expect(me.signature).toBe('Sam\nSettings Inc.');
     await browser.screenshot('60-settings-profile');
@@ -97,9 +98,9 @@ describe('settings screens, in Chromium', () => {
     const first = await elsewhere.post(`${serve.url}/api/v1/auth/login`, {
       data: { email: 'bea@example.test', password: 'bea-has-a-long-unusual-passphrase' },
     });
-    await elsewhere.dispose();
     expect(first.status()).toBe(200);
     const { token } = (await first.json()) as { token: string };
+    await elsewhere.dispose();
     await users.getByRole('button', { name: 'Deactivate bea@example.test' }).click();
     const dialog = page.getByRole('dialog', { name: 'Deactivate bea@example.test?' });
     await browser.screenshot('62-settings-deactivate-dialog');

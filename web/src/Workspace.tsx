@@ -90,6 +90,7 @@ export function Workspace({
         <button
           className={screen === 'account' ? 'tab who active' : 'tab who'}
           title={`${user.email}: profile, password, sessions${user.isAdmin ? ', users' : ''}`}
+          aria-label={`Account: ${user.name || user.email}`}
           onClick={() => void navigate(accountPath())}
         >
           <CircleUser aria-hidden="true" size={18} />

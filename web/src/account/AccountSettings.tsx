@@ -17,8 +17,9 @@ const TABS: { tab: AccountTab; label: string; admin: boolean }[] = [
 /** The user's own settings, and for administrators the instance's users and fallback outgoing server. */
 export function AccountSettings({ user, onUserChanged }: { user: User; onUserChanged: (user: User) => void }) {
   const navigate = useNavigate();
+  const asked = useParams().tab;
   const tabs = TABS.filter((t) => !t.admin || user.isAdmin);
-  const tab = tabs.find((t) => t.tab === useParams().tab)?.tab ?? 'profile';
+  const tab = tabs.find((t) => t.tab === asked)?.tab ?? 'profile';
   return (
     <main className="settings">
       <div className="card">
