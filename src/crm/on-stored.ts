@@ -4,6 +4,7 @@ import type { MailAddress } from '../mail/mime/index.ts';
 import type { StoredBatch } from '../mail/run/index.ts';
 import { autoLink, storeParticipants } from './links/match.ts';
 import { resolvePendingLinks } from './links/pending.ts';
+import { notifyReplies } from './notifications.ts';
 import { applyRules } from './rules/run.ts';
 
 /**
@@ -39,6 +40,7 @@ export async function onMessagesStored(trx: Kysely<Database>, batch: StoredBatch
     rows.map((r) => ({ id: r.id, messageId: r.message_id })),
   );
   await autoLink(trx, ids);
+  await notifyReplies(trx, batch.mailbox, ids);
   const low = batch.folder.first_sync_low_uid;
   const isPast = (uid: number) => low !== null && uid < low;
   const ruled = fresh.filter((m) => !isPast(m.uid) || batch.mailbox.archive_and_create_past === 1);

@@ -13,6 +13,7 @@ export const mailEventSchema = z.union([
     folder: z.string(),
   }),
   z.object({ type: z.literal('mailbox.changed'), mailboxId: z.string() }),
+  z.object({ type: z.literal('notifications.changed'), userId: z.string() }),
 ]);
 export type MailEvent = z.infer<typeof mailEventSchema>;
 

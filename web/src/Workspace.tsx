@@ -8,6 +8,7 @@ import type { RecordsPlace } from './records/kinds.ts';
 import { MailboxSettings } from './settings/MailboxSettings.tsx';
 import { accountPath, recordsPath, settingsPath, setupPath } from './paths.ts';
 import { AccountSettings } from './account/AccountSettings.tsx';
+import { Notifications } from './Notifications.tsx';
 import { CircleUser } from 'lucide-react';
 import { KIND_PATHS } from './records/kinds.ts';
 import { SetupWizard } from './setup/SetupWizard.tsx';
@@ -87,6 +88,10 @@ export function Workspace({
             </button>
           )}
         </nav>
+        <Notifications
+          revision={revision}
+          inbox={mailbox?.folders.find((f) => f.path.toUpperCase() === 'INBOX')?.path ?? 'INBOX'}
+        />
         <button
           className={screen === 'account' ? 'tab who active' : 'tab who'}
           title={`${user.email}: profile, password, sessions${user.isAdmin ? ', users' : ''}`}

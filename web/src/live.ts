@@ -11,6 +11,7 @@ const TYPES = Object.keys({
   'messages.changed': 0,
   'messages.removed': 0,
   'mailbox.changed': 0,
+  'notifications.changed': 0,
 } satisfies Record<MailEvent['type'], 0>) as MailEvent['type'][];
 
 /**
