@@ -19,6 +19,7 @@ import { conversationRoutes } from './routes/conversations.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { eventRoutes } from './routes/events.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { healthRoutes } from './routes/health.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { mailroomRoutes } from './routes/mailroom.ts';
@@ -100,6 +101,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   oauthRoutes(app);
   testConnectionRoutes(app);
   eventRoutes(app);
+  notificationRoutes(app);
   if (options.webApp) await installWebApp(app, options.webApp);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 

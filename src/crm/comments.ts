@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { notify } from './notifications.ts';
 import type { Database } from '../db/index.ts';
 import { visibleMessage } from '../access/index.ts';
 import type { Viewer } from '../access/index.ts';
@@ -69,6 +70,12 @@ export async function addComment(
     addresses.length === 0
       ? []
       : await db.selectFrom('users').select('id').where('email', 'in', addresses).where('active', '=', 1).execute();
+  const { subject } = await db.selectFrom('messages').select('subject').where('id', '=', id).executeTakeFirstOrThrow();
+  const author = await db
+    .selectFrom('users')
+    .select(['name', 'email'])
+    .where('id', '=', viewer.id)
+    .executeTakeFirstOrThrow();
   const { id: commentId } = await db
     .insertInto('comments')
     .values({
@@ -80,6 +87,15 @@ export async function addComment(
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // Each one mentioned is told, if they can see the email.
+  for (const user of mentioned.filter((u) => u.id !== viewer.id))
+    await notify(db, {
+      userId: user.id,
+      kind: 'mention',
+      summary: `${author.name || author.email} mentioned you on “${subject || '(no subject)'}”`,
+      messageId: id,
+      actorUserId: viewer.id,
+    });
   const all = await commentsOf(db, viewer, id);
   return all.find((c) => c.id === String(commentId)) as CommentView;
 }

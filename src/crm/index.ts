@@ -17,6 +17,8 @@ export type { RuleView } from './rules/rules.ts';
 export { ruleRunsOf } from './rules/runs.ts';
 export type { RuleRunView } from './rules/runs.ts';
 export { onMessagesStored } from './on-stored.ts';
+export { listNotifications, markNotificationsRead } from './notifications.ts';
+export type { NotificationView } from './notifications.ts';
 export { mergeValuesFor } from './merge-values.ts';
 export * from './conversations/index.ts';
 export { deleteUser } from './delete-user.ts';

@@ -4,6 +4,7 @@ import type { MailAddress } from '../mail/mime/index.ts';
 import type { StoredBatch } from '../mail/run/index.ts';
 import { autoLink, storeParticipants } from './links/match.ts';
 import { resolvePendingLinks } from './links/pending.ts';
+import { notifyReplies } from './notifications.ts';
 import { applyRules } from './rules/run.ts';
 import { fileConversations } from './conversations/file.ts';
 
@@ -42,8 +43,9 @@ export async function onMessagesStored(trx: Kysely<Database>, batch: StoredBatch
   );
   await autoLink(trx, ids);
   await fileConversations(trx, batch);
-  // Mailroom rules are each user's own, run on their personal mailbox's mail only.
+  // Mailroom rules and reply notices are each user's own, for their personal mailbox's mail only.
   if (batch.mailbox.group_id !== null) return;
+  await notifyReplies(trx, batch.mailbox, ids);
   const low = batch.folder.first_sync_low_uid;
   const isPast = (uid: number) => low !== null && uid < low;
   const ruled = fresh.filter((m) => !isPast(m.uid) || batch.mailbox.archive_and_create_past === 1);

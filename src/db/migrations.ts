@@ -656,5 +656,26 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0017_notifications': {
+      async up(db: Kysely<unknown>) {
+        // What a user is told in the app: a mention, a reply to an email they sent; `kind` says which.
+        await db.schema
+          .createTable('notifications')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('message_id', 'integer', (c) => c.references('messages.id').onDelete('cascade'))
+          .addColumn('actor_user_id', 'text', (c) => c.references('users.id').onDelete('set null'))
+          .addColumn('summary', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('read_at', time)
+          .execute();
+        await db.schema
+          .createIndex('notifications_user')
+          .on('notifications')
+          .columns(['user_id', 'created_at'])
+          .execute();
+      },
+    },
   };
 }

@@ -28,6 +28,7 @@ export interface Database {
   email_links: EmailLinksTable;
   pending_links: PendingLinksTable;
   comments: CommentsTable;
+  notifications: NotificationsTable;
   mailroom_rules: MailroomRulesTable;
   rule_runs: RuleRunsTable;
   oauth_providers: OAuthProvidersTable;
@@ -405,6 +406,21 @@ export interface CommentsTable {
   /** JSON array of mentioned user ids. */
   mentions: string;
   created_at: number;
+}
+
+/** What a user is told in the app; `kind`: 'mention' | 'reply' (more kinds may come, e.g. assignments). */
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  /** The email it is about, if any. */
+  message_id: number | null;
+  /** Who caused it (the author of a mention), if a user. */
+  actor_user_id: string | null;
+  /** One line for people: "Ann mentioned you on “Offer”". */
+  summary: string;
+  created_at: number;
+  read_at: number | null;
 }
 
 export interface MailroomRulesTable {

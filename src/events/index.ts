@@ -21,6 +21,7 @@ export const mailEventSchema = z.union([
     /** Who has the conversation open right now, and whether they are writing a reply. */
     members: z.array(z.object({ id: z.string(), name: z.string(), state: z.enum(['viewing', 'replying']) })),
   }),
+  z.object({ type: z.literal('notifications.changed'), userId: z.string() }),
 ]);
 export type MailEvent = z.infer<typeof mailEventSchema>;
 

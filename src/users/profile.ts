@@ -6,7 +6,7 @@ export interface Profile {
   signature: string;
 }
 
-/** Changes what is given of the user's own name and signature; returns both as stored. */
+/** Changes what is given of the user's own name and signature (nothing when empty); returns both as stored. */
 export async function updateProfile(db: Kysely<Database>, userId: string, change: Partial<Profile>): Promise<Profile> {
   const { name, signature } = change;
   if (name !== undefined || signature !== undefined) {

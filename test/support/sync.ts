@@ -138,7 +138,16 @@ let counter = 0;
 /** A small RFC 5322 message. */
 export function rawMessage(
   subject: string,
-  options: { from?: string; to?: string; date?: Date; body?: string; messageId?: string; inReplyTo?: string } = {},
+  options: {
+    from?: string;
+    to?: string;
+    date?: Date;
+    body?: string;
+    messageId?: string;
+    inReplyTo?: string;
+    /** The thread's earlier ids (default: inReplyTo alone). */
+    references?: string[];
+  } = {},
 ): string {
   counter += 1;
   const date = options.date ?? new Date();
@@ -148,7 +157,12 @@ export function rawMessage(
     `Subject: ${subject}`,
     `Date: ${date.toUTCString()}`,
     `Message-ID: <${options.messageId ?? `${Date.now()}.${counter}.${Math.random().toString(36).slice(2)}@example.test`}>`,
-    ...(options.inReplyTo ? [`In-Reply-To: <${options.inReplyTo}>`, `References: <${options.inReplyTo}>`] : []),
+    ...(options.inReplyTo
+      ? [
+          `In-Reply-To: <${options.inReplyTo}>`,
+          `References: ${(options.references ?? [options.inReplyTo]).map((id) => `<${id}>`).join(' ')}`,
+        ]
+      : []),
     'MIME-Version: 1.0',
     'Content-Type: text/plain; charset=utf-8',
     '',

@@ -63,6 +63,7 @@ describe('conversations and search, in Chromium', () => {
         to: mail.address,
         messageId: 'agreed@partner.example',
         inReplyTo: 'answer@example.test',
+        references: ['ask@partner.example', 'answer@example.test'],
         date: new Date(start + 2 * HOUR),
         body: 'Agreed, see you there.\n\nOn Tuesday, you wrote:\n> By the lake, I would say.',
       }),
@@ -130,7 +131,11 @@ describe('conversations and search, in Chromium', () => {
     const rows = page.locator('.message-row');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1);
     expect(await rows.first().locator('.thread-count').textContent()).toContain('2');
-    await rows.first().locator('mark', { hasText: /lake/i }).first().waitFor();
+    await search.fill('offsite');
+    await search.press('Enter');
+    await rows.first().locator('mark', { hasText: 'Offsite' }).waitFor({ timeout: 30_000 });
+    expect(await rows.count()).toBe(1);
+    expect(await rows.first().locator('.thread-count').textContent()).toContain('3');
 
     await search.fill('from:dave');
     await search.press('Enter');

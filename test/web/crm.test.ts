@@ -229,7 +229,11 @@ describe('the CRM in the web app, in Chromium', () => {
     await page.getByRole('button', { name: 'Inbox' }).click();
     await page.getByRole('button', { name: 'Sent', exact: true }).click();
     await row('Re: [support] Printer on fire').click();
-    const replyLinks = page.getByRole('region', { name: 'Linked records' });
+    // The conversation shows the case email too: the reply is its newest, last.
+    const replyLinks = page
+      .getByRole('region', { name: /^Email from/ })
+      .last()
+      .getByRole('region', { name: 'Linked records' });
     await replyLinks.getByRole('button', { name: '[support] Printer on fire', exact: true }).waitFor();
     expect(await replyLinks.textContent()).toContain('linked by hand');
 

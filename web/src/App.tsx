@@ -51,6 +51,12 @@ export function App() {
     case 'signed-out':
       return <SignIn onDone={(user) => setSession({ kind: 'signed-in', user })} />;
     case 'signed-in':
-      return <Workspace user={session.user} onSignOut={signOut} />;
+      return (
+        <Workspace
+          user={session.user}
+          onSignOut={signOut}
+          onUserChanged={(user) => setSession({ kind: 'signed-in', user })}
+        />
+      );
   }
 }

@@ -6,14 +6,25 @@ import { MailboxView } from './mail/MailboxView.tsx';
 import { RecordsView } from './records/RecordsView.tsx';
 import type { RecordsPlace } from './records/kinds.ts';
 import { MailboxSettings } from './settings/MailboxSettings.tsx';
-import { recordsPath, settingsPath, setupPath, teamPath } from './paths.ts';
+import { accountPath, recordsPath, settingsPath, setupPath, teamPath } from './paths.ts';
 import { TeamView } from './team/TeamView.tsx';
+import { AccountSettings } from './account/AccountSettings.tsx';
+import { Notifications } from './Notifications.tsx';
+import { CircleUser } from 'lucide-react';
 import { KIND_PATHS } from './records/kinds.ts';
 import { SetupWizard } from './setup/SetupWizard.tsx';
 import type { Mailbox, RecordKind, User } from './contract.ts';
 import { RECORD_KINDS } from './records/kinds.ts';
 
-export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => void }) {
+export function Workspace({
+  user,
+  onSignOut,
+  onUserChanged,
+}: {
+  user: User;
+  onSignOut: () => void;
+  onUserChanged: (user: User) => void;
+}) {
   const [mailbox, setMailbox] = useState<Mailbox | null | undefined>(undefined);
   const [groups, setGroups] = useState<Mailbox[]>([]);
   const [revision, setRevision] = useState(0);
@@ -85,9 +96,19 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
             </button>
           )}
         </nav>
-        <span className="who" title={user.email}>
-          {user.name || user.email}
-        </span>
+        <Notifications
+          revision={revision}
+          inbox={mailbox?.folders.find((f) => f.path.toUpperCase() === 'INBOX')?.path ?? 'INBOX'}
+        />
+        <button
+          className={screen === 'account' ? 'tab who active' : 'tab who'}
+          title={`${user.email}: profile, password, sessions${user.isAdmin ? ', users' : ''}`}
+          aria-label={`Account: ${user.name || user.email}`}
+          onClick={() => void navigate(accountPath())}
+        >
+          <CircleUser aria-hidden="true" size={18} />
+          <span>{user.name || user.email}</span>
+        </button>
         <button className="link" onClick={onSignOut}>
           Sign out
         </button>
@@ -139,6 +160,7 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
             }
           />
           <Route path="/settings" element={<Navigate to={settingsPath()} replace />} />
+          <Route path="/account/:tab?" element={<AccountSettings user={user} onUserChanged={onUserChanged} />} />
           <Route
             path="/team/:mailboxId?/:conversationId?"
             element={<TeamView groups={groups} user={user} revision={revision} />}

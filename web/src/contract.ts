@@ -16,7 +16,7 @@ export type Body<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = pa
   ? Json<NonNullable<B>>
   : never;
 
-export type User = Answer<'/auth/me', 'get'>;
+export type User = NonNullable<Answer<'/auth/session', 'get'>['user']>;
 /** A send with its state (sending, sent, uncertain, failed). */
 export type SendItem = Answer<'/sends', 'get'>['items'][number];
 export type Mailbox = Answer<'/mailboxes/{id}', 'get'>;

@@ -41,11 +41,13 @@ export function folderLabel(path: string, specialUse: string | null): string {
   return (specialUse && ROLE_NAMES[specialUse]) ?? path;
 }
 
-/** Sync errors as the server states them, with what to do for the common ones. */
+/** Sync errors as the server states them (without their code), with what to do for the common ones. */
 export function plainMailboxError(error: string | null): string | null {
   if (!error) return null;
-  if (/auth|password|credentials|login/i.test(error)) return `The server rejected the password — reconnect. (${error})`;
-  if (/connect|ECONNREFUSED|timeout|ENOTFOUND/i.test(error))
-    return `The mail server cannot be reached; Tandem keeps trying. (${error})`;
-  return error;
+  const detail = error.replace(/^[a-z_]+: /, '');
+  if (/^auth_failed: /.test(error) || /refused the login|credentials|password/i.test(detail))
+    return `${detail}. If the password was changed, enter the new one in Mailbox settings.`;
+  if (/connect|ECONNREFUSED|timeout|ENOTFOUND/i.test(detail))
+    return `The mail server cannot be reached; Tandem keeps trying. (${detail})`;
+  return detail;
 }

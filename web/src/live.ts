@@ -13,6 +13,7 @@ const TYPES = Object.keys({
   'mailbox.changed': 0,
   'conversation.changed': 0,
   presence: 0,
+  'notifications.changed': 0,
 } satisfies Record<MailEvent['type'], 0>) as MailEvent['type'][];
 
 /**

@@ -3,6 +3,7 @@ import type { RecordKind } from './contract.ts';
 import { KIND_PATHS } from './records/kinds.ts';
 
 export type SettingsTab = 'mailbox' | 'rules';
+export type AccountTab = 'profile' | 'security' | 'users' | 'outgoing';
 export type SetupStep = 'address' | 'server' | 'folders';
 
 const search = (params: Record<string, string | undefined>) => {
@@ -19,6 +20,9 @@ export const recordsPath = (kind: RecordKind, id: string | null = null, creating
   `/records/${KIND_PATHS[kind]}${creating ? '/new' : id ? `/${encodeURIComponent(id)}` : ''}`;
 
 export const settingsPath = (tab: SettingsTab = 'mailbox') => `/settings/${tab}`;
+
+/** The user's own settings; `users` and `outgoing` are for administrators. */
+export const accountPath = (tab: AccountTab = 'profile') => `/account/${tab}`;
 
 /** The setup wizard's steps; the OAuth2 sign-in comes back to `/mailbox/setup?oauth=<grantId>` (src/api/routes/oauth.ts). */
 export const setupPath = (step: SetupStep = 'address', address = '') =>

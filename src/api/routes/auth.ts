@@ -78,7 +78,7 @@ export function authRoutes(app: ApiApp): void {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Change your name or signature (added below emails composed in Tandem)',
+        summary: 'Change your name or signature (added to emails composed in Tandem, above any quoted text)',
         body: z.object({
           name: z.string().trim().min(1).max(200).optional(),
           signature: z.string().max(10_000).optional(),
@@ -111,7 +111,16 @@ export function authRoutes(app: ApiApp): void {
 
   app.get(
     '/api/v1/auth/me',
-    { schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: userSchema } } },
-    async (request) => currentUser(request),
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user, with the signature added to emails composed in Tandem',
+        response: { 200: userSchema.extend({ signature: z.string() }) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      return { ...user, ...(await updateProfile(app.tandem.store.db, user.id, {})) };
+    },
   );
 }

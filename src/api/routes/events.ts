@@ -25,7 +25,8 @@ export function eventRoutes(app: ApiApp): void {
     {
       schema: {
         tags: ['events'],
-        summary: 'Live changes of your mailboxes (text/event-stream): messages.added|changed|removed, mailbox.changed',
+        summary:
+          'Live changes of your mailboxes and your notifications (text/event-stream): messages.added|changed|removed, mailbox.changed, notifications.changed',
         produces: ['text/event-stream'],
         response: {
           200: mailEventSchema.describe(
@@ -57,7 +58,9 @@ export function eventRoutes(app: ApiApp): void {
       stream.write('retry: 3000\n\nevent: ready\ndata: {}\n\n');
       open.add(stream);
       const send = (event: MailEvent) => {
-        isOwn(event.mailboxId).then(
+        // A user's own notices go to that user alone.
+        const mine = 'userId' in event ? Promise.resolve(event.userId === user.id) : isOwn(event.mailboxId);
+        mine.then(
           (own) => {
             if (own && !stream.writableEnded) stream.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
           },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ownedMailboxIds } from '../../access/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import {
+  changeMailboxPassword,
   connectMailbox,
   createMailbox,
   deleteMailbox,
@@ -345,6 +346,36 @@ export function mailboxRoutes(app: ApiApp): void {
     async (request) => {
       const user = currentUser(request);
       await connectMailbox(app.tandem, sync, user.id, request.params.id);
+      return mailboxView(app.tandem.store.db, user.id, request.params.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/mailboxes/:id/password',
+    {
+      config: { rateLimit: outboundRateLimit },
+      schema: {
+        tags,
+        summary:
+          'After the password was changed on the mail server: try the new one and, if the logins work, keep it and sync again; emails, folders and settings are kept',
+        params: idParams,
+        body: z.object({
+          password: z.string().min(1).max(1000),
+          smtpPassword: z
+            .string()
+            .min(1)
+            .max(1000)
+            .optional()
+            .describe(
+              'When outgoing mail logs in with another password; else the new password is used for both if they were the same',
+            ),
+        }),
+        response: { 200: mailboxSchema, 400: errorSchema, 404: errorSchema, 422: errorSchema },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      await changeMailboxPassword(app.tandem, sync, user.id, request.params.id, request.body);
       return mailboxView(app.tandem.store.db, user.id, request.params.id);
     },
   );

@@ -16,4 +16,4 @@ export type { FolderView, MailboxView } from './view.ts';
 export { syncSince } from './sync-period.ts';
 export { oauthMailboxSettings } from './provider-settings.ts';
 export type { OAuthServerChoice } from './provider-settings.ts';
-export { reauthorizeMailbox } from './reauthorize.ts';
+export { changeMailboxPassword, reauthorizeMailbox } from './reauthorize.ts';

@@ -1,6 +1,7 @@
 // Sending: compose, check the size, send over SMTP exactly once, file the Sent copy through the outbox.
 export { sendMessage } from './send.ts';
 export { senderOf } from './sender.ts';
+export { smtpSettingsOf } from './smtp.ts';
 export type { MergeValuesLookup, SendInput, SendResult } from './send.ts';
 export { getSend, listSends, markInterruptedSends, MAX_SENDS_LISTED, STALE_SEND_MS } from './sends.ts';
 export type { SendStatus, SendView } from './sends.ts';

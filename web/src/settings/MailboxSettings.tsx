@@ -88,6 +88,9 @@ export function MailboxSettings({
                 {problem}
               </p>
             )}
+            {mailbox.state === 'error' && mailbox.auth === 'password' && (
+              <NewPassword mailbox={mailbox} onDone={onChanged} />
+            )}
             <p>
               Emails are synced {PERIODS[mailbox.syncPeriod]}. Incoming emails are{' '}
               {mailbox.markIncomingPrivate ? '' : 'not '}marked private.
@@ -294,5 +297,78 @@ function ConfirmDelete({
         </button>
       </div>
     </div>
+  );
+}
+
+/**
+ * The password was changed on the mail server: enter the new one, which is tried
+ * before it is kept; the mailbox then syncs again with everything it had.
+ */
+function NewPassword({ mailbox, onDone }: { mailbox: Mailbox; onDone: () => Promise<void> }) {
+  const [password, setPassword] = useState('');
+  const [smtpPassword, setSmtpPassword] = useState('');
+  const [separate, setSeparate] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      className="confirm"
+      aria-label="New password"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        setError(null);
+        ok(
+          api.POST('/mailboxes/{id}/password', {
+            params: { path: { id: mailbox.id } },
+            body: { password, ...(separate && smtpPassword ? { smtpPassword } : {}) },
+          }),
+        )
+          .then(async () => {
+            setPassword('');
+            await onDone();
+          })
+          .catch((e: unknown) => setError(describeError(e)))
+          .finally(() => setBusy(false));
+      }}
+    >
+      <p>
+        Changed the password of {mailbox.address} on the mail server? Enter the new one: it is tried first, and the
+        mailbox then syncs again with all its emails, folders and settings.
+      </p>
+      <label>
+        New password for {mailbox.imap.username}
+        <input
+          type="password"
+          autoComplete="off"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+        />
+      </label>
+      <label className="inline">
+        <input type="checkbox" checked={separate} onChange={(e) => setSeparate(e.target.checked)} /> Outgoing mail
+        (SMTP) uses another password
+      </label>
+      {separate && (
+        <label>
+          SMTP password
+          <input
+            type="password"
+            autoComplete="off"
+            value={smtpPassword}
+            onChange={(e) => setSmtpPassword(e.target.value)}
+          />
+        </label>
+      )}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button className="primary" type="submit" disabled={busy || password === ''}>
+        Save and reconnect
+      </button>
+    </form>
   );
 }
