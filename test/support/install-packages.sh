@@ -7,7 +7,9 @@
 set -euo pipefail
 
 # (openssl, for the TLS test certificate, comes with dovecot-core.)
-PACKAGES=(dovecot-imapd dovecot-lmtpd postfix isync chromium dnsmasq-base)
+# postgresql: the server binaries for a cluster of the tests' own (test/support/private-postgres.ts), which the
+# fault tests restart; the shared test database may run elsewhere (a CI service).
+PACKAGES=(dovecot-imapd dovecot-lmtpd postfix isync chromium dnsmasq-base postgresql)
 NEEDED=(/usr/sbin/dovecot /usr/bin/doveadm /usr/lib/dovecot/imap /usr/lib/dovecot/lmtp
         /usr/sbin/postfix /usr/bin/mbsync /usr/bin/chromium /usr/bin/openssl /usr/sbin/dnsmasq)
 
@@ -29,6 +31,7 @@ missing=()
 for file in "${NEEDED[@]}"; do
   [[ -x "$file" ]] || missing+=("$file")
 done
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' > /dev/null || missing+=('/usr/lib/postgresql/*/bin/pg_ctl')
 courier_missing=false
 [[ -x $COURIER_DIR/usr/bin/imapd ]] || courier_missing=true
 [[ ${#missing[@]} -eq 0 && $courier_missing == false ]] && exit 0

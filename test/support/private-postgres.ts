@@ -1,12 +1,12 @@
 // A PostgreSQL cluster of a test's own, on a free port, for tests that stop or
 // restart the database server: the shared one on 5432 serves everyone else's tests.
 // As root (CI), the server runs as the `postgres` user, which PostgreSQL requires.
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePorts, run, tail } from './process.ts';
 
-const BIN_DIRS = ['/usr/lib/postgresql/17/bin', '/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin'];
+const INSTALLED = '/usr/lib/postgresql';
 
 export interface PrivatePostgres {
   url: string;
@@ -21,12 +21,15 @@ export interface PrivatePostgres {
 
 /** The folder with initdb and pg_ctl, or null when no PostgreSQL server is installed. */
 export function postgresBinDir(): string | null {
-  return BIN_DIRS.find((dir) => existsSync(path.join(dir, 'pg_ctl'))) ?? null;
+  if (!existsSync(INSTALLED)) return null;
+  const versions = readdirSync(INSTALLED).sort((a, b) => Number(b) - Number(a)); // the newest first
+  const dirs = versions.map((version) => path.join(INSTALLED, version, 'bin'));
+  return dirs.find((dir) => existsSync(path.join(dir, 'pg_ctl'))) ?? null;
 }
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = postgresBinDir();
-  if (!bin) throw new Error(`no PostgreSQL server binaries in ${BIN_DIRS.join(', ')}`);
+  if (!bin) throw new Error(`no PostgreSQL server binaries in ${INSTALLED}/*/bin (test/support/install-packages.sh)`);
   const root = mkdtempSync(path.join(os.tmpdir(), 'tandem-pg-'));
   const dataDir = path.join(root, 'data');
   const logFile = path.join(root, 'server.log');
