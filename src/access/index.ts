@@ -15,3 +15,4 @@ export { ownedDraft } from './drafts.ts';
 export { ownedGrant } from './grants.ts';
 export { ownedRule, ruleOf } from './rules.ts';
 export { canManageRecord, checkNewOwner, recordVisibleTo } from './records.ts';
+export { ownedWorkflow, workflowMaySendAs, workflowOf } from './workflows.ts';

@@ -17,6 +17,9 @@ const settings = {
   allowedMailHosts: 'TANDEM_ALLOWED_MAIL_HOSTS',
   trustProxy: 'TANDEM_TRUST_PROXY',
   mailboxQuotaBytes: 'TANDEM_MAILBOX_QUOTA_BYTES',
+  timeZone: 'TANDEM_TIME_ZONE',
+  workflowSendsPerMinute: 'TANDEM_WORKFLOW_SENDS_PER_MINUTE',
+  allowedWebhookHosts: 'TANDEM_ALLOWED_WEBHOOK_HOSTS',
 } as const;
 
 const commaList = (text: string) =>
@@ -77,7 +80,35 @@ const configSchema = z.object({
     .default(false),
   /** Above this many bytes of mail, a mailbox's draft saves and sends are refused (`quota_exceeded`); unlimited when unset. */
   mailboxQuotaBytes: z.coerce.number().int().positive().optional(),
+  /** The workspace's time zone (IANA name): scheduled workflows run at their time in it. */
+  timeZone: z
+    .string()
+    .refine((zone) => validTimeZone(zone), 'must be an IANA time zone such as Europe/Paris')
+    .default('UTC'),
+  /**
+   * Workflow emails per mailbox per minute (a token bucket holding as many): above it, sends wait their turn.
+   * 20 a minute stays well below Gmail's and Microsoft's daily and per-minute limits.
+   */
+  workflowSendsPerMinute: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Hosts and networks workflow webhooks may reach although they are loopback, private or link-local. */
+  allowedWebhookHosts: z
+    .string()
+    .transform(commaList)
+    .refine(
+      (entries) => entries.every(validAllowedEntry),
+      'must be host names, addresses or CIDRs (e.g. 127.0.0.0/8), comma-separated',
+    )
+    .default([]),
 });
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = Partial<Record<SettingName, string | number | boolean | undefined>>;

@@ -28,6 +28,8 @@ export interface ComposeInput {
   /** The message replied to: its Message-ID and References (normalized, without brackets). */
   replyTo?: { messageId: string; references: string[] } | undefined;
   date?: Date | undefined;
+  /** RFC 3834: `auto-generated` on what an automation sends, so auto-responders do not answer it. */
+  autoSubmitted?: 'auto-generated' | undefined;
 }
 
 export interface ComposedMessage {
@@ -61,7 +63,10 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
     references: reply
       ? [...reply.references.filter((r) => r !== reply.messageId), reply.messageId].map((r) => `<${r}>`)
       : undefined,
-    headers: { [TANDEM_ID_HEADER]: input.id },
+    headers: {
+      [TANDEM_ID_HEADER]: input.id,
+      ...(input.autoSubmitted ? { 'Auto-Submitted': input.autoSubmitted } : {}),
+    },
     // The content is the user's: never let it make the composer read a file or fetch a URL.
     disableFileAccess: true,
     disableUrlAccess: true,
