@@ -12,3 +12,4 @@ export { onMessagesStoredForWorkflows } from './triggers.ts';
 export { WorkflowEngine } from './engine.ts';
 export type { WorkflowEngineOptions } from './engine.ts';
 export { signatureOf } from './webhook.ts';
+export { MERGE_TAGS } from '../mail/mime/index.ts';
