@@ -115,14 +115,14 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
   }, 90_000);
 
   it('after a crash between SMTP and the store, finds the email in Sent instead of sending it again', async () => {
-    const { sender, customer, call, deal, runs } = await setUp();
+    const { sender, customer, call, deal, workflow, runs } = await setUp();
     await call('PATCH', `/api/v1/deals/${deal.id}`, { status: 'won' });
     await engine.tick();
     await expect.poll(async () => (await serverCopies(servers, sender, 'Sent')).length, poll).toBe(1);
     const [run] = await api.context.store.db
       .selectFrom('workflow_runs')
       .selectAll()
-      .where('record_id', '=', deal.id)
+      .where('workflow_id', '=', workflow.id)
       .execute();
     const step = await api.context.store.db
       .selectFrom('workflow_steps')
