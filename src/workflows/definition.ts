@@ -23,6 +23,12 @@ export const RECORD_FIELDS = [
   'updatedAt',
 ] as const;
 
+/** The fields Update fields may set (merge tags allowed in text). */
+export const UPDATABLE_FIELDS = RECORD_FIELDS.filter(
+  (f): f is Exclude<(typeof RECORD_FIELDS)[number], 'open' | 'createdAt' | 'updatedAt'> =>
+    !['open', 'createdAt', 'updatedAt'].includes(f),
+);
+
 const recordKind = z.enum(RECORD_KINDS);
 const time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day such as 09:30');
 
@@ -125,7 +131,7 @@ export const actionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('update_fields'),
     fields: z
-      .record(z.enum(RECORD_FIELDS), z.union([z.string().max(20_000), z.number(), z.null()]))
+      .partialRecord(z.enum(UPDATABLE_FIELDS), z.union([z.string().max(20_000), z.number(), z.null()]))
       .refine((f) => Object.keys(f).length > 0, 'give at least one field'),
   }),
   z.object({
