@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { LookupFunction } from 'node:net';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { OutboundPolicy } from '../outbound/index.ts';
-import { TargetRefused } from '../outbound/index.ts';
+import type { TargetRefused } from '../outbound/index.ts';
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 
