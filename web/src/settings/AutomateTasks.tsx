@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, describeError, ok } from '../api.ts';
 import type { Mailbox, MailroomRule, RuleAction, RuleCondition } from '../contract.ts';
+import { Workflows } from './workflows/Workflows.tsx';
 
 type RuleField = RuleCondition['field'];
 type RuleOp = RuleCondition['op'];
@@ -153,6 +154,7 @@ export function AutomateTasks({ mailbox }: { mailbox: Mailbox }) {
           New rule
         </button>
       )}
+      <Workflows />
     </section>
   );
 }
