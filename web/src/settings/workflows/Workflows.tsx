@@ -5,6 +5,7 @@ import { RecordPicker } from './RecordPicker.tsx';
 import { RunHistory } from './RunHistory.tsx';
 import { WorkflowBuilder, emptyWorkflow } from './WorkflowBuilder.tsx';
 import type { Workflow, WorkflowInput } from './types.ts';
+import './workflows.css';
 
 /** Automate Tasks → Workflows: the user's workflows, the builder, running one by hand, and each one's runs. */
 export function Workflows() {
@@ -83,10 +84,10 @@ export function Workflows() {
                 </button>
               </div>
               {open === w.id && (
-                <>
+                <div className="workflow-runs">
                   <RunNow workflow={w} onRun={() => setRevision((n) => n + 1)} />
                   <RunHistory workflowId={w.id} revision={revision} />
-                </>
+                </div>
               )}
             </li>
           ))}
