@@ -15,6 +15,8 @@ export interface RunRequest {
   trigger: string;
   facts: Facts;
   now: number;
+  /** Each cause runs on its own (an email): no enrolment is kept for the record. */
+  perCause?: boolean;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface RunRequest {
 export async function enrol(trx: Kysely<Database>, dialect: Dialect, request: RunRequest): Promise<boolean> {
   const { definition, workflow, recordId } = request;
   const matches = groupMatches(definition.conditions, request.facts);
-  if (!recordId) return matches ? queueRun(trx, request) : false;
+  if (!recordId || request.perCause) return matches ? queueRun(trx, request) : false;
   await trx
     .insertInto('workflow_enrolments')
     .values({ workflow_id: workflow.id, record_id: recordId, enrolled: 0, last_match: 0, updated_at: request.now })

@@ -164,8 +164,9 @@ async function consumeEmail(
     if (trigger.mailboxId && trigger.mailboxId !== event.mailbox_id) continue;
     await enrol(trx, dialect, {
       workflow,
-      definition: { ...definition, reenroll: true }, // every email is its own cause
-      recordId: null,
+      definition,
+      perCause: true, // every email is its own cause
+      recordId: linked?.id ?? null,
       messageId: event.message_id,
       dedupeKey: `event:${event.id}`,
       trigger: `email received: ${String(facts.email?.subject ?? '')}`.slice(0, 300),

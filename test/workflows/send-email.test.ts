@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/mime/index.ts';
 import { WorkflowEngine } from '../../src/workflows/index.ts';
-import { createMailUser, mailServers, serverCopies } from '../support/index.ts';
+import { createMailUser, deliver, mailServers, serverCopies } from '../support/index.ts';
 import type { MailServersInfo } from '../support/index.ts';
 import { startMisbehavingSmtp } from '../support/misbehaving-smtp.ts';
 import { storeDialects } from '../support/stores.ts';
-import { connectTestMailbox, startSyncApi, waitIdle } from '../support/sync.ts';
+import { connectTestMailbox, rawMessage, startSyncApi, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 
 const poll = { timeout: 30_000, interval: 200 };
@@ -178,5 +178,40 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
     } finally {
       await smtp.stop();
     }
+  }, 90_000);
+
+  it('runs on a received email that meets its conditions: a case for the contact, a comment on the email', async () => {
+    const { sender, customer, call, contact } = await setUp();
+    const workflow = await call<{ id: string }>('POST', '/api/v1/workflows', {
+      name: 'Quotes become cases',
+      trigger: { type: 'email_received' },
+      conditions: { match: 'all', conditions: [{ field: 'email.subject', op: 'contains', value: 'quote' }] },
+      actions: [
+        { type: 'create_record', recordType: 'case', name: 'Quote for {{contact.firstName | "someone"}}' },
+        { type: 'add_comment', body: 'Case opened for {{contact.fullName}}' },
+      ],
+    });
+    await deliver(servers, sender.username, rawMessage('Lunch?', { from: customer.address, to: sender.address }));
+    await deliver(servers, sender.username, rawMessage('Need a QUOTE', { from: customer.address, to: sender.address }));
+    const runsOf = async () =>
+      (
+        await call<{
+          items: { state: string; messageId: string | null; steps: { outcome: Record<string, unknown> | null }[] }[];
+        }>('GET', `/api/v1/workflows/${workflow.id}/runs`)
+      ).items;
+    await expect
+      .poll(async () => {
+        await engine.tick();
+        return (await runsOf()).map((r) => r.state);
+      }, poll)
+      .toEqual(['done']);
+    const [run] = await runsOf();
+    const created = run?.steps[0]?.outcome as { recordId: string };
+    expect(await call('GET', `/api/v1/cases/${created.recordId}`)).toMatchObject({
+      name: 'Quote for Ann',
+      contactId: contact.id,
+    });
+    const comments = await call<{ items: { body: string }[] }>('GET', `/api/v1/messages/${run?.messageId}/comments`);
+    expect(comments.items.map((c) => c.body)).toEqual(['Case opened for Ann Buyer']);
   }, 90_000);
 });
