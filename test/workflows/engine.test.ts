@@ -183,6 +183,31 @@ describe.each(dialects)('workflow engine (%s)', (dialect) => {
     clock = Date.now();
   });
 
+  it('fires when a date plus its offset is reached, and a Wait step resumes the run later', async () => {
+    const { ok, runsOf } = await user();
+    const workflow = await ok<{ id: string }>('POST', '/api/v1/workflows', {
+      name: 'An hour after',
+      trigger: { type: 'date_field', recordType: 'lead', field: 'createdAt', offsetMinutes: 60 },
+      actions: [{ type: 'wait', minutes: 30 }, stamp('followed up')],
+    });
+    const lead = await ok<{ id: string; createdAt: string }>('POST', '/api/v1/leads', { firstName: 'Lee' });
+    const created = Date.parse(lead.createdAt);
+    clock = created + 59 * 60_000;
+    await engine.tick();
+    expect(await runsOf(workflow.id)).toHaveLength(0);
+    clock = created + 61 * 60_000;
+    await engine.tick();
+    const [waiting] = await runsOf(workflow.id);
+    expect(waiting?.state).toBe('waiting');
+    expect(waiting?.steps.map((s) => s.state)).toEqual(['done']);
+    clock = created + 92 * 60_000;
+    await engine.tick();
+    const runs = await runsOf(workflow.id);
+    expect(runs.map((r) => r.state)).toEqual(['done']);
+    expect((await ok<{ description: string }>('GET', `/api/v1/leads/${lead.id}`)).description).toBe('followed up');
+    clock = Date.now();
+  });
+
   it('POSTs a signed webhook where an admin allows it, refuses loopback otherwise, and re-runs a failed step by hand', async () => {
     const { ok, call, runsOf } = await user();
     const received: { body: string; signature: string; delivery: string }[] = [];
