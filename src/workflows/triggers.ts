@@ -145,7 +145,12 @@ async function consumeEmail(
     .where('id', '=', event.mailbox_id ?? '')
     .executeTakeFirst();
   if (!mailbox || event.message_id === null) return;
-  // The contact (else lead) the email was filed to, when there is one: the run's record.
+  const owner = await trx
+    .selectFrom('users')
+    .select(['id', 'is_admin'])
+    .where('id', '=', mailbox.owner_user_id)
+    .executeTakeFirstOrThrow();
+  // The contact (else lead) the email was filed to, among those the owner sees: the run's record.
   const linked = await trx
     .selectFrom('email_links')
     .innerJoin('records', 'records.id', 'email_links.record_id')
@@ -153,6 +158,7 @@ async function consumeEmail(
     .where('email_links.message_id', '=', event.message_id)
     .where('email_links.state', '=', 'linked')
     .where('records.kind', 'in', ['contact', 'lead'])
+    .where(recordVisibleTo({ id: owner.id, isAdmin: owner.is_admin === 1 }))
     .orderBy('records.kind')
     .executeTakeFirst();
   const facts = await loadFacts(trx, { recordId: linked?.id ?? null, messageId: event.message_id });
