@@ -5,6 +5,7 @@
 const layers = [
   'cli',
   'api',
+  'workflows',
   'crm',
   'mail',
   'context',

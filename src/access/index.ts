@@ -16,3 +16,4 @@ export { isGroupMember, visibleConversation } from './conversations.ts';
 export { ownedGrant } from './grants.ts';
 export { ownedRule, ruleOf } from './rules.ts';
 export { canManageRecord, checkNewOwner, recordVisibleTo } from './records.ts';
+export { ownedWorkflow, workflowMaySendAs, workflowOf } from './workflows.ts';

@@ -33,6 +33,7 @@ import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { testConnectionRoutes } from './routes/test-connection.ts';
 import { userRoutes } from './routes/users.ts';
+import { workflowRoutes } from './routes/workflows.ts';
 import { installWebApp } from './web.ts';
 
 export interface BuildAppOptions {
@@ -97,6 +98,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   recordRoutes(app);
   messageCrmRoutes(app);
   mailroomRoutes(app);
+  workflowRoutes(app);
   providerRoutes(app);
   oauthRoutes(app);
   testConnectionRoutes(app);

@@ -3,7 +3,7 @@ import type { Config } from '../config/index.ts';
 import { ConfigError } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import { hintingSyncControl, listenForHints, receiveMailEvents, relayMailEvents } from '../mail/sync/index.ts';
-import { newEngine, serveHttp, stopOnSignal, withHttpOptions } from './serve.ts';
+import { newEngine, newWorkflowEngine, serveHttp, stopOnSignal, withHttpOptions } from './serve.ts';
 import type { HttpFlags } from './serve.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
 import type { StoreFlags } from './shared.ts';
@@ -21,6 +21,8 @@ export function scaleOutCommands(program: Command): void {
       const context = await openContext(config);
       const engine = newEngine(context);
       await engine.start();
+      const workflows = newWorkflowEngine(context, engine);
+      await workflows.start();
       const hints = listenForHints(config.databaseUrl, engine, context.logger);
       const stopRelay = relayMailEvents(context.store.db, context.logger);
       const stopCollecting = collectBlobsPeriodically(context);
@@ -29,6 +31,7 @@ export function scaleOutCommands(program: Command): void {
         stopCollecting();
         stopRelay();
         await hints.close();
+        await workflows.stop();
         await engine.stop();
         await context.close();
       });

@@ -8,6 +8,7 @@ import type { TandemContext } from '../context/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import type { SyncControl, SyncTiming } from '../mail/sync/index.ts';
 import { onMessagesStored } from '../crm/index.ts';
+import { onMessagesStoredForWorkflows, WorkflowEngine } from '../workflows/index.ts';
 import { countUsers } from '../users/index.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
 import type { StoreFlags } from './shared.ts';
@@ -33,11 +34,14 @@ export function serveCommand(program: Command): void {
       const engine = newEngine(context);
       const { app, url } = await serveHttp(context, config, engine);
       await engine.start();
+      const workflows = newWorkflowEngine(context, engine);
+      await workflows.start();
       const stopCollecting = collectBlobsPeriodically(context);
       console.log(`Tandem is running at ${url}`);
       stopOnSignal(async () => {
         stopCollecting();
         await app.close();
+        await workflows.stop();
         await engine.stop();
         await context.close();
       });
@@ -54,8 +58,19 @@ export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>):
     secrets,
     logger,
     outbound,
-    hooks: { onStored: onMessagesStored },
+    hooks: {
+      // The CRM links and files the new emails first; then workflows waiting for email are told of them.
+      onStored: async (trx, batch) => {
+        await onMessagesStored(trx, batch);
+        await onMessagesStoredForWorkflows(trx, batch);
+      },
+    },
   });
+}
+
+/** Workflows run beside the sync engine, which files their emails' Sent copies. */
+export function newWorkflowEngine(context: TandemContext, sync: SyncControl): WorkflowEngine {
+  return new WorkflowEngine(context, { nudge: (mailboxId) => sync.nudge(mailboxId) });
 }
 
 /** Builds the app and listens; while there is no user, logs the one-time setup code for the first admin. */

@@ -20,6 +20,9 @@ const settings = {
   dbStatementTimeoutMs: 'TANDEM_DB_STATEMENT_TIMEOUT_MS',
   dbLockTimeoutMs: 'TANDEM_DB_LOCK_TIMEOUT_MS',
   dbIdleInTransactionTimeoutMs: 'TANDEM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+  timeZone: 'TANDEM_TIME_ZONE',
+  workflowSendsPerMinute: 'TANDEM_WORKFLOW_SENDS_PER_MINUTE',
+  allowedWebhookHosts: 'TANDEM_ALLOWED_WEBHOOK_HOSTS',
 } as const;
 
 const commaList = (text: string) =>
@@ -87,7 +90,35 @@ const configSchema = z.object({
   dbStatementTimeoutMs: z.coerce.number().int().min(0).default(60_000),
   dbLockTimeoutMs: z.coerce.number().int().min(0).default(20_000),
   dbIdleInTransactionTimeoutMs: z.coerce.number().int().min(0).default(30_000),
+  /** The workspace's time zone (IANA name): scheduled workflows run at their time in it. */
+  timeZone: z
+    .string()
+    .refine((zone) => validTimeZone(zone), 'must be an IANA time zone such as Europe/Paris')
+    .default('UTC'),
+  /**
+   * Workflow emails per mailbox per minute (a token bucket holding as many): above it, sends wait their turn.
+   * 20 a minute stays well below Gmail's and Microsoft's daily and per-minute limits.
+   */
+  workflowSendsPerMinute: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Hosts and networks workflow webhooks may reach although they are loopback, private or link-local. */
+  allowedWebhookHosts: z
+    .string()
+    .transform(commaList)
+    .refine(
+      (entries) => entries.every(validAllowedEntry),
+      'must be host names, addresses or CIDRs (e.g. 127.0.0.0/8), comma-separated',
+    )
+    .default([]),
 });
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = Partial<Record<SettingName, string | number | boolean | undefined>>;

@@ -3,7 +3,18 @@
 export { RECORD_KINDS, KIND_PATHS, STATUSES, PRIORITIES } from './records/kinds.ts';
 export { recordFieldsSchema } from './records/input.ts';
 export type { RecordFields } from './records/input.ts';
-export { createRecord, getRecord, listRecords, updateRecord, deleteRecord, visibleRecord } from './records/records.ts';
+export { snapshotOf } from './records/changes.ts';
+export type { RecordSnapshot } from './records/changes.ts';
+export {
+  changeRecord,
+  createRecord,
+  getRecord,
+  insertRecord,
+  listRecords,
+  updateRecord,
+  deleteRecord,
+  visibleRecord,
+} from './records/records.ts';
 export type { RecordView } from './records/records.ts';
 export { linksOf, linkMessage, unlinkMessage } from './links/links.ts';
 export type { LinkView } from './links/links.ts';

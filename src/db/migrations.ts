@@ -677,5 +677,90 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0018_workflows': {
+      async up(db: Kysely<unknown>) {
+        // What changed, written in the transaction of the change; the workflow engine consumes (deletes) each row once.
+        await db.schema
+          .createTable('change_events')
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text')
+          .addColumn('message_id', 'integer')
+          .addColumn('mailbox_id', 'text')
+          .addColumn('before_json', 'text')
+          .addColumn('after_json', 'text')
+          // The workflow run whose action made the change: that workflow is not triggered by it again.
+          .addColumn('cause_run_id', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('workflows')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner_user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('definition_json', 'text', (c) => c.notNull())
+          .addColumn('trigger_type', 'text', (c) => c.notNull())
+          .addColumn('next_fire_at', time)
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('workflows_trigger').on('workflows').columns(['trigger_type', 'enabled']).execute();
+        // Per (workflow, record): enrolled once, and whether the conditions held at the last save (transition mode).
+        await db.schema
+          .createTable('workflow_enrolments')
+          .addColumn('workflow_id', 'text', (c) => c.notNull().references('workflows.id').onDelete('cascade'))
+          .addColumn('record_id', 'text', (c) => c.notNull())
+          .addColumn('enrolled', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_match', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('workflow_enrolments_pk', ['workflow_id', 'record_id'])
+          .execute();
+        await db.schema
+          .createTable('workflow_runs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('workflow_id', 'text', (c) => c.notNull().references('workflows.id').onDelete('cascade'))
+          // What made the run, unique per workflow: an event, a schedule slot, a manual request.
+          .addColumn('dedupe_key', 'text', (c) => c.notNull())
+          .addColumn('record_id', 'text')
+          .addColumn('message_id', 'integer')
+          .addColumn('trigger', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('next_step', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('due_at', time, (c) => c.notNull())
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_until', time, (c) => c.notNull().defaultTo(0))
+          .addColumn('error', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .addUniqueConstraint('workflow_runs_once', ['workflow_id', 'dedupe_key'])
+          .execute();
+        await db.schema.createIndex('workflow_runs_due').on('workflow_runs').columns(['state', 'due_at']).execute();
+        // One row per (run, step), inserted before the step acts: the claim that makes it happen once.
+        await db.schema
+          .createTable('workflow_steps')
+          .addColumn('run_id', 'text', (c) => c.notNull().references('workflow_runs.id').onDelete('cascade'))
+          .addColumn('step_index', 'integer', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('send_id', 'text')
+          .addColumn('outcome', 'text')
+          .addColumn('error', 'text')
+          .addColumn('started_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .addPrimaryKeyConstraint('workflow_steps_pk', ['run_id', 'step_index'])
+          .execute();
+        // The per-mailbox send rate: a token bucket shared by every process.
+        await db.schema
+          .createTable('send_buckets')
+          .addColumn('mailbox_id', 'text', (c) => c.primaryKey().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('tokens', 'real', (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }

@@ -40,6 +40,12 @@ export interface Database {
   conversation_messages: ConversationMessagesTable;
   conversation_sends: ConversationSendsTable;
   conversation_events: ConversationEventsTable;
+  change_events: ChangeEventsTable;
+  workflows: WorkflowsTable;
+  workflow_enrolments: WorkflowEnrolmentsTable;
+  workflow_runs: WorkflowRunsTable;
+  workflow_steps: WorkflowStepsTable;
+  send_buckets: SendBucketsTable;
 }
 
 export type Flag = 0 | 1;
@@ -576,4 +582,89 @@ export interface AddressCodesTable {
   code_hash: string;
   attempts: Generated<number>;
   expires_at: number;
+}
+
+export type ChangeEventType = 'record_created' | 'record_updated' | 'email_received';
+
+/** What changed, written in the same transaction as the change; consumed (deleted) once by the workflow engine. */
+export interface ChangeEventsTable {
+  id: Generated<number>;
+  type: ChangeEventType;
+  record_id: string | null;
+  message_id: number | null;
+  mailbox_id: string | null;
+  /** JSON of the record's fields before and after the change (null before a creation). */
+  before_json: string | null;
+  after_json: string | null;
+  /** The workflow run whose action made the change (that workflow is not triggered by it). */
+  cause_run_id: string | null;
+  created_at: number;
+}
+
+export interface WorkflowsTable {
+  id: string;
+  owner_user_id: string;
+  name: string;
+  enabled: Flag;
+  /** JSON: trigger, mode, reenroll, conditions, actions (workflows/definition.ts). */
+  definition_json: string;
+  /** The trigger's type, for finding the workflows an event concerns. */
+  trigger_type: string;
+  /** Schedule and date-field triggers: when the engine looks next. */
+  next_fire_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WorkflowEnrolmentsTable {
+  workflow_id: string;
+  record_id: string;
+  /** 1 once a run was made for the record (a record enrols once unless the workflow re-enrolls). */
+  enrolled: Flag;
+  /** Whether the conditions held at the record's last save (transition mode). */
+  last_match: Flag;
+  updated_at: number;
+}
+
+export type WorkflowRunState = 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'uncertain';
+
+export interface WorkflowRunsTable {
+  id: string;
+  workflow_id: string;
+  dedupe_key: string;
+  record_id: string | null;
+  message_id: number | null;
+  /** In words: what started it. */
+  trigger: string;
+  state: WorkflowRunState;
+  next_step: Generated<number>;
+  due_at: number;
+  lease_owner: string | null;
+  lease_until: Generated<number>;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type WorkflowStepState = 'running' | 'done' | 'failed' | 'uncertain' | 'skipped';
+
+export interface WorkflowStepsTable {
+  run_id: string;
+  step_index: number;
+  type: string;
+  state: WorkflowStepState;
+  attempts: Generated<number>;
+  /** Send Email: the send id chosen at the claim, kept on every retry (so is its Message-ID). */
+  send_id: string | null;
+  /** JSON: what the step did (the email sent, the record created, the webhook's answer). */
+  outcome: string | null;
+  error: string | null;
+  started_at: number;
+  updated_at: number;
+}
+
+export interface SendBucketsTable {
+  mailbox_id: string;
+  tokens: number;
+  updated_at: number;
 }

@@ -7,6 +7,7 @@ import { canManageRecord, checkNewOwner, recordVisibleTo } from '../../access/in
 import { rematchRecord } from '../links/match.ts';
 import { ADDRESSED_KINDS, STATUSES, isOpen } from './kinds.ts';
 import type { RecordFields } from './input.ts';
+import { journalRecordChange } from './changes.ts';
 
 type RecordRow = Selectable<RecordsTable>;
 
@@ -48,8 +49,9 @@ export async function createRecord(
   viewer: Viewer,
   kind: RecordKind,
   fields: RecordFields,
+  causeRunId: string | null = null,
 ): Promise<RecordView> {
-  const id = await db.transaction().execute((trx) => insertRecord(trx, viewer, kind, fields));
+  const id = await db.transaction().execute((trx) => insertRecord(trx, viewer, kind, fields, causeRunId));
   return getRecord(db, viewer, kind, id);
 }
 
@@ -59,6 +61,7 @@ export async function insertRecord(
   viewer: Viewer,
   kind: RecordKind,
   fields: RecordFields,
+  causeRunId: string | null = null,
 ): Promise<string> {
   const id = randomUUID();
   const now = Date.now();
@@ -94,6 +97,7 @@ export async function insertRecord(
     .execute();
   await setEmails(trx, kind, id, fields.emails ?? []);
   if ((fields.emails ?? []).length > 0) await rematchRecord(trx, id);
+  await journalRecordChange(trx, id, null, causeRunId);
   return id;
 }
 
@@ -160,61 +164,73 @@ export async function updateRecord(
   kind: RecordKind,
   id: string,
   fields: RecordFields,
+  causeRunId: string | null = null,
 ): Promise<RecordView> {
-  await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .selectFrom('records')
-      .selectAll()
-      .where('id', '=', id)
-      .where('kind', '=', kind)
-      .where(recordVisibleTo(viewer))
-      .executeTakeFirst();
-    if (!row) throw new TandemError('not_found', `No such ${kind}`);
-    const isOwner = canManageRecord(viewer, row.owner_user_id);
-    if (
-      (fields.ownerId !== undefined && fields.ownerId !== row.owner_user_id) ||
-      (fields.shared !== undefined && (fields.shared ? 1 : 0) !== row.shared)
-    ) {
-      if (!isOwner)
-        throw new TandemError('forbidden', 'Only the record’s owner or an admin can change its owner or sharing');
-    }
-    const ownerId =
-      fields.ownerId === undefined
-        ? row.owner_user_id
-        : await checkNewOwner(trx, viewer, fields.ownerId, row.owner_user_id);
-    await checkReferences(trx, viewer, fields, id);
-    const emails = fields.emails ?? (await emailsOf(trx, [id])).get(id) ?? [];
-    const next: RecordRow = {
-      ...row,
-      owner_user_id: ownerId,
-      shared: fields.shared === undefined ? row.shared : fields.shared ? 1 : 0,
-      first_name: pick(fields.firstName, row.first_name),
-      last_name: pick(fields.lastName, row.last_name),
-      company: pick(fields.company, row.company),
-      job_title: pick(fields.jobTitle, row.job_title),
-      phone: pick(fields.phone, row.phone),
-      website: pick(fields.website, row.website),
-      organization_id: pick(fields.organizationId, row.organization_id),
-      contact_id: pick(fields.contactId, row.contact_id),
-      status: fields.status ?? row.status,
-      amount: pick(fields.amount, row.amount),
-      currency: pick(fields.currency, row.currency),
-      priority: pick(fields.priority, row.priority),
-      description: fields.description ?? row.description,
-      updated_at: Date.now(),
-    };
-    await trx
-      .updateTable('records')
-      .set(finish(next, fields.name ?? (PEOPLE.includes(kind) ? undefined : row.name), emails))
-      .where('id', '=', id)
-      .execute();
-    if (fields.emails !== undefined) {
-      await setEmails(trx, kind, id, fields.emails);
-      // Re-match: emails with the new addresses are linked, those only the old ones matched are not (manual links stay).
-      await rematchRecord(trx, id);
-    }
-  });
+  await db.transaction().execute((trx) => changeRecord(trx, viewer, kind, id, fields, causeRunId));
   return getRecord(db, viewer, kind, id);
+}
+
+/** Changes a record inside the caller's transaction (a workflow's Update fields step, with its own bookkeeping). */
+export async function changeRecord(
+  trx: Kysely<Database>,
+  viewer: Viewer,
+  kind: RecordKind,
+  id: string,
+  fields: RecordFields,
+  causeRunId: string | null = null,
+): Promise<void> {
+  const row = await trx
+    .selectFrom('records')
+    .selectAll()
+    .where('id', '=', id)
+    .where('kind', '=', kind)
+    .where(recordVisibleTo(viewer))
+    .executeTakeFirst();
+  if (!row) throw new TandemError('not_found', `No such ${kind}`);
+  const isOwner = canManageRecord(viewer, row.owner_user_id);
+  if (
+    (fields.ownerId !== undefined && fields.ownerId !== row.owner_user_id) ||
+    (fields.shared !== undefined && (fields.shared ? 1 : 0) !== row.shared)
+  ) {
+    if (!isOwner)
+      throw new TandemError('forbidden', 'Only the record’s owner or an admin can change its owner or sharing');
+  }
+  const ownerId =
+    fields.ownerId === undefined
+      ? row.owner_user_id
+      : await checkNewOwner(trx, viewer, fields.ownerId, row.owner_user_id);
+  await checkReferences(trx, viewer, fields, id);
+  const emails = fields.emails ?? (await emailsOf(trx, [id])).get(id) ?? [];
+  const next: RecordRow = {
+    ...row,
+    owner_user_id: ownerId,
+    shared: fields.shared === undefined ? row.shared : fields.shared ? 1 : 0,
+    first_name: pick(fields.firstName, row.first_name),
+    last_name: pick(fields.lastName, row.last_name),
+    company: pick(fields.company, row.company),
+    job_title: pick(fields.jobTitle, row.job_title),
+    phone: pick(fields.phone, row.phone),
+    website: pick(fields.website, row.website),
+    organization_id: pick(fields.organizationId, row.organization_id),
+    contact_id: pick(fields.contactId, row.contact_id),
+    status: fields.status ?? row.status,
+    amount: pick(fields.amount, row.amount),
+    currency: pick(fields.currency, row.currency),
+    priority: pick(fields.priority, row.priority),
+    description: fields.description ?? row.description,
+    updated_at: Date.now(),
+  };
+  await trx
+    .updateTable('records')
+    .set(finish(next, fields.name ?? (PEOPLE.includes(kind) ? undefined : row.name), emails))
+    .where('id', '=', id)
+    .execute();
+  if (fields.emails !== undefined) {
+    await setEmails(trx, kind, id, fields.emails);
+    // Re-match: emails with the new addresses are linked, those only the old ones matched are not (manual links stay).
+    await rematchRecord(trx, id);
+  }
+  await journalRecordChange(trx, id, row, causeRunId);
 }
 
 export async function deleteRecord(db: Kysely<Database>, viewer: Viewer, kind: RecordKind, id: string): Promise<void> {

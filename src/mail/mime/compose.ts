@@ -30,6 +30,8 @@ export interface ComposeInput {
   /** The message forwarded: its Message-ID (normalized) goes in References, as for a reply, without In-Reply-To. */
   forwarded?: { messageId: string } | undefined;
   date?: Date | undefined;
+  /** RFC 3834: `auto-generated` on what an automation sends, so auto-responders do not answer it. */
+  autoSubmitted?: 'auto-generated' | undefined;
 }
 
 export interface ComposedMessage {
@@ -65,7 +67,10 @@ export async function composeMessage(input: ComposeInput): Promise<ComposedMessa
       : input.forwarded
         ? `<${input.forwarded.messageId}>`
         : undefined,
-    headers: { [TANDEM_ID_HEADER]: input.id },
+    headers: {
+      [TANDEM_ID_HEADER]: input.id,
+      ...(input.autoSubmitted ? { 'Auto-Submitted': input.autoSubmitted } : {}),
+    },
     // The content is the user's: never let it make the composer read a file or fetch a URL.
     disableFileAccess: true,
     disableUrlAccess: true,

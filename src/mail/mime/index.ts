@@ -10,7 +10,7 @@ export { composeMessage, TANDEM_ID_HEADER } from './compose.ts';
 export type { ComposeAttachment, ComposedMessage, ComposeInput } from './compose.ts';
 export { megabytes } from './size.ts';
 export { withoutBcc } from './without-bcc.ts';
-export { fillMergeTags, hasMergeTags, MERGE_TAGS } from './merge-tags.ts';
+export { fillMergeTags, hasMergeTags, MERGE_TAGS, unknownMergeTags } from './merge-tags.ts';
 export type { MergeTag, MergeValues } from './merge-tags.ts';
 export { withTandemId } from './tandem-id.ts';
 export { cidReferences } from './attachments.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillMergeTags, hasMergeTags } from './merge-tags.ts';
+import { fillMergeTags, hasMergeTags, unknownMergeTags } from './merge-tags.ts';
 
 describe('merge tags', () => {
   const values = { 'contact.firstName': 'Ann', 'contact.lastName': 'Buyer', 'organization.name': 'Fish & Chips <Ltd>' };
@@ -12,6 +12,18 @@ describe('merge tags', () => {
     expect(fillMergeTags('Hi {{contact.phone|there}}!', values)).toBe('Hi there!');
     expect(fillMergeTags('Hi {{ contact.jobTitle }}!', {})).toBe('Hi !');
     expect(fillMergeTags('Dear {{contact.firstName | customer}}', { 'contact.firstName': '  ' })).toBe('Dear customer');
+  });
+
+  it('takes a quoted fallback without its quotes', () => {
+    expect(fillMergeTags('Hi {{contact.firstName | "there"}}!', {})).toBe('Hi there!');
+    expect(fillMergeTags("Hi {{contact.firstName | 'you'}}!", {})).toBe('Hi you!');
+  });
+
+  it('names the unknown tags of a template, once each', () => {
+    expect(unknownMergeTags('{{contact.shoeSize}} {{record.name}} {{deal.amount|0}} {{contact.shoeSize}}')).toEqual([
+      'contact.shoeSize',
+      'deal.amount',
+    ]);
   });
 
   it('leaves unknown tags and other braces exactly as written', () => {

@@ -19,11 +19,19 @@ import { SmtpFailure } from './smtp.ts';
 import type { SmtpSession } from './smtp.ts';
 
 /** What to send: the composed fields, from which mailbox, and (by Tandem id) the message replied to. */
-export type SendInput = Pick<ComposeInput, 'to' | 'cc' | 'bcc' | 'subject' | 'text' | 'html' | 'attachments'> & {
+export type SendInput = Pick<
+  ComposeInput,
+  'to' | 'cc' | 'bcc' | 'subject' | 'text' | 'html' | 'attachments' | 'autoSubmitted'
+> & {
   mailboxId: string;
   inReplyTo?: string | undefined;
   /** Tandem id of the message forwarded (same mailbox). */
   forwardOf?: string | undefined;
+  /**
+   * The send id (and so the Message-ID) when the caller chose it beforehand, to retry a send that failed
+   * under the same one (workflows); a new one otherwise. An id already attempted is never sent again.
+   */
+  sendId?: string | undefined;
 };
 
 export interface SendResult {
@@ -60,7 +68,7 @@ export async function sendMessage(
   const original = input.inReplyTo === undefined ? undefined : await repliedMessage(db, mailbox.id, input.inReplyTo);
   const forwarded = input.forwardOf === undefined ? undefined : await repliedMessage(db, mailbox.id, input.forwardOf);
 
-  const id = randomUUID();
+  const id = input.sendId ?? randomUUID();
   // Merge tags are filled only now, from the first recipient's contact record (drafts keep them as written).
   const values = await mergeValues(input.to[0] ?? input.cc?.[0] ?? input.bcc?.[0]);
   const subject = fillMergeTags(input.subject, values);
@@ -76,6 +84,7 @@ export async function sendMessage(
     attachments: input.attachments,
     replyTo: original?.replyTo,
     forwarded: forwarded?.replyTo,
+    autoSubmitted: input.autoSubmitted,
   });
   const record = (state: SendState, error: string | null, via: SendVia) =>
     recordSend(context, { id, mailbox, input, subject, composed, original, state, error, via });
@@ -134,7 +143,7 @@ interface SendRecord {
 async function recordSend(context: TandemContext, r: SendRecord): Promise<void> {
   const rawBlob = await context.blobs.put(r.composed.sentCopy);
   const now = Date.now();
-  await context.store.db
+  const result = await context.store.db
     .insertInto('sends')
     .values({
       id: r.id,
@@ -151,7 +160,19 @@ async function recordSend(context: TandemContext, r: SendRecord): Promise<void> 
       created_at: now,
       updated_at: now,
     })
-    .execute();
+    // The same id again: only a send the server refused (so never delivered) may be tried once more.
+    .onConflict((oc) =>
+      oc
+        .column('id')
+        .doUpdateSet({ state: r.state, error: r.error, via: r.via, raw_blob: rawBlob, updated_at: now })
+        .where('sends.state', '=', 'failed'),
+    )
+    .executeTakeFirst();
+  if (Number(result.numInsertedOrUpdatedRows ?? 1n) === 0) {
+    throw new TandemError('conflict', 'This send was already attempted: it is never sent a second time', {
+      sendId: r.id,
+    });
+  }
 }
 
 /** One transaction: the send is 'sent', the Sent copy is queued (unless the provider files its own), the original is \Answered. */

@@ -121,3 +121,26 @@ export async function listSends(
     .execute();
   return rows.map(viewOf);
 }
+
+/** A send's stored state by id (whoever's it is), or null when none was ever recorded: for the workflow engine. */
+export async function sendStateOf(
+  db: Kysely<Database>,
+  id: string,
+): Promise<{ id: string; state: SendState; messageId: string; error: string | null } | null> {
+  const row = await db
+    .selectFrom('sends')
+    .select(['id', 'state', 'message_id', 'error'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ? { id: row.id, state: row.state, messageId: row.message_id, error: row.error } : null;
+}
+
+/** A send whose outcome was unknown, found in Sent: it was delivered. */
+export async function markFoundInSent(db: Kysely<Database>, id: string): Promise<void> {
+  await db
+    .updateTable('sends')
+    .set({ state: 'sent', error: null, updated_at: Date.now() })
+    .where('id', '=', id)
+    .where('state', 'in', ['attempted', 'uncertain'])
+    .execute();
+}

@@ -4,6 +4,7 @@ import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import type { FormEvent } from 'react';
 import { api, describeError, ok } from '../api.ts';
 import type { Mailbox, MailroomRule, RuleAction, RuleCondition } from '../contract.ts';
+import { Workflows } from './workflows/Workflows.tsx';
 
 type RuleField = RuleCondition['field'];
 type RuleOp = RuleCondition['op'];
@@ -163,6 +164,7 @@ export function AutomateTasks({ mailbox }: { mailbox: Mailbox }) {
           New rule
         </button>
       )}
+      <Workflows />
     </section>
   );
 }

@@ -1,0 +1,217 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMessage } from '../../src/mail/mime/index.ts';
+import { WorkflowEngine } from '../../src/workflows/index.ts';
+import { createMailUser, deliver, mailServers, serverCopies } from '../support/index.ts';
+import type { MailServersInfo } from '../support/index.ts';
+import { startMisbehavingSmtp } from '../support/misbehaving-smtp.ts';
+import { storeDialects } from '../support/stores.ts';
+import { connectTestMailbox, rawMessage, startSyncApi, waitIdle } from '../support/sync.ts';
+import type { SyncTestApi } from '../support/sync.ts';
+
+const poll = { timeout: 30_000, interval: 200 };
+const dialects = await storeDialects();
+
+describe.each(dialects)('workflows sending email (%s)', (dialect) => {
+  let servers: MailServersInfo;
+  let api: SyncTestApi;
+  let engine: WorkflowEngine;
+  let clock = Date.now();
+  beforeAll(async () => {
+    servers = mailServers();
+    api = await startSyncApi(dialect);
+    // The engine is driven by the test: its clock and its passes.
+    engine = new WorkflowEngine(api.context, {
+      now: () => clock,
+      intervalMs: 0,
+      nudge: (id) => api.engine.nudge(id),
+    });
+    await engine.start();
+  });
+  afterAll(async () => {
+    await engine.stop();
+    await api.close();
+  });
+
+  async function setUp() {
+    const sender = await createMailUser(servers, 'owner');
+    const customer = await createMailUser(servers, 'customer');
+    const { owner, mailbox } = await connectTestMailbox(api, servers, sender, { syncPeriod: 'now' });
+    await waitIdle(api, owner.auth, mailbox.id);
+    const call = async <T>(method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) => {
+      const response = await api.app.inject({ method, url, headers: owner.auth, payload: payload as object });
+      if (response.statusCode >= 300) throw new Error(`${method} ${url}: ${response.statusCode} ${response.body}`);
+      return response.json<T>();
+    };
+    const contact = await call<{ id: string }>('POST', '/api/v1/contacts', {
+      firstName: 'Ann',
+      lastName: 'Buyer',
+      emails: [customer.address],
+    });
+    const deal = await call<{ id: string }>('POST', '/api/v1/deals', {
+      name: 'Big Deal',
+      contactId: contact.id,
+      status: 'proposal',
+      amount: 1200,
+    });
+    const workflow = await call<{ id: string }>('POST', '/api/v1/workflows', {
+      name: 'Thank the customer when a deal is won',
+      trigger: { type: 'record_updated', recordType: 'deal', field: 'status' },
+      mode: 'transition',
+      conditions: { match: 'all', conditions: [{ field: 'record.status', op: 'equals', value: 'won' }] },
+      actions: [
+        {
+          type: 'send_email',
+          to: [{ type: 'contact' }],
+          template: {
+            subject: 'Thank you {{contact.firstName | "there"}}',
+            text: 'Dear {{contact.fullName}}, {{record.name}} is signed. {{organization.name | "Your team"}} says hi.',
+          },
+        },
+      ],
+    });
+    const runs = async () =>
+      (
+        await call<{
+          items: {
+            state: string;
+            steps: { state: string; outcome: Record<string, unknown> | null; error: string | null }[];
+          }[];
+        }>('GET', `/api/v1/workflows/${workflow.id}/runs`)
+      ).items;
+    return { sender, customer, owner, mailbox, call, contact, deal, workflow, runs };
+  }
+
+  it('sends the contact a templated email once when a deal reaches won, filed in Sent once and linked to the deal', async () => {
+    const { sender, customer, call, contact, deal, runs } = await setUp();
+    await call('PATCH', `/api/v1/deals/${deal.id}`, { status: 'won' });
+    await engine.tick();
+
+    const [run] = await runs();
+    expect(run?.state).toBe('done');
+    expect(run?.steps[0]).toMatchObject({ state: 'done' });
+    const messageId = run?.steps[0]?.outcome?.messageId;
+
+    await expect.poll(async () => (await serverCopies(servers, customer, 'INBOX')).length, poll).toBe(1);
+    const [received] = await serverCopies(servers, customer, 'INBOX');
+    const parsed = await parseMessage(received?.source ?? Buffer.alloc(0));
+    expect(parsed.subject).toBe('Thank you Ann');
+    expect(parsed.text).toContain('Dear Ann Buyer, Big Deal is signed. Your team says hi.');
+    expect(parsed.messageId).toBe(messageId);
+    expect(received?.source.toString()).toMatch(/^Auto-Submitted: auto-generated\r?$/m);
+
+    // Filed in Sent once, and linked to the deal; the contact's timeline has it too.
+    await expect.poll(async () => (await serverCopies(servers, sender, 'Sent')).length, poll).toBe(1);
+    const subjectsOf = async (path: string) =>
+      (await call<{ items: { subject: string }[] }>('GET', path)).items.map((m) => m.subject);
+    await expect.poll(() => subjectsOf(`/api/v1/deals/${deal.id}/emails`), poll).toEqual(['Thank you Ann']);
+    await expect.poll(() => subjectsOf(`/api/v1/contacts/${contact.id}/emails`), poll).toEqual(['Thank you Ann']);
+
+    // Transition mode: saving the won deal again sends nothing.
+    await call('PATCH', `/api/v1/deals/${deal.id}`, { description: 'Signed on paper too' });
+    await engine.tick();
+    expect(await runs()).toHaveLength(1);
+    expect((await serverCopies(servers, customer, 'INBOX')).length).toBe(1);
+    expect((await serverCopies(servers, sender, 'Sent')).length).toBe(1);
+  }, 90_000);
+
+  it('after a crash between SMTP and the store, finds the email in Sent instead of sending it again', async () => {
+    const { sender, customer, call, deal, workflow, runs } = await setUp();
+    await call('PATCH', `/api/v1/deals/${deal.id}`, { status: 'won' });
+    await engine.tick();
+    await expect.poll(async () => (await serverCopies(servers, sender, 'Sent')).length, poll).toBe(1);
+    const [run] = await api.context.store.db
+      .selectFrom('workflow_runs')
+      .selectAll()
+      .where('workflow_id', '=', workflow.id)
+      .execute();
+    const step = await api.context.store.db
+      .selectFrom('workflow_steps')
+      .selectAll()
+      .where('run_id', '=', run?.id ?? '')
+      .executeTakeFirstOrThrow();
+
+    // What a process killed after the server took the message leaves behind: the send 'attempted',
+    // the step claimed and not done, the run held by a lease that has run out.
+    await api.context.store.db
+      .updateTable('sends')
+      .set({ state: 'attempted' })
+      .where('id', '=', step.send_id ?? '')
+      .execute();
+    await api.context.store.db
+      .updateTable('workflow_steps')
+      .set({ state: 'running', outcome: null })
+      .where('run_id', '=', step.run_id)
+      .execute();
+    await api.context.store.db
+      .updateTable('workflow_runs')
+      .set({ state: 'running', next_step: 0, lease_owner: 'dead-worker:1', lease_until: clock - 1 })
+      .where('id', '=', step.run_id)
+      .execute();
+    await engine.tick();
+
+    const [after] = await runs();
+    expect(after?.state).toBe('done');
+    expect(after?.steps[0]?.outcome).toMatchObject({ foundInSent: true, sendId: step.send_id });
+    expect((await serverCopies(servers, customer, 'INBOX')).length).toBe(1);
+    expect((await serverCopies(servers, sender, 'Sent')).length).toBe(1);
+  }, 90_000);
+
+  it('ends uncertain when the connection drops after the message went out, and never sends it again', async () => {
+    const { call, deal, mailbox, runs } = await setUp();
+    const smtp = await startMisbehavingSmtp('drop-after-data');
+    await api.context.store.db
+      .updateTable('mailboxes')
+      .set({ smtp_host: '127.0.0.1', smtp_port: smtp.port })
+      .where('id', '=', mailbox.id)
+      .execute();
+    try {
+      await call('PATCH', `/api/v1/deals/${deal.id}`, { status: 'won' });
+      await engine.tick();
+      const [run] = await runs();
+      expect(run?.state).toBe('uncertain');
+      expect(run?.steps[0]?.state).toBe('uncertain');
+      expect(run?.steps[0]?.error).toMatch(/may or may not have been delivered/);
+      clock += 24 * 3600_000;
+      await engine.tick();
+      expect(smtp.received()).toBe(1);
+      expect((await runs())[0]?.state).toBe('uncertain');
+    } finally {
+      await smtp.stop();
+    }
+  }, 90_000);
+
+  it('runs on a received email that meets its conditions: a case for the contact, a comment on the email', async () => {
+    const { sender, customer, call, contact } = await setUp();
+    const workflow = await call<{ id: string }>('POST', '/api/v1/workflows', {
+      name: 'Quotes become cases',
+      trigger: { type: 'email_received' },
+      conditions: { match: 'all', conditions: [{ field: 'email.subject', op: 'contains', value: 'quote' }] },
+      actions: [
+        { type: 'create_record', recordType: 'case', name: 'Quote for {{contact.firstName | "someone"}}' },
+        { type: 'add_comment', body: 'Case opened for {{contact.fullName}}' },
+      ],
+    });
+    await deliver(servers, sender.username, rawMessage('Lunch?', { from: customer.address, to: sender.address }));
+    await deliver(servers, sender.username, rawMessage('Need a QUOTE', { from: customer.address, to: sender.address }));
+    const runsOf = async () =>
+      (
+        await call<{
+          items: { state: string; messageId: string | null; steps: { outcome: Record<string, unknown> | null }[] }[];
+        }>('GET', `/api/v1/workflows/${workflow.id}/runs`)
+      ).items;
+    await expect
+      .poll(async () => {
+        await engine.tick();
+        return (await runsOf()).map((r) => r.state);
+      }, poll)
+      .toEqual(['done']);
+    const [run] = await runsOf();
+    const created = run?.steps[0]?.outcome as { recordId: string };
+    expect(await call('GET', `/api/v1/cases/${created.recordId}`)).toMatchObject({
+      name: 'Quote for Ann',
+      contactId: contact.id,
+    });
+    const comments = await call<{ items: { body: string }[] }>('GET', `/api/v1/messages/${run?.messageId}/comments`);
+    expect(comments.items.map((c) => c.body)).toEqual(['Case opened for Ann Buyer']);
+  }, 90_000);
+});
