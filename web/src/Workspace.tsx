@@ -8,6 +8,7 @@ import type { RecordsPlace } from './records/kinds.ts';
 import { MailboxSettings } from './settings/MailboxSettings.tsx';
 import { recordsPath, settingsPath, setupPath, teamPath } from './paths.ts';
 import { TeamView } from './team/TeamView.tsx';
+import { GroupMailboxSetup } from './settings/GroupMailboxSetup.tsx';
 import { KIND_PATHS } from './records/kinds.ts';
 import { SetupWizard } from './setup/SetupWizard.tsx';
 import type { Mailbox, RecordKind, User } from './contract.ts';
@@ -76,6 +77,14 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
               Team
             </button>
           )}
+          {user.isAdmin && (
+            <button
+              className={screen === 'groups' ? 'tab active' : 'tab'}
+              onClick={() => void navigate('/groups/setup')}
+            >
+              Group Mailbox
+            </button>
+          )}
           {mailbox && (
             <button
               className={screen === 'settings' ? 'tab active' : 'tab'}
@@ -139,6 +148,7 @@ export function Workspace({ user, onSignOut }: { user: User; onSignOut: () => vo
             }
           />
           <Route path="/settings" element={<Navigate to={settingsPath()} replace />} />
+          <Route path="/groups/setup" element={<GroupMailboxSetup />} />
           <Route
             path="/team/:mailboxId?/:conversationId?"
             element={<TeamView groups={groups} user={user} revision={revision} />}
