@@ -18,4 +18,13 @@ export { ruleRunsOf } from './rules/runs.ts';
 export type { RuleRunView } from './rules/runs.ts';
 export { onMessagesStored } from './on-stored.ts';
 export { mergeValuesFor } from './merge-values.ts';
-export * from './conversations/index.ts';
+export {
+  addNote,
+  assignInTurn,
+  changeConversation,
+  conversationThread,
+  getConversation,
+  listConversations,
+  replyToConversation,
+} from './conversations/index.ts';
+export type { ConversationFilter, ConversationView } from './conversations/index.ts';
