@@ -31,6 +31,15 @@ export { onMessagesStored } from './on-stored.ts';
 export { listNotifications, markNotificationsRead } from './notifications.ts';
 export type { NotificationView } from './notifications.ts';
 export { mergeValuesFor } from './merge-values.ts';
-export * from './conversations/index.ts';
+export {
+  addNote,
+  assignInTurn,
+  changeConversation,
+  conversationThread,
+  getConversation,
+  listConversations,
+  replyToConversation,
+} from './conversations/index.ts';
+export type { ConversationFilter, ConversationView } from './conversations/index.ts';
 export { deleteUser } from './delete-user.ts';
 export type { DeletedUser } from './delete-user.ts';

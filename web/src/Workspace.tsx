@@ -11,6 +11,7 @@ import { TeamView } from './team/TeamView.tsx';
 import { AccountSettings } from './account/AccountSettings.tsx';
 import { Notifications } from './Notifications.tsx';
 import { CircleUser } from 'lucide-react';
+import { GroupMailboxSetup } from './settings/GroupMailboxSetup.tsx';
 import { KIND_PATHS } from './records/kinds.ts';
 import { SetupWizard } from './setup/SetupWizard.tsx';
 import type { Mailbox, RecordKind, User } from './contract.ts';
@@ -87,6 +88,14 @@ export function Workspace({
               Team
             </button>
           )}
+          {user.isAdmin && (
+            <button
+              className={screen === 'groups' ? 'tab active' : 'tab'}
+              onClick={() => void navigate('/groups/setup')}
+            >
+              Group Mailbox
+            </button>
+          )}
           {mailbox && (
             <button
               className={screen === 'settings' ? 'tab active' : 'tab'}
@@ -161,6 +170,7 @@ export function Workspace({
           />
           <Route path="/settings" element={<Navigate to={settingsPath()} replace />} />
           <Route path="/account/:tab?" element={<AccountSettings user={user} onUserChanged={onUserChanged} />} />
+          <Route path="/groups/setup" element={<GroupMailboxSetup />} />
           <Route
             path="/team/:mailboxId?/:conversationId?"
             element={<TeamView groups={groups} user={user} revision={revision} />}

@@ -89,7 +89,8 @@ export async function cursorOf(db: Kysely<Database>, conversationId: number): Pr
 /**
  * What others did in the conversation after `cursor`: a customer's email, a
  * colleague's reply (from Tandem, or from a mail app, found in Sent), a note.
- * The viewer's own replies and notes are not news to them.
+ * The viewer's own replies and notes are not news to them, and the copy in
+ * Sent of a reply from Tandem is not news again.
  */
 export async function newSince(
   db: Kysely<Database>,
@@ -118,9 +119,9 @@ export async function newSince(
     .where('conversation_events.id', '>', after)
     .orderBy('conversation_events.id')
     .execute();
-  // The copy in Sent of the viewer's own reply from Tandem, however it was threaded.
+  // The copy in Sent of a reply sent from Tandem: its `reply` event already told of it.
   const headers = rows.map((r) => r.message_id_header).filter((h): h is string => h !== null);
-  const own = new Set(
+  const fromTandem = new Set(
     headers.length === 0
       ? []
       : (
@@ -128,12 +129,11 @@ export async function newSince(
             .selectFrom('conversation_sends')
             .select('message_id_header')
             .where('message_id_header', 'in', headers)
-            .where('user_id', '=', viewerId)
             .execute()
         ).map((r) => r.message_id_header),
   );
   return rows
-    .filter((r) => r.actor_user_id !== viewerId && !(r.message_id_header && own.has(r.message_id_header)))
+    .filter((r) => r.actor_user_id !== viewerId && !(r.message_id_header && fromTandem.has(r.message_id_header)))
     .map((r) => ({
       kind: r.kind,
       by: r.actor_user_id ? { id: r.actor_user_id, name: r.name ?? '' } : null,

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { api, describeError, ok } from '../api.ts';
 import type { NewMailbox, ServerFolderChoice } from '../contract.ts';
+import { clearGroupDraft, groupFields } from './group-draft.ts';
 
 const DEFAULT_ROLES = ['\\Inbox', '\\Sent', '\\Drafts', '\\Archive'];
 const PERIODS = [
@@ -63,9 +64,11 @@ export function FolderStep({
             markIncomingPrivate: markPrivate,
             fallbackConsent: consent,
             archiveAndCreatePast: archive,
+            ...groupFields(),
           },
         }),
       );
+      clearGroupDraft();
       onSaved();
     } catch (e) {
       setError(describeError(e));

@@ -5,6 +5,7 @@ import { api, describeError, ok, query } from '../api.ts';
 import { settingsPath, setupPath } from '../paths.ts';
 import type { SetupStep } from '../paths.ts';
 import type { ConnectionCheck, ConnectionTest, Discovery, Security, ServerFolderChoice } from '../contract.ts';
+import { clearGroupDraft, groupDraft } from './group-draft.ts';
 import { FolderStep } from './FolderStep.tsx';
 
 export interface ServerForm {
@@ -79,7 +80,9 @@ export function SetupWizard({
 
   // Signed in again for an existing mailbox: the server already resumed it.
   if (params.get('mailboxId')) return <Navigate to={settingsPath()} replace />;
-  if (hasMailbox) {
+  const group = groupDraft();
+  const title = group ? `Setup Group Mailbox: ${group.name}` : 'Setup My Mailbox';
+  if (hasMailbox && !group) {
     return (
       <main className="centered">
         <div className="card narrow">
@@ -108,7 +111,7 @@ export function SetupWizard({
   return (
     <main className="wizard">
       <div className="card">
-        <h1>Setup My Mailbox</h1>
+        <h1>{title}</h1>
         <ol className="steps" aria-label="Steps">
           <li aria-current={step === 'address' ? 'step' : undefined}>Email address</li>
           <li aria-current={step === 'server' ? 'step' : undefined}>Sign in</li>
@@ -133,7 +136,13 @@ export function SetupWizard({
               </p>
             )}
             <div className="actions">
-              <button type="button" onClick={onCancel}>
+              <button
+                type="button"
+                onClick={() => {
+                  clearGroupDraft();
+                  onCancel();
+                }}
+              >
                 Cancel
               </button>
               <button className="primary" disabled={busy}>
