@@ -2,7 +2,8 @@
 // (a mailbox synced from Dovecot, its mail, a send through Postfix, a draft,
 // records, a link, a comment, a rule, a token, a session, an OAuth2 sign-in):
 // - without a token: 401;
-// - as each kind of outsider (OUTSIDERS): never the owner's objects (403/404),
+// - as each kind of outsider (OUTSIDERS: another user, a member of another
+//   group): never the owner's objects (403/404),
 //   never their data in any answer;
 // - with the owner's session cookie but no CSRF header, when it changes something: 403.
 // The routes come from the document the app publishes, so a new route fails
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../src/api/authenticate.ts';
 import type { Dialect } from '../../src/db/index.ts';
 import { createSession } from '../../src/users/index.ts';
+import { insertGroupMailbox } from '../crm/support.ts';
 import { signedInUser } from '../support/api.ts';
 import { mailServers } from '../support/index.ts';
 import { storeDialects } from '../support/stores.ts';
@@ -148,6 +150,48 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'PATCH /mailroom/rules/{id}': { outsider: 'owned', body: () => ({ enabled: false }) },
   'DELETE /mailroom/rules/{id}': { outsider: 'owned' },
+  'PUT /mailboxes/{id}/group': { outsider: 'owned', body: () => ({ name: 'Taken over' }) },
+  'PUT /mailboxes/{id}/availability': { outsider: 'owned', body: () => ({ available: false }) },
+  'POST /mailboxes/{id}/password': { outsider: 'owned', body: () => ({ password: 'wrong-password' }) },
+  'GET /mailboxes/{id}/conversations': { outsider: 'owned' },
+  'GET /conversations/{id}': { outsider: 'owned' },
+  'PATCH /conversations/{id}': { outsider: 'owned', body: () => ({ status: 'closed' }) },
+  'POST /conversations/{id}/round-robin': { outsider: 'owned' },
+  'POST /conversations/{id}/notes': { outsider: 'owned', body: () => ({ body: 'outsider was here' }) },
+  'POST /conversations/{id}/reply': { outsider: 'owned', body: () => ({ text: 'as you', seenUpTo: '0' }) },
+  'POST /conversations/{id}/presence': { outsider: 'owned', body: () => ({ state: 'viewing' }) },
+  'GET /messages/{id}/conversation': { outsider: 'owned' },
+  'GET /sends': { outsider: 'own' },
+  'GET /workflows': { outsider: 'own' },
+  'POST /workflows': {
+    outsider: 'own',
+    body: () => ({
+      name: 'Outsider',
+      trigger: { type: 'manual', recordType: 'contact' },
+      actions: [{ type: 'update_fields', fields: { description: 'x' } }],
+    }),
+  },
+  'GET /workflows/merge-tags': { outsider: 'own' },
+  'POST /workflows/preview': {
+    outsider: 'owned',
+    body: (f) => ({ recordId: f.records.contact, subject: '{{contact.firstName}}' }),
+  },
+  'GET /workflows/{id}': { outsider: 'owned' },
+  'PUT /workflows/{id}': {
+    outsider: 'owned',
+    body: () => ({
+      name: 'Overwritten',
+      trigger: { type: 'manual', recordType: 'contact' },
+      actions: [{ type: 'update_fields', fields: { description: 'x' } }],
+    }),
+  },
+  'DELETE /workflows/{id}': { outsider: 'owned' },
+  'GET /workflows/{id}/runs': { outsider: 'owned' },
+  'GET /workflows/{id}/runs/{runId}': { outsider: 'owned' },
+  'POST /workflows/{id}/run': { outsider: 'owned', body: (f) => ({ recordId: f.records.contact }) },
+  'POST /workflows/{id}/runs/{runId}/steps/{index}/rerun': { outsider: 'owned' },
+  'GET /notifications': { outsider: 'own' },
+  'POST /notifications/read': { outsider: 'own', body: () => ({}) },
   'GET /providers/discover': { outsider: 'own', query: () => 'address=someone@example.invalid' },
   'GET /oauth/providers': { outsider: 'own' },
   'GET /oauth/{providerId}/start': {
@@ -191,11 +235,17 @@ function fillPath(path: string, f: OwnerFixture): string {
     ['/tickets/', f.records.ticket],
     ['/mailroom/rules/', f.ruleId],
     ['/oauth/grants/', f.grantId],
+    ['/conversations/', f.conversationId],
+    ['/workflows/', f.workflowId],
   ];
   return path.replace(/\{(\w+)\}/g, (_, name: string, offset: number) => {
     if (name === 'linkId') return f.linkId;
     if (name === 'contentId') return f.contentId;
     if (name === 'providerId') return 'google';
+    if (name === 'runId') return f.runId;
+    if (name === 'index') return '0';
+    // Conversations live in group mailboxes: the one the owner is a member of.
+    if (path.endsWith('/conversations') && name === 'id') return f.groupMailboxId;
     const before = path.slice(0, offset);
     const found = ids.find(([prefix]) => before.endsWith(prefix));
     if (!found) throw new Error(`no fixture for {${name}} in ${path}`);
@@ -203,12 +253,20 @@ function fillPath(path: string, f: OwnerFixture): string {
   });
 }
 
-/**
- * The kinds of principal that must never reach the owner's things. A member
- * of another group joins this list when group mailboxes exist.
- */
+/** The kinds of principal that must never reach the owner's things. */
 const OUTSIDERS: { name: string; create(api: SyncTestApi): Promise<string> }[] = [
   { name: 'another user', create: async (api) => (await signedInUser(api)).user.id },
+  {
+    name: 'a member of another group',
+    create: async (api) => {
+      const { user } = await signedInUser(api);
+      await insertGroupMailbox(api, user.id, `other-team-${user.id}@example.test`, {
+        name: 'Other team',
+        members: [{ userId: user.id, canManage: true }],
+      });
+      return user.id;
+    },
+  },
 ];
 
 interface Route {
@@ -223,7 +281,7 @@ describe.each(await storeDialects())('the authorization walk on %s', (dialect: D
 
   beforeAll(async () => {
     api = await startSyncApi(dialect);
-    fixture = await buildOwnerFixture(api, mailServers());
+    fixture = await buildOwnerFixture(api, mailServers(), dialect);
     const document = api.app.swagger() as { paths: Record<string, Record<string, unknown>> };
     routes = Object.entries(document.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => ({ method: method.toUpperCase() as Method, path })),

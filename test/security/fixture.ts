@@ -1,13 +1,17 @@
 // One user's world, built through the API against real Dovecot + Postfix: a
 // synced mailbox with an email and its attachment, a sent email, a draft with
 // an inline image, a record of every kind (not shared), a link, a comment, a
-// mailroom rule, an API token, a session and an OAuth2 sign-in. Every text in
+// mailroom rule, an API token, a session, an OAuth2 sign-in, a workflow and
+// its run, and a conversation of a group mailbox the user is a member of. Every text in
 // it carries MARK, so an answer that leaks any of it is easy to spot.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { RECORD_KINDS } from '../../src/crm/index.ts';
+import type { Dialect } from '../../src/db/index.ts';
 import { createSession } from '../../src/users/index.ts';
+import { signedInUser } from '../support/api.ts';
 import type { TestApi } from '../support/api.ts';
+import { insertFolder, insertGroupMailbox, rawEmail, storeEmail } from '../crm/support.ts';
 import { createMailUser, deliver } from '../support/index.ts';
 import type { MailServersInfo } from '../support/index.ts';
 import { connectTestMailbox, waitIdle } from '../support/sync.ts';
@@ -38,6 +42,11 @@ export interface OwnerFixture {
   ruleId: string;
   tokenId: string;
   grantId: string;
+  /** A group mailbox the owner is a member of, and a conversation in it. */
+  groupMailboxId: string;
+  conversationId: string;
+  workflowId: string;
+  runId: string;
 }
 
 function emailWithAttachment(from: string, to: string, mark: string): string {
@@ -65,7 +74,11 @@ function emailWithAttachment(from: string, to: string, mark: string): string {
   ].join('\r\n');
 }
 
-export async function buildOwnerFixture(api: TestApi, servers: MailServersInfo): Promise<OwnerFixture> {
+export async function buildOwnerFixture(
+  api: TestApi,
+  servers: MailServersInfo,
+  dialect: Dialect,
+): Promise<OwnerFixture> {
   const mark = `zq${randomUUID().slice(0, 8)}`;
   const [mailUser, recipient] = await Promise.all([
     createMailUser(servers, 'owner'),
@@ -167,6 +180,19 @@ export async function buildOwnerFixture(api: TestApi, servers: MailServersInfo):
     { what: 'the send to be accepted' },
   );
 
+  const group = await groupConversation(api, dialect, owner.user.id, mark);
+  const workflow = await call(
+    'POST',
+    '/workflows',
+    {
+      name: `${mark} workflow`,
+      trigger: { type: 'manual', recordType: 'contact' },
+      actions: [{ type: 'update_fields', fields: { description: mark } }],
+    },
+    201,
+  );
+  const run = await call('POST', `/workflows/${String(workflow.id)}/run`, { recordId: records.contact }, 202);
+
   return {
     mark,
     userId: owner.user.id,
@@ -185,5 +211,35 @@ export async function buildOwnerFixture(api: TestApi, servers: MailServersInfo):
     ruleId: String(rule.id),
     tokenId: String(token.id),
     grantId,
+    ...group,
+    workflowId: String(workflow.id),
+    runId: String(run.runId),
   };
+}
+
+/** A group mailbox (made by an administrator) with the owner as a member, and a customer's email in it. */
+async function groupConversation(
+  api: TestApi,
+  dialect: Dialect,
+  ownerId: string,
+  mark: string,
+): Promise<{ groupMailboxId: string; conversationId: string }> {
+  const admin = await signedInUser(api, { admin: true });
+  const groupMailboxId = await insertGroupMailbox(api, admin.user.id, `support-${mark}@example.test`, {
+    name: `${mark} team`,
+    members: [{ userId: ownerId }],
+  });
+  const inbox = { mailboxId: groupMailboxId, folderId: await insertFolder(api, groupMailboxId, 'INBOX') };
+  const messageId = await storeEmail(
+    api,
+    dialect,
+    inbox,
+    rawEmail({ from: 'customer@example.test', to: `support-${mark}@example.test`, subject: `${mark} help` }),
+  );
+  const filed = await api.context.store.db
+    .selectFrom('conversation_messages')
+    .select('conversation_id')
+    .where('message_id', '=', Number(messageId))
+    .executeTakeFirstOrThrow();
+  return { groupMailboxId, conversationId: String(filed.conversation_id) };
 }
