@@ -3,4 +3,4 @@ export type { MessageChange } from './local-changes.ts';
 export { drainOutbox, MAX_ATTEMPTS } from './executor.ts';
 export { enqueueOp, pruneDoneOps } from './ops.ts';
 export type { OpKind, OpPayload } from './ops.ts';
-export { resolveUncertainSends, RESOLVE_SENDS_FOR_MS } from './resolve-sends.ts';
+export { hasCopyOfSend, resolveUncertainSends, RESOLVE_SENDS_FOR_MS } from './resolve-sends.ts';

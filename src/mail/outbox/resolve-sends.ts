@@ -1,3 +1,4 @@
+import type { ImapFlow } from 'imapflow';
 import { classifyImapError, searchUids } from '../imap/index.ts';
 import { TANDEM_ID_HEADER } from '../mime/index.ts';
 import type { MailboxRun } from '../run/index.ts';
@@ -75,8 +76,16 @@ async function filedInSent(run: MailboxRun, send: UncertainSend): Promise<boolea
     if (classifyImapError(error).refusedByServer) return false;
     throw error;
   }
-  if ((await searchUids(run.client, { header: { [TANDEM_ID_HEADER]: send.id } })).length > 0) return true;
-  return (await searchUids(run.client, { header: { 'Message-ID': send.message_id } })).length > 0;
+  return hasCopyOfSend(run.client, send.id, send.message_id);
+}
+
+/**
+ * Whether the selected folder holds a copy of the send: by its X-Tandem-Id, or
+ * by its Message-ID (a provider that files its own copy may drop unknown headers).
+ */
+export async function hasCopyOfSend(client: ImapFlow, sendId: string, messageId: string): Promise<boolean> {
+  if ((await searchUids(client, { header: { [TANDEM_ID_HEADER]: sendId } })).length > 0) return true;
+  return (await searchUids(client, { header: { 'Message-ID': messageId } })).length > 0;
 }
 
 /** A copy Tandem synced from any mailbox's folder other than Drafts: the message reached someone. */

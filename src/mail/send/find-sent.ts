@@ -1,7 +1,7 @@
 import type { TandemContext } from '../../context/index.ts';
 import { imapSettingsOf } from '../account/index.ts';
-import { closeQuietly, connectImap, searchUids } from '../imap/index.ts';
-import { TANDEM_ID_HEADER } from '../mime/index.ts';
+import { closeQuietly, connectImap } from '../imap/index.ts';
+import { hasCopyOfSend } from '../outbox/index.ts';
 
 /**
  * Whether the send with this id has a copy in its mailbox's Sent folder: first
@@ -40,10 +40,7 @@ export async function foundInSent(context: TandemContext, sendId: string): Promi
   });
   try {
     await client.mailboxOpen(sent.path, { readOnly: true });
-    const byId = await searchUids(client, { header: { [TANDEM_ID_HEADER]: sendId } });
-    if (byId.length > 0) return true;
-    // A provider that files its own copy may drop unknown headers: its Message-ID is kept.
-    return (await searchUids(client, { header: { 'Message-ID': send.message_id } })).length > 0;
+    return await hasCopyOfSend(client, sendId, send.message_id);
   } finally {
     await closeQuietly(client);
   }
