@@ -285,13 +285,20 @@ describe.each(await storeDialects())('CRM records and links on %s', (dialect: Di
       { name: 'no actions', conditions: base.conditions, actions: [] },
       { name: 'bad kind', conditions: base.conditions, actions: [{ type: 'create', recordType: 'deal' }] },
       { name: 'bad field', conditions: [{ field: 'bcc', op: 'contains', value: 'x' }], actions: [{ type: 'archive' }] },
-      { name: 'not my mailbox', mailboxId: 'nope', ...base },
     ];
     for (const body of refused) {
       const r = await call(alice, 'POST', '/mailroom/rules', body);
       expect(r.status, body.name).toBe(400);
       expect((r.body.error as { code: string }).code).toBe('validation_failed');
     }
+    // A mailbox that is not hers is not found, as on every route that names one.
+    const foreign = await call(alice, 'POST', '/mailroom/rules', {
+      name: 'not my mailbox',
+      mailboxId: 'nope',
+      ...base,
+    });
+    expect(foreign.status).toBe(404);
+    expect((foreign.body.error as { code: string }).code).toBe('not_found');
     expect((await call(alice, 'DELETE', `/mailroom/rules/${first.id}`)).status).toBe(204);
   });
 
