@@ -356,6 +356,8 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
       'patch /api/v1/mailboxes/{id}': { markIncomingPrivate: true },
       'put /api/v1/mailboxes/{id}/availability': { available: false },
       'put /api/v1/mailboxes/{id}/group': { members: [] },
+      'post /api/v1/mailboxes/{id}/password': { password: 'guess' },
+      'post /api/v1/mailboxes/{id}/address-verification/confirm': { code: '12345678' },
       'patch /api/v1/conversations/{id}': { status: 'closed' },
       'post /api/v1/conversations/{id}/notes': { body: 'hi' },
       'post /api/v1/conversations/{id}/reply': { text: 'hi', seenUpTo: '0' },
