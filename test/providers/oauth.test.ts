@@ -84,8 +84,8 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
     };
   }
 
-  async function connectWithOAuth(mailUser: MailUser) {
-    const user = await signedInUser(api);
+  async function connectWithOAuth(mailUser: MailUser, options: { admin?: boolean } = {}) {
+    const user = await signedInUser(api, options);
     const { landing } = await signIn(user, `address=${encodeURIComponent(mailUser.address)}`);
     expect(landing.pathname).toBe('/mailbox/setup');
     const grantId = landing.searchParams.get('oauth');
@@ -141,7 +141,8 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
   it('signs in, allows, syncs the mailbox over IMAP with the token and sends with it over SMTP', async () => {
     const mailUser = await createMailUser(servers, 'oauth');
     await deliver(servers, mailUser.username, rawMessage('Waiting before sign-in', { to: mailUser.address }));
-    const { user, grantId, mailbox } = await connectWithOAuth(mailUser);
+    // An administrator, who may try the grant again for a group mailbox (below).
+    const { user, grantId, mailbox } = await connectWithOAuth(mailUser, { admin: true });
     expect(mailbox).toMatchObject({
       auth: 'oauth2',
       providerId: 'local',
@@ -167,7 +168,13 @@ describe.each(await storeDialects())('OAuth2 sign-in on %s', (dialect) => {
       method: 'POST',
       url: '/api/v1/mailboxes',
       headers: user.auth,
-      payload: { address: mailUser.address, imap: { oauth: { grantId } }, kind: 'group', syncPeriod: 'now' },
+      payload: {
+        address: mailUser.address,
+        imap: { oauth: { grantId } },
+        kind: 'group',
+        group: { name: 'Team', members: [] },
+        syncPeriod: 'now',
+      },
     });
     expect(again.json()).toMatchObject({ error: { code: 'conflict', message: expect.stringMatching(/already used/) } });
     const stranger = await signedInUser(api);
