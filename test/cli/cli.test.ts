@@ -99,7 +99,7 @@ describe('tandem CLI', () => {
     const { url, child } = await startServe(['--data', dataDir]);
     children.push(child);
     const health = await fetch(`${url}/healthz`);
-    expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' });
+    expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite', storage: 'ok' });
     const login = await fetch(`${url}/api/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
