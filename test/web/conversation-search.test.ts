@@ -130,12 +130,13 @@ describe('conversations and search, in Chromium', () => {
     // Found in INBOX (the quote) and in Sent: one conversation, one row.
     const rows = page.locator('.message-row');
     await expect.poll(() => rows.count(), { timeout: 30_000 }).toBe(1);
-    expect(await rows.first().locator('.thread-count').textContent()).toContain('2');
+    await expect.poll(() => rows.first().locator('.thread-count').textContent(), { timeout: 30_000 }).toContain('2');
     await search.fill('offsite');
     await search.press('Enter');
     await rows.first().locator('mark', { hasText: 'Offsite' }).waitFor({ timeout: 30_000 });
+    // The list re-renders as the new answer arrives: wait for it rather than read the previous one.
+    await expect.poll(() => rows.first().locator('.thread-count').textContent(), { timeout: 30_000 }).toContain('3');
     expect(await rows.count()).toBe(1);
-    expect(await rows.first().locator('.thread-count').textContent()).toContain('3');
 
     await search.fill('from:dave');
     await search.press('Enter');
