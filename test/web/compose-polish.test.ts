@@ -80,14 +80,14 @@ describe('replying and forwarding, in Chromium', () => {
     await row('Planning the offsite').click();
     await page.getByRole('button', { name: 'Reply', exact: true }).click();
     const compose = page.getByRole('dialog', { name: 'Compose email' });
-    await expect.poll(() => compose.getByLabel('To').inputValue()).toBe('sender@example.test');
+    await expect.poll(() => compose.getByLabel('To').inputValue(), { timeout: 30_000 }).toBe('sender@example.test');
     // Cc and Bcc only on demand.
     expect(await compose.getByLabel('Cc', { exact: true }).count()).toBe(0);
     await compose.getByRole('button', { name: 'Cc/Bcc' }).click();
     await compose.getByLabel('Cc', { exact: true }).fill(mail.address);
     // The signature is above the quoted text.
     const editor = compose.getByRole('textbox', { name: 'Message' });
-    await expect.poll(() => editor.innerText()).toContain('Polish & Co');
+    await expect.poll(() => editor.innerText(), { timeout: 30_000 }).toContain('Polish & Co');
     const text = await editor.innerText();
     expect(text.indexOf('Polish & Co')).toBeLessThan(text.indexOf('wrote:'));
     expect(text.indexOf('wrote:')).toBeLessThan(text.indexOf('Where shall we go?'));
@@ -126,7 +126,7 @@ describe('replying and forwarding, in Chromium', () => {
     await row.click();
     await page.getByRole('button', { name: 'Forward' }).click();
     const compose = page.getByRole('dialog', { name: 'Compose email' });
-    await expect.poll(() => compose.getByLabel('Subject').inputValue()).toBe('Fwd: Long report');
+    await expect.poll(() => compose.getByLabel('Subject').inputValue(), { timeout: 30_000 }).toBe('Fwd: Long report');
     await compose.getByRole('textbox', { name: 'Message' }).click();
     await page.keyboard.press('Control+End');
     const send = compose.getByRole('button', { name: 'Send' });

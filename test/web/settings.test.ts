@@ -54,7 +54,10 @@ describe('settings screens, in Chromium', () => {
     await page.getByRole('button', { name: /^Account: / }).click();
     const profile = page.getByRole('tabpanel', { name: 'Profile' });
     await profile.getByRole('button', { name: 'Save profile' }).waitFor();
-    await expect.poll(() => profile.getByRole('button', { name: 'Save profile' }).isEnabled()).toBe(true);
+    // Enabled once the profile has loaded (a busy machine may take a while).
+    await expect
+      .poll(() => profile.getByRole('button', { name: 'Save profile' }).isEnabled(), { timeout: 30_000 })
+      .toBe(true);
     await profile.getByLabel('Name').fill('Sam Settings');
     await profile.getByLabel('Signature').fill('Sam\nSettings Inc.');
     await profile.getByRole('button', { name: 'Save profile' }).click();
