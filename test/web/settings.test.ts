@@ -62,9 +62,15 @@ describe('settings screens, in Chromium', () => {
     await profile.getByLabel('Signature').fill('Sam\nSettings Inc.');
     await profile.getByRole('button', { name: 'Save profile' }).click();
     await profile.getByText('Profile saved.').waitFor();
+    const me = (await (await page.request.get(`${serve.url}/api/v1/auth/me`)).json()) as {
+      name: string;
+      signature: string;
+    };
+    expect(me).toMatchObject({ name: 'Sam Settings', signature: 'Sam\nSettings Inc.' });
+    // The top bar names the user by the saved name, also after a reload.
+    await page.reload();
     await page.getByRole('button', { name: 'Account: Sam Settings' }).waitFor();
-    const me = (await (await page.request.get(`${serve.url}/api/v1/auth/me`)).json()) as { signature: string };
-    expect(me.signature).toBe('Sam\nSettings Inc.');
+    await page.getByRole('tab', { name: 'Profile' }).waitFor();
     await browser.screenshot('60-settings-profile');
 
     await page.getByRole('tab', { name: 'Password and sessions' }).click();
