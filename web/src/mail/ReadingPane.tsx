@@ -46,6 +46,8 @@ export function ReadingPane({
     ok(api.PATCH('/messages/{id}', { params: { path: { id: messageId } }, body }));
   // Set while an email is being deleted: the live updates its deletion causes must not read it again.
   const deleting = useRef(false);
+  // Set for good once the opened email is deleted here: this pane is closing and reads nothing more.
+  const closing = useRef(false);
 
   const replace = (message: MessageWithCrm) =>
     setItems((current) => current?.map((m) => (m.id === message.id ? message : m)) ?? null);
@@ -76,7 +78,7 @@ export function ReadingPane({
   }, [id]);
 
   useEffect(() => {
-    if (revision === 0 || deleting.current) return;
+    if (revision === 0 || deleting.current || closing.current) return;
     read().then(setItems, () => onGone());
   }, [revision]);
 
@@ -107,6 +109,7 @@ export function ReadingPane({
       );
       const left = items.filter((m) => m.id !== message.id);
       const next = left[left.length - 1];
+      if (!next || message.id === id) closing.current = true;
       if (!next) return onGone();
       setItems(left);
       onChanged();
