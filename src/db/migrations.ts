@@ -762,5 +762,40 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0019_tracking': {
+      async up(db: Kysely<unknown>) {
+        // Whether a send carried open/click marks (the copy filed in Sent never does).
+        await db.schema
+          .alterTable('sends')
+          .addColumn('tracked', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        // The links of a tracked send, by their index in it: a click token names an index, never a URL.
+        await db.schema
+          .createTable('tracked_links')
+          .addColumn('send_id', 'text', (c) => c.notNull().references('sends.id').onDelete('cascade'))
+          .addColumn('link_index', 'integer', (c) => c.notNull())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('tracked_links_pk', ['send_id', 'link_index'])
+          .execute();
+        // One open or click of a tracked send by one recipient, classified when recorded.
+        await db.schema
+          .createTable('tracking_events')
+          .addColumn('id', serial, (c) =>
+            c.primaryKey().$call((col) => (dialect === 'sqlite' ? col.autoIncrement() : col)),
+          )
+          .addColumn('send_id', 'text', (c) => c.notNull().references('sends.id').onDelete('cascade'))
+          .addColumn('recipient', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('link_index', 'integer')
+          .addColumn('classification', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('ip_prefix', 'text')
+          .addColumn('user_agent', 'text')
+          .addColumn('at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('tracking_events_send').on('tracking_events').columns(['send_id', 'at']).execute();
+        await db.schema.createIndex('tracking_events_at').on('tracking_events').columns(['at']).execute();
+      },
+    },
   };
 }

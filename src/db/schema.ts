@@ -46,6 +46,8 @@ export interface Database {
   workflow_runs: WorkflowRunsTable;
   workflow_steps: WorkflowStepsTable;
   send_buckets: SendBucketsTable;
+  tracked_links: TrackedLinksTable;
+  tracking_events: TrackingEventsTable;
 }
 
 export type Flag = 0 | 1;
@@ -296,6 +298,8 @@ export interface SendsTable {
   smtp_response: string | null;
   /** Which server took it: the mailbox's own, or the admin's fallback (with the mailbox's consent). */
   via: Generated<SendVia>;
+  /** 1 when the copies that went out carried open/click marks (see docs/engagement.md). */
+  tracked: Generated<Flag>;
   error: string | null;
   created_at: number;
   updated_at: number;
@@ -667,4 +671,32 @@ export interface SendBucketsTable {
   mailbox_id: string;
   tokens: number;
   updated_at: number;
+}
+
+/** A link of a tracked send, by its index in the message; a click token names the index. */
+export interface TrackedLinksTable {
+  send_id: string;
+  link_index: number;
+  url: string;
+}
+
+export type TrackingEventKind = 'open' | 'click';
+export type TrackingClassification = 'human' | 'privacy_proxy' | 'scanner' | 'sender';
+
+/** One open or click of a tracked send by one recipient, classified when recorded. */
+export interface TrackingEventsTable {
+  id: Generated<number>;
+  send_id: string;
+  /** The recipient's address as the token names it (lower case). */
+  recipient: string;
+  kind: TrackingEventKind;
+  /** For a click: the link's index in tracked_links. */
+  link_index: number | null;
+  classification: TrackingClassification;
+  /** Why it was classified so, for people: "Apple Mail Privacy Protection range". */
+  reason: string | null;
+  /** The client's address truncated to /24 (IPv4) or /48 (IPv6). */
+  ip_prefix: string | null;
+  user_agent: string | null;
+  at: number;
 }
