@@ -395,6 +395,14 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
         if (JSON.stringify(r.body).includes('Walk secret')) leaks.push(`${url} leaked`);
       }
     }
+    // The list of group mailboxes to manage: an outsider and a member who may not manage have none;
+    // a managing member and an administrator have it.
+    expect((await call(outsider, 'GET', '/group-mailboxes')).body).toEqual({ items: [] });
+    expect((await call(ben, 'GET', '/group-mailboxes')).body).toEqual({ items: [] });
+    expect((await call(ann, 'GET', '/group-mailboxes')).body.items).toMatchObject([
+      { mailboxId: support, manages: true },
+    ]);
+    expect(JSON.stringify((await call(admin, 'GET', '/group-mailboxes')).body)).toContain(support);
     expect(leaks).toEqual([]);
     expect(walked).toEqual(
       expect.arrayContaining([

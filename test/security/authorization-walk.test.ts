@@ -150,6 +150,7 @@ const ROUTES: Record<string, RouteCase> = {
   },
   'PATCH /mailroom/rules/{id}': { outsider: 'owned', body: () => ({ enabled: false }) },
   'DELETE /mailroom/rules/{id}': { outsider: 'owned' },
+  'GET /group-mailboxes': { outsider: 'own' },
   'PUT /mailboxes/{id}/group': { outsider: 'owned', body: () => ({ name: 'Taken over' }) },
   'PUT /mailboxes/{id}/availability': { outsider: 'owned', body: () => ({ available: false }) },
   'POST /mailboxes/{id}/password': { outsider: 'owned', body: () => ({ password: 'wrong-password' }) },

@@ -91,6 +91,7 @@ describe('a group mailbox’s team view, in Chromium', () => {
     await signIn(adminPage, serve.url, ADMIN);
     // Settings → Group Mailbox: the team first, then the account through the My Mailbox wizard.
     await adminPage.getByRole('button', { name: 'Group Mailbox' }).click();
+    await adminPage.getByRole('button', { name: 'Setup Group Mailbox' }).click();
     await adminPage.getByLabel('Name').fill('Support');
     await adminPage.getByRole('checkbox', { name: 'Ann', exact: true }).check();
     await adminPage.getByRole('checkbox', { name: 'Ann may manage' }).check();

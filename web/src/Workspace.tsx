@@ -6,12 +6,14 @@ import { MailboxView } from './mail/MailboxView.tsx';
 import { RecordsView } from './records/RecordsView.tsx';
 import type { RecordsPlace } from './records/kinds.ts';
 import { MailboxSettings } from './settings/MailboxSettings.tsx';
-import { accountPath, recordsPath, settingsPath, setupPath, teamPath } from './paths.ts';
+import { accountPath, groupsPath, recordsPath, settingsPath, setupPath, teamPath } from './paths.ts';
 import { TeamView } from './team/TeamView.tsx';
 import { AccountSettings } from './account/AccountSettings.tsx';
 import { Notifications } from './Notifications.tsx';
 import { CircleUser } from 'lucide-react';
 import { GroupMailboxSetup } from './settings/GroupMailboxSetup.tsx';
+import { GroupMailboxes } from './settings/GroupMailboxes.tsx';
+import { GroupMailboxSettings } from './settings/GroupMailboxSettings.tsx';
 import { KIND_PATHS } from './records/kinds.ts';
 import { SetupWizard } from './setup/SetupWizard.tsx';
 import type { Mailbox, RecordKind, User } from './contract.ts';
@@ -34,6 +36,7 @@ export function Workspace({
   const openRecords = (place: RecordsPlace) => void navigate(recordsPath(place.kind, place.id, place.creating));
   const openRecord = (kind: RecordKind, id: string) => openRecords({ kind, id });
   const [error, setError] = useState<string | null>(null);
+  const managesAGroup = groups.some((g) => g.group?.members.some((m) => m.id === user.id && m.canManage));
 
   const reload = useCallback(async () => {
     try {
@@ -88,11 +91,8 @@ export function Workspace({
               Team
             </button>
           )}
-          {user.isAdmin && (
-            <button
-              className={screen === 'groups' ? 'tab active' : 'tab'}
-              onClick={() => void navigate('/groups/setup')}
-            >
+          {(user.isAdmin || managesAGroup) && (
+            <button className={screen === 'groups' ? 'tab active' : 'tab'} onClick={() => void navigate(groupsPath())}>
               Group Mailbox
             </button>
           )}
@@ -170,7 +170,12 @@ export function Workspace({
           />
           <Route path="/settings" element={<Navigate to={settingsPath()} replace />} />
           <Route path="/account/:tab?" element={<AccountSettings user={user} onUserChanged={onUserChanged} />} />
+          <Route path="/groups" element={<GroupMailboxes user={user} revision={revision} />} />
           <Route path="/groups/setup" element={<GroupMailboxSetup />} />
+          <Route
+            path="/groups/:mailboxId"
+            element={<GroupMailboxSettings groups={groups} revision={revision} onChanged={reload} />}
+          />
           <Route
             path="/team/:mailboxId?/:conversationId?"
             element={<TeamView groups={groups} user={user} revision={revision} />}

@@ -58,3 +58,6 @@ export type Conversation = Answer<'/mailboxes/{id}/conversations', 'get'>['items
 export type ConversationDetail = Answer<'/conversations/{id}', 'get'>;
 export type ConversationFilter = 'all' | 'mine' | 'unassigned' | 'snoozed' | 'closed';
 export type GroupMember = NonNullable<Mailbox['group']>['members'][number];
+/** A group mailbox whose team the viewer may change (Settings → Group Mailbox). */
+export type EditableGroupMailbox = Answer<'/group-mailboxes', 'get'>['items'][number];
+export type DirectoryUser = Answer<'/users/directory', 'get'>['items'][number];

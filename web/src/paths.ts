@@ -33,3 +33,7 @@ export const teamPath = (mailboxId: string, conversationId: string | null = null
   `/team/${encodeURIComponent(mailboxId)}${conversationId ? `/${encodeURIComponent(conversationId)}` : ''}${search({
     filter: filter === 'all' ? undefined : filter,
   })}`;
+
+/** Settings → Group Mailbox: the list, one group mailbox's settings, or the setup of a new one (`setup`). */
+export const groupsPath = (mailboxId: string | null = null) =>
+  `/groups${mailboxId ? `/${encodeURIComponent(mailboxId)}` : ''}`;

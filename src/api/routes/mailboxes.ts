@@ -9,6 +9,7 @@ import {
   deleteMailbox,
   deletionSummary,
   disconnectMailbox,
+  editableGroupMailboxes,
   mailboxView,
   oauthMailboxSettings,
   serverFolders,
@@ -110,13 +111,30 @@ const createSchema = z.object({
     .describe('Required with kind "group" (administrators only): the group that owns the mailbox'),
 });
 
+const mailboxState = z.enum(['syncing', 'idle', 'disconnected', 'error']);
+const groupSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  members: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      email: z.string(),
+      canManage: z.boolean(),
+      available: z.boolean(),
+    }),
+  ),
+  emailToCase: z.boolean(),
+  caseTokenPrefix: z.string(),
+  assignRule,
+});
 const serverSchema = z.object({ host: z.string(), port: z.number(), security, username: z.string() });
 const mailboxSchema = z.object({
   id: z.string(),
   address: z.string(),
   displayName: z.string().nullable(),
   kind: z.enum(['personal', 'group']),
-  state: z.enum(['syncing', 'idle', 'disconnected', 'error']),
+  state: mailboxState,
   error: z.string().nullable(),
   syncPeriod: z.enum(['now', '1m', '3m', '6m']),
   syncSince: z.string(),
@@ -148,24 +166,17 @@ const mailboxSchema = z.object({
   auth: z.enum(['password', 'oauth2']),
   providerId: z.string().nullable(),
   needsReauthorization: z.boolean(),
-  group: z
-    .object({
-      id: z.string(),
-      name: z.string(),
-      members: z.array(
-        z.object({
-          id: z.string(),
-          name: z.string(),
-          email: z.string(),
-          canManage: z.boolean(),
-          available: z.boolean(),
-        }),
-      ),
-      emailToCase: z.boolean(),
-      caseTokenPrefix: z.string(),
-      assignRule,
-    })
-    .nullable(),
+  group: groupSchema.nullable(),
+});
+
+const editableGroupSchema = z.object({
+  mailboxId: z.string(),
+  address: z.string(),
+  state: mailboxState,
+  manages: z
+    .boolean()
+    .describe('You are a member allowed to manage it: you also change its account, folders and options'),
+  group: groupSchema,
 });
 
 const idParams = z.object({ id: z.string() });
@@ -294,6 +305,19 @@ export function mailboxRoutes(app: ApiApp): void {
       await setGroup(app.tandem.store.db, currentUser(request), request.params.id, request.body);
       return { ok: true as const };
     },
+  );
+
+  app.get(
+    '/api/v1/group-mailboxes',
+    {
+      schema: {
+        tags,
+        summary:
+          'The group mailboxes whose name and members you may change: all for an administrator, else those you may manage',
+        response: { 200: z.object({ items: z.array(editableGroupSchema) }) },
+      },
+    },
+    async (request) => ({ items: await editableGroupMailboxes(app.tandem.store.db, currentUser(request)) }),
   );
 
   app.put(

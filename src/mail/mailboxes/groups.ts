@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { managedMailbox } from '../../access/index.ts';
-import type { Database } from '../../db/index.ts';
+import type { AssignRule, Database, MailboxState } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 
 export interface GroupMember {
@@ -136,4 +136,57 @@ export async function setAvailability(
     .where('user_id', '=', userId)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw new TandemError('not_found', 'No such mailbox');
+}
+
+export interface EditableGroupMailbox {
+  mailboxId: string;
+  address: string;
+  state: MailboxState;
+  /** The viewer is a member allowed to manage it: they also change its account, folders and options. */
+  manages: boolean;
+  group: GroupView & { emailToCase: boolean; caseTokenPrefix: string; assignRule: AssignRule };
+}
+
+/**
+ * The group mailboxes whose name and members the viewer may change: every one
+ * for an administrator (they set them up, member or not), else those of which
+ * they are a member allowed to manage it. Oldest first.
+ */
+export async function editableGroupMailboxes(
+  db: Kysely<Database>,
+  viewer: { id: string; isAdmin: boolean },
+): Promise<EditableGroupMailbox[]> {
+  const rows = await db
+    .selectFrom('mailboxes')
+    .leftJoin('group_members', (join) =>
+      join.onRef('group_members.group_id', '=', 'mailboxes.group_id').on('group_members.user_id', '=', viewer.id),
+    )
+    .select([
+      'mailboxes.id',
+      'mailboxes.address',
+      'mailboxes.state',
+      'mailboxes.group_id',
+      'mailboxes.email_to_case',
+      'mailboxes.case_token_prefix',
+      'mailboxes.assign_rule',
+      'group_members.can_manage',
+    ])
+    .where('mailboxes.group_id', 'is not', null)
+    .$if(!viewer.isAdmin, (q) => q.where('group_members.can_manage', '=', 1))
+    .orderBy('mailboxes.created_at')
+    .execute();
+  return Promise.all(
+    rows.map(async (row) => ({
+      mailboxId: row.id,
+      address: row.address,
+      state: row.state,
+      manages: row.can_manage === 1,
+      group: {
+        ...(await groupView(db, row.group_id ?? '')),
+        emailToCase: row.email_to_case === 1,
+        caseTokenPrefix: row.case_token_prefix,
+        assignRule: row.assign_rule,
+      },
+    })),
+  );
 }

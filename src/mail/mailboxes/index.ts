@@ -7,8 +7,8 @@ export {
   updateMailbox,
 } from './manage.ts';
 export type { MailboxChanges, NewGroup, NewMailbox } from './manage.ts';
-export { groupView, setAvailability, setGroup } from './groups.ts';
-export type { GroupMember, GroupView } from './groups.ts';
+export { editableGroupMailboxes, groupView, setAvailability, setGroup } from './groups.ts';
+export type { EditableGroupMailbox, GroupMember, GroupView } from './groups.ts';
 export { deletionSummary } from './deletion.ts';
 export type { DeletionSummary } from './deletion.ts';
 export { mailboxView } from './view.ts';

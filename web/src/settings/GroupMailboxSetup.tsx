@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, describeError, ok } from '../api.ts';
-import { setupPath } from '../paths.ts';
+import { groupsPath, setupPath } from '../paths.ts';
 import { saveGroupDraft } from '../setup/group-draft.ts';
 
 interface Choice {
@@ -91,7 +91,7 @@ export function GroupMailboxSetup() {
           </p>
         )}
         <div className="actions">
-          <button type="button" onClick={() => void navigate('/mail')}>
+          <button type="button" onClick={() => void navigate(groupsPath())}>
             Cancel
           </button>
           <button className="primary" disabled={!name.trim()}>
