@@ -3,14 +3,14 @@ import type { Database, RecordKind } from '../db/index.ts';
 import { TandemError } from '../errors/index.ts';
 import { messageSummaries } from '../mail/messages/index.ts';
 import type { MessageSummary } from '../mail/messages/index.ts';
-import { messageVisibleTo } from '../access/index.ts';
+import { mailboxOf, messageVisibleTo } from '../access/index.ts';
 import type { Viewer } from '../access/index.ts';
 import { visibleRecord } from './records/records.ts';
 
 /**
  * A record's email history, newest first, in the shape of GET /messages
  * (threadId groups it into threads). Private emails of other users' mailboxes
- * are left out, as everywhere.
+ * are left out, as everywhere; an email held by several mailboxes shows once.
  */
 export async function recordEmails(
   db: Kysely<Database>,
@@ -20,21 +20,41 @@ export async function recordEmails(
   page: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: MessageSummary[]; nextCursor: string | null }> {
   await visibleRecord(db, viewer, kind, recordId);
-  let select = db
+  // The copies of one email (same Message-ID) in several mailboxes — a member's
+  // own and the group's, say — are one email here: the viewer's own copy when
+  // they have one, else the oldest they may see. Only visible copies compete,
+  // so the choice never reveals one they may not read.
+  const copies = db
     .selectFrom('email_links')
     .innerJoin('messages', 'messages.id', 'email_links.message_id')
     .innerJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
-    .select(['messages.id', 'messages.date'])
+    .select(['messages.id', 'messages.date', 'messages.message_id'])
+    .select((eb) =>
+      eb.fn
+        .agg<number>('row_number')
+        .over((over) =>
+          over
+            .partitionBy('messages.message_id')
+            .orderBy(eb.case().when(mailboxOf(viewer.id)(eb)).then(0).else(1).end())
+            .orderBy('messages.id'),
+        )
+        .as('copy'),
+    )
     .where('email_links.record_id', '=', recordId)
     .where('email_links.state', '=', 'linked')
-    .where(messageVisibleTo(viewer));
+    .where(messageVisibleTo(viewer))
+    .as('copies');
+  let select = db
+    .selectFrom(copies)
+    .select(['copies.id', 'copies.date'])
+    .where((eb) => eb.or([eb('copies.copy', '=', 1), eb('copies.message_id', 'is', null)]));
   if (page.cursor !== undefined) {
     const { date, id } = decodeCursor(page.cursor);
-    select = select.where((eb) => eb(eb.refTuple('messages.date', 'messages.id'), '<', eb.tuple(date, id)));
+    select = select.where((eb) => eb(eb.refTuple('copies.date', 'copies.id'), '<', eb.tuple(date, id)));
   }
   const rows = await select
-    .orderBy('messages.date', 'desc')
-    .orderBy('messages.id', 'desc')
+    .orderBy('copies.date', 'desc')
+    .orderBy('copies.id', 'desc')
     .limit(page.limit + 1)
     .execute();
   const slice = rows.slice(0, page.limit);
