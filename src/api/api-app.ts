@@ -8,11 +8,14 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { TandemContext } from '../context/index.ts';
 import type { SyncControl } from '../mail/sync/index.ts';
+import type { Presence } from './presence.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
     tandem: TandemContext;
     sync: SyncControl;
+    /** Who views or replies to which conversation (in memory; relayed between `tandem web` processes). */
+    presence: Presence;
   }
 }
 

@@ -35,12 +35,15 @@ import { testConnectionRoutes } from './routes/test-connection.ts';
 import { userRoutes } from './routes/users.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { installWebApp } from './web.ts';
+import { Presence } from './presence.ts';
 
 export interface BuildAppOptions {
   /** The one-time code that lets the first admin be created over HTTP; null turns that off. */
   setupCode?: string | null;
   /** The sync engine of this process; without one, mailbox changes are picked up by the workers. */
   sync?: SyncControl;
+  /** Presence shared with other processes (`tandem web`); by default this process's alone. */
+  presence?: Presence;
   /** Folder of the built web app to serve at `/`; none: API only. */
   webApp?: string;
 }
@@ -62,6 +65,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   }).withTypeProvider<ZodTypeProvider>();
   app.decorate('tandem', context);
   app.decorate('sync', options.sync ?? storeOnlySync);
+  app.decorate('presence', options.presence ?? new Presence());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandlers(app);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { relayedPresence } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { ConfigError } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
@@ -45,9 +46,12 @@ export function scaleOutCommands(program: Command): void {
       const config = postgresConfig(configFrom(flags, { port: flags.port, host: flags.host }), 'web');
       const context = await openContext(config);
       const events = receiveMailEvents(config.databaseUrl, context.logger);
-      const { app, url } = await serveHttp(context, config, hintingSyncControl(context.store.db, context.logger));
+      const { presence, listener } = relayedPresence(context.store.db, config.databaseUrl, context.logger);
+      const sync = hintingSyncControl(context.store.db, context.logger);
+      const { app, url } = await serveHttp(context, config, sync, presence);
       console.log(`Tandem is running at ${url}`);
       stopOnSignal(async () => {
+        await listener.close();
         await events.close();
         await app.close();
         await context.close();

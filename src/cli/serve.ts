@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { buildApp, WEB_APP_DIR, webAppBuilt } from '../api/index.ts';
-import type { ApiApp } from '../api/index.ts';
+import type { ApiApp, Presence } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import type { TandemContext } from '../context/index.ts';
@@ -78,12 +78,18 @@ export async function serveHttp(
   context: TandemContext,
   config: Config,
   sync: SyncControl,
+  presence?: Presence,
 ): Promise<{ app: ApiApp; url: string }> {
   const setupCode = (await countUsers(context.store.db)) === 0 ? newSetupCode() : null;
   const webApp = webAppBuilt() ? WEB_APP_DIR : undefined;
   if (!webApp)
     context.logger.warn(`The web app is not built (${WEB_APP_DIR}): run \`npm run build\`; serving the API only`);
-  const app = await buildApp(context, { setupCode, sync, ...(webApp ? { webApp } : {}) });
+  const app = await buildApp(context, {
+    setupCode,
+    sync,
+    ...(presence ? { presence } : {}),
+    ...(webApp ? { webApp } : {}),
+  });
   const address = await app.listen({ port: config.port, host: config.host });
   const url = config.publicUrl ?? address;
   if (setupCode) {

@@ -12,7 +12,6 @@ import {
 import { publishMailEvent } from '../../events/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
-import { Presence } from '../presence.ts';
 import { errorSchema } from '../schemas.ts';
 import { commentSchema } from './message-crm.ts';
 import { attachmentSchema, sentSchema } from './send.ts';
@@ -63,7 +62,7 @@ const changed = (mailboxId: string, conversationId: string) =>
 /** A group mailbox's conversations: list and filter, status, assignment, snooze, notes, replies, presence. */
 export function conversationRoutes(app: ApiApp): void {
   const db = () => app.tandem.store.db;
-  const presence = new Presence();
+  const presence = app.presence;
 
   app.get(
     '/api/v1/mailboxes/:id/conversations',
@@ -211,7 +210,7 @@ export function conversationRoutes(app: ApiApp): void {
     async (request) => {
       const user = currentUser(request);
       const { mailboxId, id } = await visibleConversation(db(), user.id, request.params.id);
-      presence.update(mailboxId, String(id), user, request.body.state);
+      presence.update({ mailboxId, conversationId: String(id), user, state: request.body.state });
       return { presence: presence.members(String(id)) };
     },
   );

@@ -95,7 +95,7 @@ const LISTEN_RETRY_CAP_MS = 30_000;
  * LISTENs on `channel` on a connection of its own; when it drops (a database
  * restart) it reconnects with growing, jittered delays, reset once LISTEN works.
  */
-function listen(
+export function listen(
   databaseUrl: string,
   channel: string,
   handle: (payload: string) => Promise<void>,
