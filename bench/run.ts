@@ -13,6 +13,8 @@ import type { MailServers, MailUser } from '../test/support/mail-servers.ts';
 import { run } from '../test/support/process.ts';
 import { DRAFTS, Random, SEARCH_TERMS, writeMaildir } from './mailbox.ts';
 import type { GeneratedMailbox, MailboxPlan } from './mailbox.ts';
+import { groupMailboxBench, groupMailboxRows } from './group-mailbox.ts';
+import type { GroupMailboxResult } from './group-mailbox.ts';
 import { ensureMbsync, runMbsync } from './mbsync.ts';
 import type { MbsyncResult } from './mbsync.ts';
 import { formatProfile, summarizeProfile } from './profile.ts';
@@ -47,6 +49,7 @@ interface Options {
   folders: number;
   seed: number;
   skipMbsync: boolean;
+  skipGroup: boolean;
   changes: number;
   idleMailboxes: number;
   profile: boolean;
@@ -68,6 +71,7 @@ Options:
   --seed S            seed of the generated mailbox (default 1)
   --quick             smoke run: --messages 2000
   --skip-mbsync       do not run mbsync
+  --skip-group        do not measure the group mailbox (2,000 conversations; bench/group-mailbox.ts)
   --changes C         changes per propagation measurement (default 50, min 50 for the report)
   --idle-mailboxes M  small idle mailboxes for the per-mailbox cost (default 20; 0 skips)
   --profile           run tandem serve under node --cpu-prof and summarize where its time went
@@ -81,6 +85,7 @@ function parseOptions(argv: string[]): Options {
     folders: 3,
     seed: 1,
     skipMbsync: false,
+    skipGroup: false,
     changes: 50,
     idleMailboxes: 20,
     profile: false,
@@ -119,6 +124,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--skip-mbsync':
         options.skipMbsync = true;
+        break;
+      case '--skip-group':
+        options.skipGroup = true;
         break;
       case '--profile':
         options.profile = true;
@@ -996,6 +1004,9 @@ async function main(): Promise<void> {
       );
     }
 
+    let group: GroupMailboxResult | null = null;
+    if (!options.skipGroup && !options.profile) group = await groupMailboxBench(servers, workDir, cleanup);
+
     const firstSync: FirstSync = {
       ...tandem,
       mbsyncMsgPerSec: mbsync ? mbsync.messages / (mbsync.wallMs / 1000) : null,
@@ -1016,7 +1027,10 @@ async function main(): Promise<void> {
       mailparserPeakRssMb: mailparser.maxRssMb,
     };
     const idle: IdleCost = { oneMailbox, many };
-    const rows = buildRows(firstSync, propagationResult, apiResult, idle, generated.messages.length);
+    const rows = [
+      ...buildRows(firstSync, propagationResult, apiResult, idle, generated.messages.length),
+      ...(group ? groupMailboxRows(group) : []),
+    ];
     const output = table(rows);
     console.log(
       `\nTandem vs mbsync vs the raw-fetch limit — ${generated.messages.length} messages (${(generated.totalBytes / 1e6).toFixed(1)} MB, ${generated.attachments} with attachments), ${machine.cpus} × ${machine.model}\n`,
@@ -1041,6 +1055,7 @@ async function main(): Promise<void> {
       propagation: propagationResult,
       api: apiResult,
       idle: roundAll(idle),
+      groupMailbox: group,
       profile,
       table: output,
     };
