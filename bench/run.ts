@@ -1,4 +1,4 @@
-// `npm run bench`: first sync, propagation, API latency and idle cost of Tandem,
+// `npm run bench`: first sync, propagation, API latency, idle cost and a group mailbox of Tandem,
 // beside mbsync and the raw-fetch limit, on one generated mailbox, in one run.
 // What is measured and the bar: shared/docs/performance.md; results: docs/performance.md.
 import { spawn } from 'node:child_process';

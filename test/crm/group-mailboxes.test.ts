@@ -291,6 +291,10 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
     const note = await call(ben, 'POST', `/conversations/${id}/notes`, { body: `Careful @${ann.user.email}` });
     expect(note.status).toBe(201);
     expect(note.body).toMatchObject({ mentions: [{ id: ann.user.id }] });
+    // The mention reaches Ann's notification list, unread.
+    const notices = (await call(ann, 'GET', '/notifications')).body as { items: { kind: string }[]; unread: number };
+    expect(notices.items.map((n) => n.kind)).toContain('mention');
+    expect(notices.unread).toBeGreaterThan(0);
     await customerMail({ from: 'hal@example.org', subject: 'Re: Collide', inReplyTo: 'collide@example.org' });
     const refused = await call(ann, 'POST', `/conversations/${id}/reply`, { text: 'Hi', seenUpTo: opened.cursor });
     expect(refused.status).toBe(409);
