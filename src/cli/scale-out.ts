@@ -46,11 +46,13 @@ export function scaleOutCommands(program: Command): void {
       const config = postgresConfig(configFrom(flags, { port: flags.port, host: flags.host }), 'web');
       const context = await openContext(config);
       const events = receiveMailEvents(config.databaseUrl, context.logger);
+      const stopRelay = relayMailEvents(context.store.db, context.logger);
       const { presence, listener } = relayedPresence(context.store.db, config.databaseUrl, context.logger);
       const sync = hintingSyncControl(context.store.db, context.logger);
       const { app, url } = await serveHttp(context, config, sync, presence);
       console.log(`Tandem is running at ${url}`);
       stopOnSignal(async () => {
+        stopRelay();
         await listener.close();
         await events.close();
         await app.close();

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Database } from '../../db/index.ts';
 import { mailEventSchema, onMailEvent, publishMailEvent } from '../../events/index.ts';
+import type { MailEvent } from '../../events/index.ts';
 import { backoffDelay } from '../run/index.ts';
 import type { SyncControl } from './control.ts';
 import type { SyncEngine } from './engine.ts';
@@ -60,29 +63,40 @@ export function listenForHints(databaseUrl: string, engine: SyncEngine, logger: 
 }
 
 /**
- * Live-view events cross processes the same way: a worker relays the events its
- * engine publishes, and each `tandem web` re-publishes them to its own streams
- * (which still show each mailbox's events to its owner only).
+ * Live-view events cross processes the same way: each process relays the
+ * events it publishes — a worker its engine's, a `tandem web` its API's (a
+ * conversation assigned, a note, a notification) — and each `tandem web`
+ * re-publishes the others' to its own streams (which still show each
+ * mailbox's events to its members only). An event received is never relayed
+ * again, and a process skips its own. Presence has a relay of its own
+ * (api/presence-relay.ts), as each process merges it.
  */
 const EVENTS_CHANNEL = 'tandem_events';
+const ORIGIN = randomUUID();
+const relayedSchema = z.object({ origin: z.string(), event: mailEventSchema });
+/** Events this process published because another relayed them. */
+const received = new WeakSet<MailEvent>();
 
-/** In a worker: every event published here is sent on. Returns the function that stops relaying. */
+/** Every event this process publishes itself is sent on. Returns the function that stops relaying. */
 export function relayMailEvents(db: Kysely<Database>, logger: Logger): () => void {
   return onMailEvent((event) => {
-    sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`
+    if (received.has(event) || event.type === 'presence') return;
+    sql`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify({ origin: ORIGIN, event })})`
       .execute(db)
       .catch((error: unknown) => logger.debug({ err: error }, 'could not relay a live event'));
   });
 }
 
-/** In a web process: events relayed by the workers are published here. */
+/** In a web process: events relayed by the other processes are published here. */
 export function receiveMailEvents(databaseUrl: string, logger: Logger): HintListener {
   return listen(
     databaseUrl,
     EVENTS_CHANNEL,
     async (payload) => {
-      const parsed = mailEventSchema.safeParse(JSON.parse(payload));
-      if (parsed.success) publishMailEvent(parsed.data);
+      const parsed = relayedSchema.safeParse(JSON.parse(payload));
+      if (!parsed.success || parsed.data.origin === ORIGIN) return;
+      received.add(parsed.data.event);
+      publishMailEvent(parsed.data.event);
     },
     logger,
   );
