@@ -172,10 +172,7 @@ export function Workspace({
           <Route path="/account/:tab?" element={<AccountSettings user={user} onUserChanged={onUserChanged} />} />
           <Route path="/groups" element={<GroupMailboxes user={user} revision={revision} />} />
           <Route path="/groups/setup" element={<GroupMailboxSetup />} />
-          <Route
-            path="/groups/:mailboxId"
-            element={<GroupMailboxSettings groups={groups} revision={revision} onChanged={reload} />}
-          />
+          <Route path="/groups/:mailboxId" element={<GroupMailboxSettings groups={groups} onChanged={reload} />} />
           <Route
             path="/team/:mailboxId?/:conversationId?"
             element={<TeamView groups={groups} user={user} revision={revision} />}

@@ -15,12 +15,10 @@ import { TeamForm } from './TeamForm.tsx';
  */
 export function GroupMailboxSettings({
   groups,
-  revision,
   onChanged,
 }: {
-  /** The group mailboxes the user is a member of, in full. */
+  /** The group mailboxes the user is a member of, in full (kept live by the workspace). */
   groups: Mailbox[];
-  revision: number;
   onChanged: () => Promise<void>;
 }) {
   const mailboxId = useParams().mailboxId ?? '';
@@ -37,9 +35,10 @@ export function GroupMailboxSettings({
     }
   }, [mailboxId]);
 
+  // Read on opening and after each save, not on every live event: the forms keep what is being typed.
   useEffect(() => {
     void load();
-  }, [load, revision]);
+  }, [load]);
 
   const saved = async () => {
     await load();
