@@ -115,6 +115,8 @@ describe('Settings → Group Mailbox, in Chromium', () => {
 
       // The administrator (not a member) renames the team, adds Cal and removes Ben.
       await adminPage.getByRole('button', { name: 'Group Mailbox' }).click();
+      await adminPage.getByRole('table', { name: 'Group mailboxes' }).getByText('Ann, Ben').waitFor(live);
+      await adminPage.screenshot({ path: `${SCREENSHOTS}group-mailboxes.png` });
       await adminPage.getByRole('button', { name: 'Support', exact: true }).click();
       await adminPage.getByLabel('Name', { exact: true }).fill('Customer Care');
       await adminPage.getByLabel('Add a member').fill('Ca');
@@ -122,6 +124,7 @@ describe('Settings → Group Mailbox, in Chromium', () => {
       await adminPage.getByRole('button', { name: 'Remove Ben' }).click();
       await adminPage.getByRole('button', { name: 'Save team' }).click();
       await adminPage.getByText('Team saved').waitFor(live);
+      await adminPage.screenshot({ path: `${SCREENSHOTS}group-mailbox-team.png` });
       expect(await adminPage.getByText('changed by the members allowed to manage it').count()).toBe(1);
       expect(await adminPage.getByRole('button', { name: 'Delete Mailbox' }).count()).toBe(0);
       expect((await editable(adminPage))[0]?.group.name).toBe('Customer Care');
