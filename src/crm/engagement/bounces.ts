@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { BlobStore } from '../../blobs/index.ts';
 import type { Database } from '../../db/index.ts';
+import { mailboxOf, recordVisibleTo } from '../../access/index.ts';
+import type { Viewer } from '../../access/index.ts';
 import { readDeliveryReport } from '../../mail/mime/index.ts';
 import type { IncomingEmail } from './responses.ts';
 import { automaticOf } from './responses.ts';
@@ -94,4 +96,32 @@ export async function bouncingAddresses(db: Kysely<Database>, addresses: string[
         bouncedAt: new Date(r.at).toISOString(),
       });
   return [...latest.values()];
+}
+
+/**
+ * The bouncing addresses among these that the viewer may know of: those on a
+ * record they see, and those whose report reached one of their mailboxes.
+ */
+export async function bouncingFor(db: Kysely<Database>, viewer: Viewer, addresses: string[]): Promise<BouncingAddress[]> {
+  const bouncing = await bouncingAddresses(db, addresses);
+  if (bouncing.length === 0) return [];
+  const wanted = bouncing.map((b) => b.address);
+  const onRecords = await db
+    .selectFrom('record_emails')
+    .innerJoin('records', 'records.id', 'record_emails.record_id')
+    .select('record_emails.address')
+    .where('record_emails.address', 'in', wanted)
+    .where(recordVisibleTo(viewer))
+    .execute();
+  const reported = await db
+    .selectFrom('bounces')
+    .innerJoin('messages', 'messages.id', 'bounces.message_id')
+    .innerJoin('mailboxes', 'mailboxes.id', 'messages.mailbox_id')
+    .select('bounces.address')
+    .where('bounces.address', 'in', wanted)
+    .where('bounces.cleared_at', 'is', null)
+    .where(mailboxOf(viewer.id))
+    .execute();
+  const known = new Set([...onRecords, ...reported].map((r) => r.address.toLowerCase()));
+  return bouncing.filter((b) => known.has(b.address));
 }
