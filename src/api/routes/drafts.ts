@@ -148,9 +148,7 @@ export function draftRoutes(app: ApiApp): void {
       // Sent: the draft goes (a failed send keeps it, since sendMessage threw).
       await deleteDraft(app.tandem, user.id, draftId);
       app.sync.nudge(sent.mailboxId);
-      return reply
-        .status(202)
-        .send({ id: sent.id, messageId: sent.messageId, via: sent.via, warnings: sent.warnings });
+      return reply.status(202).send({ id: sent.id, messageId: sent.messageId, via: sent.via, warnings: sent.warnings });
     },
   );
 

@@ -239,7 +239,7 @@ export function recordRoutes(app: ApiApp): void {
       {
         schema: {
           tags,
-          summary: `A ${kind}'s touchpoints: every email in and out with its engagement, and its activity per week`,
+          summary: `Touchpoints of one ${kind}: every email in and out with its engagement, and its activity per week`,
           params: idParams,
           response: { 200: engagementSchema, 404: errorSchema },
         },

@@ -126,9 +126,7 @@ export function sendRoutes(app: ApiApp): void {
       const { linkTo, ...input } = request.body;
       const sent = await sendLinked(app, currentUser(request), input, linkTo);
       app.sync.nudge(sent.mailboxId);
-      return reply
-        .status(202)
-        .send({ id: sent.id, messageId: sent.messageId, via: sent.via, warnings: sent.warnings });
+      return reply.status(202).send({ id: sent.id, messageId: sent.messageId, via: sent.via, warnings: sent.warnings });
     },
   );
 

@@ -102,7 +102,11 @@ export async function bouncingAddresses(db: Kysely<Database>, addresses: string[
  * The bouncing addresses among these that the viewer may know of: those on a
  * record they see, and those whose report reached one of their mailboxes.
  */
-export async function bouncingFor(db: Kysely<Database>, viewer: Viewer, addresses: string[]): Promise<BouncingAddress[]> {
+export async function bouncingFor(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  addresses: string[],
+): Promise<BouncingAddress[]> {
   const bouncing = await bouncingAddresses(db, addresses);
   if (bouncing.length === 0) return [];
   const wanted = bouncing.map((b) => b.address);
