@@ -46,7 +46,8 @@ export function Touchpoints({ kind, id, revision }: { kind: RecordKind; id: stri
         <dd>{when(t.lastEngagedAt)}</dd>
         <dt>Emails</dt>
         <dd>
-          {t.emailsOut} out · {t.emailsIn} in · {t.opens} opens · {t.clicks} clicks · {t.replies} replies
+          {t.emailsOut} out · {t.emailsIn} in · {count(t.opens, 'open')} · {count(t.clicks, 'click')} ·{' '}
+          {count(t.replies, 'reply', 'replies')}
         </dd>
       </dl>
       <ActivityChart weeks={engagement.weeks} />
@@ -65,6 +66,10 @@ export function Touchpoints({ kind, id, revision }: { kind: RecordKind; id: stri
       )}
     </section>
   );
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** What became of an email: bounced, opened N× (and by proxies), clicked which link, replied, auto-replied. */
