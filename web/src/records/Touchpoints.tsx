@@ -1,13 +1,11 @@
-import { useEffect, useState } from 'react';
-import { BarElement, CategoryScale, Chart as ChartJS, Legend, LinearScale, Tooltip } from 'chart.js';
-import { Bar } from 'react-chartjs-2';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, describeError, ok } from '../api.ts';
 import { formatDate } from '../format.ts';
 import type { RecordEngagement, RecordKind, Touchpoint } from '../contract.ts';
 import { KIND_PATHS } from './kinds.ts';
 
-// Only what the bar chart needs is registered: the rest of Chart.js stays out of the bundle.
-ChartJS.register(BarElement, CategoryScale, LinearScale, Legend, Tooltip);
+// Chart.js (about 56 KB gzipped) loads with the first record page, not with the app.
+const ActivityChart = lazy(() => import('./ActivityChart.tsx'));
 
 /** A record's touchpoints: last contacted/replied/engaged and counts, its weekly activity, every email in and out. */
 export function Touchpoints({ kind, id, revision }: { kind: RecordKind; id: string; revision: number }) {
@@ -50,7 +48,9 @@ export function Touchpoints({ kind, id, revision }: { kind: RecordKind; id: stri
           {count(t.replies, 'reply', 'replies')}
         </dd>
       </dl>
-      <ActivityChart weeks={engagement.weeks} />
+      <Suspense fallback={<p aria-busy="true">Loading the chart…</p>}>
+        <ActivityChart weeks={engagement.weeks} />
+      </Suspense>
       {engagement.items.length === 0 ? (
         <p className="empty">No emails in or out yet.</p>
       ) : (
@@ -88,40 +88,4 @@ function Outcome({ item }: { item: Touchpoint }) {
   if (send.replies.length > 0) parts.push(`replied${send.replies.length > 1 ? ` ${send.replies.length}×` : ''}`);
   if (send.autoReplies.length > 0) parts.push('auto-replied');
   return <span className="engagement">{parts.length === 0 ? 'sent' : parts.join(' · ')}</span>;
-}
-
-function ActivityChart({ weeks }: { weeks: RecordEngagement['weeks'] }) {
-  const labels = weeks.map((w) =>
-    new Date(w.weekStart).toLocaleDateString(undefined, { day: 'numeric', month: 'short', timeZone: 'UTC' }),
-  );
-  const series = [
-    { label: 'Emails out', key: 'emailsOut', color: '#2f5bd3' },
-    { label: 'Emails in', key: 'emailsIn', color: '#7a8aa8' },
-    { label: 'Opens', key: 'opens', color: '#f0a202' },
-    { label: 'Replies', key: 'replies', color: '#067647' },
-  ] as const;
-  return (
-    <figure className="activity-chart" aria-label="Activity per week, last 12 weeks">
-      <div className="activity-chart-canvas">
-        <Bar
-          data={{
-            labels,
-            datasets: series.map((s) => ({
-              label: s.label,
-              data: weeks.map((w) => w[s.key]),
-              backgroundColor: s.color,
-            })),
-          }}
-          options={{
-            responsive: true,
-            maintainAspectRatio: false,
-            animation: false,
-            scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
-            plugins: { legend: { position: 'bottom' } },
-          }}
-        />
-      </div>
-      <figcaption className="note">Per week, last 12 weeks; opens by people only.</figcaption>
-    </figure>
-  );
 }
