@@ -7,7 +7,7 @@ import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import type { TandemContext } from '../context/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import type { SyncControl, SyncTiming } from '../mail/sync/index.ts';
-import { onMessagesStored } from '../crm/index.ts';
+import { noteEngagement, onMessagesStored } from '../crm/index.ts';
 import { onMessagesStoredForWorkflows, WorkflowEngine } from '../workflows/index.ts';
 import { countUsers } from '../users/index.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
@@ -59,9 +59,11 @@ export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>):
     logger,
     outbound,
     hooks: {
-      // The CRM links and files the new emails first; then workflows waiting for email are told of them.
+      // The CRM links and files the new emails first, then reads their engagement (replies, bounces,
+      // touchpoints); then workflows waiting for email are told of them.
       onStored: async (trx, batch) => {
         await onMessagesStored(trx, batch);
+        await noteEngagement(trx, batch, blobs);
         await onMessagesStoredForWorkflows(trx, batch);
       },
     },

@@ -14,6 +14,7 @@ export {
   updateRecord,
   deleteRecord,
   visibleRecord,
+  RECORD_SORTS,
 } from './records/records.ts';
 export type { RecordView } from './records/records.ts';
 export { linksOf, linkMessage, unlinkMessage } from './links/links.ts';
@@ -28,6 +29,10 @@ export type { RuleView } from './rules/rules.ts';
 export { ruleRunsOf } from './rules/runs.ts';
 export type { RuleRunView } from './rules/runs.ts';
 export { onMessagesStored } from './on-stored.ts';
+export { bouncingAddresses, bouncingFor, noteEngagement, onTrackingEvents, touchpointsOf } from './engagement/index.ts';
+export type { BouncingAddress, Touchpoints } from './engagement/index.ts';
+export { recordEngagement } from './engagement/record-engagement.ts';
+export type { RecordEngagement } from './engagement/record-engagement.ts';
 export { listNotifications, markNotificationsRead } from './notifications.ts';
 export type { NotificationView } from './notifications.ts';
 export { mergeValuesFor } from './merge-values.ts';

@@ -797,5 +797,55 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('tracking_events_at').on('tracking_events').columns(['at']).execute();
       },
     },
+    '0023_touchpoints': {
+      async up(db: Kysely<unknown>) {
+        // An email that answers a send (threaded to it): a person's reply or an auto-reply.
+        await db.schema
+          .createTable('send_responses')
+          .addColumn('message_id', 'integer', (c) => c.primaryKey().references('messages.id').onDelete('cascade'))
+          .addColumn('send_id', 'text', (c) => c.notNull().references('sends.id').onDelete('cascade'))
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('from_address', 'text', (c) => c.notNull())
+          .addColumn('reason', 'text')
+          .addColumn('at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('send_responses_send').on('send_responses').columns(['send_id']).execute();
+        // A reply names the send by its Message-ID.
+        await db.schema.createIndex('sends_message_id').on('sends').columns(['message_id']).execute();
+        // One failed recipient named by a delivery report; cleared once mail from that address arrives.
+        await db.schema
+          .createTable('bounces')
+          .addColumn('message_id', 'integer', (c) => c.notNull().references('messages.id').onDelete('cascade'))
+          .addColumn('address', 'text', (c) => c.notNull())
+          .addColumn('send_id', 'text', (c) => c.references('sends.id').onDelete('set null'))
+          .addColumn('status', 'text')
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('at', time, (c) => c.notNull())
+          .addColumn('cleared_at', time)
+          .addPrimaryKeyConstraint('bounces_pk', ['message_id', 'address'])
+          .execute();
+        await db.schema.createIndex('bounces_address').on('bounces').columns(['address', 'cleared_at']).execute();
+        await db.schema.createIndex('bounces_send').on('bounces').columns(['send_id']).execute();
+        // Each record's touchpoints, recomputed in the transaction of whatever changed them.
+        await db.schema
+          .createTable('record_touchpoints')
+          .addColumn('record_id', 'text', (c) => c.primaryKey().references('records.id').onDelete('cascade'))
+          .addColumn('last_contacted_at', time)
+          .addColumn('last_replied_at', time)
+          .addColumn('last_engaged_at', time)
+          .addColumn('emails_out', 'integer', (c) => c.notNull())
+          .addColumn('emails_in', 'integer', (c) => c.notNull())
+          .addColumn('opens', 'integer', (c) => c.notNull())
+          .addColumn('clicks', 'integer', (c) => c.notNull())
+          .addColumn('replies', 'integer', (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('record_touchpoints_contacted')
+          .on('record_touchpoints')
+          .columns(['last_contacted_at'])
+          .execute();
+      },
+    },
   };
 }

@@ -48,6 +48,9 @@ export interface Database {
   send_buckets: SendBucketsTable;
   tracked_links: TrackedLinksTable;
   tracking_events: TrackingEventsTable;
+  send_responses: SendResponsesTable;
+  bounces: BouncesTable;
+  record_touchpoints: RecordTouchpointsTable;
 }
 
 export type Flag = 0 | 1;
@@ -699,4 +702,52 @@ export interface TrackingEventsTable {
   ip_prefix: string | null;
   user_agent: string | null;
   at: number;
+}
+
+export type SendResponseKind = 'reply' | 'auto_reply';
+
+/** A stored email threaded to a send (In-Reply-To/References or its thread): a reply or an auto-reply. */
+export interface SendResponsesTable {
+  /** The answering email (messages.id). */
+  message_id: number;
+  send_id: string;
+  kind: SendResponseKind;
+  /** Who answered (lower case). */
+  from_address: string;
+  /** For an auto-reply: which header said so. */
+  reason: string | null;
+  at: number;
+}
+
+/** A failed recipient named by a delivery report; the address is bouncing while an uncleared row exists. */
+export interface BouncesTable {
+  /** The delivery report (messages.id). */
+  message_id: number;
+  /** The failed recipient (lower case). */
+  address: string;
+  /** The send that bounced, when the report names its Message-ID. */
+  send_id: string | null;
+  /** The enhanced status code (5.1.1), when given. */
+  status: string | null;
+  /** The server's words (Diagnostic-Code), or the report's own. */
+  reason: string;
+  at: number;
+  /** Set when mail from the address arrived after the bounce. */
+  cleared_at: number | null;
+}
+
+/** A record's touchpoints: recomputed from its linked emails and their engagement whenever they change. */
+export interface RecordTouchpointsTable {
+  record_id: string;
+  last_contacted_at: number | null;
+  last_replied_at: number | null;
+  /** The latest reply, human open or human click. */
+  last_engaged_at: number | null;
+  emails_out: number;
+  emails_in: number;
+  /** Human opens and clicks only (docs/engagement.md). */
+  opens: number;
+  clicks: number;
+  replies: number;
+  updated_at: number;
 }

@@ -22,6 +22,8 @@ export const mailEventSchema = z.union([
     members: z.array(z.object({ id: z.string(), name: z.string(), state: z.enum(['viewing', 'replying']) })),
   }),
   z.object({ type: z.literal('notifications.changed'), userId: z.string() }),
+  /** Opens or clicks of this mailbox's sends were recorded: the records' touchpoints changed (docs/engagement.md). */
+  z.object({ type: z.literal('touchpoints.changed'), mailboxId: z.string() }),
 ]);
 export type MailEvent = z.infer<typeof mailEventSchema>;
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
-import { snapshotOf } from '../crm/index.ts';
+import { snapshotOf, touchpointsOf } from '../crm/index.ts';
 import type { MergeValues } from '../mail/mime/index.ts';
 import type { Facts } from './conditions.ts';
 
@@ -37,7 +37,9 @@ async function recordFacts(db: Kysely<Database>, id: string): Promise<Facts['rec
     .where('record_id', '=', id)
     .orderBy('position')
     .execute();
-  return { id, ...snapshotOf(row), email: emails.map((e) => e.address) };
+  const touchpoints = (await touchpointsOf(db, [id])).get(id);
+  // Touchpoints are conditions' facts too: record.lastContactedAt, record.replies, …
+  return { id, ...snapshotOf(row), ...touchpoints, email: emails.map((e) => e.address) };
 }
 
 async function emailFacts(db: Kysely<Database>, messageId: number): Promise<Facts['email']> {

@@ -1,5 +1,5 @@
 import { workflowMaySendAs } from '../access/index.ts';
-import { linkSentMessage } from '../crm/index.ts';
+import { bouncingAddresses, linkSentMessage } from '../crm/index.ts';
 import { TandemError } from '../errors/index.ts';
 import { foundInSent, markFoundInSent, sendMessage, sendStateOf } from '../mail/send/index.ts';
 import { valueAt } from './conditions.ts';
@@ -49,6 +49,12 @@ export async function sendEmailStep(ctx: StepContext, action: SendEmail): Promis
   if (wait > 0) return { kind: 'retry', at: deps.now() + wait, error: 'waiting for the mailbox’s send rate' };
 
   const values = await mergeValuesOf(db, ctx.facts);
+  // A bouncing recipient does not stop the step: the run records the warning for people to see.
+  const warnings = (await bouncingAddresses(db, to)).map((b) => ({
+    code: 'bouncing_recipient',
+    address: b.address,
+    reason: b.reason,
+  }));
   try {
     await sendMessage(
       deps.context,
@@ -76,7 +82,7 @@ export async function sendEmailStep(ctx: StepContext, action: SendEmail): Promis
     return { kind: 'failed', error: error.message };
   }
   deps.nudge(mailbox.id);
-  return sent(ctx, action, sendId, {});
+  return sent(ctx, action, sendId, warnings.length > 0 ? { warnings } : {});
 }
 
 async function settleUnknown(ctx: StepContext, action: SendEmail, sendId: string): Promise<StepResult> {

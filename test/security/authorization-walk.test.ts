@@ -63,6 +63,7 @@ const recordCases = (path: string, kind: string): Record<string, RouteCase> => (
   [`PATCH /${path}/{id}`]: { outsider: 'owned', body: () => ({ shared: true }) },
   [`DELETE /${path}/{id}`]: { outsider: 'owned' },
   [`GET /${path}/{id}/emails`]: { outsider: 'owned' },
+  [`GET /${path}/{id}/engagement`]: { outsider: 'owned' },
 });
 
 /** Every route that needs a signed-in user, and how to call it. Paths without the /api/v1 prefix. */
@@ -126,6 +127,7 @@ const ROUTES: Record<string, RouteCase> = {
   'PUT /admin/outgoing-server': { outsider: 'admin', body: () => smtp },
   'DELETE /admin/outgoing-server': { outsider: 'admin' },
   ...recordCases('contacts', 'contact'),
+  'GET /bounces': { outsider: 'own', query: (f) => `addresses=${encodeURIComponent(`${f.mark}@example.test`)}` },
   ...recordCases('leads', 'lead'),
   ...recordCases('organizations', 'organization'),
   ...recordCases('deals', 'deal'),

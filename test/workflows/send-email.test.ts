@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../src/mail/mime/index.ts';
 import { WorkflowEngine } from '../../src/workflows/index.ts';
+import { conditionMatches } from '../../src/workflows/conditions.ts';
+import { loadFacts } from '../../src/workflows/facts.ts';
 import { createMailUser, deliver, mailServers, serverCopies } from '../support/index.ts';
 import type { MailServersInfo } from '../support/index.ts';
 import { startMisbehavingSmtp } from '../support/misbehaving-smtp.ts';
@@ -214,4 +216,31 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
     const comments = await call<{ items: { body: string }[] }>('GET', `/api/v1/messages/${run?.messageId}/comments`);
     expect(comments.items.map((c) => c.body)).toEqual(['Case opened for Ann Buyer']);
   }, 90_000);
+
+  it('sends to a bouncing address with the warning in the step, and sees the contact’s touchpoints in conditions', async () => {
+    const { mailbox, call, contact, deal, runs } = await setUp();
+    // A real bounce first: Postfix returns mail to an unknown user to the sender.
+    const ghost = `ghost-${Date.now()}@example.test`;
+    await call('POST', '/api/v1/messages/send', { mailboxId: mailbox.id, to: [ghost], subject: 'Hello?', text: '?' });
+    const bouncing = async () =>
+      (await call<{ items: { address: string }[] }>('GET', `/api/v1/bounces?addresses=${ghost}`)).items;
+    await expect.poll(async () => (await bouncing()).length, { ...poll, timeout: 60_000 }).toBe(1);
+    await call('PATCH', `/api/v1/contacts/${contact.id}`, { emails: [ghost] });
+
+    await call('PATCH', `/api/v1/deals/${deal.id}`, { status: 'won' });
+    await engine.tick();
+    const [run] = await runs();
+    expect(run?.steps[0]?.state).toBe('done');
+    expect(run?.steps[0]?.outcome?.warnings).toEqual([
+      { code: 'bouncing_recipient', address: ghost, reason: expect.stringContaining("User doesn't exist") },
+    ]);
+
+    // The contact's touchpoints are facts conditions can name.
+    const factsOf = () => loadFacts(api.context.store.db, { recordId: contact.id });
+    await expect.poll(async () => (await factsOf()).record?.emailsOut, poll).toBe(2); // Hello? and the workflow's
+    const facts = await factsOf();
+    const contacted = { field: 'record.lastContactedAt', op: 'greater_than' as const, value: '2000-01-01T00:00:00Z' };
+    expect(conditionMatches(contacted, facts)).toBe(true);
+    expect(conditionMatches({ field: 'record.replies', op: 'greater_than', value: '0' }, facts)).toBe(false);
+  }, 120_000);
 });

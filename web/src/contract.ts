@@ -48,6 +48,10 @@ export type NewAttachment = NonNullable<DraftFields['attachments']>[number] & { 
 
 export type CrmRecord = Answer<'/contacts/{id}', 'get'>;
 export type RecordKind = CrmRecord['kind'];
+/** Every kind's engagement has the contact's shape. */
+export type RecordEngagement = Answer<'/contacts/{id}/engagement', 'get'>;
+export type Touchpoint = RecordEngagement['items'][number];
+export type BouncingAddress = Answer<'/bounces', 'get'>['items'][number];
 
 export type MailroomRule = Answer<'/mailroom/rules', 'get'>['items'][number];
 export type RuleCondition = MailroomRule['conditions'][number];

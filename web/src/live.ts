@@ -14,6 +14,7 @@ const TYPES = Object.keys({
   'conversation.changed': 0,
   presence: 0,
   'notifications.changed': 0,
+  'touchpoints.changed': 0,
 } satisfies Record<MailEvent['type'], 0>) as MailEvent['type'][];
 
 /**

@@ -14,7 +14,7 @@ import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { safeContentType, sendDownload } from './messages.ts';
-import { linkToSchema, sendLinked, sentSchema } from './send.ts';
+import { linkToSchema, sendLinked, sentWithWarningsSchema } from './send.ts';
 
 const idParams = z.object({ id: z.string() });
 const draftSchema = z.object({
@@ -129,7 +129,7 @@ export function draftRoutes(app: ApiApp): void {
         params: idParams,
         body: z.object({ linkTo: linkToSchema.optional() }).nullish(),
         response: {
-          202: sentSchema,
+          202: sentWithWarningsSchema,
           400: errorSchema,
           404: errorSchema,
           410: errorSchema,
@@ -148,7 +148,7 @@ export function draftRoutes(app: ApiApp): void {
       // Sent: the draft goes (a failed send keeps it, since sendMessage threw).
       await deleteDraft(app.tandem, user.id, draftId);
       app.sync.nudge(sent.mailboxId);
-      return reply.status(202).send({ id: sent.id, messageId: sent.messageId, via: sent.via });
+      return reply.status(202).send({ id: sent.id, messageId: sent.messageId, via: sent.via, warnings: sent.warnings });
     },
   );
 

@@ -26,7 +26,7 @@ export function eventRoutes(app: ApiApp): void {
       schema: {
         tags: ['events'],
         summary:
-          'Live changes of your mailboxes and your notifications (text/event-stream): messages.added|changed|removed, mailbox.changed, notifications.changed',
+          'Live changes of your mailboxes and your notifications (text/event-stream): messages.added|changed|removed, mailbox.changed, notifications.changed, touchpoints.changed',
         produces: ['text/event-stream'],
         response: {
           200: mailEventSchema.describe(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RECORD_KINDS, linkSentMessage, mergeValuesFor, visibleRecord } from '../../crm/index.ts';
+import { RECORD_KINDS, bouncingFor, linkSentMessage, mergeValuesFor, visibleRecord } from '../../crm/index.ts';
 import type { Viewer } from '../../access/index.ts';
 import { getSend, listSends, MAX_SENDS_LISTED, sendMessage } from '../../mail/send/index.ts';
 import type { SendInput, SendResult } from '../../mail/send/index.ts';
@@ -60,6 +60,13 @@ export const sentSchema = z.object({
     .describe('Which SMTP server took it: the mailbox’s own, or the admin’s fallback outgoing server'),
 });
 
+/** A send from compose also says which recipients were bouncing (the web app warned before; GET /bounces). */
+export const sentWithWarningsSchema = sentSchema.extend({
+  warnings: z
+    .array(z.object({ code: z.literal('bouncing_recipient'), address: z.string(), reason: z.string() }))
+    .describe('Recipients whose mail bounced lately: it went, but may bounce again'),
+});
+
 const sendStates = ['sending', 'sent', 'uncertain', 'failed'] as const;
 
 const sendViewSchema = z.object({
@@ -106,14 +113,20 @@ export function sendRoutes(app: ApiApp): void {
         tags: ['sending'],
         summary: 'Send a message now over the mailbox’s SMTP server; the copy in Sent follows within moments',
         body: sendBodySchema,
-        response: { 202: sentSchema, 400: errorSchema, 404: errorSchema, 413: errorSchema, 502: errorSchema },
+        response: {
+          202: sentWithWarningsSchema,
+          400: errorSchema,
+          404: errorSchema,
+          413: errorSchema,
+          502: errorSchema,
+        },
       },
     },
     async (request, reply) => {
       const { linkTo, ...input } = request.body;
       const sent = await sendLinked(app, currentUser(request), input, linkTo);
       app.sync.nudge(sent.mailboxId);
-      return reply.status(202).send({ id: sent.id, messageId: sent.messageId, via: sent.via });
+      return reply.status(202).send({ id: sent.id, messageId: sent.messageId, via: sent.via, warnings: sent.warnings });
     },
   );
 
@@ -159,9 +172,15 @@ export async function sendLinked(
   user: Viewer,
   input: SendInput,
   linkTo: z.infer<typeof linkToSchema> | undefined,
-): Promise<SendResult> {
+): Promise<SendResult & { warnings: SendWarning[] }> {
   const db = app.tandem.store.db;
   const target = linkTo ? await visibleRecord(db, user, linkTo.recordType, linkTo.recordId) : null;
+  const recipients = [...input.to, ...(input.cc ?? []), ...(input.bcc ?? [])];
+  const warnings = (await bouncingFor(db, user, recipients)).map((b) => ({
+    code: 'bouncing_recipient' as const,
+    address: b.address,
+    reason: b.reason,
+  }));
   const sent = await sendMessage(app.tandem, user.id, input, (recipient) => mergeValuesFor(db, user.id, recipient));
   if (target)
     await linkSentMessage(db, {
@@ -170,5 +189,7 @@ export async function sendLinked(
       recordId: target.id,
       userId: user.id,
     });
-  return sent;
+  return { ...sent, warnings };
 }
+
+type SendWarning = z.infer<typeof sentWithWarningsSchema>['warnings'][number];

@@ -4,6 +4,7 @@ import { TandemError } from '../../errors/index.ts';
 import { recordVisibleTo, visibleMessage } from '../../access/index.ts';
 import type { Viewer } from '../../access/index.ts';
 import { visibleRecord } from '../records/records.ts';
+import { refreshTouchpoints } from '../engagement/touchpoints.ts';
 
 export interface LinkView {
   id: string;
@@ -53,20 +54,25 @@ export async function linkMessage(
 ): Promise<LinkView> {
   const messageId = (await visibleMessage(db, viewer, id)).id;
   await visibleRecord(db, viewer, recordType, recordId);
-  await db
-    .insertInto('email_links')
-    .values({
-      message_id: messageId,
-      record_id: recordId,
-      source: 'manual',
-      state: 'linked',
-      created_by: viewer.id,
-      created_at: Date.now(),
-    })
-    .onConflict((oc) =>
-      oc.columns(['message_id', 'record_id']).doUpdateSet({ source: 'manual', state: 'linked', created_by: viewer.id }),
-    )
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('email_links')
+      .values({
+        message_id: messageId,
+        record_id: recordId,
+        source: 'manual',
+        state: 'linked',
+        created_by: viewer.id,
+        created_at: Date.now(),
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['message_id', 'record_id'])
+          .doUpdateSet({ source: 'manual', state: 'linked', created_by: viewer.id }),
+      )
+      .execute();
+    await refreshTouchpoints(trx, [recordId]);
+  });
   const link = (await linksOf(db, viewer, messageId)).find((l) => l.recordId === recordId);
   if (!link) throw new TandemError('internal', 'The link was not stored');
   return link;
@@ -77,9 +83,12 @@ export async function unlinkMessage(db: Kysely<Database>, viewer: Viewer, id: st
   const messageId = (await visibleMessage(db, viewer, id)).id;
   const visible = (await linksOf(db, viewer, messageId)).find((l) => l.id === linkId);
   if (!visible) throw new TandemError('not_found', 'No such link');
-  await db
-    .updateTable('email_links')
-    .set({ state: 'unlinked', source: 'manual', created_by: viewer.id })
-    .where('id', '=', Number(linkId))
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('email_links')
+      .set({ state: 'unlinked', source: 'manual', created_by: viewer.id })
+      .where('id', '=', Number(linkId))
+      .execute();
+    await refreshTouchpoints(trx, [visible.recordId]);
+  });
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { ADDRESSED_KINDS } from '../records/kinds.ts';
+import { refreshTouchpoints } from '../engagement/touchpoints.ts';
 
 // Matching emails to records by address. A message's participants are its
 // From, To and Cc addresses (lowercase). An email is linked to every record
@@ -153,5 +154,6 @@ export async function rematchRecord(trx: Kysely<Database>, recordId: string): Pr
         .where('id', 'in', gone.slice(i, i + CHUNK))
         .execute();
   }
-  if (matched.length > 0) await autoLink(trx, matched);
+  const linked = matched.length > 0 ? await autoLink(trx, matched) : new Map<number, Set<string>>();
+  await refreshTouchpoints(trx, [recordId, ...[...linked.values()].flatMap((ids) => [...ids])]);
 }

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
+import { refreshTouchpoints } from '../engagement/touchpoints.ts';
 
 /**
  * A reply from a record (linkTo): the sent email is stored once its copy in
@@ -67,4 +68,8 @@ export async function resolvePendingLinks(
         .execute();
     }
   }
+  await refreshTouchpoints(
+    trx,
+    pending.map((p) => p.record_id),
+  );
 }

@@ -8,6 +8,8 @@ import { rematchRecord } from '../links/match.ts';
 import { ADDRESSED_KINDS, STATUSES, isOpen } from './kinds.ts';
 import type { RecordFields } from './input.ts';
 import { journalRecordChange } from './changes.ts';
+import { touchpointsOf } from '../engagement/touchpoints.ts';
+import type { Touchpoints } from '../engagement/touchpoints.ts';
 
 type RecordRow = Selectable<RecordsTable>;
 
@@ -34,12 +36,28 @@ export interface RecordView {
   shared: boolean;
   createdAt: string;
   updatedAt: string;
+  touchpoints: Touchpoints;
 }
+
+/** Sorting by a touchpoint puts the most recent first and records never touched last. */
+export const RECORD_SORTS = ['name', 'lastContacted', 'lastReplied', 'lastEngaged'] as const;
+const SORT_COLUMNS = {
+  lastContacted: 'record_touchpoints.last_contacted_at',
+  lastReplied: 'record_touchpoints.last_replied_at',
+  lastEngaged: 'record_touchpoints.last_engaged_at',
+} as const;
 
 export interface RecordQuery {
   q?: string | undefined;
   limit: number;
   cursor?: string | undefined;
+  sort?: (typeof RECORD_SORTS)[number] | undefined;
+  /** Touchpoint filters: epoch milliseconds. A record never contacted is "not contacted since" any time. */
+  contactedSince?: number | undefined;
+  notContactedSince?: number | undefined;
+  repliedSince?: number | undefined;
+  engagedSince?: number | undefined;
+  minReplies?: number | undefined;
 }
 
 const PEOPLE: readonly RecordKind[] = ['contact', 'lead'];
@@ -126,7 +144,28 @@ export async function listRecords(
   query: RecordQuery,
 ): Promise<{ items: RecordView[]; nextCursor: string | null }> {
   const offset = query.cursor === undefined ? 0 : decodeOffset(query.cursor);
-  let select = db.selectFrom('records').selectAll().where('kind', '=', kind).where(recordVisibleTo(viewer));
+  let select = db
+    .selectFrom('records')
+    .leftJoin('record_touchpoints', 'record_touchpoints.record_id', 'records.id')
+    .selectAll('records')
+    .where('kind', '=', kind)
+    .where(recordVisibleTo(viewer));
+  if (query.contactedSince !== undefined)
+    select = select.where('record_touchpoints.last_contacted_at', '>=', query.contactedSince);
+  if (query.notContactedSince !== undefined) {
+    const since = query.notContactedSince;
+    select = select.where((eb) =>
+      eb.or([
+        eb('record_touchpoints.last_contacted_at', 'is', null),
+        eb('record_touchpoints.last_contacted_at', '<', since),
+      ]),
+    );
+  }
+  if (query.repliedSince !== undefined)
+    select = select.where('record_touchpoints.last_replied_at', '>=', query.repliedSince);
+  if (query.engagedSince !== undefined)
+    select = select.where('record_touchpoints.last_engaged_at', '>=', query.engagedSince);
+  if (query.minReplies !== undefined) select = select.where('record_touchpoints.replies', '>=', query.minReplies);
   const q = query.q?.trim().toLowerCase();
   if (q) {
     const like = `%${q.replace(/[%_\\]/g, '')}%`; // LIKE wildcards dropped: escaping differs between the stores
@@ -144,9 +183,14 @@ export async function listRecords(
       ]),
     );
   }
+  if (query.sort !== undefined && query.sort !== 'name') {
+    const column = SORT_COLUMNS[query.sort];
+    // NULLs last on both stores: "is null" sorts false (0) first.
+    select = select.orderBy((eb) => eb(column, 'is', null)).orderBy(column, 'desc');
+  }
   const rows = await select
-    .orderBy('name')
-    .orderBy('id')
+    .orderBy('records.name')
+    .orderBy('records.id')
     .limit(query.limit + 1)
     .offset(offset)
     .execute();
@@ -342,6 +386,10 @@ async function views(db: Kysely<Database>, rows: RecordRow[]): Promise<RecordVie
     db,
     rows.map((r) => r.id),
   );
+  const touchpoints = await touchpointsOf(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({
     id: r.id,
     kind: r.kind,
@@ -365,6 +413,7 @@ async function views(db: Kysely<Database>, rows: RecordRow[]): Promise<RecordVie
     shared: r.shared === 1,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
+    touchpoints: touchpoints.get(r.id) as Touchpoints,
   }));
 }
 

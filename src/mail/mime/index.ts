@@ -14,3 +14,5 @@ export { fillMergeTags, hasMergeTags, MERGE_TAGS, unknownMergeTags } from './mer
 export type { MergeTag, MergeValues } from './merge-tags.ts';
 export { withTandemId } from './tandem-id.ts';
 export { cidReferences } from './attachments.ts';
+export { readDeliveryReport } from './delivery-report.ts';
+export type { DeliveryReport, FailedRecipient } from './delivery-report.ts';

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { useBouncing } from './bouncing.ts';
 import { List, Paperclip, X } from 'lucide-react';
 import { api, ApiError, describeError, ok } from '../api.ts';
 import { addressList, formatSize, who } from '../format.ts';
@@ -199,6 +200,9 @@ export function Compose({
   }, [snapshot]);
 
   const invalid = [...splitAddresses(to), ...splitAddresses(cc), ...splitAddresses(bcc)].filter((a) => !EMAIL.test(a));
+  const bouncing = useBouncing(
+    [...splitAddresses(to), ...splitAddresses(cc), ...splitAddresses(bcc)].filter((a) => EMAIL.test(a)),
+  );
   const totalSize = attachments.reduce((sum, a) => sum + a.size, 0) + kept.reduce((sum, k) => sum + k.size, 0);
 
   const send = async () => {
@@ -342,6 +346,11 @@ export function Compose({
           </button>
         )}
         {invalid.length > 0 && <p className="error">Not an email address: {invalid.join(', ')}</p>}
+        {bouncing.map((b) => (
+          <p key={b.address} className="error" role="status">
+            Mail to {b.address} bounced: {b.reason}. It may bounce again.
+          </p>
+        ))}
         <label>
           Subject
           <input value={subject} disabled={!draft} onChange={(e) => setSubject(e.target.value)} />

@@ -11,6 +11,7 @@ import type { CrmRecord, Mailbox, MessageSummary, RecordKind, User } from '../co
 import { KIND_LABELS, KIND_PATHS, isAbout, statusLabel } from './kinds.ts';
 import type { RecordsPlace } from './kinds.ts';
 import { RecordForm } from './RecordForm.tsx';
+import { Touchpoints } from './Touchpoints.tsx';
 
 /** One record: its fields, and its email history as threads, newest first; replies from here are linked to it. */
 export function RecordPage({
@@ -209,6 +210,7 @@ export function RecordPage({
         </dl>
         {record.description && <p className="text-body">{record.description}</p>}
       </section>
+      <Touchpoints kind={kind} id={record.id} revision={revision} />
       <section className="card" aria-label="Email history">
         <h2>Email history</h2>
         {notice && (
