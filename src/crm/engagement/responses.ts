@@ -37,6 +37,8 @@ export function isDeliveryReport(reason: string | null): boolean {
  */
 export async function noteResponses(trx: Kysely<Database>, emails: IncomingEmail[]): Promise<string[]> {
   const answered: string[] = [];
+  const mailboxId = emails[0]?.mailboxId;
+  if (mailboxId === undefined || !(await hasSends(trx, mailboxId))) return answered; // most first syncs: no query per email
   for (const email of emails) {
     const reason = automaticOf(email);
     if (isDeliveryReport(reason)) continue;
@@ -51,6 +53,16 @@ export async function noteResponses(trx: Kysely<Database>, emails: IncomingEmail
     answered.push(sendId);
   }
   return answered;
+}
+
+async function hasSends(trx: Kysely<Database>, mailboxId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('sends')
+    .select('id')
+    .where('mailbox_id', '=', mailboxId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The send named by In-Reply-To first, else by the latest References. */
