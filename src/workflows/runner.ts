@@ -11,8 +11,8 @@ import { definitionOf } from './store.ts';
 import { ownerViewer } from './triggers.ts';
 import { webhookStep } from './webhook-step.ts';
 
-/** A run's lease: renewed at each step; a process that died lets its runs go after this. */
-export const RUN_LEASE_MS = 2 * 60_000;
+/** A run's lease: renewed while the run is performed; a process that died lets its runs go after this. */
+export const RUN_LEASE_MS = 30_000;
 
 export interface ClaimedRun {
   run: RunRow;
@@ -67,6 +67,10 @@ export async function executeRun(deps: WorkflowDeps, claimed: ClaimedRun): Promi
   const { actions } = definitionOf(workflow);
   const owner = await ownerViewer(db, workflow);
   const fenced = <T>(work: (trx: Kysely<Database>) => Promise<T>) => inLease(deps, run.id, token, work);
+  // A step may outlast a lease (a slow SMTP server): the lease is renewed meanwhile, as long as it is still ours.
+  const renewal = setInterval(() => {
+    renewLease(deps, run.id, token).catch(() => undefined);
+  }, RUN_LEASE_MS / 3);
   try {
     for (let index = run.next_step; index < actions.length; index += 1) {
       const action = actions[index] as Action;
@@ -129,7 +133,19 @@ export async function executeRun(deps: WorkflowDeps, claimed: ClaimedRun): Promi
   } catch (error) {
     if (error instanceof RunLeaseLost) return; // another process has the run now
     throw error;
+  } finally {
+    clearInterval(renewal);
   }
+}
+
+async function renewLease(deps: WorkflowDeps, runId: string, token: string): Promise<void> {
+  await deps.context.store.db
+    .updateTable('workflow_runs')
+    .set({ lease_until: deps.now() + RUN_LEASE_MS })
+    .where('id', '=', runId)
+    .where('lease_owner', '=', token)
+    .where('state', '=', 'running')
+    .execute();
 }
 
 function perform(ctx: StepContext, action: Action): Promise<StepResult> {
