@@ -121,13 +121,22 @@ export const templateSchema = z.object({
 });
 
 export const actionSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('send_email'),
-    from: z.literal('record_owner').default('record_owner').describe('The personal mailbox of the record’s owner'),
-    to: recipients,
-    template: templateSchema,
-    linkToRecord: z.boolean().default(true),
-  }),
+  z
+    .object({
+      type: z.literal('send_email'),
+      from: z
+        .enum(['record_owner', 'group'])
+        .default('record_owner')
+        .describe('record_owner: the personal mailbox of the record’s owner; group: the group mailbox mailboxId'),
+      mailboxId: z.string().min(1).optional().describe('With from: group, a group mailbox the workflow’s owner is in'),
+      to: recipients,
+      template: templateSchema,
+      linkToRecord: z.boolean().default(true),
+    })
+    .refine((a) => (a.from === 'group') === (a.mailboxId !== undefined), {
+      message: 'from: group takes the group mailbox’s mailboxId (and only it does)',
+      path: ['mailboxId'],
+    }),
   z.object({
     type: z.literal('update_fields'),
     fields: z

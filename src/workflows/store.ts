@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WorkflowsTable } from '../db/index.ts';
 import type { Viewer } from '../access/index.ts';
-import { ownedWorkflow, workflowOf } from '../access/index.ts';
+import { ownedMailbox, ownedWorkflow, workflowOf } from '../access/index.ts';
 import { TandemError } from '../errors/index.ts';
 import { unknownMergeTags } from '../mail/mime/index.ts';
 import type { WorkflowDefinition, WorkflowInput } from './definition.ts';
@@ -31,6 +31,7 @@ export async function createWorkflow(
   context: { timeZone: string; now: number },
 ): Promise<WorkflowView> {
   checkDefinition(input);
+  await checkSenders(db, viewer, input);
   const id = randomUUID();
   await db
     .insertInto('workflows')
@@ -54,6 +55,7 @@ export async function updateWorkflow(
 ): Promise<WorkflowView> {
   const current = await ownedWorkflow(db, viewer, id);
   checkDefinition(input);
+  await checkSenders(db, viewer, input);
   const next = columns(input, context);
   // A date-field scan keeps its place unless the trigger changed.
   if (input.trigger.type === 'date_field' && current.definition_json.includes('"date_field"'))
@@ -116,6 +118,16 @@ function checkDefinition(input: WorkflowInput): void {
     throw new TandemError('validation_failed', 'mode: an email trigger runs for every email (mode every_save)');
   if (input.mode === 'first_save' && input.trigger.type !== 'record_created')
     throw new TandemError('validation_failed', 'mode first_save goes with the record_created trigger');
+}
+
+/** A Send Email from a group mailbox names one the workflow's owner is a member of. */
+async function checkSenders(db: Kysely<Database>, viewer: Viewer, input: WorkflowInput): Promise<void> {
+  for (const [index, action] of input.actions.entries()) {
+    if (action.type !== 'send_email' || action.mailboxId === undefined) continue;
+    const mailbox = await ownedMailbox(db, viewer.id, action.mailboxId).catch(() => null);
+    if (mailbox?.kind !== 'group')
+      throw new TandemError('validation_failed', `actions.${index}.mailboxId: not a group mailbox you are a member of`);
+  }
 }
 
 function workflowView(row: Selectable<WorkflowsTable>): WorkflowView {

@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { describeError } from '../../api.ts';
 import type { RecordKind } from '../../contract.ts';
 import { KIND_LABELS, RECORD_KINDS } from '../../records/kinds.ts';
+import { SenderPicker } from './SenderPicker.tsx';
 import { TemplateEditor } from './TemplateEditor.tsx';
 import { ACTION_LABELS, COMPARISONS, MODES, newAction } from './types.ts';
 import type { Action, Condition, Trigger, WorkflowInput } from './types.ts';
@@ -307,7 +308,8 @@ function ActionFields(props: { action: Action; kind: RecordKind; index: number; 
               />
             )}
           </label>
-          <p className="note">From the record owner’s mailbox, marked as sent automatically, filed in Sent once.</p>
+          <SenderPicker action={action} label={label} onChange={onChange} />
+          <p className="note">Marked as sent automatically, filed in its mailbox’s Sent once.</p>
           <TemplateEditor
             template={action.template}
             kind={props.kind}
