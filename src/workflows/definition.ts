@@ -180,6 +180,10 @@ export const workflowInputSchema = z.object({
       'first_save: only when created; until_true: until the conditions first hold; every_save: each save they hold; transition: when they become true',
     ),
   reenroll: z.boolean().default(false).describe('A record runs once per workflow unless this is true'),
+  stopOnReply: z
+    .boolean()
+    .default(false)
+    .describe('Sequences: no more emails to a contact who replied by hand to one this workflow sent (the run stops)'),
   conditions: conditionGroupSchema.optional(),
   actions: z.array(actionSchema).min(1).max(20),
 });

@@ -64,7 +64,7 @@ export async function executeRun(deps: WorkflowDeps, claimed: ClaimedRun): Promi
   const { run, token } = claimed;
   const workflow = await db.selectFrom('workflows').selectAll().where('id', '=', run.workflow_id).executeTakeFirst();
   if (!workflow) return;
-  const { actions } = definitionOf(workflow);
+  const { actions, stopOnReply } = definitionOf(workflow);
   const owner = await ownerViewer(db, workflow);
   const fenced = <T>(work: (trx: Kysely<Database>) => Promise<T>) => inLease(deps, run.id, token, work);
   // A step may outlast a lease (a slow SMTP server): the lease is renewed meanwhile, as long as it is still ours.
@@ -87,6 +87,7 @@ export async function executeRun(deps: WorkflowDeps, claimed: ClaimedRun): Promi
         step,
         facts,
         owner,
+        stopOnReply: stopOnReply ?? false,
         completeWith: (work) =>
           fenced(async (trx) => {
             const outcome = await work(trx);
@@ -121,7 +122,7 @@ export async function executeRun(deps: WorkflowDeps, claimed: ClaimedRun): Promi
       await fenced(async (trx) => {
         await trx
           .updateTable('workflow_steps')
-          .set({ state: result.kind, error: result.error, updated_at: now })
+          .set({ state: result.kind === 'stopped' ? 'skipped' : result.kind, error: result.error, updated_at: now })
           .where('run_id', '=', run.id)
           .where('step_index', '=', index)
           .execute();

@@ -5,6 +5,7 @@ import { foundInSent, markFoundInSent, sendMessage, sendStateOf } from '../mail/
 import { valueAt } from './conditions.ts';
 import type { Action } from './definition.ts';
 import { mergeValuesOf } from './facts.ts';
+import { handReplyFrom } from './replies.ts';
 import type { StepContext, StepResult } from './run-context.ts';
 import { takeSendToken } from './send-rate.ts';
 
@@ -37,6 +38,14 @@ export async function sendEmailStep(ctx: StepContext, action: SendEmail): Promis
   const { mailbox, writerId } = sender;
   const to = await recipientsOf(ctx, action);
   if (to.length === 0) return { kind: 'failed', error: 'No recipient: the record has no contact email address' };
+  if (ctx.stopOnReply) {
+    const reply = await handReplyFrom(db, ctx.run.workflow_id, to);
+    if (reply)
+      return {
+        kind: 'stopped',
+        error: `${reply.from} replied by hand on ${new Date(reply.date).toISOString()} (“${reply.subject}”): no more emails are sent`,
+      };
+  }
 
   const wait = await takeSendToken(db, dialect, mailbox.id, deps.context.config.workflowSendsPerMinute, deps.now());
   if (wait > 0) return { kind: 'retry', at: deps.now() + wait, error: 'waiting for the mailbox’s send rate' };

@@ -6,7 +6,7 @@ import type { MailServersInfo } from '../support/index.ts';
 import { startMisbehavingSmtp } from '../support/misbehaving-smtp.ts';
 import { signedInUser } from '../support/api.ts';
 import { storeDialects } from '../support/stores.ts';
-import { connectTestMailbox, rawMessage, startSyncApi, waitIdle } from '../support/sync.ts';
+import { connectTestMailbox, rawMessage, startSyncApi, subjectsIn, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 
 const poll = { timeout: 30_000, interval: 200 };
@@ -246,6 +246,54 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
     await expect.poll(async () => (await serverCopies(servers, support, 'Sent')).length, poll).toBe(1);
     await sleep(2000); // a second copy, were one filed, would be there by now
     expect((await serverCopies(servers, support, 'Sent')).length).toBe(1);
+  }, 90_000);
+
+  it('stops a sequence once the contact replied by hand, not on an auto-reply, and says why', async () => {
+    const { sender, customer, mailbox, call, contact } = await setUp();
+    const step = (subject: string) => ({
+      type: 'send_email',
+      to: [{ type: 'contact' }],
+      template: { subject, text: 'Following up' },
+    });
+    const wait = { type: 'wait', minutes: 60 };
+    const workflow = await call<{ id: string }>('POST', '/api/v1/workflows', {
+      name: 'Three touches',
+      trigger: { type: 'manual', recordType: 'contact' },
+      stopOnReply: true,
+      actions: [step('Touch one'), wait, step('Touch two'), wait, step('Touch three')],
+    });
+    type RunView = { state: string; error: string | null; steps: StepView[] };
+    type StepView = { state: string; error: string | null; outcome: Record<string, unknown> | null };
+    const run = async () =>
+      (await call<{ items: RunView[] }>('GET', `/api/v1/workflows/${workflow.id}/runs`)).items[0] as RunView;
+    const replyTo = async (stepIndex: number, subject: string, headers: string) => {
+      const messageId = String((await run()).steps[stepIndex]?.outcome?.messageId);
+      const raw = rawMessage(subject, { from: customer.address, to: sender.address, inReplyTo: messageId });
+      await deliver(servers, sender.username, headers + raw);
+      await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toContain(subject);
+    };
+
+    await call('POST', `/api/v1/workflows/${workflow.id}/run`, { recordId: contact.id });
+    clock = Math.max(clock, Date.now()); // the run is due at the request's time
+    await engine.tick();
+    expect((await run()).state).toBe('waiting');
+    // An auto-reply to the first email does not stop it.
+    await replyTo(0, 'Out of office', 'Auto-Submitted: auto-replied\r\n');
+    clock += 61 * 60_000;
+    await engine.tick();
+    expect((await run()).steps.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done']);
+    // A reply by hand to the second one does.
+    await replyTo(2, 'Re: Touch two', '');
+    clock += 61 * 60_000;
+    await engine.tick();
+    const stopped = await run();
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.steps[4]).toMatchObject({ state: 'skipped' });
+    expect(stopped.error).toMatch(new RegExp(`${customer.address} replied by hand .*Re: Touch two`));
+    const delivered = await Promise.all(
+      (await serverCopies(servers, customer, 'INBOX')).map(async (c) => (await parseMessage(c.source)).subject),
+    );
+    expect(delivered.filter((s) => s?.startsWith('Touch')).sort()).toEqual(['Touch one', 'Touch two']);
   }, 90_000);
 
   it('runs on a received email that meets its conditions: a case for the contact, a comment on the email', async () => {

@@ -23,6 +23,7 @@ export const emptyWorkflow = (): WorkflowInput => ({
   trigger: { type: 'manual', recordType: 'contact' },
   mode: 'every_save',
   reenroll: false,
+  stopOnReply: false,
   actions: [newAction('send_email')],
 });
 
@@ -166,6 +167,14 @@ export function WorkflowBuilder(props: {
             onChange={(e) => setWorkflow({ ...workflow, reenroll: e.target.checked })}
           />
           A record may run more than once
+        </label>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={workflow.stopOnReply ?? false}
+            onChange={(e) => setWorkflow({ ...workflow, stopOnReply: e.target.checked })}
+          />
+          Send no more emails to a contact who replied by hand
         </label>
       </fieldset>
       <fieldset>
