@@ -35,6 +35,8 @@ import {
   sleep,
 } from './util.ts';
 import type { Distribution } from './util.ts';
+import { workflowRows, workflowsBench } from './workflows.ts';
+import type { WorkflowsResult } from './workflows.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const PROJECT_DIR = path.dirname(BENCH_DIR);
@@ -51,6 +53,7 @@ interface Options {
   idleMailboxes: number;
   profile: boolean;
   keep: boolean;
+  skipWorkflows: boolean;
 }
 
 const HELP = `Usage: npm run bench -- [options]
@@ -71,6 +74,7 @@ Options:
   --changes C         changes per propagation measurement (default 50, min 50 for the report)
   --idle-mailboxes M  small idle mailboxes for the per-mailbox cost (default 20; 0 skips)
   --profile           run tandem serve under node --cpu-prof and summarize where its time went
+  --skip-workflows    do not measure workflows (1,000 records → Send Email, bench/workflows.ts)
   --keep              keep the temp folder (mail, Maildirs, Tandem data) and print its path
   --help              this text
 `;
@@ -85,6 +89,7 @@ function parseOptions(argv: string[]): Options {
     idleMailboxes: 20,
     profile: false,
     keep: false,
+    skipWorkflows: false,
   };
   const numberAfter = (i: number, name: string, min: number): number => {
     const value = Number(argv[i + 1]);
@@ -125,6 +130,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--keep':
         options.keep = true;
+        break;
+      case '--skip-workflows':
+        options.skipWorkflows = true;
         break;
       default:
         throw new Error(`unknown option ${arg ?? ''} (see --help)`);
@@ -996,6 +1004,15 @@ async function main(): Promise<void> {
       );
     }
 
+    let workflows: WorkflowsResult | null = null;
+    if (!options.skipWorkflows && !options.profile) {
+      log('workflows: 1,000 records updated in one transaction, each sending an email');
+      workflows = await workflowsBench(servers, workDir, cleanup);
+      log(
+        `  all sent in ${(workflows.allSentMs / 1000).toFixed(1)} s, filed in ${(workflows.allFiledMs / 1000).toFixed(1)} s (${workflows.sendsPerSec}/s)`,
+      );
+    }
+
     const firstSync: FirstSync = {
       ...tandem,
       mbsyncMsgPerSec: mbsync ? mbsync.messages / (mbsync.wallMs / 1000) : null,
@@ -1016,7 +1033,10 @@ async function main(): Promise<void> {
       mailparserPeakRssMb: mailparser.maxRssMb,
     };
     const idle: IdleCost = { oneMailbox, many };
-    const rows = buildRows(firstSync, propagationResult, apiResult, idle, generated.messages.length);
+    const rows = [
+      ...buildRows(firstSync, propagationResult, apiResult, idle, generated.messages.length),
+      ...(workflows ? workflowRows(workflows) : []),
+    ];
     const output = table(rows);
     console.log(
       `\nTandem vs mbsync vs the raw-fetch limit — ${generated.messages.length} messages (${(generated.totalBytes / 1e6).toFixed(1)} MB, ${generated.attachments} with attachments), ${machine.cpus} × ${machine.model}\n`,
@@ -1041,6 +1061,7 @@ async function main(): Promise<void> {
       propagation: propagationResult,
       api: apiResult,
       idle: roundAll(idle),
+      workflows,
       profile,
       table: output,
     };
