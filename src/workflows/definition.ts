@@ -158,7 +158,15 @@ export const actionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('webhook'),
     url: z.url().refine((u) => /^https?:\/\//.test(u), 'an http(s) URL'),
-    secret: z.string().min(16).max(200).describe('Signs the body: X-Tandem-Signature: sha256=<HMAC-SHA256 hex>'),
+    secret: z
+      .string()
+      .min(16)
+      .max(200)
+      .optional()
+      .describe(
+        'Signs the body: X-Tandem-Signature: sha256=<HMAC-SHA256 hex>. Stored sealed and never shown again; on an update, leave it out to keep the one stored',
+      ),
+    secretHint: z.string().optional().describe('Shown instead of the secret: its last four characters (read only)'),
   }),
   z.object({
     type: z.literal('wait'),

@@ -384,8 +384,11 @@ function ActionFields(props: { action: Action; kind: RecordKind; index: number; 
           />
           <input
             aria-label={`${label} secret`}
-            value={action.secret}
-            onChange={(e) => onChange({ ...action, secret: e.target.value })}
+            value={action.secret ?? ''}
+            placeholder={
+              action.secretHint ? `kept (ends ${action.secretHint}); type to replace` : 'secret (16+ characters)'
+            }
+            onChange={(e) => onChange({ ...action, secret: e.target.value || undefined })}
           />
         </div>
       );
