@@ -37,6 +37,8 @@ import {
   sleep,
 } from './util.ts';
 import type { Distribution } from './util.ts';
+import { workflowRows, workflowsBench } from './workflows.ts';
+import type { WorkflowsResult } from './workflows.ts';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const PROJECT_DIR = path.dirname(BENCH_DIR);
@@ -54,6 +56,7 @@ interface Options {
   idleMailboxes: number;
   profile: boolean;
   keep: boolean;
+  skipWorkflows: boolean;
 }
 
 const HELP = `Usage: npm run bench -- [options]
@@ -75,6 +78,7 @@ Options:
   --changes C         changes per propagation measurement (default 50, min 50 for the report)
   --idle-mailboxes M  small idle mailboxes for the per-mailbox cost (default 20; 0 skips)
   --profile           run tandem serve under node --cpu-prof and summarize where its time went
+  --skip-workflows    do not measure workflows (1,000 records → Send Email, bench/workflows.ts)
   --keep              keep the temp folder (mail, Maildirs, Tandem data) and print its path
   --help              this text
 `;
@@ -90,6 +94,7 @@ function parseOptions(argv: string[]): Options {
     idleMailboxes: 20,
     profile: false,
     keep: false,
+    skipWorkflows: false,
   };
   const numberAfter = (i: number, name: string, min: number): number => {
     const value = Number(argv[i + 1]);
@@ -133,6 +138,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--keep':
         options.keep = true;
+        break;
+      case '--skip-workflows':
+        options.skipWorkflows = true;
         break;
       default:
         throw new Error(`unknown option ${arg ?? ''} (see --help)`);
@@ -1006,6 +1014,14 @@ async function main(): Promise<void> {
 
     let group: GroupMailboxResult | null = null;
     if (!options.skipGroup && !options.profile) group = await groupMailboxBench(servers, workDir, cleanup);
+    let workflows: WorkflowsResult | null = null;
+    if (!options.skipWorkflows && !options.profile) {
+      log('workflows: 1,000 records updated in one transaction, each sending an email');
+      workflows = await workflowsBench(servers, workDir, cleanup);
+      log(
+        `  all sent in ${(workflows.allSentMs / 1000).toFixed(1)} s, filed in ${(workflows.allFiledMs / 1000).toFixed(1)} s (${workflows.sendsPerSec}/s)`,
+      );
+    }
 
     const firstSync: FirstSync = {
       ...tandem,
@@ -1030,6 +1046,7 @@ async function main(): Promise<void> {
     const rows = [
       ...buildRows(firstSync, propagationResult, apiResult, idle, generated.messages.length),
       ...(group ? groupMailboxRows(group) : []),
+      ...(workflows ? workflowRows(workflows) : []),
     ];
     const output = table(rows);
     console.log(
@@ -1056,6 +1073,7 @@ async function main(): Promise<void> {
       api: apiResult,
       idle: roundAll(idle),
       groupMailbox: group,
+      workflows,
       profile,
       table: output,
     };

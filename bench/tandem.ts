@@ -69,12 +69,17 @@ process.on('exit', () => {
 
 /**
  * Starts `tandem serve --port 0 --data <dir>` (SQLite, default settings and log
- * level; logs to `log`). `nodeArgs` go to node itself, e.g. --cpu-prof.
+ * level but for `env`; logs to `log`). `nodeArgs` go to node itself, e.g. --cpu-prof.
  */
-export async function startServe(dataDir: string, log: string, nodeArgs: string[] = []): Promise<Serve> {
+export async function startServe(
+  dataDir: string,
+  log: string,
+  nodeArgs: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Serve> {
   const fd = openSync(log, 'w');
   const child = spawn(process.execPath, [...nodeArgs, tandemBin, 'serve', '--port', '0', '--data', dataDir], {
-    env: cleanEnv(),
+    env: { ...cleanEnv(), ...env },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);

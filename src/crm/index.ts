@@ -39,6 +39,7 @@ export { mergeValuesFor } from './merge-values.ts';
 export {
   addNote,
   assignInTurn,
+  automaticReason,
   changeConversation,
   conversationThread,
   getConversation,

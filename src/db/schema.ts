@@ -633,7 +633,8 @@ export interface WorkflowEnrolmentsTable {
   updated_at: number;
 }
 
-export type WorkflowRunState = 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'uncertain';
+/** stopped: the workflow stops on a reply (sequences) and the contact replied by hand. */
+export type WorkflowRunState = 'queued' | 'running' | 'waiting' | 'done' | 'failed' | 'uncertain' | 'stopped';
 
 export interface WorkflowRunsTable {
   id: string;

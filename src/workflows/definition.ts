@@ -121,13 +121,22 @@ export const templateSchema = z.object({
 });
 
 export const actionSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('send_email'),
-    from: z.literal('record_owner').default('record_owner').describe('The personal mailbox of the record’s owner'),
-    to: recipients,
-    template: templateSchema,
-    linkToRecord: z.boolean().default(true),
-  }),
+  z
+    .object({
+      type: z.literal('send_email'),
+      from: z
+        .enum(['record_owner', 'group'])
+        .default('record_owner')
+        .describe('record_owner: the personal mailbox of the record’s owner; group: the group mailbox mailboxId'),
+      mailboxId: z.string().min(1).optional().describe('With from: group, a group mailbox the workflow’s owner is in'),
+      to: recipients,
+      template: templateSchema,
+      linkToRecord: z.boolean().default(true),
+    })
+    .refine((a) => (a.from === 'group') === (a.mailboxId !== undefined), {
+      message: 'from: group takes the group mailbox’s mailboxId (and only it does)',
+      path: ['mailboxId'],
+    }),
   z.object({
     type: z.literal('update_fields'),
     fields: z
@@ -149,7 +158,15 @@ export const actionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('webhook'),
     url: z.url().refine((u) => /^https?:\/\//.test(u), 'an http(s) URL'),
-    secret: z.string().min(16).max(200).describe('Signs the body: X-Tandem-Signature: sha256=<HMAC-SHA256 hex>'),
+    secret: z
+      .string()
+      .min(16)
+      .max(200)
+      .optional()
+      .describe(
+        'Signs the body: X-Tandem-Signature: sha256=<HMAC-SHA256 hex>. Stored sealed and never shown again; on an update, leave it out to keep the one stored',
+      ),
+    secretHint: z.string().optional().describe('Shown instead of the secret: its last four characters (read only)'),
   }),
   z.object({
     type: z.literal('wait'),
@@ -171,6 +188,10 @@ export const workflowInputSchema = z.object({
       'first_save: only when created; until_true: until the conditions first hold; every_save: each save they hold; transition: when they become true',
     ),
   reenroll: z.boolean().default(false).describe('A record runs once per workflow unless this is true'),
+  stopOnReply: z
+    .boolean()
+    .default(false)
+    .describe('Sequences: no more emails to a contact who replied by hand to one this workflow sent (the run stops)'),
   conditions: conditionGroupSchema.optional(),
   actions: z.array(actionSchema).min(1).max(20),
 });

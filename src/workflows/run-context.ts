@@ -26,6 +26,8 @@ export interface StepContext {
   facts: Facts;
   /** The workflow's owner: the workflow acts with their rights. */
   owner: { id: string; isAdmin: boolean };
+  /** The workflow sends no more email to a contact who replied by hand (sequences). */
+  stopOnReply: boolean;
   /**
    * Does a step's work in the transaction that records it done (and fails when
    * this process no longer holds the run's lease): store-only steps happen once.
@@ -45,7 +47,9 @@ export type StepResult =
     }
   | { kind: 'retry'; at: number; error: string }
   | { kind: 'failed'; error: string }
-  | { kind: 'uncertain'; error: string };
+  | { kind: 'uncertain'; error: string }
+  /** The step is skipped and the run ends: the contact replied by hand. */
+  | { kind: 'stopped'; error: string };
 
 /** Lost the run's lease: another process has it now; this one stops touching it. */
 export class RunLeaseLost extends Error {

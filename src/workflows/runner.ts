@@ -11,8 +11,8 @@ import { definitionOf } from './store.ts';
 import { ownerViewer } from './triggers.ts';
 import { webhookStep } from './webhook-step.ts';
 
-/** A run's lease: renewed at each step; a process that died lets its runs go after this. */
-export const RUN_LEASE_MS = 2 * 60_000;
+/** A run's lease: renewed while the run is performed; a process that died lets its runs go after this. */
+export const RUN_LEASE_MS = 30_000;
 
 export interface ClaimedRun {
   run: RunRow;
@@ -64,9 +64,13 @@ export async function executeRun(deps: WorkflowDeps, claimed: ClaimedRun): Promi
   const { run, token } = claimed;
   const workflow = await db.selectFrom('workflows').selectAll().where('id', '=', run.workflow_id).executeTakeFirst();
   if (!workflow) return;
-  const { actions } = definitionOf(workflow);
+  const { actions, stopOnReply } = definitionOf(workflow);
   const owner = await ownerViewer(db, workflow);
   const fenced = <T>(work: (trx: Kysely<Database>) => Promise<T>) => inLease(deps, run.id, token, work);
+  // A step may outlast a lease (a slow SMTP server): the lease is renewed meanwhile, as long as it is still ours.
+  const renewal = setInterval(() => {
+    renewLease(deps, run.id, token).catch(() => undefined);
+  }, RUN_LEASE_MS / 3);
   try {
     for (let index = run.next_step; index < actions.length; index += 1) {
       const action = actions[index] as Action;
@@ -83,6 +87,7 @@ export async function executeRun(deps: WorkflowDeps, claimed: ClaimedRun): Promi
         step,
         facts,
         owner,
+        stopOnReply: stopOnReply ?? false,
         completeWith: (work) =>
           fenced(async (trx) => {
             const outcome = await work(trx);
@@ -117,7 +122,7 @@ export async function executeRun(deps: WorkflowDeps, claimed: ClaimedRun): Promi
       await fenced(async (trx) => {
         await trx
           .updateTable('workflow_steps')
-          .set({ state: result.kind, error: result.error, updated_at: now })
+          .set({ state: result.kind === 'stopped' ? 'skipped' : result.kind, error: result.error, updated_at: now })
           .where('run_id', '=', run.id)
           .where('step_index', '=', index)
           .execute();
@@ -129,7 +134,19 @@ export async function executeRun(deps: WorkflowDeps, claimed: ClaimedRun): Promi
   } catch (error) {
     if (error instanceof RunLeaseLost) return; // another process has the run now
     throw error;
+  } finally {
+    clearInterval(renewal);
   }
+}
+
+async function renewLease(deps: WorkflowDeps, runId: string, token: string): Promise<void> {
+  await deps.context.store.db
+    .updateTable('workflow_runs')
+    .set({ lease_until: deps.now() + RUN_LEASE_MS })
+    .where('id', '=', runId)
+    .where('lease_owner', '=', token)
+    .where('state', '=', 'running')
+    .execute();
 }
 
 function perform(ctx: StepContext, action: Action): Promise<StepResult> {

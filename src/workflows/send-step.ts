@@ -1,10 +1,11 @@
-import { workflowMaySendAs } from '../access/index.ts';
+import { ownedMailbox, workflowMaySendAs } from '../access/index.ts';
 import { bouncingAddresses, linkSentMessage } from '../crm/index.ts';
 import { TandemError } from '../errors/index.ts';
 import { foundInSent, markFoundInSent, sendMessage, sendStateOf } from '../mail/send/index.ts';
 import { valueAt } from './conditions.ts';
 import type { Action } from './definition.ts';
 import { mergeValuesOf } from './facts.ts';
+import { handReplyFrom } from './replies.ts';
 import type { StepContext, StepResult } from './run-context.ts';
 import { takeSendToken } from './send-rate.ts';
 
@@ -32,18 +33,19 @@ export async function sendEmailStep(ctx: StepContext, action: SendEmail): Promis
   if (earlier?.state === 'sent') return sent(ctx, action, sendId, { resumed: true });
   if (earlier?.state === 'attempted' || earlier?.state === 'uncertain') return settleUnknown(ctx, action, sendId);
 
-  const senderId = typeof ctx.facts.record?.ownerId === 'string' ? ctx.facts.record.ownerId : ctx.owner.id;
-  if (!workflowMaySendAs(ctx.owner, senderId))
-    return { kind: 'failed', error: 'The workflow’s owner may not send from the record owner’s mailbox' };
-  const mailbox = await db
-    .selectFrom('mailboxes')
-    .select(['id', 'state'])
-    .where('owner_user_id', '=', senderId)
-    .where('kind', '=', 'personal')
-    .executeTakeFirst();
-  if (!mailbox) return { kind: 'failed', error: 'The record’s owner has no mailbox connected to send from' };
+  const sender = await senderOf(ctx, action);
+  if ('error' in sender) return { kind: 'failed', error: sender.error };
+  const { mailbox, writerId } = sender;
   const to = await recipientsOf(ctx, action);
   if (to.length === 0) return { kind: 'failed', error: 'No recipient: the record has no contact email address' };
+  if (ctx.stopOnReply) {
+    const reply = await handReplyFrom(db, ctx.run.workflow_id, to);
+    if (reply)
+      return {
+        kind: 'stopped',
+        error: `${reply.from} replied by hand on ${new Date(reply.date).toISOString()} (“${reply.subject}”): no more emails are sent`,
+      };
+  }
 
   const wait = await takeSendToken(db, dialect, mailbox.id, deps.context.config.workflowSendsPerMinute, deps.now());
   if (wait > 0) return { kind: 'retry', at: deps.now() + wait, error: 'waiting for the mailbox’s send rate' };
@@ -58,9 +60,10 @@ export async function sendEmailStep(ctx: StepContext, action: SendEmail): Promis
   try {
     await sendMessage(
       deps.context,
-      senderId,
+      writerId,
       {
         mailboxId: mailbox.id,
+        noWriter: action.from === 'group',
         to,
         subject: action.template.subject,
         text: action.template.text,
@@ -83,6 +86,35 @@ export async function sendEmailStep(ctx: StepContext, action: SendEmail): Promis
   }
   deps.nudge(mailbox.id);
   return sent(ctx, action, sendId, warnings.length > 0 ? { warnings } : {});
+}
+
+/**
+ * The mailbox the email goes out from, and who writes it: the record owner's
+ * personal mailbox (the workflow's owner may send as them), or a group mailbox
+ * the workflow's owner is (still) a member of.
+ */
+async function senderOf(
+  ctx: StepContext,
+  action: SendEmail,
+): Promise<{ mailbox: { id: string }; writerId: string } | { error: string }> {
+  const { db } = ctx.deps.context.store;
+  if (action.from === 'group') {
+    const mailbox = await ownedMailbox(db, ctx.owner.id, action.mailboxId ?? '').catch(() => null);
+    if (mailbox?.kind !== 'group')
+      return { error: 'The workflow’s owner is no longer a member of the group mailbox it sends from' };
+    return { mailbox, writerId: ctx.owner.id };
+  }
+  const writerId = typeof ctx.facts.record?.ownerId === 'string' ? ctx.facts.record.ownerId : ctx.owner.id;
+  if (!workflowMaySendAs(ctx.owner, writerId))
+    return { error: 'The workflow’s owner may not send from the record owner’s mailbox' };
+  const mailbox = await db
+    .selectFrom('mailboxes')
+    .select('id')
+    .where('owner_user_id', '=', writerId)
+    .where('kind', '=', 'personal')
+    .executeTakeFirst();
+  if (!mailbox) return { error: 'The record’s owner has no mailbox connected to send from' };
+  return { mailbox, writerId };
 }
 
 async function settleUnknown(ctx: StepContext, action: SendEmail, sendId: string): Promise<StepResult> {
@@ -121,7 +153,7 @@ async function sent(
   const recordId = ctx.run.record_id;
   const mailbox = await db
     .selectFrom('mailboxes')
-    .select('owner_user_id')
+    .select(['owner_user_id', 'kind'])
     .where('id', '=', send.mailbox_id)
     .executeTakeFirstOrThrow();
   if (action.linkToRecord && recordId) {
@@ -129,7 +161,7 @@ async function sent(
       mailboxId: send.mailbox_id,
       messageId: send.message_id,
       recordId,
-      userId: mailbox.owner_user_id,
+      userId: mailbox.kind === 'group' ? ctx.owner.id : mailbox.owner_user_id,
     });
   }
   return {

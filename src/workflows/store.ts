@@ -2,11 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, WorkflowsTable } from '../db/index.ts';
 import type { Viewer } from '../access/index.ts';
-import { ownedWorkflow, workflowOf } from '../access/index.ts';
+import { ownedMailbox, ownedWorkflow, workflowOf } from '../access/index.ts';
 import { TandemError } from '../errors/index.ts';
 import { unknownMergeTags } from '../mail/mime/index.ts';
+import type { SecretBox } from '../secrets/index.ts';
 import type { WorkflowDefinition, WorkflowInput } from './definition.ts';
 import { nextScheduleTime } from './schedule.ts';
+import { sealWebhookSecrets, withoutSecrets } from './webhook-secrets.ts';
+
+/** What saving a workflow needs: the workspace time zone, the clock, the box that seals webhook secrets. */
+interface SaveContext {
+  timeZone: string;
+  now: number;
+  secrets: SecretBox;
+}
 
 export interface WorkflowView extends WorkflowInput {
   id: string;
@@ -28,16 +37,17 @@ export async function createWorkflow(
   db: Kysely<Database>,
   viewer: Viewer,
   input: WorkflowInput,
-  context: { timeZone: string; now: number },
+  context: SaveContext,
 ): Promise<WorkflowView> {
   checkDefinition(input);
+  await checkSenders(db, viewer, input);
   const id = randomUUID();
   await db
     .insertInto('workflows')
     .values({
       id,
       owner_user_id: viewer.id,
-      ...columns(input, context),
+      ...columns(input, context, []),
       created_at: context.now,
       updated_at: context.now,
     })
@@ -50,11 +60,12 @@ export async function updateWorkflow(
   viewer: Viewer,
   id: string,
   input: WorkflowInput,
-  context: { timeZone: string; now: number },
+  context: SaveContext,
 ): Promise<WorkflowView> {
   const current = await ownedWorkflow(db, viewer, id);
   checkDefinition(input);
-  const next = columns(input, context);
+  await checkSenders(db, viewer, input);
+  const next = columns(input, context, definitionOf(current).actions);
   // A date-field scan keeps its place unless the trigger changed.
   if (input.trigger.type === 'date_field' && current.definition_json.includes('"date_field"'))
     next.next_fire_at = current.next_fire_at;
@@ -75,13 +86,14 @@ export function definitionOf(row: Pick<Selectable<WorkflowsTable>, 'definition_j
   return JSON.parse(row.definition_json) as WorkflowDefinition;
 }
 
-function columns(input: WorkflowInput, context: { timeZone: string; now: number }) {
+function columns(input: WorkflowInput, context: SaveContext, storedActions: readonly unknown[]) {
   const { name, enabled, ...definition } = input;
   const { trigger } = definition;
+  const actions = sealWebhookSecrets(context.secrets, definition.actions, storedActions);
   return {
     name,
     enabled: enabled ? (1 as const) : (0 as const),
-    definition_json: JSON.stringify(definition),
+    definition_json: JSON.stringify({ ...definition, actions }),
     trigger_type: trigger.type,
     next_fire_at:
       trigger.type === 'schedule'
@@ -118,13 +130,25 @@ function checkDefinition(input: WorkflowInput): void {
     throw new TandemError('validation_failed', 'mode first_save goes with the record_created trigger');
 }
 
+/** A Send Email from a group mailbox names one the workflow's owner is a member of. */
+async function checkSenders(db: Kysely<Database>, viewer: Viewer, input: WorkflowInput): Promise<void> {
+  for (const [index, action] of input.actions.entries()) {
+    if (action.type !== 'send_email' || action.mailboxId === undefined) continue;
+    const mailbox = await ownedMailbox(db, viewer.id, action.mailboxId).catch(() => null);
+    if (mailbox?.kind !== 'group')
+      throw new TandemError('validation_failed', `actions.${index}.mailboxId: not a group mailbox you are a member of`);
+  }
+}
+
 function workflowView(row: Selectable<WorkflowsTable>): WorkflowView {
+  const definition = definitionOf(row);
   return {
     id: row.id,
     ownerId: row.owner_user_id,
     name: row.name,
     enabled: row.enabled === 1,
-    ...definitionOf(row),
+    ...definition,
+    actions: withoutSecrets(definition.actions),
     createdAt: new Date(Number(row.created_at)).toISOString(),
     updatedAt: new Date(Number(row.updated_at)).toISOString(),
   };

@@ -1,6 +1,7 @@
 import { TargetRefused } from '../outbound/index.ts';
 import type { Action } from './definition.ts';
 import type { StepContext, StepResult } from './run-context.ts';
+import { webhookSecret } from './webhook-secrets.ts';
 import { postWebhook, signatureOf } from './webhook.ts';
 
 export const MAX_WEBHOOK_ATTEMPTS = 5;
@@ -26,7 +27,10 @@ export async function webhookStep(ctx: StepContext, action: Extract<Action, { ty
     const answer = await postWebhook(
       action.url,
       body,
-      { 'x-tandem-delivery': delivery, 'x-tandem-signature': signatureOf(action.secret, body) },
+      {
+        'x-tandem-delivery': delivery,
+        'x-tandem-signature': signatureOf(webhookSecret(ctx.deps.context.secrets, action), body),
+      },
       ctx.deps.webhooks,
     );
     if (answer.status >= 200 && answer.status < 300) return { kind: 'done', outcome: { status: answer.status } };

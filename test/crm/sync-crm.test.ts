@@ -413,6 +413,11 @@ describe('the CRM on synced mail (real Dovecot and Postfix)', () => {
         poll,
       )
       .toEqual(['Warehouse checked']);
+    // It went the one send path: its copy is the Sent folder's, filed there once.
+    const [ticketEmail] = (await call(owner, 'GET', `/tickets/${ticket.id}/emails`)).body.items as { folder: string }[];
+    expect(ticketEmail?.folder).toBe('Sent');
+    const sentCopies = (await onServer(servers, user, 'Sent')).filter((m) => m.subject === 'Warehouse checked');
+    expect(sentCopies).toHaveLength(1);
   });
 
   it('keeps replies to a private email private: Tandem’s own reply, its Sent copy, and a reply that arrives later', async () => {

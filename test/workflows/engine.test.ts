@@ -226,14 +226,28 @@ describe.each(dialects)('workflow engine (%s)', (dialect) => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const secret = 'a-secret-of-enough-length';
     try {
-      const workflow = await ok<{ id: string }>('POST', '/api/v1/workflows', {
-        name: 'Hook',
-        trigger: { type: 'manual', recordType: 'contact' },
-        actions: [
-          { type: 'webhook', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, secret },
-          stamp('hooked'),
-        ],
+      const hook = { type: 'webhook', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook` };
+      const definition = { name: 'Hook', trigger: { type: 'manual', recordType: 'contact' } };
+      const workflow = await ok<{ id: string; actions: unknown[] }>('POST', '/api/v1/workflows', {
+        ...definition,
+        actions: [{ ...hook, secret }, stamp('hooked')],
       });
+      // The secret is sealed at rest and never shown again: a hint stands for it.
+      expect(workflow.actions[0]).toEqual({ ...hook, secretHint: '…ngth' });
+      const stored = await api.context.store.db
+        .selectFrom('workflows')
+        .select('definition_json')
+        .where('id', '=', workflow.id)
+        .executeTakeFirstOrThrow();
+      expect(stored.definition_json).not.toContain(secret);
+      // Saved again without it, it keeps the one stored; a new webhook without one is refused.
+      await ok('PUT', `/api/v1/workflows/${workflow.id}`, { ...definition, actions: [hook, stamp('hooked')] });
+      const unsigned = await call<{ error: { code: string } }>('PUT', `/api/v1/workflows/${workflow.id}`, {
+        ...definition,
+        actions: [stamp('hooked'), hook],
+      });
+      expect(unsigned.status).toBe(400);
+      expect(unsigned.body.error.code).toBe('validation_failed');
       const contact = await ok<{ id: string }>('POST', '/api/v1/contacts', { firstName: 'Hook' });
       await ok('POST', `/api/v1/workflows/${workflow.id}/run`, { recordId: contact.id });
       clock = Date.now(); // the run was queued now, by the real clock

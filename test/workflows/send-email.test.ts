@@ -6,11 +6,13 @@ import { loadFacts } from '../../src/workflows/facts.ts';
 import { createMailUser, deliver, mailServers, serverCopies } from '../support/index.ts';
 import type { MailServersInfo } from '../support/index.ts';
 import { startMisbehavingSmtp } from '../support/misbehaving-smtp.ts';
+import { signedInUser } from '../support/api.ts';
 import { storeDialects } from '../support/stores.ts';
-import { connectTestMailbox, rawMessage, startSyncApi, waitIdle } from '../support/sync.ts';
+import { connectTestMailbox, rawMessage, startSyncApi, subjectsIn, waitIdle } from '../support/sync.ts';
 import type { SyncTestApi } from '../support/sync.ts';
 
 const poll = { timeout: 30_000, interval: 200 };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const dialects = await storeDialects();
 
 describe.each(dialects)('workflows sending email (%s)', (dialect) => {
@@ -180,6 +182,120 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
     } finally {
       await smtp.stop();
     }
+  }, 90_000);
+
+  it('sends from a group mailbox as the group, filed once in the group mailbox’s Sent', async () => {
+    const { customer, owner, call, deal } = await setUp();
+    const support = await createMailUser(servers, 'support');
+    const admin = await signedInUser(api, { admin: true });
+    const created = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/mailboxes',
+      headers: admin.auth,
+      payload: {
+        kind: 'group',
+        address: support.address,
+        imap: { ...servers.imap, security: 'none', username: support.username, password: support.password },
+        smtp: { ...servers.smtp, security: 'none', username: support.username, password: support.password },
+        syncPeriod: 'now',
+        group: { name: 'Customer Care', members: [{ userId: owner.user.id }] },
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const group = created.json<{ id: string }>();
+    const workflow = {
+      name: 'Care team thanks the customer',
+      trigger: { type: 'record_updated', recordType: 'deal', field: 'status', to: 'won' },
+      actions: [
+        {
+          type: 'send_email',
+          from: 'group',
+          mailboxId: group.id,
+          to: [{ type: 'contact' }],
+          template: { subject: 'Welcome aboard {{contact.firstName}}', text: 'The care team' },
+        },
+      ],
+    };
+    // Only a group mailbox the workflow's owner is in: the personal one, or another's group, is refused.
+    const outsider = await signedInUser(api);
+    const refused = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/workflows',
+      headers: outsider.auth,
+      payload: workflow,
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json<{ error: { code: string } }>().error.code).toBe('validation_failed');
+    const { id } = await call<{ id: string }>('POST', '/api/v1/workflows', workflow);
+
+    await call('PATCH', `/api/v1/deals/${deal.id}`, { status: 'won' });
+    await engine.tick();
+    const [run] = (
+      await call<{ items: { state: string; steps: { outcome: Record<string, unknown> | null }[] }[] }>(
+        'GET',
+        `/api/v1/workflows/${id}/runs`,
+      )
+    ).items;
+    expect(run?.state).toBe('done');
+    expect(run?.steps[0]?.outcome).toMatchObject({ mailboxId: group.id });
+
+    await expect.poll(async () => (await serverCopies(servers, customer, 'INBOX')).length, poll).toBe(2);
+    const received = await Promise.all(
+      (await serverCopies(servers, customer, 'INBOX')).map((c) => parseMessage(c.source)),
+    );
+    const welcome = received.find((m) => m.subject === 'Welcome aboard Ann');
+    expect(welcome?.from).toEqual({ name: 'Customer Care', address: support.address });
+    await expect.poll(async () => (await serverCopies(servers, support, 'Sent')).length, poll).toBe(1);
+    await sleep(2000); // a second copy, were one filed, would be there by now
+    expect((await serverCopies(servers, support, 'Sent')).length).toBe(1);
+  }, 90_000);
+
+  it('stops a sequence once the contact replied by hand, not on an auto-reply, and says why', async () => {
+    const { sender, customer, mailbox, call, contact } = await setUp();
+    const step = (subject: string) => ({
+      type: 'send_email',
+      to: [{ type: 'contact' }],
+      template: { subject, text: 'Following up' },
+    });
+    const wait = { type: 'wait', minutes: 60 };
+    const workflow = await call<{ id: string }>('POST', '/api/v1/workflows', {
+      name: 'Three touches',
+      trigger: { type: 'manual', recordType: 'contact' },
+      stopOnReply: true,
+      actions: [step('Touch one'), wait, step('Touch two'), wait, step('Touch three')],
+    });
+    type RunView = { state: string; error: string | null; steps: StepView[] };
+    type StepView = { state: string; error: string | null; outcome: Record<string, unknown> | null };
+    const run = async () =>
+      (await call<{ items: RunView[] }>('GET', `/api/v1/workflows/${workflow.id}/runs`)).items[0] as RunView;
+    const replyTo = async (stepIndex: number, subject: string, headers: string) => {
+      const messageId = String((await run()).steps[stepIndex]?.outcome?.messageId);
+      const raw = rawMessage(subject, { from: customer.address, to: sender.address, inReplyTo: messageId });
+      await deliver(servers, sender.username, headers + raw);
+      await expect.poll(() => subjectsIn(api, mailbox.id, 'INBOX'), poll).toContain(subject);
+    };
+
+    await call('POST', `/api/v1/workflows/${workflow.id}/run`, { recordId: contact.id });
+    clock = Math.max(clock, Date.now()); // the run is due at the request's time
+    await engine.tick();
+    expect((await run()).state).toBe('waiting');
+    // An auto-reply to the first email does not stop it.
+    await replyTo(0, 'Out of office', 'Auto-Submitted: auto-replied\r\n');
+    clock += 61 * 60_000;
+    await engine.tick();
+    expect((await run()).steps.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done']);
+    // A reply by hand to the second one does.
+    await replyTo(2, 'Re: Touch two', '');
+    clock += 61 * 60_000;
+    await engine.tick();
+    const stopped = await run();
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.steps[4]).toMatchObject({ state: 'skipped' });
+    expect(stopped.error).toMatch(new RegExp(`${customer.address} replied by hand .*Re: Touch two`));
+    const delivered = await Promise.all(
+      (await serverCopies(servers, customer, 'INBOX')).map(async (c) => (await parseMessage(c.source)).subject),
+    );
+    expect(delivered.filter((s) => s?.startsWith('Touch')).sort()).toEqual(['Touch one', 'Touch two']);
   }, 90_000);
 
   it('runs on a received email that meets its conditions: a case for the contact, a comment on the email', async () => {

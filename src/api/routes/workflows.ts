@@ -24,7 +24,7 @@ const workflowSchema = workflowInputSchema.extend({
   updatedAt: z.string(),
 });
 
-const runStates = ['queued', 'running', 'waiting', 'done', 'failed', 'uncertain'] as const;
+const runStates = ['queued', 'running', 'waiting', 'done', 'failed', 'uncertain', 'stopped'] as const;
 
 const stepSchema = z.object({
   index: z.number().int(),
@@ -47,7 +47,9 @@ const runSchema = z.object({
   trigger: z.string(),
   state: z
     .enum(runStates)
-    .describe('uncertain: an email may or may not have gone out; Tandem never sends it again by itself'),
+    .describe(
+      'uncertain: an email may or may not have gone out; Tandem never sends it again by itself. stopped: the contact replied by hand (stopOnReply); error says who and when',
+    ),
   error: z.string().nullable(),
   dueAt: z.string(),
   createdAt: z.string(),
@@ -70,7 +72,7 @@ const runParams = z.object({ id: z.string(), runId: z.string() });
 /** Workflows (Automate Tasks): triggers, conditions, actions; their runs; template previews. */
 export function workflowRoutes(app: ApiApp): void {
   const db = () => app.tandem.store.db;
-  const clock = () => ({ timeZone: app.tandem.config.timeZone, now: Date.now() });
+  const clock = () => ({ timeZone: app.tandem.config.timeZone, now: Date.now(), secrets: app.tandem.secrets });
   app.get(
     '/api/v1/workflows',
     { schema: { tags, summary: 'Your workflows', response: { 200: z.object({ items: z.array(workflowSchema) }) } } },

@@ -32,6 +32,8 @@ export type SendInput = Pick<
    * under the same one (workflows); a new one otherwise. An id already attempted is never sent again.
    */
   sendId?: string | undefined;
+  /** Sent by no person (a workflow): a group mailbox's From names the group alone. */
+  noWriter?: boolean | undefined;
 };
 
 export interface SendResult {
@@ -74,7 +76,10 @@ export async function sendMessage(
   const subject = fillMergeTags(input.subject, values);
   const composed = await composeMessage({
     id,
-    from: await senderOf(db, mailbox.id, ownerId).then(({ address, name }) => ({ address, name })),
+    from: await senderOf(db, mailbox.id, input.noWriter ? null : ownerId).then(({ address, name }) => ({
+      address,
+      name,
+    })),
     to: input.to,
     cc: input.cc,
     bcc: input.bcc,

@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import { describeError } from '../../api.ts';
 import type { RecordKind } from '../../contract.ts';
 import { KIND_LABELS, RECORD_KINDS } from '../../records/kinds.ts';
+import { SenderPicker } from './SenderPicker.tsx';
 import { TemplateEditor } from './TemplateEditor.tsx';
 import { ACTION_LABELS, COMPARISONS, MODES, newAction } from './types.ts';
 import type { Action, Condition, Trigger, WorkflowInput } from './types.ts';
@@ -22,6 +23,7 @@ export const emptyWorkflow = (): WorkflowInput => ({
   trigger: { type: 'manual', recordType: 'contact' },
   mode: 'every_save',
   reenroll: false,
+  stopOnReply: false,
   actions: [newAction('send_email')],
 });
 
@@ -166,6 +168,14 @@ export function WorkflowBuilder(props: {
           />
           A record may run more than once
         </label>
+        <label className="inline">
+          <input
+            type="checkbox"
+            checked={workflow.stopOnReply ?? false}
+            onChange={(e) => setWorkflow({ ...workflow, stopOnReply: e.target.checked })}
+          />
+          Send no more emails to a contact who replied by hand
+        </label>
       </fieldset>
       <fieldset>
         <legend>Conditions</legend>
@@ -307,7 +317,8 @@ function ActionFields(props: { action: Action; kind: RecordKind; index: number; 
               />
             )}
           </label>
-          <p className="note">From the record owner’s mailbox, marked as sent automatically, filed in Sent once.</p>
+          <SenderPicker action={action} label={label} onChange={onChange} />
+          <p className="note">Marked as sent automatically, filed in its mailbox’s Sent once.</p>
           <TemplateEditor
             template={action.template}
             kind={props.kind}
@@ -373,8 +384,11 @@ function ActionFields(props: { action: Action; kind: RecordKind; index: number; 
           />
           <input
             aria-label={`${label} secret`}
-            value={action.secret}
-            onChange={(e) => onChange({ ...action, secret: e.target.value })}
+            value={action.secret ?? ''}
+            placeholder={
+              action.secretHint ? `kept (ends ${action.secretHint}); type to replace` : 'secret (16+ characters)'
+            }
+            onChange={(e) => onChange({ ...action, secret: e.target.value || undefined })}
           />
         </div>
       );
