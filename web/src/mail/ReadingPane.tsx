@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, describeError, ok } from '../api.ts';
+import { useShortcuts } from '../ui/shortcuts.ts';
 import type { Folder, Mailbox, MessageWithCrm, RecordKind, User } from '../contract.ts';
 import type { ComposeStart } from './Compose.tsx';
 import { ConversationMessage } from './ConversationMessage.tsx';
@@ -81,6 +82,14 @@ export function ReadingPane({
     if (revision === 0 || deleting.current || closing.current) return;
     read().then(setItems, () => onGone());
   }, [revision]);
+
+  // r, a, f answer the newest email of the conversation in the viewer's own mailbox.
+  const answerable = items?.filter((m) => m.mailboxId === mailbox.id).at(-1);
+  useShortcuts({
+    r: () => answerable && onCompose({ kind: 'reply', message: answerable, all: false, own: mailbox.address }),
+    a: () => answerable && onCompose({ kind: 'reply', message: answerable, all: true, own: mailbox.address }),
+    f: () => answerable && onCompose({ kind: 'forward', message: answerable }),
+  });
 
   if (error)
     return (
