@@ -38,8 +38,9 @@ export function BulkBar({
           }}
           onChange={(e) => onSelectAll(e.target.checked)}
         />
-        {checked > 0 ? `${checked} selected` : 'Select all'}
+        Select all
       </label>
+      {checked > 0 && <span className="selected-count">{checked} selected</span>}
       {checked > 0 && (
         <>
           <button disabled={busy} onClick={() => onChange({ seen: true })} title="Mark read">
