@@ -123,6 +123,17 @@ describe('bulk actions and undo in My Mailbox, in Chromium', () => {
     await row('Invoice two').waitFor({ state: 'detached' });
     await waitFor(async () => (await inFolder('Trash')).length === 0, { what: 'Trash empty on the server' });
 
+    // At 1024 px the list and an open conversation stay side by side, with nothing wider than the window.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await page.goto(`${serve.url}/mail/INBOX`);
+    await row('Invoice one').click();
+    await page.getByRole('article', { name: 'Conversation: Invoice one' }).waitFor();
+    const list = await page.getByRole('region', { name: 'Messages' }).boundingBox();
+    const reading = await page.getByRole('region', { name: 'Reading pane' }).boundingBox();
+    expect(list && reading && reading.x >= list.x + list.width - 1).toBe(true);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    await browser.screenshot('34-mailbox-1024');
+
     expect(problems).toEqual([]);
   });
 });
