@@ -134,6 +134,22 @@ describe('bulk actions and undo in My Mailbox, in Chromium', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
     await browser.screenshot('34-mailbox-1024');
 
+    // A delete from the open conversation is undone the same way.
+    await page
+      .getByRole('toolbar', { name: 'Email actions' })
+      .getByRole('button', { name: 'Delete', exact: true })
+      .click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: '1 email deleted.' })
+      .getByRole('button', { name: 'Undo' })
+      .click();
+    await waitFor(
+      async () =>
+        (await inFolder('INBOX')).includes('Invoice one') && !(await inFolder('Trash')).includes('Invoice one'),
+      { what: 'Invoice one back in INBOX on the server' },
+    );
+
     expect(problems).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { useShortcuts } from '../ui/shortcuts.ts';
 import { UndoToast } from '../ui/UndoToast.tsx';
 import { BulkBar } from './BulkBar.tsx';
 import { changeMessages, moveBack } from './bulk.ts';
-import type { BulkChange } from './bulk.ts';
+import type { BulkChange, Moved } from './bulk.ts';
 import { Compose } from './Compose.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { groupThreads, MessageList } from './MessageList.tsx';
@@ -25,7 +25,7 @@ const PAGE = 50;
 /** A move or delete that can still be undone: the emails as they were before it. */
 interface Undoable {
   text: string;
-  messages: MessageSummary[];
+  messages: Moved[];
 }
 
 /**
@@ -354,6 +354,7 @@ export function MailboxView({
             onShow={(id) => setSelected(id, true)}
             onCompose={setCompose}
             onOpenRecord={onOpenRecord}
+            onUndoable={(text, messages) => setUndoable({ text, messages })}
           />
         ) : (
           <p className="empty">Select an email to read it.</p>
