@@ -54,24 +54,31 @@ export async function openBrowser(options: { width?: number; height?: number } =
     context,
     page,
     problems,
-    screenshot: async (name) => {
-      await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
-      const seen = await accessibilityViolations(page);
-      const size = page.viewportSize();
-      await page.setViewportSize(PHONE);
-      try {
-        await settleLayout(page);
-        await page.screenshot({ path: `${SCREENSHOTS}${name}-phone.png` });
-        const phone = await accessibilityViolations(page);
-        seen.push(...phone.filter((v) => !seen.includes(v)).map((v) => `${v} (phone width only)`));
-      } finally {
-        if (size) await page.setViewportSize(size);
-        await settleLayout(page);
-      }
-      for (const violation of seen) problems.push(`accessibility on ${name}: ${violation}`);
-    },
+    screenshot: (name) => saveScreen(page, name, problems),
     close: () => browser.close(),
   };
+}
+
+/**
+ * What `screenshot(name)` does, for any page (a second user's, say): saves `<name>.png` and, at
+ * phone width, `<name>-phone.png` (then restores the size), and adds the serious and critical
+ * axe-core violations seen at either width to `problems`.
+ */
+export async function saveScreen(page: Page, name: string, problems: string[]): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+  const seen = await accessibilityViolations(page);
+  const size = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  try {
+    await settleLayout(page);
+    await page.screenshot({ path: `${SCREENSHOTS}${name}-phone.png` });
+    const phone = await accessibilityViolations(page);
+    seen.push(...phone.filter((v) => !seen.includes(v)).map((v) => `${v} (phone width only)`));
+  } finally {
+    if (size) await page.setViewportSize(size);
+    await settleLayout(page);
+  }
+  for (const violation of seen) problems.push(`accessibility on ${name}: ${violation}`);
 }
 
 /** Waits for the page to lay itself out anew after a resize (two animation frames). */
