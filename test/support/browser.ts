@@ -83,9 +83,7 @@ export async function saveScreen(page: Page, name: string, problems: string[]): 
 
 /** Waits for the page to lay itself out anew after a resize (two animation frames). */
 async function settleLayout(page: Page): Promise<void> {
-  await page.evaluate(
-    () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(null)))),
-  );
+  await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
 }
 
 /**
