@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailUser, mailServers, otherClient, serverFlags, waitFor } from '../support/index.ts';
 import type { MailUser } from '../support/index.ts';
-import { openBrowser, signInAndConnect } from '../support/browser.ts';
+import { openBrowser, PHONE, signInAndConnect } from '../support/browser.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { runTandem, startServe } from '../support/cli.ts';
 import { rawMessage } from '../support/sync.ts';
@@ -149,6 +149,18 @@ describe('bulk actions and undo in My Mailbox, in Chromium', () => {
         (await inFolder('INBOX')).includes('Invoice one') && !(await inFolder('Trash')).includes('Invoice one'),
       { what: 'Invoice one back in INBOX on the server' },
     );
+
+    // On a phone the folders are a menu.
+    await page.setViewportSize(PHONE);
+    const menu = page.locator('.folder-menu-button');
+    await menu.click();
+    await expect.poll(() => menu.getAttribute('aria-expanded'), { timeout: 30_000 }).toBe('true');
+    await browser.screenshot('35-phone-folder-menu');
+    await page.locator('#folder-list').getByRole('button', { name: 'Archive' }).click();
+    await expect
+      .poll(() => decodeURIComponent(new URL(page.url()).pathname), { timeout: 30_000 })
+      .toBe('/mail/Archive');
+    expect(await page.locator('#folder-list').isVisible()).toBe(false);
 
     expect(problems).toEqual([]);
   });
