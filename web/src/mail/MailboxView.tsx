@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Keyboard, Menu } from 'lucide-react';
 import { useNotice } from '../ui/notice.ts';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, describeError, ok } from '../api.ts';
@@ -14,6 +13,7 @@ import { BulkBar } from './BulkBar.tsx';
 import { changeMessages, moveBack } from './bulk.ts';
 import type { BulkChange, Moved } from './bulk.ts';
 import { Compose } from './Compose.tsx';
+import { FolderList } from './FolderList.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { groupThreads, MessageList } from './MessageList.tsx';
 import type { Thread } from './MessageList.tsx';
@@ -70,13 +70,11 @@ export function MailboxView({
   const [undoable, setUndoable] = useState<Undoable | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<MessageSummary[] | null>(null);
   const [help, setHelp] = useState(false);
-  const [folderMenu, setFolderMenu] = useState(false);
   const searchBox = useRef<HTMLInputElement>(null);
   const threads = useMemo(() => groupThreads(items), [items]);
   useEffect(() => {
     setChecked(new Set());
     setCursor(null);
-    setFolderMenu(false);
   }, [folder, q]);
 
   // A search covers every folder of every mailbox the user has; a folder lists its own emails.
@@ -219,44 +217,14 @@ export function MailboxView({
 
   return (
     <div className="mailbox">
-      <aside className="folders" aria-label="Folders">
-        <button className="primary compose-button" onClick={() => setCompose({ kind: 'new' })}>
-          Compose
-        </button>
-        <button
-          className="folder-menu-button"
-          aria-expanded={folderMenu}
-          aria-controls="folder-list"
-          onClick={() => setFolderMenu((shown) => !shown)}
-        >
-          <Menu aria-hidden="true" size={16} />
-          {q ? 'Search results' : folderLabel(folder, folders.find((f) => f.path === folder)?.specialUse ?? null)}
-        </button>
-        <ul id="folder-list" className={folderMenu ? 'open' : undefined}>
-          {folders.map((f) => (
-            <li key={f.path}>
-              <button
-                className={f.path === folder ? 'folder active' : 'folder'}
-                aria-current={f.path === folder ? 'true' : undefined}
-                onClick={() => {
-                  setFolderMenu(false);
-                  setFolder(f.path);
-                }}
-              >
-                <span>{folderLabel(f.path, f.specialUse)}</span>
-                {f.unread > 0 && (
-                  <span className="count" aria-label={`${f.unread} unread`}>
-                    {f.unread}
-                  </span>
-                )}
-              </button>
-            </li>
-          ))}
-        </ul>
-        <button className="link shortcuts-button" onClick={() => setHelp(true)}>
-          <Keyboard aria-hidden="true" size={16} /> Keyboard shortcuts
-        </button>
-      </aside>
+      <FolderList
+        folders={folders}
+        folder={folder}
+        searching={q !== ''}
+        onFolder={setFolder}
+        onCompose={() => setCompose({ kind: 'new' })}
+        onHelp={() => setHelp(true)}
+      />
       <section className="list-pane" aria-label="Messages">
         {syncing && (
           <div className="sync-progress">
