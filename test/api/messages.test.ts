@@ -462,4 +462,47 @@ describe.each(await storeDialects())('messages API on %s', (dialect: Dialect) =>
       ]),
     );
   });
+
+  // Last: it changes the flags and folders the tests above read.
+  it('changes several messages at once, all or none, and answers a bad body 400', async () => {
+    const bulk = (payload: object) =>
+      api.app.inject({ method: 'POST', url: '/api/v1/messages/bulk', headers: alice.auth, payload });
+    const one = async (name: string, who = alice) =>
+      (await get(`/api/v1/messages/${id(name)}`, who)).json<MessageDetail>();
+
+    const starred = await bulk({ ids: [id('plain1'), id('plain2')], flagged: true, seen: false });
+    expect(starred.statusCode, starred.body).toBe(200);
+    expect(starred.json()).toEqual({ changed: 2 });
+    for (const name of ['plain1', 'plain2']) expect(await one(name)).toMatchObject({ flagged: true, seen: false });
+
+    // One message the caller cannot change (Bob's) fails the whole call: nothing is changed.
+    const refused = await bulk({ ids: [id('plain3'), id('bobShared')], flagged: true });
+    expect(refused.statusCode).toBe(404);
+    expect(refused.json()).toMatchObject({ error: { code: 'not_found' } });
+    expect(await one('plain3')).toMatchObject({ flagged: false });
+    expect(await one('bobShared', bob)).toMatchObject({ flagged: false });
+
+    const moved = await bulk({ ids: [id('plain3'), id('plain4')], folder: 'Archive' });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const archive = (await get(`/api/v1/messages?mailboxId=${aliceBox}&folder=Archive`)).json<Page>();
+    expect(archive.items.map((m) => m.id)).toEqual(expect.arrayContaining([id('plain3'), id('plain4')]));
+    // Until the server has made the move, moving them again is a conflict (the undo waits for it).
+    const again = await bulk({ ids: [id('plain3')], folder: 'INBOX' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ error: { code: 'conflict' } });
+
+    for (const body of [
+      { ids: [], seen: true },
+      { ids: [id('plain5')] },
+      { ids: [id('plain5')], delete: true, folder: 'Archive' },
+      { ids: Array.from({ length: 201 }, () => id('plain5')), seen: true },
+      { ids: 'plain5', seen: true },
+    ]) {
+      const answer = await bulk(body);
+      expect(answer.statusCode, JSON.stringify(body).slice(0, 80)).toBe(400);
+      expect(answer.json()).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+    const unknown = await bulk({ ids: ['no-such-id'], seen: true });
+    expect(unknown.statusCode).toBe(404);
+  });
 });

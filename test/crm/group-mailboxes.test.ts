@@ -393,6 +393,13 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
         }
       }
     }
+    for (const [name, who] of [
+      ['outsider', outsider],
+      ['admin', admin],
+    ] as const) {
+      const bulk = await call(who, 'POST', '/messages/bulk', { ids: [start], flagged: true });
+      if (bulk.status !== 404) leaks.push(`${name} post /api/v1/messages/bulk ${bulk.status}`);
+    }
     for (const who of [outsider, admin]) {
       for (const url of [`/messages?mailboxId=${support}`, '/messages?q=walk', `/mailboxes/${support}/conversations`]) {
         const r = await call(who, 'GET', url);

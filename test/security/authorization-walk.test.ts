@@ -109,6 +109,7 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /messages/{id}': { outsider: 'owned' },
   'PATCH /messages/{id}': { outsider: 'owned', body: () => ({ seen: false, private: false }) },
   'DELETE /messages/{id}': { outsider: 'owned', query: () => 'permanent=true' },
+  'POST /messages/bulk': { outsider: 'owned', body: (f) => ({ ids: [f.messageId], flagged: true }) },
   'GET /messages/{id}/raw': { outsider: 'owned' },
   'GET /attachments/{id}': { outsider: 'owned' },
   'POST /messages/send': {

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { APIResponse, Browser, BrowserContext, Page } from 'playwright-core';
+import { accessibilityViolations } from './accessibility.ts';
 import type { MailServersInfo, MailUser } from './mail-servers.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -18,13 +19,19 @@ const FLAGS = [
 
 /** Where the tests put screenshots of the key screens (not committed). */
 export const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+/** The phone-sized viewport every key screen is also saved and checked at. */
+export const PHONE = { width: 390, height: 844 };
 
 export interface TestBrowser {
   browser: Browser;
   context: BrowserContext;
   page: Page;
-  /** Console errors and uncaught page errors seen so far: a test fails on any. */
+  /** Console errors, uncaught page errors and accessibility violations seen so far: a test fails on any. */
   problems: string[];
+  /**
+   * Saves the screen as `<name>.png` and at phone width as `<name>-phone.png` (then restores the size),
+   * and adds the serious and critical axe-core violations seen at either width to `problems`.
+   */
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -47,11 +54,36 @@ export async function openBrowser(options: { width?: number; height?: number } =
     context,
     page,
     problems,
-    screenshot: async (name) => {
-      await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
-    },
+    screenshot: (name) => saveScreen(page, name, problems),
     close: () => browser.close(),
   };
+}
+
+/**
+ * What `screenshot(name)` does, for any page (a second user's, say): saves `<name>.png` and, at
+ * phone width, `<name>-phone.png` (then restores the size), and adds the serious and critical
+ * axe-core violations seen at either width to `problems`.
+ */
+export async function saveScreen(page: Page, name: string, problems: string[]): Promise<void> {
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
+  const seen = await accessibilityViolations(page);
+  const size = page.viewportSize();
+  await page.setViewportSize(PHONE);
+  try {
+    await settleLayout(page);
+    await page.screenshot({ path: `${SCREENSHOTS}${name}-phone.png` });
+    const phone = await accessibilityViolations(page);
+    seen.push(...phone.filter((v) => !seen.includes(v)).map((v) => `${v} (phone width only)`));
+  } finally {
+    if (size) await page.setViewportSize(size);
+    await settleLayout(page);
+  }
+  for (const violation of seen) problems.push(`accessibility on ${name}: ${violation}`);
+}
+
+/** Waits for the page to lay itself out anew after a resize (two animation frames). */
+async function settleLayout(page: Page): Promise<void> {
+  await page.evaluate('new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))');
 }
 
 /**

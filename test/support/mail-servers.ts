@@ -377,6 +377,27 @@ export async function serverSubjects(
   }
 }
 
+/** Subject → flags (sorted) of the messages another mail app sees in a folder of `user`; empty when it cannot be opened. */
+export async function serverFlags(
+  servers: MailServersInfo,
+  user: Pick<MailUser, 'username' | 'password'>,
+  folder: string,
+): Promise<Map<string, string[]>> {
+  const client = await otherClient(servers, user);
+  try {
+    await client.mailboxOpen(folder, { readOnly: true });
+    const flags = new Map<string, string[]>();
+    if (client.mailbox && client.mailbox.exists === 0) return flags;
+    for await (const m of client.fetch('1:*', { envelope: true, flags: true }))
+      flags.set(m.envelope?.subject ?? '', [...(m.flags ?? [])].sort());
+    return flags;
+  } catch {
+    return new Map();
+  } finally {
+    await client.logout();
+  }
+}
+
 /** Sends a raw message through Postfix with the given envelope. */
 export async function sendViaPostfix(
   servers: MailServersInfo,

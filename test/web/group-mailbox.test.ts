@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMailUser, deliver, mailServers, serverCopies } from '../support/index.ts';
 import type { MailUser } from '../support/index.ts';
-import { SCREENSHOTS, openBrowser } from '../support/browser.ts';
+import { openBrowser, saveScreen } from '../support/browser.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { runTandem, startServe } from '../support/cli.ts';
 
@@ -153,7 +153,7 @@ describe('a group mailbox’s team view, in Chromium', () => {
     const warning = benPage.getByRole('alert').filter({ hasText: 'since you started your reply' });
     await warning.waitFor(live);
     expect(await warning.textContent()).toContain('Ann replied');
-    await benPage.screenshot({ path: `${SCREENSHOTS}group-collision.png` });
+    await saveScreen(benPage, 'group-collision', problems);
     expect(await serverCopies(servers, customer, 'INBOX')).toHaveLength(1); // only Ann's went out
     await benPage.getByRole('button', { name: 'Send anyway' }).click();
     await benPage.getByText('Reply sent').waitFor(live);
@@ -234,7 +234,7 @@ describe('a group mailbox’s team view, in Chromium', () => {
     await customerWrites(`Still broken ${token}`);
     await row(annPage).waitFor(live);
     expect(await row(annPage).textContent()).toContain('open');
-    await annPage.screenshot({ path: `${SCREENSHOTS}group-team-view.png` });
+    await saveScreen(annPage, 'group-team-view', problems);
     // Provider discovery finds nothing for example.test: that 404 is expected.
     expect(problems.filter((p) => !/status of 404 .*\/api\/v1\/providers\/discover\?/.test(p))).toEqual([]);
   });

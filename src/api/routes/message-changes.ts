@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { messageNotFound, parseRowId } from '../../access/index.ts';
 import { getMessage, setMessagePrivate } from '../../mail/messages/index.ts';
-import { changeMessage, deleteMessage } from '../../mail/outbox/index.ts';
+import { changeMessage, changeMessages, deleteMessage } from '../../mail/outbox/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
@@ -9,6 +9,8 @@ import { withCrm } from './message-crm.ts';
 import { detailSchema } from './messages.ts';
 
 const idParams = z.object({ id: z.string() });
+/** As many as the message list shows at most (one page of 200). */
+const MAX_BULK = 200;
 
 function messageId(value: string): number {
   const id = parseRowId(value);
@@ -73,6 +75,38 @@ export function messageChangeRoutes(app: ApiApp): void {
       );
       app.sync.nudge(mailboxId);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/v1/messages/bulk',
+    {
+      schema: {
+        tags: ['messages'],
+        summary:
+          'Mark read/unread, star, move or delete (to Trash; for good in Trash) several messages at once: all or none',
+        body: z
+          .object({
+            ids: z.array(z.string()).min(1).max(MAX_BULK),
+            seen: z.boolean().optional(),
+            flagged: z.boolean().optional(),
+            folder: z.string().min(1).optional(),
+            delete: z.literal(true).optional(),
+          })
+          .refine((b) => [b.seen, b.flagged, b.folder, b.delete].some((v) => v !== undefined), {
+            message: 'give at least one of seen, flagged, folder, delete',
+          })
+          .refine((b) => !b.delete || [b.seen, b.flagged, b.folder].every((v) => v === undefined), {
+            message: 'delete goes alone',
+          }),
+        response: { 200: z.object({ changed: z.number().int() }), 404: errorSchema, 409: errorSchema },
+      },
+    },
+    async (request) => {
+      const { ids, ...change } = request.body;
+      const mailboxIds = await changeMessages(db(), currentUser(request).id, ids.map(messageId), change);
+      for (const mailboxId of mailboxIds) app.sync.nudge(mailboxId);
+      return { changed: new Set(ids).size };
     },
   );
 }

@@ -1,4 +1,4 @@
-export { changeMessage, deleteMessage } from './local-changes.ts';
+export { changeMessage, changeMessages, deleteMessage } from './local-changes.ts';
 export type { MessageChange } from './local-changes.ts';
 export { drainOutbox, MAX_ATTEMPTS } from './executor.ts';
 export { enqueueOp, pruneDoneOps } from './ops.ts';

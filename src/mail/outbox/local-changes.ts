@@ -35,35 +35,41 @@ export async function changeMessage(
   messageId: number,
   change: MessageChange,
 ): Promise<string> {
-  return db.transaction().execute(async (trx) => {
-    const location = await locationToChange(trx, ownerId, messageId);
-    const flags = new Set(JSON.parse(location.flags) as string[]);
-    const add: string[] = [];
-    const remove: string[] = [];
-    for (const [flag, wanted] of [
-      ['\\Seen', change.seen],
-      ['\\Flagged', change.flagged],
-    ] as const) {
-      if (wanted === undefined || wanted === flags.has(flag)) continue;
-      (wanted ? add : remove).push(flag);
-      if (wanted) flags.add(flag);
-      else flags.delete(flag);
-    }
-    const place = { path: location.path, uidValidity: location.uid_validity, uid: location.uid };
-    if (add.length > 0 || remove.length > 0) {
-      await trx.updateTable('message_locations').set(flagColumns(flags)).where('id', '=', location.id).execute();
-      await enqueueOp(trx, {
-        mailboxId: location.mailbox_id,
-        messageId,
-        locationId: location.id,
-        kind: 'flags',
-        payload: { ...place, add, remove },
-      });
-    }
-    if (change.folder !== undefined && change.folder !== location.path)
-      await moveLocation(trx, location, change.folder);
-    return location.mailbox_id;
-  });
+  return db.transaction().execute((trx) => changeMessageIn(trx, ownerId, messageId, change));
+}
+
+async function changeMessageIn(
+  trx: Kysely<Database>,
+  ownerId: string,
+  messageId: number,
+  change: MessageChange,
+): Promise<string> {
+  const location = await locationToChange(trx, ownerId, messageId);
+  const flags = new Set(JSON.parse(location.flags) as string[]);
+  const add: string[] = [];
+  const remove: string[] = [];
+  for (const [flag, wanted] of [
+    ['\\Seen', change.seen],
+    ['\\Flagged', change.flagged],
+  ] as const) {
+    if (wanted === undefined || wanted === flags.has(flag)) continue;
+    (wanted ? add : remove).push(flag);
+    if (wanted) flags.add(flag);
+    else flags.delete(flag);
+  }
+  const place = { path: location.path, uidValidity: location.uid_validity, uid: location.uid };
+  if (add.length > 0 || remove.length > 0) {
+    await trx.updateTable('message_locations').set(flagColumns(flags)).where('id', '=', location.id).execute();
+    await enqueueOp(trx, {
+      mailboxId: location.mailbox_id,
+      messageId,
+      locationId: location.id,
+      kind: 'flags',
+      payload: { ...place, add, remove },
+    });
+  }
+  if (change.folder !== undefined && change.folder !== location.path) await moveLocation(trx, location, change.folder);
+  return location.mailbox_id;
 }
 
 /**
@@ -78,39 +84,66 @@ export async function deleteMessage(
   messageId: number,
   permanent: boolean,
 ): Promise<string> {
-  return db.transaction().execute(async (trx) => {
-    const location = await locationToChange(trx, ownerId, messageId);
-    const trash = await trx
-      .selectFrom('folders')
-      .select(['path'])
-      .where('mailbox_id', '=', location.mailbox_id)
-      .where('special_use', '=', '\\Trash')
-      .executeTakeFirst();
-    const mailbox = await trx
-      .selectFrom('mailboxes')
-      .select('provider_id')
-      .where('id', '=', location.mailbox_id)
-      .executeTakeFirstOrThrow();
-    const labelsOnly = !!trash && !!presetById(mailbox.provider_id ?? '')?.behaviour.deleteMovesToTrash;
-    if ((permanent && !labelsOnly) || location.path === trash?.path) {
-      await removeLocations(trx, location.folder_id, [location.uid]);
-      await recount(trx, location.folder_id, -1);
-      await enqueueOp(trx, {
-        mailboxId: location.mailbox_id,
-        messageId,
-        locationId: null,
-        kind: 'expunge',
-        payload: { path: location.path, uidValidity: location.uid_validity, uid: location.uid },
-      });
-      return location.mailbox_id;
-    }
-    if (!trash)
-      throw new TandemError(
-        'conflict',
-        'This mailbox has no Trash folder: delete permanently instead (?permanent=true)',
-      );
-    await moveLocation(trx, location, trash.path);
+  return db.transaction().execute((trx) => deleteMessageIn(trx, ownerId, messageId, permanent));
+}
+
+async function deleteMessageIn(
+  trx: Kysely<Database>,
+  ownerId: string,
+  messageId: number,
+  permanent: boolean,
+): Promise<string> {
+  const location = await locationToChange(trx, ownerId, messageId);
+  const trash = await trx
+    .selectFrom('folders')
+    .select(['path'])
+    .where('mailbox_id', '=', location.mailbox_id)
+    .where('special_use', '=', '\\Trash')
+    .executeTakeFirst();
+  const mailbox = await trx
+    .selectFrom('mailboxes')
+    .select('provider_id')
+    .where('id', '=', location.mailbox_id)
+    .executeTakeFirstOrThrow();
+  const labelsOnly = !!trash && !!presetById(mailbox.provider_id ?? '')?.behaviour.deleteMovesToTrash;
+  if ((permanent && !labelsOnly) || location.path === trash?.path) {
+    await removeLocations(trx, location.folder_id, [location.uid]);
+    await recount(trx, location.folder_id, -1);
+    await enqueueOp(trx, {
+      mailboxId: location.mailbox_id,
+      messageId,
+      locationId: null,
+      kind: 'expunge',
+      payload: { path: location.path, uidValidity: location.uid_validity, uid: location.uid },
+    });
     return location.mailbox_id;
+  }
+  if (!trash)
+    throw new TandemError('conflict', 'This mailbox has no Trash folder: delete permanently instead (?permanent=true)');
+  await moveLocation(trx, location, trash.path);
+  return location.mailbox_id;
+}
+
+/**
+ * The same change made to several messages in one transaction: all are changed, or
+ * none (one not found or still being moved fails the whole). `delete` deletes as
+ * deleteMessage does, never permanently outside Trash. Returns the mailboxes touched.
+ */
+export async function changeMessages(
+  db: Kysely<Database>,
+  ownerId: string,
+  messageIds: number[],
+  change: MessageChange & { delete?: boolean | undefined },
+): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    const mailboxIds = new Set<string>();
+    for (const messageId of new Set(messageIds))
+      mailboxIds.add(
+        change.delete
+          ? await deleteMessageIn(trx, ownerId, messageId, false)
+          : await changeMessageIn(trx, ownerId, messageId, change),
+      );
+    return [...mailboxIds];
   });
 }
 

@@ -49,13 +49,11 @@ export function ConversationMessage({
 
   if (!expanded)
     return (
-      <button
-        className="conversation-line"
-        onClick={onToggle}
-        aria-expanded="false"
-        aria-label={`Show email from ${label}`}
-      >
-        <span className="from">{who(message.from)}</span>
+      <button className="conversation-line" onClick={onToggle} aria-expanded="false">
+        <span className="from">
+          <span className="visually-hidden">Show email from </span>
+          {who(message.from)}
+        </span>
         <span className="snippet">{message.snippet}</span>
         {message.hasAttachments && <Paperclip aria-label="Has attachments" size={14} />}
         <span className="date">{formatDate(message.date)}</span>
@@ -66,13 +64,9 @@ export function ConversationMessage({
   const body = showQuote || folded === null ? null : folded;
   return (
     <section className="conversation-message" aria-label={`Email from ${label}`}>
-      <button
-        className="conversation-line open"
-        onClick={onToggle}
-        aria-expanded="true"
-        aria-label={`Collapse email from ${label}`}
-      >
+      <button className="conversation-line open" onClick={onToggle} aria-expanded="true">
         <span className="from">
+          <span className="visually-hidden">Collapse email from </span>
           {who(message.from)} {message.from && <span className="address">&lt;{message.from.address}&gt;</span>}
         </span>
         <span className="date">{new Date(message.date).toLocaleString()}</span>

@@ -3,28 +3,42 @@ import { Paperclip, RefreshCw, Star } from 'lucide-react';
 import { formatDate, who } from '../format.ts';
 import type { MessageSummary } from '../contract.ts';
 
-interface Thread {
+/** A row of the list: a thread's emails in the list, shown by its newest. */
+export interface Thread {
   latest: MessageSummary;
+  /** Every email of the thread in the list, the newest first. */
+  messages: MessageSummary[];
   count: number;
   unread: boolean;
   flagged: boolean;
   attachments: boolean;
 }
 
-/** Newest first, one row per thread (its newest message), more loaded on scrolling down. */
+/**
+ * Newest first, one row per thread (its newest message), more loaded on scrolling down.
+ * Each row has a checkbox for bulk actions; the row under the keyboard cursor has the focus.
+ */
 export function MessageList({
-  items,
+  threads,
   selected,
   onSelect,
+  checked,
+  onCheck,
+  cursor,
   showRecipients = false,
   search = '',
   folderOf,
   hasMore,
   onMore,
 }: {
-  items: MessageSummary[];
+  threads: Thread[];
   selected: string | null;
   onSelect: (message: MessageSummary) => void;
+  /** The threads whose checkboxes are ticked. */
+  checked: Set<string>;
+  onCheck: (threadId: string, on: boolean) => void;
+  /** The thread the keyboard is on: its row takes the focus when this changes. */
+  cursor: string | null;
   /** In Sent and Drafts a row names whom the email is to, as mail apps do. */
   showRecipients?: boolean;
   /** The search shown: its words are highlighted. */
@@ -36,6 +50,12 @@ export function MessageList({
 }) {
   const sentinel = useRef<HTMLLIElement>(null);
   const loading = useRef(false);
+  const list = useRef<HTMLUListElement>(null);
+
+  useEffect(() => {
+    if (cursor === null) return;
+    list.current?.querySelector<HTMLElement>(`[data-thread="${CSS.escape(cursor)}"] .message-row`)?.focus();
+  }, [cursor]);
 
   useEffect(() => {
     const target = sentinel.current;
@@ -49,15 +69,25 @@ export function MessageList({
     return () => observer.disconnect();
   }, [hasMore, onMore]);
 
-  const threads = groupThreads(items);
   const terms = highlightTerms(search);
   const mark = (text: string) => <Highlighted text={text} terms={terms} />;
   if (threads.length === 0)
     return <p className="empty">{search ? 'No emails match this search.' : 'No emails here.'}</p>;
   return (
-    <ul className="messages">
+    <ul className="messages" ref={list}>
       {threads.map(({ latest, count, unread, flagged, attachments }) => (
-        <li key={latest.id}>
+        <li
+          key={latest.id}
+          data-thread={latest.threadId}
+          className={checked.has(latest.threadId) ? 'message-item checked' : 'message-item'}
+        >
+          <input
+            type="checkbox"
+            className="row-check"
+            checked={checked.has(latest.threadId)}
+            onChange={(e) => onCheck(latest.threadId, e.target.checked)}
+            aria-label={`Select: ${latest.subject || '(no subject)'}`}
+          />
           <button
             className={['message-row', unread ? 'unread' : '', latest.id === selected ? 'selected' : ''].join(' ')}
             aria-current={latest.id === selected ? 'true' : undefined}
@@ -132,19 +162,22 @@ function recipients(message: MessageSummary): string {
   return all.length === 0 ? '(no recipients)' : `To: ${all.map((a) => who(a)).join(', ')}`;
 }
 
-function groupThreads(items: MessageSummary[]): Thread[] {
+/** The list's rows: its emails (newest first) grouped by thread. */
+export function groupThreads(items: MessageSummary[]): Thread[] {
   const byThread = new Map<string, Thread>();
   for (const message of items) {
     const thread = byThread.get(message.threadId);
     if (!thread) {
       byThread.set(message.threadId, {
         latest: message,
+        messages: [message],
         count: 1,
         unread: !message.seen,
         flagged: message.flagged,
         attachments: message.hasAttachments,
       });
     } else {
+      thread.messages.push(message);
       thread.count += 1;
       thread.unread ||= !message.seen;
       thread.flagged ||= message.flagged;

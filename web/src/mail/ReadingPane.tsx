@@ -1,6 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, describeError, ok } from '../api.ts';
+import { useShortcuts } from '../ui/shortcuts.ts';
 import type { Folder, Mailbox, MessageWithCrm, RecordKind, User } from '../contract.ts';
+import { folderLabel } from '../format.ts';
+import type { Moved } from './bulk.ts';
 import type { ComposeStart } from './Compose.tsx';
 import { ConversationMessage } from './ConversationMessage.tsx';
 import type { MessageChange } from './ConversationMessage.tsx';
@@ -22,6 +25,7 @@ export function ReadingPane({
   onShow,
   onCompose,
   onOpenRecord,
+  onUndoable,
 }: {
   id: string;
   revision: number;
@@ -37,6 +41,8 @@ export function ReadingPane({
   onShow: (id: string) => void;
   onCompose: (start: ComposeStart) => void;
   onOpenRecord: (kind: RecordKind, id: string) => void;
+  /** An email was moved or deleted to Trash here: offer to move it back. */
+  onUndoable: (text: string, moved: Moved[]) => void;
 }) {
   const [items, setItems] = useState<MessageWithCrm[] | null>(null);
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
@@ -82,6 +88,14 @@ export function ReadingPane({
     read().then(setItems, () => onGone());
   }, [revision]);
 
+  // r, a, f answer the newest email of the conversation in the viewer's own mailbox.
+  const answerable = items?.filter((m) => m.mailboxId === mailbox.id).at(-1);
+  useShortcuts({
+    r: () => answerable && onCompose({ kind: 'reply', message: answerable, all: false, own: mailbox.address }),
+    a: () => answerable && onCompose({ kind: 'reply', message: answerable, all: true, own: mailbox.address }),
+    f: () => answerable && onCompose({ kind: 'forward', message: answerable }),
+  });
+
   if (error)
     return (
       <p className="error" role="alert">
@@ -95,6 +109,10 @@ export function ReadingPane({
     try {
       replace(await update(message.id, body));
       onChanged();
+      if (body.folder !== undefined && body.folder !== message.folder) {
+        const to = folders.find((f) => f.path === body.folder);
+        onUndoable(`1 email moved to ${folderLabel(body.folder, to?.specialUse ?? null)}.`, [message]);
+      }
     } catch (e) {
       setError(describeError(e));
     }
@@ -107,6 +125,7 @@ export function ReadingPane({
           params: { path: { id: message.id }, query: permanent ? { permanent: 'true' } : {} },
         }),
       );
+      if (!permanent && message.folder !== trash) onUndoable('1 email deleted.', [message]);
       const left = items.filter((m) => m.id !== message.id);
       const next = left[left.length - 1];
       if (!next || message.id === id) closing.current = true;

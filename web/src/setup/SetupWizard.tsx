@@ -481,9 +481,11 @@ function ConnectionResult({ result }: { result: ConnectionTest }) {
     );
   };
   return (
-    <ul className="checks" role="status" aria-label="Connection test">
-      {line('Incoming mail (IMAP)', result.imap)}
-      {line('Outgoing mail (SMTP)', result.smtp)}
-    </ul>
+    <div role="status" aria-label="Connection test">
+      <ul className="checks">
+        {line('Incoming mail (IMAP)', result.imap)}
+        {line('Outgoing mail (SMTP)', result.smtp)}
+      </ul>
+    </div>
   );
 }

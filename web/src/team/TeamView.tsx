@@ -4,6 +4,7 @@ import { api, describeError, ok } from '../api.ts';
 import type { Conversation, ConversationFilter, Mailbox, User } from '../contract.ts';
 import { formatDate } from '../format.ts';
 import { teamPath } from '../paths.ts';
+import { useShortcuts } from '../ui/shortcuts.ts';
 import { ConversationPane } from './ConversationPane.tsx';
 
 const FILTERS: { id: ConversationFilter; label: string }[] = [
@@ -48,9 +49,18 @@ export function TeamView({ groups, user, revision }: { groups: Mailbox[]; user: 
     void load();
   }, [load, revision]);
 
-  if (!mailbox) return <p className="empty">You are not a member of any group mailbox.</p>;
   const go = (conversationId: string | null, nextFilter: ConversationFilter = filter) =>
-    void navigate(teamPath(mailbox.id, conversationId, nextFilter));
+    mailbox && void navigate(teamPath(mailbox.id, conversationId, nextFilter));
+  // j / k open the next / previous conversation, u goes back to the list.
+  const step = (delta: number) => {
+    const list = items ?? [];
+    const at = list.findIndex((c) => c.id === openId);
+    const next = list[at < 0 ? 0 : Math.min(list.length - 1, Math.max(0, at + delta))];
+    if (next) go(next.id);
+  };
+  useShortcuts({ j: () => step(1), k: () => step(-1), u: () => openId && go(null) });
+
+  if (!mailbox) return <p className="empty">You are not a member of any group mailbox.</p>;
 
   return (
     <div className="mailbox team">
@@ -90,7 +100,6 @@ export function TeamView({ groups, user, revision }: { groups: Mailbox[]; user: 
               <button
                 className={c.id === openId ? 'message-row conversation-row selected' : 'message-row conversation-row'}
                 onClick={() => go(c.id)}
-                aria-label={`${c.subject} ${c.token}`}
               >
                 <span className="from">{c.customer ?? '(unknown)'}</span>
                 <span className="subject">
@@ -106,7 +115,12 @@ export function TeamView({ groups, user, revision }: { groups: Mailbox[]; user: 
           ))}
         </ul>
       </section>
-      <section className="reading-pane" aria-label="Conversation">
+      <section className={openId ? 'reading-pane open' : 'reading-pane'} aria-label="Conversation">
+        {openId && (
+          <button className="link back phone-only" onClick={() => go(null)}>
+            ← Back
+          </button>
+        )}
         {openId ? (
           <ConversationPane
             key={openId}
