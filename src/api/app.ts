@@ -18,6 +18,7 @@ import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { draftRoutes } from './routes/drafts.ts';
+import { heldSendRoutes } from './routes/held-sends.ts';
 import { eventRoutes } from './routes/events.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -92,6 +93,7 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   conversationRoutes(app);
   messageChangeRoutes(app);
   draftRoutes(app);
+  heldSendRoutes(app);
   messageRoutes(app);
   sendRoutes(app);
   adminRoutes(app);
