@@ -124,6 +124,7 @@ const ROUTES: Record<string, RouteCase> = {
   'POST /drafts/{id}/send': { outsider: 'owned' },
   'POST /drafts/{id}/hold': { outsider: 'owned', body: () => ({ sendAt: Date.now() + 60_000 }) },
   'GET /held-sends': { outsider: 'own' },
+  'GET /addresses/suggest': { outsider: 'own', query: (f) => `q=${f.mark}` },
   'GET /held-sends/{id}': { outsider: 'owned' },
   'POST /held-sends/{id}/cancel': { outsider: 'owned' },
   'GET /admin/outgoing-server': { outsider: 'admin' },
