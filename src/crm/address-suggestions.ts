@@ -26,7 +26,10 @@ export async function suggestAddresses(
   limit: number,
 ): Promise<AddressSuggestion[]> {
   // LIKE's own wildcards are taken out of what was typed: a literal search.
-  const typed = query.toLowerCase().replace(/[%_\\]/g, '').trim();
+  const typed = query
+    .toLowerCase()
+    .replace(/[%_\\]/g, '')
+    .trim();
   if (typed === '') return [];
   const contacts = await db
     .selectFrom('records')

@@ -36,18 +36,19 @@ describe('held sends (undo send, schedule send)', () => {
     const headers = await cliUserHeaders(dataDir, 'sender@example.test');
     proxy = await startFaultProxy(servers.smtp);
     let serve = await start();
-    const created = await connectOverHttp(
-      serve.url,
-      headers,
-      { imap: servers.imap, smtp: proxy },
-      sender,
-      { syncPeriod: 'now', folders: ['INBOX', 'Sent', 'Drafts'] },
-    );
+    const created = await connectOverHttp(serve.url, headers, { imap: servers.imap, smtp: proxy }, sender, {
+      syncPeriod: 'now',
+      folders: ['INBOX', 'Sent', 'Drafts'],
+    });
     expect(created.status).toBe(201);
     const mailbox = (await created.json()) as { id: string };
 
     const api = (url: string, method: string, route: string, body?: unknown) =>
-      fetch(`${url}/api/v1${route}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+      fetch(`${url}/api/v1${route}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
     const draftOf = async (url: string, subject: string) => {
       const response = await api(url, 'POST', '/drafts', {
         mailboxId: mailbox.id,
@@ -80,10 +81,12 @@ describe('held sends (undo send, schedule send)', () => {
     // Scheduled a few seconds ahead: nothing before the time, then delivered once and filed in Sent once.
     const scheduledDraft = await draftOf(serve.url, 'scheduled email');
     const sendAt = Date.now() + 6000;
-    const scheduled = (await (
-      await api(serve.url, 'POST', `/drafts/${scheduledDraft}/hold`, { sendAt })
-    ).json()) as { id: string };
-    const list = (await (await api(serve.url, 'GET', '/held-sends')).json()) as { items: { id: string; state: string }[] };
+    const scheduled = (await (await api(serve.url, 'POST', `/drafts/${scheduledDraft}/hold`, { sendAt })).json()) as {
+      id: string;
+    };
+    const list = (await (await api(serve.url, 'GET', '/held-sends')).json()) as {
+      items: { id: string; state: string }[];
+    };
     expect(list.items).toContainEqual(expect.objectContaining({ id: scheduled.id, state: 'scheduled' }));
     await new Promise((resolve) => setTimeout(resolve, 2000));
     expect(Date.now()).toBeLessThan(sendAt); // checked before its time
@@ -97,9 +100,9 @@ describe('held sends (undo send, schedule send)', () => {
     await expect
       .poll(() => serverSubjects(servers, sender, 'Sent'), { timeout: 60_000, interval: 500 })
       .toContain('scheduled email');
-    expect(((await (await api(serve.url, 'GET', `/held-sends/${scheduled.id}`)).json()) as { state: string }).state).toBe(
-      'sent',
-    );
+    expect(
+      ((await (await api(serve.url, 'GET', `/held-sends/${scheduled.id}`)).json()) as { state: string }).state,
+    ).toBe('sent');
 
     // Killed between its time and its send (the SMTP server unreachable, the claim made): sent once after the restart.
     const crashDraft = await draftOf(serve.url, 'crash email');

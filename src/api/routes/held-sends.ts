@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { mergeValuesFor, visibleRecord } from '../../crm/index.ts';
 import { TandemError } from '../../errors/index.ts';
-import {
-  cancelHeldSend,
-  getHeldSend,
-  holdDraftSend,
-  listHeldSends,
-  MAX_SCHEDULE_MS,
-} from '../../mail/drafts/index.ts';
+import { cancelHeldSend, getHeldSend, holdDraftSend, listHeldSends, MAX_SCHEDULE_MS } from '../../mail/drafts/index.ts';
 import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
@@ -75,7 +69,8 @@ export function heldSendRoutes(app: ApiApp): void {
     {
       schema: {
         tags,
-        summary: 'Your emails held for sending (scheduled, or within the undo delay), and what became of the last day’s',
+        summary:
+          'Your emails held for sending (scheduled, or within the undo delay), and what became of the last day’s',
         querystring: z.object({ mailboxId: z.string().optional() }),
         response: { 200: z.object({ items: z.array(heldSendSchema) }) },
       },

@@ -5,8 +5,8 @@ import { api, describeError, ok } from '../api.ts';
 import { folderLabel, plainMailboxError } from '../format.ts';
 import { mailPath } from '../paths.ts';
 import type { Mailbox, MessageSummary, RecordKind, User } from '../contract.ts';
-import { Compose } from './Compose.tsx';
-import type { ComposeStart } from './Compose.tsx';
+import { useComposeDock } from './ComposeDock.tsx';
+import { ScheduledSends } from './ScheduledSends.tsx';
 import { MessageList } from './MessageList.tsx';
 import { PendingSends } from './PendingSends.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
@@ -39,7 +39,6 @@ export function MailboxView({
   useEffect(() => setSearch(q), [q]);
   const [items, setItems] = useState<MessageSummary[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
-  const [compose, setCompose] = useState<ComposeStart | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useNotice();
   /** Bumped when a compose window closes: a send may have just been made. */
@@ -47,6 +46,15 @@ export function MailboxView({
 
   // A search covers every folder of every mailbox the user has; a folder lists its own emails.
   const base = q ? { q } : { mailboxId: mailbox.id, folder };
+  const { open: setCompose, dock } = useComposeDock({
+    mailbox,
+    senderName: user.name,
+    onNotice: (message) => {
+      setComposed((n) => n + 1);
+      setNotice(message);
+      void load(items.length);
+    },
+  });
   const load = useCallback(
     async (limit: number) => {
       try {
@@ -161,7 +169,12 @@ export function MailboxView({
             {error}
           </p>
         )}
-        {!q && folder === sent && <PendingSends mailboxId={mailbox.id} revision={revision + composed} />}
+        {!q && folder === sent && (
+          <>
+            <ScheduledSends mailboxId={mailbox.id} revision={revision + composed} onEdit={setCompose} />
+            <PendingSends mailboxId={mailbox.id} revision={revision + composed} />
+          </>
+        )}
         <MessageList
           items={items}
           selected={selected}
@@ -201,19 +214,7 @@ export function MailboxView({
           <p className="empty">Select an email to read it.</p>
         )}
       </section>
-      {compose && (
-        <Compose
-          start={compose}
-          mailbox={mailbox}
-          senderName={user.name}
-          onClose={(message) => {
-            setCompose(null);
-            setComposed((n) => n + 1);
-            setNotice(message ?? null);
-            void load(items.length);
-          }}
-        />
-      )}
+      {dock}
     </div>
   );
 }
