@@ -122,7 +122,9 @@ export function SignInProviders() {
             clientId: f.clientId.trim(),
             ...(f.clientSecret ? { clientSecret: f.clientSecret } : {}),
             domains,
-            ...(f.kind === 'oidc' ? { name: f.name.trim() || id, issuer: f.issuer.trim(), imap: f.imap, smtp: f.smtp } : {}),
+            ...(f.kind === 'oidc'
+              ? { name: f.name.trim() || id, issuer: f.issuer.trim(), imap: f.imap, smtp: f.smtp }
+              : {}),
           },
         }),
       );
@@ -211,7 +213,9 @@ export function SignInProviders() {
           onCancel={() => setRemoving(null)}
           onConfirm={() => void remove(removing)}
         >
-          <p>Mailboxes already signed in keep working until their access is revoked; new ones cannot sign in with it.</p>
+          <p>
+            Mailboxes already signed in keep working until their access is revoked; new ones cannot sign in with it.
+          </p>
         </ConfirmDialog>
       )}
     </div>
