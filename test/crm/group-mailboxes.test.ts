@@ -394,6 +394,9 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
         const r = await call(who, 'GET', url);
         if (JSON.stringify(r.body).includes('Walk secret')) leaks.push(`${url} leaked`);
       }
+      // Recipient suggestions never name someone seen only in the group's mail.
+      const suggested = await call(who, 'GET', '/addresses/suggest?q=ida');
+      if (JSON.stringify(suggested.body).includes('ida@example.org')) leaks.push('/addresses/suggest leaked');
     }
     expect(leaks).toEqual([]);
     expect(walked).toEqual(
