@@ -68,7 +68,10 @@ describe('the compose dock, in Chromium', () => {
     const first = windows.first();
     await expect.poll(() => first.getByLabel('To').isEnabled(), poll).toBe(true);
     await row('Lunch plans').click();
-    await page.getByRole('region', { name: /^Email from/ }).first().waitFor(poll);
+    await page
+      .getByRole('region', { name: /^Email from/ })
+      .first()
+      .waitFor(poll);
 
     // Recipient suggestions from past correspondents, chosen with the keyboard.
     await first.getByLabel('To').fill('frie');
@@ -117,7 +120,9 @@ describe('the compose dock, in Chromium', () => {
     await page.getByText('Sending undone.').waitFor(poll);
     const back = windows.first();
     await expect.poll(() => back.getByLabel('Subject').inputValue(), poll).toBe('Undo me');
-    await expect.poll(() => back.getByRole('textbox', { name: 'Message' }).innerText(), poll).toContain('Second thoughts.');
+    await expect
+      .poll(() => back.getByRole('textbox', { name: 'Message' }).innerText(), poll)
+      .toContain('Second thoughts.');
     await new Promise((resolve) => setTimeout(resolve, 8000)); // past the undo delay
     expect(await serverSubjects(servers, friend, 'INBOX')).not.toContain('Undo me');
 

@@ -37,18 +37,16 @@ describe('desktop notifications, in Chromium', () => {
     browser = await openBrowser();
     await browser.context.grantPermissions(['notifications'], { origin: serve.url });
     // Every notification the page shows is recorded (and still shown by the browser).
-    await browser.context.addInitScript(() => {
+    await browser.context.addInitScript(`
       const Real = window.Notification;
-      const shown: { title: string; body: string }[] = [];
-      (window as unknown as { shownNotifications: typeof shown }).shownNotifications = shown;
-      class Recorded extends Real {
-        constructor(title: string, options?: NotificationOptions) {
+      window.shownNotifications = [];
+      window.Notification = class extends Real {
+        constructor(title, options) {
           super(title, options);
-          shown.push({ title, body: options?.body ?? '' });
+          window.shownNotifications.push({ title, body: (options && options.body) || '' });
         }
-      }
-      window.Notification = Recorded as typeof Notification;
-    });
+      };
+    `);
   });
 
   afterAll(async () => {
@@ -76,10 +74,7 @@ describe('desktop notifications, in Chromium', () => {
     await page.getByRole('button', { name: 'Inbox', exact: true }).click();
     await page.locator('.message-row', { hasText: 'Already here' }).waitFor(poll);
 
-    const shown = () =>
-      page.evaluate(
-        () => (window as unknown as { shownNotifications: { title: string; body: string }[] }).shownNotifications,
-      );
+    const shown = () => page.evaluate('window.shownNotifications') as Promise<{ title: string; body: string }[]>;
     // None of these is told: sent by the user, already read, or in a folder not chosen.
     await imap.append('INBOX', rawMessage('Written by me', { from: `Me <${mail.address}>`, to: 'x@example.test' }));
     await imap.append('INBOX', rawMessage('Read elsewhere', { to: mail.address }), ['\\Seen']);

@@ -52,8 +52,8 @@ export function DesktopNotifications() {
   return (
     <div className="desktop-notifications">
       <p className="note">
-        Your computer shows a notification when new mail arrives in the folders you choose, while Tandem is open in
-        this browser. Emails you sent, and emails already read, are never notified.
+        Your computer shows a notification when new mail arrives in the folders you choose, while Tandem is open in this
+        browser. Emails you sent, and emails already read, are never notified.
       </p>
       {support === 'unsupported' ? (
         <p className="error">This browser cannot show desktop notifications.</p>
@@ -69,8 +69,8 @@ export function DesktopNotifications() {
       )}
       {support === 'denied' && (
         <p className="error" role="alert">
-          This browser blocks notifications from Tandem: allow them in the site settings (the icon left of the
-          address), then turn them on here.
+          This browser blocks notifications from Tandem: allow them in the site settings (the icon left of the address),
+          then turn them on here.
         </p>
       )}
       {prefs.enabled && support === 'granted' && (
