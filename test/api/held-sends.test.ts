@@ -7,7 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cliUserHeaders, connectOverHttp, killNow, startServe } from '../support/cli.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import type { FaultProxy } from '../support/fault-proxy.ts';
+import { HeldSendRunner } from '../../src/mail/drafts/index.ts';
+import type { Dialect } from '../../src/db/index.ts';
 import { createMailUser, mailServers, serverSubjects } from '../support/index.ts';
+import { storeDialects } from '../support/stores.ts';
+import { connectTestMailbox, startSyncApi } from '../support/sync.ts';
+import type { SyncTestApi } from '../support/sync.ts';
 
 const UNDO_SECONDS = 4;
 
@@ -143,4 +148,46 @@ describe('held sends (undo send, schedule send)', () => {
       'sent',
     );
   }, 240_000);
+});
+
+/** Several runners (as several `tandem worker` processes) on one store: each held send is claimed and sent once. */
+describe.each(await storeDialects())('held sends with concurrent runners on %s', (dialect: Dialect) => {
+  const servers = mailServers();
+  let api: SyncTestApi;
+  afterAll(() => api?.close());
+
+  it('delivers each due email once, whatever runner claims it', async () => {
+    api = await startSyncApi(dialect);
+    const sender = await createMailUser(servers, 'runners');
+    const recipient = await createMailUser(servers, 'runners-to');
+    const { owner, mailbox } = await connectTestMailbox(api, servers, sender, { syncPeriod: 'now' });
+    const subjects = ['race one', 'race two', 'race three'];
+    for (const subject of subjects) {
+      const draft = await api.app.inject({
+        method: 'POST',
+        url: '/api/v1/drafts',
+        headers: owner.auth,
+        payload: { mailboxId: mailbox.id, to: [recipient.address], subject, text: subject },
+      });
+      expect(draft.statusCode).toBe(201);
+      const held = await api.app.inject({
+        method: 'POST',
+        url: `/api/v1/drafts/${draft.json<{ id: string }>().id}/hold`,
+        headers: owner.auth,
+        payload: { sendAt: Date.now() },
+      });
+      expect(held.statusCode).toBe(201);
+    }
+    const runners = [0, 1, 2].map(() => new HeldSendRunner(api.context, { intervalMs: 0 }));
+    await Promise.all(runners.map((r) => r.tick()));
+    await Promise.all(runners.map((r) => r.tick()));
+    const states = await api.context.store.db.selectFrom('sends').select(['subject', 'state']).execute();
+    expect(states.map((s) => s.subject).sort()).toEqual([...subjects].sort());
+    expect(states.every((s) => s.state === 'sent')).toBe(true);
+    await expect
+      .poll(() => serverSubjects(servers, recipient, 'INBOX').then((s) => s.sort()), { timeout: 60_000 })
+      .toEqual([...subjects].sort());
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await serverSubjects(servers, recipient, 'INBOX')).sort()).toEqual([...subjects].sort());
+  }, 120_000);
 });
