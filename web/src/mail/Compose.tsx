@@ -212,6 +212,8 @@ export function Compose({
   }, [snapshot]);
 
   const invalid = [...splitAddresses(to), ...splitAddresses(cc), ...splitAddresses(bcc)].filter((a) => !EMAIL.test(a));
+  /** Shown as wrong while typing: only the addresses already ended by a comma (the last one may be half typed). */
+  const wrongSoFar = [...finished(to), ...finished(cc), ...finished(bcc)].filter((a) => !EMAIL.test(a));
   const totalSize = attachments.reduce((sum, a) => sum + a.size, 0) + kept.reduce((sum, k) => sum + k.size, 0);
 
   /** Send (after the undo delay) or, with `sendAt`, schedule: the email is held in Tandem until then. */
@@ -337,7 +339,7 @@ export function Compose({
             disabled={!draft}
             onChange={setTo}
             placeholder="name@example.com, …"
-            invalid={splitAddresses(to).some((a) => !EMAIL.test(a))}
+            invalid={finished(to).some((a) => !EMAIL.test(a))}
           />
         </label>
         {showCopies ? (
@@ -348,7 +350,7 @@ export function Compose({
                 value={cc}
                 disabled={!draft}
                 onChange={setCc}
-                invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))}
+                invalid={finished(cc).some((a) => !EMAIL.test(a))}
               />
             </label>
             <label>
@@ -357,7 +359,7 @@ export function Compose({
                 value={bcc}
                 disabled={!draft}
                 onChange={setBcc}
-                invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))}
+                invalid={finished(bcc).some((a) => !EMAIL.test(a))}
               />
             </label>
           </>
@@ -366,7 +368,7 @@ export function Compose({
             Cc/Bcc
           </button>
         )}
-        {invalid.length > 0 && <p className="error">Not an email address: {invalid.join(', ')}</p>}
+        {wrongSoFar.length > 0 && <p className="error">Not an email address: {wrongSoFar.join(', ')}</p>}
         <label>
           Subject
           <input value={subject} disabled={!draft} onChange={(e) => setSubject(e.target.value)} />
@@ -578,6 +580,11 @@ function quote(m: MessageDetail): string {
 
 function snapshotOf(...fields: (string | number)[]): string {
   return JSON.stringify(fields);
+}
+
+/** The addresses ended by a separator: all but one still being typed. */
+function finished(value: string): string[] {
+  return splitAddresses(value.replace(/[^,;]*$/, ''));
 }
 
 function splitAddresses(value: string): string[] {
