@@ -18,6 +18,8 @@ import { authRoutes } from './routes/auth.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { credentialRoutes } from './routes/credentials.ts';
 import { draftRoutes } from './routes/drafts.ts';
+import { heldSendRoutes } from './routes/held-sends.ts';
+import { addressRoutes } from './routes/addresses.ts';
 import { eventRoutes } from './routes/events.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -96,6 +98,8 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   conversationRoutes(app);
   messageChangeRoutes(app);
   draftRoutes(app);
+  heldSendRoutes(app);
+  addressRoutes(app);
   messageRoutes(app);
   sendRoutes(app);
   adminRoutes(app);

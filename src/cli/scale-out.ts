@@ -4,7 +4,7 @@ import type { Config } from '../config/index.ts';
 import { ConfigError } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import { hintingSyncControl, listenForHints, receiveMailEvents, relayMailEvents } from '../mail/sync/index.ts';
-import { newEngine, newWorkflowEngine, serveHttp, stopOnSignal, withHttpOptions } from './serve.ts';
+import { newEngine, newHeldSendRunner, newWorkflowEngine, serveHttp, stopOnSignal, withHttpOptions } from './serve.ts';
 import type { HttpFlags } from './serve.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
 import type { StoreFlags } from './shared.ts';
@@ -24,6 +24,8 @@ export function scaleOutCommands(program: Command): void {
       await engine.start();
       const workflows = newWorkflowEngine(context, engine);
       await workflows.start();
+      const heldSends = newHeldSendRunner(context, engine);
+      heldSends.start();
       const hints = listenForHints(config.databaseUrl, engine, context.logger);
       const stopRelay = relayMailEvents(context.store.db, context.logger);
       const stopCollecting = collectBlobsPeriodically(context);
@@ -32,6 +34,7 @@ export function scaleOutCommands(program: Command): void {
         stopCollecting();
         stopRelay();
         await hints.close();
+        await heldSends.stop();
         await workflows.stop();
         await engine.stop();
         await context.close();

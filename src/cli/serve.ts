@@ -6,8 +6,9 @@ import type { Config } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import type { TandemContext } from '../context/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
+import { HeldSendRunner } from '../mail/drafts/index.ts';
 import type { SyncControl, SyncTiming } from '../mail/sync/index.ts';
-import { noteEngagement, onMessagesStored } from '../crm/index.ts';
+import { linkSentMessage, noteEngagement, onMessagesStored } from '../crm/index.ts';
 import { onMessagesStoredForWorkflows, WorkflowEngine } from '../workflows/index.ts';
 import { countUsers } from '../users/index.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
@@ -36,11 +37,14 @@ export function serveCommand(program: Command): void {
       await engine.start();
       const workflows = newWorkflowEngine(context, engine);
       await workflows.start();
+      const heldSends = newHeldSendRunner(context, engine);
+      heldSends.start();
       const stopCollecting = collectBlobsPeriodically(context);
       console.log(`Tandem is running at ${url}`);
       stopOnSignal(async () => {
         stopCollecting();
         await app.close();
+        await heldSends.stop();
         await workflows.stop();
         await engine.stop();
         await context.close();
@@ -73,6 +77,15 @@ export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>):
 /** Workflows run beside the sync engine, which files their emails' Sent copies. */
 export function newWorkflowEngine(context: TandemContext, sync: SyncControl): WorkflowEngine {
   return new WorkflowEngine(context, { nudge: (mailboxId) => sync.nudge(mailboxId) });
+}
+
+/** Held sends (undo send, schedule send) go out beside the sync engine, which files their Sent copies. */
+export function newHeldSendRunner(context: TandemContext, sync: SyncControl): HeldSendRunner {
+  return new HeldSendRunner(context, {
+    nudge: (mailboxId) => sync.nudge(mailboxId),
+    onSent: ({ mailboxId, messageId, ownerId, linkTo }) =>
+      linkSentMessage(context.store.db, { mailboxId, messageId, recordId: linkTo.recordId, userId: ownerId }),
+  });
 }
 
 /** Builds the app and listens; while there is no user, logs the one-time setup code for the first admin. */

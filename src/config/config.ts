@@ -22,6 +22,7 @@ const settings = {
   dbIdleInTransactionTimeoutMs: 'TANDEM_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
   timeZone: 'TANDEM_TIME_ZONE',
   workflowSendsPerMinute: 'TANDEM_WORKFLOW_SENDS_PER_MINUTE',
+  undoSendSeconds: 'TANDEM_UNDO_SEND_SECONDS',
   allowedWebhookHosts: 'TANDEM_ALLOWED_WEBHOOK_HOSTS',
 } as const;
 
@@ -100,6 +101,8 @@ const configSchema = z.object({
    * 20 a minute stays well below Gmail's and Microsoft's daily and per-minute limits.
    */
   workflowSendsPerMinute: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** How long Send holds an email in Tandem (never in the server's outbox) while it can be undone. */
+  undoSendSeconds: z.coerce.number().int().min(1).max(60).default(8),
   /** Hosts and networks workflow webhooks may reach although they are loopback, private or link-local. */
   allowedWebhookHosts: z
     .string()

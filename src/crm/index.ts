@@ -49,3 +49,5 @@ export {
 export type { ConversationFilter, ConversationView } from './conversations/index.ts';
 export { deleteUser } from './delete-user.ts';
 export type { DeletedUser } from './delete-user.ts';
+export { MAX_SUGGESTIONS, suggestAddresses } from './address-suggestions.ts';
+export type { AddressSuggestion } from './address-suggestions.ts';

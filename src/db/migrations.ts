@@ -847,5 +847,34 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0025_held_sends': {
+      async up(db: Kysely<unknown>) {
+        // A send held in Tandem until its time (undo send, schedule send); its id becomes the send's id.
+        await db.schema
+          .createTable('held_sends')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('owner_user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+          .addColumn('mailbox_id', 'text', (c) => c.notNull().references('mailboxes.id').onDelete('cascade'))
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('send_at', time, (c) => c.notNull())
+          .addColumn('subject', 'text', (c) => c.notNull())
+          .addColumn('recipients', 'text', (c) => c.notNull())
+          .addColumn('input_json', 'text', (c) => c.notNull())
+          .addColumn('draft_json', 'text', (c) => c.notNull())
+          .addColumn('merge_values_json', 'text', (c) => c.notNull())
+          .addColumn('link_to_json', 'text')
+          .addColumn('claimed_at', time)
+          .addColumn('error', 'text')
+          .addColumn('created_at', time, (c) => c.notNull())
+          .addColumn('updated_at', time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('held_sends_due').on('held_sends').columns(['state', 'send_at']).execute();
+        await db.schema
+          .createIndex('held_sends_owner')
+          .on('held_sends')
+          .columns(['owner_user_id', 'state', 'send_at'])
+          .execute();
+      },
+    },
   };
 }

@@ -51,6 +51,7 @@ export interface Database {
   send_responses: SendResponsesTable;
   bounces: BouncesTable;
   record_touchpoints: RecordTouchpointsTable;
+  held_sends: HeldSendsTable;
 }
 
 export type Flag = 0 | 1;
@@ -750,5 +751,31 @@ export interface RecordTouchpointsTable {
   opens: number;
   clicks: number;
   replies: number;
+/** held: waiting for send_at; claimed: being sent; done: the `sends` row with this id tells the outcome. */
+export type HeldSendState = 'held' | 'claimed' | 'done' | 'cancelled';
+
+/** A send held in Tandem until its time (undo send, schedule send), performed by the sync worker once. */
+export interface HeldSendsTable {
+  /** Also the id of the `sends` row made when it goes out (so at most one SMTP send). */
+  id: string;
+  owner_user_id: string;
+  mailbox_id: string;
+  state: HeldSendState;
+  send_at: number;
+  subject: string;
+  /** JSON {to, cc, bcc}. */
+  recipients: string;
+  /** JSON of the SendInput (attachments included), as the draft was when held. */
+  input_json: string;
+  /** JSON of the draft's fields: the draft given back on undo, cancel or a refusal. */
+  draft_json: string;
+  /** JSON of the merge-tag values looked up when held. */
+  merge_values_json: string;
+  /** JSON {recordType, recordId}: the record the sent email is linked to. */
+  link_to_json: string | null;
+  claimed_at: number | null;
+  /** Why it was not sent (the draft is back). */
+  error: string | null;
+  created_at: number;
   updated_at: number;
 }

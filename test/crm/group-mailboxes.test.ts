@@ -405,6 +405,9 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
         const r = await call(who, 'GET', url);
         if (JSON.stringify(r.body).includes('Walk secret')) leaks.push(`${url} leaked`);
       }
+      // Recipient suggestions never name someone seen only in the group's mail.
+      const suggested = await call(who, 'GET', '/addresses/suggest?q=ida');
+      if (JSON.stringify(suggested.body).includes('ida@example.org')) leaks.push('/addresses/suggest leaked');
     }
     // The list of group mailboxes to manage: an outsider and a member who may not manage have none;
     // a managing member and an administrator have it.

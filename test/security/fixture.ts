@@ -36,6 +36,8 @@ export interface OwnerFixture {
   attachmentId: string;
   sendId: string;
   draftId: string;
+  /** A send held until tomorrow (schedule send). */
+  heldSendId: string;
   contentId: string;
   records: Record<(typeof RECORD_KINDS)[number], string>;
   linkId: string;
@@ -125,6 +127,13 @@ export async function buildOwnerFixture(
     },
     201,
   );
+  const scheduled = await call(
+    'POST',
+    '/drafts',
+    { mailboxId: mailbox.id, to: ['someone@example.test'], subject: `${mark} scheduled`, text: mark },
+    201,
+  );
+  const held = await call('POST', `/drafts/${String(scheduled.id)}/hold`, { sendAt: Date.now() + 24 * 3600_000 }, 201);
 
   const records = {} as OwnerFixture['records'];
   for (const kind of RECORD_KINDS) {
@@ -205,6 +214,7 @@ export async function buildOwnerFixture(
     attachmentId,
     sendId: String(sent.id),
     draftId: String(draft.id),
+    heldSendId: String(held.id),
     contentId,
     records,
     linkId: String(link.id),

@@ -62,6 +62,8 @@ describe('settings screens, in Chromium', () => {
     await profile.getByLabel('Signature').fill('Sam\nSettings Inc.');
     await profile.getByRole('button', { name: 'Save profile' }).click();
     await profile.getByText('Profile saved.').waitFor();
+    // The top bar shows the new name at once, without a reload.
+    await page.getByRole('button', { name: 'Account: Sam Settings' }).waitFor();
     const me = (await (await page.request.get(`${serve.url}/api/v1/auth/me`)).json()) as {
       name: string;
       signature: string;

@@ -327,5 +327,5 @@ describe('the web app, walked through in Chromium', () => {
     // Failures provoked on purpose: the wrong password, and provider discovery where this build has none.
     const provoked = [/status of 401 .*\/api\/v1\/auth\/login\)$/, /status of 404 .*\/api\/v1\/providers\/discover\?/];
     expect(problems.filter((p) => !provoked.some((known) => known.test(p)))).toEqual([]);
-  });
+  }, 180_000); // the reply waits out the undo-send delay
 });

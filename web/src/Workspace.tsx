@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate, useParams } from 'react-router';
 import { api, describeError, ok } from './api.ts';
 import { useMailEvents } from './live.ts';
+import { useDesktopNotifications } from './desktop-notifications.ts';
 import { MailboxView } from './mail/MailboxView.tsx';
 import { RecordsView } from './records/RecordsView.tsx';
 import type { RecordsPlace } from './records/kinds.ts';
@@ -53,7 +54,9 @@ export function Workspace({
     void reload();
   }, [reload]);
 
+  const notifyDesktop = useDesktopNotifications(mailbox ? [mailbox, ...groups] : groups);
   useMailEvents((event) => {
+    notifyDesktop(event);
     if (
       event.type === 'ready' ||
       event.type === 'mailbox.changed' ||

@@ -19,6 +19,8 @@ export type Body<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = pa
 export type User = NonNullable<Answer<'/auth/session', 'get'>['user']>;
 /** A send with its state (sending, sent, uncertain, failed). */
 export type SendItem = Answer<'/sends', 'get'>['items'][number];
+export type HeldSend = Answer<'/held-sends/{id}', 'get'>;
+export type AddressSuggestion = Answer<'/addresses/suggest', 'get'>['items'][number];
 export type Mailbox = Answer<'/mailboxes/{id}', 'get'>;
 export type Folder = Mailbox['folders'][number];
 export type Security = Mailbox['imap']['security'];

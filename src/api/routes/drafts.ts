@@ -17,7 +17,7 @@ import { safeContentType, sendDownload } from './messages.ts';
 import { linkToSchema, sendLinked, sentWithWarningsSchema } from './send.ts';
 
 const idParams = z.object({ id: z.string() });
-const draftSchema = z.object({
+export const draftSchema = z.object({
   id: z.string(),
   mailboxId: z.string(),
   fields: draftFieldsSchema,

@@ -192,13 +192,22 @@ export function oauthRoutes(app: ApiApp): void {
     {
       schema: {
         tags: adminTags,
-        summary: 'OAuth2 clients registered with providers (secrets are never shown)',
-        response: { 200: z.object({ items: z.array(clientSchema) }) },
+        summary:
+          'OAuth2 clients registered with providers (secrets are never shown), and the redirect URI to register at each provider',
+        response: {
+          200: z.object({
+            items: z.array(clientSchema),
+            redirectUri: z.string().describe('Paste this as the authorized redirect URI in the provider’s console'),
+          }),
+        },
       },
     },
     async (request) => {
       requireAdmin(request);
-      return { items: await listOAuthClients(db, secrets) };
+      return {
+        items: await listOAuthClients(db, secrets),
+        redirectUri: `${publicOrigin(app, request)}${CALLBACK_PATH}`,
+      };
     },
   );
 

@@ -2,19 +2,23 @@ import { useNavigate, useParams } from 'react-router';
 import type { User } from '../contract.ts';
 import { accountPath } from '../paths.ts';
 import type { AccountTab } from '../paths.ts';
+import { DesktopNotifications } from './DesktopNotifications.tsx';
 import { OutgoingServer } from './OutgoingServer.tsx';
 import { Profile } from './Profile.tsx';
 import { Security } from './Security.tsx';
+import { SignInProviders } from './SignInProviders.tsx';
 import { Users } from './Users.tsx';
 
 const TABS: { tab: AccountTab; label: string; admin: boolean }[] = [
   { tab: 'profile', label: 'Profile', admin: false },
   { tab: 'security', label: 'Password and sessions', admin: false },
+  { tab: 'notifications', label: 'Desktop notifications', admin: false },
   { tab: 'users', label: 'Users', admin: true },
   { tab: 'outgoing', label: 'Fallback outgoing server', admin: true },
+  { tab: 'providers', label: 'Sign-in providers', admin: true },
 ];
 
-/** The user's own settings, and for administrators the instance's users and fallback outgoing server. */
+/** The user's own settings, and for administrators the instance's users, fallback outgoing server and sign-in providers. */
 export function AccountSettings({ user, onUserChanged }: { user: User; onUserChanged: (user: User) => void }) {
   const navigate = useNavigate();
   const asked = useParams().tab;
@@ -40,8 +44,10 @@ export function AccountSettings({ user, onUserChanged }: { user: User; onUserCha
         <div role="tabpanel" aria-label={tabs.find((t) => t.tab === tab)?.label}>
           {tab === 'profile' && <Profile onUserChanged={onUserChanged} />}
           {tab === 'security' && <Security />}
+          {tab === 'notifications' && <DesktopNotifications />}
           {tab === 'users' && <Users self={user} />}
           {tab === 'outgoing' && <OutgoingServer />}
+          {tab === 'providers' && <SignInProviders />}
         </div>
       </div>
     </main>

@@ -41,18 +41,21 @@ export function Profile({ onUserChanged }: { onUserChanged: (user: User) => void
       }}
       aria-busy={!loaded}
     >
-      <label>
-        Name
-        <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" required />
-      </label>
-      <p className="note">Shown on From of the emails you send when the mailbox has no display name of its own.</p>
-      <label>
-        Signature
-        <textarea value={signature} rows={5} maxLength={10_000} onChange={(e) => setSignature(e.target.value)} />
-      </label>
-      <p className="note">
-        Added to every new email, reply and forward, above the quoted text; you can edit it in each email.
-      </p>
+      {/* Nothing can be typed before the profile is loaded: its answer would overwrite what was typed. */}
+      <fieldset className="bare" disabled={!loaded}>
+        <label>
+          Name
+          <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" required />
+        </label>
+        <p className="note">Shown on From of the emails you send when the mailbox has no display name of its own.</p>
+        <label>
+          Signature
+          <textarea value={signature} rows={5} maxLength={10_000} onChange={(e) => setSignature(e.target.value)} />
+        </label>
+        <p className="note">
+          Added to every new email, reply and forward, above the quoted text; you can edit it in each email.
+        </p>
+      </fieldset>
       {error && (
         <p className="error" role="alert">
           {error}

@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
+import { Clock, List, Maximize2, Minus, Paperclip, X } from 'lucide-react';
 import { useBouncing } from './bouncing.ts';
-import { List, Paperclip, X } from 'lucide-react';
 import { api, ApiError, describeError, ok } from '../api.ts';
 import { addressList, formatSize, who } from '../format.ts';
-import type { Draft, DraftFields, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../contract.ts';
+import type { Draft, DraftFields, HeldSend, Mailbox, MessageDetail, NewAttachment, RecordKind } from '../contract.ts';
+import { RecipientInput } from './RecipientInput.tsx';
 import { editorHtml, holdsPlainText, keepInlineImages, showInlineImages } from './draft-body.ts';
 
 export type ComposeStart =
@@ -16,23 +17,33 @@ const AUTOSAVE_MS = 1500;
 const EMAIL = /^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/;
 
 /**
- * Compose, reply, forward: the draft is created on the server when the window
- * opens (with the user's signature) and autosaved there, so it is in the mail
- * server's Drafts too. Send sends that draft at once; with `linkTo` (a reply
- * from a record's page) the sent email is linked to that record.
+ * Compose, reply, forward: a docked, non-modal window (ComposeDock). The draft
+ * is created on the server when the window opens (with the user's signature)
+ * and autosaved there, so it is in the mail server's Drafts too. Send hands the
+ * draft to Tandem, which holds it for the undo delay (or until the time chosen
+ * with Schedule) before sending it; with `linkTo` (a reply from a record's
+ * page) the sent email is linked to that record.
  */
 export function Compose({
   start,
   mailbox,
   senderName,
   linkTo,
+  minimized = false,
+  onToggleMinimized,
+  onHeld,
   onClose,
 }: {
   start: ComposeStart;
   mailbox: Mailbox;
   /** The user's name: on From when the mailbox has no display name of its own (as the server does). */
   senderName: string;
-  linkTo?: { recordType: RecordKind; recordId: string };
+  linkTo?: { recordType: RecordKind; recordId: string } | undefined;
+  /** Only the window's title bar shows; the draft stays as it is. */
+  minimized?: boolean;
+  onToggleMinimized?: () => void;
+  /** Sent: Tandem holds the email until its time (undo delay, or the time scheduled). */
+  onHeld: (send: HeldSend) => void;
   onClose: (notice?: string) => void;
 }) {
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -53,6 +64,8 @@ export function Compose({
   /** A plain-text draft is edited and saved as text until the user adds formatting. */
   const [plainText, setPlainText] = useState(false);
   const [busy, setBusy] = useState(false);
+  /** The time picked for Schedule send (a datetime-local value), or null while the picker is closed. */
+  const [scheduleAt, setScheduleAt] = useState<string | null>(null);
   const fromName = mailbox.displayName?.trim() || senderName.trim();
   /** Cc and Bcc are shown on demand, or when the draft has some. */
   const [copiesAsked, setCopiesAsked] = useState(false);
@@ -200,12 +213,15 @@ export function Compose({
   }, [snapshot]);
 
   const invalid = [...splitAddresses(to), ...splitAddresses(cc), ...splitAddresses(bcc)].filter((a) => !EMAIL.test(a));
+  /** Shown as wrong while typing: only the addresses already ended by a comma (the last one may be half typed). */
+  const wrongSoFar = [...finished(to), ...finished(cc), ...finished(bcc)].filter((a) => !EMAIL.test(a));
   const bouncing = useBouncing(
     [...splitAddresses(to), ...splitAddresses(cc), ...splitAddresses(bcc)].filter((a) => EMAIL.test(a)),
   );
   const totalSize = attachments.reduce((sum, a) => sum + a.size, 0) + kept.reduce((sum, k) => sum + k.size, 0);
 
-  const send = async () => {
+  /** Send (after the undo delay) or, with `sendAt`, schedule: the email is held in Tandem until then. */
+  const send = async (sendAt?: number) => {
     if (invalid.length > 0) return setError(`Not an email address: ${invalid.join(', ')}`);
     if (splitAddresses(to).length + splitAddresses(cc).length + splitAddresses(bcc).length === 0)
       return setError('Add at least one recipient');
@@ -214,9 +230,14 @@ export function Compose({
     const saved = await save();
     if (!saved) return setBusy(false);
     try {
-      setStatus('Sending…');
-      await ok(api.POST('/drafts/{id}/send', { params: { path: { id: saved.id } }, body: linkTo ? { linkTo } : {} }));
-      onClose('Your email was sent.');
+      setStatus(sendAt === undefined ? 'Sending…' : 'Scheduling…');
+      const held = await ok(
+        api.POST('/drafts/{id}/hold', {
+          params: { path: { id: saved.id } },
+          body: { ...(linkTo ? { linkTo } : {}), ...(sendAt === undefined ? {} : { sendAt }) },
+        }),
+      );
+      onHeld(held);
     } catch (e) {
       setStatus('');
       setError(`Not sent: ${describeError(e)}`);
@@ -266,23 +287,29 @@ export function Compose({
   };
 
   return (
-    <div className="compose-backdrop">
-      <section
-        className="compose card"
-        role="dialog"
-        aria-modal="true"
-        aria-label="Compose email"
-        onKeyDown={(e) => e.key === 'Escape' && void close()}
-      >
-        <h2>
-          {start.kind === 'reply'
-            ? 'Reply'
-            : start.kind === 'forward'
-              ? 'Forward'
-              : start.kind === 'draft'
-                ? 'Draft'
-                : 'New email'}
-        </h2>
+    <section
+      className={minimized ? 'compose card minimized' : 'compose card'}
+      role="dialog"
+      aria-modal="false"
+      aria-label="Compose email"
+      onKeyDown={(e) => e.key === 'Escape' && void close()}
+    >
+      <header className="compose-title">
+        <h2>{subject.trim() || TITLES[start.kind]}</h2>
+        {onToggleMinimized && (
+          <button
+            type="button"
+            className="icon"
+            onClick={onToggleMinimized}
+            aria-label={minimized ? 'Restore' : 'Minimize'}
+            title={minimized ? 'Restore' : 'Minimize'}
+            aria-expanded={!minimized}
+          >
+            {minimized ? <Maximize2 aria-hidden="true" size={16} /> : <Minus aria-hidden="true" size={16} />}
+          </button>
+        )}
+      </header>
+      <div className="compose-body" hidden={minimized}>
         {deletedElsewhere && (
           <div className="warning deleted-elsewhere" role="alert">
             <p>
@@ -311,32 +338,32 @@ export function Compose({
         </label>
         <label>
           To
-          <input
+          <RecipientInput
             value={to}
             disabled={!draft}
-            onChange={(e) => setTo(e.target.value)}
+            onChange={setTo}
             placeholder="name@example.com, …"
-            aria-invalid={splitAddresses(to).some((a) => !EMAIL.test(a))}
+            invalid={finished(to).some((a) => !EMAIL.test(a))}
           />
         </label>
         {showCopies ? (
           <>
             <label>
               Cc
-              <input
+              <RecipientInput
                 value={cc}
                 disabled={!draft}
-                onChange={(e) => setCc(e.target.value)}
-                aria-invalid={splitAddresses(cc).some((a) => !EMAIL.test(a))}
+                onChange={setCc}
+                invalid={finished(cc).some((a) => !EMAIL.test(a))}
               />
             </label>
             <label>
               Bcc
-              <input
+              <RecipientInput
                 value={bcc}
                 disabled={!draft}
-                onChange={(e) => setBcc(e.target.value)}
-                aria-invalid={splitAddresses(bcc).some((a) => !EMAIL.test(a))}
+                onChange={setBcc}
+                invalid={finished(bcc).some((a) => !EMAIL.test(a))}
               />
             </label>
           </>
@@ -345,7 +372,7 @@ export function Compose({
             Cc/Bcc
           </button>
         )}
-        {invalid.length > 0 && <p className="error">Not an email address: {invalid.join(', ')}</p>}
+        {wrongSoFar.length > 0 && <p className="error">Not an email address: {wrongSoFar.join(', ')}</p>}
         {bouncing.map((b) => (
           <p key={b.address} className="error" role="status">
             Mail to {b.address} bounced: {b.reason}. It may bounce again.
@@ -453,13 +480,63 @@ export function Compose({
           <button onClick={() => void close()} disabled={busy}>
             Close
           </button>
+          <button
+            onClick={() => setScheduleAt(scheduleAt === null ? inAnHour() : null)}
+            disabled={busy || !draft}
+            aria-expanded={scheduleAt !== null}
+          >
+            <Clock aria-hidden="true" size={14} /> Schedule
+          </button>
           <button className="primary" onClick={() => void send()} disabled={busy || !draft}>
             Send
           </button>
         </div>
-      </section>
-    </div>
+        {scheduleAt !== null && (
+          <form
+            className="schedule-picker"
+            aria-label="Schedule send"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const at = new Date(scheduleAt).getTime();
+              if (!Number.isFinite(at) || at <= Date.now()) return setError('Pick a time in the future');
+              void send(at);
+            }}
+          >
+            <label>
+              Send at
+              <input
+                type="datetime-local"
+                value={scheduleAt}
+                min={localDateTime(new Date())}
+                onChange={(e) => setScheduleAt(e.target.value)}
+                required
+              />
+            </label>
+            <button className="primary" type="submit" disabled={busy}>
+              Schedule send
+            </button>
+          </form>
+        )}
+      </div>
+    </section>
   );
+}
+
+const TITLES: Record<ComposeStart['kind'], string> = {
+  new: 'New email',
+  reply: 'Reply',
+  forward: 'Forward',
+  draft: 'Draft',
+};
+
+/** A datetime-local value (local time, to the minute). */
+export function localDateTime(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+function inAnHour(): string {
+  return localDateTime(new Date(Date.now() + 3600_000));
 }
 
 /** A draft by id: one made in Tandem, or (by message id) an email in Drafts written in another mail app. */
@@ -512,6 +589,11 @@ function quote(m: MessageDetail): string {
 
 function snapshotOf(...fields: (string | number)[]): string {
   return JSON.stringify(fields);
+}
+
+/** The addresses ended by a separator: all but one still being typed. */
+function finished(value: string): string[] {
+  return splitAddresses(value.replace(/[^,;]*$/, ''));
 }
 
 function splitAddresses(value: string): string[] {

@@ -12,9 +12,10 @@ import { UndoToast } from '../ui/UndoToast.tsx';
 import { BulkBar } from './BulkBar.tsx';
 import { changeMessages, moveBack } from './bulk.ts';
 import type { BulkChange, Moved } from './bulk.ts';
-import { Compose } from './Compose.tsx';
 import { FolderList } from './FolderList.tsx';
 import type { ComposeStart } from './Compose.tsx';
+import { useComposeDock } from './ComposeDock.tsx';
+import { ScheduledSends } from './ScheduledSends.tsx';
 import { groupThreads, MessageList } from './MessageList.tsx';
 import type { Thread } from './MessageList.tsx';
 import { PendingSends } from './PendingSends.tsx';
@@ -57,7 +58,6 @@ export function MailboxView({
   useEffect(() => setSearch(q), [q]);
   const [items, setItems] = useState<MessageSummary[]>([]);
   const [pageCursor, setPageCursor] = useState<string | null>(null);
-  const [compose, setCompose] = useState<ComposeStart | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useNotice();
   /** Bumped when a compose window closes: a send may have just been made. */
@@ -79,6 +79,15 @@ export function MailboxView({
 
   // A search covers every folder of every mailbox the user has; a folder lists its own emails.
   const base = q ? { q } : { mailboxId: mailbox.id, folder };
+  const { open: setCompose, dock } = useComposeDock({
+    mailbox,
+    senderName: user.name,
+    onNotice: (message) => {
+      setComposed((n) => n + 1);
+      setNotice(message);
+      void load(items.length);
+    },
+  });
   const load = useCallback(
     async (limit: number) => {
       try {
@@ -277,7 +286,12 @@ export function MailboxView({
             {error}
           </p>
         )}
-        {!q && folder === sent && <PendingSends mailboxId={mailbox.id} revision={revision + composed} />}
+        {!q && folder === sent && (
+          <>
+            <ScheduledSends mailboxId={mailbox.id} revision={revision + composed} onEdit={setCompose} />
+            <PendingSends mailboxId={mailbox.id} revision={revision + composed} />
+          </>
+        )}
         <BulkBar
           checked={checkedThreads.length}
           total={threads.length}
@@ -328,19 +342,7 @@ export function MailboxView({
           <p className="empty">Select an email to read it.</p>
         )}
       </section>
-      {compose && (
-        <Compose
-          start={compose}
-          mailbox={mailbox}
-          senderName={user.name}
-          onClose={(message) => {
-            setCompose(null);
-            setComposed((n) => n + 1);
-            setNotice(message ?? null);
-            void load(items.length);
-          }}
-        />
-      )}
+      {dock}
       {confirmDelete && (
         <ConfirmDialog
           title={`Delete ${confirmDelete.length === 1 ? 'this email' : `${confirmDelete.length} emails`} forever?`}

@@ -5,8 +5,7 @@ import { useNotice } from '../ui/notice.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { api, describeError, ok } from '../api.ts';
 import { formatDate, who } from '../format.ts';
-import { Compose } from '../mail/Compose.tsx';
-import type { ComposeStart } from '../mail/Compose.tsx';
+import { useComposeDock } from '../mail/ComposeDock.tsx';
 import type { CrmRecord, Mailbox, MessageSummary, RecordKind, User } from '../contract.ts';
 import { KIND_LABELS, KIND_PATHS, isAbout, statusLabel } from './kinds.ts';
 import type { RecordsPlace } from './kinds.ts';
@@ -38,8 +37,13 @@ export function RecordPage({
   });
   const [emails, setEmails] = useState<MessageSummary[] | null>(null);
   const [editing, setEditing] = useState(false);
-  const [compose, setCompose] = useState<ComposeStart | null>(null);
   const [notice, setNotice] = useNotice();
+  const { open: setCompose, dock } = useComposeDock({
+    mailbox,
+    senderName: user.name,
+    linkTo: { recordType: kind, recordId: id },
+    onNotice: setNotice,
+  });
   const [confirmingDelete, setConfirmingDelete] = useState(false);
   const navigate = useNavigate();
   const [error, setError] = useState<string | null>(null);
@@ -264,18 +268,7 @@ export function RecordPage({
           <p>Its emails stay in the mailbox.</p>
         </ConfirmDialog>
       )}
-      {compose && mailbox && (
-        <Compose
-          start={compose}
-          mailbox={mailbox}
-          senderName={user.name}
-          linkTo={{ recordType: kind, recordId: record.id }}
-          onClose={(message) => {
-            setCompose(null);
-            setNotice(message ?? null);
-          }}
-        />
-      )}
+      {dock}
     </div>
   );
 }

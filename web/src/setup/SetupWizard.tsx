@@ -336,7 +336,21 @@ function ServerStep({
             </a>
           </p>
         ) : (
-          <p className="note">Sign-in with {provider.name} is not set up on this Tandem yet: ask your administrator.</p>
+          <p className="note">
+            Sign-in with {provider.name} is not set up on this Tandem yet (an administrator can add it under Account →
+            Sign-in providers). Meanwhile, use a password or an app password
+            {provider.helpUrl && (
+              <>
+                {' '}
+                (
+                <a href={provider.helpUrl} target="_blank" rel="noreferrer">
+                  how to make one
+                </a>
+                )
+              </>
+            )}
+            .
+          </p>
         ))}
       {!password && (
         <div className="actions">
