@@ -751,6 +751,9 @@ export interface RecordTouchpointsTable {
   opens: number;
   clicks: number;
   replies: number;
+  updated_at: number;
+}
+
 /** held: waiting for send_at; claimed: being sent; done: the `sends` row with this id tells the outcome. */
 export type HeldSendState = 'held' | 'claimed' | 'done' | 'cancelled';
 
