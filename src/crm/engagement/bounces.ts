@@ -5,7 +5,13 @@ import { mailboxOf, recordVisibleTo } from '../../access/index.ts';
 import type { Viewer } from '../../access/index.ts';
 import { readDeliveryReport } from '../../mail/mime/index.ts';
 import type { IncomingEmail } from './responses.ts';
-import { automaticOf } from './responses.ts';
+import { automaticOf, isDeliveryReport } from './responses.ts';
+
+/** Worth reading the raw source for: what a delivery report says of itself (list mail never is one). */
+function mayBeReport(email: IncomingEmail): boolean {
+  const reason = automaticOf(email);
+  return isDeliveryReport(reason) || (reason?.startsWith('Auto-Submitted') ?? false);
+}
 
 /** An address that bounced and has sent nothing since. */
 export interface BouncingAddress {
@@ -19,12 +25,19 @@ export interface BouncingAddress {
  * Reads the delivery reports among these emails from their raw source (on
  * its own: parsed bodies may not be stored yet) and marks each failed
  * recipient bouncing, with the send it names when the report carries the
- * original Message-ID. Only automatic mail is read: a report always is.
+ * original Message-ID. Only mail that says it is automatic (Auto-Submitted,
+ * X-Failed-Recipients, a report part, a mailer-daemon sender) is read: list
+ * mail and people's mail never are.
  */
-export async function noteBounces(trx: Kysely<Database>, blobs: BlobStore, emails: IncomingEmail[]): Promise<string[]> {
+export async function noteBounces(
+  trx: Kysely<Database>,
+  blobs: BlobStore,
+  emails: IncomingEmail[],
+): Promise<{ reports: number[]; sends: string[] }> {
   const bounced: string[] = [];
+  const reports: number[] = [];
   for (const email of emails) {
-    if (automaticOf(email) === null) continue;
+    if (!mayBeReport(email)) continue;
     let raw: Buffer;
     try {
       raw = await blobs.get(email.rawBlob);
@@ -33,6 +46,7 @@ export async function noteBounces(trx: Kysely<Database>, blobs: BlobStore, email
     }
     const report = await readDeliveryReport(raw);
     if (!report) continue;
+    reports.push(email.id);
     const send = report.originalMessageId
       ? await trx
           .selectFrom('sends')
@@ -58,7 +72,7 @@ export async function noteBounces(trx: Kysely<Database>, blobs: BlobStore, email
     }
     if (send) bounced.push(send.id);
   }
-  return bounced;
+  return { reports, sends: bounced };
 }
 
 /** Mail a person sent from a bouncing address shows it works again: its bounces before that mail are cleared. */

@@ -25,7 +25,10 @@ export async function noteEngagement(trx: Kysely<Database>, batch: StoredBatch, 
   const special = batch.folder.special_use;
   if (special === null || !NOT_ANSWERS.includes(special)) {
     const incoming = await incomingEmails(trx, batch.mailbox.address, ids);
-    const sends = [...(await noteResponses(trx, incoming)), ...(await noteBounces(trx, blobs, incoming))];
+    // A delivery report is a bounce, never an answer, whatever its headers say.
+    const bounces = await noteBounces(trx, blobs, incoming);
+    const answers = incoming.filter((e) => !bounces.reports.includes(e.id));
+    const sends = [...bounces.sends, ...(await noteResponses(trx, answers))];
     await clearBounces(trx, incoming);
     for (const id of await recordsOfSends(trx, sends)) touched.add(id);
   }
