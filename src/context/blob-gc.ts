@@ -50,7 +50,8 @@ export async function collectBlobs(context: TandemContext, options: BlobGcOption
 
 /**
  * Every column that names a blob: a message's raw source and its attachments, a draft's live
- * version, a send's message until it is filed in Sent, and the Sent copy an outbox op still has to append.
+ * version, a send's message until it is filed in Sent, the Sent copy an outbox op still has to append,
+ * and the files of workflows' Send Email templates.
  */
 export async function referencedBlobs(db: Kysely<Database>): Promise<Set<string>> {
   return db
@@ -76,6 +77,13 @@ export async function referencedBlobs(db: Kysely<Database>): Promise<Set<string>
         .execute()) {
         const rawBlob = (JSON.parse(op.payload) as { rawBlob?: unknown }).rawBlob;
         if (typeof rawBlob === 'string') keys.add(rawBlob);
+      }
+      for (const workflow of await trx.selectFrom('workflows').select('definition_json').execute()) {
+        const { actions } = JSON.parse(workflow.definition_json) as {
+          actions: { attachments?: { blob?: unknown }[] }[];
+        };
+        for (const a of actions.flatMap((action) => action.attachments ?? []))
+          if (typeof a.blob === 'string') keys.add(a.blob);
       }
       return keys;
     });

@@ -131,6 +131,19 @@ export const actionSchema = z.discriminatedUnion('type', [
       mailboxId: z.string().min(1).optional().describe('With from: group, a group mailbox the workflow’s owner is in'),
       to: recipients,
       template: templateSchema,
+      attachments: z
+        .array(
+          z.object({
+            filename: z.string().min(1).max(255),
+            contentType: z.string().regex(/^[\w.+-]+\/[\w.+-]+$/, 'a MIME type such as application/pdf'),
+            contentBase64: z.base64().optional().describe('The file, when added or replaced'),
+            blob: z.string().optional().describe('A file the workflow already holds (as the API shows it)'),
+            size: z.number().int().optional().describe('Bytes (read only)'),
+          }),
+        )
+        .max(10)
+        .optional()
+        .describe('Sent with every email (25 MB together; the SMTP server’s size limit is checked at each send)'),
       linkToRecord: z.boolean().default(true),
     })
     .refine((a) => (a.from === 'group') === (a.mailboxId !== undefined), {

@@ -6,6 +6,7 @@ import { valueAt } from './conditions.ts';
 import type { Action } from './definition.ts';
 import { mergeValuesOf } from './facts.ts';
 import { handReplyFrom } from './replies.ts';
+import { templateAttachments } from './template-attachments.ts';
 import type { StepContext, StepResult } from './run-context.ts';
 import { takeSendToken } from './send-rate.ts';
 
@@ -57,6 +58,8 @@ export async function sendEmailStep(ctx: StepContext, action: SendEmail): Promis
     address: b.address,
     reason: b.reason,
   }));
+  const attachments = await templateAttachments(deps.context.blobs, action.attachments).catch(() => null);
+  if (!attachments) return { kind: 'failed', error: 'A file attached to the template is missing from the store' };
   try {
     await sendMessage(
       deps.context,
@@ -68,6 +71,7 @@ export async function sendEmailStep(ctx: StepContext, action: SendEmail): Promis
         subject: action.template.subject,
         text: action.template.text,
         html: action.template.html,
+        attachments,
         autoSubmitted: 'auto-generated',
         sendId,
       },

@@ -5,9 +5,11 @@ import type { Viewer } from '../access/index.ts';
 import { ownedMailbox, ownedWorkflow, workflowOf } from '../access/index.ts';
 import { TandemError } from '../errors/index.ts';
 import { unknownMergeTags } from '../mail/mime/index.ts';
+import type { BlobStore } from '../blobs/index.ts';
 import type { SecretBox } from '../secrets/index.ts';
 import type { WorkflowDefinition, WorkflowInput } from './definition.ts';
 import { nextScheduleTime } from './schedule.ts';
+import { storeTemplateAttachments } from './template-attachments.ts';
 import { sealWebhookSecrets, withoutSecrets } from './webhook-secrets.ts';
 
 /** What saving a workflow needs: the workspace time zone, the clock, the box that seals webhook secrets. */
@@ -15,6 +17,7 @@ interface SaveContext {
   timeZone: string;
   now: number;
   secrets: SecretBox;
+  blobs: BlobStore;
 }
 
 export interface WorkflowView extends WorkflowInput {
@@ -47,7 +50,7 @@ export async function createWorkflow(
     .values({
       id,
       owner_user_id: viewer.id,
-      ...columns(input, context, []),
+      ...(await columns(input, context, [])),
       created_at: context.now,
       updated_at: context.now,
     })
@@ -65,7 +68,7 @@ export async function updateWorkflow(
   const current = await ownedWorkflow(db, viewer, id);
   checkDefinition(input);
   await checkSenders(db, viewer, input);
-  const next = columns(input, context, definitionOf(current).actions);
+  const next = await columns(input, context, definitionOf(current).actions);
   // A date-field scan keeps its place unless the trigger changed.
   if (input.trigger.type === 'date_field' && current.definition_json.includes('"date_field"'))
     next.next_fire_at = current.next_fire_at;
@@ -86,10 +89,11 @@ export function definitionOf(row: Pick<Selectable<WorkflowsTable>, 'definition_j
   return JSON.parse(row.definition_json) as WorkflowDefinition;
 }
 
-function columns(input: WorkflowInput, context: SaveContext, storedActions: readonly unknown[]) {
+async function columns(input: WorkflowInput, context: SaveContext, storedActions: readonly unknown[]) {
   const { name, enabled, ...definition } = input;
   const { trigger } = definition;
-  const actions = sealWebhookSecrets(context.secrets, definition.actions, storedActions);
+  const withFiles = await storeTemplateAttachments(context.blobs, definition.actions, storedActions);
+  const actions = sealWebhookSecrets(context.secrets, withFiles, storedActions);
   return {
     name,
     enabled: enabled ? (1 as const) : (0 as const),

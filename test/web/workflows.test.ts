@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMessage } from '../../src/mail/mime/index.ts';
 import { createMailUser, mailServers, serverCopies } from '../support/index.ts';
 import type { MailUser } from '../support/index.ts';
 import { openBrowser, signInAndConnect } from '../support/browser.ts';
@@ -66,6 +67,14 @@ describe('workflows in the web app, in Chromium', () => {
     await form.getByRole('button', { name: 'Insert tag' }).click();
     await expect.poll(() => form.getByLabel('Action 1 body').inputValue()).toBe('Hello {{contact.fullName}}');
 
+    // A file goes with every email.
+    await form.getByLabel('Action 1 files').setInputFiles({
+      name: 'price-list.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('Prices for 2027'),
+    });
+    await form.getByLabel('Action 1 attached files').getByText('price-list.txt').waitFor();
+
     // The preview fills the tags from the chosen contact.
     await form.getByLabel('Preview with').selectOption({ label: 'Dana Day' });
     await form.getByRole('button', { name: 'Preview' }).click();
@@ -88,6 +97,11 @@ describe('workflows in the web app, in Chromium', () => {
 
     // Delivered once, filed in Sent once, and in the contact's email history.
     await expect.poll(async () => (await serverCopies(servers, customer, 'INBOX')).length, { timeout: 30_000 }).toBe(1);
+    const [delivered] = await serverCopies(servers, customer, 'INBOX');
+    const parsed = await parseMessage(delivered?.source ?? Buffer.alloc(0));
+    expect(parsed.attachments.map((a) => [a.filename, a.content.toString()])).toEqual([
+      ['price-list.txt', 'Prices for 2027'],
+    ]);
     await expect.poll(async () => (await serverCopies(servers, mail, 'Sent')).length, { timeout: 30_000 }).toBe(1);
     await page.goto(`${serve.url}/records/contacts/${contact.id}`);
     const emails = page.getByRole('region', { name: 'Email history' });

@@ -184,9 +184,10 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
     }
   }, 90_000);
 
-  it('sends from a group mailbox as the group, filed once in the group mailbox’s Sent', async () => {
+  it('sends from a group mailbox as the group, with the template’s file, filed once in the group mailbox’s Sent', async () => {
     const { customer, owner, call, deal } = await setUp();
     const support = await createMailUser(servers, 'support');
+    const guide = Buffer.from(`%PDF-1.4 care guide ${'x'.repeat(3000)}`);
     const admin = await signedInUser(api, { admin: true });
     const created = await api.app.inject({
       method: 'POST',
@@ -213,6 +214,9 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
           mailboxId: group.id,
           to: [{ type: 'contact' }],
           template: { subject: 'Welcome aboard {{contact.firstName}}', text: 'The care team' },
+          attachments: [
+            { filename: 'guide.pdf', contentType: 'application/pdf', contentBase64: guide.toString('base64') },
+          ],
         },
       ],
     };
@@ -226,7 +230,15 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
     });
     expect(refused.statusCode).toBe(400);
     expect(refused.json<{ error: { code: string } }>().error.code).toBe('validation_failed');
-    const { id } = await call<{ id: string }>('POST', '/api/v1/workflows', workflow);
+    const { id, actions } = await call<{ id: string; actions: { attachments: unknown[] }[] }>(
+      'POST',
+      '/api/v1/workflows',
+      workflow,
+    );
+    // The file is kept in the blob store: the workflow names it, its content is not repeated.
+    expect(actions[0]?.attachments).toEqual([
+      { filename: 'guide.pdf', contentType: 'application/pdf', size: guide.length, blob: expect.any(String) },
+    ]);
 
     await call('PATCH', `/api/v1/deals/${deal.id}`, { status: 'won' });
     await engine.tick();
@@ -245,7 +257,11 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
     );
     const welcome = received.find((m) => m.subject === 'Welcome aboard Ann');
     expect(welcome?.from).toEqual({ name: 'Customer Care', address: support.address });
+    expect(welcome?.attachments.map((a) => [a.filename, a.content.equals(guide)])).toEqual([['guide.pdf', true]]);
     await expect.poll(async () => (await serverCopies(servers, support, 'Sent')).length, poll).toBe(1);
+    const [copy] = await serverCopies(servers, support, 'Sent');
+    const filed = await parseMessage(copy?.source ?? Buffer.alloc(0));
+    expect(filed.attachments.map((a) => [a.filename, a.content.equals(guide)])).toEqual([['guide.pdf', true]]);
     await sleep(2000); // a second copy, were one filed, would be there by now
     expect((await serverCopies(servers, support, 'Sent')).length).toBe(1);
   }, 90_000);

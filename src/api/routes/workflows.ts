@@ -72,7 +72,12 @@ const runParams = z.object({ id: z.string(), runId: z.string() });
 /** Workflows (Automate Tasks): triggers, conditions, actions; their runs; template previews. */
 export function workflowRoutes(app: ApiApp): void {
   const db = () => app.tandem.store.db;
-  const clock = () => ({ timeZone: app.tandem.config.timeZone, now: Date.now(), secrets: app.tandem.secrets });
+  const clock = () => ({
+    timeZone: app.tandem.config.timeZone,
+    now: Date.now(),
+    secrets: app.tandem.secrets,
+    blobs: app.tandem.blobs,
+  });
   app.get(
     '/api/v1/workflows',
     { schema: { tags, summary: 'Your workflows', response: { 200: z.object({ items: z.array(workflowSchema) }) } } },

@@ -5,6 +5,7 @@ import type { RecordKind } from '../../contract.ts';
 import { KIND_LABELS, RECORD_KINDS } from '../../records/kinds.ts';
 import { SenderPicker } from './SenderPicker.tsx';
 import { TemplateEditor } from './TemplateEditor.tsx';
+import { TemplateFiles } from './TemplateFiles.tsx';
 import { ACTION_LABELS, COMPARISONS, MODES, newAction } from './types.ts';
 import type { Action, Condition, Trigger, WorkflowInput } from './types.ts';
 
@@ -325,6 +326,7 @@ function ActionFields(props: { action: Action; kind: RecordKind; index: number; 
             label={label}
             onChange={(template) => onChange({ ...action, template })}
           />
+          <TemplateFiles action={action} label={label} onChange={onChange} />
         </>
       );
     }
