@@ -3,17 +3,19 @@ import type { Logger } from 'pino';
 import { closeQuietly, connectImap } from '../imap/index.ts';
 import type { ImapSettings } from '../imap/index.ts';
 import { startNotify } from '../imap/notify.ts';
+import { folderSignatures, UNAVAILABLE } from './folder-signatures.ts';
 import type { WatchedFolder } from './folder-sync.ts';
 
-/** How often the other folders are checked with STATUS when the server has no NOTIFY. */
+/** How often the other folders are checked when the server has no NOTIFY. */
 export const STATUS_POLL_MS = 2000;
 /**
- * With NOTIFY, the STATUS check still runs, less often: Dovecot 2.3 stops
- * sending NOTIFY events once its mailbox list index log rotates (every few
- * hundred changes) and then reports only every 30 s; setting NOTIFY again
- * does not reliably restore them. This keeps other folders within 5 s.
+ * With NOTIFY, the check still runs, rarely: Dovecot 2.3 stops sending NOTIFY
+ * events once its mailbox list index log rotates (every few hundred changes)
+ * and then reports only every 30 s; setting NOTIFY again does not reliably
+ * restore them. One LIST-STATUS every 30 s costs an idle mailbox next to
+ * nothing, and bounds what such a silence can delay by Dovecot's own 30 s.
  */
-export const NOTIFY_BACKSTOP_POLL_MS = 4000;
+export const NOTIFY_BACKSTOP_POLL_MS = 30_000;
 
 export interface WatcherEvents {
   /** A folder may have changed on the server. */
@@ -25,8 +27,9 @@ export interface WatcherEvents {
 /**
  * Its own connection, so a long first sync never delays change detection:
  * IDLE on INBOX (changes arrive within a second); the other synced folders are
- * pushed by the server with NOTIFY (RFC 5465) and checked with cheap STATUS
- * commands every few seconds (every 2 s on servers without NOTIFY).
+ * pushed by the server with NOTIFY (RFC 5465) and checked with one LIST-STATUS
+ * every 30 s (every 2 s on servers without NOTIFY; a STATUS per folder where
+ * the server has no LIST-STATUS).
  */
 export class FolderWatcher {
   #client: ImapFlow | null = null;
@@ -106,21 +109,13 @@ export class FolderWatcher {
 
   async #poll(): Promise<void> {
     const client = this.#client;
-    if (!client) return;
-    for (const path of this.folders) {
-      if (this.#stopped) return;
-      if (client.mailbox && client.mailbox.path === path) continue;
-      // Without CONDSTORE only UNSEEN reveals flag changes; other flags wait for the periodic full check.
-      const status = await client
-        .status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: true, unseen: true })
-        .catch((error: unknown) => {
-          if ((error as { code?: string }).code === 'NotFound') return null;
-          throw error;
-        });
-      // A folder gone or refused has a signature too: when it comes back (created again, let in again) that is a change.
-      const signature = status
-        ? `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.unseen}/${status.highestModseq ?? ''}`
-        : 'unavailable';
+    if (!client || this.#stopped) return;
+    // The selected folder is watched by IDLE; STATUS of it is not to be relied on (RFC 3501 6.3.10).
+    const paths = this.folders.filter((path) => !client.mailbox || client.mailbox.path !== path);
+    const signatures = await folderSignatures(client, paths);
+    if (this.#stopped) return;
+    for (const path of paths) {
+      const signature = signatures.get(path) ?? UNAVAILABLE;
       const previous = this.#last.get(path);
       this.#last.set(path, signature);
       if (previous !== undefined && previous !== signature) this.#changed(path);
