@@ -6,7 +6,7 @@ const STATUS_QUERY = { messages: true, uidNext: true, uidValidity: true, highest
 /** A folder missing or refused has a signature too: when it comes back that is a change. */
 export const UNAVAILABLE = 'unavailable';
 
-function signature(status: Partial<StatusObject> | undefined): string {
+function signature(status: Partial<StatusObject> | false | undefined): string {
   if (!status || status.uidValidity === undefined) return UNAVAILABLE;
   return `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.unseen}/${status.highestModseq ?? ''}`;
 }
