@@ -52,6 +52,8 @@ interface Options {
   changes: number;
   idleMailboxes: number;
   profile: boolean;
+  /** Flags for node running the first sync's `tandem serve`, e.g. --max-semi-space-size=4. */
+  nodeArgs: string[];
   keep: boolean;
 }
 
@@ -73,6 +75,8 @@ Options:
   --changes C         changes per propagation measurement (default 50, min 50 for the report)
   --idle-mailboxes M  small idle mailboxes on one tandem serve (default 1000; 0 skips)
   --profile           run tandem serve under node --cpu-prof and summarize where its time went
+  --node-arg A        a flag for node running the first sync's tandem serve (repeatable),
+                      e.g. --node-arg=--max-semi-space-size=4 or --node-arg=--trace-gc
   --keep              keep the temp folder (mail, Maildirs, Tandem data) and print its path
   --help              this text
 `;
@@ -86,6 +90,7 @@ function parseOptions(argv: string[]): Options {
     changes: 50,
     idleMailboxes: 1000,
     profile: false,
+    nodeArgs: [],
     keep: false,
   };
   const numberAfter = (i: number, name: string, min: number): number => {
@@ -124,6 +129,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--profile':
         options.profile = true;
+        break;
+      case '--node-arg':
+        options.nodeArgs.push(argv[++i] ?? '');
         break;
       case '--keep':
         options.keep = true;
@@ -789,7 +797,7 @@ async function main(): Promise<void> {
     const serve = await startServe(
       dataDir,
       path.join(RESULTS_DIR, 'serve.log'),
-      options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
+      [...options.nodeArgs, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     );
     cleanup.add('stop tandem serve', () => serve.stop());
     const api = new Api(serve.url, token);
