@@ -100,6 +100,10 @@ function parseOptions(argv: string[]): Options {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg?.startsWith('--node-arg=')) {
+      options.nodeArgs.push(arg.slice('--node-arg='.length));
+      continue;
+    }
     switch (arg) {
       case '--help':
       case '-h':
@@ -794,11 +798,10 @@ async function main(): Promise<void> {
     const token = await createUserWithToken(dataDir, 'bench@bench.test', randomBytes(12).toString('hex'));
     const profileDir = path.join(RESULTS_DIR, 'profile');
     if (options.profile) await mkdir(profileDir, { recursive: true });
-    const serve = await startServe(
-      dataDir,
-      path.join(RESULTS_DIR, 'serve.log'),
-      [...options.nodeArgs, ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
-    );
+    const serve = await startServe(dataDir, path.join(RESULTS_DIR, 'serve.log'), [
+      ...options.nodeArgs,
+      ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+    ]);
     cleanup.add('stop tandem serve', () => serve.stop());
     const api = new Api(serve.url, token);
     await sleep(1000);
