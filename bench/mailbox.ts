@@ -492,3 +492,24 @@ export async function writeMaildir(
   await run('chown', ['-R', `${owner.uid}:${owner.gid}`, home]);
   return generated;
 }
+
+/** A Dovecot user's home, where its Maildir goes (userdb static home=<dovecot dir>/mail/%u, test/support/dovecot.ts). */
+export function homeOf(servers: { dir: string }, user: { username: string }): string {
+  return path.join(servers.dir, 'dovecot', 'mail', user.username);
+}
+
+/** A short plain-text message, CRLF, for APPEND. */
+export function smallMessage(subject: string, messageId: string, date = new Date()): string {
+  return [
+    'From: Other App <other@example.test>',
+    'To: Bench Owner <owner@example.test>',
+    `Subject: ${subject}`,
+    `Date: ${date.toUTCString()}`,
+    `Message-ID: <${messageId}>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `Body of ${subject}.`,
+    '',
+  ].join('\r\n');
+}

@@ -11,7 +11,9 @@ import { ImapFlow } from 'imapflow';
 import { createMailUser, otherClient, startMailServers } from '../test/support/mail-servers.ts';
 import type { MailServers, MailUser } from '../test/support/mail-servers.ts';
 import { run } from '../test/support/process.ts';
-import { DRAFTS, Random, SEARCH_TERMS, writeMaildir } from './mailbox.ts';
+import { DRAFTS, homeOf, Random, SEARCH_TERMS, smallMessage, writeMaildir } from './mailbox.ts';
+import { manyIdleMailboxes } from './many-mailboxes.ts';
+import type { ManyMailboxes } from './many-mailboxes.ts';
 import type { GeneratedMailbox, MailboxPlan } from './mailbox.ts';
 import { groupMailboxBench, groupMailboxRows } from './group-mailbox.ts';
 import type { GroupMailboxResult } from './group-mailbox.ts';
@@ -22,18 +24,18 @@ import type { ProfileSummary } from './profile.ts';
 import type { RawFetchInput, RawFetchResult } from './raw-fetch.ts';
 import { fmt, ratio, table } from './report.ts';
 import type { Row } from './report.ts';
-import { Api, createUserWithToken, mailboxBody, startServe, waitMailboxIdle } from './tandem.ts';
+import { Api, createUserWithToken, listPath, mailboxBody, startServe, waitMailboxIdle } from './tandem.ts';
 import type { MailboxView, MessagePage, MessageSummary, Serve } from './tandem.ts';
 import {
   Cleanup,
   distribution,
-  mapLimit,
   now,
-  percentile,
   pollUntil,
   procCpuMs,
   procMemory,
+  quietCost,
   round,
+  SETTLE_MS,
   sleep,
 } from './util.ts';
 import type { Distribution } from './util.ts';
@@ -55,6 +57,8 @@ interface Options {
   changes: number;
   idleMailboxes: number;
   profile: boolean;
+  /** Flags for node running the first sync's `tandem serve`, e.g. --max-semi-space-size=4. */
+  nodeArgs: string[];
   keep: boolean;
   skipWorkflows: boolean;
 }
@@ -76,9 +80,11 @@ Options:
   --skip-mbsync       do not run mbsync
   --skip-group        do not measure the group mailbox (2,000 conversations; bench/group-mailbox.ts)
   --changes C         changes per propagation measurement (default 50, min 50 for the report)
-  --idle-mailboxes M  small idle mailboxes for the per-mailbox cost (default 20; 0 skips)
+  --idle-mailboxes M  small idle mailboxes on one tandem serve (default 1000; 0 skips)
   --profile           run tandem serve under node --cpu-prof and summarize where its time went
   --skip-workflows    do not measure workflows (1,000 records → Send Email, bench/workflows.ts)
+  --node-arg A        a flag for node running the first sync's tandem serve (repeatable),
+                      e.g. --node-arg=--max-semi-space-size=4 or --node-arg=--trace-gc
   --keep              keep the temp folder (mail, Maildirs, Tandem data) and print its path
   --help              this text
 `;
@@ -91,8 +97,9 @@ function parseOptions(argv: string[]): Options {
     skipMbsync: false,
     skipGroup: false,
     changes: 50,
-    idleMailboxes: 20,
+    idleMailboxes: 1000,
     profile: false,
+    nodeArgs: [],
     keep: false,
     skipWorkflows: false,
   };
@@ -103,6 +110,10 @@ function parseOptions(argv: string[]): Options {
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
+    if (arg?.startsWith('--node-arg=')) {
+      options.nodeArgs.push(arg.slice('--node-arg='.length));
+      continue;
+    }
     switch (arg) {
       case '--help':
       case '-h':
@@ -135,6 +146,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--profile':
         options.profile = true;
+        break;
+      case '--node-arg':
+        options.nodeArgs.push(argv[++i] ?? '');
         break;
       case '--keep':
         options.keep = true;
@@ -213,22 +227,7 @@ interface ApiLatency {
 
 interface IdleCost {
   oneMailbox: { rssMb: number; cpuMsPer10s: number } | null;
-  many: null | {
-    mailboxes: number;
-    messagesEach: number;
-    /** The fresh process with no mailbox. */
-    noneRssMb: number;
-    noneCpuMsPer10s: number;
-    /** One small idle mailbox. */
-    oneRssMb: number;
-    oneCpuMsPer10s: number;
-    /** M small idle mailboxes. */
-    rssMb: number;
-    cpuMsPer10s: number;
-    /** (M − 1) → M: the step from one to M idle mailboxes, divided by M − 1. */
-    perMailboxRssMb: number;
-    perMailboxCpuMsPer10s: number;
-  };
+  many: ManyMailboxes | null;
 }
 
 // ---------------------------------------------------------------- helpers
@@ -243,11 +242,6 @@ async function mailUid(): Promise<{ uid: number; gid: number }> {
     uid: Number.parseInt((await run('id', ['-u', 'nobody'])).trim(), 10),
     gid: Number.parseInt((await run('id', ['-g', 'nobody'])).trim(), 10),
   };
-}
-
-function homeOf(servers: MailServers, user: MailUser): string {
-  // userdb static home=<dovecot dir>/mail/%u (test/support/dovecot.ts)
-  return path.join(servers.dir, 'dovecot', 'mail', user.username);
 }
 
 /** Runs bench/raw-fetch.ts in its own node process (so its peak RSS is its own). */
@@ -303,27 +297,6 @@ async function warmUp(
     await client.logout();
   }
   return { uidOrderInversions: inversions };
-}
-
-function smallMessage(subject: string, messageId: string, date = new Date()): string {
-  return [
-    'From: Other App <other@example.test>',
-    'To: Bench Owner <owner@example.test>',
-    `Subject: ${subject}`,
-    `Date: ${date.toUTCString()}`,
-    `Message-ID: <${messageId}>`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    '',
-    `Body of ${subject}.`,
-    '',
-  ].join('\r\n');
-}
-
-/** Every page request's query string for one folder. */
-function listPath(mailboxId: string, folder: string, limit: number, extra: Record<string, string> = {}): string {
-  const query = new URLSearchParams({ mailboxId, folder, limit: String(limit), ...extra });
-  return `/api/v1/messages?${query.toString()}`;
 }
 
 // ---------------------------------------------------------------- measurements
@@ -651,110 +624,6 @@ async function propagation(
   };
 }
 
-/** Quiet time before an idle measurement: V8's memory reducer runs its GCs in the first seconds of idleness. */
-const SETTLE_MS = 15_000;
-
-/** Median RSS (sampled every second) and CPU time spent over `ms` of a quiet process. */
-async function quietCost(pid: number, ms = 10_000): Promise<{ rssMb: number; cpuMsPer10s: number }> {
-  const cpu0 = (await procCpuMs(pid)) ?? 0;
-  const started = now();
-  const rss: number[] = [];
-  while (now() - started < ms) {
-    await sleep(Math.min(1000, ms - (now() - started)));
-    const memory = await procMemory(pid);
-    if (memory) rss.push(memory.rssMb);
-  }
-  const cpu1 = (await procCpuMs(pid)) ?? 0;
-  return { rssMb: percentile(rss, 50), cpuMsPer10s: ((cpu1 - cpu0) * 10_000) / (now() - started) };
-}
-
-/**
- * A fresh `tandem serve` holding M small idle mailboxes (M users, one mailbox
- * each). The per-mailbox cost is the step from 1 to M idle mailboxes, so both
- * sides have run the sync code once (JIT, caches, first-sync garbage).
- */
-async function manyIdleMailboxes(
-  servers: MailServers,
-  workDir: string,
-  count: number,
-  seed: number,
-  owner: { uid: number; gid: number },
-  cleanup: Cleanup,
-): Promise<NonNullable<IdleCost['many']>> {
-  const messagesEach = 20;
-  const dataDir = path.join(workDir, 'tandem-many');
-  await mkdir(dataDir, { recursive: true });
-  const accounts: MailUser[] = [];
-  for (let i = 0; i < count; i++) {
-    const user = await createMailUser(servers, `idle${i}`);
-    await writeMaildir(
-      homeOf(servers, user),
-      { messages: messagesEach, folders: 3, seed: seed + 1000 + i, owner: user.address },
-      owner,
-    );
-    accounts.push(user);
-  }
-  // M users and tokens straight through the users module (what `tandem user add` / `token create`
-  // call): 2×M CLI runs would take ~2.7 s each on this machine.
-  const tokens = await createUsersDirect(dataDir, count);
-  const serve = await startServe(dataDir, path.join(RESULTS_DIR, 'serve-idle.log'));
-  cleanup.add('stop tandem serve (idle mailboxes)', () => serve.stop());
-  const connect = (from: number, to: number) =>
-    mapLimit(accounts.slice(from, to), 4, async (account, i) => {
-      const api = new Api(serve.url, tokens[from + i] ?? '');
-      const created = await api.call<MailboxView>('POST', '/api/v1/mailboxes', mailboxBody(account, servers));
-      await waitMailboxIdle(api, created.id, 5 * 60_000);
-    });
-  try {
-    await sleep(SETTLE_MS);
-    const none = await quietCost(serve.pid);
-    await connect(0, 1);
-    await sleep(SETTLE_MS);
-    const one = await quietCost(serve.pid);
-    await connect(1, count);
-    await sleep(SETTLE_MS);
-    const all = await quietCost(serve.pid);
-    const step = Math.max(count - 1, 1);
-    return {
-      mailboxes: count,
-      messagesEach,
-      noneRssMb: none.rssMb,
-      noneCpuMsPer10s: none.cpuMsPer10s,
-      oneRssMb: one.rssMb,
-      oneCpuMsPer10s: one.cpuMsPer10s,
-      rssMb: all.rssMb,
-      cpuMsPer10s: all.cpuMsPer10s,
-      perMailboxRssMb: (all.rssMb - one.rssMb) / step,
-      perMailboxCpuMsPer10s: (all.cpuMsPer10s - one.cpuMsPer10s) / step,
-    };
-  } finally {
-    await serve.stop();
-  }
-}
-
-async function createUsersDirect(dataDir: string, count: number): Promise<string[]> {
-  const { loadConfig } = await import('../src/config/index.ts');
-  const { openContext } = await import('../src/context/index.ts');
-  const { createApiToken, createUser } = await import('../src/users/index.ts');
-  const { pino } = await import('pino');
-  const context = await openContext(loadConfig({ env: {}, overrides: { dataDir } }), {
-    logger: pino({ level: 'warn' }),
-  });
-  try {
-    const tokens: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const user = await createUser(context.store.db, {
-        email: `idle${i}@bench.test`,
-        password: randomBytes(12).toString('hex'),
-      });
-      tokens.push((await createApiToken(context.store.db, user.id, 'bench')).token);
-    }
-    return tokens;
-  } finally {
-    await context.close();
-  }
-}
-
 /** The main thread's profile of the run (node writes one per thread: tsx's loader hooks run on their own). */
 async function mainThreadProfile(dir: string): Promise<string | null> {
   try {
@@ -870,7 +739,8 @@ async function main(): Promise<void> {
     );
 
     log('starting a private Dovecot + Postfix');
-    const servers = await startMailServers();
+    // Two IMAP connections per idle mailbox, and room for the others.
+    const servers = await startMailServers({ maxConnections: 2 * options.idleMailboxes + 200 });
     cleanup.add('stop the mail servers', () => servers.stop());
     const user = await createMailUser(servers, 'bench');
     const owner = await mailUid();
@@ -944,11 +814,10 @@ async function main(): Promise<void> {
     const token = await createUserWithToken(dataDir, 'bench@bench.test', randomBytes(12).toString('hex'));
     const profileDir = path.join(RESULTS_DIR, 'profile');
     if (options.profile) await mkdir(profileDir, { recursive: true });
-    const serve = await startServe(
-      dataDir,
-      path.join(RESULTS_DIR, 'serve.log'),
-      options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [],
-    );
+    const serve = await startServe(dataDir, path.join(RESULTS_DIR, 'serve.log'), [
+      ...options.nodeArgs,
+      ...(options.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+    ]);
     cleanup.add('stop tandem serve', () => serve.stop());
     const api = new Api(serve.url, token);
     await sleep(1000);
@@ -1006,9 +875,10 @@ async function main(): Promise<void> {
     let many: IdleCost['many'] = null;
     if (options.idleMailboxes > 0 && !options.profile) {
       log(`idle cost of ${options.idleMailboxes} small mailboxes on a fresh tandem serve`);
-      many = await manyIdleMailboxes(servers, workDir, options.idleMailboxes, options.seed, owner, cleanup);
+      const { idleMailboxes, seed } = options;
+      many = await manyIdleMailboxes(servers, workDir, RESULTS_DIR, idleMailboxes, seed, owner, cleanup);
       log(
-        `  RSS with 0 / 1 / ${many.mailboxes} mailboxes: ${many.noneRssMb.toFixed(0)} / ${many.oneRssMb.toFixed(0)} / ${many.rssMb.toFixed(0)} MB (${many.perMailboxRssMb.toFixed(2)} MB each); CPU per 10 s: ${many.noneCpuMsPer10s.toFixed(0)} / ${many.oneCpuMsPer10s.toFixed(0)} / ${many.cpuMsPer10s.toFixed(0)} ms`,
+        `  RSS with 0 / 1 / ${many.mailboxes} mailboxes: ${many.noneRssMb.toFixed(0)} / ${many.oneRssMb.toFixed(0)} / ${many.rssMb.toFixed(0)} MB (${many.perMailboxRssMb.toFixed(2)} MB each); CPU per 10 s: ${many.noneCpuMsPer10s.toFixed(0)} / ${many.oneCpuMsPer10s.toFixed(0)} / ${many.cpuMsPer10s.toFixed(0)} ms; ${many.imapConnections} IMAP connections; new INBOX message p50/p95 ${many.inboxToTandem.p50Ms}/${many.inboxToTandem.p95Ms} ms`,
       );
     }
 
@@ -1071,7 +941,8 @@ async function main(): Promise<void> {
       firstSync: roundAll(firstSync),
       propagation: propagationResult,
       api: apiResult,
-      idle: roundAll(idle),
+      idle: roundAll({ ...idle, perMailboxRssMb: many?.perMailboxRssMb ?? null }),
+      manyMailboxes: roundAll(many),
       groupMailbox: group,
       workflows,
       profile,

@@ -206,3 +206,9 @@ export async function waitMailboxIdle(api: Api, id: string, timeoutMs = 30 * 60_
     { intervalMs: 200, timeoutMs, what: `mailbox ${id} to be idle` },
   );
 }
+
+/** Every page request's query string for one folder. */
+export function listPath(mailboxId: string, folder: string, limit: number, extra: Record<string, string> = {}): string {
+  const query = new URLSearchParams({ mailboxId, folder, limit: String(limit), ...extra });
+  return `/api/v1/messages?${query.toString()}`;
+}

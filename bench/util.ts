@@ -140,3 +140,20 @@ export async function mapLimit<T, R>(
   await Promise.all(workers);
   return results;
 }
+
+/** Quiet time before an idle measurement: V8's memory reducer runs its GCs in the first seconds of idleness. */
+export const SETTLE_MS = 15_000;
+
+/** Median RSS (sampled every second) and CPU time spent over `ms` of a quiet process. */
+export async function quietCost(pid: number, ms = 10_000): Promise<{ rssMb: number; cpuMsPer10s: number }> {
+  const cpu0 = (await procCpuMs(pid)) ?? 0;
+  const started = now();
+  const rss: number[] = [];
+  while (now() - started < ms) {
+    await sleep(Math.min(1000, ms - (now() - started)));
+    const memory = await procMemory(pid);
+    if (memory) rss.push(memory.rssMb);
+  }
+  const cpu1 = (await procCpuMs(pid)) ?? 0;
+  return { rssMb: percentile(rss, 50), cpuMsPer10s: ((cpu1 - cpu0) * 10_000) / (now() - started) };
+}

@@ -27,6 +27,8 @@ export interface DovecotSetup {
   /** 'courier': looks like Courier IMAP to a client (see COURIER_CAPABILITIES and the namespace below). */
   profile: DovecotProfile;
   oauth2?: DovecotOAuth2 | undefined;
+  /** Raises Dovecot's process and client limits to hold this many IMAP connections (the bench's many mailboxes). */
+  maxConnections?: number | undefined;
 }
 
 /** Logins with an OAuth2 access token, checked by the authorization server's introspection endpoint. */
@@ -181,6 +183,19 @@ protocol imap {
   # Default is 10 per user and IP; tests open many connections as one user.
   mail_max_userip_connections = 200
 ${imapCapability === null ? '' : `  imap_capability = ${imapCapability}\n`}}
+${s.maxConnections === undefined ? '' : connectionLimits(s.maxConnections)}`;
+}
+
+/** One imap process per connection (Dovecot's default): up to `n` of them, and room for as many logins. */
+function connectionLimits(n: number): string {
+  return `default_process_limit = ${n}
+default_client_limit = ${n * 2}
+service imap {
+  process_limit = ${n}
+}
+service anvil {
+  client_limit = ${n * 3}
+}
 `;
 }
 

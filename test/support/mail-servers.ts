@@ -63,6 +63,8 @@ export interface StartOptions {
   oauth2?: DovecotOAuth2;
   /** false: Postfix offers no SMTP AUTH at all, as a relay for trusted networks does (default true). */
   smtpAuth?: boolean;
+  /** Dovecot holds this many IMAP connections at once (default: its own limits, 100 processes per service). */
+  maxConnections?: number;
 }
 
 export interface MailUser {
@@ -184,6 +186,7 @@ async function startOnce(options: StartOptions): Promise<MailServers> {
         autoCreateFolders: options.autoCreateFolders ?? true,
         profile: options.profile ?? 'dovecot',
         oauth2: options.oauth2,
+        maxConnections: options.maxConnections,
       }),
     );
     // After Dovecot: Postfix's smtpd asks Dovecot's auth listener for the SASL

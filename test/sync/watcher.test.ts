@@ -2,7 +2,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FolderWatcher } from '../../src/mail/sync/watcher.ts';
+import type { ImapFlow } from 'imapflow';
+import { folderSignatures } from '../../src/mail/sync/folder-signatures.ts';
+import { ACTIVE_POLL_MS, FolderWatcher, NOTIFY_BACKSTOP_POLL_MS } from '../../src/mail/sync/watcher.ts';
 import { createMailUser, mailServers, otherClient, startMailServers } from '../support/index.ts';
 import type { MailServers, MailServersInfo, MailUser } from '../support/index.ts';
 import { testOutbound } from '../support/stores.ts';
@@ -35,11 +37,53 @@ async function watch(servers: MailServersInfo, user: MailUser, pollMs?: number) 
 }
 
 /** Makes `change` and waits until the watcher reports `path` once more. */
-async function expectReported(changed: string[], path: string, change: () => Promise<unknown>): Promise<void> {
+async function expectReported(
+  changed: string[],
+  path: string,
+  change: () => Promise<unknown>,
+  timeout = 10_000,
+): Promise<void> {
   const reports = () => changed.filter((p) => p === path).length;
   const before = reports();
   await change();
-  await expect.poll(reports, { timeout: 10_000 }).toBeGreaterThan(before);
+  await expect.poll(reports, { timeout }).toBeGreaterThan(before);
+}
+
+/** The IMAP commands `client` sends from now on (its own `exec`, observed, not replaced). */
+function recordCommands(client: ImapFlow): string[] {
+  const commands: string[] = [];
+  const internals = client as unknown as { exec: (command: string, ...rest: unknown[]) => Promise<unknown> };
+  const exec = internals.exec.bind(client);
+  internals.exec = (command, ...rest) => {
+    commands.push(command);
+    return exec(command, ...rest);
+  };
+  return commands;
+}
+
+/**
+ * Checks the signatures of three folders (one missing), then again after a
+ * draft is added; `statusCommands` is how many STATUS the first check sends.
+ */
+async function expectSignatures(servers: MailServersInfo, user: MailUser, statusCommands: number): Promise<void> {
+  const client = await otherClient(servers, user);
+  try {
+    const commands = recordCommands(client);
+    const paths = ['Drafts', 'Archive', 'Later'];
+    const before = await folderSignatures(client, paths);
+    expect(commands.filter((command) => command === 'STATUS')).toHaveLength(statusCommands);
+    if (statusCommands === 0) expect([...commands]).toEqual(['LIST']);
+    expect(before.get('Later')).toBe('unavailable');
+    expect(before.get('Drafts')).toMatch(/^\d+\/\d+\/0\/0\//);
+    await client.append('Drafts', rawMessage('a draft'));
+    const after = await folderSignatures(client, paths);
+    expect(after.get('Drafts')).not.toBe(before.get('Drafts'));
+    expect(after.get('Drafts')).toMatch(/^\d+\/\d+\/1\/1\//);
+    expect(after.get('Archive')).toBe(before.get('Archive'));
+    expect(after.get('Later')).toBe('unavailable');
+  } finally {
+    await client.logout();
+  }
 }
 
 /** Makes each kind of change in turn and waits until the watcher reports it. */
@@ -80,10 +124,15 @@ describe('the folder watcher', () => {
     expect(watched.failures).toEqual([]);
   });
 
+  it('checks every folder with one LIST-STATUS command', async () => {
+    const servers = mailServers();
+    await expectSignatures(servers, await createMailUser(servers), 0);
+  });
+
   it('still finds changes once Dovecot stops sending NOTIFY events (its list index log rotated)', async () => {
     const servers = mailServers();
     const user = await createMailUser(servers);
-    const watched = await watch(servers, user);
+    const watched = await watch(servers, user); // the default periods
     watcher = watched.watcher;
     const other = await otherClient(servers, user);
     try {
@@ -91,22 +140,29 @@ describe('the folder watcher', () => {
       for (let i = 0; i < 400; i++) await other.append('Archive', rawMessage(`filler ${i}`));
       const maildir = path.join(servers.dir, 'dovecot', 'mail', user.username, 'Maildir');
       expect((await readdir(maildir)).filter((name) => name.startsWith('dovecot.list.index.log.'))).not.toEqual([]);
-      await expectReported(watched.changed, 'Drafts', () =>
-        other.append('Drafts', rawMessage('a draft after the rotation')),
-      );
+      // The first draft waits for the 30 s check (or Dovecot's own 30 s report)…
+      const first = () => other.append('Drafts', rawMessage('a draft after the rotation'));
+      await expectReported(watched.changed, 'Drafts', first, NOTIFY_BACKSTOP_POLL_MS + 15_000);
+      // …the next, right behind it, is found by the 4 s check a change brings on.
+      const next = () => other.append('Drafts', rawMessage('the next draft'));
+      await expectReported(watched.changed, 'Drafts', next, ACTIVE_POLL_MS + 4_000);
     } finally {
       await other.logout();
     }
     expect(watched.failures).toEqual([]);
-  });
+  }, 120_000);
 
-  describe('on a server without NOTIFY', () => {
+  describe('on a server without NOTIFY or LIST-STATUS', () => {
     let own: MailServers;
     beforeAll(async () => {
-      own = await startMailServers({ disableCapabilities: ['NOTIFY'] });
+      own = await startMailServers({ disableCapabilities: ['NOTIFY', 'LIST-STATUS'] });
     });
     afterAll(async () => {
       await own.stop();
+    });
+
+    it('checks each folder with its own STATUS command', async () => {
+      await expectSignatures(own, await createMailUser(own), 3);
     });
 
     it('finds the same changes by polling STATUS', async () => {

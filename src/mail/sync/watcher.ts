@@ -3,17 +3,27 @@ import type { Logger } from 'pino';
 import { closeQuietly, connectImap } from '../imap/index.ts';
 import type { ImapSettings } from '../imap/index.ts';
 import { startNotify } from '../imap/notify.ts';
+import { folderSignatures, UNAVAILABLE } from './folder-signatures.ts';
 import type { WatchedFolder } from './folder-sync.ts';
 
-/** How often the other folders are checked with STATUS when the server has no NOTIFY. */
+/** How often the other folders are checked when the server has no NOTIFY. */
 export const STATUS_POLL_MS = 2000;
 /**
- * With NOTIFY, the STATUS check still runs, less often: Dovecot 2.3 stops
- * sending NOTIFY events once its mailbox list index log rotates (every few
- * hundred changes) and then reports only every 30 s; setting NOTIFY again
- * does not reliably restore them. This keeps other folders within 5 s.
+ * With NOTIFY, the check still runs, rarely: Dovecot 2.3 stops sending NOTIFY
+ * events once its mailbox list index log rotates (every few hundred changes)
+ * and then reports only every 30 s; setting NOTIFY again does not reliably
+ * restore them. One LIST-STATUS every 30 s costs an idle mailbox next to
+ * nothing, and bounds what such a silence can delay by Dovecot's own 30 s.
  */
-export const NOTIFY_BACKSTOP_POLL_MS = 4000;
+export const NOTIFY_BACKSTOP_POLL_MS = 30_000;
+/**
+ * After a change anywhere in the account, the check behind NOTIFY runs every
+ * ACTIVE_POLL_MS for ACTIVE_WINDOW_MS: changes come in bursts, and a busy
+ * account is the one whose NOTIFY goes silent, so its other folders stay
+ * within 5 s while an idle account costs one command per 30 s.
+ */
+export const ACTIVE_POLL_MS = 4000;
+export const ACTIVE_WINDOW_MS = 120_000;
 
 export interface WatcherEvents {
   /** A folder may have changed on the server. */
@@ -25,8 +35,9 @@ export interface WatcherEvents {
 /**
  * Its own connection, so a long first sync never delays change detection:
  * IDLE on INBOX (changes arrive within a second); the other synced folders are
- * pushed by the server with NOTIFY (RFC 5465) and checked with cheap STATUS
- * commands every few seconds (every 2 s on servers without NOTIFY).
+ * pushed by the server with NOTIFY (RFC 5465) and checked with one LIST-STATUS
+ * every 30 s, every 4 s for two minutes after a change (every 2 s on servers
+ * without NOTIFY; a STATUS per folder where the server has no LIST-STATUS).
  */
 export class FolderWatcher {
   #client: ImapFlow | null = null;
@@ -35,7 +46,10 @@ export class FolderWatcher {
   #stopped = false;
   #inbox: WatchedFolder | null = null;
   #vanished: number[] = [];
-  #pollMs = STATUS_POLL_MS;
+  #pushed = false;
+  #lastChangeAt = Number.NEGATIVE_INFINITY;
+  /** When the pending check runs; no check is pending while #timer is null. */
+  #dueAt = 0;
 
   constructor(
     private readonly settings: ImapSettings,
@@ -76,7 +90,7 @@ export class FolderWatcher {
         this.#inbox = { client, path: inbox, takeVanished: () => this.#vanished.splice(0) };
       }
     }
-    this.#pollMs = this.options.pollMs ?? (pushed ? NOTIFY_BACKSTOP_POLL_MS : STATUS_POLL_MS);
+    this.#pushed = pushed;
     // The baseline is taken before the caller's first full pass, so no change can fall in between.
     await this.#poll();
     this.#schedule();
@@ -89,38 +103,49 @@ export class FolderWatcher {
 
   #changed(path: string): void {
     this.logger.debug({ path }, 'folder changed on the server');
+    this.#lastChangeAt = Date.now();
     this.events.changed(path);
+    this.#hurry();
+  }
+
+  /** How long until the next check. */
+  #period(): number {
+    if (this.options.pollMs !== undefined) return this.options.pollMs;
+    if (!this.#pushed) return STATUS_POLL_MS;
+    return Date.now() - this.#lastChangeAt < ACTIVE_WINDOW_MS ? ACTIVE_POLL_MS : NOTIFY_BACKSTOP_POLL_MS;
+  }
+
+  /** A change brings a check set for later forward (a running check schedules the next itself). */
+  #hurry(): void {
+    if (this.#timer === null || this.#dueAt - Date.now() <= this.#period()) return;
+    clearTimeout(this.#timer);
+    this.#schedule();
   }
 
   #schedule(): void {
     if (this.#stopped) return;
+    const delay = this.#period();
+    this.#dueAt = Date.now() + delay;
     this.#timer = setTimeout(() => {
+      this.#timer = null;
       this.#poll().then(
         () => this.#schedule(),
         (error: unknown) => {
           if (!this.#stopped) this.events.failed(error);
         },
       );
-    }, this.#pollMs);
+    }, delay);
   }
 
   async #poll(): Promise<void> {
     const client = this.#client;
-    if (!client) return;
-    for (const path of this.folders) {
-      if (this.#stopped) return;
-      if (client.mailbox && client.mailbox.path === path) continue;
-      // Without CONDSTORE only UNSEEN reveals flag changes; other flags wait for the periodic full check.
-      const status = await client
-        .status(path, { messages: true, uidNext: true, uidValidity: true, highestModseq: true, unseen: true })
-        .catch((error: unknown) => {
-          if ((error as { code?: string }).code === 'NotFound') return null;
-          throw error;
-        });
-      // A folder gone or refused has a signature too: when it comes back (created again, let in again) that is a change.
-      const signature = status
-        ? `${status.uidValidity}/${status.uidNext}/${status.messages}/${status.unseen}/${status.highestModseq ?? ''}`
-        : 'unavailable';
+    if (!client || this.#stopped) return;
+    // The selected folder is watched by IDLE; STATUS of it is not to be relied on (RFC 3501 6.3.10).
+    const paths = this.folders.filter((path) => !client.mailbox || client.mailbox.path !== path);
+    const signatures = await folderSignatures(client, paths);
+    if (this.#stopped) return;
+    for (const path of paths) {
+      const signature = signatures.get(path) ?? UNAVAILABLE;
       const previous = this.#last.get(path);
       this.#last.set(path, signature);
       if (previous !== undefined && previous !== signature) this.#changed(path);
