@@ -32,6 +32,8 @@ export interface RecordView {
   description: string;
   ownerId: string;
   shared: boolean;
+  /** Mail to its addresses carries no tracking marks. */
+  doNotTrack: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -88,6 +90,7 @@ export async function insertRecord(
     currency: fields.currency ?? null,
     priority: fields.priority ?? (kind === 'case' || kind === 'ticket' ? 'normal' : null),
     description: fields.description ?? '',
+    do_not_track: fields.doNotTrack ? 1 : 0,
     created_at: now,
     updated_at: now,
   };
@@ -218,6 +221,7 @@ export async function changeRecord(
     currency: pick(fields.currency, row.currency),
     priority: pick(fields.priority, row.priority),
     description: fields.description ?? row.description,
+    do_not_track: fields.doNotTrack === undefined ? row.do_not_track : fields.doNotTrack ? 1 : 0,
     updated_at: Date.now(),
   };
   await trx
@@ -363,6 +367,7 @@ async function views(db: Kysely<Database>, rows: RecordRow[]): Promise<RecordVie
     description: r.description,
     ownerId: r.owner_user_id,
     shared: r.shared === 1,
+    doNotTrack: r.do_not_track === 1,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   }));
