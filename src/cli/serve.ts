@@ -4,6 +4,7 @@ import { buildApp, WEB_APP_DIR, webAppBuilt } from '../api/index.ts';
 import type { ApiApp } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
+import { purgeEventsPeriodically } from '../engagement/index.ts';
 import type { TandemContext } from '../context/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import type { SyncControl, SyncTiming } from '../mail/sync/index.ts';
@@ -37,9 +38,11 @@ export function serveCommand(program: Command): void {
       const workflows = newWorkflowEngine(context, engine);
       await workflows.start();
       const stopCollecting = collectBlobsPeriodically(context);
+      const stopPurging = purgeEventsPeriodically(context);
       console.log(`Tandem is running at ${url}`);
       stopOnSignal(async () => {
         stopCollecting();
+        stopPurging();
         await app.close();
         await workflows.stop();
         await engine.stop();

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { TandemContext } from '../context/index.ts';
 import type { Database } from '../db/index.ts';
 import { trackingSettings } from './settings.ts';
 
@@ -15,15 +16,22 @@ export async function purgeExpiredEvents(db: Kysely<Database>, now = Date.now())
   return Number(result.numDeletedRows);
 }
 
-/** Purges now and then every PURGE_INTERVAL_MS; returns the function that stops it. */
-export function purgeEventsPeriodically(
-  db: Kysely<Database>,
-  onError: (error: unknown) => void,
-  onPurged: (count: number) => void,
-): () => void {
-  const run = () => void purgeExpiredEvents(db).then((n) => n > 0 && onPurged(n), onError);
-  run();
-  const timer = setInterval(run, PURGE_INTERVAL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+/** Purges a minute after start and then every PURGE_INTERVAL_MS (as the blob collector runs); returns the stop. */
+export function purgeEventsPeriodically(context: TandemContext): () => void {
+  const run = () => {
+    purgeExpiredEvents(context.store.db).then(
+      (deleted) => {
+        if (deleted > 0) context.logger.info({ deleted }, 'expired tracking events purged');
+      },
+      (error: unknown) => context.logger.error({ err: error }, 'the purge of tracking events failed'),
+    );
+  };
+  const first = setTimeout(run, 60_000);
+  const every = setInterval(run, PURGE_INTERVAL_MS);
+  first.unref();
+  every.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(every);
+  };
 }
