@@ -153,7 +153,7 @@ describe.each(await storeDialects())('tracking on %s', (dialect: Dialect) => {
     const admin = await signedInUser(api, { admin: true });
     const settings = await api.app.inject({
       method: 'PUT',
-      url: '/api/v1/admin/tracking',
+      url: '/api/v1/tracking-settings',
       headers: admin.auth,
       payload: { trackOneToOne: true, retentionDays: 30 },
     });
@@ -180,16 +180,23 @@ describe.each(await storeDialects())('tracking on %s', (dialect: Dialect) => {
     expect((await marksIn(await inbox(asChosen))).pixel).toEqual([]);
     const bad = await api.app.inject({
       method: 'PUT',
-      url: '/api/v1/admin/tracking',
+      url: '/api/v1/tracking-settings',
       headers: admin.auth,
       payload: { trackOneToOne: 'yes', retentionDays: 0 },
     });
     expect(bad.statusCode).toBe(400);
-    const notAdmin = await api.app.inject({ method: 'GET', url: '/api/v1/admin/tracking', headers: owner.auth });
+    const notAdmin = await api.app.inject({
+      method: 'PUT',
+      url: '/api/v1/tracking-settings',
+      headers: owner.auth,
+      payload: { trackOneToOne: false, retentionDays: 1 },
+    });
     expect(notAdmin.statusCode).toBe(403);
+    const policy = await api.app.inject({ method: 'GET', url: '/api/v1/tracking-settings', headers: owner.auth });
+    expect(policy.json()).toEqual({ trackOneToOne: true, retentionDays: 30 });
     await api.app.inject({
       method: 'PUT',
-      url: '/api/v1/admin/tracking',
+      url: '/api/v1/tracking-settings',
       headers: admin.auth,
       payload: { trackOneToOne: false, retentionDays: 180 },
     });

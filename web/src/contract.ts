@@ -58,3 +58,8 @@ export type Conversation = Answer<'/mailboxes/{id}/conversations', 'get'>['items
 export type ConversationDetail = Answer<'/conversations/{id}', 'get'>;
 export type ConversationFilter = 'all' | 'mine' | 'unassigned' | 'snoozed' | 'closed';
 export type GroupMember = NonNullable<Mailbox['group']>['members'][number];
+
+export type Engagement = Answer<'/messages/{id}/engagement', 'get'>;
+export type RecipientEngagement = Engagement['recipients'][number];
+export type EngagementEvent = RecipientEngagement['events'][number];
+export type TrackingSettings = Answer<'/tracking-settings', 'get'>;

@@ -59,26 +59,24 @@ export function engagementRoutes(app: ApiApp): void {
   );
 
   app.get(
-    '/api/v1/admin/tracking',
+    '/api/v1/tracking-settings',
     {
       schema: {
-        tags: ['admin'],
-        summary: 'Tracking settings: the default for one-to-one emails and how long events are kept',
-        response: { 200: trackingSettingsSchema, 403: errorSchema },
+        tags: ['engagement'],
+        summary:
+          'The workspace’s tracking policy, for every user: the default for one-to-one emails and how long events are kept',
+        response: { 200: trackingSettingsSchema },
       },
     },
-    async (request) => {
-      requireAdmin(request);
-      return trackingSettings(app.tandem.store.db);
-    },
+    async () => trackingSettings(app.tandem.store.db),
   );
 
   app.put(
-    '/api/v1/admin/tracking',
+    '/api/v1/tracking-settings',
     {
       schema: {
         tags: ['admin'],
-        summary: 'Change the tracking settings',
+        summary: 'Change the tracking policy (administrators)',
         body: trackingSettingsSchema,
         response: { 200: trackingSettingsSchema, 400: errorSchema, 403: errorSchema },
       },

@@ -5,6 +5,7 @@ import type { AccountTab } from '../paths.ts';
 import { OutgoingServer } from './OutgoingServer.tsx';
 import { Profile } from './Profile.tsx';
 import { Security } from './Security.tsx';
+import { TrackingPolicy } from './TrackingPolicy.tsx';
 import { Users } from './Users.tsx';
 
 const TABS: { tab: AccountTab; label: string; admin: boolean }[] = [
@@ -12,9 +13,10 @@ const TABS: { tab: AccountTab; label: string; admin: boolean }[] = [
   { tab: 'security', label: 'Password and sessions', admin: false },
   { tab: 'users', label: 'Users', admin: true },
   { tab: 'outgoing', label: 'Fallback outgoing server', admin: true },
+  { tab: 'tracking', label: 'Tracking', admin: true },
 ];
 
-/** The user's own settings, and for administrators the instance's users and fallback outgoing server. */
+/** The user's own settings, and for administrators the instance's users, fallback outgoing server and tracking policy. */
 export function AccountSettings({ user, onUserChanged }: { user: User; onUserChanged: (user: User) => void }) {
   const navigate = useNavigate();
   const asked = useParams().tab;
@@ -42,6 +44,7 @@ export function AccountSettings({ user, onUserChanged }: { user: User; onUserCha
           {tab === 'security' && <Security />}
           {tab === 'users' && <Users self={user} />}
           {tab === 'outgoing' && <OutgoingServer />}
+          {tab === 'tracking' && <TrackingPolicy />}
         </div>
       </div>
     </main>

@@ -52,6 +52,8 @@ export function Compose({
   /** A plain-text draft is edited and saved as text until the user adds formatting. */
   const [plainText, setPlainText] = useState(false);
   const [busy, setBusy] = useState(false);
+  /** Open and click marks on what goes out; starts at the workspace's default for one-to-one emails. */
+  const [track, setTrack] = useState(false);
   const fromName = mailbox.displayName?.trim() || senderName.trim();
   /** Cc and Bcc are shown on demand, or when the draft has some. */
   const [copiesAsked, setCopiesAsked] = useState(false);
@@ -110,6 +112,17 @@ export function Compose({
     };
     setAttachments((f.attachments ?? []).map((a) => ({ ...a, size: Math.floor((a.contentBase64.length * 3) / 4) })));
   };
+
+  useEffect(() => {
+    let live = true;
+    ok(api.GET('/tracking-settings')).then(
+      (policy) => live && setTrack(policy.trackOneToOne),
+      () => undefined, // the toggle stays off: nothing is tracked that the sender did not see chosen
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -211,7 +224,12 @@ export function Compose({
     if (!saved) return setBusy(false);
     try {
       setStatus('Sending…');
-      await ok(api.POST('/drafts/{id}/send', { params: { path: { id: saved.id } }, body: linkTo ? { linkTo } : {} }));
+      await ok(
+        api.POST('/drafts/{id}/send', {
+          params: { path: { id: saved.id } },
+          body: { track, ...(linkTo ? { linkTo } : {}) },
+        }),
+      );
       onClose('Your email was sent.');
     } catch (e) {
       setStatus('');
@@ -428,6 +446,10 @@ export function Compose({
             </span>
           )}
         </div>
+        <label className="inline track-toggle">
+          <input type="checkbox" checked={track} onChange={(e) => setTrack(e.target.checked)} /> Track opens and clicks
+          <span className="note"> (the copy in your Sent folder never carries tracking)</span>
+        </label>
         {error && (
           <p className="error" role="alert">
             {error}
