@@ -109,6 +109,7 @@ const ROUTES: Record<string, RouteCase> = {
   'PATCH /messages/{id}': { outsider: 'owned', body: () => ({ seen: false, private: false }) },
   'DELETE /messages/{id}': { outsider: 'owned', query: () => 'permanent=true' },
   'GET /messages/{id}/raw': { outsider: 'owned' },
+  'GET /messages/{id}/engagement': { outsider: 'owned' },
   'GET /attachments/{id}': { outsider: 'owned' },
   'POST /messages/send': {
     outsider: 'owned',
@@ -125,6 +126,8 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /admin/outgoing-server': { outsider: 'admin' },
   'PUT /admin/outgoing-server': { outsider: 'admin', body: () => smtp },
   'DELETE /admin/outgoing-server': { outsider: 'admin' },
+  'GET /tracking-settings': { outsider: 'own' },
+  'PUT /tracking-settings': { outsider: 'admin', body: () => ({ trackOneToOne: true, retentionDays: 90 }) },
   ...recordCases('contacts', 'contact'),
   ...recordCases('leads', 'lead'),
   ...recordCases('organizations', 'organization'),
