@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMessage } from '../../src/mail/mime/index.ts';
+import { simpleParser } from 'mailparser';
 import { createMailUser, mailServers, serverCopies } from '../support/index.ts';
 import type { MailUser } from '../support/index.ts';
 import { openBrowser, signInAndConnect } from '../support/browser.ts';
@@ -92,13 +92,16 @@ describe('tracking opens and clicks, in Chromium', () => {
     // Bob's webmail shows what arrived over IMAP, in a browser of his own (no Tandem session).
     await expect.poll(async () => (await serverCopies(servers, bob, 'INBOX')).length, poll).toBe(1);
     const [received] = await serverCopies(servers, bob, 'INBOX');
-    const html = (await parseMessage(received!.source)).html ?? '';
+    // As a webmail shows it: the sender's HTML as received, images loaded.
+    const html = String((await simpleParser(received!.source)).html);
     expect(html).toContain(`${serve.url}/t/o/`);
     webmail.show(html);
     const bobs = await browser.browser.newContext();
     const webmailPage = await bobs.newPage();
     await webmailPage.goto(webmail.url);
-    await expect.poll(() => webmailPage.locator('img').evaluate((img: HTMLImageElement) => img.complete), poll).toBe(true);
+    await expect
+      .poll(() => webmailPage.locator('img').evaluate((img: HTMLImageElement) => img.complete), poll)
+      .toBe(true);
 
     // alice's message in Sent, once synced; its engagement through the API and the panel.
     let sentId = '';
