@@ -59,6 +59,9 @@ export const SCANNER_TIMING = {
   burstLinks: classifiers.burstLinks,
 };
 
+/** Why a click in a burst of several links is a scanner's. */
+export const BURST_REASON = 'several links clicked at once';
+
 export function classify(request: TrackingRequest): Classification {
   if (request.bySender) return { classification: 'sender', reason: 'the sender’s own Tandem session' };
   if (request.method === 'HEAD') return { classification: 'scanner', reason: 'a HEAD request (no person reads one)' };
@@ -69,7 +72,7 @@ export function classify(request: TrackingRequest): Classification {
   if (request.kind === 'click' && request.sinceSentMs < SCANNER_TIMING.clickTooSoonMs)
     return { classification: 'scanner', reason: 'clicked within seconds of sending' };
   if (request.kind === 'click' && request.otherLinksJustClicked + 1 >= SCANNER_TIMING.burstLinks)
-    return { classification: 'scanner', reason: 'several links clicked at once' };
+    return { classification: 'scanner', reason: BURST_REASON };
   return { classification: 'human', reason: 'no proxy or scanner sign' };
 }
 

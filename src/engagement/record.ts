@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.ts';
 import { mailboxOf } from '../access/index.ts';
-import { classify, SCANNER_TIMING } from './classify.ts';
+import { BURST_REASON, classify, SCANNER_TIMING } from './classify.ts';
 import { ipPrefix } from './ip.ts';
 import { recipientListOf } from './recipients.ts';
 import { verifyToken } from './tokens.ts';
@@ -52,10 +52,7 @@ export async function recordHit(db: Kysely<Database>, key: Buffer, hit: Tracking
   }
   const now = hit.now ?? Date.now();
   const linkIndex = hit.kind === 'click' ? fields.linkIndex : null;
-  const others =
-    hit.kind === 'click'
-      ? await linksJustClicked(db, send.id, recipient, fields.linkIndex, now)
-      : { eventIds: [], links: 0 };
+  const otherLinks = hit.kind === 'click' ? await linksJustClicked(db, send.id, recipient, fields.linkIndex, now) : 0;
   const { classification, reason } = classify({
     kind: hit.kind,
     method: hit.method,
@@ -63,7 +60,7 @@ export async function recordHit(db: Kysely<Database>, key: Buffer, hit: Tracking
     userAgent: hit.userAgent,
     bySender: hit.sessionUserId !== null && (await worksIn(db, hit.sessionUserId, send.mailbox_id)),
     sinceSentMs: now - send.created_at,
-    otherLinksJustClicked: others.links,
+    otherLinksJustClicked: otherLinks,
   });
   await db
     .insertInto('tracking_events')
@@ -80,35 +77,38 @@ export async function recordHit(db: Kysely<Database>, key: Buffer, hit: Tracking
     })
     .execute();
   // A burst of links is a scanner's from its first click: those counted as human a moment ago are not.
-  if (classification === 'scanner' && others.links > 0 && reason === 'several links clicked at once') {
+  if (classification === 'scanner' && otherLinks > 0 && reason === BURST_REASON) {
     await db
       .updateTable('tracking_events')
       .set({ classification: 'scanner', reason })
-      .where('id', 'in', others.eventIds)
+      .where('send_id', '=', send.id)
+      .where('recipient', '=', recipient)
+      .where('kind', '=', 'click')
+      .where('at', '>=', now - SCANNER_TIMING.burstWindowMs)
       .where('classification', '=', 'human')
       .execute();
   }
   return { recorded: true, redirectTo };
 }
 
-/** The recipient's clicks on other links of this send within the burst window: their event ids, and how many links. */
+/** How many other links of this send the recipient clicked within the burst window. */
 async function linksJustClicked(
   db: Kysely<Database>,
   sendId: string,
   recipient: string,
   linkIndex: number,
   now: number,
-): Promise<{ eventIds: number[]; links: number }> {
-  const rows = await db
+): Promise<number> {
+  const row = await db
     .selectFrom('tracking_events')
-    .select(['id', 'link_index'])
+    .select((eb) => eb.fn.count<number>('link_index').distinct().as('links'))
     .where('send_id', '=', sendId)
     .where('recipient', '=', recipient)
     .where('kind', '=', 'click')
     .where('link_index', '!=', linkIndex)
     .where('at', '>=', now - SCANNER_TIMING.burstWindowMs)
-    .execute();
-  return { eventIds: rows.map((r) => r.id), links: new Set(rows.map((r) => r.link_index)).size };
+    .executeTakeFirst();
+  return Number(row?.links ?? 0);
 }
 
 async function worksIn(db: Kysely<Database>, userId: string, mailboxId: string): Promise<boolean> {

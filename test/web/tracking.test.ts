@@ -100,7 +100,10 @@ describe('tracking opens and clicks, in Chromium', () => {
     const webmailPage = await bobs.newPage();
     await webmailPage.goto(webmail.url);
     await expect
-      .poll(() => webmailPage.locator('img').evaluate((img: HTMLImageElement) => img.complete), poll)
+      .poll(
+        () => webmailPage.locator('img').evaluate((img) => (img as unknown as { complete: boolean }).complete),
+        poll,
+      )
       .toBe(true);
 
     // alice's message in Sent, once synced; its engagement through the API and the panel.
