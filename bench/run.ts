@@ -21,6 +21,8 @@ import type { RawFetchInput, RawFetchResult } from './raw-fetch.ts';
 import { fmt, ratio, table } from './report.ts';
 import type { Row } from './report.ts';
 import { Api, createUserWithToken, mailboxBody, startServe, waitMailboxIdle } from './tandem.ts';
+import { benchTracking, TRACKING_CONCURRENCY, trackingRows } from './tracking.ts';
+import type { TrackingResult } from './tracking.ts';
 import type { MailboxView, MessagePage, MessageSummary, Serve } from './tandem.ts';
 import {
   Cleanup,
@@ -51,6 +53,7 @@ interface Options {
   idleMailboxes: number;
   profile: boolean;
   keep: boolean;
+  skipTracking: boolean;
 }
 
 const HELP = `Usage: npm run bench -- [options]
@@ -71,6 +74,7 @@ Options:
   --changes C         changes per propagation measurement (default 50, min 50 for the report)
   --idle-mailboxes M  small idle mailboxes for the per-mailbox cost (default 20; 0 skips)
   --profile           run tandem serve under node --cpu-prof and summarize where its time went
+  --skip-tracking     do not measure the tracking endpoints (bench/tracking.ts)
   --keep              keep the temp folder (mail, Maildirs, Tandem data) and print its path
   --help              this text
 `;
@@ -85,6 +89,7 @@ function parseOptions(argv: string[]): Options {
     idleMailboxes: 20,
     profile: false,
     keep: false,
+    skipTracking: false,
   };
   const numberAfter = (i: number, name: string, min: number): number => {
     const value = Number(argv[i + 1]);
@@ -125,6 +130,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--keep':
         options.keep = true;
+        break;
+      case '--skip-tracking':
+        options.skipTracking = true;
         break;
       default:
         throw new Error(`unknown option ${arg ?? ''} (see --help)`);
@@ -996,6 +1004,15 @@ async function main(): Promise<void> {
       );
     }
 
+    let tracking: TrackingResult | null = null;
+    if (!options.skipTracking) {
+      log(`tracking endpoints: ${TRACKING_CONCURRENCY} requests in flight on a fresh tandem serve`);
+      tracking = await benchTracking(servers, workDir, cleanup);
+      log(
+        `  p95 pixel ${tracking.opens.p95Ms} ms, redirect ${tracking.clicks.p95Ms} ms; CPU ${tracking.cpuCores} cores`,
+      );
+    }
+
     const firstSync: FirstSync = {
       ...tandem,
       mbsyncMsgPerSec: mbsync ? mbsync.messages / (mbsync.wallMs / 1000) : null,
@@ -1016,7 +1033,10 @@ async function main(): Promise<void> {
       mailparserPeakRssMb: mailparser.maxRssMb,
     };
     const idle: IdleCost = { oneMailbox, many };
-    const rows = buildRows(firstSync, propagationResult, apiResult, idle, generated.messages.length);
+    const rows = [
+      ...buildRows(firstSync, propagationResult, apiResult, idle, generated.messages.length),
+      ...(tracking ? trackingRows(tracking) : []),
+    ];
     const output = table(rows);
     console.log(
       `\nTandem vs mbsync vs the raw-fetch limit — ${generated.messages.length} messages (${(generated.totalBytes / 1e6).toFixed(1)} MB, ${generated.attachments} with attachments), ${machine.cpus} × ${machine.model}\n`,
@@ -1041,6 +1061,7 @@ async function main(): Promise<void> {
       propagation: propagationResult,
       api: apiResult,
       idle: roundAll(idle),
+      tracking,
       profile,
       table: output,
     };
