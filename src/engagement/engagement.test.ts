@@ -57,9 +57,9 @@ describe('classification', () => {
 
   it('tells people from proxies, scanners and the sender', () => {
     expect(classify(base).classification).toBe('human');
-    expect(
-      classify({ ...base, userAgent: 'Mozilla/5.0 (via ggpht.com GoogleImageProxy)' }).classification,
-    ).toBe('privacy_proxy');
+    expect(classify({ ...base, userAgent: 'Mozilla/5.0 (via ggpht.com GoogleImageProxy)' }).classification).toBe(
+      'privacy_proxy',
+    );
     expect(classify({ ...base, ip: '17.58.10.3' }).classification).toBe('privacy_proxy');
     expect(classify({ ...base, ip: '::ffff:17.58.10.3' }).classification).toBe('privacy_proxy');
     expect(classify({ ...base, ip: '40.107.1.2', kind: 'click' }).classification).toBe('scanner');

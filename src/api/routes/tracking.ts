@@ -35,7 +35,9 @@ export function trackingRoutes(app: ApiApp): void {
       const token = request.params.token.replace(/\.gif$/, '');
       const result = await record('open', request, token);
       if (!result.recorded) return notFound(reply);
-      return privateAnswer(reply).type('image/gif').send(request.method === 'HEAD' ? undefined : PIXEL);
+      return privateAnswer(reply)
+        .type('image/gif')
+        .send(request.method === 'HEAD' ? undefined : PIXEL);
     },
   });
 
