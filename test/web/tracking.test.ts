@@ -44,7 +44,7 @@ describe('tracking opens and clicks, in Chromium', () => {
 
   beforeAll(async () => {
     dataDir = await mkdtemp(path.join(os.tmpdir(), 'tandem-web-tracking-'));
-    await runTandem(['user', 'add', '--email', USER.email, '--password-stdin', '--data', dataDir], {
+    await runTandem(['user', 'add', '--email', USER.email, '--admin', '--password-stdin', '--data', dataDir], {
       stdin: USER.password,
     });
     alice = await createMailUser(servers, 'alice');
@@ -163,6 +163,20 @@ describe('tracking opens and clicks, in Chromium', () => {
     await toggle.waitFor();
     expect(await toggle.isChecked()).toBe(false);
     await browser.screenshot('compose-tracking-toggle');
+    await page.getByRole('button', { name: 'Discard' }).click();
+
+    // The administrator turns tracking on for one-to-one email: compose then starts with the box ticked.
+    await page.goto(`${serve.url}/account/tracking`);
+    await page.getByLabel(/Track one-to-one emails by default/).check();
+    await page.getByLabel('Keep open and click events for (days)').fill('30');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Tracking settings saved.').waitFor();
+    await browser.screenshot('tracking-policy');
+    const policy = await page.request.get(`${serve.url}/api/v1/tracking-settings`);
+    expect(await policy.json()).toEqual({ trackOneToOne: true, retentionDays: 30 });
+    await page.goto(`${serve.url}/mail/INBOX`);
+    await page.getByRole('button', { name: 'Compose' }).click();
+    await expect.poll(() => page.getByLabel('Track opens and clicks').isChecked(), poll).toBe(true);
     await bobs.close();
     expect(problems).toEqual([]);
   });
