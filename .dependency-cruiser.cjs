@@ -8,6 +8,7 @@ const layers = [
   'workflows',
   'crm',
   'mail',
+  'engagement',
   'context',
   'users',
   'events',

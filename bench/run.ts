@@ -25,6 +25,8 @@ import type { RawFetchInput, RawFetchResult } from './raw-fetch.ts';
 import { fmt, ratio, table } from './report.ts';
 import type { Row } from './report.ts';
 import { Api, createUserWithToken, listPath, mailboxBody, startServe, waitMailboxIdle } from './tandem.ts';
+import { benchTracking, TRACKING_CONCURRENCY, trackingRows } from './tracking.ts';
+import type { TrackingResult } from './tracking.ts';
 import type { MailboxView, MessagePage, MessageSummary, Serve } from './tandem.ts';
 import {
   Cleanup,
@@ -61,6 +63,7 @@ interface Options {
   nodeArgs: string[];
   keep: boolean;
   skipWorkflows: boolean;
+  skipTracking: boolean;
 }
 
 const HELP = `Usage: npm run bench -- [options]
@@ -83,6 +86,7 @@ Options:
   --idle-mailboxes M  small idle mailboxes on one tandem serve (default 1000; 0 skips)
   --profile           run tandem serve under node --cpu-prof and summarize where its time went
   --skip-workflows    do not measure workflows (1,000 records → Send Email, bench/workflows.ts)
+  --skip-tracking     do not measure the tracking endpoints (bench/tracking.ts)
   --node-arg A        a flag for node running the first sync's tandem serve (repeatable),
                       e.g. --node-arg=--max-semi-space-size=4 or --node-arg=--trace-gc
   --keep              keep the temp folder (mail, Maildirs, Tandem data) and print its path
@@ -102,6 +106,7 @@ function parseOptions(argv: string[]): Options {
     nodeArgs: [],
     keep: false,
     skipWorkflows: false,
+    skipTracking: false,
   };
   const numberAfter = (i: number, name: string, min: number): number => {
     const value = Number(argv[i + 1]);
@@ -155,6 +160,9 @@ function parseOptions(argv: string[]): Options {
         break;
       case '--skip-workflows':
         options.skipWorkflows = true;
+        break;
+      case '--skip-tracking':
+        options.skipTracking = true;
         break;
       default:
         throw new Error(`unknown option ${arg ?? ''} (see --help)`);
@@ -893,6 +901,15 @@ async function main(): Promise<void> {
       );
     }
 
+    let tracking: TrackingResult | null = null;
+    if (!options.skipTracking) {
+      log(`tracking endpoints: ${TRACKING_CONCURRENCY} requests in flight on a fresh tandem serve`);
+      tracking = await benchTracking(servers, workDir, cleanup);
+      log(
+        `  p95 pixel ${tracking.opens.p95Ms} ms, redirect ${tracking.clicks.p95Ms} ms; CPU ${tracking.cpuCores} cores`,
+      );
+    }
+
     const firstSync: FirstSync = {
       ...tandem,
       mbsyncMsgPerSec: mbsync ? mbsync.messages / (mbsync.wallMs / 1000) : null,
@@ -917,6 +934,7 @@ async function main(): Promise<void> {
       ...buildRows(firstSync, propagationResult, apiResult, idle, generated.messages.length),
       ...(group ? groupMailboxRows(group) : []),
       ...(workflows ? workflowRows(workflows) : []),
+      ...(tracking ? trackingRows(tracking) : []),
     ];
     const output = table(rows);
     console.log(
@@ -945,6 +963,7 @@ async function main(): Promise<void> {
       manyMailboxes: roundAll(many),
       groupMailbox: group,
       workflows,
+      tracking,
       profile,
       table: output,
     };

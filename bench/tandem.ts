@@ -69,17 +69,19 @@ process.on('exit', () => {
 
 /**
  * Starts `tandem serve --port 0 --data <dir>` (SQLite, default settings and log
- * level but for `env`; logs to `log`). `nodeArgs` go to node itself, e.g. --cpu-prof.
+ * level; logs to `log`). `nodeArgs` go to node itself, e.g. --cpu-prof; `options`
+ * give a fixed port and extra settings (TANDEM_* variables).
  */
 export async function startServe(
   dataDir: string,
   log: string,
   nodeArgs: string[] = [],
-  env: Record<string, string> = {},
+  options: { port?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Serve> {
   const fd = openSync(log, 'w');
-  const child = spawn(process.execPath, [...nodeArgs, tandemBin, 'serve', '--port', '0', '--data', dataDir], {
-    env: { ...cleanEnv(), ...env },
+  const port = String(options.port ?? 0);
+  const child = spawn(process.execPath, [...nodeArgs, tandemBin, 'serve', '--port', port, '--data', dataDir], {
+    env: { ...cleanEnv(), ...options.env },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);

@@ -65,7 +65,7 @@ export async function workflowsBench(
   await mkdir(dataDir, { recursive: true });
   const token = await createUserWithToken(dataDir, 'flows@bench.test', randomBytes(12).toString('hex'));
   const serve = await startServe(dataDir, path.join(workDir, 'serve-workflows.log'), [], {
-    TANDEM_WORKFLOW_SENDS_PER_MINUTE: '10000',
+    env: { TANDEM_WORKFLOW_SENDS_PER_MINUTE: '10000' },
   });
   cleanup.add('stop the workflows tandem serve', () => serve.stop());
   const api = new Api(serve.url, token);

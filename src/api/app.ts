@@ -20,6 +20,7 @@ import { credentialRoutes } from './routes/credentials.ts';
 import { draftRoutes } from './routes/drafts.ts';
 import { heldSendRoutes } from './routes/held-sends.ts';
 import { addressRoutes } from './routes/addresses.ts';
+import { engagementRoutes } from './routes/engagement.ts';
 import { eventRoutes } from './routes/events.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -34,6 +35,7 @@ import { providerRoutes } from './routes/providers.ts';
 import { sendRoutes } from './routes/send.ts';
 import { setupRoutes } from './routes/setup.ts';
 import { testConnectionRoutes } from './routes/test-connection.ts';
+import { trackingRoutes } from './routes/tracking.ts';
 import { userRoutes } from './routes/users.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { installWebApp } from './web.ts';
@@ -112,6 +114,8 @@ export async function buildApp(context: TandemContext, options: BuildAppOptions 
   testConnectionRoutes(app);
   eventRoutes(app);
   notificationRoutes(app);
+  engagementRoutes(app);
+  trackingRoutes(app);
   if (options.webApp) await installWebApp(app, options.webApp);
   app.get('/api/v1/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
 

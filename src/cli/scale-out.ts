@@ -3,6 +3,7 @@ import { relayedPresence } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { ConfigError } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
+import { purgeEventsPeriodically } from '../engagement/index.ts';
 import { hintingSyncControl, listenForHints, receiveMailEvents, relayMailEvents } from '../mail/sync/index.ts';
 import { newEngine, newHeldSendRunner, newWorkflowEngine, serveHttp, stopOnSignal, withHttpOptions } from './serve.ts';
 import type { HttpFlags } from './serve.ts';
@@ -29,9 +30,11 @@ export function scaleOutCommands(program: Command): void {
       const hints = listenForHints(config.databaseUrl, engine, context.logger);
       const stopRelay = relayMailEvents(context.store.db, context.logger);
       const stopCollecting = collectBlobsPeriodically(context);
+      const stopPurging = purgeEventsPeriodically(context);
       console.log(`Tandem worker ${engine.owner} is running`);
       stopOnSignal(async () => {
         stopCollecting();
+        stopPurging();
         stopRelay();
         await hints.close();
         await heldSends.stop();

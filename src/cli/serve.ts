@@ -4,6 +4,7 @@ import { buildApp, WEB_APP_DIR, webAppBuilt } from '../api/index.ts';
 import type { ApiApp, Presence } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
+import { purgeEventsPeriodically } from '../engagement/index.ts';
 import type { TandemContext } from '../context/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import { HeldSendRunner } from '../mail/drafts/index.ts';
@@ -40,9 +41,11 @@ export function serveCommand(program: Command): void {
       const heldSends = newHeldSendRunner(context, engine);
       heldSends.start();
       const stopCollecting = collectBlobsPeriodically(context);
+      const stopPurging = purgeEventsPeriodically(context);
       console.log(`Tandem is running at ${url}`);
       stopOnSignal(async () => {
         stopCollecting();
+        stopPurging();
         await app.close();
         await heldSends.stop();
         await workflows.stop();

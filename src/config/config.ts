@@ -24,6 +24,7 @@ const settings = {
   workflowSendsPerMinute: 'TANDEM_WORKFLOW_SENDS_PER_MINUTE',
   undoSendSeconds: 'TANDEM_UNDO_SEND_SECONDS',
   allowedWebhookHosts: 'TANDEM_ALLOWED_WEBHOOK_HOSTS',
+  trackingRequestsPerMinute: 'TANDEM_TRACKING_REQUESTS_PER_MINUTE',
 } as const;
 
 const commaList = (text: string) =>
@@ -112,6 +113,11 @@ const configSchema = z.object({
       'must be host names, addresses or CIDRs (e.g. 127.0.0.0/8), comma-separated',
     )
     .default([]),
+  /**
+   * Open-pixel and click-redirect requests per client address per minute (docs/engagement.md); above it, 429.
+   * A person opens and clicks a few times; a proxy network fetching for many readers stays well under it.
+   */
+  trackingRequestsPerMinute: z.coerce.number().int().min(1).max(1_000_000).default(600),
 });
 
 function validTimeZone(zone: string): boolean {

@@ -797,6 +797,15 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('tracking_events_at').on('tracking_events').columns(['at']).execute();
       },
     },
+    '0022_do_not_track': {
+      async up(db: Kysely<unknown>) {
+        // A contact (or any record) marked do not track: mail to its addresses carries no marks.
+        await db.schema
+          .alterTable('records')
+          .addColumn('do_not_track', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
     '0023_touchpoints': {
       async up(db: Kysely<unknown>) {
         // An email that answers a send (threaded to it): a person's reply or an auto-reply.

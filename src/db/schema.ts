@@ -369,6 +369,8 @@ export interface RecordsTable {
   currency: string | null;
   priority: string | null;
   description: string;
+  /** 1: mail Tandem sends to this record's addresses carries no tracking marks (docs/engagement.md). */
+  do_not_track: Generated<Flag>;
   created_at: number;
   updated_at: number;
 }

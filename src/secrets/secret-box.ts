@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -46,6 +46,11 @@ export class SecretBox {
 
   openJson(sealed: string): unknown {
     return JSON.parse(this.open(sealed));
+  }
+
+  /** A 32-byte key for one purpose (HKDF-SHA256 of the secret key): keys of different purposes are unrelated. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.#key, Buffer.alloc(0), `tandem:${purpose}`, 32));
   }
 }
 

@@ -425,6 +425,7 @@ describe.each(await storeDialects())('group mailboxes on %s', (dialect: Dialect)
         'get /api/v1/mailboxes/{id}/conversations',
         'post /api/v1/conversations/{id}/reply',
         'get /api/v1/messages/{id}/raw',
+        'get /api/v1/messages/{id}/engagement',
         'get /api/v1/attachments/{id}',
       ]),
     );

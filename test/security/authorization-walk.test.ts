@@ -111,6 +111,7 @@ const ROUTES: Record<string, RouteCase> = {
   'DELETE /messages/{id}': { outsider: 'owned', query: () => 'permanent=true' },
   'POST /messages/bulk': { outsider: 'owned', body: (f) => ({ ids: [f.messageId], flagged: true }) },
   'GET /messages/{id}/raw': { outsider: 'owned' },
+  'GET /messages/{id}/engagement': { outsider: 'owned' },
   'GET /attachments/{id}': { outsider: 'owned' },
   'POST /messages/send': {
     outsider: 'owned',
@@ -132,6 +133,8 @@ const ROUTES: Record<string, RouteCase> = {
   'GET /admin/outgoing-server': { outsider: 'admin' },
   'PUT /admin/outgoing-server': { outsider: 'admin', body: () => smtp },
   'DELETE /admin/outgoing-server': { outsider: 'admin' },
+  'GET /tracking-settings': { outsider: 'own' },
+  'PUT /tracking-settings': { outsider: 'admin', body: () => ({ trackOneToOne: true, retentionDays: 90 }) },
   ...recordCases('contacts', 'contact'),
   'GET /bounces': { outsider: 'own', query: (f) => `addresses=${encodeURIComponent(`${f.mark}@example.test`)}` },
   ...recordCases('leads', 'lead'),

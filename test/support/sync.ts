@@ -11,6 +11,7 @@ import type { MailServers, MailServersInfo, MailUser, StartOptions } from './mai
 import { infoOf, otherClient, startMailServers } from './mail-servers.ts';
 import { mailServers } from './index.ts';
 import { openTestContext } from './stores.ts';
+import type { TestContextOptions } from './stores.ts';
 import { waitFor } from './wait-for.ts';
 
 export interface SyncTestApi extends TestApi {
@@ -18,8 +19,12 @@ export interface SyncTestApi extends TestApi {
 }
 
 /** The HTTP app with a running sync engine, on a fresh store. */
-export async function startSyncApi(dialect: Dialect = 'sqlite', timing?: Partial<SyncTiming>): Promise<SyncTestApi> {
-  const context = await openTestContext(dialect);
+export async function startSyncApi(
+  dialect: Dialect = 'sqlite',
+  timing?: Partial<SyncTiming>,
+  options: TestContextOptions = {},
+): Promise<SyncTestApi> {
+  const context = await openTestContext(dialect, options);
   const engine = newEngine(context, timing);
   const app = await buildApp(context, { sync: engine });
   await engine.start();

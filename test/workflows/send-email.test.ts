@@ -22,7 +22,8 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
   let clock = Date.now();
   beforeAll(async () => {
     servers = mailServers();
-    api = await startSyncApi(dialect);
+    // Marks point at publicUrl: with one, workflow emails with HTML are tracked by default.
+    api = await startSyncApi(dialect, undefined, { publicUrl: 'https://tandem.example.test' });
     // The engine is driven by the test: its clock and its passes.
     engine = new WorkflowEngine(api.context, {
       now: () => clock,
@@ -84,6 +85,42 @@ describe.each(dialects)('workflows sending email (%s)', (dialect) => {
       ).items;
     return { sender, customer, owner, mailbox, call, contact, deal, workflow, runs };
   }
+
+  it('tracks a workflow’s HTML email by default, but not to a contact marked do not track', async () => {
+    const { customer, call, contact, deal, workflow } = await setUp();
+    await call('PUT', `/api/v1/workflows/${workflow.id}`, {
+      name: 'Thank the customer when a deal is won',
+      trigger: { type: 'record_updated', recordType: 'deal', field: 'status' },
+      mode: 'transition',
+      conditions: { match: 'all', conditions: [{ field: 'record.status', op: 'equals', value: 'won' }] },
+      actions: [
+        {
+          type: 'send_email',
+          to: [{ type: 'contact' }],
+          template: { subject: 'Thanks', html: '<p>See <a href="https://example.com/next">what comes next</a></p>' },
+        },
+      ],
+    });
+    await call('PATCH', `/api/v1/deals/${deal.id}`, { status: 'won' });
+    await engine.tick();
+    await expect.poll(async () => (await serverCopies(servers, customer, 'INBOX')).length, poll).toBe(1);
+    const [tracked] = await serverCopies(servers, customer, 'INBOX');
+    expect(tracked?.source.toString()).toContain('https://tandem.example.test/t/o/');
+
+    // Another deal of the same contact, once the contact asked not to be tracked.
+    await call('PATCH', `/api/v1/contacts/${contact.id}`, { doNotTrack: true });
+    const second = await call<{ id: string }>('POST', '/api/v1/deals', {
+      name: 'Second Deal',
+      contactId: contact.id,
+      status: 'proposal',
+    });
+    await call('PATCH', `/api/v1/deals/${second.id}`, { status: 'won' });
+    await engine.tick();
+    await expect.poll(async () => (await serverCopies(servers, customer, 'INBOX')).length, poll).toBe(2);
+    const [, untracked] = await serverCopies(servers, customer, 'INBOX');
+    expect(untracked?.source.toString()).not.toContain('tandem.example.test');
+    expect(untracked?.source.toString()).toContain('https://example.com/next');
+  });
 
   it('sends the contact a templated email once when a deal reaches won, filed in Sent once and linked to the deal', async () => {
     const { sender, customer, call, contact, deal, runs } = await setUp();

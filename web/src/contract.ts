@@ -67,3 +67,8 @@ export type GroupMember = NonNullable<Mailbox['group']>['members'][number];
 /** A group mailbox whose team the viewer may change (Settings → Group Mailbox). */
 export type EditableGroupMailbox = Answer<'/group-mailboxes', 'get'>['items'][number];
 export type DirectoryUser = Answer<'/users/directory', 'get'>['items'][number];
+
+export type Engagement = Answer<'/messages/{id}/engagement', 'get'>;
+export type RecipientEngagement = Engagement['recipients'][number];
+export type EngagementEvent = RecipientEngagement['events'][number];
+export type TrackingSettings = Answer<'/tracking-settings', 'get'>;

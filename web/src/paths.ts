@@ -3,7 +3,7 @@ import type { RecordKind } from './contract.ts';
 import { KIND_PATHS } from './records/kinds.ts';
 
 export type SettingsTab = 'mailbox' | 'rules';
-export type AccountTab = 'profile' | 'security' | 'users' | 'outgoing' | 'providers' | 'notifications';
+export type AccountTab = 'profile' | 'security' | 'users' | 'outgoing' | 'providers' | 'notifications' | 'tracking';
 export type SetupStep = 'address' | 'server' | 'folders';
 
 const search = (params: Record<string, string | undefined>) => {

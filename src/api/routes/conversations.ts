@@ -14,7 +14,7 @@ import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { commentSchema } from './message-crm.ts';
-import { attachmentSchema, sentSchema } from './send.ts';
+import { attachmentSchema, sentSchema, trackSchema } from './send.ts';
 
 const tags = ['conversations'];
 const status = z.enum(['open', 'pending', 'closed']);
@@ -183,6 +183,7 @@ export function conversationRoutes(app: ApiApp): void {
           attachments: z.array(attachmentSchema).optional(),
           seenUpTo: z.string().describe('The cursor of the conversation as you last read it'),
           status: status.optional().describe('The status once sent, e.g. pending'),
+          track: trackSchema,
         }),
         response: { 202: sentSchema, 400: errorSchema, 404: errorSchema, 409: errorSchema, 502: errorSchema },
       },

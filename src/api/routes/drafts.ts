@@ -14,7 +14,7 @@ import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { safeContentType, sendDownload } from './messages.ts';
-import { linkToSchema, sendLinked, sentWithWarningsSchema } from './send.ts';
+import { linkToSchema, sendLinked, sentWithWarningsSchema, trackSchema } from './send.ts';
 
 const idParams = z.object({ id: z.string() });
 export const draftSchema = z.object({
@@ -127,7 +127,7 @@ export function draftRoutes(app: ApiApp): void {
         tags,
         summary: 'Send the draft now; it leaves Drafts and its copy is filed in Sent',
         params: idParams,
-        body: z.object({ linkTo: linkToSchema.optional() }).nullish(),
+        body: z.object({ linkTo: linkToSchema.optional(), track: trackSchema }).nullish(),
         response: {
           202: sentWithWarningsSchema,
           400: errorSchema,
@@ -144,7 +144,7 @@ export function draftRoutes(app: ApiApp): void {
       if (input.to.length + (input.cc?.length ?? 0) + (input.bcc?.length ?? 0) === 0) {
         throw new TandemError('validation_failed', 'Add at least one recipient before sending');
       }
-      const sent = await sendLinked(app, user, input, request.body?.linkTo);
+      const sent = await sendLinked(app, user, { ...input, track: request.body?.track }, request.body?.linkTo);
       // Sent: the draft goes (a failed send keeps it, since sendMessage threw).
       await deleteDraft(app.tandem, user.id, draftId);
       app.sync.nudge(sent.mailboxId);

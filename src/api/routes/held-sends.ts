@@ -6,7 +6,7 @@ import type { ApiApp } from '../api-app.ts';
 import { currentUser } from '../authenticate.ts';
 import { errorSchema } from '../schemas.ts';
 import { draftSchema } from './drafts.ts';
-import { linkToSchema } from './send.ts';
+import { linkToSchema, trackSchema } from './send.ts';
 
 const idParams = z.object({ id: z.string() });
 const tags = ['sending'];
@@ -40,6 +40,7 @@ export function heldSendRoutes(app: ApiApp): void {
           .object({
             sendAt: z.number().int().optional().describe('When to send (epoch ms); at most a year ahead'),
             linkTo: linkToSchema.optional(),
+            track: trackSchema,
           })
           .nullish(),
         response: { 201: heldSendSchema, 400: errorSchema, 404: errorSchema, 410: errorSchema },
@@ -58,6 +59,7 @@ export function heldSendRoutes(app: ApiApp): void {
         sendAt: Math.max(sendAt, now),
         mergeValues: (recipient) => mergeValuesFor(db, user.id, recipient),
         linkTo,
+        track: request.body?.track,
       });
       app.sync.nudge(held.mailboxId); // the draft's removal from the server's Drafts
       return reply.status(201).send(held);

@@ -103,6 +103,7 @@ export const recordSchema = z.object({
   description: z.string(),
   ownerId: z.string(),
   shared: z.boolean(),
+  doNotTrack: z.boolean().describe('Mail Tandem sends to its addresses carries no open or click marks'),
   createdAt: z.string(),
   updatedAt: z.string(),
   touchpoints: touchpointsSchema,

@@ -26,6 +26,13 @@ export const linkToSchema = z
   .object({ recordType: z.enum(RECORD_KINDS), recordId: z.string().min(1) })
   .describe('Link the sent email to this record (e.g. the case replied from) once its copy in Sent is synced');
 
+export const trackSchema = z
+  .boolean()
+  .optional()
+  .describe(
+    'Add open and click marks to the copies that go out (never to the Sent copy); default: the admin’s choice for one-to-one emails',
+  );
+
 export const sendBodySchema = z
   .object({
     mailboxId: z.string(),
@@ -45,6 +52,7 @@ export const sendBodySchema = z
       .optional()
       .describe('Tandem id of the message forwarded: named in References, so forwarding a private email stays private'),
     linkTo: linkToSchema.optional(),
+    track: trackSchema,
   })
   .refine((b) => b.to.length + (b.cc?.length ?? 0) + (b.bcc?.length ?? 0) > 0, {
     message: 'give at least one recipient (to, cc or bcc)',

@@ -18,6 +18,8 @@ export interface ConversationReply {
   seenUpTo: string;
   /** Set the conversation's status once sent (e.g. pending: waiting for the customer). */
   status?: ConversationStatus | undefined;
+  /** Open and click marks on the copy that goes out; undefined: the admin's default for one-to-one emails. */
+  track?: boolean | undefined;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function replyToConversation(
       html: reply.html,
       attachments: reply.attachments,
       inReplyTo: original ? String(original.id) : undefined,
+      track: reply.track,
     },
     (recipient) => mergeValuesFor(db, viewer.id, recipient),
   );

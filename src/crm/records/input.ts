@@ -31,6 +31,10 @@ export const recordFieldsSchema = z.object({
   description: text(20_000).optional(),
   ownerId: z.string().optional().describe('Defaults to you; only the owner or an admin may change it'),
   shared: z.boolean().optional().describe('Seen by every user (default true); otherwise by its owner and admins only'),
+  doNotTrack: z
+    .boolean()
+    .optional()
+    .describe('Mail Tandem sends to this record’s addresses carries no open or click marks (default false)'),
 });
 
 export type RecordFields = z.infer<typeof recordFieldsSchema>;

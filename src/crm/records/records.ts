@@ -34,6 +34,8 @@ export interface RecordView {
   description: string;
   ownerId: string;
   shared: boolean;
+  /** Mail to its addresses carries no tracking marks. */
+  doNotTrack: boolean;
   createdAt: string;
   updatedAt: string;
   touchpoints: Touchpoints;
@@ -106,6 +108,7 @@ export async function insertRecord(
     currency: fields.currency ?? null,
     priority: fields.priority ?? (kind === 'case' || kind === 'ticket' ? 'normal' : null),
     description: fields.description ?? '',
+    do_not_track: fields.doNotTrack ? 1 : 0,
     created_at: now,
     updated_at: now,
   };
@@ -262,6 +265,7 @@ export async function changeRecord(
     currency: pick(fields.currency, row.currency),
     priority: pick(fields.priority, row.priority),
     description: fields.description ?? row.description,
+    do_not_track: fields.doNotTrack === undefined ? row.do_not_track : fields.doNotTrack ? 1 : 0,
     updated_at: Date.now(),
   };
   await trx
@@ -411,6 +415,7 @@ async function views(db: Kysely<Database>, rows: RecordRow[]): Promise<RecordVie
     description: r.description,
     ownerId: r.owner_user_id,
     shared: r.shared === 1,
+    doNotTrack: r.do_not_track === 1,
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
     touchpoints: touchpoints.get(r.id) as Touchpoints,

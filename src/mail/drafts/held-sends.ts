@@ -44,7 +44,13 @@ export async function holdDraftSend(
   context: TandemContext,
   ownerId: string,
   draftId: string,
-  hold: { sendAt: number; mergeValues: MergeValuesLookup; linkTo: HeldLink | undefined },
+  hold: {
+    sendAt: number;
+    mergeValues: MergeValuesLookup;
+    linkTo: HeldLink | undefined;
+    /** Open and click marks, as the sender chose (undefined: the default). */
+    track?: boolean | undefined;
+  },
 ): Promise<HeldSendView> {
   const { draftId: id, input } = await draftToSend(context, ownerId, draftId);
   if (input.to.length + (input.cc?.length ?? 0) + (input.bcc?.length ?? 0) === 0) {
@@ -62,7 +68,7 @@ export async function holdDraftSend(
     send_at: hold.sendAt,
     subject: input.subject,
     recipients: JSON.stringify({ to: input.to, cc: input.cc ?? [], bcc: input.bcc ?? [] }),
-    input_json: JSON.stringify(input),
+    input_json: JSON.stringify({ ...input, track: hold.track }),
     draft_json: JSON.stringify(draft.fields),
     merge_values_json: JSON.stringify(values),
     link_to_json: hold.linkTo ? JSON.stringify(hold.linkTo) : null,

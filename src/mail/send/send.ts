@@ -17,6 +17,8 @@ import { openSmtpRoute } from './route.ts';
 import { senderOf } from './sender.ts';
 import { SmtpFailure } from './smtp.ts';
 import type { SmtpSession } from './smtp.ts';
+import { trackedCopies } from './tracking.ts';
+import type { Delivery } from './tracking.ts';
 
 /** What to send: the composed fields, from which mailbox, and (by Tandem id) the message replied to. */
 export type SendInput = Pick<
@@ -34,6 +36,11 @@ export type SendInput = Pick<
   sendId?: string | undefined;
   /** Sent by no person (a workflow): a group mailbox's From names the group alone. */
   noWriter?: boolean | undefined;
+  /**
+   * Add open and click marks (docs/engagement.md): true or false as the sender chose; undefined takes the
+   * default (on for automated emails, the admin's choice for one-to-one ones).
+   */
+  track?: boolean | undefined;
 };
 
 export interface SendResult {
@@ -74,7 +81,7 @@ export async function sendMessage(
   // Merge tags are filled only now, from the first recipient's contact record (drafts keep them as written).
   const values = await mergeValues(input.to[0] ?? input.cc?.[0] ?? input.bcc?.[0]);
   const subject = fillMergeTags(input.subject, values);
-  const composed = await composeMessage({
+  const message = {
     id,
     from: await senderOf(db, mailbox.id, input.noWriter ? null : ownerId).then(({ address, name }) => ({
       address,
@@ -90,9 +97,25 @@ export async function sendMessage(
     replyTo: original?.replyTo,
     forwarded: forwarded?.replyTo,
     autoSubmitted: input.autoSubmitted,
-  });
+    date: new Date(),
+  };
+  const composed = await composeMessage(message);
+  // The Sent copy is always the unmarked original; only what goes out may carry marks, one copy per recipient.
+  const tracking = await trackedCopies(context, mailbox, message, composed.raw, input.track);
+  const deliveries = tracking?.deliveries ?? [{ envelope: composed.envelope, raw: composed.raw }];
   const record = (state: SendState, error: string | null, via: SendVia) =>
-    recordSend(context, { id, mailbox, input, subject, composed, original, state, error, via });
+    recordSend(context, {
+      id,
+      mailbox,
+      input,
+      subject,
+      composed,
+      links: tracking?.links ?? null,
+      original,
+      state,
+      error,
+      via,
+    });
 
   let session: SmtpSession;
   let via: SendVia;
@@ -104,11 +127,11 @@ export async function sendMessage(
     throw sendFailed(id, 'failed', failure);
   }
   try {
-    checkSize(mailbox, composed, session.maxSize);
+    checkSize(mailbox, Math.max(...deliveries.map((d) => d.raw.length)), composed.sentCopy.length, session.maxSize);
     await record('attempted', null, via);
     let result: { response: string; rejected: string[] };
     try {
-      result = await session.send(composed.envelope, composed.raw);
+      result = await deliver(session, deliveries);
     } catch (error) {
       const failure = asSmtpFailure(error);
       // Refused (4xx/5xx), or dropped before the message was complete: not delivered. A drop after it may have been.
@@ -128,6 +151,48 @@ export async function sendMessage(
   return { id, messageId: composed.messageId, mailboxId: mailbox.id, via };
 }
 
+/**
+ * Runs the SMTP transactions of a send on one session: one for an untracked
+ * email, one per recipient for a tracked one. A failure before anything was
+ * delivered is thrown (the send is failed or uncertain as for one transaction);
+ * once a copy went, the send is sent, and a recipient refused or not reached
+ * afterwards is named among the rejected (never retried: nobody gets it twice).
+ */
+async function deliver(
+  session: SmtpSession,
+  deliveries: Delivery[],
+): Promise<{ response: string; rejected: string[] }> {
+  const rejected: string[] = [];
+  let response: string | null = null;
+  let refusal: SmtpFailure | null = null;
+  let afterRefusal = false;
+  for (const [index, delivery] of deliveries.entries()) {
+    try {
+      if (afterRefusal) await session.reset();
+      afterRefusal = false;
+      const result = await session.send(delivery.envelope, delivery.raw);
+      response = result.response;
+      rejected.push(...result.rejected);
+    } catch (error) {
+      const failure = asSmtpFailure(error);
+      const refused = failure.responseCode !== undefined && deliveries.length > 1;
+      if (response === null && !refused) throw failure;
+      if (refused) {
+        refusal = failure;
+        rejected.push(`${delivery.envelope.to.join(', ')} (${failure.message})`);
+        afterRefusal = true;
+        continue;
+      }
+      const unsure = failure.dataComplete ? 'may not have been delivered' : 'not sent';
+      const rest = deliveries.slice(index).flatMap((d) => d.envelope.to);
+      rejected.push(...rest.map((to) => `${to} (${unsure}: ${failure.message})`));
+      break;
+    }
+  }
+  if (response === null) throw refusal ?? new SmtpFailure('Nothing was sent', undefined, false);
+  return { response, rejected };
+}
+
 function asSmtpFailure(error: unknown): SmtpFailure {
   return error instanceof SmtpFailure ? error : new SmtpFailure(String(error), undefined, false);
 }
@@ -138,6 +203,8 @@ interface SendRecord {
   input: SendInput;
   subject: string;
   composed: ComposedMessage;
+  /** The links of a tracked send, by index; null when it went out unmarked. */
+  links: string[] | null;
   original: Original | undefined;
   state: SendState;
   error: string | null;
@@ -161,6 +228,7 @@ async function recordSend(context: TandemContext, r: SendRecord): Promise<void> 
       in_reply_to_message_id: r.original?.id ?? null,
       smtp_response: null,
       via: r.via,
+      tracked: r.links === null ? 0 : 1,
       error: r.error,
       created_at: now,
       updated_at: now,
@@ -169,7 +237,14 @@ async function recordSend(context: TandemContext, r: SendRecord): Promise<void> 
     .onConflict((oc) =>
       oc
         .column('id')
-        .doUpdateSet({ state: r.state, error: r.error, via: r.via, raw_blob: rawBlob, updated_at: now })
+        .doUpdateSet({
+          state: r.state,
+          error: r.error,
+          via: r.via,
+          raw_blob: rawBlob,
+          tracked: r.links === null ? 0 : 1,
+          updated_at: now,
+        })
         .where('sends.state', '=', 'failed'),
     )
     .executeTakeFirst();
@@ -177,6 +252,13 @@ async function recordSend(context: TandemContext, r: SendRecord): Promise<void> 
     throw new TandemError('conflict', 'This send was already attempted: it is never sent a second time', {
       sendId: r.id,
     });
+  }
+  if (r.links && r.links.length > 0) {
+    await context.store.db
+      .insertInto('tracked_links')
+      .values(r.links.map((url, index) => ({ send_id: r.id, link_index: index, url })))
+      .onConflict((oc) => oc.columns(['send_id', 'link_index']).doUpdateSet((eb) => ({ url: eb.ref('excluded.url') })))
+      .execute();
   }
 }
 
@@ -276,20 +358,20 @@ function sendFailed(id: string, state: SendState, failure: SmtpFailure): TandemE
  * the Sent copy) the IMAP server's APPENDLIMIT — an email that cannot be filed
  * is refused now, not found missing from Sent later.
  */
-function checkSize(mailbox: MailboxRow, composed: ComposedMessage, smtpLimit: number | null): void {
-  if (smtpLimit !== null && composed.raw.length > smtpLimit) {
+function checkSize(mailbox: MailboxRow, outgoing: number, filed: number, smtpLimit: number | null): void {
+  if (smtpLimit !== null && outgoing > smtpLimit) {
     throw new TandemError(
       'message_too_large',
-      `The message is ${megabytes(composed.raw.length)} with its attachments; the SMTP server of ${mailbox.address} accepts at most ${megabytes(smtpLimit)}. It was not sent.`,
-      { size: composed.raw.length, limit: smtpLimit },
+      `The message is ${megabytes(outgoing)} with its attachments; the SMTP server of ${mailbox.address} accepts at most ${megabytes(smtpLimit)}. It was not sent.`,
+      { size: outgoing, limit: smtpLimit },
     );
   }
   const appendLimit = mailbox.provider_files_sent === 1 ? null : mailbox.append_limit;
-  if (appendLimit !== null && composed.sentCopy.length > appendLimit) {
+  if (appendLimit !== null && filed > appendLimit) {
     throw new TandemError(
       'message_too_large',
-      `The message is ${megabytes(composed.sentCopy.length)} with its attachments; the IMAP server of ${mailbox.address} files at most ${megabytes(appendLimit)} in Sent. It was not sent.`,
-      { size: composed.sentCopy.length, limit: appendLimit },
+      `The message is ${megabytes(filed)} with its attachments; the IMAP server of ${mailbox.address} files at most ${megabytes(appendLimit)} in Sent. It was not sent.`,
+      { size: filed, limit: appendLimit },
     );
   }
 }

@@ -103,6 +103,15 @@ export class SmtpSession {
     }
   }
 
+  /** RSET: after a refused transaction, the next one starts clean on the same connection. */
+  async reset(): Promise<void> {
+    try {
+      await this.#call<void>((done) => this.connection.reset((error) => done(error ?? null)));
+    } catch (error) {
+      throw asFailure(error, false);
+    }
+  }
+
   /** QUIT when the connection is still up, then close (ending the socket flushes the QUIT). */
   close(): void {
     this.#pending = null;

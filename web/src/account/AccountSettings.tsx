@@ -7,6 +7,7 @@ import { OutgoingServer } from './OutgoingServer.tsx';
 import { Profile } from './Profile.tsx';
 import { Security } from './Security.tsx';
 import { SignInProviders } from './SignInProviders.tsx';
+import { TrackingPolicy } from './TrackingPolicy.tsx';
 import { Users } from './Users.tsx';
 
 const TABS: { tab: AccountTab; label: string; admin: boolean }[] = [
@@ -16,9 +17,10 @@ const TABS: { tab: AccountTab; label: string; admin: boolean }[] = [
   { tab: 'users', label: 'Users', admin: true },
   { tab: 'outgoing', label: 'Fallback outgoing server', admin: true },
   { tab: 'providers', label: 'Sign-in providers', admin: true },
+  { tab: 'tracking', label: 'Tracking', admin: true },
 ];
 
-/** The user's own settings, and for administrators the instance's users, fallback outgoing server and sign-in providers. */
+/** The user's own settings, and for administrators the instance's users, fallback outgoing server, sign-in providers and tracking policy. */
 export function AccountSettings({ user, onUserChanged }: { user: User; onUserChanged: (user: User) => void }) {
   const navigate = useNavigate();
   const asked = useParams().tab;
@@ -48,6 +50,7 @@ export function AccountSettings({ user, onUserChanged }: { user: User; onUserCha
           {tab === 'users' && <Users self={user} />}
           {tab === 'outgoing' && <OutgoingServer />}
           {tab === 'providers' && <SignInProviders />}
+          {tab === 'tracking' && <TrackingPolicy />}
         </div>
       </div>
     </main>

@@ -66,6 +66,8 @@ export function Compose({
   const [busy, setBusy] = useState(false);
   /** The time picked for Schedule send (a datetime-local value), or null while the picker is closed. */
   const [scheduleAt, setScheduleAt] = useState<string | null>(null);
+  /** Open and click marks on what goes out; starts at the workspace's default for one-to-one emails. */
+  const [track, setTrack] = useState(false);
   const fromName = mailbox.displayName?.trim() || senderName.trim();
   /** Cc and Bcc are shown on demand, or when the draft has some. */
   const [copiesAsked, setCopiesAsked] = useState(false);
@@ -124,6 +126,17 @@ export function Compose({
     };
     setAttachments((f.attachments ?? []).map((a) => ({ ...a, size: Math.floor((a.contentBase64.length * 3) / 4) })));
   };
+
+  useEffect(() => {
+    let live = true;
+    ok(api.GET('/tracking-settings')).then(
+      (policy) => live && setTrack(policy.trackOneToOne),
+      () => undefined, // the toggle stays off: nothing is tracked that the sender did not see chosen
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
 
   useEffect(() => {
     let live = true;
@@ -234,7 +247,7 @@ export function Compose({
       const held = await ok(
         api.POST('/drafts/{id}/hold', {
           params: { path: { id: saved.id } },
-          body: { ...(linkTo ? { linkTo } : {}), ...(sendAt === undefined ? {} : { sendAt }) },
+          body: { track, ...(linkTo ? { linkTo } : {}), ...(sendAt === undefined ? {} : { sendAt }) },
         }),
       );
       onHeld(held);
@@ -464,6 +477,10 @@ export function Compose({
             </span>
           )}
         </div>
+        <label className="inline track-toggle">
+          <input type="checkbox" checked={track} onChange={(e) => setTrack(e.target.checked)} /> Track opens and clicks
+          <span className="note"> (the copy in your Sent folder never carries tracking)</span>
+        </label>
         {error && (
           <p className="error" role="alert">
             {error}

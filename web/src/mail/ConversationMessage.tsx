@@ -5,6 +5,7 @@ import type { Body, Folder, MessageWithCrm, RecordKind } from '../contract.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import type { ComposeStart } from './Compose.tsx';
 import { EmailCrm } from './EmailCrm.tsx';
+import { EngagementPanel } from './EngagementPanel.tsx';
 import { MailFrame } from './MailFrame.tsx';
 import { htmlWithoutQuote, textWithoutQuote } from './quoted.ts';
 
@@ -166,6 +167,7 @@ export function ConversationMessage({
           ))}
         </ul>
       )}
+      <EngagementPanel messageId={message.id} />
       <EmailCrm
         message={message}
         onPrivate={(value) => onChange({ private: value })}

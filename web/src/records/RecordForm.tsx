@@ -33,6 +33,7 @@ interface Form {
   priority: Priority;
   description: string;
   shared: boolean;
+  doNotTrack: boolean;
 }
 
 function formOf(kind: RecordKind, record: CrmRecord | null): Form {
@@ -53,6 +54,7 @@ function formOf(kind: RecordKind, record: CrmRecord | null): Form {
     priority: priorityOf(record?.priority),
     description: record?.description ?? '',
     shared: record?.shared ?? true,
+    doNotTrack: record?.doNotTrack ?? false,
   };
 }
 
@@ -68,7 +70,10 @@ function bodyOf(kind: RecordKind, f: Form): Body<'/contacts', 'post'> {
       jobTitle: orNull(f.jobTitle),
     });
   else Object.assign(body, { name: f.name });
-  if (hasEmails(kind)) body.emails = f.emails.map((e) => e.trim()).filter(Boolean);
+  if (hasEmails(kind)) {
+    body.emails = f.emails.map((e) => e.trim()).filter(Boolean);
+    body.doNotTrack = f.doNotTrack;
+  }
   if (kind === 'lead') body.company = orNull(f.company);
   if (kind === 'organization') Object.assign(body, { website: orNull(f.website), phone: orNull(f.phone) });
   if (kind === 'contact' || isAbout(kind)) body.organizationId = orNull(f.organizationId);
@@ -268,6 +273,12 @@ export function RecordForm({
         <input type="checkbox" checked={form.shared} onChange={(e) => set('shared', e.target.checked)} /> Shared with
         every user (otherwise only you and administrators see it)
       </label>
+      {hasEmails(kind) && (
+        <label className="inline">
+          <input type="checkbox" checked={form.doNotTrack} onChange={(e) => set('doNotTrack', e.target.checked)} /> Do
+          not track: emails to these addresses carry no open or click tracking
+        </label>
+      )}
       {error && (
         <p className="error" role="alert">
           {error}
