@@ -8,6 +8,7 @@ import { createDraft, deleteDraft, updateDraft } from '../../src/mail/drafts/ind
 import { addLocation, purgeOrphans, upsertMessage } from '../../src/mail/messages/index.ts';
 import { prepareMessage } from '../../src/mail/sync/prepare.ts';
 import { createUser } from '../../src/users/index.ts';
+import { createWorkflow, deleteWorkflow } from '../../src/workflows/index.ts';
 import { runTandem } from '../support/cli.ts';
 import { openTestContext, storeDialects } from '../support/stores.ts';
 import type { TestContext } from '../support/stores.ts';
@@ -145,6 +146,39 @@ for (const dialect of await storeDialects()) {
       await context.store.db.deleteFrom('outbox_ops').execute(); // filed, and the done op pruned
       expect(await collectBlobs(context)).toMatchObject({ deleted: 1 });
       expect(existsSync(context.blobs.pathOf(key))).toBe(false);
+    });
+
+    it('keeps the files of workflow templates until their workflow goes', async () => {
+      const viewer = { id: ownerId, isAdmin: false };
+      const workflow = await createWorkflow(
+        context.store.db,
+        viewer,
+        {
+          name: 'Send the price list',
+          enabled: true,
+          trigger: { type: 'manual', recordType: 'contact' },
+          mode: 'every_save',
+          reenroll: false,
+          stopOnReply: false,
+          actions: [
+            {
+              type: 'send_email',
+              from: 'record_owner',
+              to: [{ type: 'contact' }],
+              template: { subject: 'Prices' },
+              attachments: [{ filename: 'prices.txt', contentType: 'text/plain', contentBase64: 'cHJpY2Vz' }],
+              linkToRecord: true,
+            },
+          ],
+        },
+        { timeZone: 'UTC', now: Date.now(), secrets: context.secrets, blobs: context.blobs },
+      );
+      const [file] = (workflow.actions[0] as { attachments: { blob: string }[] }).attachments;
+      await ageAll(2 * HOUR);
+      expect(await collectBlobs(context)).toMatchObject({ deleted: 0 });
+      await deleteWorkflow(context.store.db, viewer, workflow.id);
+      expect(await collectBlobs(context)).toMatchObject({ deleted: 1 });
+      expect(existsSync(context.blobs.pathOf(file?.blob ?? ''))).toBe(false);
     });
 
     if (dialect === 'postgres') {
