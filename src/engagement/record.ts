@@ -19,7 +19,8 @@ export interface TrackingHit {
 }
 
 /** Where a click goes: the URL stored for that link of that send, never one from the request. */
-export type HitResult = { recorded: true; redirectTo: string | null } | { recorded: false };
+export type HitResult =
+  { recorded: true; redirectTo: string | null; sendId: string; mailboxId: string } | { recorded: false };
 
 /** The longest user agent kept. */
 const USER_AGENT_CHARS = 300;
@@ -88,7 +89,7 @@ export async function recordHit(db: Kysely<Database>, key: Buffer, hit: Tracking
       .where('classification', '=', 'human')
       .execute();
   }
-  return { recorded: true, redirectTo };
+  return { recorded: true, redirectTo, sendId: send.id, mailboxId: send.mailbox_id };
 }
 
 /** How many other links of this send the recipient clicked within the burst window. */

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordHit, trackingKey } from '../../engagement/index.ts';
+import { onTrackingEvents } from '../../crm/index.ts';
+import { publishMailEvent } from '../../events/index.ts';
 import type { TokenKind } from '../../engagement/index.ts';
 import { userForToken } from '../../users/index.ts';
 import type { ApiApp } from '../api-app.ts';
@@ -58,7 +60,7 @@ export function trackingRoutes(app: ApiApp): void {
   async function record(kind: TokenKind, request: FastifyRequest, token: string) {
     const session = request.cookies[SESSION_COOKIE];
     const user = session ? await userForToken(app.tandem.store.db, session) : null;
-    return recordHit(app.tandem.store.db, key, {
+    const result = await recordHit(app.tandem.store.db, key, {
       kind,
       token,
       method: request.method,
@@ -66,6 +68,12 @@ export function trackingRoutes(app: ApiApp): void {
       userAgent: request.headers['user-agent'] ?? '',
       sessionUserId: user?.id ?? null,
     });
+    if (result.recorded) {
+      // The linked records' opens, clicks and last engagement follow at once; open record pages re-read them.
+      await onTrackingEvents(app.tandem.store.db, [result.sendId]);
+      publishMailEvent({ type: 'touchpoints.changed', mailboxId: result.mailboxId });
+    }
+    return result;
   }
 }
 
