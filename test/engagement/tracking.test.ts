@@ -204,10 +204,24 @@ describe.each(await storeDialects())('tracking on %s', (dialect: Dialect) => {
   });
 
   it('records a genuine open and click, redirects only to the stored URL, and refuses altered tokens', async () => {
-    const { bob, send } = await setUp();
+    const { bob, owner, send } = await setUp();
+    const contact = await api.app.inject({
+      method: 'POST',
+      url: '/api/v1/contacts',
+      headers: owner.auth,
+      payload: { firstName: 'Bob', emails: [bob.address] },
+    });
+    expect(contact.statusCode, contact.body).toBe(201);
+    const touchpoints = async () =>
+      (
+        await api.app.inject({ method: 'GET', url: `/api/v1/contacts/${contact.json().id}`, headers: owner.auth })
+      ).json<{ touchpoints: { emailsOut: number; opens: number; clicks: number; lastEngagedAt: string | null } }>()
+        .touchpoints;
     const sent = await send({ to: [bob.address], track: true });
     const marks = await marksIn(await inbox(bob));
     await sentAMinuteAgo(sent.id);
+    // The Sent copy is synced and linked to Bob's contact before anyone opens it.
+    await expect.poll(async () => (await touchpoints()).emailsOut, poll).toBe(1);
 
     const open = await hit(marks.pixel[0]!);
     expect(open.statusCode).toBe(200);
@@ -236,6 +250,9 @@ describe.each(await storeDialects())('tracking on %s', (dialect: Dialect) => {
       ['click', 1, 'human', bob.address, '198.51.100.0/24'],
       ['click', 0, 'human', bob.address, '198.51.100.0/24'],
     ]);
+    // The contact's touchpoints follow each recorded event at once.
+    expect(await touchpoints()).toMatchObject({ opens: 1, clicks: 2 });
+    expect((await touchpoints()).lastEngagedAt).not.toBeNull();
   });
 
   it('classifies privacy proxies, scanners and the sender’s own session, and counts people apart', async () => {
