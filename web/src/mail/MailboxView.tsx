@@ -13,7 +13,6 @@ import { BulkBar } from './BulkBar.tsx';
 import { changeMessages, moveBack } from './bulk.ts';
 import type { BulkChange, Moved } from './bulk.ts';
 import { FolderList } from './FolderList.tsx';
-import type { ComposeStart } from './Compose.tsx';
 import { useComposeDock } from './ComposeDock.tsx';
 import { ScheduledSends } from './ScheduledSends.tsx';
 import { groupThreads, MessageList } from './MessageList.tsx';
