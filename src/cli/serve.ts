@@ -7,7 +7,7 @@ import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import type { TandemContext } from '../context/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import type { SyncControl, SyncTiming } from '../mail/sync/index.ts';
-import { onMessagesStored } from '../crm/index.ts';
+import { onMessagesIndexed, onMessagesStored } from '../crm/index.ts';
 import { onMessagesStoredForWorkflows, WorkflowEngine } from '../workflows/index.ts';
 import { countUsers } from '../users/index.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
@@ -64,6 +64,8 @@ export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>):
         await onMessagesStored(trx, batch);
         await onMessagesStoredForWorkflows(trx, batch);
       },
+      // Mailroom rules that waited for an email's body run once the indexer has read it.
+      onIndexed: onMessagesIndexed,
     },
   });
 }

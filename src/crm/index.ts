@@ -27,7 +27,7 @@ export { listRules, createRule, updateRule, deleteRule } from './rules/rules.ts'
 export type { RuleView } from './rules/rules.ts';
 export { ruleRunsOf } from './rules/runs.ts';
 export type { RuleRunView } from './rules/runs.ts';
-export { onMessagesStored } from './on-stored.ts';
+export { onMessagesIndexed, onMessagesStored } from './on-stored.ts';
 export { listNotifications, markNotificationsRead } from './notifications.ts';
 export type { NotificationView } from './notifications.ts';
 export { mergeValuesFor } from './merge-values.ts';

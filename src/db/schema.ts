@@ -48,6 +48,7 @@ export interface Database {
   send_buckets: SendBucketsTable;
   tracked_links: TrackedLinksTable;
   tracking_events: TrackingEventsTable;
+  rule_waits: RuleWaitsTable;
 }
 
 export type Flag = 0 | 1;
@@ -211,6 +212,8 @@ export interface MessagesTable {
   /** Set while the message is in no folder (moved or deleted elsewhere); cleared when it turns up again. */
   orphaned_at: number | null;
   created_at: number;
+  /** 0: listed by the header pass, body not read yet (text, HTML, snippet, attachments, search); 1: indexed. */
+  indexed: Generated<Flag>;
 }
 
 /** Where a message sits on the server: one row per (folder, uidValidity, uid). */
@@ -699,4 +702,12 @@ export interface TrackingEventsTable {
   ip_prefix: string | null;
   user_agent: string | null;
   at: number;
+}
+
+/** A new email whose mailroom rules wait for its body (docs/crm.md): they run once it is indexed. */
+export interface RuleWaitsTable {
+  message_id: number;
+  /** The folder it was stored in, as the rules see it. */
+  folder: string;
+  created_at: number;
 }

@@ -1,6 +1,8 @@
 // Public surface of the MIME layer: parse raw messages, sanitize their HTML,
 // and the small pure helpers threading and import code need.
 export { parseMessage, SELECTED_HEADERS } from './parse.ts';
+export { parseListing } from './listing.ts';
+export type { Listing } from './listing.ts';
 export { sanitizeEmailHtml, hasRemoteContent, countRemoteImages } from './sanitize.ts';
 export { normalizeMessageId, parseMessageIdList } from './message-id.ts';
 export { subjectForThreading } from './subject.ts';
