@@ -5,6 +5,7 @@ import type { ApiApp } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import type { TandemContext } from '../context/index.ts';
+import { ParsePool } from '../mail/mime/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import type { SyncControl, SyncTiming } from '../mail/sync/index.ts';
 import { onMessagesIndexed, onMessagesStored } from '../crm/index.ts';
@@ -58,6 +59,7 @@ export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>):
     secrets,
     logger,
     outbound,
+    parseBody: new ParsePool().parse,
     hooks: {
       // The CRM links and files the new emails first; then workflows waiting for email are told of them.
       onStored: async (trx, batch) => {

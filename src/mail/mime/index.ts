@@ -16,3 +16,4 @@ export { fillMergeTags, hasMergeTags, MERGE_TAGS, unknownMergeTags } from './mer
 export type { MergeTag, MergeValues } from './merge-tags.ts';
 export { withTandemId } from './tandem-id.ts';
 export { cidReferences } from './attachments.ts';
+export { ParsePool, parseWorkerCount } from './parse-pool.ts';
