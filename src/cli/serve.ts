@@ -6,6 +6,7 @@ import type { Config } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import type { TandemContext } from '../context/index.ts';
 import { ParsePool } from '../mail/mime/index.ts';
+import type { ParseRaw } from '../mail/messages/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import type { SyncControl, SyncTiming } from '../mail/sync/index.ts';
 import { onMessagesIndexed, onMessagesStored } from '../crm/index.ts';
@@ -49,7 +50,12 @@ export function serveCommand(program: Command): void {
     });
 }
 
-export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>): SyncEngine {
+/** The sync engine with the CRM's and the workflows' hooks; bodies are parsed on worker threads unless `parseBody` is given. */
+export function newEngine(
+  context: TandemContext,
+  timing?: Partial<SyncTiming>,
+  parseBody: ParseRaw = new ParsePool().parse,
+): SyncEngine {
   const { store, blobs, secrets, logger, outbound } = context;
   return new SyncEngine({
     timing,
@@ -59,7 +65,7 @@ export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>):
     secrets,
     logger,
     outbound,
-    parseBody: new ParsePool().parse,
+    parseBody,
     hooks: {
       // The CRM links and files the new emails first; then workflows waiting for email are told of them.
       onStored: async (trx, batch) => {

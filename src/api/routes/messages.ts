@@ -150,7 +150,13 @@ export function messageRoutes(app: ApiApp): void {
     async (request) => {
       const read = () => getConversation(db(), currentUser(request), request.params.id);
       let conversation = await read();
-      if (await indexedNow(app, conversation.map((m) => Number(m.id)))) conversation = await read();
+      if (
+        await indexedNow(
+          app,
+          conversation.map((m) => Number(m.id)),
+        )
+      )
+        conversation = await read();
       return { items: await Promise.all(conversation.map((message) => withCrm(app, request, message))) };
     },
   );

@@ -35,7 +35,11 @@ export type FetchMode = 'whole' | 'listed';
  * is read to its end before returning, since no other command may run on the
  * connection while it streams.
  */
-export async function fetchPrepared(run: MailboxRun, uids: number[], mode: FetchMode = 'whole'): Promise<FetchedMessage[]> {
+export async function fetchPrepared(
+  run: MailboxRun,
+  uids: number[],
+  mode: FetchMode = 'whole',
+): Promise<FetchedMessage[]> {
   if (uids.length === 0) return [];
   const fetched: FetchedMessage[] = [];
   const query = {
