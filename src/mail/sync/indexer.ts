@@ -17,7 +17,7 @@ const IDLE_SLEEP_MS = 3_600_000;
  * while the header pass goes on. It runs in the mailbox's session and writes
  * under its lease (docs/sync.md invariant 14), so in scale-out only the
  * worker holding the mailbox indexes it; each body is stored only if nobody
- * (an on-demand index) stored it first. A crash leaves the rest unindexed,
+ * (an on-demand index) stored it first (docs/sync.md invariant 16). A crash leaves the rest unindexed,
  * and the next session goes on from there.
  */
 export class Indexer {
