@@ -417,10 +417,11 @@ async function tandemFirstSync(
     const listedWallMs = now() - started;
     log(`  listed after ${(listedWallMs / 1000).toFixed(1)} s; indexing the bodies…`);
     const indexingPath = `/api/v1/messages?mailboxId=${mailboxId}&q=${SEARCH_TERMS.needle.word}&limit=1`;
-    await pollUntil(
-      async () => ((await api.call<MessagePage>('GET', indexingPath)).indexing ? undefined : true),
-      { intervalMs: 100, timeoutMs: 60 * 60_000, what: 'every body to be indexed' },
-    );
+    await pollUntil(async () => ((await api.call<MessagePage>('GET', indexingPath)).indexing ? undefined : true), {
+      intervalMs: 100,
+      timeoutMs: 60 * 60_000,
+      what: 'every body to be indexed',
+    });
     const wallMs = now() - started;
     const cpuAfter = (await procCpuMs(serve.pid)) ?? 0;
     const endMemory = await procMemory(serve.pid);
