@@ -174,8 +174,14 @@ function parseOptions(argv: string[]): Options {
 // ---------------------------------------------------------------- results
 
 interface FirstSync {
+  /** Until every message is indexed (bodies, full text): the whole first sync. */
   tandemMsgPerSec: number;
   tandemWallMs: number;
+  /** Until every message is listed (the header pass): visible, linked, countable. */
+  tandemListedMsgPerSec: number;
+  tandemListedWallMs: number;
+  /** Until every body is indexed (the same figure as tandemMsgPerSec, under its own name). */
+  tandemIndexedMsgPerSec: number;
   tandemPeakRssMb: number;
   tandemRssAtStartMb: number;
   tandemCpuMs: number;
@@ -321,6 +327,9 @@ async function tandemFirstSync(
     FirstSync,
     | 'tandemMsgPerSec'
     | 'tandemWallMs'
+    | 'tandemListedMsgPerSec'
+    | 'tandemListedWallMs'
+    | 'tandemIndexedMsgPerSec'
     | 'tandemPeakRssMb'
     | 'tandemRssAtStartMb'
     | 'tandemCpuMs'
@@ -352,7 +361,9 @@ async function tandemFirstSync(
       try {
         const page = await api.call<MessagePage>('GET', `/api/v1/messages?folder=INBOX&limit=50`);
         const ids = page.items.map((i) => i.messageId ?? '');
-        if (ids.length === expectedNewest && ids.every((id) => newest.has(id))) newest50Ms = now() - started;
+        // Visible with their snippets: listed by the header pass and their bodies read by the indexer.
+        const shown = ids.every((id) => newest.has(id)) && page.items.every((i) => i.snippet !== '');
+        if (ids.length === expectedNewest && shown) newest50Ms = now() - started;
       } catch {
         // the store may be busy: try again
       }
@@ -400,6 +411,14 @@ async function tandemFirstSync(
       },
       { intervalMs: 100, timeoutMs: 60 * 60_000, what: 'the first sync to finish' },
     );
+    const listedWallMs = now() - started;
+    log(`  listed after ${(listedWallMs / 1000).toFixed(1)} s; indexing the bodies…`);
+    const indexingPath = `/api/v1/messages?mailboxId=${mailboxId}&q=${SEARCH_TERMS.needle.word}&limit=1`;
+    await pollUntil(async () => ((await api.call<MessagePage>('GET', indexingPath)).indexing ? undefined : true), {
+      intervalMs: 100,
+      timeoutMs: 60 * 60_000,
+      what: 'every body to be indexed',
+    });
     const wallMs = now() - started;
     const cpuAfter = (await procCpuMs(serve.pid)) ?? 0;
     const endMemory = await procMemory(serve.pid);
@@ -418,6 +437,9 @@ async function tandemFirstSync(
       result: {
         tandemMsgPerSec: view.progress.done / (wallMs / 1000),
         tandemWallMs: wallMs,
+        tandemListedMsgPerSec: view.progress.done / (listedWallMs / 1000),
+        tandemListedWallMs: listedWallMs,
+        tandemIndexedMsgPerSec: view.progress.done / (wallMs / 1000),
         tandemPeakRssMb: peak,
         tandemRssAtStartMb: startMemory?.rssMb ?? Number.NaN,
         tandemCpuMs: cpuAfter - cpuBefore,
@@ -994,14 +1016,24 @@ function buildRows(f: FirstSync, p: Propagation | null, a: ApiLatency | null, id
   const pair = (p50: number, p95: number) => `${ms(p50)} / ${ms(p95)}`;
   const rows: Row[] = [
     {
-      what: 'first sync rate (msg/s)',
-      tandem: fmt(f.tandemMsgPerSec),
+      what: 'first sync rate, all listed (msg/s)',
+      tandem: fmt(f.tandemListedMsgPerSec),
       mbsync: fmt(f.mbsyncMsgPerSec),
       raw: fmt(f.rawMsgPerSec),
-      vsMbsync: ratio(f.tandemMsgPerSec, f.mbsyncMsgPerSec),
-      vsRaw: ratio(f.tandemMsgPerSec, f.rawMsgPerSec),
+      vsMbsync: ratio(f.tandemListedMsgPerSec, f.mbsyncMsgPerSec),
+      vsRaw: ratio(f.tandemListedMsgPerSec, f.rawMsgPerSec),
       bar: '≥ 2× mbsync',
-      met: f.mbsyncMsgPerSec === null ? null : f.tandemMsgPerSec >= 2 * f.mbsyncMsgPerSec,
+      met: f.mbsyncMsgPerSec === null ? null : f.tandemListedMsgPerSec >= 2 * f.mbsyncMsgPerSec,
+    },
+    {
+      what: 'first sync rate, all indexed (msg/s)',
+      tandem: fmt(f.tandemIndexedMsgPerSec),
+      mbsync: fmt(f.mbsyncMsgPerSec),
+      raw: fmt(f.rawMsgPerSec),
+      vsMbsync: ratio(f.tandemIndexedMsgPerSec, f.mbsyncMsgPerSec),
+      vsRaw: ratio(f.tandemIndexedMsgPerSec, f.rawMsgPerSec),
+      bar: '≥ 1× mbsync',
+      met: f.mbsyncMsgPerSec === null ? null : f.tandemIndexedMsgPerSec >= f.mbsyncMsgPerSec,
     },
     {
       what: 'first sync wall time',

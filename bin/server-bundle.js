@@ -20,8 +20,12 @@ export async function ensureServerBundle() {
 
 export async function buildServerBundle() {
   const { outputFiles } = await build({
-    entryPoints: [path.join(root, 'src', 'cli', 'index.ts')],
-    outfile: serverBundle,
+    entryPoints: {
+      tandem: path.join(root, 'src', 'cli', 'index.ts'),
+      // The indexer's worker threads run this program (src/mail/mime/parse-pool.ts).
+      'parse-worker': path.join(root, 'src', 'mail', 'mime', 'parse-worker.ts'),
+    },
+    outdir: path.dirname(serverBundle),
     write: false,
     bundle: true,
     platform: 'node',

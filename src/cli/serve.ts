@@ -6,10 +6,12 @@ import type { Config } from '../config/index.ts';
 import { collectBlobsPeriodically, openContext } from '../context/index.ts';
 import { purgeEventsPeriodically } from '../engagement/index.ts';
 import type { TandemContext } from '../context/index.ts';
+import { ParsePool } from '../mail/mime/index.ts';
+import type { ParseRaw } from '../mail/messages/index.ts';
 import { SyncEngine } from '../mail/sync/index.ts';
 import { HeldSendRunner } from '../mail/drafts/index.ts';
 import type { SyncControl, SyncTiming } from '../mail/sync/index.ts';
-import { linkSentMessage, noteEngagement, onMessagesStored } from '../crm/index.ts';
+import { linkSentMessage, noteEngagement, onMessagesIndexed, onMessagesStored } from '../crm/index.ts';
 import { onMessagesStoredForWorkflows, WorkflowEngine } from '../workflows/index.ts';
 import { countUsers } from '../users/index.ts';
 import { configFrom, withStoreOptions } from './shared.ts';
@@ -55,7 +57,12 @@ export function serveCommand(program: Command): void {
     });
 }
 
-export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>): SyncEngine {
+/** The sync engine with the CRM's and the workflows' hooks; bodies are parsed on worker threads unless `parseBody` is given. */
+export function newEngine(
+  context: TandemContext,
+  timing?: Partial<SyncTiming>,
+  parseBody: ParseRaw = new ParsePool().parse,
+): SyncEngine {
   const { store, blobs, secrets, logger, outbound } = context;
   return new SyncEngine({
     timing,
@@ -65,6 +72,7 @@ export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>):
     secrets,
     logger,
     outbound,
+    parseBody,
     hooks: {
       // The CRM links and files the new emails first, then reads their engagement (replies, bounces,
       // touchpoints); then workflows waiting for email are told of them.
@@ -73,6 +81,8 @@ export function newEngine(context: TandemContext, timing?: Partial<SyncTiming>):
         await noteEngagement(trx, batch, blobs);
         await onMessagesStoredForWorkflows(trx, batch);
       },
+      // Mailroom rules that waited for an email's body run once the indexer has read it.
+      onIndexed: onMessagesIndexed,
     },
   });
 }

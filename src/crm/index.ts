@@ -28,7 +28,7 @@ export { listRules, createRule, updateRule, deleteRule } from './rules/rules.ts'
 export type { RuleView } from './rules/rules.ts';
 export { ruleRunsOf } from './rules/runs.ts';
 export type { RuleRunView } from './rules/runs.ts';
-export { onMessagesStored } from './on-stored.ts';
+export { onMessagesIndexed, onMessagesStored } from './on-stored.ts';
 export { bouncingAddresses, bouncingFor, noteEngagement, onTrackingEvents, touchpointsOf } from './engagement/index.ts';
 export type { BouncingAddress, Touchpoints } from './engagement/index.ts';
 export { recordEngagement } from './engagement/record-engagement.ts';

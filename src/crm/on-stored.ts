@@ -5,7 +5,7 @@ import type { StoredBatch } from '../mail/run/index.ts';
 import { autoLink, storeParticipants } from './links/match.ts';
 import { resolvePendingLinks } from './links/pending.ts';
 import { notifyReplies } from './notifications.ts';
-import { applyRules } from './rules/run.ts';
+import { applyRules, runWaitingRules } from './rules/run.ts';
 import { fileConversations } from './conversations/file.ts';
 
 /**
@@ -63,4 +63,10 @@ function addresses(json: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** The CRM's part of the indexer's batches (hooks.onIndexed): mailroom rules that waited for a body. */
+export async function onMessagesIndexed(trx: Kysely<Database>, mailbox: StoredBatch['mailbox']): Promise<void> {
+  if (mailbox.group_id !== null) return;
+  await runWaitingRules(trx, mailbox);
 }

@@ -856,6 +856,25 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0024_indexer': {
+      async up(db: Kysely<unknown>) {
+        // 0 while only the header pass stored the message (listed); 1 once its body is indexed.
+        // Every message stored before this migration was parsed whole, so the default is 1.
+        await db.schema
+          .alterTable('messages')
+          .addColumn('indexed', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        // The indexer's queue, newest first per mailbox; a partial index stays as small as the backlog.
+        await sql`create index messages_unindexed on messages (mailbox_id, date) where indexed = 0`.execute(db);
+        // A new email whose mailroom rules need its body: they run once the indexer has it.
+        await db.schema
+          .createTable('rule_waits')
+          .addColumn('message_id', 'integer', (c) => c.primaryKey().references('messages.id').onDelete('cascade'))
+          .addColumn('folder', 'text', (c) => c.notNull())
+          .addColumn('created_at', time, (c) => c.notNull())
+          .execute();
+      },
+    },
     '0025_held_sends': {
       async up(db: Kysely<unknown>) {
         // A send held in Tandem until its time (undo send, schedule send); its id becomes the send's id.

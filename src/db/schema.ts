@@ -52,6 +52,7 @@ export interface Database {
   bounces: BouncesTable;
   record_touchpoints: RecordTouchpointsTable;
   held_sends: HeldSendsTable;
+  rule_waits: RuleWaitsTable;
 }
 
 export type Flag = 0 | 1;
@@ -215,6 +216,8 @@ export interface MessagesTable {
   /** Set while the message is in no folder (moved or deleted elsewhere); cleared when it turns up again. */
   orphaned_at: number | null;
   created_at: number;
+  /** 0: listed by the header pass, body not read yet (text, HTML, snippet, attachments, search); 1: indexed. */
+  indexed: Generated<Flag>;
 }
 
 /** Where a message sits on the server: one row per (folder, uidValidity, uid). */
@@ -783,4 +786,12 @@ export interface HeldSendsTable {
   error: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A new email whose mailroom rules wait for its body (docs/crm.md): they run once it is indexed. */
+export interface RuleWaitsTable {
+  message_id: number;
+  /** The folder it was stored in, as the rules see it. */
+  folder: string;
+  created_at: number;
 }

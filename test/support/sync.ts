@@ -4,6 +4,7 @@ import { buildApp } from '../../src/api/index.ts';
 import type { Dialect } from '../../src/db/index.ts';
 import { newEngine } from '../../src/cli/serve.ts';
 import type { SyncEngine, SyncTiming } from '../../src/mail/sync/index.ts';
+import type { ParseRaw } from '../../src/mail/messages/index.ts';
 import type { MailboxView } from '../../src/mail/mailboxes/index.ts';
 import type { TestApi } from './api.ts';
 import { signedInUser } from './api.ts';
@@ -23,9 +24,10 @@ export async function startSyncApi(
   dialect: Dialect = 'sqlite',
   timing?: Partial<SyncTiming>,
   options: TestContextOptions = {},
+  parseBody?: ParseRaw,
 ): Promise<SyncTestApi> {
   const context = await openTestContext(dialect, options);
-  const engine = newEngine(context, timing);
+  const engine = newEngine(context, timing, parseBody);
   const app = await buildApp(context, { sync: engine });
   await engine.start();
   return {

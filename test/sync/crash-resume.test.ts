@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import SQLite from 'better-sqlite3';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -64,6 +65,27 @@ describe('a first sync killed mid-way', () => {
     }
     expect(kills).toBeGreaterThan(0);
 
+    // The indexer reads the bodies behind the header pass: killed while it has some left, it resumes too.
+    const indexing = async (base: string) =>
+      (
+        (await (await fetch(`${base}/api/v1/messages?mailboxId=${id}&q=lorem&limit=1`, { headers: auth })).json()) as {
+          indexing: { done: number; total: number } | null;
+        }
+      ).indexing;
+    const pending = await waitFor(
+      async () => {
+        const now = await indexing(serve.url);
+        return now === null || now.done > 0 ? { now } : undefined;
+      },
+      { intervalMs: 5, what: 'the indexer to start' },
+    );
+    if (pending.now !== null) {
+      await killNow(serve.child);
+      kills += 1;
+      serve = await startServe(['--data', dataDir]);
+      children.push(serve.child);
+    }
+
     const url = serve.url;
     const final = await waitFor(
       async () => {
@@ -91,5 +113,25 @@ describe('a first sync killed mid-way', () => {
     } while (cursor);
     expect(uids.sort((a, b) => a - b)).toEqual(serverUids);
     expect(ids.size).toBe(serverUids.length);
+
+    // Every body indexed once: searchable, with its snippet, one full-text entry per message.
+    await waitFor(async () => ((await indexing(url)) === null ? true : undefined), {
+      timeoutMs: 120_000,
+      what: 'every body indexed',
+    });
+    const found = (await (
+      await fetch(`${url}/api/v1/messages?mailboxId=${id}&q=lorem&limit=200`, { headers: auth })
+    ).json()) as { items: { snippet: string }[] };
+    expect(found.items).toHaveLength(200);
+    expect(found.items.every((m) => m.snippet.startsWith('Message '))).toBe(true);
+    const db = new SQLite(path.join(dataDir, 'tandem.sqlite'), { readonly: true });
+    try {
+      const count = (table: string) => (db.prepare(`select count(*) as n from ${table}`).get() as { n: number }).n;
+      expect(count('messages')).toBe(serverUids.length);
+      expect(count('messages_fts')).toBe(serverUids.length);
+      expect(count('messages where indexed = 0')).toBe(0);
+    } finally {
+      db.close();
+    }
   }, 300_000);
 });

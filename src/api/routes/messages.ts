@@ -7,6 +7,7 @@ import {
   getConversation,
   getMessage,
   getRawMessage,
+  indexOnDemand,
   listMessages,
 } from '../../mail/messages/index.ts';
 import { withoutBcc } from '../../mail/mime/index.ts';
@@ -83,6 +84,11 @@ const listQuerySchema = z.object({
 const idParams = z.object({ id: z.string() });
 const binary = z.unknown().describe('The bytes');
 
+/** Opening a message the indexer has not reached yet indexes it at once; true when one was. */
+function indexedNow(app: ApiApp, ids: number[]): Promise<boolean> {
+  return indexOnDemand(app.tandem.store.db, app.tandem.store.dialect, app.tandem.blobs, ids);
+}
+
 export function messageRoutes(app: ApiApp): void {
   const db = () => app.tandem.store.db;
 
@@ -94,7 +100,17 @@ export function messageRoutes(app: ApiApp): void {
         summary: 'List messages of your mailboxes, newest first; one item per folder a message sits in',
         querystring: listQuerySchema,
         response: {
-          200: z.object({ items: z.array(summarySchema), nextCursor: z.string().nullable() }),
+          200: z.object({
+            items: z.array(summarySchema),
+            nextCursor: z.string().nullable(),
+            indexing: z
+              .object({ done: z.number().int(), total: z.number().int() })
+              .nullable()
+              .optional()
+              .describe(
+                'A search only: how many messages of the mailboxes searched have their body indexed, while some do not yet (null once all do); a search covers what is indexed',
+              ),
+          }),
           400: errorSchema,
           404: errorSchema,
         },
@@ -113,7 +129,11 @@ export function messageRoutes(app: ApiApp): void {
         response: { 200: detailSchema, 404: errorSchema },
       },
     },
-    async (request) => withCrm(app, request, await getMessage(db(), currentUser(request), request.params.id)),
+    async (request) => {
+      const read = () => getMessage(db(), currentUser(request), request.params.id);
+      const message = await read(); // the viewer may see it: only then is it indexed
+      return withCrm(app, request, (await indexedNow(app, [Number(message.id)])) ? await read() : message);
+    },
   );
 
   app.get(
@@ -128,7 +148,15 @@ export function messageRoutes(app: ApiApp): void {
       },
     },
     async (request) => {
-      const conversation = await getConversation(db(), currentUser(request), request.params.id);
+      const read = () => getConversation(db(), currentUser(request), request.params.id);
+      let conversation = await read();
+      if (
+        await indexedNow(
+          app,
+          conversation.map((m) => Number(m.id)),
+        )
+      )
+        conversation = await read();
       return { items: await Promise.all(conversation.map((message) => withCrm(app, request, message))) };
     },
   );

@@ -16,13 +16,19 @@ export type ActionResult =
   | { type: 'archive'; linked: string[] }
   | { type: 'create'; recordType: string; created: string | null; linked: string[]; skipped?: string }
   | { type: 'mark_private' }
+  | { type: 'wait'; reason: string }
   | { type: RuleAction['type'] | 'match'; error: string };
 
 interface StoredEmail extends RuleEmail {
   id: number;
   threadId: string;
   snippet: string;
+  /** False while only the header pass stored it: `body` is empty until the indexer reads it. */
+  indexed: boolean;
 }
+
+/** Logged on an email whose rules wait for its body. */
+export const WAITING_FOR_BODY = 'waiting for the body of this email: the rule runs once it is indexed';
 
 interface Mailbox {
   id: string;
@@ -57,7 +63,14 @@ export async function applyRules(
   // A rule whose pattern ran out of time is not tried again in this batch: the batch's
   // transaction (and on SQLite every other query) waits while the rules run.
   const stopped = new Set<string>();
+  const bodyRules = rules.filter(readsBody);
   for (const email of await loadEmails(trx, messageIds, folder)) {
+    if (!email.indexed && bodyRules.length > 0) {
+      // All of its rules run later, in order, once the indexer has the body (runWaitingRules).
+      await trx.insertInto('rule_waits').values({ message_id: email.id, folder, created_at: Date.now() }).execute();
+      for (const rule of bodyRules) await logRun(trx, email.id, rule, [{ type: 'wait', reason: WAITING_FOR_BODY }]);
+      continue;
+    }
     for (const rule of rules) {
       if (stopped.has(rule.id)) {
         await logRun(trx, email.id, rule, [
@@ -87,6 +100,46 @@ export async function applyRules(
       const results: ActionResult[] = [];
       for (const action of rule.actions) results.push(await runActionSafely(trx, mailbox, email, action));
       await logRun(trx, email.id, rule, results);
+    }
+  }
+}
+
+/** A rule that reads the body: a condition on it, or a case made from the email (its description is the body). */
+function readsBody(rule: { conditions: { field: string }[]; actions: RuleAction[] }): boolean {
+  return (
+    rule.conditions.some((c) => c.field === 'body') ||
+    rule.actions.some((a) => a.type === 'create' && a.recordType === 'case')
+  );
+}
+
+/**
+ * Runs the rules of the mailbox's emails that waited for their body and have
+ * it now (indexed in the background or on demand). Called in the transaction
+ * of each batch the indexer stores, so a wait is taken exactly once.
+ */
+export async function runWaitingRules(trx: Kysely<Database>, mailbox: Mailbox): Promise<void> {
+  for (;;) {
+    const waits = await trx
+      .selectFrom('rule_waits')
+      .innerJoin('messages', 'messages.id', 'rule_waits.message_id')
+      .select(['rule_waits.message_id', 'rule_waits.folder'])
+      .where('messages.mailbox_id', '=', mailbox.id)
+      .where('messages.indexed', '=', 1)
+      .orderBy('rule_waits.message_id')
+      .limit(500)
+      .execute();
+    if (waits.length === 0) return;
+    await trx
+      .deleteFrom('rule_waits')
+      .where(
+        'message_id',
+        'in',
+        waits.map((w) => w.message_id),
+      )
+      .execute();
+    for (const folder of new Set(waits.map((w) => w.folder))) {
+      const ids = waits.filter((w) => w.folder === folder).map((w) => w.message_id);
+      await applyRules(trx, mailbox, folder, ids);
     }
   }
 }
@@ -267,11 +320,13 @@ async function loadEmails(trx: Kysely<Database>, ids: number[], folder: string):
   const rows = await trx
     .selectFrom('messages')
     .select(['id', 'thread_id', 'subject', 'from_name', 'from_address', 'to_json', 'cc_json', 'body_text', 'snippet'])
+    .select('indexed')
     .where('id', 'in', ids)
     .orderBy('id')
     .execute();
   return rows.map((r) => ({
     id: r.id,
+    indexed: r.indexed === 1,
     threadId: r.thread_id,
     snippet: r.snippet,
     from: r.from_address ? { name: r.from_name ?? '', address: r.from_address } : null,

@@ -6,7 +6,7 @@ import type { Database, DraftsTable } from '../../db/index.ts';
 import { TandemError } from '../../errors/index.ts';
 import { cidReferences, composeMessage, megabytes, parseMessage, withTandemId } from '../mime/index.ts';
 import type { ComposeAttachment } from '../mime/index.ts';
-import { assertWithinQuota, parseRowId, repliedMessage } from '../messages/index.ts';
+import { assertWithinQuota, indexOnDemand, parseRowId, repliedMessage } from '../messages/index.ts';
 import { enqueueOp } from '../outbox/ops.ts';
 import { senderOf } from '../send/index.ts';
 import type { DraftFields } from './fields.ts';
@@ -286,24 +286,15 @@ async function fieldsOfDraft(context: TandemContext, draft: DraftRow): Promise<D
  * listed as attachments to keep: they come with the HTML's `cid:` references.
  */
 async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise<DraftFields | null> {
-  const row = await context.store.db
-    .selectFrom('message_locations')
-    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
-    .innerJoin('messages', 'messages.id', 'message_locations.message_id')
-    .select([
-      'messages.id',
-      'messages.to_json',
-      'messages.cc_json',
-      'messages.bcc_json',
-      'messages.subject',
-      'messages.body_text',
-      'messages.body_html',
-    ])
-    .where('folders.mailbox_id', '=', draft.mailbox_id)
-    .where('folders.path', '=', draft.folder_path ?? '')
-    .where('message_locations.uid', '=', draft.uid ?? -1)
-    .executeTakeFirst();
+  const read = () => draftMessage(context, draft);
+  let row = await read();
   if (!row) return null;
+  // A draft listed by a first sync whose body the indexer has not read yet: read it now.
+  if (row.indexed === 0) {
+    await indexOnDemand(context.store.db, context.store.dialect, context.blobs, [row.id]);
+    row = await read();
+    if (!row) return null;
+  }
   const addresses = (json: string) => (JSON.parse(json) as { address: string }[]).map((a) => a.address).filter(Boolean);
   const references = cidReferences(row.body_html);
   const attachments = (
@@ -322,6 +313,28 @@ async function fieldsOfMessage(context: TandemContext, draft: DraftRow): Promise
     ...(row.body_html !== null ? { html: row.body_html } : {}),
     keepAttachments: attachments.map((a) => String(a.id)),
   };
+}
+
+/** The synced message a mail-app draft is. */
+function draftMessage(context: TandemContext, draft: DraftRow) {
+  return context.store.db
+    .selectFrom('message_locations')
+    .innerJoin('folders', 'folders.id', 'message_locations.folder_id')
+    .innerJoin('messages', 'messages.id', 'message_locations.message_id')
+    .select([
+      'messages.id',
+      'messages.to_json',
+      'messages.cc_json',
+      'messages.bcc_json',
+      'messages.subject',
+      'messages.body_text',
+      'messages.body_html',
+      'messages.indexed',
+    ])
+    .where('folders.mailbox_id', '=', draft.mailbox_id)
+    .where('folders.path', '=', draft.folder_path ?? '')
+    .where('message_locations.uid', '=', draft.uid ?? -1)
+    .executeTakeFirst();
 }
 
 /** The fields of a stored version whose message Tandem no longer holds (its attachments other than inline images are not listed). */

@@ -9,3 +9,4 @@ export * from './stable-key.ts';
 export * from './replied.ts';
 export * from './privacy.ts';
 export * from './storage.ts';
+export * from './body.ts';

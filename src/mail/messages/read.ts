@@ -8,6 +8,7 @@ import type { MailAddress } from '../mime/index.ts';
 import { hasOperators, operatorConditions, parseSearch } from './search-operators.ts';
 import { fewMatches, searchCondition } from './search-query.ts';
 import { syncStates } from './sync-state.ts';
+import { indexingProgress } from './body.ts';
 import type { SyncState } from './sync-state.ts';
 
 export { parseRowId } from '../../access/index.ts';
@@ -119,12 +120,31 @@ function locations(db: Kysely<Database>) {
 
 type SummaryRow = Awaited<ReturnType<ReturnType<typeof locations>['executeTakeFirstOrThrow']>>;
 
+export interface MessageList {
+  items: MessageSummary[];
+  nextCursor: string | null;
+  /** For a search: how many of the messages it could cover are indexed yet; null when all are. */
+  indexing?: { done: number; total: number } | null;
+}
+
+/** A page of a folder or of a search; a search also says how far indexing has got in the mailboxes it covers. */
 export async function listMessages(
   db: Kysely<Database>,
   dialect: Dialect,
   viewer: Viewer,
   query: ListQuery,
-): Promise<{ items: MessageSummary[]; nextCursor: string | null }> {
+): Promise<MessageList> {
+  const page = await listPage(db, dialect, viewer, query);
+  if (query.q === undefined) return page;
+  return { ...page, indexing: await indexingProgress(db, await ownedMailboxIds(db, viewer.id, query.mailboxId)) };
+}
+
+async function listPage(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  viewer: Viewer,
+  query: ListQuery,
+): Promise<MessageList> {
   const limit = Math.min(Math.max(Math.trunc(query.limit) || 50, 1), MAX_PAGE);
   // Resolve mailboxes and folders first, so the page query filters on indexed
   // location columns (mailbox_id|folder_id, date, id) rather than on joins.

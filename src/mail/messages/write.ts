@@ -24,6 +24,11 @@ export interface IncomingMessage {
   providerThreadId?: string | undefined;
   /** Private from the start (a "mark incoming private" mailbox); a reply to a private email is private whatever this says. */
   private: boolean;
+  /**
+   * Set by the header pass: `parsed` holds the envelope only, the body is read
+   * later by the indexer (storeBody). The message is listed, not yet indexed.
+   */
+  listedOnly?: { hasAttachments: boolean };
 }
 
 /**
@@ -75,17 +80,55 @@ export async function upsertMessage(
       snippet: parsed.snippet,
       body_text: parsed.text,
       body_html: parsed.html,
-      has_attachments: parsed.attachments.some((a) => !a.inline) ? 1 : 0,
+      has_attachments: (input.listedOnly?.hasAttachments ?? parsed.attachments.some((a) => !a.inline)) ? 1 : 0,
       raw_blob: input.rawBlob,
       private: isPrivate ? 1 : 0,
       headers_json: JSON.stringify(parsed.headers),
       problems_json: JSON.stringify(parsed.problems),
       orphaned_at: null,
       created_at: Date.now(),
+      indexed: input.listedOnly ? 0 : 1,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  if (!input.listedOnly) await storeContent(trx, dialect, id, parsed);
+  return { id, created: true };
+}
 
+/**
+ * The indexer's write: the body of a message the header pass listed (text,
+ * sanitized HTML, snippet, attachments, full-text index). Only the first
+ * writer of a message's body stores it — the update is conditional on the
+ * message not being indexed yet — so the background indexer and an on-demand
+ * index (a message opened before its turn) never store it twice. Returns
+ * whether this call stored it.
+ */
+export async function storeBody(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  id: number,
+  parsed: StoredParse,
+): Promise<boolean> {
+  const result = await trx
+    .updateTable('messages')
+    .set({
+      snippet: parsed.snippet,
+      body_text: parsed.text,
+      body_html: parsed.html,
+      has_attachments: parsed.attachments.some((a) => !a.inline) ? 1 : 0,
+      problems_json: JSON.stringify(parsed.problems),
+      indexed: 1,
+    })
+    .where('id', '=', id)
+    .where('indexed', '=', 0)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) return false;
+  await storeContent(trx, dialect, id, parsed);
+  return true;
+}
+
+/** A message's attachments and full-text entry, written once, when its body is read. */
+async function storeContent(trx: Kysely<Database>, dialect: Dialect, id: number, parsed: StoredParse): Promise<void> {
   if (parsed.attachments.length > 0) {
     await trx
       .insertInto('attachments')
@@ -112,7 +155,6 @@ export async function upsertMessage(
       ...parsed.attachments.flatMap((a) => (a.filename && !a.inline ? [searchableName(a.filename)] : [])),
     ].join('\n'),
   });
-  return { id, created: true };
 }
 
 /** A file name as written and as its words ("q3-offer.pdf q3 offer pdf"), so either way of typing it finds it. */

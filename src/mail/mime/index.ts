@@ -1,6 +1,8 @@
 // Public surface of the MIME layer: parse raw messages, sanitize their HTML,
 // and the small pure helpers threading and import code need.
 export { parseMessage, SELECTED_HEADERS } from './parse.ts';
+export { parseListing } from './listing.ts';
+export type { Listing } from './listing.ts';
 export { sanitizeEmailHtml, hasRemoteContent, countRemoteImages } from './sanitize.ts';
 export { normalizeMessageId, parseMessageIdList } from './message-id.ts';
 export { subjectForThreading } from './subject.ts';
@@ -16,3 +18,4 @@ export { withTandemId } from './tandem-id.ts';
 export { cidReferences } from './attachments.ts';
 export { readDeliveryReport } from './delivery-report.ts';
 export type { DeliveryReport, FailedRecipient } from './delivery-report.ts';
+export { ParsePool, parseWorkerCount } from './parse-pool.ts';

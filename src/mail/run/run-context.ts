@@ -27,6 +27,12 @@ export interface StoredBatch {
 export interface SyncHooks {
   /** Runs inside the transaction that stores the batch: what it writes commits or rolls back with it. */
   onStored(trx: Kysely<Database>, batch: StoredBatch): Promise<void>;
+  /**
+   * Runs inside the transaction of each batch of bodies the indexer stores
+   * (and once more when it has caught up): what waited for a body (mailroom
+   * rules) can run on every message of the mailbox indexed by then.
+   */
+  onIndexed?(trx: Kysely<Database>, mailbox: StoredBatch['mailbox']): Promise<void>;
 }
 
 export interface SyncDeps {

@@ -374,7 +374,9 @@ export async function firstSyncBatch(run: MailboxRun, folderId: number, size?: n
   const take = size ?? firstSyncBatchSize(folder);
   const batch = pending.slice(0, take);
   const rest = pending.slice(take);
-  const messages = await fetchPrepared(run, batch);
+  // The header pass: listed now, bodies indexed behind it (indexer.ts). A group mailbox reads
+  // them at once: filing its conversations tells delivery reports by their parts.
+  const messages = await fetchPrepared(run, batch, run.mailbox.group_id === null ? 'listed' : 'whole');
   await storeBatch(run, folder, folder.uid_validity, messages, async (trx) => {
     await writeCursor(trx, folder.id, {
       ...afterFirstSyncBatch(folder, batch.at(-1), rest.length === 0), // batches run newest first

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.ts';
 import { publishMailEvent } from '../../events/index.ts';
 import { addLocation, upsertMessage } from '../messages/write.ts';
-import { prepareMessage } from './prepare.ts';
+import { prepareListing, prepareMessage } from './prepare.ts';
 import type { PreparedMessage } from './prepare.ts';
 import type { MailboxRow } from '../account/index.ts';
 import { LeaseLost } from '../run/index.ts';
@@ -25,13 +25,21 @@ export interface FetchedMessage {
   prepared: Promise<PreparedMessage>;
 }
 
+/** Whole: each message parsed at once (new mail). Listed: its header section alone, the body left to the indexer (a first sync). */
+export type FetchMode = 'whole' | 'listed';
+
 /**
  * Fetches full messages by UID, in the order asked (newest first for a first
- * sync). Each one is parsed and written to the blob store as it arrives,
- * while the rest stream in. The FETCH is read to its end before returning,
- * since no other command may run on the connection while it streams.
+ * sync). Each one is parsed (whole or its header section, by `mode`) and
+ * written to the blob store as it arrives, while the rest stream in. The FETCH
+ * is read to its end before returning, since no other command may run on the
+ * connection while it streams.
  */
-export async function fetchPrepared(run: MailboxRun, uids: number[]): Promise<FetchedMessage[]> {
+export async function fetchPrepared(
+  run: MailboxRun,
+  uids: number[],
+  mode: FetchMode = 'whole',
+): Promise<FetchedMessage[]> {
   if (uids.length === 0) return [];
   const fetched: FetchedMessage[] = [];
   const query = {
@@ -43,14 +51,15 @@ export async function fetchPrepared(run: MailboxRun, uids: number[]): Promise<Fe
     emailId: run.emailIds,
     threadId: run.gmail,
   };
-  for await (const message of run.client.fetch(uidSet(uids), query, { uid: true })) fetched.push(prepare(run, message));
+  for await (const message of run.client.fetch(uidSet(uids), query, { uid: true }))
+    fetched.push(prepare(run, message, mode));
   const rank = new Map(uids.map((uid, i) => [uid, i]));
   return fetched.sort((a, b) => (rank.get(a.uid) ?? 0) - (rank.get(b.uid) ?? 0));
 }
 
-function prepare(run: MailboxRun, message: FetchMessageObject): FetchedMessage {
+function prepare(run: MailboxRun, message: FetchMessageObject, mode: FetchMode): FetchedMessage {
   const source = message.source ?? Buffer.alloc(0);
-  const started = prepareMessage(source, run.blobs);
+  const started = mode === 'listed' ? prepareListing(source, run.blobs) : prepareMessage(source, run.blobs);
   const prepared = message.source ? started : started.then(noteMissingSource);
   prepared.catch(() => undefined); // awaited by storeBatch; a failure (disk full) surfaces there, not as an unhandled rejection
   return {
@@ -87,7 +96,7 @@ export async function storeBatch(
     const isPrivate = run.mailbox.mark_incoming_private === 1 && !OUTGOING_ROLES.has(folder.special_use ?? '');
     const stored: { id: number; created: boolean; uid: number }[] = [];
     for (const [i, message] of messages.entries()) {
-      const { parsed, rawBlob } = prepared[i] as PreparedMessage;
+      const { parsed, rawBlob, listedOnly } = prepared[i] as PreparedMessage;
       const { id, created } = await upsertMessage(trx, run.dialect, {
         mailboxId: run.mailbox.id,
         parsed,
@@ -97,6 +106,7 @@ export async function storeBatch(
         emailId: message.emailId,
         providerThreadId: run.gmail ? message.threadId : undefined,
         private: isPrivate,
+        listedOnly,
       });
       await addLocation(trx, {
         messageId: id,

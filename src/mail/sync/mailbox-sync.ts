@@ -7,6 +7,7 @@ import { STORAGE_FULL_MESSAGE, storageStatus } from '../../errors/index.ts';
 import { classifyImapError, closeQuietly, connectImap } from '../imap/index.ts';
 import type { MailServerError } from '../imap/index.ts';
 import { purgeOrphans } from '../messages/write.ts';
+import type { ParseRaw } from '../messages/body.ts';
 import { drainOutbox } from '../outbox/executor.ts';
 import { resolveUncertainSends } from '../outbox/resolve-sends.ts';
 import { pruneDoneOps } from '../outbox/ops.ts';
@@ -24,6 +25,8 @@ import { LEASE_TTL_MS, LeaseLost, MailboxLease } from '../run/index.ts';
 import type { FolderRow, MailboxRun, SyncDeps } from '../run/index.ts';
 import { repairLostMessages } from './repair.ts';
 import { FolderWatcher } from './watcher.ts';
+import { Indexer } from './indexer.ts';
+import { parseMessage } from '../mime/index.ts';
 import { syncTiming } from './timing.ts';
 import type { SyncTiming } from './timing.ts';
 
@@ -38,6 +41,8 @@ export interface MailboxSyncDeps extends SyncDeps {
   outbound: OutboundPolicy;
   /** Identifies this process in leases. */
   owner: string;
+  /** How the indexer parses bodies (a worker-thread pool); parseMessage on this thread when not given. */
+  parseBody?: ParseRaw | undefined;
   /** Shorter clocks for tests; the defaults otherwise (SYNC_TIMING). */
   timing?: Partial<SyncTiming> | undefined;
 }
@@ -191,10 +196,13 @@ export class MailboxSync {
     const socketTimeout = this.#timing.socketTimeoutMs;
     const client = await connectImap(settings, { ...syncConnectOptions(mailbox), socketTimeout });
     let watcher: FolderWatcher | null = null;
+    let indexer: Indexer | null = null;
     this.#failure = null;
     const renewal = setInterval(() => lease.renew().catch((error: unknown) => this.#fail(error)), LEASE_TTL_MS / 3);
     try {
       const run = mailboxRun(this.deps, mailbox, client, lease);
+      indexer = new Indexer(run, this.deps.parseBody ?? parseMessage, (error) => this.#fail(error));
+      indexer.start();
       await this.#learnAppendLimit(run);
       await refreshFolders(run);
       const enabled = await this.#enabledFolders();
@@ -213,16 +221,21 @@ export class MailboxSync {
         if (this.#failure) throw this.#failure;
         const progress = await this.#step(run);
         storageStatus.noteWritten();
-        if (progress === 'stored') batchStored();
+        if (progress === 'stored') {
+          batchStored();
+          indexer.kick();
+        }
         // The backoff starts over only once a batch was stored or a whole pass worked: a session that
         // only ever gets as far as checking for changes before it breaks keeps growing the delay.
         if (progress !== 'checked') working();
         if (progress === 'idle') await this.#waitForChanges(run);
       }
+      await indexer.stop(); // before the lease goes: its batch in progress commits under it
       await lease.release();
     } finally {
       clearInterval(renewal);
       this.#watcher = null;
+      await indexer?.stop();
       await watcher?.stop();
       await closeQuietly(client);
     }

@@ -230,6 +230,8 @@ function describeResult(result: Record<string, unknown>): string {
         : `no ${String(result.recordType)} created${typeof result.skipped === 'string' ? ` (${result.skipped})` : ''}; linked to ${linked}`;
     case 'mark_private':
       return 'marked private';
+    case 'wait':
+      return typeof result.reason === 'string' ? result.reason : 'waiting for the body of this email';
     default:
       return String(result.type);
   }

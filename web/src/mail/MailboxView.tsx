@@ -57,6 +57,8 @@ export function MailboxView({
   useEffect(() => setSearch(q), [q]);
   const [items, setItems] = useState<MessageSummary[]>([]);
   const [pageCursor, setPageCursor] = useState<string | null>(null);
+  /** While bodies are still being read after a first sync, a search says how much of the mail it covers. */
+  const [indexing, setIndexing] = useState<{ done: number; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useNotice();
   /** Bumped when a compose window closes: a send may have just been made. */
@@ -95,6 +97,7 @@ export function MailboxView({
         );
         setItems(page.items);
         setPageCursor(page.nextCursor);
+        setIndexing(page.indexing ?? null);
         setError(null);
       } catch (e) {
         setError(describeError(e));
@@ -272,6 +275,12 @@ export function MailboxView({
             }}
           />
         </form>
+        {q && indexing && (
+          <p className="indexing" role="status">
+            Indexing: {Math.floor((100 * indexing.done) / Math.max(1, indexing.total))}% — the search covers the emails
+            read so far
+          </p>
+        )}
         {notice && (
           <p className="ok" role="status">
             {notice}
