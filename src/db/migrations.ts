@@ -904,5 +904,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0026_record_dates': {
+      async up(db: Kysely<unknown>) {
+        // A deal's expected close date; a case's or ticket's due date (workflow date triggers read it).
+        await db.schema.alterTable('records').addColumn('due_at', time).execute();
+      },
+    },
   };
 }

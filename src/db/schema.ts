@@ -374,6 +374,8 @@ export interface RecordsTable {
   description: string;
   /** 1: mail Tandem sends to this record's addresses carries no tracking marks (docs/engagement.md). */
   do_not_track: Generated<Flag>;
+  /** A deal's expected close date, a case's or ticket's due date (epoch ms), if set. */
+  due_at: Generated<number | null>;
   created_at: number;
   updated_at: number;
 }

@@ -19,9 +19,13 @@ export const RECORD_FIELDS = [
   'contactId',
   'organizationId',
   'open',
+  'dueDate',
   'createdAt',
   'updatedAt',
 ] as const;
+
+/** The date fields a date trigger or a Wait can count from. */
+export const DATE_FIELDS = ['dueDate', 'createdAt', 'updatedAt'] as const;
 
 /** The fields Update fields may set (merge tags allowed in text). */
 export const UPDATABLE_FIELDS = RECORD_FIELDS.filter(
@@ -60,7 +64,7 @@ export const triggerSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('date_field'),
     recordType: recordKind,
-    field: z.enum(['createdAt', 'updatedAt']),
+    field: z.enum(DATE_FIELDS).describe('dueDate: a deal’s expected close date, a case’s or ticket’s due date'),
     offsetMinutes: z
       .number()
       .int()
@@ -184,7 +188,7 @@ export const actionSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('wait'),
     minutes: z.number().int().min(1).max(525_600).optional(),
-    untilField: z.enum(['createdAt', 'updatedAt']).optional().describe('…or until this date field'),
+    untilField: z.enum(DATE_FIELDS).optional().describe('…or until this date field'),
   }),
 ]);
 

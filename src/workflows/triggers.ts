@@ -253,6 +253,8 @@ async function fireSchedule(
   return fired;
 }
 
+const DATE_COLUMNS = { dueDate: 'due_at', createdAt: 'created_at', updatedAt: 'updated_at' } as const;
+
 /** Records whose date (plus the offset) was reached since the last look. */
 async function fireDates(
   trx: Kysely<Database>,
@@ -265,7 +267,7 @@ async function fireDates(
   if (trigger.type !== 'date_field') return 0;
   const since = Number(workflow.next_fire_at);
   const offset = trigger.offsetMinutes * 60_000;
-  const column = trigger.field === 'createdAt' ? 'created_at' : 'updated_at';
+  const column = DATE_COLUMNS[trigger.field];
   const records = await trx
     .selectFrom('records')
     .select(['id', column])

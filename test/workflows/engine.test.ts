@@ -208,6 +208,47 @@ describe.each(dialects)('workflow engine (%s)', (dialect) => {
     clock = Date.now();
   });
 
+  it('fires three days before a deal’s close date, again for a new date when re-enrolling, never without a date', async () => {
+    const { ok, runsOf } = await user();
+    const start = Date.now();
+    clock = start;
+    const workflow = await ok<{ id: string }>('POST', '/api/v1/workflows', {
+      name: 'Three days before closing',
+      trigger: { type: 'date_field', recordType: 'deal', field: 'dueDate', offsetMinutes: -3 * 24 * 60 },
+      reenroll: true,
+      actions: [stamp('closing soon')],
+    });
+    const day = 24 * 3600_000;
+    const closes = new Date(start + 10 * day).toISOString();
+    const deal = await ok<{ id: string; dueDate: string }>('POST', '/api/v1/deals', {
+      name: 'Big one',
+      dueDate: closes,
+    });
+    expect(deal.dueDate).toBe(closes);
+    await ok('POST', '/api/v1/deals', { name: 'No date' });
+
+    clock = start + 7 * day - 60_000;
+    await engine.tick();
+    expect(await runsOf(workflow.id)).toHaveLength(0);
+    clock = start + 7 * day + 60_000;
+    await engine.tick();
+    await engine.tick();
+    expect((await runsOf(workflow.id)).map((r) => [r.recordId, r.state])).toEqual([[deal.id, 'done']]);
+
+    // The close date moves out: the workflow (which re-enrols) comes round again for the new date, once.
+    await ok('PATCH', `/api/v1/deals/${deal.id}`, { dueDate: new Date(start + 20 * day).toISOString() });
+    clock = start + 17 * day + 60_000;
+    await engine.tick();
+    await engine.tick();
+    clock = start + 18 * day;
+    await engine.tick();
+    expect((await runsOf(workflow.id)).map((r) => [r.recordId, r.state])).toEqual([
+      [deal.id, 'done'],
+      [deal.id, 'done'],
+    ]);
+    clock = Date.now();
+  });
+
   it('POSTs a signed webhook where an admin allows it, refuses loopback otherwise, and re-runs a failed step by hand', async () => {
     const { ok, call, runsOf } = await user();
     const received: { body: string; signature: string; delivery: string }[] = [];

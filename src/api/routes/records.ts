@@ -104,6 +104,7 @@ export const recordSchema = z.object({
   ownerId: z.string(),
   shared: z.boolean(),
   doNotTrack: z.boolean().describe('Mail Tandem sends to its addresses carries no open or click marks'),
+  dueDate: z.string().nullable().describe('A deal’s expected close date, a case’s or ticket’s due date'),
   createdAt: z.string(),
   updatedAt: z.string(),
   touchpoints: touchpointsSchema,

@@ -24,6 +24,7 @@ export function snapshotOf(row: Selectable<RecordsTable>): RecordSnapshot {
     description: row.description,
     ownerId: row.owner_user_id,
     shared: row.shared === 1,
+    dueDate: row.due_at === null ? null : Number(row.due_at),
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
   };

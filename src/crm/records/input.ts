@@ -29,6 +29,11 @@ export const recordFieldsSchema = z.object({
     .optional(),
   priority: z.enum(PRIORITIES).nullable().optional(),
   description: text(20_000).optional(),
+  dueDate: z.iso
+    .datetime({ offset: true })
+    .nullable()
+    .optional()
+    .describe('A deal’s expected close date, a case’s or ticket’s due date (ISO 8601)'),
   ownerId: z.string().optional().describe('Defaults to you; only the owner or an admin may change it'),
   shared: z.boolean().optional().describe('Seen by every user (default true); otherwise by its owner and admins only'),
   doNotTrack: z

@@ -36,6 +36,8 @@ export interface RecordView {
   shared: boolean;
   /** Mail to its addresses carries no tracking marks. */
   doNotTrack: boolean;
+  /** A deal's expected close date, a case's or ticket's due date. */
+  dueDate: string | null;
   createdAt: string;
   updatedAt: string;
   touchpoints: Touchpoints;
@@ -109,6 +111,7 @@ export async function insertRecord(
     priority: fields.priority ?? (kind === 'case' || kind === 'ticket' ? 'normal' : null),
     description: fields.description ?? '',
     do_not_track: fields.doNotTrack ? 1 : 0,
+    due_at: fields.dueDate ? Date.parse(fields.dueDate) : null,
     created_at: now,
     updated_at: now,
   };
@@ -266,6 +269,7 @@ export async function changeRecord(
     priority: pick(fields.priority, row.priority),
     description: fields.description ?? row.description,
     do_not_track: fields.doNotTrack === undefined ? row.do_not_track : fields.doNotTrack ? 1 : 0,
+    due_at: fields.dueDate === undefined ? row.due_at : fields.dueDate === null ? null : Date.parse(fields.dueDate),
     updated_at: Date.now(),
   };
   await trx
@@ -416,6 +420,7 @@ async function views(db: Kysely<Database>, rows: RecordRow[]): Promise<RecordVie
     ownerId: r.owner_user_id,
     shared: r.shared === 1,
     doNotTrack: r.do_not_track === 1,
+    dueDate: r.due_at === null ? null : new Date(Number(r.due_at)).toISOString(),
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
     touchpoints: touchpoints.get(r.id) as Touchpoints,

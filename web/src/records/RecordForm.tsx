@@ -34,6 +34,8 @@ interface Form {
   description: string;
   shared: boolean;
   doNotTrack: boolean;
+  /** yyyy-mm-dd, or empty. */
+  dueDate: string;
 }
 
 function formOf(kind: RecordKind, record: CrmRecord | null): Form {
@@ -55,6 +57,7 @@ function formOf(kind: RecordKind, record: CrmRecord | null): Form {
     description: record?.description ?? '',
     shared: record?.shared ?? true,
     doNotTrack: record?.doNotTrack ?? false,
+    dueDate: record?.dueDate ? localDate(record.dueDate) : '',
   };
 }
 
@@ -84,7 +87,20 @@ function bodyOf(kind: RecordKind, f: Form): Body<'/contacts', 'post'> {
       currency: orNull(f.currency.toUpperCase()),
     });
   if (kind === 'case' || kind === 'ticket') body.priority = f.priority;
+  // The day starts at midnight where the user is.
+  if (hasDueDate(kind)) body.dueDate = f.dueDate ? new Date(`${f.dueDate}T00:00:00`).toISOString() : null;
   return body;
+}
+
+/** Deals close, cases and tickets fall due. */
+function hasDueDate(kind: RecordKind): boolean {
+  return kind === 'deal' || kind === 'case' || kind === 'ticket';
+}
+
+/** An instant as the yyyy-mm-dd of the user's own calendar. */
+function localDate(iso: string): string {
+  const d = new Date(iso);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 /** Create or edit a record of any kind, with the fields that kind uses. */
@@ -263,6 +279,12 @@ export function RecordForm({
               </option>
             ))}
           </select>
+        </label>
+      )}
+      {hasDueDate(kind) && (
+        <label>
+          {kind === 'deal' ? 'Expected close date' : 'Due date'}
+          <input type="date" value={form.dueDate} onChange={(e) => set('dueDate', e.target.value)} />
         </label>
       )}
       <label>

@@ -200,6 +200,12 @@ export function RecordPage({
               </dd>
             </>
           )}
+          {record.dueDate && (
+            <>
+              <dt>{kind === 'deal' ? 'Expected close' : 'Due'}</dt>
+              <dd>{new Date(record.dueDate).toLocaleDateString()}</dd>
+            </>
+          )}
           {record.priority && (
             <>
               <dt>Priority</dt>

@@ -127,6 +127,9 @@ export function WorkflowBuilder(props: {
             />
           </>
         )}
+        {trigger.type === 'date_field' && (
+          <DateTrigger trigger={trigger} onChange={(next) => setWorkflow({ ...workflow, trigger: next })} />
+        )}
         {trigger.type === 'schedule' && (
           <>
             <select
@@ -408,4 +411,55 @@ function ActionFields(props: { action: Action; kind: RecordKind; index: number; 
         </label>
       );
   }
+}
+
+const DATE_FIELD_LABELS = {
+  dueDate: 'close or due date',
+  createdAt: 'creation date',
+  updatedAt: 'last change',
+} as const;
+const DAY_MINUTES = 24 * 60;
+
+/** "3 days before the deal's close date": a whole number of days before or after one of the record's dates. */
+function DateTrigger({
+  trigger,
+  onChange,
+}: {
+  trigger: Extract<Trigger, { type: 'date_field' }>;
+  onChange: (trigger: Trigger) => void;
+}) {
+  const days = Math.abs(Math.round(trigger.offsetMinutes / DAY_MINUTES));
+  const before = trigger.offsetMinutes < 0;
+  const offset = (nextDays: number, nextBefore: boolean) => (nextBefore ? -1 : 1) * nextDays * DAY_MINUTES;
+  return (
+    <>
+      <input
+        aria-label="Days"
+        type="number"
+        min={0}
+        max={365}
+        value={days}
+        onChange={(e) => onChange({ ...trigger, offsetMinutes: offset(Number(e.target.value), before) })}
+      />
+      <select
+        aria-label="Before or after"
+        value={before ? 'before' : 'after'}
+        onChange={(e) => onChange({ ...trigger, offsetMinutes: offset(days, e.target.value === 'before') })}
+      >
+        <option value="before">days before the</option>
+        <option value="after">days after the</option>
+      </select>
+      <select
+        aria-label="Date field"
+        value={trigger.field}
+        onChange={(e) => onChange({ ...trigger, field: e.target.value as typeof trigger.field })}
+      >
+        {Object.entries(DATE_FIELD_LABELS).map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </>
+  );
 }
