@@ -108,4 +108,48 @@ describe('workflows in the web app, in Chromium', () => {
     await emails.getByText('Welcome Dana').first().waitFor({ timeout: 60_000 });
     expect(problems).toEqual([]);
   }, 180_000);
+
+  it('gives a deal an expected close date and builds a workflow for three days before it', async () => {
+    const { page, problems } = browser;
+    await page.goto(`${serve.url}/records/deals`);
+    await page.getByRole('button', { name: 'New deal' }).click();
+    const dealForm = page.getByRole('form', { name: 'New deal' });
+    await dealForm.getByLabel('Title').fill('Fleet renewal');
+    await dealForm.getByLabel('Expected close date').fill('2027-03-15');
+    await dealForm.getByRole('button', { name: 'Create' }).click();
+    await page.getByText('Expected close').waitFor();
+    const deals = await page.request.get(`${serve.url}/api/v1/deals`);
+    const deal = ((await deals.json()) as { items: { name: string; dueDate: string | null }[] }).items.find(
+      (d) => d.name === 'Fleet renewal',
+    );
+    // Midnight of that day where the browser is.
+    expect(deal?.dueDate).toBe(new Date('2027-03-15T00:00:00').toISOString());
+
+    await page.getByRole('button', { name: 'Mailbox settings' }).click();
+    await page.getByRole('tab', { name: 'Automate Tasks' }).click();
+    const panel = page.getByRole('region', { name: 'Workflows' });
+    await panel.getByRole('button', { name: 'New workflow' }).click();
+    const form = panel.getByRole('form', { name: 'Workflow' });
+    await form.getByLabel('Workflow name').fill('Before closing');
+    await form.getByLabel('Trigger').selectOption('date_field');
+    await form.getByLabel('Record type').selectOption('deal');
+    await form.getByLabel('Days').fill('3');
+    await form.getByLabel('Before or after').selectOption('before');
+    await form.getByLabel('Date field').selectOption('dueDate');
+    await form.getByLabel('Action 1 subject').fill('Closing soon');
+    await browser.screenshot('32-workflow-date-trigger');
+    await form.getByRole('button', { name: 'Save workflow' }).click();
+    await panel.locator('.rule', { hasText: 'Before closing' }).waitFor();
+    const saved = await page.request.get(`${serve.url}/api/v1/workflows`);
+    const workflow = ((await saved.json()) as { items: { name: string; trigger: unknown }[] }).items.find(
+      (w) => w.name === 'Before closing',
+    );
+    expect(workflow?.trigger).toEqual({
+      type: 'date_field',
+      recordType: 'deal',
+      field: 'dueDate',
+      offsetMinutes: -3 * 24 * 60,
+    });
+    expect(problems).toEqual([]);
+  }, 180_000);
 });
