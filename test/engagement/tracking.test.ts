@@ -250,7 +250,8 @@ describe.each(await storeDialects())('tracking on %s', (dialect: Dialect) => {
       ['click', 1, 'human', bob.address, '198.51.100.0/24'],
       ['click', 0, 'human', bob.address, '198.51.100.0/24'],
     ]);
-    // The contact's touchpoints follow each recorded event at once.
+    // The contact's touchpoints follow the recorded events within a moment.
+    await expect.poll(async () => (await touchpoints()).clicks, poll).toBe(2);
     expect(await touchpoints()).toMatchObject({ opens: 1, clicks: 2 });
     expect((await touchpoints()).lastEngagedAt).not.toBeNull();
   });

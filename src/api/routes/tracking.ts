@@ -23,6 +23,8 @@ const tokenParams = z.object({ token: z.string().max(200) });
  */
 export function trackingRoutes(app: ApiApp): void {
   const key = trackingKey(app.tandem.secrets);
+  const touchpoints = new TouchpointRefresh(app);
+  app.addHook('onClose', () => touchpoints.flush());
   const config = {
     public: true,
     rateLimit: { max: app.tandem.config.trackingRequestsPerMinute, timeWindow: '1 minute' },
@@ -68,11 +70,7 @@ export function trackingRoutes(app: ApiApp): void {
       userAgent: request.headers['user-agent'] ?? '',
       sessionUserId: user?.id ?? null,
     });
-    if (result.recorded) {
-      // The linked records' opens, clicks and last engagement follow at once; open record pages re-read them.
-      await onTrackingEvents(app.tandem.store.db, [result.sendId]);
-      publishMailEvent({ type: 'touchpoints.changed', mailboxId: result.mailboxId });
-    }
+    if (result.recorded) touchpoints.note(result.sendId, result.mailboxId);
     return result;
   }
 }
@@ -84,4 +82,38 @@ function privateAnswer(reply: FastifyReply): FastifyReply {
 
 function notFound(reply: FastifyReply): FastifyReply {
   return privateAnswer(reply).code(404).type('text/html; charset=utf-8').send(NOT_FOUND_PAGE);
+}
+
+/** How long events gather before the records they touch are recomputed. */
+const REFRESH_AFTER_MS = 250;
+
+/**
+ * Keeps the linked records' opens, clicks and last engagement up to date off
+ * the request path: the sends hit in the last moment are recomputed together
+ * (idempotent, from the stored events), then open record pages are told.
+ */
+class TouchpointRefresh {
+  #pending = new Map<string, string>(); // send id → mailbox id
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly app: ApiApp) {}
+
+  note(sendId: string, mailboxId: string): void {
+    this.#pending.set(sendId, mailboxId);
+    this.#timer ??= setTimeout(() => void this.flush(), REFRESH_AFTER_MS);
+  }
+
+  async flush(): Promise<void> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const sends = new Map(this.#pending);
+    this.#pending.clear();
+    if (sends.size === 0) return;
+    try {
+      await onTrackingEvents(this.app.tandem.store.db, [...sends.keys()]);
+      for (const mailboxId of new Set(sends.values())) publishMailEvent({ type: 'touchpoints.changed', mailboxId });
+    } catch (error) {
+      this.app.log.error({ err: error }, 'could not refresh the touchpoints of tracked sends');
+    }
+  }
 }
