@@ -16,10 +16,15 @@ export default function ActivityChart({ weeks }: { weeks: RecordEngagement['week
     { label: 'Opens', key: 'opens', color: '#f0a202' },
     { label: 'Replies', key: 'replies', color: '#067647' },
   ] as const;
+  // The canvas is an image to assistive technology: its name says what the bars add up to.
+  const summary = `Over 12 weeks: ${series
+    .map((s) => `${s.label.toLowerCase()} ${weeks.reduce((sum, w) => sum + w[s.key], 0)}`)
+    .join(', ')}`;
   return (
     <figure className="activity-chart" aria-label="Activity per week, last 12 weeks">
       <div className="activity-chart-canvas">
         <Bar
+          aria-label={summary}
           data={{
             labels,
             datasets: series.map((s) => ({
