@@ -105,11 +105,11 @@ describe('keyboard shortcuts in My Mailbox, in Chromium', () => {
     const compose = page.getByRole('dialog', { name: 'Compose email' });
     await key('r');
     await expect.poll(() => compose.getByLabel('Subject').inputValue(), { timeout: 30_000 }).toBe('Re: Bravo');
-    await compose.getByRole('heading', { name: 'Reply' }).waitFor();
+    await compose.getByRole('heading', { name: 'Re: Bravo' }).waitFor();
     await compose.getByRole('button', { name: 'Close', exact: true }).click();
     await compose.waitFor({ state: 'hidden' });
     await key('f');
-    await compose.getByRole('heading', { name: 'Forward' }).waitFor();
+    await expect.poll(() => compose.getByLabel('Subject').inputValue(), { timeout: 30_000 }).toBe('Fwd: Bravo');
     await compose.getByRole('button', { name: 'Close', exact: true }).click();
     await compose.waitFor({ state: 'hidden' });
     await key('u');
