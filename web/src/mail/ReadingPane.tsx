@@ -89,7 +89,7 @@ export function ReadingPane({
   }, [revision]);
 
   // r, a, f answer the newest email of the conversation in the viewer's own mailbox.
-  const answerable = items?.filter((m) => m.mailboxId === mailbox.id).at(-1);
+  const answerable = items?.filter((m) => m.mailboxId === mailbox.id && !m.draft).at(-1);
   useShortcuts({
     r: () => answerable && onCompose({ kind: 'reply', message: answerable, all: false, own: mailbox.address }),
     a: () => answerable && onCompose({ kind: 'reply', message: answerable, all: true, own: mailbox.address }),
